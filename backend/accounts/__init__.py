@@ -1,0 +1,1 @@
+"""Accounts: users, roles, postings, login sessions and the caller's scope."""

@@ -1,0 +1,377 @@
+"""Account rules: login with lockout, sessions, scope resolution, users and postings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any
+
+
+from backend.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from backend.accounts.schemas import (
+    PostingDetails,
+    PostingIn,
+    PostingOut,
+    RoleOut,
+    ScopeOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
+from backend.accounts.tables import Posting, RoleGrant, Session, User
+from backend.accounts.tokens import hash_refresh_token, issue_access_token, new_refresh_token
+from backend.audit import services as audit
+from backend.core.clock import local_date, utc_now
+from backend.core.db import write_transaction
+from backend.core.errors import (
+    AccountLocked,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
+from backend.core.ids import new_id
+from backend.core.scope import Actor, Scope
+from backend.geo import services as geo
+
+if TYPE_CHECKING:
+    from backend.core.context import RequestContext
+    from backend.core.settings import Settings
+
+__all__ = [
+    "actor_for_token",
+    "change_password",
+    "create_posting",
+    "create_user",
+    "list_postings",
+    "list_users",
+    "login",
+    "logout",
+    "read_user",
+    "user_out",
+    "refresh",
+    "resolve_scope",
+]
+
+_GRANT_LEVEL = {"township_reviewer": "township", "county_admin": "county",
+                "county_finance": "county", "cadre": "village"}
+
+
+async def resolve_scope(user_id: uuid.UUID) -> Scope:
+    """Roles and postings → the villages and counties this user may touch."""
+    grants = await RoleGrant.select(RoleGrant.role, RoleGrant.division_code).where(
+        RoleGrant.account == user_id
+    )
+    postings = await Posting.select(Posting.village_code).where(Posting.cadre == user_id)
+    roles = {g["role"] for g in grants}
+    if postings:
+        roles.add("cadre")
+
+    def codes(role: str) -> frozenset[str]:
+        return frozenset(g["division_code"] for g in grants if g["role"] == role)
+
+    townships = codes("township_reviewer")
+    return Scope(
+        user_id=user_id,
+        roles=frozenset(roles),
+        own_villages=frozenset(p["village_code"] for p in postings),
+        review_townships=townships,
+        review_villages=frozenset(await geo.villages_of_townships(set(townships))),
+        admin_counties=codes("county_admin"),
+        finance_counties=codes("county_finance"),
+    )
+
+
+async def actor_for_token(
+    sub: str, session_id: str | None, *, request_id: str | None, ip: str | None
+) -> Actor | None:
+    """The caller behind a valid access token, or None when the user or session is gone."""
+    try:
+        user_id = uuid.UUID(sub)
+        sid = uuid.UUID(session_id) if session_id else None
+    except ValueError:
+        return None
+    user = await User.select(User.id, User.name, User.phone, User.active).where(
+        User.id == user_id
+    ).first()
+    if user is None or not user["active"]:
+        return None
+    if sid is not None:
+        live = await Session.exists().where(Session.id == sid, Session.revoked_at.is_null())
+        if not live:
+            return None
+    return Actor(user_id=user_id, name=user["name"], phone=user["phone"],
+                 scope=await resolve_scope(user_id), session_id=sid,
+                 request_id=request_id, ip=ip)
+
+
+async def _postings_out(rows: list[dict[str, Any]]) -> list[PostingOut]:
+    codes = {r["village_code"] for r in rows}
+    villages = await geo.villages(codes)
+    townships = {v.township_code for v in villages.values()}
+    names = {r["code"]: r["name"] for r in await geo.Division.select(
+        geo.Division.code, geo.Division.name
+    ).where(geo.Division.code.is_in(sorted(townships) or [""]), geo.Division.valid_to.is_null())}
+    out = []
+    for r in rows:
+        v = villages.get(r["village_code"])
+        out.append(PostingOut(
+            id=r["id"], cadre_id=r["cadre"], village_code=r["village_code"],
+            village_name=v.name if v else r["village_code"],
+            township_code=v.township_code if v else r["village_code"][:9],
+            township_name=names.get(v.township_code, "") if v else "",
+            county_code=r["county_code"], position=r["position"],
+            dispatching_unit=r["dispatching_unit"], unit_lat=r["unit_lat"],
+            unit_lon=r["unit_lon"], start_date=r["start_date"], end_date=r["end_date"],
+        ))
+    return out
+
+
+async def user_out(user_id: uuid.UUID, *, with_scope: bool = False) -> UserOut:
+    user = await User.select().where(User.id == user_id).first()
+    if user is None:
+        raise NotFound()
+    grants = await RoleGrant.select().where(RoleGrant.account == user_id).order_by(RoleGrant.role)
+    postings = await Posting.select().where(Posting.cadre == user_id).order_by(Posting.start_date)
+    scope = await resolve_scope(user_id)
+    scope_out = ScopeOut(
+        own_villages=sorted(scope.own_villages), review_townships=sorted(scope.review_townships),
+        admin_counties=sorted(scope.admin_counties),
+        finance_counties=sorted(scope.finance_counties),
+    ) if with_scope else None
+    locked = bool(user["locked_until"] and user["locked_until"] > utc_now())
+    return UserOut(
+        id=user["id"], name=user["name"], phone=user["phone"], roles=sorted(scope.roles),
+        grants=[RoleOut(role=g["role"], division_code=g["division_code"]) for g in grants],
+        active=user["active"], locked=locked, is_demo=user["is_demo"],
+        postings=await _postings_out(postings), scope=scope_out,
+    )
+
+
+# --- login, sessions -------------------------------------------------------------------------
+
+
+async def _token_out(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID,
+                     refresh_token: str) -> TokenOut:
+    return TokenOut(
+        access_token=issue_access_token(settings, user_id, session_id),
+        refresh_token=refresh_token,
+        expires_in=settings.access_token_minutes * 60,
+        user=await user_out(user_id, with_scope=True),
+    )
+
+
+async def _register_failure(ctx: RequestContext, settings: Settings, user_id: uuid.UUID) -> None:
+    """Count a failed login atomically; the N-th in a row locks the account for M minutes."""
+    async with write_transaction(User._meta.db):
+        counted = await User.update({User.failed_logins: User.failed_logins + 1}).where(
+            User.id == user_id
+        ).returning(User.failed_logins)
+        failures = counted[0]["failed_logins"] if counted else 1
+        locked = failures >= settings.lockout_failures
+        await audit.record(ctx, "auth.login_failed", "user", user_id, actor_id=user_id,
+                           after={"failures": failures})
+        if locked:
+            await User.update({
+                User.failed_logins: 0,
+                User.locked_until: utc_now() + dt.timedelta(minutes=settings.lockout_minutes),
+            }).where(User.id == user_id)
+            await audit.record(ctx, "auth.account_locked", "user", user_id, actor_id=user_id,
+                               after={"minutes": settings.lockout_minutes})
+    if locked:
+        raise AccountLocked(minutes=settings.lockout_minutes)
+
+
+async def login(ctx: RequestContext, settings: Settings, phone: str, password: str,
+                user_agent: str = "") -> TokenOut:
+    user = await User.select().where(User.phone == phone).first()
+    if user is None:
+        verify_password(None, password)  # same time as a real check
+        async with write_transaction(User._meta.db):
+            await audit.record(ctx, "auth.login_failed", "phone", phone, after={"known": False})
+        raise Unauthorized("bad_credentials")
+    now = utc_now()
+    if user["locked_until"] and user["locked_until"] > now:
+        minutes = max(1, int((user["locked_until"] - now).total_seconds() // 60) + 1)
+        async with write_transaction(User._meta.db):
+            await audit.record(ctx, "auth.login_refused_locked", "user", user["id"],
+                               actor_id=user["id"])
+        raise AccountLocked(minutes=minutes, headers={"Retry-After": str(minutes * 60)})
+    if not verify_password(user["password_hash"], password):
+        await _register_failure(ctx, settings, user["id"])
+        raise Unauthorized("bad_credentials")
+    if not user["active"]:
+        raise Forbidden("account_disabled")
+    token = new_refresh_token()
+    session_id = new_id()
+    async with write_transaction(User._meta.db):
+        await User.update({User.failed_logins: 0, User.locked_until: None}).where(
+            User.id == user["id"]
+        )
+        await Session.insert(Session(
+            id=session_id, account=user["id"], token_hash=hash_refresh_token(token),
+            created_at=now, last_used_at=now, user_agent=user_agent[:200],
+        ))
+        await audit.record(ctx, "auth.login", "session", session_id, actor_id=user["id"])
+    return await _token_out(settings, user["id"], session_id, token)
+
+
+async def _live_session(settings: Settings, token: str) -> dict[str, Any]:
+    session = await Session.select().where(
+        Session.token_hash == hash_refresh_token(token), Session.revoked_at.is_null()
+    ).first()
+    idle_limit = utc_now() - dt.timedelta(days=settings.refresh_idle_days)
+    if session is None or session["last_used_at"] < idle_limit:
+        raise Unauthorized("token_invalid")
+    return session
+
+
+async def refresh(ctx: RequestContext, settings: Settings, token: str) -> TokenOut:
+    """A new access token for a live session. The refresh token stays the same, so a phone
+    whose answer was lost on a bad line can simply ask again."""
+    session = await _live_session(settings, token)
+    user = await User.select(User.active).where(User.id == session["account"]).first()
+    if user is None or not user["active"]:
+        raise Unauthorized("token_invalid")
+    await Session.update({Session.last_used_at: utc_now()}).where(Session.id == session["id"])
+    return await _token_out(settings, session["account"], session["id"], token)
+
+
+async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
+    session = await _live_session(settings, token)
+    async with write_transaction(Session._meta.db):
+        await Session.update({Session.revoked_at: utc_now()}).where(Session.id == session["id"])
+        await audit.record(ctx, "auth.logout", "session", session["id"],
+                           actor_id=session["account"])
+
+
+async def change_password(ctx: RequestContext, actor: Actor, current: str, new: str) -> None:
+    user = await User.select(User.password_hash).where(User.id == actor.user_id).first()
+    if user is None or not verify_password(user["password_hash"], current):
+        raise ValidationFailed(errors=[FieldError("current_password", "wrong_password")])
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(errors=[FieldError("new_password", "password_too_short",
+                                                  {"min": MIN_PASSWORD_LENGTH})])
+    async with write_transaction(User._meta.db):
+        await User.update({User.password_hash: hash_password(new),
+                           User.password_changed_at: utc_now()}).where(User.id == actor.user_id)
+        # Other devices must log in again; this one keeps its session.
+        await Session.update({Session.revoked_at: utc_now()}).where(
+            Session.account == actor.user_id, Session.revoked_at.is_null(),
+            Session.id != actor.session_id if actor.session_id else Session.id.is_not_null(),
+        )
+        await audit.record(ctx, "auth.password_changed", "user", actor.user_id)
+
+
+# --- users and postings ----------------------------------------------------------------------
+
+
+async def _check_role_division(role: str, code: str, scope: Scope | None) -> str:
+    """The county of a role's division, after checking it exists at the right level."""
+    row = await geo.current(code)
+    if row is None or row["level"] != _GRANT_LEVEL[role]:
+        raise ValidationFailed(errors=[FieldError("roles.division_code", "unknown_division",
+                                                  {"code": code})])
+    if scope is not None and row["county_code"] not in scope.admin_counties:
+        raise NotFound("unknown_division", code=code)
+    return row["county_code"]
+
+
+async def create_user(ctx: RequestContext, scope: Scope | None, data: UserIn, *,
+                      demo: bool = False, password_hash: str | None = None) -> UserOut:
+    """A new account with its roles; a cadre role on a village posts the cadre there today.
+
+    ``scope`` None is the command line; otherwise a county admin creates users in their county.
+    """
+    counties = [await _check_role_division(r.role, r.division_code, scope) for r in data.roles]
+    user_id = new_id()
+    async with write_transaction(User._meta.db):
+        inserted = await User.insert(User(
+            id=user_id, phone=data.phone, name=data.name,
+            password_hash=password_hash or hash_password(data.password),
+            created_at=utc_now(), is_demo=demo,
+        )).on_conflict(target=User.phone, action="DO NOTHING").returning(User.id)
+        if not inserted:
+            raise ValidationFailed(errors=[FieldError("phone", "phone_taken")])
+        for role, county in zip(data.roles, counties, strict=True):
+            if role.role == "cadre":
+                details = data.posting or PostingDetails()
+                await Posting.insert(Posting(
+                    id=new_id(), cadre=user_id, village_code=role.division_code,
+                    county_code=county, position=details.position,
+                    dispatching_unit=details.dispatching_unit, unit_lat=details.unit_lat,
+                    unit_lon=details.unit_lon, start_date=details.start_date or local_date(),
+                    end_date=details.end_date, is_demo=demo,
+                ))
+            else:
+                await RoleGrant.insert(RoleGrant(
+                    id=new_id(), account=user_id, role=role.role,
+                    division_code=role.division_code, county_code=county,
+                ))
+        await audit.record(ctx, "accounts.user_created", "user", user_id,
+                           county_code=counties[0],
+                           after={"name": data.name, "phone": data.phone,
+                                  "roles": [r.model_dump() for r in data.roles],
+                                  "posting": data.posting.model_dump(mode="json")
+                                  if data.posting else None})
+    return await user_out(user_id)
+
+
+async def _visible_user_ids(scope: Scope) -> set[uuid.UUID]:
+    ids: set[uuid.UUID] = {scope.user_id}
+    if scope.admin_counties:
+        counties = sorted(scope.admin_counties)
+        ids |= {r["account"] for r in await RoleGrant.select(RoleGrant.account).where(
+            RoleGrant.county_code.is_in(counties))}
+        ids |= {r["cadre"] for r in await Posting.select(Posting.cadre).where(
+            Posting.county_code.is_in(counties))}
+    if scope.review_villages:
+        ids |= {r["cadre"] for r in await Posting.select(Posting.cadre).where(
+            Posting.village_code.is_in(sorted(scope.review_villages)))}
+    return ids
+
+
+async def list_users(scope: Scope) -> list[UserOut]:
+    """People the caller may see, sorted by name (never by activity)."""
+    ids = await _visible_user_ids(scope)
+    rows = await User.select(User.id).where(User.id.is_in(list(ids))).order_by(User.name)
+    return [await user_out(r["id"]) for r in rows]
+
+
+async def read_user(scope: Scope, user_id: uuid.UUID) -> UserOut:
+    if user_id not in await _visible_user_ids(scope):
+        raise NotFound()
+    return await user_out(user_id)
+
+
+async def list_postings(scope: Scope) -> list[PostingOut]:
+    rows = await Posting.select().where(
+        scope.where(village=Posting.village_code, county=Posting.county_code, owner=Posting.cadre)
+    ).order_by(Posting.village_code)
+    return await _postings_out(rows)
+
+
+async def create_posting(ctx: RequestContext, scope: Scope, data: PostingIn) -> PostingOut:
+    village = await geo.village(data.village_code)
+    if village.county_code not in scope.admin_counties:
+        raise NotFound("unknown_division", code=data.village_code)
+    if data.end_date and data.end_date < data.start_date:
+        raise ValidationFailed(errors=[FieldError("end_date", "too_small")])
+    if not await User.exists().where(User.id == data.cadre_id):
+        raise ValidationFailed(errors=[FieldError("cadre_id", "not_found")])
+    posting_id = new_id()
+    async with write_transaction(Posting._meta.db):
+        await Posting.insert(Posting(
+            id=posting_id, cadre=data.cadre_id, village_code=data.village_code,
+            county_code=village.county_code, position=data.position,
+            dispatching_unit=data.dispatching_unit, unit_lat=data.unit_lat,
+            unit_lon=data.unit_lon, start_date=data.start_date, end_date=data.end_date,
+        ))
+        await audit.record(ctx, "accounts.posting_created", "posting", posting_id,
+                           county_code=village.county_code,
+                           after=data.model_dump(mode="json"))
+    rows = await Posting.select().where(Posting.id == posting_id)
+    return (await _postings_out(rows))[0]
+
+

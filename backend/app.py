@@ -1,0 +1,92 @@
+"""The Litestar application: ``create_app(settings)`` wires every capability together."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from piccolo.conf.apps import Finder
+
+from backend.accounts.controllers import AccountsController, AuthController
+from backend.accounts.tokens import make_jwt_auth
+from backend.audit.controllers import AuditController
+from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
+from backend.core.health import health
+from backend.core.http import provide_actor, provide_ctx, request_id_middleware
+from backend.core.problems import handle_exception
+from backend.core.settings import Settings, get_settings
+from backend.geo.controllers import GeoController
+
+__all__ = ["create_app", "all_tables"]
+
+log = logging.getLogger("zhucun")
+
+CONTROLLERS = [AuthController, AccountsController, GeoController, AuditController]
+
+
+def all_tables() -> list:
+    """Every table of every capability registered in piccolo_conf."""
+    return Finder().get_table_classes()
+
+
+def _pwa_routes(pwa_dir: Path) -> list[Router]:
+    """The built PWA at ``/``: hashed assets cached for a year, the shell always revalidated."""
+    if not (pwa_dir / "index.html").is_file():
+        log.warning("PWA not built at %s: serving the API only", pwa_dir)
+        return []
+    routes = []
+    if (pwa_dir / "assets").is_dir():
+        routes.append(create_static_files_router(
+            path="/assets", directories=[pwa_dir / "assets"], name="pwa-assets",
+            cache_control=None, include_in_schema=False,
+            opt={"exclude_from_auth": True},
+            response_headers=None,
+        ))
+    routes.append(create_static_files_router(
+        path="/", directories=[pwa_dir], html_mode=True, name="pwa",
+        include_in_schema=False, opt={"exclude_from_auth": True},
+    ))
+    return routes
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    settings.check_production()
+    engine = engine_from_url(settings.database_url)
+    bind_tables(engine, all_tables())
+    jwt_auth = make_jwt_auth(settings)
+
+    async def on_startup() -> None:
+        await prepare_engine(engine, pool_max=settings.db_pool_max)
+
+    async def on_shutdown() -> None:
+        await close_engine(engine)
+
+    return Litestar(
+        route_handlers=[health, *CONTROLLERS, *_pwa_routes(settings.pwa_dir)],
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        exception_handlers={Exception: handle_exception},
+        middleware=[request_id_middleware],
+        on_app_init=[jwt_auth.on_app_init],
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        request_max_body_size=settings.max_body_bytes,
+        response_cache_config=ResponseCacheConfig(),
+        openapi_config=OpenAPIConfig(
+            title="Zhucun 驻村 API",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+        ),
+        debug=False,
+    )

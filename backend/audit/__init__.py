@@ -1,0 +1,1 @@
+"""Audit: an append-only, hash-chained log of logins and every state change."""

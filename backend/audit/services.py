@@ -1,0 +1,134 @@
+"""Writing and checking audit events. Call ``record`` inside the transaction of the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backend.audit.chain import GENESIS, ChainBreak, canonical_json, event_hash, find_break
+from backend.audit.tables import AuditEvent
+from backend.core.clock import utc_iso, utc_now
+from backend.core.db import fetch, is_postgres
+
+if TYPE_CHECKING:
+    import uuid
+
+    from backend.core.context import RequestContext
+
+__all__ = ["VerifyReport", "list_events", "purge_expired", "record", "verify"]
+
+# Serialises chain appends across PostgreSQL processes; SQLite writers are serial already.
+_CHAIN_LOCK_KEY = 7_262_026
+
+
+async def record(
+    ctx: RequestContext | None,
+    action: str,
+    object_kind: str,
+    object_id: Any,
+    *,
+    county_code: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+    actor_id: uuid.UUID | None = None,
+) -> None:
+    """Append one event. Must run inside the write transaction of the change it records."""
+    engine = AuditEvent._meta.db
+    if is_postgres(engine):
+        await fetch(engine, "SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK_KEY)
+    last = await AuditEvent.select(AuditEvent.hash).order_by(
+        AuditEvent.id, ascending=False
+    ).first()
+    prev_hash = last["hash"] if last else GENESIS
+    now = utc_now()
+    who = actor_id or (ctx.user_id if ctx else None)
+    fields = {
+        "at": utc_iso(now),
+        "actor_id": str(who) if who else None,
+        "action": action,
+        "object_kind": object_kind,
+        "object_id": str(object_id),
+        "county_code": county_code,
+        "before": canonical_json(before),
+        "after": canonical_json(after),
+        "reason": reason,
+        "request_id": ctx.request_id if ctx else None,
+        "ip": ctx.ip if ctx else None,
+    }
+    await AuditEvent.insert(
+        AuditEvent(
+            at=now,
+            actor_id=who,
+            action=action,
+            object_kind=object_kind,
+            object_id=fields["object_id"],
+            county_code=county_code,
+            before=fields["before"],
+            after=fields["after"],
+            reason=reason,
+            request_id=fields["request_id"],
+            ip=fields["ip"],
+            prev_hash=prev_hash,
+            hash=event_hash(prev_hash, fields),
+        )
+    )
+
+
+def _as_fields(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    out["at"] = utc_iso(row["at"]) if isinstance(row["at"], dt.datetime) else row["at"]
+    out["actor_id"] = str(row["actor_id"]) if row["actor_id"] else None
+    return out
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    checked: int
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+async def verify(batch: int = 5000) -> VerifyReport:
+    """Check the whole chain in id order, a batch at a time; name the first broken row."""
+    checked = 0
+    anchor: str | None = None
+    last_id = 0
+    while True:
+        rows = await AuditEvent.select().where(AuditEvent.id > last_id).order_by(
+            AuditEvent.id
+        ).limit(batch)
+        if not rows:
+            return VerifyReport(checked, None)
+        broken = find_break([_as_fields(r) for r in rows], anchor)
+        if broken:
+            return VerifyReport(checked, broken)
+        checked += len(rows)
+        anchor, last_id = rows[-1]["hash"], rows[-1]["id"]
+
+
+async def purge_expired(retention_days: int) -> int:
+    """Delete events older than the retention period (never below 180 days)."""
+    cutoff = utc_now() - dt.timedelta(days=max(retention_days, 180))
+    old = await AuditEvent.count().where(AuditEvent.at < cutoff)
+    if old:
+        await AuditEvent.delete().where(AuditEvent.at < cutoff)
+    return old
+
+
+async def list_events(
+    counties: frozenset[str], object_kind: str | None, object_id: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Recent events of the given counties, newest first (county admins)."""
+    if not counties:
+        return []
+    query = AuditEvent.select().where(AuditEvent.county_code.is_in(sorted(counties)))
+    if object_kind:
+        query = query.where(AuditEvent.object_kind == object_kind)
+    if object_id:
+        query = query.where(AuditEvent.object_id == object_id)
+    return await query.order_by(AuditEvent.id, ascending=False).limit(limit)

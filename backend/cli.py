@@ -1,0 +1,178 @@
+"""The ``zhucun`` command: serve, migrate, seed-demo, user add, audit verify, geo import."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["main"]
+
+
+def _run(make: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a coroutine with the engine bound and (on PostgreSQL) a pool open."""
+    from backend.app import all_tables
+    from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
+    from backend.core.settings import get_settings
+
+    settings = get_settings()
+    engine = engine_from_url(settings.database_url)
+    bind_tables(engine, all_tables())
+
+    async def runner() -> Any:
+        await prepare_engine(engine, pool_max=2)
+        try:
+            return await make()
+        finally:
+            await close_engine(engine)
+
+    return asyncio.run(runner())
+
+
+@click.group()
+def main() -> None:
+    """驻村 Zhucun: work, presence and claims of cadres posted to villages."""
+
+
+@main.command()
+@click.option("--host", default=None, help="defaults to ZHUCUN_HOST (127.0.0.1)")
+@click.option("--port", default=None, type=int, help="defaults to ZHUCUN_PORT (8000)")
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the API and the built PWA."""
+    import uvicorn
+
+    from backend.core.settings import get_settings
+
+    settings = get_settings()
+    settings.check_production()
+    uvicorn.run("backend.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, proxy_headers=True,
+                log_level="info")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every database migration not yet applied."""
+    from backend.core.migrate import migrate as run_migrations
+
+    _run(run_migrations)
+    click.echo("migrations applied / 数据库迁移完成")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create the fictional demo county 示范县 (once)."""
+    from backend.demo.seed import DEMO_PASSWORD, demo_accounts, seed_demo as seed
+
+    created = _run(seed)
+    click.echo("demo data created / 已生成演示数据" if created
+               else "demo data already present / 演示数据已存在")
+    click.echo(f"demo logins (password {DEMO_PASSWORD}):")
+    for account in demo_accounts():
+        click.echo(f"  {account.phone}  {account.role:<18} {account.where}  {account.name}")
+    click.echo("  13900000001 … 13900000120  cadre (first secretaries and team members)")
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password / 密码: ")
+        if first != getpass.getpass("again / 再输一次: "):
+            raise click.ClickException("passwords differ / 两次输入的密码不一致")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user.command("add")
+@click.option("--phone", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["cadre", "township_reviewer", "county_admin", "county_finance"]))
+@click.option("--scope", "scope_code", required=True,
+              help="village (cadre), township (reviewer) or county (admin, finance) code")
+def user_add(phone: str, name: str, role: str, scope_code: str) -> None:
+    """Create a user; the password is read from standard input."""
+    from pydantic import ValidationError
+
+    from backend.accounts.schemas import RoleIn, UserIn
+    from backend.accounts.services import create_user
+    from backend.core.context import RequestContext
+    from backend.core.errors import DomainError
+
+    password = _read_password()
+    try:
+        data = UserIn(phone=phone, name=name, password=password,
+                      roles=[RoleIn(role=role, division_code=scope_code)])
+        created = _run(lambda: create_user(RequestContext.system("cli"), None, data))
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from None
+    except DomainError as exc:
+        detail = ", ".join(f"{e.field}: {e.code}" for e in exc.errors) or exc.code
+        raise click.ClickException(detail) from None
+    click.echo(f"created {created.id} {created.name} {created.phone} {','.join(created.roles)}")
+
+
+@main.group()
+def audit() -> None:
+    """Check and maintain the audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; name the first broken row."""
+    from backend.audit.services import verify
+
+    report = _run(verify)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} events / 审计链完整")
+        return
+    click.echo(f"audit chain BROKEN at row {report.broken.row_id}: {report.broken.reason} "
+               f"/ 审计链在第 {report.broken.row_id} 行断开", err=True)
+    sys.exit(1)
+
+
+@audit.command("purge")
+def audit_purge() -> None:
+    """Delete events older than ZHUCUN_AUDIT_RETENTION_DAYS (at least 180)."""
+    from backend.audit.services import purge_expired
+    from backend.core.settings import get_settings
+
+    removed = _run(lambda: purge_expired(get_settings().audit_retention_days))
+    click.echo(f"removed {removed} events")
+
+
+@main.group()
+def geo() -> None:
+    """Divisions and geofences."""
+
+
+@geo.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def geo_import(csv_file: Path) -> None:
+    """Import divisions from a CSV file, all rows or none."""
+    from backend.core.context import RequestContext
+    from backend.core.errors import DomainError
+    from backend.geo.services import import_divisions
+
+    try:
+        report = _run(lambda: import_divisions(RequestContext.system("cli"), None,
+                                               csv_file.read_text("utf-8-sig")))
+    except DomainError as exc:
+        for e in exc.errors:
+            click.echo(f"row {e.row}: {e.field}: {e.code} {e.params or ''}", err=True)
+        raise click.ClickException("nothing imported / 未导入任何数据") from None
+    click.echo(f"created {report.created}, updated {report.updated}, closed {report.closed}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Shared plumbing: settings, database engine, errors, time and money helpers."""

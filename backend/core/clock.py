@@ -1,0 +1,33 @@
+"""Time: stored in UTC, village work dated in Asia/Shanghai."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+__all__ = ["SHANGHAI", "local_date", "to_local", "utc_now", "utc_iso"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """The same instant on a Shanghai clock (naive times are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(SHANGHAI)
+
+
+def local_date(moment: dt.datetime | None = None) -> dt.date:
+    """The Shanghai calendar date of ``moment`` (now by default)."""
+    return to_local(moment or utc_now()).date()
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """A canonical UTC text form with microseconds, stable across both engines."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,127 @@
+"""Domain errors: one flat hierarchy, translated into problem details in exactly one handler.
+
+Each error carries a ``code``; its Chinese and English text lives in ``MESSAGES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "MESSAGES",
+    "AccountLocked",
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "NotFound",
+    "PayloadTooLarge",
+    "Unauthorized",
+    "ValidationFailed",
+]
+
+#: code → (Chinese, English). ``{name}`` placeholders are filled from the error's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_request": ("请求有误", "Bad request"),
+    "validation_failed": ("提交的数据有误，请检查标出的字段", "Some fields are invalid"),
+    "not_found": ("找不到该对象，或您无权查看", "Not found, or not yours to see"),
+    "route_not_found": ("没有这个接口", "No such endpoint"),
+    "method_not_allowed": ("该接口不支持此方法", "Method not allowed on this endpoint"),
+    "forbidden": ("您无权执行此操作", "You may not do this"),
+    "unauthorized": ("请先登录", "Please log in"),
+    "token_invalid": ("登录已失效，请重新登录", "Your session has expired; please log in again"),
+    "bad_credentials": ("手机号或密码不正确", "Wrong phone number or password"),
+    "account_locked": (
+        "连续登录失败次数过多，账号已锁定，请于 {minutes} 分钟后再试",
+        "Too many failed logins; the account is locked, try again in {minutes} minutes",
+    ),
+    "account_disabled": ("账号已停用", "This account is disabled"),
+    "password_too_short": ("密码至少需要 {min} 个字符", "The password needs at least {min} characters"),
+    "wrong_password": ("当前密码不正确", "The current password is wrong"),
+    "conflict": ("数据已被他人修改，请刷新后重试", "Someone changed this meanwhile; reload and retry"),
+    "payload_too_large": ("上传内容过大（上限 {limit}）", "The upload is too large (limit {limit})"),
+    "unsupported_media_type": ("不支持的内容类型", "Unsupported content type"),
+    "internal_error": (
+        "服务器出错，您的数据未丢失，请稍后重试",
+        "Server error; nothing you sent was lost, please retry later",
+    ),
+    "service_unavailable": ("服务暂不可用，请稍后重试", "Service unavailable, retry later"),
+    "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
+    "phone_taken": ("该手机号已注册", "This phone number is already registered"),
+    "import_failed": (
+        "导入失败：{count} 行有误，未导入任何数据",
+        "Import failed: {count} rows have errors; nothing was imported",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field's problem: dotted path, a message code and its params."""
+
+    field: str
+    code: str
+    params: dict[str, Any] | None = None
+    #: Optional source row (imports report the row number of the file).
+    row: int | None = None
+
+
+class DomainError(Exception):
+    """Base of every error a client may see. ``status`` is the HTTP status."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(
+        self,
+        code: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        self.code = code or self.code
+        self.params = params
+        self.errors = errors or []
+        self.headers = headers or {}
+        super().__init__(self.code)
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(DomainError):
+    """Missing or outside the caller's scope: the two are indistinguishable on purpose."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    """Known to exist (or not secret) but not the caller's to act on."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class AccountLocked(DomainError):
+    status = 429
+    code = "account_locked"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"

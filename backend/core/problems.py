@@ -1,0 +1,175 @@
+"""The one place where errors become problem details (RFC 9457) in Chinese or English."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from litestar import Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+
+from backend.core.errors import MESSAGES, DomainError, FieldError
+from backend.core.i18n import Lang, pick_lang, text
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+__all__ = ["FIELD_MESSAGES", "problem_response", "handle_exception", "localise_field_error"]
+
+log = logging.getLogger("zhucun.errors")
+
+#: Field-level message codes (Chinese, English).
+FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("必填", "Required"),
+    "invalid": ("格式不正确", "Invalid value"),
+    "not_integer": ("应为整数", "Must be a whole number"),
+    "not_number": ("应为数字", "Must be a number"),
+    "not_text": ("应为文字", "Must be text"),
+    "not_bool": ("应为是或否", "Must be true or false"),
+    "not_date": ("应为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
+    "not_datetime": ("应为时间（ISO 8601）", "Must be a date-time (ISO 8601)"),
+    "not_uuid": ("应为 UUID", "Must be a UUID"),
+    "not_list": ("应为列表", "Must be a list"),
+    "not_object": ("应为对象", "Must be an object"),
+    "too_long": ("过长", "Too long"),
+    "too_short": ("过短", "Too short"),
+    "too_small": ("数值过小", "Too small"),
+    "too_large": ("数值过大", "Too large"),
+    "not_allowed": ("不是允许的取值", "Not one of the allowed values"),
+    "unknown_field": ("不认识的字段", "Unknown field"),
+    "unknown_division": ("未知的行政区划代码", "Unknown division code"),
+    "out_of_scope": ("不在您的管辖范围内", "Outside your scope"),
+    "duplicate": ("重复", "Duplicate"),
+}
+
+# Litestar and Pydantic speak English; their messages are mapped onto our codes.
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.I), code)
+    for p, code in [
+        (r"field required|missing required|object missing", "required"),
+        (r"extra (inputs|fields) are not permitted|object contains unknown field", "unknown_field"),
+        (r"valid integer|expected `int`|int_parsing|whole number", "not_integer"),
+        (r"valid number|expected `(float|number)`|valid decimal", "not_number"),
+        (r"valid string|expected `str`", "not_text"),
+        (r"valid boolean|expected `bool`", "not_bool"),
+        (r"valid date(?!time)|expected `date`|date_", "not_date"),
+        (r"valid datetime|expected `datetime`", "not_datetime"),
+        (r"valid uuid|expected `uuid`|uuid", "not_uuid"),
+        (r"valid list|expected `array`|expected `list`", "not_list"),
+        (r"valid dictionary|expected `object`|model_type|valid dict", "not_object"),
+        (r"at most \d+ (character|item)|too long|length <= ", "too_long"),
+        (r"at least \d+ (character|item)|too short|length >= ", "too_short"),
+        (r"greater than|>= ", "too_small"),
+        (r"less than|<= ", "too_large"),
+        (r"input should be '|literal_error|one of|permitted", "not_allowed"),
+    ]
+]
+
+
+def _field_code(message: str) -> str:
+    for pattern, code in _PATTERNS:
+        if pattern.search(message):
+            return code
+    return "invalid"
+
+
+def localise_field_error(err: FieldError, lang: Lang) -> dict[str, Any]:
+    pair = FIELD_MESSAGES.get(err.code) or MESSAGES.get(err.code) or FIELD_MESSAGES["invalid"]
+    item: dict[str, Any] = {
+        "field": err.field,
+        "code": err.code,
+        "message": text(pair, lang, **(err.params or {})),
+    }
+    if err.row is not None:
+        item["row"] = err.row
+    return item
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    *,
+    params: dict[str, Any] | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    """Build the problem-details response in the caller's language."""
+    lang = pick_lang(request.headers.get("accept-language"))
+    pair = MESSAGES.get(code, MESSAGES["bad_request"])
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": text(pair, lang, **(params or {})),
+        "status": status,
+        "detail": text(pair, lang, **(params or {})),
+        "code": code,
+    }
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = [localise_field_error(e, lang) for e in errors]
+    return Response(
+        content=body,
+        status_code=status,
+        media_type="application/problem+json",
+        headers=headers or None,
+    )
+
+
+def _validation_errors(exc: ValidationException) -> list[FieldError]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors: list[FieldError] = []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        key = str(item.get("key") or item.get("source") or "body")
+        errors.append(FieldError(field=key, code=_field_code(message)))
+    if not errors and exc.detail:
+        errors.append(FieldError(field="body", code=_field_code(exc.detail)))
+    return errors
+
+
+def _http_code(exc: HTTPException) -> str:
+    if isinstance(exc, NotAuthorizedException):
+        detail = (exc.detail or "").lower()
+        return "unauthorized" if "no jwt token" in detail or not detail else "token_invalid"
+    if isinstance(exc, PermissionDeniedException):
+        return "forbidden"
+    if isinstance(exc, NotFoundException):
+        return "route_not_found"
+    if isinstance(exc, MethodNotAllowedException):
+        return "method_not_allowed"
+    return {
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        503: "service_unavailable",
+    }.get(exc.status_code, "bad_request")
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Litestar exception handler for everything: nothing leaves as a bare 500 page."""
+    if isinstance(exc, DomainError):
+        return problem_response(
+            request, exc.status, exc.code, params=exc.params, errors=exc.errors,
+            headers=exc.headers,
+        )
+    if isinstance(exc, ValidationException):
+        return problem_response(request, 422, "validation_failed", errors=_validation_errors(exc))
+    if isinstance(exc, HTTPException):
+        code = _http_code(exc)
+        params = {"limit": "—"} if code == "payload_too_large" else None
+        return problem_response(request, exc.status_code, code, params=params)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, 500, "internal_error")
+
+

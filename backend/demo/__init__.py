@@ -1,0 +1,1 @@
+"""Demo data: the fictional 示范县, marked as demo wherever it shows."""

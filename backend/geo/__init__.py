@@ -1,0 +1,1 @@
+"""Geography: the division tree, assistance tiers, village geofences, coordinate systems."""
