@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from litestar import Litestar, Router
-from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -44,12 +44,12 @@ def _pwa_routes(pwa_dir: Path) -> list[Router]:
     if (pwa_dir / "assets").is_dir():
         routes.append(create_static_files_router(
             path="/assets", directories=[pwa_dir / "assets"], name="pwa-assets",
-            cache_control=None, include_in_schema=False,
-            opt={"exclude_from_auth": True},
-            response_headers=None,
+            cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+            include_in_schema=False, opt={"exclude_from_auth": True},
         ))
     routes.append(create_static_files_router(
         path="/", directories=[pwa_dir], html_mode=True, name="pwa",
+        cache_control=CacheControlHeader(no_cache=True),
         include_in_schema=False, opt={"exclude_from_auth": True},
     ))
     return routes
@@ -81,7 +81,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         request_max_body_size=settings.max_body_bytes,
-        response_cache_config=ResponseCacheConfig(),
         openapi_config=OpenAPIConfig(
             title="Zhucun 驻村 API",
             version="0.1.0",

@@ -75,13 +75,14 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        code: str | None = None,
+        message_code: str | None = None,
+        /,
         *,
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
         **params: Any,
     ) -> None:
-        self.code = code or self.code
+        self.code = message_code or self.code
         self.params = params
         self.errors = errors or []
         self.headers = headers or {}

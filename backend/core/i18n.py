@@ -40,6 +40,13 @@ def text(pair: tuple[str, str], lang: Lang, **params: object) -> str:
     """The message of ``pair`` (zh, en) in ``lang`` with ``params`` filled in."""
     template = pair[0] if lang == "zh" else pair[1]
     try:
-        return template.format(**params)
-    except (KeyError, IndexError):
+        return template.format_map(_Blank(params)).strip(" ：:")
+    except (IndexError, ValueError):
         return template
+
+
+class _Blank(dict):
+    """Missing placeholders read as empty text rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

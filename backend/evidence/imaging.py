@@ -22,7 +22,6 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import imagehash
-import numpy as np
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
 if TYPE_CHECKING:
@@ -72,8 +71,17 @@ _TRANSPOSE: Final[dict[int, Image.Transpose]] = {
 
 #: Errors Pillow raises on damaged data once a header has been accepted.
 _DECODE_ERRORS: Final = (OSError, SyntaxError, ValueError, EOFError, IndexError)
-#: Errors from malformed EXIF, which costs the metadata but not the photo.
-_EXIF_ERRORS: Final = (SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError)
+#: Errors from malformed EXIF, which costs the metadata but not the photo. Pillow's
+#: "Corrupt EXIF data" is a UserWarning, an exception where warnings are errors.
+_EXIF_ERRORS: Final = (
+    SyntaxError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OSError,
+    UserWarning,
+)
 
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 _DISPLAY_QUALITY: Final = 85
@@ -176,7 +184,7 @@ def process_image(
     if len(data) > max_bytes:
         raise ImageRefused("too_large", size=len(data), max_bytes=max_bytes)
     with _open(data, max_pixels) as im:
-        fmt = _FORMATS.get(im.format or "", "HEIF")
+        fmt = _FORMATS.get(im.format or "", "HEIF")  # _open admits nothing else
         width, height = im.size
         _decode(im, display_max_px)
         exif = _read_exif(im)
@@ -278,6 +286,7 @@ def _decode(im: ImageFile.ImageFile, long_side: int) -> None:
 
 
 def _read_exif(im: Image.Image) -> Image.Exif:
+    """The EXIF block with its sub-IFDs parsed now, so a malformed one costs only metadata."""
     try:
         exif = im.getexif()
         exif.get_ifd(ExifTags.IFD.Exif)
@@ -309,9 +318,8 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     """RGB for any mode: transparency onto white, 16-bit grey scaled down, CMYK converted."""
     if im.mode == "RGB":
         return im
-    if im.mode.startswith(("I", "F")):  # 16-bit grey PNG: Pillow's convert would clip at 255
-        grey = np.asarray(im, dtype=np.float32) / (257 if im.mode.startswith("I") else 1)
-        return Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).convert("RGB")
+    if im.mode.startswith("I"):  # 16-bit grey PNG; a plain convert would clip at 255
+        return im.convert("I").point(lambda v: v * (1 / 257)).convert("L").convert("RGB")
     if im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info:
         rgba = im.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -421,4 +429,4 @@ def _gps(exif: Image.Exif) -> GpsFix | None:
     if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
         return None
     accuracy = _number(gps.get(tags.GPSHPositioningError))
-    return GpsFix(lat, lon, None)
+    return GpsFix(lat, lon, accuracy if accuracy is not None and accuracy >= 0 else None)

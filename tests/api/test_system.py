@@ -1,0 +1,53 @@
+"""Health, the OpenAPI document, the docs UI, request ids and the served PWA."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.app import create_app
+from backend.core.settings import DEMO_SECRET, InsecureSettings, Settings
+
+
+def test_health_checks_the_database(client):
+    r = client.get("/api/health")
+    assert r.status_code == 200
+    assert r.json()["database"] == "ok"
+
+
+def test_every_api_route_is_in_the_openapi_document(client):
+    doc = client.get("/schema/openapi.json").json()
+    documented = set(doc["paths"])
+    app_paths = {
+        route.path for route in client.app.routes
+        if route.path.startswith("/api/")
+    }
+    normalised = {p.replace(":uuid}", "}").replace(":str}", "}") for p in app_paths}
+    assert normalised <= documented
+    assert "BearerToken" in str(doc["components"]["securitySchemes"])
+    assert client.get("/schema/swagger").status_code == 200
+
+
+def test_request_id_is_echoed(client):
+    r = client.get("/api/health", headers={"X-Request-ID": "abcdef0123456789"})
+    assert r.headers["x-request-id"] == "abcdef0123456789"
+    assert len(client.get("/api/health").headers["x-request-id"]) == 32
+
+
+def test_production_refuses_the_demo_secret():
+    with pytest.raises(InsecureSettings):
+        create_app(Settings(env="production", secret_key=DEMO_SECRET))
+    Settings(env="production", secret_key="x" * 40).check_production()
+
+
+def test_retention_below_six_months_is_refused():
+    with pytest.raises(ValueError):
+        Settings(audit_retention_days=90)
+
+
+def test_pwa_is_served_when_built(client, settings):
+    if not (settings.pwa_dir / "index.html").is_file():
+        pytest.skip("PWA not built (make builds it)")
+    r = client.get("/")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert "no-cache" in r.headers.get("cache-control", "")
+    assert client.get("/manifest.webmanifest").status_code == 200
