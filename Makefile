@@ -1,0 +1,66 @@
+# Zhucun: `make run` serves the whole system on SQLite with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: run test install install-test pwa lint test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SOURCES)
+	cd pwa && npm run build --silent
+
+pwa: pwa/dist/index.html
+
+run: install pwa
+	$(BIN)/zhucun migrate
+	$(BIN)/zhucun seed-demo
+	@echo "Zhucun on http://$${ZHUCUN_HOST:-127.0.0.1}:$${ZHUCUN_PORT:-8000}  (API docs: /schema/swagger)"
+	$(BIN)/zhucun serve
+
+lint: install-test
+	$(BIN)/ruff check backend tests
+
+# The suite runs once per engine, as Piccolo's own does. Browser tests run in the SQLite pass.
+test-sqlite: install-test pwa
+	ZHUCUN_TEST_DB=sqlite $(BIN)/pytest -q
+
+test-postgres: install-test
+	@if $(BIN)/python -m tests.dbconf; then \
+	  ZHUCUN_TEST_DB=postgres $(BIN)/pytest -q -m "not e2e"; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "PostgreSQL is not reachable on 127.0.0.1:5432 but CI needs it"; exit 1; \
+	else \
+	  echo "PostgreSQL is not reachable on 127.0.0.1:5432: PostgreSQL pass skipped"; \
+	fi
+
+test: lint pwa
+	cd pwa && npm test --silent
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+	cd pwa && npm run size --silent
+
+bench: install-test pwa
+	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) pwa/node_modules pwa/dist var *.egg-info
