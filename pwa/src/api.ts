@@ -1,0 +1,149 @@
+import { acceptLanguage, t } from './i18n';
+
+/** One field-level error from a problem-details answer. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Every failed call ends here: an HTTP problem (status > 0) or no answer at all (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors: FieldError[];
+  readonly type: string;
+  readonly timeout: boolean;
+
+  constructor(init: {
+    status: number;
+    title: string;
+    detail?: string;
+    errors?: FieldError[];
+    type?: string;
+    timeout?: boolean;
+  }) {
+    super(init.detail || init.title);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.title = init.title;
+    this.detail = init.detail ?? '';
+    this.errors = init.errors ?? [];
+    this.type = init.type ?? 'about:blank';
+    this.timeout = init.timeout ?? false;
+  }
+
+  /** No answer reached us: offline, DNS, reset, timeout. */
+  get network(): boolean {
+    return this.status === 0;
+  }
+
+  /** Worth retrying later unchanged: nothing was decided by the server. */
+  get transient(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+
+  /** What to show a person: the server's localised detail, or our own words. */
+  get display(): string {
+    if (this.timeout) return t('error.timeout');
+    if (this.status === 0) return t('error.network');
+    return this.detail || this.title || t('error.server', { status: this.status });
+  }
+}
+
+export interface AuthHooks {
+  accessToken(): string | null;
+  /** Get a new access token; false when the server refused the refresh token. Throws ApiError when unreachable. */
+  refresh(): Promise<boolean>;
+}
+
+let hooks: AuthHooks = { accessToken: () => null, refresh: async () => false };
+
+export function configureAuth(next: AuthHooks): void {
+  hooks = next;
+}
+
+export const API_BASE = '/api';
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
+export interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** Send the bearer token and refresh once on 401 (default true). */
+  auth?: boolean;
+}
+
+function toFieldErrors(raw: unknown): FieldError[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((e: Record<string, unknown>) => ({
+    field: String(e.field ?? e.key ?? e.loc ?? ''),
+    message: String(e.message ?? e.msg ?? ''),
+  }));
+}
+
+/** Turn a non-2xx response into an ApiError, reading problem details when present. */
+export async function problemFrom(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    const text = await res.text();
+    if (text) body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    /* not JSON: keep the status line */
+  }
+  return new ApiError({
+    status: res.status,
+    title: typeof body.title === 'string' ? body.title : res.statusText || `HTTP ${res.status}`,
+    detail: typeof body.detail === 'string' ? body.detail : '',
+    errors: toFieldErrors(body.errors ?? body.extra),
+    type: typeof body.type === 'string' ? body.type : undefined,
+  });
+}
+
+async function send(path: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': acceptLanguage(),
+    ...opts.headers,
+  };
+  let body = opts.body;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  }
+  const token = opts.auth === false ? null : hooks.accessToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+
+  const ctrl = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctrl.abort();
+  }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  try {
+    return await fetch(API_BASE + path, { method: opts.method ?? 'GET', headers, body, signal: ctrl.signal });
+  } catch {
+    throw new ApiError({ status: 0, title: timedOut ? 'timeout' : 'network', timeout: timedOut });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Fetch under /api; on 401 refresh the session once and retry. Resolves only for 2xx. */
+export async function request(path: string, opts: RequestOptions = {}): Promise<Response> {
+  let res = await send(path, opts);
+  if (res.status === 401 && opts.auth !== false) {
+    if (await hooks.refresh()) res = await send(path, opts);
+  }
+  if (!res.ok) throw await problemFrom(res);
+  return res;
+}
+
+/** Like `request`, parsing a JSON answer (undefined for an empty body). */
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await request(path, opts);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}

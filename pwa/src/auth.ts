@@ -1,0 +1,177 @@
+import { ApiError, api, configureAuth } from './api';
+import { createStore } from './store';
+
+export type Role = 'cadre' | 'township_reviewer' | 'county_admin' | 'county_finance';
+
+export interface Posting {
+  id: string;
+  village_code: string;
+  village_name: string;
+  township_code: string;
+  township_name: string;
+  county_code: string;
+  /** first_secretary, team_leader or team_member. */
+  position?: string;
+  role?: string;
+  start_date: string;
+  end_date: string | null;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  phone: string;
+  roles: Role[];
+  postings: Posting[];
+  scope: unknown;
+}
+
+/** The login answer, as the server sends it for login and refresh. */
+export interface TokenAnswer {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: User;
+}
+
+export interface Session {
+  access_token: string;
+  refresh_token: string;
+  expires_at: number;
+  user: User;
+  /** The server refused our refresh token: sending waits for a new login, queueing goes on. */
+  needs_login?: boolean;
+}
+
+const KEY = 'zhucun.session';
+
+function load(): Session | null {
+  try {
+    const raw = localStorage.getItem(KEY);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const session = createStore<Session | null>(load());
+
+function save(next: Session | null): void {
+  try {
+    if (next) localStorage.setItem(KEY, JSON.stringify(next));
+    else localStorage.removeItem(KEY);
+  } catch {
+    /* quota or private mode: the session lives for this page only */
+  }
+  session.set(next);
+}
+
+function fromAnswer(a: TokenAnswer): Session {
+  return {
+    access_token: a.access_token,
+    refresh_token: a.refresh_token,
+    expires_at: Date.now() + a.expires_in * 1000,
+    user: a.user,
+  };
+}
+
+export function currentUser(): User | null {
+  return session.get()?.user ?? null;
+}
+
+export async function login(phone: string, password: string): Promise<User> {
+  const answer = await api<TokenAnswer>('/auth/login', {
+    method: 'POST',
+    json: { phone, password },
+    auth: false,
+  });
+  save(fromAnswer(answer));
+  return answer.user;
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Trade the refresh token for a new access token. Unreachable server: throws and keeps the
+ * session as it is (an offline phone is never logged out). Refused: flags the session.
+ */
+export function refresh(): Promise<boolean> {
+  refreshing ??= (async () => {
+    const current = session.get();
+    if (!current || current.needs_login) return false;
+    try {
+      const answer = await api<TokenAnswer>('/auth/refresh', {
+        method: 'POST',
+        json: { refresh_token: current.refresh_token },
+        auth: false,
+      });
+      save(fromAnswer(answer));
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && !err.transient) {
+        save({ ...current, needs_login: true });
+        return false;
+      }
+      throw err;
+    }
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+configureAuth({
+  accessToken: () => {
+    const s = session.get();
+    return s && !s.needs_login ? s.access_token : null;
+  },
+  refresh,
+});
+
+/** Refresh the user's roles and postings when the server is reachable; keep the cached copy otherwise. */
+export async function refreshMe(): Promise<void> {
+  const s = session.get();
+  if (!s || s.needs_login) return;
+  try {
+    const user = await api<User>('/auth/me');
+    const now = session.get();
+    if (now && now.user.id === user.id) save({ ...now, user });
+  } catch {
+    /* offline or refused: the cached user stands */
+  }
+}
+
+/** End the session on this phone. Unsent work stays in the user's own database. */
+export async function logout(): Promise<void> {
+  const s = session.get();
+  save(null);
+  if (!s) return;
+  try {
+    await api('/auth/logout', {
+      method: 'POST',
+      json: { refresh_token: s.refresh_token },
+      headers: { Authorization: `Bearer ${s.access_token}` },
+      auth: false,
+      timeoutMs: 5000,
+    });
+  } catch {
+    /* offline: the refresh token simply expires on the server */
+  }
+}
+
+/** Ask the browser not to evict our IndexedDB; called after login. */
+export async function requestPersistence(): Promise<boolean> {
+  try {
+    if (typeof navigator === 'undefined' || !navigator.storage?.persist) return false;
+    if (await navigator.storage.persisted()) return true;
+    return await navigator.storage.persist();
+  } catch {
+    return false;
+  }
+}
+
+/** Postings valid on a local date (end_date inclusive, open-ended when null). */
+export function activePostings(user: User, date: string): Posting[] {
+  return user.postings.filter((p) => p.start_date <= date && (!p.end_date || date <= p.end_date));
+}

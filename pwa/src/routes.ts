@@ -1,0 +1,40 @@
+import type { ComponentType } from 'preact';
+import type { Role, User } from './auth';
+import type { MessageKey } from './i18n';
+
+export interface ViewProps {
+  user: User;
+  params: string[];
+}
+
+/**
+ * One entry per screen. A screen is loaded on first visit (its own chunk), and shows in the
+ * nav only for users it is meant for. Add claims, feedback and review here once their APIs
+ * exist; nothing else has to change.
+ */
+export interface ViewDef {
+  name: string;
+  label: MessageKey;
+  load: () => Promise<{ default: ComponentType<ViewProps> }>;
+  /** Roles that see the tab; absent means everyone. */
+  roles?: Role[];
+  /** Reachable by URL but without a tab. */
+  hidden?: boolean;
+}
+
+export const VIEWS: ViewDef[] = [
+  { name: 'today', label: 'nav.today', load: () => import('./views/Today'), roles: ['cadre'] },
+  { name: 'month', label: 'nav.month', load: () => import('./views/Month'), roles: ['cadre'] },
+  { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox') },
+  { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox') },
+  { name: 'settings', label: 'nav.settings', load: () => import('./views/Settings') },
+];
+
+export function visibleViews(user: User): ViewDef[] {
+  return VIEWS.filter((v) => !v.hidden && (!v.roles || v.roles.some((r) => user.roles.includes(r))));
+}
+
+export function viewFor(name: string, user: User): ViewDef {
+  const views = visibleViews(user);
+  return views.find((v) => v.name === name) ?? VIEWS.find((v) => v.name === name) ?? views[0];
+}

@@ -1,0 +1,211 @@
+import { ApiError, api } from './api';
+import { session } from './auth';
+import { getMeta, userDb, type SyncedRecord } from './db';
+import { pruneUploaded, uploadPending } from './evidence';
+import {
+  applyResults,
+  outboxChanged,
+  pendingCount,
+  pruneApplied,
+  resetSending,
+  revertBatch,
+  takeBatch,
+  type OutboxItem,
+  type PushResult,
+} from './outbox';
+import { createStore } from './store';
+
+export const PUSH_MAX = 500;
+const MAX_PUSH_ROUNDS = 20;
+const MAX_PULL_PAGES = 100;
+
+export interface Change {
+  kind: string;
+  id: string;
+  version: number | string;
+  data: Record<string, unknown>;
+  deleted?: boolean;
+}
+
+interface PullAnswer {
+  changes: Change[];
+  cursor: string;
+  more?: boolean;
+}
+
+export interface SyncState {
+  running: boolean;
+  lastSyncAt: string | null;
+  lastError: string | null;
+}
+
+export const syncState = createStore<SyncState>({ running: false, lastSyncAt: null, lastError: null });
+
+/** Send one batch and file the answers. A failure that decided nothing puts the batch back. */
+export async function pushOnce(userId: string): Promise<number> {
+  const batch = await takeBatch(userId, PUSH_MAX);
+  if (!batch.length) return 0;
+  let answer: { results: PushResult[] };
+  try {
+    answer = await api<{ results: PushResult[] }>('/sync/push', {
+      method: 'POST',
+      json: { items: batch.map(wire) },
+      timeoutMs: 60_000,
+    });
+  } catch (err) {
+    await revertBatch(userId, batch);
+    throw err;
+  }
+  const results = Array.isArray(answer?.results) ? answer.results : [];
+  // Results come in the order sent; match by id, and by position when an id is missing.
+  const fixed = results.map((r, i) => (r.id ? r : { ...r, id: batch[i]?.id }));
+  await applyResults(userId, batch, fixed);
+  return batch.length;
+}
+
+function wire(item: OutboxItem) {
+  return { kind: item.kind, id: item.id, base_version: item.base_version, data: item.data };
+}
+
+/** Store pulled changes and the new cursor in one transaction, so a crash never skips any. */
+export async function applyChanges(userId: string, changes: Change[], cursor: string): Promise<void> {
+  const db = await userDb(userId);
+  const tx = db.transaction(['records', 'meta'], 'readwrite');
+  const records = tx.objectStore('records');
+  for (const c of changes) {
+    if (c.deleted) await records.delete([c.kind, c.id]);
+    else {
+      const rec: SyncedRecord = { kind: c.kind, id: c.id, version: c.version, data: c.data ?? {} };
+      await records.put(rec);
+    }
+  }
+  await tx.objectStore('meta').put(cursor, 'cursor');
+  await tx.done;
+}
+
+export async function pullAll(userId: string): Promise<number> {
+  let count = 0;
+  for (let page = 0; page < MAX_PULL_PAGES; page++) {
+    const since = await getMeta<string>(userId, 'cursor');
+    const query = since ? `?since=${encodeURIComponent(since)}` : '';
+    const answer = await api<PullAnswer>(`/sync/pull${query}`);
+    await applyChanges(userId, answer.changes ?? [], answer.cursor);
+    count += answer.changes?.length ?? 0;
+    if (answer.changes?.length) outboxChanged.update((n) => n + 1);
+    if (!answer.more || answer.cursor === since) break;
+  }
+  return count;
+}
+
+/** Photos first, then records, then what the server has for us. Throws if any step failed. */
+export async function flush(userId: string): Promise<void> {
+  let photoError: unknown = null;
+  try {
+    await uploadPending(userId);
+  } catch (err) {
+    if (err instanceof ApiError && err.network) throw err;
+    photoError = err; // the server accepts logs before their photos: go on, retry the photo later
+  }
+  for (let round = 0; round < MAX_PUSH_ROUNDS; round++) {
+    if (!(await pushOnce(userId))) break;
+  }
+  await pullAll(userId);
+  await pruneApplied(userId);
+  await pruneUploaded(userId);
+  if (photoError) throw photoError;
+}
+
+// --- scheduling: app start, `online`, after a save, and backoff while work is waiting ---
+
+const BASE_DELAY = 5_000;
+const MAX_DELAY = 300_000;
+
+/** 5 s doubling to 5 min, each wait drawn between half and all of it. */
+export function backoffDelay(failures: number, random: () => number = Math.random): number {
+  const d = Math.min(BASE_DELAY * 2 ** Math.max(0, failures), MAX_DELAY);
+  return Math.round(d / 2 + random() * (d / 2));
+}
+
+let failures = 0;
+let timer: ReturnType<typeof setTimeout> | null = null;
+let running: Promise<void> | null = null;
+let again = false;
+let started = false;
+
+function activeUser(): string | null {
+  const s = session.get();
+  return s && !s.needs_login ? s.user.id : null;
+}
+
+function schedule(ms: number): void {
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(() => {
+    timer = null;
+    void syncNow();
+  }, ms);
+}
+
+/** Run a flush now (or right after the running one) and plan the next try. */
+export function syncNow(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  const userId = activeUser();
+  if (!userId) return Promise.resolve();
+  running = (async () => {
+    syncState.update((s) => ({ ...s, running: true }));
+    let error: string | null = null;
+    try {
+      await flush(userId);
+      failures = 0;
+    } catch (err) {
+      failures++;
+      error = err instanceof ApiError ? err.display : String(err);
+    }
+    syncState.update((s) => ({
+      running: false,
+      lastSyncAt: error ? s.lastSyncAt : new Date().toISOString(),
+      lastError: error,
+    }));
+    const waiting = activeUser() === userId ? await pendingCount(userId) : 0;
+    if (error || waiting) schedule(backoffDelay(error ? failures - 1 : 0));
+  })().finally(() => {
+    running = null;
+    if (again) {
+      again = false;
+      void syncNow();
+    }
+  });
+  return running;
+}
+
+/** Ask for a flush soon, e.g. right after a save; cheap to call often. */
+export function syncSoon(): void {
+  failures = 0;
+  schedule(500);
+}
+
+/** Wire the triggers once per page. */
+export function startSync(): void {
+  if (started) return;
+  started = true;
+  let lastUser: string | null = null;
+  const onSession = () => {
+    const userId = activeUser();
+    if (userId === lastUser) return;
+    lastUser = userId;
+    failures = 0;
+    if (timer) clearTimeout(timer);
+    if (userId) void resetSending(userId).then(() => syncNow());
+  };
+  session.subscribe(onSession);
+  onSession();
+  window.addEventListener('online', () => {
+    failures = 0;
+    void syncNow();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && !timer) void syncNow();
+  });
+}

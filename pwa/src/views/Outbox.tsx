@@ -1,0 +1,172 @@
+import { useEffect, useState } from 'preact/hooks';
+import { deleteEvidence, listEvidence, type EvidenceRecord } from '../evidence';
+import { lang, t } from '../i18n';
+import { WORK_LOG, type WorkLogData } from '../logs';
+import { UNSENT, discard, keepMine, listOutbox, outboxChanged, takeServer, type OutboxItem } from '../outbox';
+import { href } from '../router';
+import type { ViewProps } from '../routes';
+import { useStores } from '../store';
+import { syncNow, syncState } from '../sync';
+import { formatDate, formatDateTime } from '../time';
+import { StatusBadge, kindLabel } from './common';
+
+function Summary({ item, data }: { item: OutboxItem; data: Record<string, unknown> }) {
+  if (item.kind !== WORK_LOG) return <pre class="small">{JSON.stringify(data, null, 1)}</pre>;
+  const d = data as unknown as WorkLogData;
+  return (
+    <div class="summary">
+      <div class="small muted">
+        {d.date && formatDate(d.date, lang.get())} · {kindLabel(d.kind)}
+      </div>
+      <p class="text">{d.text}</p>
+    </div>
+  );
+}
+
+function Item({ userId, item }: { userId: string; item: OutboxItem }) {
+  const drop = async () => {
+    if (!confirm(t('outbox.discardConfirm'))) return;
+    await discard(userId, item.id);
+    // Photos only this record named go with it (deleteEvidence keeps any still named elsewhere).
+    const named = Array.isArray(item.data.evidence) ? item.data.evidence.map(String) : [];
+    for (const sha of named) await deleteEvidence(userId, sha);
+  };
+  return (
+    <li class="item" data-testid="outbox-item" data-id={item.id} data-status={item.status}>
+      <div class="item-head">
+        <span class="small muted">{formatDateTime(item.updated_at, lang.get())}</span>
+        <StatusBadge status={item.status} />
+      </div>
+      {item.status === 'conflict' && item.server ? (
+        <>
+          <p class="small">{t('outbox.conflictHelp')}</p>
+          <div class="versions">
+            <div data-testid="conflict-mine">
+              <h3>{t('outbox.mine')}</h3>
+              <Summary item={item} data={item.data} />
+            </div>
+            <div data-testid="conflict-server">
+              <h3>{t('outbox.server')}</h3>
+              <Summary item={item} data={item.server.data} />
+            </div>
+          </div>
+          <div class="actions">
+            <button class="btn" onClick={() => void takeServer(userId, item.id)} data-testid="conflict-take-server">
+              {t('outbox.takeServer')}
+            </button>
+            <button class="btn primary" onClick={() => void keepMine(userId, item.id)} data-testid="conflict-keep-mine">
+              {t('outbox.keepMine')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <Summary item={item} data={item.data} />
+      )}
+      {item.status === 'rejected' && (
+        <>
+          <p class="small">{t('outbox.rejectedHelp')}</p>
+          <ul class="errors" data-testid="outbox-errors">
+            {(item.errors ?? []).map((e) => (
+              <li class="err">
+                {e.field && <code>{e.field}</code>} {e.message}
+              </li>
+            ))}
+          </ul>
+          <div class="actions">
+            {item.kind === WORK_LOG && (
+              <a class="btn primary" href={href('today', 'edit', item.id)} data-testid="outbox-edit">
+                {t('outbox.fix')}
+              </a>
+            )}
+            <button class="btn danger" onClick={drop} data-testid="outbox-discard">
+              {t('outbox.discard')}
+            </button>
+          </div>
+        </>
+      )}
+      {item.status === 'pending' && (
+        <div class="actions">
+          <button class="link danger" onClick={drop} data-testid="outbox-discard">
+            {t('outbox.discard')}
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function PhotoItem({ userId, rec }: { userId: string; rec: EvidenceRecord }) {
+  const [url] = useState(() => URL.createObjectURL(rec.blob));
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  return (
+    <li class="item photo-row" data-testid="outbox-photo" data-sha256={rec.sha256} data-status={rec.status}>
+      <img src={url} alt="" />
+      <div>
+        <p class="small">
+          {rec.status === 'rejected' ? t('outbox.photoRejected', { msg: rec.error ?? '' }) : t('outbox.photoPending')}
+        </p>
+        {rec.status === 'rejected' && (
+          <button class="link danger" onClick={() => void deleteEvidence(userId, rec.sha256)}>
+            {t('outbox.photoDiscard')}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+export default function Outbox({ user }: ViewProps) {
+  useStores(lang, outboxChanged, syncState);
+  const [items, setItems] = useState<OutboxItem[]>([]);
+  const [photos, setPhotos] = useState<EvidenceRecord[]>([]);
+  const tick = outboxChanged.get();
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const all = (await listOutbox(user.id)).filter((i) => UNSENT.includes(i.status));
+      const named = new Set(all.flatMap((i) => (Array.isArray(i.data.evidence) ? i.data.evidence.map(String) : [])));
+      const ev = (await listEvidence(user.id)).filter((e) => e.status !== 'uploaded' && named.has(e.sha256));
+      if (live) {
+        setItems(all);
+        setPhotos(ev);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [user.id, tick]);
+
+  const sync = syncState.get();
+  return (
+    <section>
+      <h1>{t('outbox.title')}</h1>
+      <div class="card syncbar">
+        <button class="btn primary" onClick={() => void syncNow()} disabled={sync.running} data-testid="sync-now">
+          {sync.running ? t('outbox.syncing') : t('outbox.syncNow')}
+        </button>
+        <span class="small muted" data-testid="last-sync">
+          {sync.lastSyncAt ? t('outbox.lastSync', { t: formatDateTime(sync.lastSyncAt, lang.get()) }) : t('outbox.neverSynced')}
+        </span>
+        {sync.lastError && (
+          <p class="err small" data-testid="sync-error">
+            {t('outbox.lastError', { msg: sync.lastError })}
+          </p>
+        )}
+      </div>
+      {items.length === 0 && photos.length === 0 ? (
+        <p class="empty" data-testid="outbox-empty">
+          {t('outbox.empty')}
+        </p>
+      ) : (
+        <ul class="list" data-testid="outbox-list">
+          {items.map((i) => (
+            <Item key={i.id} userId={user.id} item={i} />
+          ))}
+          {photos.map((p) => (
+            <PhotoItem key={p.sha256} userId={user.id} rec={p} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
