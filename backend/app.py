@@ -21,13 +21,20 @@ from backend.core.health import health
 from backend.core.http import provide_actor, provide_ctx, request_id_middleware
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
+from backend.evidence.controllers import EvidenceController
+from backend.fieldwork.controllers import HouseholdController
+from backend.fieldwork.sync_kinds import register_kinds as register_fieldwork_kinds
 from backend.geo.controllers import GeoController
+from backend.sync.controllers import SyncController
 
 __all__ = ["create_app", "all_tables"]
 
 log = logging.getLogger("zhucun")
 
-CONTROLLERS = [AuthController, AccountsController, GeoController, AuditController]
+CONTROLLERS = [
+    AuthController, AccountsController, GeoController, AuditController, SyncController,
+    EvidenceController, HouseholdController,
+]
 
 
 def all_tables() -> list:
@@ -58,6 +65,7 @@ def _pwa_routes(pwa_dir: Path) -> list[Router]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check_production()
+    register_fieldwork_kinds()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine, all_tables())
     jwt_auth = make_jwt_auth(settings)

@@ -14,6 +14,9 @@ APPS = [
     "backend.geo.piccolo_app",
     "backend.accounts.piccolo_app",
     "backend.audit.piccolo_app",
+    "backend.sync.piccolo_app",
+    "backend.evidence.piccolo_app",
+    "backend.fieldwork.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APPS)

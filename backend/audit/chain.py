@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from backend.core.canonical import canonical_json
 
 __all__ = ["GENESIS", "ChainBreak", "canonical_json", "event_hash", "find_break"]
 
@@ -17,14 +18,6 @@ HASHED_FIELDS = (
     "at", "actor_id", "action", "object_kind", "object_id", "county_code",
     "before", "after", "reason", "request_id", "ip",
 )
-
-
-def canonical_json(value: Any) -> str | None:
-    """JSON with sorted keys and no spaces, so both engines store identical text."""
-    if value is None:
-        return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
 
 
 def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:

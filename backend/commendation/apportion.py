@@ -263,7 +263,7 @@ class _Next:
         # "Less" means "served first": greater average, then earlier in tie-break order.
         lhs = self.num * other.den
         rhs = other.num * self.den
-        return lhs > rhs if lhs != rhs else self.index > other.index
+        return lhs > rhs if lhs != rhs else self.index < other.index
 
     def ties_with(self, other: _Next) -> bool:
         return self.num * other.den == other.num * self.den
@@ -281,7 +281,7 @@ class _Award:
 
 def _award(claims: Sequence[Claim], total: int) -> _Award:
     """Run highest averages over ``claims`` (already checked) with a heap: O(total·log n)."""
-    order = sorted(claims, key=lambda c: (-c.claim, -c.cap, c.code))
+    order = list(claims)
     scale = math.lcm(*(c.claim.denominator for c in order)) if order else 1
     nums = [int(c.claim * scale) for c in order]
     seats = [0] * len(order)

@@ -49,6 +49,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "service_unavailable": ("服务暂不可用，请稍后重试", "Service unavailable, retry later"),
     "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
     "phone_taken": ("该手机号已注册", "This phone number is already registered"),
+    "hash_mismatch": (
+        "上传内容的 SHA-256 与地址不符，请重新上传",
+        "The SHA-256 of the body does not match the address; upload again",
+    ),
+    "image_too_many_pixels": (
+        "图片像素过多（上限 {max_pixels} 像素）",
+        "The image has too many pixels (limit {max_pixels})",
+    ),
+    "image_unsupported": (
+        "不支持的图片格式（支持 {allowed}）", "Unsupported image format (allowed: {allowed})",
+    ),
+    "image_corrupt": ("图片已损坏或不完整", "The image is damaged or incomplete"),
     "import_failed": (
         "导入失败：{count} 行有误，未导入任何数据",
         "Import failed: {count} rows have errors; nothing was imported",

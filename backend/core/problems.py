@@ -22,7 +22,9 @@ from backend.core.i18n import Lang, pick_lang, text
 if TYPE_CHECKING:
     from litestar import Request
 
-__all__ = ["FIELD_MESSAGES", "problem_response", "handle_exception", "localise_field_error"]
+__all__ = [
+    "FIELD_MESSAGES", "field_code", "handle_exception", "localise_field_error", "problem_response",
+]
 
 log = logging.getLogger("zhucun.errors")
 
@@ -75,7 +77,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def _field_code(message: str) -> str:
+def field_code(message: str) -> str:
     for pattern, code in _PATTERNS:
         if pattern.search(message):
             return code
@@ -134,9 +136,9 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
             continue
         message = str(item.get("message", ""))
         key = str(item.get("key") or item.get("source") or "body")
-        errors.append(FieldError(field=key, code=_field_code(message)))
+        errors.append(FieldError(field=key, code=field_code(message)))
     if not errors and exc.detail:
-        errors.append(FieldError(field="body", code=_field_code(exc.detail)))
+        errors.append(FieldError(field="body", code=field_code(exc.detail)))
     return errors
 
 

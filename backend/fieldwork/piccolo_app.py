@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from backend.fieldwork.tables import (
+    Household,
+    LeaveRequest,
+    PresenceDay,
+    PresenceSheet,
+    Talk,
+    WorkLog,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="fieldwork",
+    migrations_folder_path=str(Path(__file__).resolve().parents[2] / "migrations" / "fieldwork"),
+    table_classes=[Household, WorkLog, PresenceDay, PresenceSheet, LeaveRequest, Talk],
+)

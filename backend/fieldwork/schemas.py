@@ -1,0 +1,145 @@
+"""What crosses the wire for field work (sync item data and HTTP bodies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DayOut",
+    "HouseholdImportReport",
+    "HouseholdOut",
+    "LeaveData",
+    "LeaveDecisionIn",
+    "LocationData",
+    "MonthOut",
+    "PresenceDayData",
+    "ReasonIn",
+    "TalkIn",
+    "TalkOut",
+    "WorkLogData",
+]
+
+LogKind = Literal["visit", "meeting", "project", "training", "duty", "mediation", "other"]
+DayStatus = Literal["in_village", "official_business", "leave", "away"]
+Sha256 = str
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LocationData(_In):
+    """A fix the cadre chose to attach (WGS-84, as phones report it)."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    captured_at: dt.datetime | None = None
+
+
+class WorkLogData(_In):
+    """Sync kind ``work_log``."""
+
+    village_code: str = Field(pattern=r"^\d{12}$")
+    date: dt.date
+    kind: LogKind
+    text: str = Field(min_length=1, max_length=5000)
+    household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    location: LocationData | None = None
+    evidence: list[str] = Field(default_factory=list, max_length=12)
+
+
+class PresenceDayData(_In):
+    """Sync kind ``presence_day``: the cadre's own statement of one day."""
+
+    village_code: str = Field(pattern=r"^\d{12}$")
+    date: dt.date
+    status: DayStatus
+    note: str = Field(default="", max_length=200)
+
+
+class LeaveData(_In):
+    """Sync kind ``leave_request``. ``cancelled`` true withdraws a pending request."""
+
+    village_code: str = Field(pattern=r"^\d{12}$")
+    start_date: dt.date
+    end_date: dt.date
+    reason: str = Field(min_length=1, max_length=1000)
+    cancelled: bool = False
+
+
+class HouseholdOut(BaseModel):
+    id: uuid.UUID
+    village_code: str
+    external_id: str
+    name: str = Field(description="head of household (户主)")
+    members: int
+    group_name: str
+    tags: list[str]
+
+
+class HouseholdImportReport(BaseModel):
+    created: int
+    updated: int
+
+
+class DayOut(BaseModel):
+    date: dt.date
+    status: DayStatus | None
+    source: Literal["stated", "drafted", "none"]
+    logs: int
+    note: str = ""
+
+
+class MonthOut(BaseModel):
+    """A cadre's month: the sheet (if any) and each day, stated or drafted from the logs."""
+
+    cadre_id: uuid.UUID
+    cadre_name: str
+    village_code: str
+    month: str
+    state: Literal["draft", "submitted", "confirmed", "returned"]
+    version: int
+    return_reason: str | None
+    days: list[DayOut]
+    village_days: int
+    leave_days: int
+    away_days: int
+    minimum_days: int
+
+
+class ReasonIn(_In):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class LeaveDecisionIn(_In):
+    approve: bool
+    note: str = Field(default="", max_length=1000)
+    version: int = Field(ge=1, description="the version decided on (optimistic lock)")
+
+
+class TalkIn(_In):
+    cadre_id: uuid.UUID
+    date: dt.date
+    summary: str = Field(min_length=1, max_length=5000)
+
+
+class TalkOut(BaseModel):
+    id: uuid.UUID
+    cadre_id: uuid.UUID
+    cadre_name: str
+    village_code: str
+    date: dt.date
+    summary: str
+    talked_by: uuid.UUID
+
+
+def wire(value: Any) -> Any:
+    """JSON-able form of a value read from either engine."""
+    if isinstance(value, dt.datetime | dt.date | uuid.UUID):
+        return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
+    return value

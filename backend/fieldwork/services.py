@@ -1,0 +1,274 @@
+"""Field-work rules: households of a village, and work logs with their verification flags.
+
+Presence, leave and talks are in ``fieldwork/presence.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from backend.audit import services as audit
+from backend.core.clock import local_date, utc_now
+from backend.core.db import write_transaction
+from backend.core.canonical import content_hash
+from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.ids import new_id
+from backend.core.validation import parse
+from backend.evidence import services as evidence
+from backend.evidence.flags import Fence, FlagSettings, Fix, verify_record
+from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData, wire
+from backend.fieldwork.tables import Household, WorkLog
+from backend.geo import services as geo
+from backend.sync.registry import Prepared
+from backend.sync.services import allocate_seqs, bump_seq
+
+if TYPE_CHECKING:
+    from backend.core.context import RequestContext
+    from backend.core.scope import Actor, Scope
+
+__all__ = [
+    "household_wire",
+    "import_households",
+    "list_households",
+    "loads",
+    "log_flags",
+    "prepare_work_log",
+    "reverify_logs_naming",
+    "work_log_wire",
+    "write_log_links",
+]
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: A log may be dated at most this many days after today (Asia/Shanghai): clocks differ.
+_FUTURE_SLACK = dt.timedelta(days=1)
+
+
+def loads(value: Any) -> Any:
+    """JSON columns come back as text on some engines and parsed on others."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# --- households ------------------------------------------------------------------------------
+
+
+def household_wire(row: dict[str, Any]) -> dict[str, Any]:
+    return {"village_code": row["village_code"], "external_id": row["external_id"],
+            "name": row["head_name"], "members": row["members"],
+            "group_name": row["group_name"], "tags": loads(row["tags"]) or []}
+
+
+async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
+    village = await geo.village(village_code)
+    if not scope.sees_village(village.code, village.county_code):
+        raise NotFound("unknown_division", code=village_code)
+    rows = await Household.select().where(Household.village_code == village_code,
+                                          Household.deleted.eq(False)).order_by(
+        Household.group_name).order_by(Household.head_name)
+    return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
+
+
+_HOUSEHOLD_HEADERS = {
+    "external_id": "external_id", "户编号": "external_id",
+    "head_name": "head_name", "户主": "head_name", "户主姓名": "head_name",
+    "members": "members", "人口": "members", "家庭人口": "members",
+    "group_name": "group_name", "村民组": "group_name", "组": "group_name",
+    "tags": "tags", "标签": "tags", "户类型": "tags",
+}
+
+
+def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """Rows of (external_id, head_name, members, group_name, tags) or every row's errors."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if not header:
+        return [], [FieldError("file", "required", row=1)]
+    names = [_HOUSEHOLD_HEADERS.get(h.strip().lower(), _HOUSEHOLD_HEADERS.get(h.strip()))
+             for h in header]
+    errors = [FieldError(h, "unknown_field", row=1) for h, n in zip(header, names, strict=True)
+              if n is None and h.strip()]
+    errors += [FieldError(f, "required", row=1) for f in ("external_id", "head_name")
+               if f not in names]
+    if errors:
+        return [], errors
+    rows, seen = [], set()
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        raw = {n: v.strip() for n, v in zip(names, values, strict=False) if n}
+        row_errors = []
+        if not raw.get("external_id"):
+            row_errors.append(FieldError("external_id", "required", row=number))
+        elif raw["external_id"] in seen:
+            row_errors.append(FieldError("external_id", "duplicate", row=number))
+        if not raw.get("head_name") or len(raw["head_name"]) > 50:
+            row_errors.append(FieldError("head_name", "required" if not raw.get("head_name")
+                                         else "too_long", row=number))
+        members = raw.get("members") or "1"
+        if not members.isdigit() or not 1 <= int(members) <= 50:
+            row_errors.append(FieldError("members", "not_integer", row=number))
+        if row_errors:
+            errors += row_errors
+            continue
+        seen.add(raw["external_id"])
+        tags = [t for t in re.split(r"[;；、,，|]", raw.get("tags", "")) if t.strip()]
+        rows.append({"external_id": raw["external_id"], "head_name": raw["head_name"],
+                     "members": int(members), "group_name": raw.get("group_name", "")[:50],
+                     "tags": [t.strip() for t in tags]})
+    return rows, errors
+
+
+async def import_households(ctx: RequestContext, actor: Actor, village_code: str,
+                            text: str) -> HouseholdImportReport:
+    """Import a village's household register, all rows or none (township or county)."""
+    village = await geo.village(village_code)
+    if not actor.scope.sees_village(village.code, village.county_code):
+        raise NotFound("unknown_division", code=village_code)
+    if not actor.scope.reviews_village(village.code, village.county_code):
+        raise Forbidden()
+    rows, errors = parse_households_csv(text)
+    if errors:
+        raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))
+    created = updated = 0
+    engine = Household._meta.db
+    async with write_transaction(engine):
+        existing = {r["external_id"]: r for r in await Household.select().where(
+            Household.village_code == village_code)}
+        seqs = iter(await allocate_seqs(engine, len(rows))) if rows else iter(())
+        now = utc_now()
+        for row in rows:
+            digest = content_hash(row)
+            old = existing.get(row["external_id"])
+            if old is None:
+                created += 1
+                await Household.insert(Household(
+                    id=new_id(), owner_id=actor.user_id, village_code=village_code,
+                    county_code=village.county_code, version=1, seq=next(seqs),
+                    content_hash=digest, created_at=now, updated_at=now, **row))
+            elif old["content_hash"] != digest:
+                updated += 1
+                await Household.update({**{getattr(Household, k): v for k, v in row.items()},
+                                        Household.content_hash: digest,
+                                        Household.version: Household.version + 1,
+                                        Household.seq: next(seqs), Household.updated_at: now,
+                                        Household.deleted: False}).where(
+                    Household.id == old["id"])
+        report = HouseholdImportReport(created=created, updated=updated)
+        await audit.record(ctx, "fieldwork.households_imported", "village", village_code,
+                           county_code=village.county_code, after=report.model_dump())
+    return report
+
+
+# --- work logs -------------------------------------------------------------------------------
+
+
+def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
+    location = None
+    if row["loc_lat"] is not None:
+        location = {"lat": row["loc_lat"], "lon": row["loc_lon"],
+                    "accuracy_m": row["loc_accuracy_m"],
+                    "captured_at": wire(row["loc_captured_at"])}
+    return {"village_code": row["village_code"], "date": wire(row["date"]), "kind": row["kind"],
+            "text": row["text"], "household_ids": loads(row["household_ids"]) or [],
+            "location": location, "evidence": loads(row["evidence"]) or [],
+            "flags": loads(row["flags"]) or [], "cadre_id": str(row["owner_id"])}
+
+
+async def _village_households(actor: Actor, village_code: str) -> set[str]:
+    """The household ids of a village, cached for the length of one request."""
+    cache = actor.extras.setdefault("households", {})
+    if village_code not in cache:
+        cache[village_code] = {str(r["id"]) for r in await Household.select(Household.id).where(
+            Household.village_code == village_code)}
+    return cache[village_code]
+
+
+async def _own_village(actor: Actor, village_code: str) -> geo.VillageInfo:
+    if village_code not in actor.scope.own_villages:
+        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
+    cache = actor.extras.setdefault("villages", {})
+    if village_code not in cache:
+        cache[village_code] = await geo.village(village_code)
+    return cache[village_code]
+
+
+async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
+    """Validate a pushed ``work_log``. Location and photos are optional, always."""
+    log = parse(WorkLogData, data)
+    village = await _own_village(actor, log.village_code)
+    errors = []
+    if log.date > local_date() + _FUTURE_SLACK:
+        errors.append(FieldError("date", "too_large"))
+    known = await _village_households(actor, log.village_code)
+    if any(str(h) not in known for h in log.household_ids):
+        errors.append(FieldError("household_ids", "not_found"))
+    if any(not _SHA256.match(h) for h in log.evidence):
+        errors.append(FieldError("evidence", "invalid"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    loc = log.location
+    return Prepared(values={
+        "date": log.date, "kind": log.kind, "text": log.text,
+        "household_ids": [str(h) for h in log.household_ids],
+        "loc_lat": loc.lat if loc else None, "loc_lon": loc.lon if loc else None,
+        "loc_accuracy_m": loc.accuracy_m if loc else None,
+        "loc_captured_at": loc.captured_at if loc else None,
+        "evidence": list(dict.fromkeys(log.evidence)),
+    }, village_code=village.code, county_code=village.county_code)
+
+
+def _fix(row: dict[str, Any]) -> Fix | None:
+    if row["loc_lat"] is None:
+        return None
+    return Fix(row["loc_lat"], row["loc_lon"], row["loc_accuracy_m"], row["loc_captured_at"])
+
+
+async def _previous_fix(row: dict[str, Any]) -> Fix | None:
+    """The cadre's fix just before this one, for the impossible-speed check."""
+    moment = row["loc_captured_at"]
+    if moment is None:
+        return None
+    prev = await WorkLog.select().where(
+        WorkLog.owner_id == row["owner_id"], WorkLog.id != row["id"],
+        WorkLog.loc_captured_at.is_not_null(), WorkLog.loc_captured_at < moment,
+    ).order_by(WorkLog.loc_captured_at, ascending=False).first()
+    return _fix(prev) if prev else None
+
+
+async def log_flags(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Verification flags of one stored log: they inform, never block."""
+    village = await geo.village(row["village_code"])
+    fence = Fence(village.center, village.radius_m, village.polygon) \
+        if village.center and village.radius_m else None
+    hashes = loads(row["evidence"]) or []
+    photos = await evidence.photo_facts(hashes)
+    reuse = await evidence.reuse_candidates(row["id"], row["county_code"]) if photos else []
+    flags = verify_record(
+        record_date=row["date"], location=_fix(row), photos=photos, fence=fence,
+        previous_fix=await _previous_fix(row), reuse_candidates=reuse, now=utc_now(),
+        settings=FlagSettings(),
+    )
+    return [f.as_dict() for f in flags]
+
+
+async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
+    """After a push: link the named photos and compute the flags (same transaction)."""
+    for row in rows:
+        await evidence.link_photos("work_log", row["id"], row["owner_id"], row["village_code"],
+                                   row["county_code"], loads(row["evidence"]) or [])
+        await WorkLog.update({WorkLog.flags: await log_flags(row)}).where(WorkLog.id == row["id"])
+
+
+async def reverify_logs_naming(sha256: str) -> None:
+    """A photo arrived after the logs that name it: recompute their flags, deliver on pull."""
+    from backend.sync.registry import get_kind
+
+    for record_id in await evidence.records_naming(sha256, "work_log"):
+        row = await WorkLog.select().where(WorkLog.id == record_id).first()
+        if row is not None:
+            await bump_seq(get_kind("work_log"), [record_id], {WorkLog.flags: await log_flags(row)})
+

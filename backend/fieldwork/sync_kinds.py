@@ -1,0 +1,25 @@
+"""The field-work kinds of the sync protocol, registered when the app is built."""
+
+from __future__ import annotations
+
+from backend.evidence import services as evidence
+from backend.fieldwork import services
+from backend.fieldwork.tables import Household, WorkLog
+from backend.sync.registry import SyncKind, register
+
+__all__ = ["register_kinds"]
+
+
+def register_kinds() -> None:
+    register(SyncKind(
+        name="work_log", table=WorkLog, to_wire=services.work_log_wire,
+        pull_where=lambda s: s.where(village=WorkLog.village_code, county=WorkLog.county_code,
+                                     owner=WorkLog.owner_id),
+        prepare=services.prepare_work_log, after_write=services.write_log_links,
+    ))
+    register(SyncKind(
+        name="household", table=Household, to_wire=services.household_wire,
+        pull_where=lambda s: s.where(village=Household.village_code,
+                                     county=Household.county_code, reference=True),
+    ))
+    evidence.on_photo_stored(services.reverify_logs_naming)

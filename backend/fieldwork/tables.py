@@ -1,0 +1,126 @@
+"""What field work stores. Records a cadre makes offline carry the sync columns."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Date,
+    DoublePrecision,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from backend.sync.tables import SyncedColumns
+
+__all__ = [
+    "DAY_STATUSES",
+    "LOG_KINDS",
+    "Household",
+    "LeaveRequest",
+    "PresenceDay",
+    "PresenceSheet",
+    "Talk",
+    "WorkLog",
+]
+
+#: 走访, 会议, 项目, 培训, 值班, 调解, 其他.
+LOG_KINDS = ("visit", "meeting", "project", "training", "duty", "mediation", "other")
+#: In the village; on official business outside (counts as a village day); on leave; away.
+DAY_STATUSES = ("in_village", "official_business", "leave", "away")
+
+
+class Household(SyncedColumns, Table, tablename="fieldwork_household"):
+    """农户: reference data of a village, imported by the township or county.
+
+    ``external_id`` is the household number of the village register (户编号), unique per village.
+    """
+
+    external_id = Varchar(length=40)
+    head_name = Varchar(length=50)
+    members = Integer(default=1)
+    group_name = Varchar(length=50, default="")
+    #: e.g. ["脱贫户", "监测户"].
+    tags = JSON(default=[])
+
+
+class WorkLog(SyncedColumns, Table, tablename="fieldwork_work_log"):
+    """工作日志 / 民情日记: a dated entry of what was done, with optional location and photos."""
+
+    date = Date(index=True)
+    kind = Varchar(length=12)
+    text = Text()
+    household_ids = JSON(default=[])
+    loc_lat = DoublePrecision(null=True, default=None)
+    loc_lon = DoublePrecision(null=True, default=None)
+    loc_accuracy_m = DoublePrecision(null=True, default=None)
+    loc_captured_at = Timestamptz(null=True, default=None)
+    evidence = JSON(default=[])
+    #: Verification flags ({code, detail, params}); inform a reviewer, never block anything.
+    flags = JSON(default=[])
+
+
+class PresenceDay(SyncedColumns, Table, tablename="fieldwork_presence_day"):
+    """One day of a cadre as they state it (a day without a row is drafted from the logs).
+
+    Unique on (owner_id, date).
+    """
+
+    date = Date(index=True)
+    status = Varchar(length=20)
+    note = Varchar(length=200, default="")
+
+
+class PresenceSheet(SyncedColumns, Table, tablename="fieldwork_presence_sheet"):
+    """驻村天数报告单: one cadre's month, submitted by the cadre and confirmed by the township.
+
+    ``state``: draft → submitted → confirmed, or returned (with a reason) → submitted again.
+    On confirmation the days are frozen into ``days`` and counted into ``village_days``, which
+    drive the living subsidy and commendation eligibility. Unique on (owner_id, month).
+    ``version`` moves with every transition, so two reviewers acting at once: one wins.
+    """
+
+    #: First day of the month.
+    month = Date(index=True)
+    state = Varchar(length=12, default="draft")
+    days = JSON(default=[])
+    village_days = Integer(default=0)
+    leave_days = Integer(default=0)
+    away_days = Integer(default=0)
+    return_reason = Text(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = UUID(null=True, default=None)
+
+
+class LeaveRequest(SyncedColumns, Table, tablename="fieldwork_leave_request"):
+    """请假: requested offline by the cadre; the township decides up to its limit, the county above.
+
+    ``state``: pending → approved | rejected; the cadre may cancel while pending.
+    """
+
+    start_date = Date()
+    end_date = Date()
+    days = Integer()
+    reason = Text()
+    state = Varchar(length=12, default="pending")
+    decider_level = Varchar(length=10, default="township")
+    decided_by = UUID(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Text(null=True, default=None)
+
+
+class Talk(Table, tablename="fieldwork_talk"):
+    """谈心谈话: at least one a year per cadre, recorded by the township."""
+
+    id = UUID(primary_key=True)
+    cadre_id = UUID(index=True)
+    village_code = Varchar(length=12, index=True)
+    county_code = Varchar(length=6, index=True)
+    date = Date()
+    talked_by = UUID()
+    summary = Text()
+    created_at = Timestamptz()

@@ -1,0 +1,71 @@
+"""The kinds of record that travel through sync, registered by the capabilities that own them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from piccolo.columns.combination import Combinable
+    from piccolo.table import Table
+
+    from backend.core.scope import Actor, Scope
+
+__all__ = ["Prepared", "SyncKind", "get_kind", "kinds", "register"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A pushed item, validated: the row's own columns and where it belongs."""
+
+    values: dict[str, Any]
+    village_code: str
+    county_code: str
+
+
+@dataclass(frozen=True)
+class SyncKind:
+    """How one kind of record is validated, stored, shown and scoped.
+
+    Attributes:
+        name: the wire name (``work_log``).
+        table: the Piccolo table, which has the ``SyncedColumns``.
+        prepare: validates ``data`` for ``actor``; raises ``ValidationFailed`` with field
+            errors (the item is rejected) or returns the row values.
+        to_wire: a stored row → the ``data`` a client receives.
+        pull_where: the rows a scope receives on pull.
+        pushable: whether clients may push this kind (reference data is pull-only).
+        locked: a stored row → an error code when the owner may no longer edit it.
+        after_write: called inside the push transaction with the rows just written.
+    """
+
+    name: str
+    table: type[Table]
+    to_wire: Callable[[dict[str, Any]], dict[str, Any]]
+    pull_where: Callable[[Scope], Combinable]
+    prepare: Callable[[Actor, dict[str, Any]], Awaitable[Prepared]] | None = None
+    locked: Callable[[dict[str, Any]], str | None] = field(default=lambda row: None)
+    after_write: Callable[[Actor, list[dict[str, Any]]], Awaitable[None]] | None = None
+
+    @property
+    def pushable(self) -> bool:
+        return self.prepare is not None
+
+
+_KINDS: dict[str, SyncKind] = {}
+
+
+def register(kind: SyncKind) -> SyncKind:
+    if kind.name in _KINDS and _KINDS[kind.name] is not kind:
+        raise ValueError(f"sync kind {kind.name!r} registered twice")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> SyncKind | None:
+    return _KINDS.get(name)
+
+
+def kinds() -> list[SyncKind]:
+    return [_KINDS[name] for name in sorted(_KINDS)]

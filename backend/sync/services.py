@@ -1,0 +1,275 @@
+"""Push and pull: per-item results, never failing a batch for one item; pull by change sequence."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backend.audit import services as audit
+from backend.core.canonical import content_hash
+from backend.core.clock import utc_now
+from backend.core.db import fetch, write_transaction
+from backend.core.errors import DomainError, FieldError
+from backend.core.i18n import Lang
+from backend.core.problems import localise_field_error
+from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
+from backend.sync.schemas import Change, ItemError, PullOut, PushItem, PushResult
+from backend.sync.tables import ChangeCounter
+
+if TYPE_CHECKING:
+    from piccolo.engine.base import Engine
+
+    from backend.core.context import RequestContext
+    from backend.core.scope import Actor
+
+__all__ = ["allocate_seqs", "bump_seq", "pull", "push"]
+
+
+async def allocate_seqs(engine: Engine, count: int) -> list[int]:
+    """Take ``count`` change numbers; the counter row stays locked until the transaction ends."""
+    rows = await fetch(
+        engine,
+        "INSERT INTO sync_change_counter (id, value) VALUES (1, {}) "
+        "ON CONFLICT (id) DO UPDATE SET value = sync_change_counter.value + excluded.value "
+        "RETURNING value",
+        count,
+    )
+    last = int(rows[0]["value"])
+    return list(range(last - count + 1, last + 1))
+
+
+async def bump_seq(kind: SyncKind, ids: list[uuid.UUID], values: dict[Any, Any]) -> None:
+    """Record a server-side change (flags, review state) so that pull delivers it again.
+
+    Must run inside a write transaction. The owner's ``version`` does not move.
+    """
+    table = kind.table
+    for record_id, seq in zip(ids, await allocate_seqs(table._meta.db, len(ids)), strict=True):
+        await table.update({**values, table.seq: seq, table.updated_at: utc_now()}).where(
+            table.id == record_id
+        )
+
+
+@dataclass
+class _Item:
+    index: int
+    kind: SyncKind
+    id: uuid.UUID
+    base_version: int | None
+    prepared: Prepared
+    hash: str
+
+
+def _rejected(raw_id: Any, errors: list[FieldError], lang: Lang) -> PushResult:
+    return PushResult(
+        id=str(raw_id), status="rejected",
+        errors=[ItemError(**localise_field_error(e, lang)) for e in errors],
+    )
+
+
+def _envelope(item: PushItem, seen: set[uuid.UUID]) -> tuple[SyncKind | None, uuid.UUID | None,
+                                                             list[FieldError]]:
+    errors: list[FieldError] = []
+    kind = get_kind(item.kind) if isinstance(item.kind, str) else None
+    if kind is None or not kind.pushable:
+        errors.append(FieldError("kind", "not_allowed"))
+    record_id = None
+    try:
+        record_id = uuid.UUID(str(item.id))
+    except ValueError:
+        errors.append(FieldError("id", "not_uuid"))
+    if record_id in seen:
+        errors.append(FieldError("id", "duplicate"))
+    bv = item.base_version
+    if bv is not None and (not isinstance(bv, int) or isinstance(bv, bool) or bv < 1):
+        errors.append(FieldError("base_version", "not_integer"))
+    if not isinstance(item.data, dict):
+        errors.append(FieldError("data", "not_object"))
+    return kind, record_id, errors
+
+
+async def _prepare_all(actor: Actor, items: list[PushItem], lang: Lang,
+                       results: list[PushResult | None]) -> list[_Item]:
+    seen: set[uuid.UUID] = set()
+    ready: list[_Item] = []
+    for index, item in enumerate(items):
+        kind, record_id, errors = _envelope(item, seen)
+        if errors or kind is None or record_id is None or kind.prepare is None:
+            results[index] = _rejected(item.id, errors, lang)
+            continue
+        seen.add(record_id)
+        try:
+            prepared = await kind.prepare(actor, item.data)
+        except DomainError as exc:
+            results[index] = _rejected(record_id, exc.errors or [FieldError("data", exc.code)],
+                                       lang)
+            continue
+        digest = content_hash({"kind": kind.name, "v": prepared.values,
+                               "village": prepared.village_code})
+        ready.append(_Item(index, kind, record_id, item.base_version, prepared, digest))
+    return ready
+
+
+def _server_copy(kind: SyncKind, row: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": kind.name, "id": str(row["id"]), "version": row["version"],
+            "data": kind.to_wire(row), "deleted": row["deleted"]}
+
+
+async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    by_kind: dict[str, list[_Item]] = {}
+    for it in items:
+        by_kind.setdefault(it.kind.name, []).append(it)
+    for group in by_kind.values():
+        table = group[0].kind.table
+        for row in await table.select().where(table.id.is_in([it.id for it in group])):
+            found[row["id"]] = row
+    return found
+
+
+def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None,
+              lang: Lang) -> PushResult | str:
+    """What to do with one item given the stored row: a final answer, 'insert' or 'update'."""
+    if row is None:
+        return "insert"
+    if row["owner_id"] != actor.user_id:
+        return _rejected(it.id, [FieldError("id", "out_of_scope")], lang)
+    if row["content_hash"] == it.hash and not row["deleted"]:
+        return PushResult(id=str(it.id), status="duplicate", version=row["version"])
+    if it.base_version != row["version"]:
+        return PushResult(id=str(it.id), status="conflict", version=row["version"],
+                          server=_server_copy(it.kind, row))
+    locked = it.kind.locked(row)
+    if locked:
+        return _rejected(it.id, [FieldError("data", locked)], lang)
+    return "update"
+
+
+def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, Any]:
+    now = utc_now()
+    return {
+        **it.prepared.values, "id": it.id, "owner_id": actor.user_id,
+        "village_code": it.prepared.village_code, "county_code": it.prepared.county_code,
+        "version": version, "seq": seq, "content_hash": it.hash, "deleted": False,
+        "created_at": now, "updated_at": now,
+    }
+
+
+async def _insert(actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any) -> set[uuid.UUID]:
+    """Insert new rows in one statement; on a database error, one savepoint per row."""
+    if not inserts:
+        return set()
+    table = inserts[0].kind.table
+    rows = [table(**_row_values(actor, it, seq, 1)) for it, seq in zip(inserts, seqs, strict=True)]
+    savepoint = await tx.savepoint()
+    try:
+        done = await table.insert(*rows).on_conflict(target=table.id, action="DO NOTHING") \
+            .returning(table.id)
+        await savepoint.release()
+        return {r["id"] for r in done}
+    except Exception:
+        await savepoint.rollback_to()
+    inserted: set[uuid.UUID] = set()
+    for row in rows:
+        savepoint = await tx.savepoint()
+        try:
+            done = await table.insert(row).on_conflict(target=table.id, action="DO NOTHING") \
+                .returning(table.id)
+            await savepoint.release()
+            inserted |= {r["id"] for r in done}
+        except Exception:
+            await savepoint.rollback_to()
+    return inserted
+
+
+async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
+    """Apply an edit if the stored version is still the one the client edited."""
+    table = it.kind.table
+    values = {getattr(table, k): v for k, v in it.prepared.values.items()}
+    done = await table.update({
+        **values, table.content_hash: it.hash, table.version: table.version + 1,
+        table.seq: seq, table.updated_at: utc_now(), table.deleted: False,
+        table.village_code: it.prepared.village_code, table.county_code: it.prepared.county_code,
+    }).where(table.id == it.id, table.version == it.base_version,
+             table.owner_id == actor.user_id).returning(table.version)
+    return done[0]["version"] if done else None
+
+
+async def push(ctx: RequestContext, actor: Actor, items: list[PushItem],
+               lang: Lang) -> list[PushResult]:
+    """Apply a batch; answer each item in the order sent."""
+    results: list[PushResult | None] = [None] * len(items)
+    ready = await _prepare_all(actor, items, lang, results)
+    if ready:
+        await _apply(ctx, actor, ready, results, lang)
+    return [r for r in results if r is not None]
+
+
+async def _apply(ctx: RequestContext, actor: Actor, ready: list[_Item],
+                 results: list[PushResult | None], lang: Lang) -> None:
+    engine = ready[0].kind.table._meta.db
+    async with write_transaction(engine) as tx:
+        stored = await _existing(ready)
+        todo: list[tuple[_Item, str]] = []
+        for it in ready:
+            verdict = _classify(actor, it, stored.get(it.id), lang)
+            if isinstance(verdict, PushResult):
+                results[it.index] = verdict
+            else:
+                todo.append((it, verdict))
+        seqs = iter(await allocate_seqs(engine, len(todo))) if todo else iter(())
+        written: dict[str, list[uuid.UUID]] = {}
+        by_kind: dict[str, list[_Item]] = {}
+        for it, verdict in todo:
+            if verdict == "insert":
+                by_kind.setdefault(it.kind.name, []).append(it)
+                continue
+            version = await _update(actor, it, next(seqs))
+            if version is None:  # edited meanwhile by a concurrent push of the same owner
+                row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
+                results[it.index] = PushResult(id=str(it.id), status="conflict",
+                                               version=row["version"],
+                                               server=_server_copy(it.kind, row))
+                continue
+            results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
+            written.setdefault(it.kind.name, []).append(it.id)
+        for group in by_kind.values():
+            inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
+            for it in group:
+                ok = it.id in inserted
+                results[it.index] = PushResult(id=str(it.id), status="applied", version=1) if ok \
+                    else _rejected(it.id, [FieldError("data", "invalid")], lang)
+                if ok:
+                    written.setdefault(it.kind.name, []).append(it.id)
+        await _after_write(actor, ready, written)
+        applied = sum(len(v) for v in written.values())
+        if applied:
+            await audit.record(ctx, "sync.push", "sync_batch", ctx.request_id or "-",
+                               after={k: len(v) for k, v in written.items()})
+
+
+async def _after_write(actor: Actor, ready: list[_Item],
+                       written: dict[str, list[uuid.UUID]]) -> None:
+    for name, ids in written.items():
+        kind = get_kind(name)
+        if kind is None or kind.after_write is None:
+            continue
+        rows = await kind.table.select().where(kind.table.id.is_in(ids))
+        await kind.after_write(actor, rows)
+
+
+async def pull(actor: Actor, since: int, limit: int) -> PullOut:
+    """Everything that changed for this user after ``since``, oldest first, and a new cursor."""
+    found: list[tuple[int, SyncKind, dict[str, Any]]] = []
+    for kind in kinds():
+        table = kind.table
+        rows = await table.select().where(table.seq > since, kind.pull_where(actor.scope)) \
+            .order_by(table.seq).limit(limit + 1)
+        found.extend((row["seq"], kind, row) for row in rows)
+    found.sort(key=lambda f: f[0])
+    page = found[:limit]
+    changes = [Change(kind=k.name, id=str(row["id"]), version=row["version"],
+                      data=k.to_wire(row), deleted=row["deleted"]) for _, k, row in page]
+    cursor = page[-1][0] if page else since
+    return PullOut(changes=changes, cursor=str(cursor), more=len(found) > limit)
