@@ -216,11 +216,11 @@ def excellent_quotas(
     claims = [u.eligible * weights[u.tier] for u in unit_list]
     pool = sum(claims, Fraction(0))
     target = _round_pool(pool, pool_rule)
-    half = "" if pool_rule == "floor" else " + ½"
+    half, rounding = ("", "floor") if pool_rule == "floor" else (" + ½", "round half up")
+    pool_text = _exact_text(pool)
     why_target = (
-        f"目标{target}席 = ⌊Σ 比例×合格人数{half}⌋ = ⌊{_exact_text(pool)}{half}⌋ / "
-        f"target {target} = {pool_rule.replace('_', ' ')} of Σ ratio × eligible = "
-        f"{_exact_text(pool)}"
+        f"目标{target}席 = ⌊Σ 比例×合格人数{half}⌋ = ⌊{pool_text}{half}⌋ / "
+        f"target {target} = {rounding}(Σ ratio × eligible) = {rounding}({pool_text})"
     )
     return _apportion(unit_list, weights, claims, target, why_target)
 
@@ -281,7 +281,7 @@ class _Award:
 
 def _award(claims: Sequence[Claim], total: int) -> _Award:
     """Run highest averages over ``claims`` (already checked) with a heap: O(total·log n)."""
-    order = list(claims)
+    order = sorted(claims, key=lambda c: (-c.claim, -c.cap, c.code))
     scale = math.lcm(*(c.claim.denominator for c in order)) if order else 1
     nums = [int(c.claim * scale) for c in order]
     seats = [0] * len(order)
