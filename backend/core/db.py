@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from piccolo.columns import JSON, JSONB
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -22,12 +25,59 @@ __all__ = [
     "close_engine",
     "engine_from_url",
     "fetch",
+    "insert_rows",
     "is_postgres",
     "prepare_engine",
     "write_transaction",
 ]
 
 _engines: dict[str, Engine] = {}
+
+
+class SharedSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, with one long-lived connection for statements run outside a
+    transaction while the app is up.
+
+    Piccolo opens a connection (and with aiosqlite a thread) for every such statement, which
+    costs milliseconds; the app opens ``shared`` at start-up and closes it at shutdown.
+    Transactions keep their own connections, as in Piccolo.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shared: Any = None
+        self.shared_loop: Any = None
+
+    async def open_shared(self) -> None:
+        import aiosqlite
+        from piccolo.engine.sqlite import dict_factory
+
+        if self.shared is None:
+            self.shared = await aiosqlite.connect(**self.connection_kwargs)
+            self.shared.row_factory = dict_factory
+            await self.shared.execute("PRAGMA foreign_keys = 1")
+            await self.shared.execute("PRAGMA synchronous = NORMAL")
+            self.shared_loop = asyncio.get_running_loop()
+
+    async def get_connection(self) -> Any:
+        # WAL with synchronous=NORMAL: a commit no longer waits for an fsync; the database
+        # cannot corrupt, though a power cut may lose the last commits (production runs on
+        # PostgreSQL).
+        connection = await super().get_connection()
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    async def close_shared(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
+            self.shared = self.shared_loop = None
+
+    async def _run_in_new_connection(self, query: str, args: Any = None,
+                                     query_type: str = "generic", table: Any = None) -> Any:
+        if self.shared is None or self.shared_loop is not asyncio.get_running_loop():
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        async with self.shared.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
 
 
 def _sqlite_path(url: str) -> str:
@@ -47,7 +97,7 @@ def engine_from_url(url: str) -> Engine:
         path = _sqlite_path(url)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # timeout is sqlite3's busy timeout: writers wait for each other instead of failing.
-        engine: Engine = SQLiteEngine(path=path, timeout=30)
+        engine: Engine = SharedSQLiteEngine(path=path, timeout=30)
     elif scheme in {"postgres", "postgresql"}:
         engine = PostgresEngine(config={"dsn": url})
     else:
@@ -65,7 +115,8 @@ async def prepare_engine(engine: Engine, *, pool_max: int = 10) -> None:
     if isinstance(engine, SQLiteEngine):
         with sqlite3.connect(engine.path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+        if isinstance(engine, SharedSQLiteEngine):
+            await engine.open_shared()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=pool_max)
 
@@ -73,6 +124,8 @@ async def prepare_engine(engine: Engine, *, pool_max: int = 10) -> None:
 async def close_engine(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    if isinstance(engine, SharedSQLiteEngine):
+        await engine.close_shared()
 
 
 def bind_tables(engine: Engine, tables: list[type[Table]]) -> None:
@@ -94,6 +147,43 @@ async def write_transaction(engine: Engine) -> AsyncIterator[Any]:
         tx = engine.transaction()
     async with tx as transaction:
         yield transaction
+
+
+async def insert_rows(
+    table: type[Table],
+    rows: list[dict[str, Any]],
+    *,
+    conflict_target: str | None = None,
+    returning: str | None = None,
+) -> list[dict[str, Any]]:
+    """Insert many rows in few statements (hot paths: sync ingest, imports).
+
+    Piccolo builds a query per row; this builds one multi-row ``INSERT`` per chunk with the
+    same placeholders and adapters, with ``ON CONFLICT (target) DO NOTHING`` when asked.
+    Every row must have the same keys.
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    columns = [table._meta.get_column_by_name(n) for n in names]
+    quoted = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    is_json = [isinstance(c, JSON | JSONB) for c in columns]
+    per_chunk = max(1, 30_000 // len(names))
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start:start + per_chunk]
+        row_sql = "(" + ", ".join(["{}"] * len(names)) + ")"
+        sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ' + ", ".join(
+            [row_sql] * len(chunk))
+        if conflict_target:
+            sql += f' ON CONFLICT ("{conflict_target}") DO NOTHING'
+        if returning:
+            sql += f' RETURNING "{returning}"'
+        args = [json.dumps(row[n], ensure_ascii=False) if j and row[n] is not None
+                and not isinstance(row[n], str) else row[n]
+                for row in chunk for n, j in zip(names, is_json, strict=True)]
+        out.extend(await fetch(table._meta.db, sql, *args) or [])
+    return out
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:

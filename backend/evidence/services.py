@@ -32,12 +32,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClientCapture",
-    "link_photos",
     "on_photo_stored",
     "photo_facts",
     "read_copy",
     "read_photo",
     "records_naming",
+    "replace_links",
     "reuse_candidates",
     "store_photo",
 ]
@@ -124,20 +124,27 @@ async def store_photo(actor: Actor, settings: Settings, sha256: str, body: bytes
     return bool(done), _out(row)
 
 
-async def link_photos(record_kind: str, record_id: uuid.UUID, owner_id: uuid.UUID,
-                      village_code: str, county_code: str, hashes: list[str]) -> None:
-    """Make the record's links exactly ``hashes`` (inside the caller's transaction)."""
+async def replace_links(
+    record_kind: str,
+    records: list[tuple[uuid.UUID, uuid.UUID, str, str, list[str]]],
+) -> None:
+    """Make each record's links exactly the hashes it names, in two statements.
+
+    ``records`` are (record id, owner, village, county, hashes); runs in the caller's
+    transaction.
+    """
+    if not records:
+        return
     await PhotoLink.delete().where(PhotoLink.record_kind == record_kind,
-                                   PhotoLink.record_id == record_id,
-                                   PhotoLink.sha256.not_in(hashes or [""]))
-    present = {r["sha256"] for r in await PhotoLink.select(PhotoLink.sha256).where(
-        PhotoLink.record_kind == record_kind, PhotoLink.record_id == record_id)}
-    missing = [h for h in dict.fromkeys(hashes) if h not in present]
-    if missing:
-        await PhotoLink.insert(*[PhotoLink(
-            id=new_id(), sha256=h, record_kind=record_kind, record_id=record_id,
-            owner_id=owner_id, village_code=village_code, county_code=county_code,
-        ) for h in missing])
+                                   PhotoLink.record_id.is_in([r[0] for r in records]))
+    links = [
+        PhotoLink(id=new_id(), sha256=h, record_kind=record_kind, record_id=record_id,
+                  owner_id=owner, village_code=village, county_code=county)
+        for record_id, owner, village, county, hashes in records
+        for h in dict.fromkeys(hashes)
+    ]
+    if links:
+        await PhotoLink.insert(*links)
 
 
 async def records_naming(sha256: str, record_kind: str) -> list[uuid.UUID]:
@@ -158,14 +165,14 @@ async def photo_facts(hashes: list[str]) -> list[PhotoFacts]:
     ) for r in sorted(rows, key=lambda r: hashes.index(r["sha256"]))]
 
 
-async def reuse_candidates(record_id: uuid.UUID, county_code: str) -> list[tuple[str, str]]:
-    """(record id, phash) of photos attached to other records of the county."""
+async def reuse_candidates(county_code: str) -> list[tuple[str, str]]:
+    """(record id, phash) of every photo attached to a record of the county."""
     rows = await fetch(
         Photo._meta.db,
         "SELECT l.record_id AS record_id, p.phash AS phash FROM evidence_link l "
         "JOIN evidence_photo p ON p.sha256 = l.sha256 "
-        "WHERE l.county_code = {} AND l.record_id <> {}",
-        county_code, record_id,
+        "WHERE l.county_code = {}",
+        county_code,
     )
     return [(str(r["record_id"]), r["phash"]) for r in rows]
 

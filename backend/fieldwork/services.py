@@ -5,11 +5,13 @@ Presence, leave and talks are in ``fieldwork/presence.py``.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
 import json
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from backend.audit import services as audit
@@ -36,7 +38,7 @@ __all__ = [
     "import_households",
     "list_households",
     "loads",
-    "log_flags",
+    "flag_logs",
     "prepare_work_log",
     "reverify_logs_naming",
     "work_log_wire",
@@ -221,54 +223,98 @@ async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     }, village_code=village.code, county_code=village.county_code)
 
 
-def _fix(row: dict[str, Any]) -> Fix | None:
-    if row["loc_lat"] is None:
+def _fix(values: dict[str, Any]) -> Fix | None:
+    if values["loc_lat"] is None:
         return None
-    return Fix(row["loc_lat"], row["loc_lon"], row["loc_accuracy_m"], row["loc_captured_at"])
+    return Fix(values["loc_lat"], values["loc_lon"], values["loc_accuracy_m"],
+               values["loc_captured_at"])
 
 
-async def _previous_fix(row: dict[str, Any]) -> Fix | None:
-    """The cadre's fix just before this one, for the impossible-speed check."""
-    moment = row["loc_captured_at"]
-    if moment is None:
-        return None
-    prev = await WorkLog.select().where(
-        WorkLog.owner_id == row["owner_id"], WorkLog.id != row["id"],
-        WorkLog.loc_captured_at.is_not_null(), WorkLog.loc_captured_at < moment,
-    ).order_by(WorkLog.loc_captured_at, ascending=False).first()
-    return _fix(prev) if prev else None
-
-
-async def log_flags(row: dict[str, Any]) -> list[dict[str, Any]]:
-    """Verification flags of one stored log: they inform, never block."""
-    village = await geo.village(row["village_code"])
-    fence = Fence(village.center, village.radius_m, village.polygon) \
-        if village.center and village.radius_m else None
-    hashes = loads(row["evidence"]) or []
-    photos = await evidence.photo_facts(hashes)
-    reuse = await evidence.reuse_candidates(row["id"], row["county_code"]) if photos else []
-    flags = verify_record(
-        record_date=row["date"], location=_fix(row), photos=photos, fence=fence,
-        previous_fix=await _previous_fix(row), reuse_candidates=reuse, now=utc_now(),
-        settings=FlagSettings(),
+async def _earlier_fixes(owner: uuid.UUID, batch: list[tuple[uuid.UUID, Fix]],
+                         ) -> list[tuple[dt.datetime, str, Fix]]:
+    """The owner's stored fixes around the batch's times, plus the batch's own, by time."""
+    times = [f.captured_at for _, f in batch if f.captured_at]
+    if not times:
+        return []
+    ids = [record_id for record_id, _ in batch]
+    rows = await WorkLog.select(WorkLog.id, WorkLog.loc_lat, WorkLog.loc_lon,
+                                WorkLog.loc_accuracy_m, WorkLog.loc_captured_at).where(
+        WorkLog.owner_id == owner, WorkLog.loc_captured_at.is_not_null(),
+        WorkLog.loc_captured_at >= min(times) - dt.timedelta(days=1),
+        WorkLog.loc_captured_at <= max(times), WorkLog.id.not_in(ids),
     )
-    return [f.as_dict() for f in flags]
+    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows]
+    fixes += [(f.captured_at, str(i), f) for i, f in batch if f.captured_at]
+    return sorted(fixes, key=lambda f: (f[0], f[1]))
+
+
+def _previous(fixes: list[tuple[dt.datetime, str, Fix]], record_id: uuid.UUID,
+              fix: Fix | None) -> Fix | None:
+    """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted)."""
+    if fix is None or fix.captured_at is None:
+        return None
+    index = bisect.bisect_left(fixes, fix.captured_at, key=lambda f: f[0])
+    own = str(record_id)
+    for _t, other, earlier in reversed(fixes[max(0, index - 2):index]):
+        if other != own:
+            return earlier
+    return None
+
+
+async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
+    """Verification flags for logs about to be written, a batch at a time.
+
+    Flags inform a reviewer; they never block a record or a payment.
+    """
+    villages = await geo.villages({p.village_code for _, _, p in items})
+    hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
+    facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
+    counties = {p.county_code for _, _, p in items if any(h in facts for h in p.values["evidence"])}
+    reuse = {c: await evidence.reuse_candidates(c) for c in counties}
+    fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix]]] = {}
+    for owner in {o for _, o, _ in items}:
+        batch = [(i, f) for i, o, p in items if o == owner and (f := _fix(p.values))]
+        fixes[owner] = await _earlier_fixes(owner, batch)
+    now = utc_now()
+    for record_id, owner, prepared in items:
+        v = prepared.values
+        village = villages.get(prepared.village_code)
+        fence = Fence(village.center, village.radius_m, village.polygon) \
+            if village and village.center and village.radius_m else None
+        flags = verify_record(
+            record_date=v["date"], location=_fix(v),
+            photos=[facts[h] for h in v["evidence"] if h in facts], fence=fence,
+            previous_fix=_previous(fixes[owner], record_id, _fix(v)),
+            reuse_candidates=[c for c in reuse.get(prepared.county_code, [])
+                              if c[0] != str(record_id)],
+            now=now, settings=FlagSettings(),
+        )
+        v["flags"] = [f.as_dict() for f in flags]
 
 
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-    """After a push: link the named photos and compute the flags (same transaction)."""
-    for row in rows:
-        await evidence.link_photos("work_log", row["id"], row["owner_id"], row["village_code"],
-                                   row["county_code"], loads(row["evidence"]) or [])
-        await WorkLog.update({WorkLog.flags: await log_flags(row)}).where(WorkLog.id == row["id"])
+    """After a push: the records' photo links become exactly what they name."""
+    await evidence.replace_links("work_log", [
+        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
+        for r in rows
+    ])
+
+
+def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
+    keys = ("date", "kind", "text", "loc_lat", "loc_lon", "loc_accuracy_m", "loc_captured_at")
+    values = {k: row[k] for k in keys}
+    values["evidence"] = loads(row["evidence"]) or []
+    return Prepared(values=values, village_code=row["village_code"],
+                    county_code=row["county_code"])
 
 
 async def reverify_logs_naming(sha256: str) -> None:
     """A photo arrived after the logs that name it: recompute their flags, deliver on pull."""
     from backend.sync.registry import get_kind
 
-    for record_id in await evidence.records_naming(sha256, "work_log"):
-        row = await WorkLog.select().where(WorkLog.id == record_id).first()
-        if row is not None:
-            await bump_seq(get_kind("work_log"), [record_id], {WorkLog.flags: await log_flags(row)})
-
+    ids = await evidence.records_naming(sha256, "work_log")
+    rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
+    for row in rows:
+        prepared = _stored_as_prepared(row)
+        await flag_logs([(row["id"], row["owner_id"], prepared)])
+        await bump_seq(get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]})

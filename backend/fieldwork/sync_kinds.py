@@ -15,7 +15,8 @@ def register_kinds() -> None:
         name="work_log", table=WorkLog, to_wire=services.work_log_wire,
         pull_where=lambda s: s.where(village=WorkLog.village_code, county=WorkLog.county_code,
                                      owner=WorkLog.owner_id),
-        prepare=services.prepare_work_log, after_write=services.write_log_links,
+        prepare=services.prepare_work_log, enrich=services.flag_logs,
+        after_write=services.write_log_links,
     ))
     register(SyncKind(
         name="household", table=Household, to_wire=services.household_wire,

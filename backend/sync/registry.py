@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,9 @@ class SyncKind:
         pull_where: the rows a scope receives on pull.
         pushable: whether clients may push this kind (reference data is pull-only).
         locked: a stored row → an error code when the owner may no longer edit it.
+        enrich: called inside the push transaction with the items about to be written,
+            as (id, owner, Prepared); adds server-derived values (flags) to ``values``. They
+            do not count as content: a resend is still recognised as a duplicate.
         after_write: called inside the push transaction with the rows just written.
     """
 
@@ -46,6 +50,7 @@ class SyncKind:
     pull_where: Callable[[Scope], Combinable]
     prepare: Callable[[Actor, dict[str, Any]], Awaitable[Prepared]] | None = None
     locked: Callable[[dict[str, Any]], str | None] = field(default=lambda row: None)
+    enrich: Callable[[list[tuple[uuid.UUID, uuid.UUID, Prepared]]], Awaitable[None]] | None = None
     after_write: Callable[[Actor, list[dict[str, Any]]], Awaitable[None]] | None = None
 
     @property

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from backend.audit import services as audit
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
-from backend.core.db import fetch, write_transaction
+from backend.core.db import fetch, insert_rows, write_transaction
 from backend.core.errors import DomainError, FieldError
 from backend.core.i18n import Lang
 from backend.core.problems import localise_field_error
@@ -161,26 +161,28 @@ async def _insert(actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any) 
     if not inserts:
         return set()
     table = inserts[0].kind.table
-    rows = [table(**_row_values(actor, it, seq, 1)) for it, seq in zip(inserts, seqs, strict=True)]
+    rows = [_row_values(actor, it, seq, 1) for it, seq in zip(inserts, seqs, strict=True)]
     savepoint = await tx.savepoint()
     try:
-        done = await table.insert(*rows).on_conflict(target=table.id, action="DO NOTHING") \
-            .returning(table.id)
+        done = await insert_rows(table, rows, conflict_target="id", returning="id")
         await savepoint.release()
-        return {r["id"] for r in done}
+        return {_as_uuid(r["id"]) for r in done}
     except Exception:
         await savepoint.rollback_to()
     inserted: set[uuid.UUID] = set()
     for row in rows:
         savepoint = await tx.savepoint()
         try:
-            done = await table.insert(row).on_conflict(target=table.id, action="DO NOTHING") \
-                .returning(table.id)
+            done = await insert_rows(table, [row], conflict_target="id", returning="id")
             await savepoint.release()
-            inserted |= {r["id"] for r in done}
+            inserted |= {_as_uuid(r["id"]) for r in done}
         except Exception:
             await savepoint.rollback_to()
     return inserted
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
@@ -218,6 +220,7 @@ async def _apply(ctx: RequestContext, actor: Actor, ready: list[_Item],
                 results[it.index] = verdict
             else:
                 todo.append((it, verdict))
+        await _enrich(actor, todo)
         seqs = iter(await allocate_seqs(engine, len(todo))) if todo else iter(())
         written: dict[str, list[uuid.UUID]] = {}
         by_kind: dict[str, list[_Item]] = {}
@@ -247,6 +250,15 @@ async def _apply(ctx: RequestContext, actor: Actor, ready: list[_Item],
         if applied:
             await audit.record(ctx, "sync.push", "sync_batch", ctx.request_id or "-",
                                after={k: len(v) for k, v in written.items()})
+
+
+async def _enrich(actor: Actor, todo: list[tuple[_Item, str]]) -> None:
+    by_kind: dict[str, list[_Item]] = {}
+    for it, _verdict in todo:
+        by_kind.setdefault(it.kind.name, []).append(it)
+    for group in by_kind.values():
+        if group[0].kind.enrich is not None:
+            await group[0].kind.enrich([(it.id, actor.user_id, it.prepared) for it in group])
 
 
 async def _after_write(actor: Actor, ready: list[_Item],

@@ -27,11 +27,16 @@ async def forwards():
         await engine_finder().run_ddl(
             "CREATE INDEX fieldwork_work_log_county_date ON fieldwork_work_log (county_code, date)"
         )
+        await engine_finder().run_ddl(
+            "CREATE INDEX fieldwork_work_log_owner_fix "
+            "ON fieldwork_work_log (owner_id, loc_captured_at)"
+        )
 
     async def back():
         from piccolo.engine import engine_finder
 
-        for name in [*INDEXES, "fieldwork_work_log_owner_date", "fieldwork_work_log_county_date"]:
+        for name in [*INDEXES, "fieldwork_work_log_owner_date", "fieldwork_work_log_county_date",
+                     "fieldwork_work_log_owner_fix"]:
             await engine_finder().run_ddl(f"DROP INDEX {name}")
 
     manager.add_raw(run)
