@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from backend.core.clock import local_date, utc_iso
 from backend.evidence.imaging import PHASH_NEAR, hamming
-from backend.geo.coords import distance_m
+from backend.geo.coords import SPHERE_ERROR, distance_m, sphere_distance_m
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -145,6 +145,9 @@ def outside_fence(fix: Fix, fence: Fence) -> Flag | None:
             return None
         params: dict[str, Any] = {"shape": "polygon"}
     else:
+        rough = sphere_distance_m((fix.lat, fix.lon), fence.center)
+        if rough * (1 + SPHERE_ERROR) - accuracy <= fence.radius_m:
+            return None  # inside even at the haversine's worst error: no exact sum needed
         from_center = distance_m((fix.lat, fix.lon), fence.center)
         if from_center - accuracy <= fence.radius_m:
             return None
@@ -249,7 +252,10 @@ def speed_flag(
         return None
     if previous.captured_at is None or current.captured_at is None:
         return None
-    metres = distance_m((previous.lat, previous.lon), (current.lat, current.lon))
+    a, b = (previous.lat, previous.lon), (current.lat, current.lon)
+    if sphere_distance_m(a, b) * (1 + SPHERE_ERROR) < settings.min_distance_for_speed_m:
+        return None  # jitter even at the haversine's worst error
+    metres = distance_m(a, b)
     if metres < settings.min_distance_for_speed_m:
         return None
     elapsed = abs((_aware(current.captured_at) - _aware(previous.captured_at)).total_seconds())

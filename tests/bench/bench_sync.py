@@ -37,7 +37,7 @@ from tests.world import VILLAGE_X1, build_world  # noqa: E402
 
 def record(n: int, offset: int = 0) -> dict:
     """A realistic log: a few a day, each with a fix taken that day in the village."""
-    moment = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=5 * (n + offset))
+    moment = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=2 * (n + offset))
     return {"kind": "work_log", "id": str(uuid.uuid4()), "base_version": None, "data": {
         "village_code": VILLAGE_X1, "date": (moment + dt.timedelta(hours=8)).date().isoformat(),
         "kind": "visit", "text": f"走访记录 {n}：了解产业和就业情况",

@@ -48,3 +48,12 @@ def test_known_point_tiananmen():
 
 def test_geodesic_distance_guiyang_to_kaili():
     assert 120_000 < distance_m((26.647, 106.630), (26.566, 107.982)) < 150_000
+
+
+@given(st.floats(-89.9, 89.9), st.floats(-180, 180), st.floats(-89.9, 89.9), st.floats(-180, 180))
+def test_sphere_distance_is_within_its_stated_error(lat1, lon1, lat2, lon2):
+    from backend.geo.coords import SPHERE_ERROR, sphere_distance_m
+
+    exact = distance_m((lat1, lon1), (lat2, lon2))
+    rough = sphere_distance_m((lat1, lon1), (lat2, lon2))
+    assert abs(rough - exact) <= exact * SPHERE_ERROR + 1e-6
