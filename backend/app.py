@@ -22,18 +22,31 @@ from backend.core.http import provide_actor, provide_ctx, request_id_middleware
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
 from backend.evidence.controllers import EvidenceController
-from backend.fieldwork.controllers import HouseholdController
+from backend.fieldwork.controllers import (
+    HouseholdController,
+    LeaveController,
+    PresenceController,
+    TalkController,
+)
 from backend.fieldwork.sync_kinds import register_kinds as register_fieldwork_kinds
 from backend.geo.controllers import GeoController
 from backend.sync.controllers import SyncController
 
-__all__ = ["create_app", "all_tables"]
+__all__ = ["all_tables", "create_app"]
 
 log = logging.getLogger("zhucun")
 
 CONTROLLERS = [
-    AuthController, AccountsController, GeoController, AuditController, SyncController,
-    EvidenceController, HouseholdController,
+    AuthController,
+    AccountsController,
+    GeoController,
+    AuditController,
+    SyncController,
+    EvidenceController,
+    HouseholdController,
+    PresenceController,
+    LeaveController,
+    TalkController,
 ]
 
 
@@ -49,16 +62,27 @@ def _pwa_routes(pwa_dir: Path) -> list[Router]:
         return []
     routes = []
     if (pwa_dir / "assets").is_dir():
-        routes.append(create_static_files_router(
-            path="/assets", directories=[pwa_dir / "assets"], name="pwa-assets",
-            cache_control=CacheControlHeader(max_age=31_536_000, public=True),
-            include_in_schema=False, opt={"exclude_from_auth": True},
-        ))
-    routes.append(create_static_files_router(
-        path="/", directories=[pwa_dir], html_mode=True, name="pwa",
-        cache_control=CacheControlHeader(no_cache=True),
-        include_in_schema=False, opt={"exclude_from_auth": True},
-    ))
+        routes.append(
+            create_static_files_router(
+                path="/assets",
+                directories=[pwa_dir / "assets"],
+                name="pwa-assets",
+                cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+                include_in_schema=False,
+                opt={"exclude_from_auth": True},
+            )
+        )
+    routes.append(
+        create_static_files_router(
+            path="/",
+            directories=[pwa_dir],
+            html_mode=True,
+            name="pwa",
+            cache_control=CacheControlHeader(no_cache=True),
+            include_in_schema=False,
+            opt={"exclude_from_auth": True},
+        )
+    )
     return routes
 
 

@@ -51,9 +51,15 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     settings = get_settings()
     settings.check_production()
-    uvicorn.run("backend.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, proxy_headers=True,
-                log_level="info")
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @main.command()
@@ -68,11 +74,15 @@ def migrate() -> None:
 @main.command("seed-demo")
 def seed_demo() -> None:
     """Create the fictional demo county 示范县 (once)."""
-    from backend.demo.seed import DEMO_PASSWORD, demo_accounts, seed_demo as seed
+    from backend.demo.seed import DEMO_PASSWORD, demo_accounts
+    from backend.demo.seed import seed_demo as seed
 
     created = _run(seed)
-    click.echo("demo data created / 已生成演示数据" if created
-               else "demo data already present / 演示数据已存在")
+    click.echo(
+        "demo data created / 已生成演示数据"
+        if created
+        else "demo data already present / 演示数据已存在"
+    )
     click.echo(f"demo logins (password {DEMO_PASSWORD}):")
     for account in demo_accounts():
         click.echo(f"  {account.phone}  {account.role:<18} {account.where}  {account.name}")
@@ -96,10 +106,17 @@ def _read_password() -> str:
 @user.command("add")
 @click.option("--phone", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True,
-              type=click.Choice(["cadre", "township_reviewer", "county_admin", "county_finance"]))
-@click.option("--scope", "scope_code", required=True,
-              help="village (cadre), township (reviewer) or county (admin, finance) code")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["cadre", "township_reviewer", "county_admin", "county_finance"]),
+)
+@click.option(
+    "--scope",
+    "scope_code",
+    required=True,
+    help="village (cadre), township (reviewer) or county (admin, finance) code",
+)
 def user_add(phone: str, name: str, role: str, scope_code: str) -> None:
     """Create a user; the password is read from standard input."""
     from pydantic import ValidationError
@@ -111,8 +128,12 @@ def user_add(phone: str, name: str, role: str, scope_code: str) -> None:
 
     password = _read_password()
     try:
-        data = UserIn(phone=phone, name=name, password=password,
-                      roles=[RoleIn(role=role, division_code=scope_code)])
+        data = UserIn(
+            phone=phone,
+            name=name,
+            password=password,
+            roles=[RoleIn(role=role, division_code=scope_code)],
+        )
         created = _run(lambda: create_user(RequestContext.system("cli"), None, data))
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from None
@@ -136,8 +157,11 @@ def audit_verify() -> None:
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events / 审计链完整")
         return
-    click.echo(f"audit chain BROKEN at row {report.broken.row_id}: {report.broken.reason} "
-               f"/ 审计链在第 {report.broken.row_id} 行断开", err=True)
+    click.echo(
+        f"audit chain BROKEN at row {report.broken.row_id}: {report.broken.reason} "
+        f"/ 审计链在第 {report.broken.row_id} 行断开",
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -165,8 +189,11 @@ def geo_import(csv_file: Path) -> None:
     from backend.geo.services import import_divisions
 
     try:
-        report = _run(lambda: import_divisions(RequestContext.system("cli"), None,
-                                               csv_file.read_text("utf-8-sig")))
+        report = _run(
+            lambda: import_divisions(
+                RequestContext.system("cli"), None, csv_file.read_text("utf-8-sig")
+            )
+        )
     except DomainError as exc:
         for e in exc.errors:
             click.echo(f"row {e.row}: {e.field}: {e.code} {e.params or ''}", err=True)

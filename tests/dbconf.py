@@ -6,6 +6,7 @@ Like Piccolo's own suite, the same tests run once per engine; only the configura
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import tempfile
@@ -49,10 +50,8 @@ def create_database() -> tuple[str, object]:
 
 def drop_database(token: object) -> None:
     if isinstance(token, str):
-        try:
+        with contextlib.suppress(Exception):
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{token}" WITH (FORCE)'))
-        except Exception:
-            pass
     else:
         import shutil
 

@@ -35,19 +35,35 @@ class AuthController(Controller):
     tags = ["auth 登录"]
 
     @post("/login", status_code=HTTP_200_OK, exclude_from_auth=True)
-    async def login(self, data: JSONBody[LoginIn], ctx: NamedDependency[RequestContext], settings: NamedDependency[Settings],
-                    request: Request[Any, Any, Any]) -> TokenOut:
+    async def login(
+        self,
+        data: JSONBody[LoginIn],
+        ctx: NamedDependency[RequestContext],
+        settings: NamedDependency[Settings],
+        request: Request[Any, Any, Any],
+    ) -> TokenOut:
         """Log in with phone and password; five failures in a row lock the account."""
-        return await services.login(ctx, settings, data.phone, data.password,
-                                    request.headers.get("user-agent", ""))
+        return await services.login(
+            ctx, settings, data.phone, data.password, request.headers.get("user-agent", "")
+        )
 
     @post("/refresh", status_code=HTTP_200_OK, exclude_from_auth=True)
-    async def refresh(self, data: JSONBody[RefreshIn], ctx: NamedDependency[RequestContext], settings: NamedDependency[Settings]) -> TokenOut:
+    async def refresh(
+        self,
+        data: JSONBody[RefreshIn],
+        ctx: NamedDependency[RequestContext],
+        settings: NamedDependency[Settings],
+    ) -> TokenOut:
         """A fresh access token for a live session (the refresh token is not rotated)."""
         return await services.refresh(ctx, settings, data.refresh_token)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, exclude_from_auth=True)
-    async def logout(self, data: JSONBody[LogoutIn], ctx: NamedDependency[RequestContext], settings: NamedDependency[Settings]) -> None:
+    async def logout(
+        self,
+        data: JSONBody[LogoutIn],
+        ctx: NamedDependency[RequestContext],
+        settings: NamedDependency[Settings],
+    ) -> None:
         """Revoke the session of this refresh token."""
         await services.logout(ctx, settings, data.refresh_token)
 
@@ -56,8 +72,12 @@ class AuthController(Controller):
         return await services.user_out(actor.user_id, with_scope=True)
 
     @post("/password", status_code=HTTP_204_NO_CONTENT)
-    async def change_password(self, data: JSONBody[PasswordChangeIn], actor: NamedDependency[Actor],
-                              ctx: NamedDependency[RequestContext]) -> None:
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChangeIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> None:
         """Change one's own password; other devices' sessions end."""
         await services.change_password(ctx, actor, data.current_password, data.new_password)
 
@@ -72,11 +92,18 @@ class AccountsController(Controller):
         return await services.list_users(actor.scope)
 
     @get("/users/{user_id:uuid}")
-    async def read_user(self, user_id: FromPath[uuid.UUID], actor: NamedDependency[Actor]) -> UserOut:
+    async def read_user(
+        self, user_id: FromPath[uuid.UUID], actor: NamedDependency[Actor]
+    ) -> UserOut:
         return await services.read_user(actor.scope, user_id)
 
     @post("/users", status_code=HTTP_201_CREATED)
-    async def create_user(self, data: JSONBody[UserIn], actor: NamedDependency[Actor], ctx: NamedDependency[RequestContext]) -> UserOut:
+    async def create_user(
+        self,
+        data: JSONBody[UserIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> UserOut:
         """County admins create accounts in their county."""
         if not actor.scope.admin_counties:
             raise Forbidden()
@@ -87,8 +114,12 @@ class AccountsController(Controller):
         return await services.list_postings(actor.scope)
 
     @post("/postings", status_code=HTTP_201_CREATED)
-    async def create_posting(self, data: JSONBody[PostingIn], actor: NamedDependency[Actor],
-                             ctx: NamedDependency[RequestContext]) -> PostingOut:
+    async def create_posting(
+        self,
+        data: JSONBody[PostingIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> PostingOut:
         """County admins post a cadre to a village of their county."""
         if not actor.scope.admin_counties:
             raise Forbidden()

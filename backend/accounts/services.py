@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
 
 from backend.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from backend.accounts.schemas import (
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from backend.core.settings import Settings
 
 __all__ = [
+    "PostedCadre",
     "actor_for_token",
     "change_password",
     "create_posting",
@@ -48,14 +49,21 @@ __all__ = [
     "list_users",
     "login",
     "logout",
+    "posted_cadres",
+    "posting_village",
     "read_user",
-    "user_out",
     "refresh",
     "resolve_scope",
+    "user_names",
+    "user_out",
 ]
 
-_GRANT_LEVEL = {"township_reviewer": "township", "county_admin": "county",
-                "county_finance": "county", "cadre": "village"}
+_GRANT_LEVEL = {
+    "township_reviewer": "township",
+    "county_admin": "county",
+    "county_finance": "county",
+    "cadre": "village",
+}
 
 
 async def resolve_scope(user_id: uuid.UUID) -> Scope:
@@ -92,39 +100,58 @@ async def actor_for_token(
         sid = uuid.UUID(session_id) if session_id else None
     except ValueError:
         return None
-    user = await User.select(User.id, User.name, User.phone, User.active).where(
-        User.id == user_id
-    ).first()
+    user = (
+        await User.select(User.id, User.name, User.phone, User.active)
+        .where(User.id == user_id)
+        .first()
+    )
     if user is None or not user["active"]:
         return None
     if sid is not None:
         live = await Session.exists().where(Session.id == sid, Session.revoked_at.is_null())
         if not live:
             return None
-    return Actor(user_id=user_id, name=user["name"], phone=user["phone"],
-                 scope=await resolve_scope(user_id), session_id=sid,
-                 request_id=request_id, ip=ip)
+    return Actor(
+        user_id=user_id,
+        name=user["name"],
+        phone=user["phone"],
+        scope=await resolve_scope(user_id),
+        session_id=sid,
+        request_id=request_id,
+        ip=ip,
+    )
 
 
 async def _postings_out(rows: list[dict[str, Any]]) -> list[PostingOut]:
     codes = {r["village_code"] for r in rows}
     villages = await geo.villages(codes)
     townships = {v.township_code for v in villages.values()}
-    names = {r["code"]: r["name"] for r in await geo.Division.select(
-        geo.Division.code, geo.Division.name
-    ).where(geo.Division.code.is_in(sorted(townships) or [""]), geo.Division.valid_to.is_null())}
+    names = {
+        r["code"]: r["name"]
+        for r in await geo.Division.select(geo.Division.code, geo.Division.name).where(
+            geo.Division.code.is_in(sorted(townships) or [""]), geo.Division.valid_to.is_null()
+        )
+    }
     out = []
     for r in rows:
         v = villages.get(r["village_code"])
-        out.append(PostingOut(
-            id=r["id"], cadre_id=r["cadre"], village_code=r["village_code"],
-            village_name=v.name if v else r["village_code"],
-            township_code=v.township_code if v else r["village_code"][:9],
-            township_name=names.get(v.township_code, "") if v else "",
-            county_code=r["county_code"], position=r["position"],
-            dispatching_unit=r["dispatching_unit"], unit_lat=r["unit_lat"],
-            unit_lon=r["unit_lon"], start_date=r["start_date"], end_date=r["end_date"],
-        ))
+        out.append(
+            PostingOut(
+                id=r["id"],
+                cadre_id=r["cadre"],
+                village_code=r["village_code"],
+                village_name=v.name if v else r["village_code"],
+                township_code=v.township_code if v else r["village_code"][:9],
+                township_name=names.get(v.township_code, "") if v else "",
+                county_code=r["county_code"],
+                position=r["position"],
+                dispatching_unit=r["dispatching_unit"],
+                unit_lat=r["unit_lat"],
+                unit_lon=r["unit_lon"],
+                start_date=r["start_date"],
+                end_date=r["end_date"],
+            )
+        )
     return out
 
 
@@ -135,25 +162,37 @@ async def user_out(user_id: uuid.UUID, *, with_scope: bool = False) -> UserOut:
     grants = await RoleGrant.select().where(RoleGrant.account == user_id).order_by(RoleGrant.role)
     postings = await Posting.select().where(Posting.cadre == user_id).order_by(Posting.start_date)
     scope = await resolve_scope(user_id)
-    scope_out = ScopeOut(
-        own_villages=sorted(scope.own_villages), review_townships=sorted(scope.review_townships),
-        admin_counties=sorted(scope.admin_counties),
-        finance_counties=sorted(scope.finance_counties),
-    ) if with_scope else None
+    scope_out = (
+        ScopeOut(
+            own_villages=sorted(scope.own_villages),
+            review_townships=sorted(scope.review_townships),
+            admin_counties=sorted(scope.admin_counties),
+            finance_counties=sorted(scope.finance_counties),
+        )
+        if with_scope
+        else None
+    )
     locked = bool(user["locked_until"] and user["locked_until"] > utc_now())
     return UserOut(
-        id=user["id"], name=user["name"], phone=user["phone"], roles=sorted(scope.roles),
+        id=user["id"],
+        name=user["name"],
+        phone=user["phone"],
+        roles=sorted(scope.roles),
         grants=[RoleOut(role=g["role"], division_code=g["division_code"]) for g in grants],
-        active=user["active"], locked=locked, is_demo=user["is_demo"],
-        postings=await _postings_out(postings), scope=scope_out,
+        active=user["active"],
+        locked=locked,
+        is_demo=user["is_demo"],
+        postings=await _postings_out(postings),
+        scope=scope_out,
     )
 
 
 # --- login, sessions -------------------------------------------------------------------------
 
 
-async def _token_out(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID,
-                     refresh_token: str) -> TokenOut:
+async def _token_out(
+    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID, refresh_token: str
+) -> TokenOut:
     return TokenOut(
         access_token=issue_access_token(settings, user_id, session_id),
         refresh_token=refresh_token,
@@ -165,26 +204,43 @@ async def _token_out(settings: Settings, user_id: uuid.UUID, session_id: uuid.UU
 async def _register_failure(ctx: RequestContext, settings: Settings, user_id: uuid.UUID) -> None:
     """Count a failed login atomically; the N-th in a row locks the account for M minutes."""
     async with write_transaction(User._meta.db):
-        counted = await User.update({User.failed_logins: User.failed_logins + 1}).where(
-            User.id == user_id
-        ).returning(User.failed_logins)
+        counted = (
+            await User.update({User.failed_logins: User.failed_logins + 1})
+            .where(User.id == user_id)
+            .returning(User.failed_logins)
+        )
         failures = counted[0]["failed_logins"] if counted else 1
         locked = failures >= settings.lockout_failures
-        await audit.record(ctx, "auth.login_failed", "user", user_id, actor_id=user_id,
-                           after={"failures": failures})
+        await audit.record(
+            ctx,
+            "auth.login_failed",
+            "user",
+            user_id,
+            actor_id=user_id,
+            after={"failures": failures},
+        )
         if locked:
-            await User.update({
-                User.failed_logins: 0,
-                User.locked_until: utc_now() + dt.timedelta(minutes=settings.lockout_minutes),
-            }).where(User.id == user_id)
-            await audit.record(ctx, "auth.account_locked", "user", user_id, actor_id=user_id,
-                               after={"minutes": settings.lockout_minutes})
+            await User.update(
+                {
+                    User.failed_logins: 0,
+                    User.locked_until: utc_now() + dt.timedelta(minutes=settings.lockout_minutes),
+                }
+            ).where(User.id == user_id)
+            await audit.record(
+                ctx,
+                "auth.account_locked",
+                "user",
+                user_id,
+                actor_id=user_id,
+                after={"minutes": settings.lockout_minutes},
+            )
     if locked:
         raise AccountLocked(minutes=settings.lockout_minutes)
 
 
-async def login(ctx: RequestContext, settings: Settings, phone: str, password: str,
-                user_agent: str = "") -> TokenOut:
+async def login(
+    ctx: RequestContext, settings: Settings, phone: str, password: str, user_agent: str = ""
+) -> TokenOut:
     user = await User.select().where(User.phone == phone).first()
     if user is None:
         verify_password(None, password)  # same time as a real check
@@ -195,8 +251,9 @@ async def login(ctx: RequestContext, settings: Settings, phone: str, password: s
     if user["locked_until"] and user["locked_until"] > now:
         minutes = max(1, int((user["locked_until"] - now).total_seconds() // 60) + 1)
         async with write_transaction(User._meta.db):
-            await audit.record(ctx, "auth.login_refused_locked", "user", user["id"],
-                               actor_id=user["id"])
+            await audit.record(
+                ctx, "auth.login_refused_locked", "user", user["id"], actor_id=user["id"]
+            )
         raise AccountLocked(minutes=minutes, headers={"Retry-After": str(minutes * 60)})
     if not verify_password(user["password_hash"], password):
         await _register_failure(ctx, settings, user["id"])
@@ -209,18 +266,26 @@ async def login(ctx: RequestContext, settings: Settings, phone: str, password: s
         await User.update({User.failed_logins: 0, User.locked_until: None}).where(
             User.id == user["id"]
         )
-        await Session.insert(Session(
-            id=session_id, account=user["id"], token_hash=hash_refresh_token(token),
-            created_at=now, last_used_at=now, user_agent=user_agent[:200],
-        ))
+        await Session.insert(
+            Session(
+                id=session_id,
+                account=user["id"],
+                token_hash=hash_refresh_token(token),
+                created_at=now,
+                last_used_at=now,
+                user_agent=user_agent[:200],
+            )
+        )
         await audit.record(ctx, "auth.login", "session", session_id, actor_id=user["id"])
     return await _token_out(settings, user["id"], session_id, token)
 
 
 async def _live_session(settings: Settings, token: str) -> dict[str, Any]:
-    session = await Session.select().where(
-        Session.token_hash == hash_refresh_token(token), Session.revoked_at.is_null()
-    ).first()
+    session = (
+        await Session.select()
+        .where(Session.token_hash == hash_refresh_token(token), Session.revoked_at.is_null())
+        .first()
+    )
     idle_limit = utc_now() - dt.timedelta(days=settings.refresh_idle_days)
     if session is None or session["last_used_at"] < idle_limit:
         raise Unauthorized("token_invalid")
@@ -242,8 +307,9 @@ async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
     session = await _live_session(settings, token)
     async with write_transaction(Session._meta.db):
         await Session.update({Session.revoked_at: utc_now()}).where(Session.id == session["id"])
-        await audit.record(ctx, "auth.logout", "session", session["id"],
-                           actor_id=session["account"])
+        await audit.record(
+            ctx, "auth.logout", "session", session["id"], actor_id=session["account"]
+        )
 
 
 async def change_password(ctx: RequestContext, actor: Actor, current: str, new: str) -> None:
@@ -251,14 +317,17 @@ async def change_password(ctx: RequestContext, actor: Actor, current: str, new: 
     if user is None or not verify_password(user["password_hash"], current):
         raise ValidationFailed(errors=[FieldError("current_password", "wrong_password")])
     if len(new) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(errors=[FieldError("new_password", "password_too_short",
-                                                  {"min": MIN_PASSWORD_LENGTH})])
+        raise ValidationFailed(
+            errors=[FieldError("new_password", "password_too_short", {"min": MIN_PASSWORD_LENGTH})]
+        )
     async with write_transaction(User._meta.db):
-        await User.update({User.password_hash: hash_password(new),
-                           User.password_changed_at: utc_now()}).where(User.id == actor.user_id)
+        await User.update(
+            {User.password_hash: hash_password(new), User.password_changed_at: utc_now()}
+        ).where(User.id == actor.user_id)
         # Other devices must log in again; this one keeps its session.
         await Session.update({Session.revoked_at: utc_now()}).where(
-            Session.account == actor.user_id, Session.revoked_at.is_null(),
+            Session.account == actor.user_id,
+            Session.revoked_at.is_null(),
             Session.id != actor.session_id if actor.session_id else Session.id.is_not_null(),
         )
         await audit.record(ctx, "auth.password_changed", "user", actor.user_id)
@@ -271,15 +340,22 @@ async def _check_role_division(role: str, code: str, scope: Scope | None) -> str
     """The county of a role's division, after checking it exists at the right level."""
     row = await geo.current(code)
     if row is None or row["level"] != _GRANT_LEVEL[role]:
-        raise ValidationFailed(errors=[FieldError("roles.division_code", "unknown_division",
-                                                  {"code": code})])
+        raise ValidationFailed(
+            errors=[FieldError("roles.division_code", "unknown_division", {"code": code})]
+        )
     if scope is not None and row["county_code"] not in scope.admin_counties:
         raise NotFound("unknown_division", code=code)
     return row["county_code"]
 
 
-async def create_user(ctx: RequestContext, scope: Scope | None, data: UserIn, *,
-                      demo: bool = False, password_hash: str | None = None) -> UserOut:
+async def create_user(
+    ctx: RequestContext,
+    scope: Scope | None,
+    data: UserIn,
+    *,
+    demo: bool = False,
+    password_hash: str | None = None,
+) -> UserOut:
     """A new account with its roles; a cadre role on a village posts the cadre there today.
 
     ``scope`` None is the command line; otherwise a county admin creates users in their county.
@@ -287,34 +363,63 @@ async def create_user(ctx: RequestContext, scope: Scope | None, data: UserIn, *,
     counties = [await _check_role_division(r.role, r.division_code, scope) for r in data.roles]
     user_id = new_id()
     async with write_transaction(User._meta.db):
-        inserted = await User.insert(User(
-            id=user_id, phone=data.phone, name=data.name,
-            password_hash=password_hash or hash_password(data.password),
-            created_at=utc_now(), is_demo=demo,
-        )).on_conflict(target=User.phone, action="DO NOTHING").returning(User.id)
+        inserted = (
+            await User.insert(
+                User(
+                    id=user_id,
+                    phone=data.phone,
+                    name=data.name,
+                    password_hash=password_hash or hash_password(data.password),
+                    created_at=utc_now(),
+                    is_demo=demo,
+                )
+            )
+            .on_conflict(target=User.phone, action="DO NOTHING")
+            .returning(User.id)
+        )
         if not inserted:
             raise ValidationFailed(errors=[FieldError("phone", "phone_taken")])
         for role, county in zip(data.roles, counties, strict=True):
             if role.role == "cadre":
                 details = data.posting or PostingDetails()
-                await Posting.insert(Posting(
-                    id=new_id(), cadre=user_id, village_code=role.division_code,
-                    county_code=county, position=details.position,
-                    dispatching_unit=details.dispatching_unit, unit_lat=details.unit_lat,
-                    unit_lon=details.unit_lon, start_date=details.start_date or local_date(),
-                    end_date=details.end_date, is_demo=demo,
-                ))
+                await Posting.insert(
+                    Posting(
+                        id=new_id(),
+                        cadre=user_id,
+                        village_code=role.division_code,
+                        county_code=county,
+                        position=details.position,
+                        dispatching_unit=details.dispatching_unit,
+                        unit_lat=details.unit_lat,
+                        unit_lon=details.unit_lon,
+                        start_date=details.start_date or local_date(),
+                        end_date=details.end_date,
+                        is_demo=demo,
+                    )
+                )
             else:
-                await RoleGrant.insert(RoleGrant(
-                    id=new_id(), account=user_id, role=role.role,
-                    division_code=role.division_code, county_code=county,
-                ))
-        await audit.record(ctx, "accounts.user_created", "user", user_id,
-                           county_code=counties[0],
-                           after={"name": data.name, "phone": data.phone,
-                                  "roles": [r.model_dump() for r in data.roles],
-                                  "posting": data.posting.model_dump(mode="json")
-                                  if data.posting else None})
+                await RoleGrant.insert(
+                    RoleGrant(
+                        id=new_id(),
+                        account=user_id,
+                        role=role.role,
+                        division_code=role.division_code,
+                        county_code=county,
+                    )
+                )
+        await audit.record(
+            ctx,
+            "accounts.user_created",
+            "user",
+            user_id,
+            county_code=counties[0],
+            after={
+                "name": data.name,
+                "phone": data.phone,
+                "roles": [r.model_dump() for r in data.roles],
+                "posting": data.posting.model_dump(mode="json") if data.posting else None,
+            },
+        )
     return await user_out(user_id)
 
 
@@ -322,13 +427,23 @@ async def _visible_user_ids(scope: Scope) -> set[uuid.UUID]:
     ids: set[uuid.UUID] = {scope.user_id}
     if scope.admin_counties:
         counties = sorted(scope.admin_counties)
-        ids |= {r["account"] for r in await RoleGrant.select(RoleGrant.account).where(
-            RoleGrant.county_code.is_in(counties))}
-        ids |= {r["cadre"] for r in await Posting.select(Posting.cadre).where(
-            Posting.county_code.is_in(counties))}
+        ids |= {
+            r["account"]
+            for r in await RoleGrant.select(RoleGrant.account).where(
+                RoleGrant.county_code.is_in(counties)
+            )
+        }
+        ids |= {
+            r["cadre"]
+            for r in await Posting.select(Posting.cadre).where(Posting.county_code.is_in(counties))
+        }
     if scope.review_villages:
-        ids |= {r["cadre"] for r in await Posting.select(Posting.cadre).where(
-            Posting.village_code.is_in(sorted(scope.review_villages)))}
+        ids |= {
+            r["cadre"]
+            for r in await Posting.select(Posting.cadre).where(
+                Posting.village_code.is_in(sorted(scope.review_villages))
+            )
+        }
     return ids
 
 
@@ -346,9 +461,15 @@ async def read_user(scope: Scope, user_id: uuid.UUID) -> UserOut:
 
 
 async def list_postings(scope: Scope) -> list[PostingOut]:
-    rows = await Posting.select().where(
-        scope.where(village=Posting.village_code, county=Posting.county_code, owner=Posting.cadre)
-    ).order_by(Posting.village_code)
+    rows = (
+        await Posting.select()
+        .where(
+            scope.where(
+                village=Posting.village_code, county=Posting.county_code, owner=Posting.cadre
+            )
+        )
+        .order_by(Posting.village_code)
+    )
     return await _postings_out(rows)
 
 
@@ -362,16 +483,101 @@ async def create_posting(ctx: RequestContext, scope: Scope, data: PostingIn) -> 
         raise ValidationFailed(errors=[FieldError("cadre_id", "not_found")])
     posting_id = new_id()
     async with write_transaction(Posting._meta.db):
-        await Posting.insert(Posting(
-            id=posting_id, cadre=data.cadre_id, village_code=data.village_code,
-            county_code=village.county_code, position=data.position,
-            dispatching_unit=data.dispatching_unit, unit_lat=data.unit_lat,
-            unit_lon=data.unit_lon, start_date=data.start_date, end_date=data.end_date,
-        ))
-        await audit.record(ctx, "accounts.posting_created", "posting", posting_id,
-                           county_code=village.county_code,
-                           after=data.model_dump(mode="json"))
+        await Posting.insert(
+            Posting(
+                id=posting_id,
+                cadre=data.cadre_id,
+                village_code=data.village_code,
+                county_code=village.county_code,
+                position=data.position,
+                dispatching_unit=data.dispatching_unit,
+                unit_lat=data.unit_lat,
+                unit_lon=data.unit_lon,
+                start_date=data.start_date,
+                end_date=data.end_date,
+            )
+        )
+        await audit.record(
+            ctx,
+            "accounts.posting_created",
+            "posting",
+            posting_id,
+            county_code=village.county_code,
+            after=data.model_dump(mode="json"),
+        )
     rows = await Posting.select().where(Posting.id == posting_id)
     return (await _postings_out(rows))[0]
 
 
+# --- for other capabilities ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedCadre:
+    cadre_id: uuid.UUID
+    name: str
+    village_code: str
+    county_code: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+async def posted_cadres(scope: Scope, start: dt.date, end: dt.date) -> list[PostedCadre]:
+    """Cadres posted in the caller's review scope at some time between start and end,
+    sorted by village and name (never by any activity measure)."""
+    villages = sorted(scope.review_villages)
+    counties = sorted(scope.admin_counties)
+    if not villages and not counties:
+        return []
+    clause = None
+    if villages:
+        clause = Posting.village_code.is_in(villages)
+    if counties:
+        by_county = Posting.county_code.is_in(counties)
+        clause = by_county if clause is None else (clause | by_county)
+    rows = await Posting.select(
+        Posting.cadre,
+        Posting.cadre.name.as_alias("name"),
+        Posting.village_code,
+        Posting.county_code,
+        Posting.start_date,
+        Posting.end_date,
+    ).where(
+        clause,
+        Posting.start_date <= end,
+        (Posting.end_date.is_null()) | (Posting.end_date >= start),
+    )
+    out = [
+        PostedCadre(
+            r["cadre"],
+            r["name"],
+            r["village_code"],
+            r["county_code"],
+            r["start_date"],
+            r["end_date"],
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda c: (c.village_code, c.name))
+
+
+async def user_names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = await User.select(User.id, User.name).where(User.id.is_in(list(ids)))
+    return {r["id"]: r["name"] for r in rows}
+
+
+async def posting_village(cadre_id: uuid.UUID, on: dt.date) -> str | None:
+    """The village a cadre is posted to on a day (the latest posting that covers it)."""
+    row = (
+        await Posting.select(Posting.village_code)
+        .where(
+            Posting.cadre == cadre_id,
+            Posting.start_date <= on,
+            (Posting.end_date.is_null()) | (Posting.end_date >= on),
+        )
+        .order_by(Posting.start_date, ascending=False)
+        .first()
+    )
+    return row["village_code"] if row else None

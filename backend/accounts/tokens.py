@@ -17,8 +17,13 @@ if TYPE_CHECKING:
 
     from backend.core.settings import Settings
 
-__all__ = ["ALGORITHM", "hash_refresh_token", "issue_access_token", "make_jwt_auth",
-           "new_refresh_token"]
+__all__ = [
+    "ALGORITHM",
+    "hash_refresh_token",
+    "issue_access_token",
+    "make_jwt_auth",
+    "new_refresh_token",
+]
 
 ALGORITHM = "HS256"
 
@@ -51,7 +56,9 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[Any, Token]:
         state = connection.scope.get("state", {})
         client = connection.client
         return await actor_for_token(
-            token.sub, token.extras.get("sid"), request_id=state.get("request_id"),
+            token.sub,
+            token.extras.get("sid"),
+            request_id=state.get("request_id"),
             ip=client.host if client else None,
         )
 

@@ -15,8 +15,17 @@ GENESIS = "0" * 64
 
 #: The fields a row's hash covers, in this order.
 HASHED_FIELDS = (
-    "at", "actor_id", "action", "object_kind", "object_id", "county_code",
-    "before", "after", "reason", "request_id", "ip",
+    "at",
+    "actor_id",
+    "action",
+    "object_kind",
+    "object_id",
+    "county_code",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "ip",
 )
 
 

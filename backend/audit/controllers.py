@@ -22,15 +22,16 @@ class AuditController(Controller):
 
     @get("/events")
     async def list_events(
-        self, actor: NamedDependency[Actor], object_kind: FromQuery[str | None] = None,
+        self,
+        actor: NamedDependency[Actor],
+        object_kind: FromQuery[str | None] = None,
         object_id: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[AuditEventOut]:
         """Events of the caller's counties, newest first."""
         if not actor.scope.admin_counties:
             raise Forbidden()
-        rows = await services.list_events(actor.scope.admin_counties, object_kind, object_id,
-                                          limit)
+        rows = await services.list_events(actor.scope.admin_counties, object_kind, object_id, limit)
         return [AuditEventOut(**{k: r[k] for k in AuditEventOut.model_fields}) for r in rows]
 
     @get("/verify")
@@ -39,6 +40,9 @@ class AuditController(Controller):
         if not actor.scope.admin_counties:
             raise Forbidden()
         report = await services.verify()
-        return VerifyOut(ok=report.ok, checked=report.checked,
-                         broken_row=report.broken.row_id if report.broken else None,
-                         reason=report.broken.reason if report.broken else None)
+        return VerifyOut(
+            ok=report.ok,
+            checked=report.checked,
+            broken_row=report.broken.row_id if report.broken else None,
+            reason=report.broken.reason if report.broken else None,
+        )

@@ -38,9 +38,7 @@ async def record(
     engine = AuditEvent._meta.db
     if is_postgres(engine):
         await fetch(engine, "SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK_KEY)
-    last = await AuditEvent.select(AuditEvent.hash).order_by(
-        AuditEvent.id, ascending=False
-    ).first()
+    last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
     prev_hash = last["hash"] if last else GENESIS
     now = utc_now()
     who = actor_id or (ctx.user_id if ctx else None)
@@ -99,9 +97,12 @@ async def verify(batch: int = 5000) -> VerifyReport:
     anchor: str | None = None
     last_id = 0
     while True:
-        rows = await AuditEvent.select().where(AuditEvent.id > last_id).order_by(
-            AuditEvent.id
-        ).limit(batch)
+        rows = (
+            await AuditEvent.select()
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch)
+        )
         if not rows:
             return VerifyReport(checked, None)
         broken = find_break([_as_fields(r) for r in rows], anchor)

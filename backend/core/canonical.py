@@ -13,8 +13,7 @@ def canonical_json(value: Any) -> str | None:
     """JSON with sorted keys and no spaces; dates, UUIDs and the like as their text."""
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def content_hash(value: Any) -> str:

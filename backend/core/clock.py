@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-__all__ = ["SHANGHAI", "local_date", "to_local", "utc_now", "utc_iso"]
+__all__ = ["SHANGHAI", "local_date", "to_local", "utc_iso", "utc_now"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

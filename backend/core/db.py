@@ -72,8 +72,9 @@ class SharedSQLiteEngine(SQLiteEngine):
             await self.shared.close()
             self.shared = self.shared_loop = None
 
-    async def _run_in_new_connection(self, query: str, args: Any = None,
-                                     query_type: str = "generic", table: Any = None) -> Any:
+    async def _run_in_new_connection(
+        self, query: str, args: Any = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
         if self.shared is None or self.shared_loop is not asyncio.get_running_loop():
             return await super()._run_in_new_connection(query, args, query_type, table)
         async with self.shared.execute(query, args or []) as cursor:
@@ -171,17 +172,22 @@ async def insert_rows(
     per_chunk = max(1, 30_000 // len(names))
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), per_chunk):
-        chunk = rows[start:start + per_chunk]
+        chunk = rows[start : start + per_chunk]
         row_sql = "(" + ", ".join(["{}"] * len(names)) + ")"
         sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ' + ", ".join(
-            [row_sql] * len(chunk))
+            [row_sql] * len(chunk)
+        )
         if conflict_target:
             sql += f' ON CONFLICT ("{conflict_target}") DO NOTHING'
         if returning:
             sql += f' RETURNING "{returning}"'
-        args = [json.dumps(row[n], ensure_ascii=False) if j and row[n] is not None
-                and not isinstance(row[n], str) else row[n]
-                for row in chunk for n, j in zip(names, is_json, strict=True)]
+        args = [
+            json.dumps(row[n], ensure_ascii=False)
+            if j and row[n] is not None and not isinstance(row[n], str)
+            else row[n]
+            for row in chunk
+            for n, j in zip(names, is_json, strict=True)
+        ]
         out.extend(await fetch(table._meta.db, sql, *args) or [])
     return out
 

@@ -37,10 +37,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed logins; the account is locked, try again in {minutes} minutes",
     ),
     "account_disabled": ("账号已停用", "This account is disabled"),
-    "password_too_short": ("密码至少需要 {min} 个字符", "The password needs at least {min} characters"),
+    "password_too_short": (
+        "密码至少需要 {min} 个字符",
+        "The password needs at least {min} characters",
+    ),
     "wrong_password": ("当前密码不正确", "The current password is wrong"),
-    "conflict": ("数据已被他人修改，请刷新后重试", "Someone changed this meanwhile; reload and retry"),
-    "payload_too_large": ("上传内容过大（上限 {limit}）", "The upload is too large (limit {limit})"),
+    "conflict": (
+        "数据已被他人修改，请刷新后重试",
+        "Someone changed this meanwhile; reload and retry",
+    ),
+    "payload_too_large": (
+        "上传内容过大（上限 {limit}）",
+        "The upload is too large (limit {limit})",
+    ),
     "unsupported_media_type": ("不支持的内容类型", "Unsupported content type"),
     "internal_error": (
         "服务器出错，您的数据未丢失，请稍后重试",
@@ -58,9 +67,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The image has too many pixels (limit {max_pixels})",
     ),
     "image_unsupported": (
-        "不支持的图片格式（支持 {allowed}）", "Unsupported image format (allowed: {allowed})",
+        "不支持的图片格式（支持 {allowed}）",
+        "Unsupported image format (allowed: {allowed})",
     ),
     "image_corrupt": ("图片已损坏或不完整", "The image is damaged or incomplete"),
+    "own_record": ("不能审核自己的记录", "Nobody reviews their own records"),
+    "already_submitted": (
+        "该月报告单已提交或已确认",
+        "This month is already submitted or confirmed",
+    ),
+    "not_posted": ("该月您没有驻村任职", "You have no posting in that month"),
+    "wrong_state": ("该记录当前状态不允许此操作", "Not possible in the record's current state"),
+    "county_decides": (
+        "超过乡镇审批天数，须由县里审批",
+        "Above the township's limit: the county decides",
+    ),
+    "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
     "import_failed": (
         "导入失败：{count} 行有误，未导入任何数据",
         "Import failed: {count} rows have errors; nothing was imported",

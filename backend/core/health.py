@@ -26,5 +26,7 @@ async def health() -> Response[HealthOut]:
         await fetch(engine, "SELECT 1 AS ok")
         return Response(HealthOut(status="ok", database="ok", engine=engine.engine_type))
     except Exception:  # the probe must answer even when the database is down
-        return Response(HealthOut(status="error", database="unreachable",
-                                  engine=engine.engine_type), status_code=503)
+        return Response(
+            HealthOut(status="error", database="unreachable", engine=engine.engine_type),
+            status_code=503,
+        )

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from litestar import Request
 
 __all__ = [
-    "FIELD_MESSAGES", "field_code", "handle_exception", "localise_field_error", "problem_response",
+    "FIELD_MESSAGES",
+    "field_code",
+    "handle_exception",
+    "localise_field_error",
+    "problem_response",
 ]
 
 log = logging.getLogger("zhucun.errors")
@@ -51,6 +55,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
     "out_of_scope": ("不在您的管辖范围内", "Outside your scope"),
     "duplicate": ("重复", "Duplicate"),
+    "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
 }
 
 # Litestar and Pydantic speak English; their messages are mapped onto our codes.
@@ -163,7 +168,11 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     """Litestar exception handler for everything: nothing leaves as a bare 500 page."""
     if isinstance(exc, DomainError):
         return problem_response(
-            request, exc.status, exc.code, params=exc.params, errors=exc.errors,
+            request,
+            exc.status,
+            exc.code,
+            params=exc.params,
+            errors=exc.errors,
             headers=exc.headers,
         )
     if isinstance(exc, ValidationException):
@@ -174,5 +183,3 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return problem_response(request, exc.status_code, code, params=params)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "internal_error")
-
-

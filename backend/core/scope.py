@@ -56,8 +56,12 @@ class Scope:
         return village_code in self.review_villages or county_code in self.admin_counties
 
     def sees_record(
-        self, owner_id: uuid.UUID | None, village_code: str, county_code: str,
-        *, finance: bool = False,
+        self,
+        owner_id: uuid.UUID | None,
+        village_code: str,
+        county_code: str,
+        *,
+        finance: bool = False,
     ) -> bool:
         """A record someone made: its owner, its township's reviewers, its county's admins."""
         return (

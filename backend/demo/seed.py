@@ -35,20 +35,113 @@ TOWNSHIPS = [
     ("005", "龙潭镇", "key", (-0.10, -0.20)),
     ("006", "岩脚乡", "deep", (-0.24, 0.02)),
 ]
-_VILLAGE_NAMES = (
-    "红岩 杉木 新寨 大坪 水井 坡脚 平寨 高枧 岩上 田坝 新场 龙井 河边 沙坝 茶园 梨树 "
-    "竹林 松坡 板桥 白岩 黄泥 金竹 桃子 中寨 上坝 下院 石门 凉水 坪上 干溪 核桃 马鞍 "
-    "羊场 猫洞 麻窝 木城 顶坛 柏杨 丫口 湾子"
-).split()
-_SURNAMES = "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 罗 龙 潘 石 杨 韦 吴 欧".split()
-_GIVEN = ("建 国 明 华 丽 芳 军 伟 敏 静 强 磊 洋 艳 勇 杰 娟 涛 超 霞 平 刚 琳 波 "
-          "红 燕 斌 宇 婷 鑫").split()
+_VILLAGE_NAMES = [
+    "红岩",
+    "杉木",
+    "新寨",
+    "大坪",
+    "水井",
+    "坡脚",
+    "平寨",
+    "高枧",
+    "岩上",
+    "田坝",
+    "新场",
+    "龙井",
+    "河边",
+    "沙坝",
+    "茶园",
+    "梨树",
+    "竹林",
+    "松坡",
+    "板桥",
+    "白岩",
+    "黄泥",
+    "金竹",
+    "桃子",
+    "中寨",
+    "上坝",
+    "下院",
+    "石门",
+    "凉水",
+    "坪上",
+    "干溪",
+    "核桃",
+    "马鞍",
+    "羊场",
+    "猫洞",
+    "麻窝",
+    "木城",
+    "顶坛",
+    "柏杨",
+    "丫口",
+    "湾子",
+]
+_SURNAMES = [
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "黄",
+    "赵",
+    "吴",
+    "周",
+    "徐",
+    "孙",
+    "罗",
+    "龙",
+    "潘",
+    "石",
+    "杨",
+    "韦",
+    "吴",
+    "欧",
+]
+_GIVEN = [
+    "建",
+    "国",
+    "明",
+    "华",
+    "丽",
+    "芳",
+    "军",
+    "伟",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "杰",
+    "娟",
+    "涛",
+    "超",
+    "霞",
+    "平",
+    "刚",
+    "琳",
+    "波",
+    "红",
+    "燕",
+    "斌",
+    "宇",
+    "婷",
+    "鑫",
+]
 _UNITS = [
-    ("省农业农村厅", 26.578, 106.713), ("省交通运输厅", 26.594, 106.705),
-    ("州人民医院", 26.258, 107.517), ("州教育局", 26.265, 107.522),
-    ("县发展和改革局", 26.421, 107.879), ("县卫生健康局", 26.425, 107.884),
-    ("县农业农村局", 26.418, 107.876), ("县自然资源局", 26.423, 107.881),
-    ("县人民法院", 26.419, 107.872), ("县供销社", 26.427, 107.886),
+    ("省农业农村厅", 26.578, 106.713),
+    ("省交通运输厅", 26.594, 106.705),
+    ("州人民医院", 26.258, 107.517),
+    ("州教育局", 26.265, 107.522),
+    ("县发展和改革局", 26.421, 107.879),
+    ("县卫生健康局", 26.425, 107.884),
+    ("县农业农村局", 26.418, 107.876),
+    ("县自然资源局", 26.423, 107.881),
+    ("县人民法院", 26.419, 107.872),
+    ("县供销社", 26.427, 107.886),
 ]
 _POSITIONS = ["first_secretary", "team_member", "team_member"]
 
@@ -86,19 +179,73 @@ def _villages(rng: random.Random) -> list[tuple[str, str, str, str, tuple[float,
 def divisions_csv(rng: random.Random) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["code", "name", "level", "parent_code", "tier", "valid_from", "center_lat",
-                "center_lon", "radius_m"])
+    w.writerow(
+        [
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "tier",
+            "valid_from",
+            "center_lat",
+            "center_lon",
+            "radius_m",
+        ]
+    )
     w.writerow([DEMO_PROVINCE, "贵州省", "province", "", "ordinary", "2000-01-01", "", "", ""])
-    w.writerow([DEMO_PREFECTURE, "示范州（演示）", "prefecture", DEMO_PROVINCE, "ordinary",
-                "2000-01-01", "", "", ""])
-    w.writerow([DEMO_COUNTY, "示范县（演示）", "county", DEMO_PREFECTURE, "key", "2000-01-01",
-                *_CENTER, ""])
+    w.writerow(
+        [
+            DEMO_PREFECTURE,
+            "示范州（演示）",
+            "prefecture",
+            DEMO_PROVINCE,
+            "ordinary",
+            "2000-01-01",
+            "",
+            "",
+            "",
+        ]
+    )
+    w.writerow(
+        [
+            DEMO_COUNTY,
+            "示范县（演示）",
+            "county",
+            DEMO_PREFECTURE,
+            "key",
+            "2000-01-01",
+            *_CENTER,
+            "",
+        ]
+    )
     for suffix, name, tier, (dlat, dlon) in TOWNSHIPS:
-        w.writerow([f"{DEMO_COUNTY}{suffix}", name, "township", DEMO_COUNTY, tier, "2000-01-01",
-                    round(_CENTER[0] + dlat, 6), round(_CENTER[1] + dlon, 6), ""])
+        w.writerow(
+            [
+                f"{DEMO_COUNTY}{suffix}",
+                name,
+                "township",
+                DEMO_COUNTY,
+                tier,
+                "2000-01-01",
+                round(_CENTER[0] + dlat, 6),
+                round(_CENTER[1] + dlon, 6),
+                "",
+            ]
+        )
     for suffix, code, name, tier, (lat, lon) in _villages(rng):
-        w.writerow([code, name, "village", f"{DEMO_COUNTY}{suffix}", tier, "2000-01-01", lat, lon,
-                    rng.choice([1200, 1500, 2000, 2500])])
+        w.writerow(
+            [
+                code,
+                name,
+                "village",
+                f"{DEMO_COUNTY}{suffix}",
+                tier,
+                "2000-01-01",
+                lat,
+                lon,
+                rng.choice([1200, 1500, 2000, 2500]),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -109,8 +256,9 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount("13800000002", "钱财务（演示）", "county_finance", "示范县"),
     ]
     for i, (_suffix, name, _tier, _d) in enumerate(TOWNSHIPS, start=1):
-        accounts_.append(DemoAccount(f"1380000010{i}", f"乡镇审核{i}（演示）",
-                                     "township_reviewer", name))
+        accounts_.append(
+            DemoAccount(f"1380000010{i}", f"乡镇审核{i}（演示）", "township_reviewer", name)
+        )
     return accounts_
 
 
@@ -127,22 +275,46 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
     await geo.import_divisions(ctx, None, divisions_csv(rng), demo=True)
     password_hash = hash_password(DEMO_PASSWORD)
     for account in demo_accounts():
-        code = DEMO_COUNTY if account.role.startswith("county") else next(
-            f"{DEMO_COUNTY}{s}" for s, n, _t, _d in TOWNSHIPS if n == account.where)
-        await accounts.create_user(ctx, None, UserIn(
-            phone=account.phone, name=account.name, password=DEMO_PASSWORD,
-            roles=[RoleIn(role=account.role, division_code=code)],
-        ), demo=True, password_hash=password_hash)
+        code = (
+            DEMO_COUNTY
+            if account.role.startswith("county")
+            else next(f"{DEMO_COUNTY}{s}" for s, n, _t, _d in TOWNSHIPS if n == account.where)
+        )
+        await accounts.create_user(
+            ctx,
+            None,
+            UserIn(
+                phone=account.phone,
+                name=account.name,
+                password=DEMO_PASSWORD,
+                roles=[RoleIn(role=account.role, division_code=code)],
+            ),
+            demo=True,
+            password_hash=password_hash,
+        )
     start = dt.date(2026, 3, 1)
     serial = 0
     for _suffix, code, _name, _tier, _centre in _villages(random.Random(2026)):
         for position in _POSITIONS:
             serial += 1
             unit, lat, lon = rng.choice(_UNITS)
-            await accounts.create_user(ctx, None, UserIn(
-                phone=f"139{serial:08d}", name=_cadre_name(rng), password=DEMO_PASSWORD,
-                roles=[RoleIn(role="cadre", division_code=code)],
-                posting=PostingDetails(position=position, dispatching_unit=unit, unit_lat=lat,
-                                       unit_lon=lon, start_date=start),
-            ), demo=True, password_hash=password_hash)
+            await accounts.create_user(
+                ctx,
+                None,
+                UserIn(
+                    phone=f"139{serial:08d}",
+                    name=_cadre_name(rng),
+                    password=DEMO_PASSWORD,
+                    roles=[RoleIn(role="cadre", division_code=code)],
+                    posting=PostingDetails(
+                        position=position,
+                        dispatching_unit=unit,
+                        unit_lat=lat,
+                        unit_lon=lon,
+                        start_date=start,
+                    ),
+                ),
+                demo=True,
+                password_hash=password_hash,
+            )
     return True

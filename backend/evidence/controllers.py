@@ -50,11 +50,15 @@ class EvidenceController(Controller):
 
     @put("/{sha256:str}", status_code=201)
     async def upload(
-        self, sha256: FromPath[str], request: Request[Any, Any, Any],
-        actor: NamedDependency[Actor], settings: NamedDependency[Settings],
+        self,
+        sha256: FromPath[str],
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        settings: NamedDependency[Settings],
         x_captured_at: Annotated[str | None, HeaderParameter(name="X-Captured-At")] = None,
-        x_capture_location: Annotated[str | None,
-                                      HeaderParameter(name="X-Capture-Location")] = None,
+        x_capture_location: Annotated[
+            str | None, HeaderParameter(name="X-Capture-Location")
+        ] = None,
     ) -> Response[PhotoOut]:
         """Store a photo (JPEG, PNG or WebP; the body is the image bytes).
 
@@ -74,10 +78,17 @@ class EvidenceController(Controller):
         return await services.read_photo(actor.scope, sha256)
 
     @get("/{sha256:str}/{variant:str}", media_type="image/jpeg")
-    async def copy(self, sha256: FromPath[str], variant: FromPath[Literal["thumb", "display"]],
-                   actor: NamedDependency[Actor],
-                   settings: NamedDependency[Settings]) -> Response[bytes]:
+    async def copy(
+        self,
+        sha256: FromPath[str],
+        variant: FromPath[Literal["thumb", "display"]],
+        actor: NamedDependency[Actor],
+        settings: NamedDependency[Settings],
+    ) -> Response[bytes]:
         """A re-encoded copy with no metadata at all (no EXIF, no GPS)."""
         data = await services.read_copy(actor.scope, settings, sha256, variant)
-        return Response(data, media_type="image/jpeg",
-                        headers={"Cache-Control": "private, max-age=86400, immutable"})
+        return Response(
+            data,
+            media_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=86400, immutable"},
+        )

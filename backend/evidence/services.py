@@ -65,10 +65,14 @@ class ClientCapture:
 def _refusal(exc: ImageRefused) -> DomainError:
     if exc.code == "too_large":
         return PayloadTooLarge(limit=f"{exc.params.get('max_bytes', 0) // (1024 * 1024)} MB")
-    code = {"too_many_pixels": "image_too_many_pixels", "unsupported_format": "image_unsupported",
-            "corrupt": "image_corrupt"}[exc.code]
-    error = ValidationFailed(code, errors=[FieldError("body", code, dict(exc.params))],
-                             **exc.params)
+    code = {
+        "too_many_pixels": "image_too_many_pixels",
+        "unsupported_format": "image_unsupported",
+        "corrupt": "image_corrupt",
+    }[exc.code]
+    error = ValidationFailed(
+        code, errors=[FieldError("body", code, dict(exc.params))], **exc.params
+    )
     if exc.code == "unsupported_format":
         error.status = 415
     return error
@@ -76,29 +80,40 @@ def _refusal(exc: ImageRefused) -> DomainError:
 
 def _out(row: dict[str, Any]) -> PhotoOut:
     sha = row["sha256"]
-    return PhotoOut(sha256=sha, width=row["width"], height=row["height"],
-                    captured_at=row["captured_at"], has_location=row["gps_lat"] is not None,
-                    thumb_url=f"/api/evidence/{sha}/thumb",
-                    display_url=f"/api/evidence/{sha}/display")
+    return PhotoOut(
+        sha256=sha,
+        width=row["width"],
+        height=row["height"],
+        captured_at=row["captured_at"],
+        has_location=row["gps_lat"] is not None,
+        thumb_url=f"/api/evidence/{sha}/thumb",
+        display_url=f"/api/evidence/{sha}/display",
+    )
 
 
-def _photo_row(actor: Actor, image: ProcessedImage, size: int,
-               claim: ClientCapture) -> Photo:
+def _photo_row(actor: Actor, image: ProcessedImage, size: int, claim: ClientCapture) -> Photo:
     gps = image.gps
     use_claim = gps is None and claim.lat is not None and claim.lon is not None
     return Photo(
-        id=new_id(), sha256=image.sha256, uploaded_by=actor.user_id, format=image.format,
-        width=image.width, height=image.height, size_bytes=size,
+        id=new_id(),
+        sha256=image.sha256,
+        uploaded_by=actor.user_id,
+        format=image.format,
+        width=image.width,
+        height=image.height,
+        size_bytes=size,
         captured_at=image.captured_at or claim.captured_at,
         gps_lat=gps.lat if gps else (claim.lat if use_claim else None),
         gps_lon=gps.lon if gps else (claim.lon if use_claim else None),
         gps_accuracy_m=gps.accuracy_m if gps else (claim.accuracy_m if use_claim else None),
-        phash=image.phash, created_at=utc_now(),
+        phash=image.phash,
+        created_at=utc_now(),
     )
 
 
-async def store_photo(actor: Actor, settings: Settings, sha256: str, body: bytes,
-                      claim: ClientCapture) -> tuple[bool, PhotoOut]:
+async def store_photo(
+    actor: Actor, settings: Settings, sha256: str, body: bytes, claim: ClientCapture
+) -> tuple[bool, PhotoOut]:
     """Store a photo once. Returns (created, photo); a second PUT of the same bytes is a no-op."""
     if sha256_hex(body) != sha256:
         raise ValidationFailed("hash_mismatch", errors=[FieldError("body", "hash_mismatch")])
@@ -106,17 +121,26 @@ async def store_photo(actor: Actor, settings: Settings, sha256: str, body: bytes
     if existing:
         return False, _out(existing)
     try:
-        image = await anyio.to_thread.run_sync(lambda: process_image(
-            body, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels))
+        image = await anyio.to_thread.run_sync(
+            lambda: process_image(
+                body, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
+            )
+        )
     except ImageRefused as exc:
         raise _refusal(exc) from None
     store = MediaStore(settings.media_dir)
-    for variant, data in (("original", body), ("display", image.display_jpeg),
-                          ("thumb", image.thumb_jpeg)):
+    for variant, data in (
+        ("original", body),
+        ("display", image.display_jpeg),
+        ("thumb", image.thumb_jpeg),
+    ):
         await anyio.to_thread.run_sync(store.write, sha256, variant, data)
     async with write_transaction(Photo._meta.db):
-        done = await Photo.insert(_photo_row(actor, image, len(body), claim)).on_conflict(
-            target=Photo.sha256, action="DO NOTHING").returning(Photo.id)
+        done = (
+            await Photo.insert(_photo_row(actor, image, len(body), claim))
+            .on_conflict(target=Photo.sha256, action="DO NOTHING")
+            .returning(Photo.id)
+        )
         if done:
             for listener in _listeners:
                 await listener(sha256)
@@ -135,11 +159,19 @@ async def replace_links(
     """
     if not records:
         return
-    await PhotoLink.delete().where(PhotoLink.record_kind == record_kind,
-                                   PhotoLink.record_id.is_in([r[0] for r in records]))
+    await PhotoLink.delete().where(
+        PhotoLink.record_kind == record_kind, PhotoLink.record_id.is_in([r[0] for r in records])
+    )
     links = [
-        PhotoLink(id=new_id(), sha256=h, record_kind=record_kind, record_id=record_id,
-                  owner_id=owner, village_code=village, county_code=county)
+        PhotoLink(
+            id=new_id(),
+            sha256=h,
+            record_kind=record_kind,
+            record_id=record_id,
+            owner_id=owner,
+            village_code=village,
+            county_code=county,
+        )
         for record_id, owner, village, county, hashes in records
         for h in dict.fromkeys(hashes)
     ]
@@ -149,7 +181,8 @@ async def replace_links(
 
 async def records_naming(sha256: str, record_kind: str) -> list[uuid.UUID]:
     rows = await PhotoLink.select(PhotoLink.record_id).where(
-        PhotoLink.sha256 == sha256, PhotoLink.record_kind == record_kind)
+        PhotoLink.sha256 == sha256, PhotoLink.record_kind == record_kind
+    )
     return [r["record_id"] for r in rows]
 
 
@@ -158,11 +191,17 @@ async def photo_facts(hashes: list[str]) -> list[PhotoFacts]:
     if not hashes:
         return []
     rows = await Photo.select().where(Photo.sha256.is_in(hashes))
-    return [PhotoFacts(
-        sha256=r["sha256"], captured_at=r["captured_at"], phash=r["phash"],
-        gps=Fix(r["gps_lat"], r["gps_lon"], r["gps_accuracy_m"], r["captured_at"])
-        if r["gps_lat"] is not None else None,
-    ) for r in sorted(rows, key=lambda r: hashes.index(r["sha256"]))]
+    return [
+        PhotoFacts(
+            sha256=r["sha256"],
+            captured_at=r["captured_at"],
+            phash=r["phash"],
+            gps=Fix(r["gps_lat"], r["gps_lon"], r["gps_accuracy_m"], r["captured_at"])
+            if r["gps_lat"] is not None
+            else None,
+        )
+        for r in sorted(rows, key=lambda r: hashes.index(r["sha256"]))
+    ]
 
 
 async def reuse_candidates(county_code: str) -> list[tuple[str, str]]:
@@ -184,10 +223,15 @@ async def _visible_photo(scope: Scope, sha256: str) -> dict[str, Any]:
         raise NotFound()
     if row["uploaded_by"] != scope.user_id:
         links = await PhotoLink.select().where(PhotoLink.sha256 == sha256)
-        if not any(scope.sees_record(link["owner_id"], link["village_code"],
-                                     link["county_code"],
-                                     finance=link["record_kind"].endswith("claim"))
-                   for link in links):
+        if not any(
+            scope.sees_record(
+                link["owner_id"],
+                link["village_code"],
+                link["county_code"],
+                finance=link["record_kind"].endswith("claim"),
+            )
+            for link in links
+        ):
             raise NotFound()
     return row
 

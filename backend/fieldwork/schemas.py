@@ -14,12 +14,16 @@ __all__ = [
     "HouseholdOut",
     "LeaveData",
     "LeaveDecisionIn",
+    "LeaveOut",
     "LocationData",
     "MonthOut",
     "PresenceDayData",
     "ReasonIn",
+    "SheetOut",
+    "SubmitIn",
     "TalkIn",
     "TalkOut",
+    "VersionIn",
     "WorkLogData",
 ]
 
@@ -112,8 +116,52 @@ class MonthOut(BaseModel):
     minimum_days: int
 
 
+class SubmitIn(_In):
+    """Submit one's month (驻村天数报告单) for the township to confirm."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+
+
+class VersionIn(_In):
+    version: int = Field(ge=1, description="the version acted on (optimistic lock)")
+
+
+class SheetOut(BaseModel):
+    """A presence sheet in a review queue."""
+
+    id: uuid.UUID
+    cadre_id: uuid.UUID
+    cadre_name: str
+    village_code: str
+    month: str
+    state: Literal["draft", "submitted", "confirmed", "returned"]
+    version: int
+    village_days: int
+    leave_days: int
+    away_days: int
+    minimum_days: int
+    flagged_logs: int
+    return_reason: str | None
+
+
+class LeaveOut(BaseModel):
+    id: uuid.UUID
+    cadre_id: uuid.UUID
+    cadre_name: str
+    village_code: str
+    start_date: dt.date
+    end_date: dt.date
+    days: int
+    reason: str
+    state: Literal["pending", "approved", "rejected", "cancelled"]
+    decider_level: Literal["township", "county"]
+    version: int
+    decision_note: str | None
+
+
 class ReasonIn(_In):
     reason: str = Field(min_length=1, max_length=1000)
+    version: int = Field(ge=1, description="the version acted on (optimistic lock)")
 
 
 class LeaveDecisionIn(_In):

@@ -15,14 +15,14 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from backend.audit import services as audit
+from backend.core.canonical import content_hash
 from backend.core.clock import local_date, utc_now
 from backend.core.db import write_transaction
-from backend.core.canonical import content_hash
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
 from backend.core.validation import parse
 from backend.evidence import services as evidence
-from backend.evidence.flags import Fence, FlagSettings, Fix, verify_record
+from backend.evidence.flags import Fence, Fix, FlagSettings, verify_record
 from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData, wire
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
@@ -34,11 +34,11 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "flag_logs",
     "household_wire",
     "import_households",
     "list_households",
     "loads",
-    "flag_logs",
     "prepare_work_log",
     "reverify_logs_naming",
     "work_log_wire",
@@ -59,27 +59,44 @@ def loads(value: Any) -> Any:
 
 
 def household_wire(row: dict[str, Any]) -> dict[str, Any]:
-    return {"village_code": row["village_code"], "external_id": row["external_id"],
-            "name": row["head_name"], "members": row["members"],
-            "group_name": row["group_name"], "tags": loads(row["tags"]) or []}
+    return {
+        "village_code": row["village_code"],
+        "external_id": row["external_id"],
+        "name": row["head_name"],
+        "members": row["members"],
+        "group_name": row["group_name"],
+        "tags": loads(row["tags"]) or [],
+    }
 
 
 async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
     village = await geo.village(village_code)
     if not scope.sees_village(village.code, village.county_code):
         raise NotFound("unknown_division", code=village_code)
-    rows = await Household.select().where(Household.village_code == village_code,
-                                          Household.deleted.eq(False)).order_by(
-        Household.group_name).order_by(Household.head_name)
+    rows = (
+        await Household.select()
+        .where(Household.village_code == village_code, Household.deleted.eq(False))
+        .order_by(Household.group_name)
+        .order_by(Household.head_name)
+    )
     return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
 
 
 _HOUSEHOLD_HEADERS = {
-    "external_id": "external_id", "户编号": "external_id",
-    "head_name": "head_name", "户主": "head_name", "户主姓名": "head_name",
-    "members": "members", "人口": "members", "家庭人口": "members",
-    "group_name": "group_name", "村民组": "group_name", "组": "group_name",
-    "tags": "tags", "标签": "tags", "户类型": "tags",
+    "external_id": "external_id",
+    "户编号": "external_id",
+    "head_name": "head_name",
+    "户主": "head_name",
+    "户主姓名": "head_name",
+    "members": "members",
+    "人口": "members",
+    "家庭人口": "members",
+    "group_name": "group_name",
+    "村民组": "group_name",
+    "组": "group_name",
+    "tags": "tags",
+    "标签": "tags",
+    "户类型": "tags",
 }
 
 
@@ -89,12 +106,17 @@ def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldErr
     header = next(reader, None)
     if not header:
         return [], [FieldError("file", "required", row=1)]
-    names = [_HOUSEHOLD_HEADERS.get(h.strip().lower(), _HOUSEHOLD_HEADERS.get(h.strip()))
-             for h in header]
-    errors = [FieldError(h, "unknown_field", row=1) for h, n in zip(header, names, strict=True)
-              if n is None and h.strip()]
-    errors += [FieldError(f, "required", row=1) for f in ("external_id", "head_name")
-               if f not in names]
+    names = [
+        _HOUSEHOLD_HEADERS.get(h.strip().lower(), _HOUSEHOLD_HEADERS.get(h.strip())) for h in header
+    ]
+    errors = [
+        FieldError(h, "unknown_field", row=1)
+        for h, n in zip(header, names, strict=True)
+        if n is None and h.strip()
+    ]
+    errors += [
+        FieldError(f, "required", row=1) for f in ("external_id", "head_name") if f not in names
+    ]
     if errors:
         return [], errors
     rows, seen = [], set()
@@ -108,8 +130,11 @@ def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldErr
         elif raw["external_id"] in seen:
             row_errors.append(FieldError("external_id", "duplicate", row=number))
         if not raw.get("head_name") or len(raw["head_name"]) > 50:
-            row_errors.append(FieldError("head_name", "required" if not raw.get("head_name")
-                                         else "too_long", row=number))
+            row_errors.append(
+                FieldError(
+                    "head_name", "required" if not raw.get("head_name") else "too_long", row=number
+                )
+            )
         members = raw.get("members") or "1"
         if not members.isdigit() or not 1 <= int(members) <= 50:
             row_errors.append(FieldError("members", "not_integer", row=number))
@@ -118,14 +143,21 @@ def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldErr
             continue
         seen.add(raw["external_id"])
         tags = [t for t in re.split(r"[;；、,，|]", raw.get("tags", "")) if t.strip()]
-        rows.append({"external_id": raw["external_id"], "head_name": raw["head_name"],
-                     "members": int(members), "group_name": raw.get("group_name", "")[:50],
-                     "tags": [t.strip() for t in tags]})
+        rows.append(
+            {
+                "external_id": raw["external_id"],
+                "head_name": raw["head_name"],
+                "members": int(members),
+                "group_name": raw.get("group_name", "")[:50],
+                "tags": [t.strip() for t in tags],
+            }
+        )
     return rows, errors
 
 
-async def import_households(ctx: RequestContext, actor: Actor, village_code: str,
-                            text: str) -> HouseholdImportReport:
+async def import_households(
+    ctx: RequestContext, actor: Actor, village_code: str, text: str
+) -> HouseholdImportReport:
     """Import a village's household register, all rows or none (township or county)."""
     village = await geo.village(village_code)
     if not actor.scope.sees_village(village.code, village.county_code):
@@ -138,8 +170,10 @@ async def import_households(ctx: RequestContext, actor: Actor, village_code: str
     created = updated = 0
     engine = Household._meta.db
     async with write_transaction(engine):
-        existing = {r["external_id"]: r for r in await Household.select().where(
-            Household.village_code == village_code)}
+        existing = {
+            r["external_id"]: r
+            for r in await Household.select().where(Household.village_code == village_code)
+        }
         seqs = iter(await allocate_seqs(engine, len(rows))) if rows else iter(())
         now = utc_now()
         for row in rows:
@@ -147,21 +181,41 @@ async def import_households(ctx: RequestContext, actor: Actor, village_code: str
             old = existing.get(row["external_id"])
             if old is None:
                 created += 1
-                await Household.insert(Household(
-                    id=new_id(), owner_id=actor.user_id, village_code=village_code,
-                    county_code=village.county_code, version=1, seq=next(seqs),
-                    content_hash=digest, created_at=now, updated_at=now, **row))
+                await Household.insert(
+                    Household(
+                        id=new_id(),
+                        owner_id=actor.user_id,
+                        village_code=village_code,
+                        county_code=village.county_code,
+                        version=1,
+                        seq=next(seqs),
+                        content_hash=digest,
+                        created_at=now,
+                        updated_at=now,
+                        **row,
+                    )
+                )
             elif old["content_hash"] != digest:
                 updated += 1
-                await Household.update({**{getattr(Household, k): v for k, v in row.items()},
-                                        Household.content_hash: digest,
-                                        Household.version: Household.version + 1,
-                                        Household.seq: next(seqs), Household.updated_at: now,
-                                        Household.deleted: False}).where(
-                    Household.id == old["id"])
+                await Household.update(
+                    {
+                        **{getattr(Household, k): v for k, v in row.items()},
+                        Household.content_hash: digest,
+                        Household.version: Household.version + 1,
+                        Household.seq: next(seqs),
+                        Household.updated_at: now,
+                        Household.deleted: False,
+                    }
+                ).where(Household.id == old["id"])
         report = HouseholdImportReport(created=created, updated=updated)
-        await audit.record(ctx, "fieldwork.households_imported", "village", village_code,
-                           county_code=village.county_code, after=report.model_dump())
+        await audit.record(
+            ctx,
+            "fieldwork.households_imported",
+            "village",
+            village_code,
+            county_code=village.county_code,
+            after=report.model_dump(),
+        )
     return report
 
 
@@ -171,21 +225,35 @@ async def import_households(ctx: RequestContext, actor: Actor, village_code: str
 def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
     location = None
     if row["loc_lat"] is not None:
-        location = {"lat": row["loc_lat"], "lon": row["loc_lon"],
-                    "accuracy_m": row["loc_accuracy_m"],
-                    "captured_at": wire(row["loc_captured_at"])}
-    return {"village_code": row["village_code"], "date": wire(row["date"]), "kind": row["kind"],
-            "text": row["text"], "household_ids": loads(row["household_ids"]) or [],
-            "location": location, "evidence": loads(row["evidence"]) or [],
-            "flags": loads(row["flags"]) or [], "cadre_id": str(row["owner_id"])}
+        location = {
+            "lat": row["loc_lat"],
+            "lon": row["loc_lon"],
+            "accuracy_m": row["loc_accuracy_m"],
+            "captured_at": wire(row["loc_captured_at"]),
+        }
+    return {
+        "village_code": row["village_code"],
+        "date": wire(row["date"]),
+        "kind": row["kind"],
+        "text": row["text"],
+        "household_ids": loads(row["household_ids"]) or [],
+        "location": location,
+        "evidence": loads(row["evidence"]) or [],
+        "flags": loads(row["flags"]) or [],
+        "cadre_id": str(row["owner_id"]),
+    }
 
 
 async def _village_households(actor: Actor, village_code: str) -> set[str]:
     """The household ids of a village, cached for the length of one request."""
     cache = actor.extras.setdefault("households", {})
     if village_code not in cache:
-        cache[village_code] = {str(r["id"]) for r in await Household.select(Household.id).where(
-            Household.village_code == village_code)}
+        cache[village_code] = {
+            str(r["id"])
+            for r in await Household.select(Household.id).where(
+                Household.village_code == village_code
+            )
+        }
     return cache[village_code]
 
 
@@ -213,49 +281,67 @@ async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     if errors:
         raise ValidationFailed(errors=errors)
     loc = log.location
-    return Prepared(values={
-        "date": log.date, "kind": log.kind, "text": log.text,
-        "household_ids": [str(h) for h in log.household_ids],
-        "loc_lat": loc.lat if loc else None, "loc_lon": loc.lon if loc else None,
-        "loc_accuracy_m": loc.accuracy_m if loc else None,
-        "loc_captured_at": loc.captured_at if loc else None,
-        "evidence": list(dict.fromkeys(log.evidence)),
-    }, village_code=village.code, county_code=village.county_code)
+    return Prepared(
+        values={
+            "date": log.date,
+            "kind": log.kind,
+            "text": log.text,
+            "household_ids": [str(h) for h in log.household_ids],
+            "loc_lat": loc.lat if loc else None,
+            "loc_lon": loc.lon if loc else None,
+            "loc_accuracy_m": loc.accuracy_m if loc else None,
+            "loc_captured_at": loc.captured_at if loc else None,
+            "evidence": list(dict.fromkeys(log.evidence)),
+        },
+        village_code=village.code,
+        county_code=village.county_code,
+    )
 
 
 def _fix(values: dict[str, Any]) -> Fix | None:
     if values["loc_lat"] is None:
         return None
-    return Fix(values["loc_lat"], values["loc_lon"], values["loc_accuracy_m"],
-               values["loc_captured_at"])
+    return Fix(
+        values["loc_lat"], values["loc_lon"], values["loc_accuracy_m"], values["loc_captured_at"]
+    )
 
 
-async def _earlier_fixes(owner: uuid.UUID, batch: list[tuple[uuid.UUID, Fix]],
-                         ) -> list[tuple[dt.datetime, str, Fix]]:
+async def _earlier_fixes(
+    owner: uuid.UUID,
+    batch: list[tuple[uuid.UUID, Fix]],
+) -> list[tuple[dt.datetime, str, Fix]]:
     """The owner's stored fixes around the batch's times, plus the batch's own, by time."""
     times = [f.captured_at for _, f in batch if f.captured_at]
     if not times:
         return []
     ids = [record_id for record_id, _ in batch]
-    rows = await WorkLog.select(WorkLog.id, WorkLog.loc_lat, WorkLog.loc_lon,
-                                WorkLog.loc_accuracy_m, WorkLog.loc_captured_at).where(
-        WorkLog.owner_id == owner, WorkLog.loc_captured_at.is_not_null(),
+    rows = await WorkLog.select(
+        WorkLog.id,
+        WorkLog.loc_lat,
+        WorkLog.loc_lon,
+        WorkLog.loc_accuracy_m,
+        WorkLog.loc_captured_at,
+    ).where(
+        WorkLog.owner_id == owner,
+        WorkLog.loc_captured_at.is_not_null(),
         WorkLog.loc_captured_at >= min(times) - dt.timedelta(days=1),
-        WorkLog.loc_captured_at <= max(times), WorkLog.id.not_in(ids),
+        WorkLog.loc_captured_at <= max(times),
+        WorkLog.id.not_in(ids),
     )
     fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows]
     fixes += [(f.captured_at, str(i), f) for i, f in batch if f.captured_at]
     return sorted(fixes, key=lambda f: (f[0], f[1]))
 
 
-def _previous(fixes: list[tuple[dt.datetime, str, Fix]], record_id: uuid.UUID,
-              fix: Fix | None) -> Fix | None:
+def _previous(
+    fixes: list[tuple[dt.datetime, str, Fix]], record_id: uuid.UUID, fix: Fix | None
+) -> Fix | None:
     """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted)."""
     if fix is None or fix.captured_at is None:
         return None
     index = bisect.bisect_left(fixes, fix.captured_at, key=lambda f: f[0])
     own = str(record_id)
-    for _t, other, earlier in reversed(fixes[max(0, index - 2):index]):
+    for _t, other, earlier in reversed(fixes[max(0, index - 2) : index]):
         if other != own:
             return earlier
     return None
@@ -279,33 +365,48 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     for record_id, owner, prepared in items:
         v = prepared.values
         village = villages.get(prepared.village_code)
-        fence = Fence(village.center, village.radius_m, village.polygon) \
-            if village and village.center and village.radius_m else None
+        fence = (
+            Fence(village.center, village.radius_m, village.polygon)
+            if village and village.center and village.radius_m
+            else None
+        )
         flags = verify_record(
-            record_date=v["date"], location=_fix(v),
-            photos=[facts[h] for h in v["evidence"] if h in facts], fence=fence,
+            record_date=v["date"],
+            location=_fix(v),
+            photos=[facts[h] for h in v["evidence"] if h in facts],
+            fence=fence,
             previous_fix=_previous(fixes[owner], record_id, _fix(v)),
-            reuse_candidates=[c for c in reuse.get(prepared.county_code, [])
-                              if c[0] != str(record_id)],
-            now=now, settings=FlagSettings(),
+            reuse_candidates=[
+                c for c in reuse.get(prepared.county_code, []) if c[0] != str(record_id)
+            ],
+            now=now,
+            settings=FlagSettings(),
         )
         v["flags"] = [f.as_dict() for f in flags]
 
 
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
     """After a push: the records' photo links become exactly what they name."""
-    await evidence.replace_links("work_log", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows
-    ])
+    await evidence.replace_links(
+        "work_log",
+        [
+            (
+                r["id"],
+                r["owner_id"],
+                r["village_code"],
+                r["county_code"],
+                loads(r["evidence"]) or [],
+            )
+            for r in rows
+        ],
+    )
 
 
 def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
     keys = ("date", "kind", "text", "loc_lat", "loc_lon", "loc_accuracy_m", "loc_captured_at")
     values = {k: row[k] for k in keys}
     values["evidence"] = loads(row["evidence"]) or []
-    return Prepared(values=values, village_code=row["village_code"],
-                    county_code=row["county_code"])
+    return Prepared(values=values, village_code=row["village_code"], county_code=row["county_code"])
 
 
 async def reverify_logs_naming(sha256: str) -> None:

@@ -3,24 +3,74 @@
 from __future__ import annotations
 
 from backend.evidence import services as evidence
-from backend.fieldwork import services
-from backend.fieldwork.tables import Household, WorkLog
+from backend.fieldwork import presence, services
+from backend.fieldwork.tables import Household, LeaveRequest, PresenceDay, PresenceSheet, WorkLog
 from backend.sync.registry import SyncKind, register
 
 __all__ = ["register_kinds"]
 
 
 def register_kinds() -> None:
-    register(SyncKind(
-        name="work_log", table=WorkLog, to_wire=services.work_log_wire,
-        pull_where=lambda s: s.where(village=WorkLog.village_code, county=WorkLog.county_code,
-                                     owner=WorkLog.owner_id),
-        prepare=services.prepare_work_log, enrich=services.flag_logs,
-        after_write=services.write_log_links,
-    ))
-    register(SyncKind(
-        name="household", table=Household, to_wire=services.household_wire,
-        pull_where=lambda s: s.where(village=Household.village_code,
-                                     county=Household.county_code, reference=True),
-    ))
+    register(
+        SyncKind(
+            name="work_log",
+            table=WorkLog,
+            to_wire=services.work_log_wire,
+            pull_where=lambda s: s.where(
+                village=WorkLog.village_code, county=WorkLog.county_code, owner=WorkLog.owner_id
+            ),
+            prepare=services.prepare_work_log,
+            enrich=services.flag_logs,
+            after_write=services.write_log_links,
+        )
+    )
+    register(
+        SyncKind(
+            name="household",
+            table=Household,
+            to_wire=services.household_wire,
+            pull_where=lambda s: s.where(
+                village=Household.village_code, county=Household.county_code, reference=True
+            ),
+        )
+    )
+    register(
+        SyncKind(
+            name="presence_day",
+            table=PresenceDay,
+            to_wire=presence.presence_day_wire,
+            pull_where=lambda s: s.where(
+                village=PresenceDay.village_code,
+                county=PresenceDay.county_code,
+                owner=PresenceDay.owner_id,
+            ),
+            prepare=presence.prepare_presence_day,
+        )
+    )
+    register(
+        SyncKind(
+            name="presence_sheet",
+            table=PresenceSheet,
+            to_wire=presence.sheet_wire,
+            pull_where=lambda s: s.where(
+                village=PresenceSheet.village_code,
+                county=PresenceSheet.county_code,
+                owner=PresenceSheet.owner_id,
+            ),
+        )
+    )
+    register(
+        SyncKind(
+            name="leave_request",
+            table=LeaveRequest,
+            to_wire=presence.leave_wire,
+            pull_where=lambda s: s.where(
+                village=LeaveRequest.village_code,
+                county=LeaveRequest.county_code,
+                owner=LeaveRequest.owner_id,
+            ),
+            prepare=presence.prepare_leave,
+            locked=presence.leave_locked,
+        )
+    )
     evidence.on_photo_stored(services.reverify_logs_naming)

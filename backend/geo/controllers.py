@@ -26,7 +26,8 @@ class GeoController(Controller):
 
     @get("/divisions")
     async def list_divisions(
-        self, actor: NamedDependency[Actor],
+        self,
+        actor: NamedDependency[Actor],
         parent: Annotated[str | None, QueryParameter(pattern=r"^\d{6,12}$")] = None,
         level: FromQuery[Level | None] = None,
     ) -> list[DivisionOut]:
@@ -34,24 +35,40 @@ class GeoController(Controller):
         return await services.list_divisions(actor.scope, parent, level)
 
     @get("/divisions/{code:str}")
-    async def read_division(self, code: FromPath[str], actor: NamedDependency[Actor]) -> DivisionOut:
+    async def read_division(
+        self, code: FromPath[str], actor: NamedDependency[Actor]
+    ) -> DivisionOut:
         return await services.read_division(actor.scope, code)
 
     @patch("/divisions/{code:str}/tier")
-    async def set_tier(self, code: FromPath[str], data: JSONBody[TierIn], actor: NamedDependency[Actor],
-                       ctx: NamedDependency[RequestContext]) -> DivisionOut:
+    async def set_tier(
+        self,
+        code: FromPath[str],
+        data: JSONBody[TierIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> DivisionOut:
         """County admins set a division's assistance tier."""
         return await services.set_tier(ctx, actor.scope, code, data.tier)
 
     @patch("/divisions/{code:str}/fence")
-    async def set_fence(self, code: FromPath[str], data: JSONBody[FenceIn], actor: NamedDependency[Actor],
-                        ctx: NamedDependency[RequestContext]) -> DivisionOut:
+    async def set_fence(
+        self,
+        code: FromPath[str],
+        data: JSONBody[FenceIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> DivisionOut:
         """County admins set a village geofence, picked on any map (stored as WGS-84)."""
         return await services.set_fence(ctx, actor.scope, code, data)
 
     @post("/divisions/import", status_code=HTTP_200_OK)
-    async def import_divisions(self, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
-                               ctx: NamedDependency[RequestContext]) -> ImportReport:
+    async def import_divisions(
+        self,
+        request: Request[Any, Any, Any],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> ImportReport:
         """Import a county's divisions from CSV (UTF-8, header row); all rows or none.
 
         Columns: code, name, level, parent_code, tier, valid_from, valid_to, center_lat,

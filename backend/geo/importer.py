@@ -19,21 +19,42 @@ CODE_LENGTH = {"province": 6, "prefecture": 6, "county": 6, "township": 9, "vill
 
 # English and Chinese headers are both accepted.
 _HEADERS = {
-    "code": "code", "代码": "code", "区划代码": "code",
-    "name": "name", "名称": "name",
-    "level": "level", "级别": "level",
-    "parent_code": "parent_code", "上级代码": "parent_code",
-    "tier": "tier", "帮扶类别": "tier",
-    "valid_from": "valid_from", "启用日期": "valid_from",
-    "valid_to": "valid_to", "停用日期": "valid_to",
-    "center_lat": "center_lat", "纬度": "center_lat",
-    "center_lon": "center_lon", "经度": "center_lon",
-    "radius_m": "radius_m", "半径米": "radius_m",
-    "polygon": "polygon", "边界": "polygon",
+    "code": "code",
+    "代码": "code",
+    "区划代码": "code",
+    "name": "name",
+    "名称": "name",
+    "level": "level",
+    "级别": "level",
+    "parent_code": "parent_code",
+    "上级代码": "parent_code",
+    "tier": "tier",
+    "帮扶类别": "tier",
+    "valid_from": "valid_from",
+    "启用日期": "valid_from",
+    "valid_to": "valid_to",
+    "停用日期": "valid_to",
+    "center_lat": "center_lat",
+    "纬度": "center_lat",
+    "center_lon": "center_lon",
+    "经度": "center_lon",
+    "radius_m": "radius_m",
+    "半径米": "radius_m",
+    "polygon": "polygon",
+    "边界": "polygon",
 }
-_LEVEL_ALIASES = {"省": "province", "市": "prefecture", "州": "prefecture", "县": "county",
-                  "乡镇": "township", "乡": "township", "镇": "township", "街道": "township",
-                  "村": "village", "社区": "village"}
+_LEVEL_ALIASES = {
+    "省": "province",
+    "市": "prefecture",
+    "州": "prefecture",
+    "县": "county",
+    "乡镇": "township",
+    "乡": "township",
+    "镇": "township",
+    "街道": "township",
+    "村": "village",
+    "社区": "village",
+}
 _TIER_ALIASES = {"深度贫困": "deep", "重点": "key", "一般": "ordinary", "": "ordinary"}
 DEFAULT_VALID_FROM = dt.date(2000, 1, 1)
 
@@ -139,9 +160,17 @@ def _read_row(number: int, raw: dict[str, str]) -> tuple[DivisionRow | None, lis
     if r.errors:
         return None, r.errors
     return DivisionRow(
-        row=number, code=code, name=name, level=level, parent_code=parent or implied,
-        county_code=_county_of(code, level), tier=tier, valid_from=valid_from,
-        valid_to=valid_to, center_lat=lat, center_lon=lon,
+        row=number,
+        code=code,
+        name=name,
+        level=level,
+        parent_code=parent or implied,
+        county_code=_county_of(code, level),
+        tier=tier,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        center_lat=lat,
+        center_lon=lon,
         radius_m=radius if radius is not None else (1500 if level == "village" and lat else None),
         polygon=polygon,
     ), []
@@ -154,8 +183,10 @@ def _polygon(r: _RowReader) -> dict[str, Any] | None:
     try:
         shape = json.loads(value)
         ring = shape["coordinates"][0]
-        ok = shape.get("type") == "Polygon" and len(ring) >= 4 and all(
-            -180 <= x <= 180 and -90 <= y <= 90 for x, y in ring
+        ok = (
+            shape.get("type") == "Polygon"
+            and len(ring) >= 4
+            and all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in ring)
         )
     except (ValueError, KeyError, TypeError, IndexError):
         ok = False
@@ -175,7 +206,8 @@ def parse_divisions_csv(text: str) -> tuple[list[DivisionRow], list[FieldError]]
     names = [_HEADERS.get(h.strip().lower(), _HEADERS.get(h.strip(), "")) for h in header]
     errors = [
         FieldError(field=h, code="unknown_field", row=1)
-        for h, n in zip(header, names, strict=True) if not n and h.strip()
+        for h, n in zip(header, names, strict=True)
+        if not n and h.strip()
     ]
     for required in ("code", "name", "level"):
         if required not in names:

@@ -59,10 +59,14 @@ async def current(code: str) -> dict[str, Any] | None:
 def _village_info(row: dict[str, Any]) -> VillageInfo:
     center = (row["center_lat"], row["center_lon"]) if row["center_lat"] is not None else None
     return VillageInfo(
-        code=row["code"], name=row["name"], township_code=row["parent_code"] or row["code"][:9],
-        county_code=row["county_code"], tier=row["tier"], center=center,
-        radius_m=row["radius_m"], polygon=row["polygon"] if isinstance(row["polygon"], dict)
-        else _load_json(row["polygon"]),
+        code=row["code"],
+        name=row["name"],
+        township_code=row["parent_code"] or row["code"][:9],
+        county_code=row["county_code"],
+        tier=row["tier"],
+        center=center,
+        radius_m=row["radius_m"],
+        polygon=row["polygon"] if isinstance(row["polygon"], dict) else _load_json(row["polygon"]),
     )
 
 
@@ -74,9 +78,11 @@ def _load_json(value: Any) -> Any:
 
 async def village(code: str) -> VillageInfo:
     """A current village by code; ``unknown_division`` when there is none."""
-    row = await Division.select().where(
-        Division.code == code, Division.level == "village", _CURRENT
-    ).first()
+    row = (
+        await Division.select()
+        .where(Division.code == code, Division.level == "village", _CURRENT)
+        .first()
+    )
     if row is None:
         raise NotFound("unknown_division", code=code)
     return _village_info(row)
@@ -115,13 +121,23 @@ def division_out(row: dict[str, Any], labels: dict[str, dict[str, str]]) -> Divi
     fence = None
     if row["center_lat"] is not None and row["radius_m"]:
         polygon = row["polygon"] if isinstance(row["polygon"], dict) else _load_json(row["polygon"])
-        fence = FenceOut(center_lat=row["center_lat"], center_lon=row["center_lon"],
-                         radius_m=row["radius_m"], polygon=polygon)
+        fence = FenceOut(
+            center_lat=row["center_lat"],
+            center_lon=row["center_lon"],
+            radius_m=row["radius_m"],
+            polygon=polygon,
+        )
     return DivisionOut(
-        code=row["code"], name=row["name"], level=row["level"], parent_code=row["parent_code"],
-        county_code=row["county_code"], tier=row["tier"],
+        code=row["code"],
+        name=row["name"],
+        level=row["level"],
+        parent_code=row["parent_code"],
+        county_code=row["county_code"],
+        tier=row["tier"],
         tier_label=county_labels.get(row["tier"], DEFAULT_TIER_LABELS[row["tier"]]),
-        valid_from=row["valid_from"], valid_to=row["valid_to"], fence=fence,
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        fence=fence,
         is_demo=row["is_demo"],
     )
 
@@ -130,8 +146,10 @@ def _visible(scope: Scope, row: dict[str, Any]) -> bool:
     if row["level"] == "village":
         return scope.sees_village(row["code"], row["county_code"])
     if row["level"] == "township":
-        return row["code"] in scope.review_townships or row["county_code"] in scope.counties or any(
-            v.startswith(row["code"]) for v in scope.own_villages
+        return (
+            row["code"] in scope.review_townships
+            or row["county_code"] in scope.counties
+            or any(v.startswith(row["code"]) for v in scope.own_villages)
         )
     if row["level"] == "county":
         return row["code"] in scope.counties or any(
@@ -140,7 +158,9 @@ def _visible(scope: Scope, row: dict[str, Any]) -> bool:
     return False
 
 
-async def list_divisions(scope: Scope, parent_code: str | None, level: str | None) -> list[DivisionOut]:
+async def list_divisions(
+    scope: Scope, parent_code: str | None, level: str | None
+) -> list[DivisionOut]:
     """Current divisions the caller may see, by code (never by any activity measure)."""
     query = Division.select().where(_CURRENT).order_by(Division.code)
     counties = scope.counties | {v[:6] for v in scope.own_villages | scope.review_villages}
@@ -176,16 +196,33 @@ async def set_fence(ctx: RequestContext, scope: Scope, code: str, fence: FenceIn
     lat, lon = convert((fence.center_lat, fence.center_lon), fence.crs, "wgs84")
     async with write_transaction(Division._meta.db):
         row = await _admin_row(scope, code, "village")
-        before = {"center_lat": row["center_lat"], "center_lon": row["center_lon"],
-                  "radius_m": row["radius_m"]}
-        after = {"center_lat": round(lat, 7), "center_lon": round(lon, 7),
-                 "radius_m": fence.radius_m}
-        await Division.update({
-            Division.center_lat: after["center_lat"], Division.center_lon: after["center_lon"],
-            Division.radius_m: fence.radius_m, Division.polygon: fence.polygon,
-        }).where(Division.id == row["id"])
-        await audit.record(ctx, "geo.fence_set", "division", code, county_code=row["county_code"],
-                           before=before, after=after)
+        before = {
+            "center_lat": row["center_lat"],
+            "center_lon": row["center_lon"],
+            "radius_m": row["radius_m"],
+        }
+        after = {
+            "center_lat": round(lat, 7),
+            "center_lon": round(lon, 7),
+            "radius_m": fence.radius_m,
+        }
+        await Division.update(
+            {
+                Division.center_lat: after["center_lat"],
+                Division.center_lon: after["center_lon"],
+                Division.radius_m: fence.radius_m,
+                Division.polygon: fence.polygon,
+            }
+        ).where(Division.id == row["id"])
+        await audit.record(
+            ctx,
+            "geo.fence_set",
+            "division",
+            code,
+            county_code=row["county_code"],
+            before=before,
+            after=after,
+        )
     return await read_division(scope, code)
 
 
@@ -193,8 +230,15 @@ async def set_tier(ctx: RequestContext, scope: Scope, code: str, tier: str) -> D
     async with write_transaction(Division._meta.db):
         row = await _admin_row(scope, code)
         await Division.update({Division.tier: tier}).where(Division.id == row["id"])
-        await audit.record(ctx, "geo.tier_set", "division", code, county_code=row["county_code"],
-                           before={"tier": row["tier"]}, after={"tier": tier})
+        await audit.record(
+            ctx,
+            "geo.tier_set",
+            "division",
+            code,
+            county_code=row["county_code"],
+            before={"tier": row["tier"]},
+            after={"tier": tier},
+        )
     return await read_division(scope, code)
 
 
@@ -203,16 +247,20 @@ async def _check_tree(rows: list[DivisionRow], scope: Scope | None) -> list[Fiel
     in_file = {r.code for r in rows}
     parents = {r.parent_code for r in rows if r.parent_code} - in_file
     known = {
-        r["code"] for r in await Division.select(Division.code).where(
+        r["code"]
+        for r in await Division.select(Division.code).where(
             Division.code.is_in(sorted(parents) or [""])
         )
     }
     errors = []
     for r in rows:
         if r.parent_code and r.parent_code not in in_file and r.parent_code not in known:
-            errors.append(FieldError("parent_code", "unknown_division",
-                                     {"code": r.parent_code}, row=r.row))
-        if scope is not None and (r.county_code is None or r.county_code not in scope.admin_counties):
+            errors.append(
+                FieldError("parent_code", "unknown_division", {"code": r.parent_code}, row=r.row)
+            )
+        if scope is not None and (
+            r.county_code is None or r.county_code not in scope.admin_counties
+        ):
             errors.append(FieldError("code", "out_of_scope", row=r.row))
     return errors
 
@@ -225,10 +273,11 @@ async def import_divisions(
     if not errors:
         errors = await _check_tree(rows, scope)
     if errors:
-        raise ValidationFailed("import_failed", errors=errors,
-                               count=len({e.row for e in errors}))
-    order = {level: i for i, level in enumerate(
-        ("province", "prefecture", "county", "township", "village"))}
+        raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))
+    order = {
+        level: i
+        for i, level in enumerate(("province", "prefecture", "county", "township", "village"))
+    }
     created = updated = closed = 0
     async with write_transaction(Division._meta.db):
         for r in sorted(rows, key=lambda r: (order[r.level], r.code, r.valid_from)):
@@ -237,31 +286,53 @@ async def import_divisions(
             updated += outcome == "updated"
             closed += outcome == "closed"
         report = ImportReport(created=created + closed, updated=updated, closed=closed)
-        await audit.record(ctx, "geo.divisions_imported", "division_import", ctx.request_id or "-",
-                           county_code=next((r.county_code for r in rows if r.county_code), None),
-                           after=report.model_dump())
+        await audit.record(
+            ctx,
+            "geo.divisions_imported",
+            "division_import",
+            ctx.request_id or "-",
+            county_code=next((r.county_code for r in rows if r.county_code), None),
+            after=report.model_dump(),
+        )
     return report
 
 
 async def _upsert(r: DivisionRow, demo: bool) -> str:
     values = {
-        Division.name: r.name, Division.level: r.level, Division.parent_code: r.parent_code,
-        Division.county_code: r.county_code, Division.tier: r.tier, Division.valid_to: r.valid_to,
-        Division.center_lat: r.center_lat, Division.center_lon: r.center_lon,
-        Division.radius_m: r.radius_m, Division.polygon: r.polygon,
+        Division.name: r.name,
+        Division.level: r.level,
+        Division.parent_code: r.parent_code,
+        Division.county_code: r.county_code,
+        Division.tier: r.tier,
+        Division.valid_to: r.valid_to,
+        Division.center_lat: r.center_lat,
+        Division.center_lon: r.center_lon,
+        Division.radius_m: r.radius_m,
+        Division.polygon: r.polygon,
     }
-    same = await Division.select(Division.id).where(
-        Division.code == r.code, Division.valid_from == r.valid_from
-    ).first()
+    same = (
+        await Division.select(Division.id)
+        .where(Division.code == r.code, Division.valid_from == r.valid_from)
+        .first()
+    )
     if same:
         await Division.update(values).where(Division.id == same["id"])
         return "updated"
     # A newer version of the code ends the validity of the one before it.
-    older = await Division.update({Division.valid_to: r.valid_from - dt.timedelta(days=1)}).where(
-        Division.code == r.code, _CURRENT, Division.valid_from < r.valid_from
-    ).returning(Division.id)
+    older = (
+        await Division.update({Division.valid_to: r.valid_from - dt.timedelta(days=1)})
+        .where(Division.code == r.code, _CURRENT, Division.valid_from < r.valid_from)
+        .returning(Division.id)
+    )
     from backend.core.ids import new_id
 
-    await Division.insert(Division(id=new_id(), code=r.code, valid_from=r.valid_from,
-                                   is_demo=demo, **{c._meta.name: v for c, v in values.items()}))
+    await Division.insert(
+        Division(
+            id=new_id(),
+            code=r.code,
+            valid_from=r.valid_from,
+            is_demo=demo,
+            **{c._meta.name: v for c, v in values.items()},
+        )
+    )
     return "closed" if older else "created"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, DoublePrecision, Integer, UUID, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, DoublePrecision, Integer, Varchar
 from piccolo.table import Table
 
 __all__ = ["LEVELS", "TIERS", "Division"]

@@ -24,9 +24,13 @@ class SyncController(Controller):
     tags = ["sync 离线同步"]
 
     @post("/push", status_code=HTTP_200_OK)
-    async def push(self, data: JSONBody[PushIn], actor: NamedDependency[Actor],
-                   ctx: NamedDependency[RequestContext],
-                   request: Request[Any, Any, Any]) -> PushOut:
+    async def push(
+        self,
+        data: JSONBody[PushIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+        request: Request[Any, Any, Any],
+    ) -> PushOut:
         """Apply a batch of at most 500 records; one answer per item, in the order sent.
 
         ``applied`` (new version), ``duplicate`` (a resend: the original answer),
@@ -38,7 +42,8 @@ class SyncController(Controller):
 
     @get("/pull")
     async def pull(
-        self, actor: NamedDependency[Actor],
+        self,
+        actor: NamedDependency[Actor],
         since: Annotated[str | None, QueryParameter(max_length=20)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
     ) -> PullOut:

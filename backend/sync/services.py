@@ -15,7 +15,6 @@ from backend.core.i18n import Lang
 from backend.core.problems import localise_field_error
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
 from backend.sync.schemas import Change, ItemError, PullOut, PushItem, PushResult
-from backend.sync.tables import ChangeCounter
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -63,13 +62,15 @@ class _Item:
 
 def _rejected(raw_id: Any, errors: list[FieldError], lang: Lang) -> PushResult:
     return PushResult(
-        id=str(raw_id), status="rejected",
+        id=str(raw_id),
+        status="rejected",
         errors=[ItemError(**localise_field_error(e, lang)) for e in errors],
     )
 
 
-def _envelope(item: PushItem, seen: set[uuid.UUID]) -> tuple[SyncKind | None, uuid.UUID | None,
-                                                             list[FieldError]]:
+def _envelope(
+    item: PushItem, seen: set[uuid.UUID]
+) -> tuple[SyncKind | None, uuid.UUID | None, list[FieldError]]:
     errors: list[FieldError] = []
     kind = get_kind(item.kind) if isinstance(item.kind, str) else None
     if kind is None or not kind.pushable:
@@ -89,8 +90,9 @@ def _envelope(item: PushItem, seen: set[uuid.UUID]) -> tuple[SyncKind | None, uu
     return kind, record_id, errors
 
 
-async def _prepare_all(actor: Actor, items: list[PushItem], lang: Lang,
-                       results: list[PushResult | None]) -> list[_Item]:
+async def _prepare_all(
+    actor: Actor, items: list[PushItem], lang: Lang, results: list[PushResult | None]
+) -> list[_Item]:
     seen: set[uuid.UUID] = set()
     ready: list[_Item] = []
     for index, item in enumerate(items):
@@ -102,18 +104,25 @@ async def _prepare_all(actor: Actor, items: list[PushItem], lang: Lang,
         try:
             prepared = await kind.prepare(actor, item.data)
         except DomainError as exc:
-            results[index] = _rejected(record_id, exc.errors or [FieldError("data", exc.code)],
-                                       lang)
+            results[index] = _rejected(
+                record_id, exc.errors or [FieldError("data", exc.code)], lang
+            )
             continue
-        digest = content_hash({"kind": kind.name, "v": prepared.values,
-                               "village": prepared.village_code})
+        digest = content_hash(
+            {"kind": kind.name, "v": prepared.values, "village": prepared.village_code}
+        )
         ready.append(_Item(index, kind, record_id, item.base_version, prepared, digest))
     return ready
 
 
 def _server_copy(kind: SyncKind, row: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": kind.name, "id": str(row["id"]), "version": row["version"],
-            "data": kind.to_wire(row), "deleted": row["deleted"]}
+    return {
+        "kind": kind.name,
+        "id": str(row["id"]),
+        "version": row["version"],
+        "data": kind.to_wire(row),
+        "deleted": row["deleted"],
+    }
 
 
 async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
@@ -128,8 +137,7 @@ async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
     return found
 
 
-def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None,
-              lang: Lang) -> PushResult | str:
+def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -> PushResult | str:
     """What to do with one item given the stored row: a final answer, 'insert' or 'update'."""
     if row is None:
         return "insert"
@@ -138,8 +146,12 @@ def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None,
     if row["content_hash"] == it.hash and not row["deleted"]:
         return PushResult(id=str(it.id), status="duplicate", version=row["version"])
     if it.base_version != row["version"]:
-        return PushResult(id=str(it.id), status="conflict", version=row["version"],
-                          server=_server_copy(it.kind, row))
+        return PushResult(
+            id=str(it.id),
+            status="conflict",
+            version=row["version"],
+            server=_server_copy(it.kind, row),
+        )
     locked = it.kind.locked(row)
     if locked:
         return _rejected(it.id, [FieldError("data", locked)], lang)
@@ -149,10 +161,17 @@ def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None,
 def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, Any]:
     now = utc_now()
     return {
-        **it.prepared.values, "id": it.id, "owner_id": actor.user_id,
-        "village_code": it.prepared.village_code, "county_code": it.prepared.county_code,
-        "version": version, "seq": seq, "content_hash": it.hash, "deleted": False,
-        "created_at": now, "updated_at": now,
+        **it.prepared.values,
+        "id": it.id,
+        "owner_id": actor.user_id,
+        "village_code": it.prepared.village_code,
+        "county_code": it.prepared.county_code,
+        "version": version,
+        "seq": seq,
+        "content_hash": it.hash,
+        "deleted": False,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -189,17 +208,28 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
     """Apply an edit if the stored version is still the one the client edited."""
     table = it.kind.table
     values = {getattr(table, k): v for k, v in it.prepared.values.items()}
-    done = await table.update({
-        **values, table.content_hash: it.hash, table.version: table.version + 1,
-        table.seq: seq, table.updated_at: utc_now(), table.deleted: False,
-        table.village_code: it.prepared.village_code, table.county_code: it.prepared.county_code,
-    }).where(table.id == it.id, table.version == it.base_version,
-             table.owner_id == actor.user_id).returning(table.version)
+    done = (
+        await table.update(
+            {
+                **values,
+                table.content_hash: it.hash,
+                table.version: table.version + 1,
+                table.seq: seq,
+                table.updated_at: utc_now(),
+                table.deleted: False,
+                table.village_code: it.prepared.village_code,
+                table.county_code: it.prepared.county_code,
+            }
+        )
+        .where(table.id == it.id, table.version == it.base_version, table.owner_id == actor.user_id)
+        .returning(table.version)
+    )
     return done[0]["version"] if done else None
 
 
-async def push(ctx: RequestContext, actor: Actor, items: list[PushItem],
-               lang: Lang) -> list[PushResult]:
+async def push(
+    ctx: RequestContext, actor: Actor, items: list[PushItem], lang: Lang
+) -> list[PushResult]:
     """Apply a batch; answer each item in the order sent."""
     results: list[PushResult | None] = [None] * len(items)
     ready = await _prepare_all(actor, items, lang, results)
@@ -208,8 +238,13 @@ async def push(ctx: RequestContext, actor: Actor, items: list[PushItem],
     return [r for r in results if r is not None]
 
 
-async def _apply(ctx: RequestContext, actor: Actor, ready: list[_Item],
-                 results: list[PushResult | None], lang: Lang) -> None:
+async def _apply(
+    ctx: RequestContext,
+    actor: Actor,
+    ready: list[_Item],
+    results: list[PushResult | None],
+    lang: Lang,
+) -> None:
     engine = ready[0].kind.table._meta.db
     async with write_transaction(engine) as tx:
         stored = await _existing(ready)
@@ -231,9 +266,12 @@ async def _apply(ctx: RequestContext, actor: Actor, ready: list[_Item],
             version = await _update(actor, it, next(seqs))
             if version is None:  # edited meanwhile by a concurrent push of the same owner
                 row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
-                results[it.index] = PushResult(id=str(it.id), status="conflict",
-                                               version=row["version"],
-                                               server=_server_copy(it.kind, row))
+                results[it.index] = PushResult(
+                    id=str(it.id),
+                    status="conflict",
+                    version=row["version"],
+                    server=_server_copy(it.kind, row),
+                )
                 continue
             results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
             written.setdefault(it.kind.name, []).append(it.id)
@@ -241,15 +279,24 @@ async def _apply(ctx: RequestContext, actor: Actor, ready: list[_Item],
             inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
             for it in group:
                 ok = it.id in inserted
-                results[it.index] = PushResult(id=str(it.id), status="applied", version=1) if ok \
-                    else _rejected(it.id, [FieldError("data", "invalid")], lang)
+                # A row the database refused here broke a uniqueness rule (one per day…).
+                results[it.index] = (
+                    PushResult(id=str(it.id), status="applied", version=1)
+                    if ok
+                    else _rejected(it.id, [FieldError("data", "duplicate")], lang)
+                )
                 if ok:
                     written.setdefault(it.kind.name, []).append(it.id)
         await _after_write(actor, ready, written)
         applied = sum(len(v) for v in written.values())
         if applied:
-            await audit.record(ctx, "sync.push", "sync_batch", ctx.request_id or "-",
-                               after={k: len(v) for k, v in written.items()})
+            await audit.record(
+                ctx,
+                "sync.push",
+                "sync_batch",
+                ctx.request_id or "-",
+                after={k: len(v) for k, v in written.items()},
+            )
 
 
 async def _enrich(actor: Actor, todo: list[tuple[_Item, str]]) -> None:
@@ -261,8 +308,9 @@ async def _enrich(actor: Actor, todo: list[tuple[_Item, str]]) -> None:
             await group[0].kind.enrich([(it.id, actor.user_id, it.prepared) for it in group])
 
 
-async def _after_write(actor: Actor, ready: list[_Item],
-                       written: dict[str, list[uuid.UUID]]) -> None:
+async def _after_write(
+    actor: Actor, ready: list[_Item], written: dict[str, list[uuid.UUID]]
+) -> None:
     for name, ids in written.items():
         kind = get_kind(name)
         if kind is None or kind.after_write is None:
@@ -276,12 +324,24 @@ async def pull(actor: Actor, since: int, limit: int) -> PullOut:
     found: list[tuple[int, SyncKind, dict[str, Any]]] = []
     for kind in kinds():
         table = kind.table
-        rows = await table.select().where(table.seq > since, kind.pull_where(actor.scope)) \
-            .order_by(table.seq).limit(limit + 1)
+        rows = (
+            await table.select()
+            .where(table.seq > since, kind.pull_where(actor.scope))
+            .order_by(table.seq)
+            .limit(limit + 1)
+        )
         found.extend((row["seq"], kind, row) for row in rows)
     found.sort(key=lambda f: f[0])
     page = found[:limit]
-    changes = [Change(kind=k.name, id=str(row["id"]), version=row["version"],
-                      data=k.to_wire(row), deleted=row["deleted"]) for _, k, row in page]
+    changes = [
+        Change(
+            kind=k.name,
+            id=str(row["id"]),
+            version=row["version"],
+            data=k.to_wire(row),
+            deleted=row["deleted"],
+        )
+        for _, k, row in page
+    ]
     cursor = page[-1][0] if page else since
     return PullOut(changes=changes, cursor=str(cursor), more=len(found) > limit)

@@ -10,8 +10,11 @@ from tests.world import PASSWORD
 
 
 def login(client, phone, password=PASSWORD, lang="zh-CN"):
-    return client.post("/api/auth/login", json={"phone": phone, "password": password},
-                       headers={"Accept-Language": lang})
+    return client.post(
+        "/api/auth/login",
+        json={"phone": phone, "password": password},
+        headers={"Accept-Language": lang},
+    )
 
 
 def test_login_returns_tokens_user_roles_and_scope(client, world):
@@ -45,11 +48,17 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, world, run):
     assert r.status_code == 429 and "锁定" in r.json()["detail"]
     assert int(r.headers["retry-after"]) > 25 * 60
     row = run(User.select(User.locked_until).where(User.phone == phone).first().run)
-    assert dt.timedelta(minutes=29) < row["locked_until"] - dt.datetime.now(dt.UTC) \
+    assert (
+        dt.timedelta(minutes=29)
+        < row["locked_until"] - dt.datetime.now(dt.UTC)
         <= dt.timedelta(minutes=30)
+    )
     # Once the lock lapses, the right password works again and the count starts afresh.
-    run(User.update({User.locked_until: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)})
-        .where(User.phone == phone).run)
+    run(
+        User.update({User.locked_until: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)})
+        .where(User.phone == phone)
+        .run
+    )
     assert login(client, phone).status_code == 200
     actions = [a["action"] for a in run(AuditEvent.select(AuditEvent.action).run)]
     assert actions.count("auth.login_failed") == 5 and "auth.account_locked" in actions
@@ -70,13 +79,19 @@ def test_refresh_keeps_working_and_logout_revokes(client, world):
     again = client.post("/api/auth/refresh", json={"refresh_token": body["refresh_token"]})
     assert again.status_code == 200
     # A lost answer is harmless: the same refresh token works twice.
-    assert client.post("/api/auth/refresh",
-                       json={"refresh_token": body["refresh_token"]}).status_code == 200
+    assert (
+        client.post("/api/auth/refresh", json={"refresh_token": body["refresh_token"]}).status_code
+        == 200
+    )
     access = again.json()["access_token"]
-    assert client.post("/api/auth/logout",
-                       json={"refresh_token": body["refresh_token"]}).status_code == 204
-    assert client.post("/api/auth/refresh",
-                       json={"refresh_token": body["refresh_token"]}).status_code == 401
+    assert (
+        client.post("/api/auth/logout", json={"refresh_token": body["refresh_token"]}).status_code
+        == 204
+    )
+    assert (
+        client.post("/api/auth/refresh", json={"refresh_token": body["refresh_token"]}).status_code
+        == 401
+    )
     # The access token of a revoked session is refused too.
     r = client.get("/api/auth/me", headers={"Authorization": f"Bearer {access}"})
     assert r.status_code == 401
@@ -86,22 +101,34 @@ def test_idle_session_expires(client, world, run):
     from backend.accounts.tables import Session
 
     body = login(client, world.phone("cadre_y1")).json()
-    run(Session.update({Session.last_used_at: dt.datetime.now(dt.UTC) - dt.timedelta(days=61)})
-        .where(Session.revoked_at.is_null()).run)
+    run(
+        Session.update({Session.last_used_at: dt.datetime.now(dt.UTC) - dt.timedelta(days=61)})
+        .where(Session.revoked_at.is_null())
+        .run
+    )
     r = client.post("/api/auth/refresh", json={"refresh_token": body["refresh_token"]})
     assert r.status_code == 401 and r.json()["code"] == "token_invalid"
 
 
 def test_password_change(client, world):
     h = world.headers("cadre_x1")
-    r = client.post("/api/auth/password", headers=h,
-                    json={"current_password": "wrong", "new_password": "new-password-1"})
+    r = client.post(
+        "/api/auth/password",
+        headers=h,
+        json={"current_password": "wrong", "new_password": "new-password-1"},
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "current_password"
-    r = client.post("/api/auth/password", headers=h,
-                    json={"current_password": PASSWORD, "new_password": "short"})
+    r = client.post(
+        "/api/auth/password",
+        headers=h,
+        json={"current_password": PASSWORD, "new_password": "short"},
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "password_too_short"
-    r = client.post("/api/auth/password", headers=h,
-                    json={"current_password": PASSWORD, "new_password": "new-password-1"})
+    r = client.post(
+        "/api/auth/password",
+        headers=h,
+        json={"current_password": PASSWORD, "new_password": "new-password-1"},
+    )
     assert r.status_code == 204
     assert login(client, world.phone("cadre_x1")).status_code == 401
     assert login(client, world.phone("cadre_x1"), "new-password-1").status_code == 200
@@ -112,4 +139,6 @@ def test_missing_bad_and_garbage_tokens(client, world):
     r = client.get("/api/auth/me", headers={"Authorization": "Bearer not.a.jwt"})
     assert r.status_code == 401 and r.json()["code"] == "token_invalid"
     forged = world.tokens["cadre_x1"][:-4] + "AAAA"
-    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert (
+        client.get("/api/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    )

@@ -20,14 +20,17 @@ def sha(data: bytes) -> str:
 
 
 def put(client, world, who, data, digest=None, headers=None, lang="zh-CN"):
-    return client.put(f"/api/evidence/{digest or sha(data)}", content=data,
-                      headers={**world.headers(who, lang), "content-type": "image/jpeg",
-                               **(headers or {})})
+    return client.put(
+        f"/api/evidence/{digest or sha(data)}",
+        content=data,
+        headers={**world.headers(who, lang), "content-type": "image/jpeg", **(headers or {})},
+    )
 
 
 def photo(seed=1, *, lat=None, lon=None, taken=None, size=(800, 600)) -> bytes:
     exif = make_exif(
-        taken=taken, offset="+08:00" if taken else None,
+        taken=taken,
+        offset="+08:00" if taken else None,
         lat=("N", dms(lat)) if lat is not None else None,
         lon=("E", dms(lon)) if lon is not None else None,
     )
@@ -42,13 +45,15 @@ def test_put_is_idempotent_and_copies_carry_no_metadata(client, world, run):
     assert put(client, world, "cadre_x1", data).status_code == 200
     assert run(Photo.count().run) == 1
     for variant in ("thumb", "display"):
-        served = client.get(f"/api/evidence/{sha(data)}/{variant}",
-                            headers=world.headers("cadre_x1"))
+        served = client.get(
+            f"/api/evidence/{sha(data)}/{variant}", headers=world.headers("cadre_x1")
+        )
         assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
         im = Image.open(io.BytesIO(served.content))
         assert not im.getexif() and "exif" not in im.info
-    assert client.get(f"/api/evidence/{sha(data)}/original",
-                      headers=world.headers("cadre_x1")).status_code in {400, 404, 422}
+    assert client.get(
+        f"/api/evidence/{sha(data)}/original", headers=world.headers("cadre_x1")
+    ).status_code in {400, 404, 422}
 
 
 def test_refusals_are_clear_and_cheap(client, world, run):
@@ -139,8 +144,16 @@ def test_photo_taken_two_days_after_the_log_date_is_flagged(client, world):
 
 def test_capture_headers_stand_in_for_stripped_exif(client, world, run):
     data = photo(9)  # no EXIF at all, as after a canvas downscale
-    r = put(client, world, "cadre_x1", data, headers={
-        "X-Captured-At": "2026-03-02T10:00:00+08:00", "X-Capture-Location": "26.41,107.91,12"})
+    r = put(
+        client,
+        world,
+        "cadre_x1",
+        data,
+        headers={
+            "X-Captured-At": "2026-03-02T10:00:00+08:00",
+            "X-Capture-Location": "26.41,107.91,12",
+        },
+    )
     assert r.status_code == 201 and r.json()["has_location"]
     row = run(Photo.select().first().run)
     assert row["gps_accuracy_m"] == 12 and row["captured_at"].year == 2026
@@ -153,9 +166,8 @@ def test_metadata_route_is_scoped(client, world, who):
     data = photo(11)
     put(client, world, "cadre_x1", data)
     push(client, world, "cadre_x1", item(log_data(evidence=[sha(data)])))
-    assert client.get(f"/api/evidence/{sha(data)}",
-                      headers=world.headers(who)).status_code == 404
-    assert client.get(f"/api/evidence/{sha(data)}",
-                      headers=world.headers("reviewer_x")).status_code == 200
-
-
+    assert client.get(f"/api/evidence/{sha(data)}", headers=world.headers(who)).status_code == 404
+    assert (
+        client.get(f"/api/evidence/{sha(data)}", headers=world.headers("reviewer_x")).status_code
+        == 200
+    )

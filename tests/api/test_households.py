@@ -10,18 +10,23 @@ REGISTER = "户编号,户主,人口,村民组,标签\nH001,王大山,4,一组,�
 
 
 def post(client, world, who, text, village=VILLAGE_X1):
-    return client.post(f"/api/fieldwork/villages/{village}/households/import",
-                       content=text.encode(), headers={**world.headers(who),
-                                                       "content-type": "text/csv"})
+    return client.post(
+        f"/api/fieldwork/villages/{village}/households/import",
+        content=text.encode(),
+        headers={**world.headers(who), "content-type": "text/csv"},
+    )
 
 
 def test_import_list_reimport_and_pull(client, world):
     r = post(client, world, "reviewer_x", REGISTER)
     assert r.status_code == 200 and r.json() == {"created": 2, "updated": 0}
-    listed = client.get(f"/api/fieldwork/villages/{VILLAGE_X1}/households",
-                        headers=world.headers("cadre_x1")).json()
+    listed = client.get(
+        f"/api/fieldwork/villages/{VILLAGE_X1}/households", headers=world.headers("cadre_x1")
+    ).json()
     assert [(h["name"], h["members"], h["tags"]) for h in listed] == [
-        ("王大山", 4, ["脱贫户", "监测户"]), ("李小花", 2, [])]
+        ("王大山", 4, ["脱贫户", "监测户"]),
+        ("李小花", 2, []),
+    ]
     again = post(client, world, "admin_a", REGISTER.replace("李小花,2", "李小花,3"))
     assert again.json() == {"created": 0, "updated": 1}
     changes, _ = pull_all(client, world, "cadre_x1")
@@ -32,8 +37,12 @@ def test_import_list_reimport_and_pull(client, world):
     hid = listed[0]["id"]
     [ok] = push(client, world, "cadre_x1", item(log_data(household_ids=[hid])))
     assert ok["status"] == "applied"
-    [bad] = push(client, world, "cadre_x1", item(log_data(
-        household_ids=["00000000-0000-0000-0000-000000000001"])))
+    [bad] = push(
+        client,
+        world,
+        "cadre_x1",
+        item(log_data(household_ids=["00000000-0000-0000-0000-000000000001"])),
+    )
     assert bad["status"] == "rejected" and bad["errors"][0]["field"] == "household_ids"
 
 
@@ -51,10 +60,19 @@ def test_import_and_list_scope(client, world):
     assert post(client, world, "cadre_x1", REGISTER).status_code == 403
     assert post(client, world, "admin_b", REGISTER).status_code == 404
     assert post(client, world, "finance_a", REGISTER).status_code == 403
-    for who, status in [("cadre_x2", 404), ("reviewer_y", 404), ("admin_a", 200),
-                        ("reviewer_x", 200)]:
-        r = client.get(f"/api/fieldwork/villages/{VILLAGE_X1}/households",
-                       headers=world.headers(who))
+    for who, status in [
+        ("cadre_x2", 404),
+        ("reviewer_y", 404),
+        ("admin_a", 200),
+        ("reviewer_x", 200),
+    ]:
+        r = client.get(
+            f"/api/fieldwork/villages/{VILLAGE_X1}/households", headers=world.headers(who)
+        )
         assert r.status_code == status, who
-    assert client.get(f"/api/fieldwork/villages/{VILLAGE_Y1}/households",
-                      headers=world.headers("cadre_x1")).status_code == 404
+    assert (
+        client.get(
+            f"/api/fieldwork/villages/{VILLAGE_Y1}/households", headers=world.headers("cadre_x1")
+        ).status_code
+        == 404
+    )

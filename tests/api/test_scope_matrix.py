@@ -24,17 +24,29 @@ ALLOWED, HIDDEN, FORBIDDEN = 200, 404, 403
 
 
 # (who, village) → expected status of GET /api/geo/divisions/{village}
-@pytest.mark.parametrize("who, code, expected", [
-    ("cadre_x1", VILLAGE_X1, ALLOWED), ("cadre_x1", VILLAGE_X2, HIDDEN),
-    ("cadre_x1", VILLAGE_Z1, HIDDEN), ("cadre_z1", VILLAGE_X1, HIDDEN),
-    ("reviewer_x", VILLAGE_X1, ALLOWED), ("reviewer_x", VILLAGE_X2, ALLOWED),
-    ("reviewer_x", VILLAGE_Y1, HIDDEN), ("reviewer_y", VILLAGE_X1, HIDDEN),
-    ("reviewer_z", VILLAGE_X1, HIDDEN),
-    ("admin_a", VILLAGE_Y1, ALLOWED), ("admin_a", VILLAGE_Z1, HIDDEN),
-    ("admin_b", VILLAGE_X1, HIDDEN), ("finance_a", VILLAGE_X1, ALLOWED),
-    ("reviewer_x", TOWNSHIP_X, ALLOWED), ("reviewer_x", TOWNSHIP_Y, HIDDEN),
-    ("admin_b", TOWNSHIP_X, HIDDEN), ("admin_a", COUNTY_A, ALLOWED), ("admin_a", COUNTY_B, HIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, code, expected",
+    [
+        ("cadre_x1", VILLAGE_X1, ALLOWED),
+        ("cadre_x1", VILLAGE_X2, HIDDEN),
+        ("cadre_x1", VILLAGE_Z1, HIDDEN),
+        ("cadre_z1", VILLAGE_X1, HIDDEN),
+        ("reviewer_x", VILLAGE_X1, ALLOWED),
+        ("reviewer_x", VILLAGE_X2, ALLOWED),
+        ("reviewer_x", VILLAGE_Y1, HIDDEN),
+        ("reviewer_y", VILLAGE_X1, HIDDEN),
+        ("reviewer_z", VILLAGE_X1, HIDDEN),
+        ("admin_a", VILLAGE_Y1, ALLOWED),
+        ("admin_a", VILLAGE_Z1, HIDDEN),
+        ("admin_b", VILLAGE_X1, HIDDEN),
+        ("finance_a", VILLAGE_X1, ALLOWED),
+        ("reviewer_x", TOWNSHIP_X, ALLOWED),
+        ("reviewer_x", TOWNSHIP_Y, HIDDEN),
+        ("admin_b", TOWNSHIP_X, HIDDEN),
+        ("admin_a", COUNTY_A, ALLOWED),
+        ("admin_a", COUNTY_B, HIDDEN),
+    ],
+)
 def test_read_division(client, world, who, code, expected):
     r = client.get(f"/api/geo/divisions/{code}", headers=world.headers(who))
     assert r.status_code == expected, r.text
@@ -56,28 +68,44 @@ def test_division_lists_are_cut_to_scope(client, world):
 FENCE = {"center_lat": 26.41, "center_lon": 107.91, "radius_m": 1200}
 
 
-@pytest.mark.parametrize("who, code, expected", [
-    ("admin_a", VILLAGE_X1, ALLOWED), ("admin_b", VILLAGE_X1, HIDDEN),
-    ("reviewer_x", VILLAGE_X1, FORBIDDEN), ("cadre_x1", VILLAGE_X1, FORBIDDEN),
-    ("finance_a", VILLAGE_X1, FORBIDDEN), ("reviewer_y", VILLAGE_X1, HIDDEN),
-    ("cadre_z1", VILLAGE_X1, HIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, code, expected",
+    [
+        ("admin_a", VILLAGE_X1, ALLOWED),
+        ("admin_b", VILLAGE_X1, HIDDEN),
+        ("reviewer_x", VILLAGE_X1, FORBIDDEN),
+        ("cadre_x1", VILLAGE_X1, FORBIDDEN),
+        ("finance_a", VILLAGE_X1, FORBIDDEN),
+        ("reviewer_y", VILLAGE_X1, HIDDEN),
+        ("cadre_z1", VILLAGE_X1, HIDDEN),
+    ],
+)
 def test_write_fence_and_tier(client, world, who, code, expected):
     r = client.patch(f"/api/geo/divisions/{code}/fence", json=FENCE, headers=world.headers(who))
     assert r.status_code == expected, r.text
-    r = client.patch(f"/api/geo/divisions/{code}/tier", json={"tier": "deep"},
-                     headers=world.headers(who))
+    r = client.patch(
+        f"/api/geo/divisions/{code}/tier", json={"tier": "deep"}, headers=world.headers(who)
+    )
     assert r.status_code == expected, r.text
 
 
-@pytest.mark.parametrize("who, target, expected", [
-    ("cadre_x1", "cadre_x1", ALLOWED), ("cadre_x1", "cadre_x2", HIDDEN),
-    ("cadre_x1", "reviewer_x", HIDDEN), ("reviewer_x", "cadre_x1", ALLOWED),
-    ("reviewer_x", "cadre_x2", ALLOWED), ("reviewer_x", "cadre_y1", HIDDEN),
-    ("reviewer_y", "cadre_x1", HIDDEN), ("admin_a", "cadre_y1", ALLOWED),
-    ("admin_a", "reviewer_x", ALLOWED), ("admin_a", "cadre_z1", HIDDEN),
-    ("admin_b", "cadre_x1", HIDDEN), ("finance_a", "cadre_x1", HIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, target, expected",
+    [
+        ("cadre_x1", "cadre_x1", ALLOWED),
+        ("cadre_x1", "cadre_x2", HIDDEN),
+        ("cadre_x1", "reviewer_x", HIDDEN),
+        ("reviewer_x", "cadre_x1", ALLOWED),
+        ("reviewer_x", "cadre_x2", ALLOWED),
+        ("reviewer_x", "cadre_y1", HIDDEN),
+        ("reviewer_y", "cadre_x1", HIDDEN),
+        ("admin_a", "cadre_y1", ALLOWED),
+        ("admin_a", "reviewer_x", ALLOWED),
+        ("admin_a", "cadre_z1", HIDDEN),
+        ("admin_b", "cadre_x1", HIDDEN),
+        ("finance_a", "cadre_x1", HIDDEN),
+    ],
+)
 def test_read_user(client, world, who, target, expected):
     r = client.get(f"/api/accounts/users/{world.ids[target]}", headers=world.headers(who))
     assert r.status_code == expected, r.text
@@ -106,44 +134,71 @@ def test_user_and_posting_lists_are_cut_to_scope_and_sorted_by_name(client, worl
 
 
 def _new_user(code, role="cadre"):
-    return {"phone": "13311112222", "name": "新同志", "password": "long-enough-1",
-            "roles": [{"role": role, "division_code": code}]}
+    return {
+        "phone": "13311112222",
+        "name": "新同志",
+        "password": "long-enough-1",
+        "roles": [{"role": role, "division_code": code}],
+    }
 
 
-@pytest.mark.parametrize("who, code, expected", [
-    ("admin_a", VILLAGE_X1, 201), ("admin_b", VILLAGE_X1, HIDDEN),
-    ("reviewer_x", VILLAGE_X1, FORBIDDEN), ("cadre_x1", VILLAGE_X1, FORBIDDEN),
-    ("finance_a", VILLAGE_X1, FORBIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, code, expected",
+    [
+        ("admin_a", VILLAGE_X1, 201),
+        ("admin_b", VILLAGE_X1, HIDDEN),
+        ("reviewer_x", VILLAGE_X1, FORBIDDEN),
+        ("cadre_x1", VILLAGE_X1, FORBIDDEN),
+        ("finance_a", VILLAGE_X1, FORBIDDEN),
+    ],
+)
 def test_create_user(client, world, who, code, expected):
     r = client.post("/api/accounts/users", json=_new_user(code), headers=world.headers(who))
     assert r.status_code == expected, r.text
 
 
-@pytest.mark.parametrize("who, code, expected", [
-    ("admin_a", VILLAGE_Y1, 201), ("admin_b", VILLAGE_Y1, HIDDEN),
-    ("reviewer_y", VILLAGE_Y1, FORBIDDEN), ("cadre_y1", VILLAGE_Y1, FORBIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, code, expected",
+    [
+        ("admin_a", VILLAGE_Y1, 201),
+        ("admin_b", VILLAGE_Y1, HIDDEN),
+        ("reviewer_y", VILLAGE_Y1, FORBIDDEN),
+        ("cadre_y1", VILLAGE_Y1, FORBIDDEN),
+    ],
+)
 def test_create_posting(client, world, who, code, expected):
-    r = client.post("/api/accounts/postings", headers=world.headers(who), json={
-        "cadre_id": str(world.ids["cadre_x1"]), "village_code": code,
-        "start_date": "2026-01-01", "position": "first_secretary",
-    })
+    r = client.post(
+        "/api/accounts/postings",
+        headers=world.headers(who),
+        json={
+            "cadre_id": str(world.ids["cadre_x1"]),
+            "village_code": code,
+            "start_date": "2026-01-01",
+            "position": "first_secretary",
+        },
+    )
     assert r.status_code == expected, r.text
 
 
-@pytest.mark.parametrize("who, expected", [
-    ("admin_a", ALLOWED), ("admin_b", ALLOWED), ("reviewer_x", FORBIDDEN),
-    ("cadre_x1", FORBIDDEN), ("finance_a", FORBIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("admin_a", ALLOWED),
+        ("admin_b", ALLOWED),
+        ("reviewer_x", FORBIDDEN),
+        ("cadre_x1", FORBIDDEN),
+        ("finance_a", FORBIDDEN),
+    ],
+)
 def test_audit_routes(client, world, who, expected):
     for path in ("/api/audit/events", "/api/audit/verify"):
         assert client.get(path, headers=world.headers(who)).status_code == expected
 
 
 def test_audit_events_are_cut_to_the_admins_county(client, world):
-    client.patch(f"/api/geo/divisions/{VILLAGE_X1}/fence", json=FENCE,
-                 headers=world.headers("admin_a"))
+    client.patch(
+        f"/api/geo/divisions/{VILLAGE_X1}/fence", json=FENCE, headers=world.headers("admin_a")
+    )
     a = client.get("/api/audit/events", headers=world.headers("admin_a")).json()
     b = client.get("/api/audit/events", headers=world.headers("admin_b")).json()
     assert any(e["action"] == "geo.fence_set" for e in a)
@@ -151,12 +206,22 @@ def test_audit_events_are_cut_to_the_admins_county(client, world):
     assert all(e["action"] != "geo.fence_set" for e in b)
 
 
-@pytest.mark.parametrize("who, expected", [
-    ("admin_a", 200), ("admin_b", 422), ("reviewer_x", FORBIDDEN), ("cadre_x1", FORBIDDEN),
-])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("admin_a", 200),
+        ("admin_b", 422),
+        ("reviewer_x", FORBIDDEN),
+        ("cadre_x1", FORBIDDEN),
+    ],
+)
 def test_import_only_into_own_county(client, world, who, expected):
     csv_text = f"code,name,level\n{TOWNSHIP_X}201000,x,village\n".replace(
-        f"{TOWNSHIP_X}201000", f"{TOWNSHIP_X}299")
-    r = client.post("/api/geo/divisions/import", content=csv_text.encode(),
-                    headers={**world.headers(who), "content-type": "text/csv"})
+        f"{TOWNSHIP_X}201000", f"{TOWNSHIP_X}299"
+    )
+    r = client.post(
+        "/api/geo/divisions/import",
+        content=csv_text.encode(),
+        headers={**world.headers(who), "content-type": "text/csv"},
+    )
     assert r.status_code == expected, r.text

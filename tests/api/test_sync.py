@@ -10,19 +10,29 @@ from tests.world import VILLAGE_X1, VILLAGE_X2, VILLAGE_Z1
 
 
 def log_data(text="走访了三户", village=VILLAGE_X1, date=None, **extra):
-    return {"village_code": village, "date": (date or dt.date.today()).isoformat(),
-            "kind": "visit", "text": text, "household_ids": [], "location": None,
-            "evidence": [], **extra}
+    return {
+        "village_code": village,
+        "date": (date or dt.date.today()).isoformat(),
+        "kind": "visit",
+        "text": text,
+        "household_ids": [],
+        "location": None,
+        "evidence": [],
+        **extra,
+    }
 
 
 def item(data, id_=None, base_version=None, kind="work_log"):
-    return {"kind": kind, "id": str(id_ or uuid.uuid4()), "base_version": base_version,
-            "data": data}
+    return {
+        "kind": kind,
+        "id": str(id_ or uuid.uuid4()),
+        "base_version": base_version,
+        "data": data,
+    }
 
 
 def push(client, world, who, *items, lang="zh-CN"):
-    r = client.post("/api/sync/push", json={"items": list(items)},
-                    headers=world.headers(who, lang))
+    r = client.post("/api/sync/push", json={"items": list(items)}, headers=world.headers(who, lang))
     assert r.status_code == 200, r.text
     return r.json()["results"]
 
@@ -43,8 +53,13 @@ def pull_all(client, world, who, since=None, limit=500):
 def test_applied_duplicate_edit_and_stale_edit(client, world, run):
     first = item(log_data())
     [r] = push(client, world, "cadre_x1", first)
-    assert r == {"id": first["id"], "status": "applied", "version": 1, "server": None,
-                 "errors": None}
+    assert r == {
+        "id": first["id"],
+        "status": "applied",
+        "version": 1,
+        "server": None,
+        "errors": None,
+    }
     # A resend after a lost answer: the original answer, nothing new stored.
     [r] = push(client, world, "cadre_x1", first)
     assert (r["status"], r["version"]) == ("duplicate", 1)
@@ -64,12 +79,12 @@ def test_one_bad_item_never_fails_the_batch(client, world, run):
     good1, good2 = item(log_data("一")), item(log_data("二"))
     items = [
         good1,
-        item(log_data(village=VILLAGE_X2)),             # not the cadre's village
+        item(log_data(village=VILLAGE_X2)),  # not the cadre's village
         {"kind": "work_log", "id": "not-a-uuid", "base_version": None, "data": log_data()},
         item(log_data(), kind="nonsense"),
-        item({**log_data(), "kind": "party"}),           # not a log kind
-        item({**log_data(), "text": ""}),                # empty text
-        item({**log_data(), "surprise": 1}),             # unknown field
+        item({**log_data(), "kind": "party"}),  # not a log kind
+        item({**log_data(), "text": ""}),  # empty text
+        item({**log_data(), "surprise": 1}),  # unknown field
         item(log_data(date=dt.date.today() + dt.timedelta(days=5))),
         item({**log_data(), "evidence": ["not-a-hash"]}),
         good2,
@@ -78,15 +93,26 @@ def test_one_bad_item_never_fails_the_batch(client, world, run):
     assert [r["status"] for r in results] == ["applied"] + ["rejected"] * 8 + ["applied"]
     assert [r["id"] for r in results] == [i["id"] for i in items]
     fields = [{e["field"] for e in r["errors"]} for r in results[1:9]]
-    assert fields == [{"village_code"}, {"id"}, {"kind"}, {"kind"}, {"text"}, {"surprise"},
-                      {"date"}, {"evidence"}]
+    assert fields == [
+        {"village_code"},
+        {"id"},
+        {"kind"},
+        {"kind"},
+        {"text"},
+        {"surprise"},
+        {"date"},
+        {"evidence"},
+    ]
     assert results[1]["errors"][0]["message"] == "Outside your scope"
     assert run(WorkLog.count().run) == 2
 
 
 def test_batch_limit_and_envelope(client, world):
-    r = client.post("/api/sync/push", json={"items": [item(log_data())] * 501},
-                    headers=world.headers("cadre_x1"))
+    r = client.post(
+        "/api/sync/push",
+        json={"items": [item(log_data())] * 501},
+        headers=world.headers("cadre_x1"),
+    )
     assert r.status_code == 422
     r = client.post("/api/sync/push", json={"items": "nope"}, headers=world.headers("cadre_x1"))
     assert r.status_code == 422
@@ -130,7 +156,7 @@ def test_pull_is_cut_to_scope_and_cursor_moves_on(client, world):
     changes, cursor = pull_all(client, world, "cadre_x1")
     log = next(c for c in changes if c["id"] == a["id"])
     assert log["version"] == 1 and log["data"]["text"] == "x1 的日志"
-    assert {"code": "no_location"} == {"code": log["data"]["flags"][0]["code"]}
+    assert {"code": log["data"]["flags"][0]["code"]} == {"code": "no_location"}
     again, same_cursor = pull_all(client, world, "cadre_x1", since=cursor)
     assert again == [] and same_cursor == cursor
     push(client, world, "cadre_x1", item(log_data("改"), a["id"], base_version=1))
@@ -140,22 +166,29 @@ def test_pull_is_cut_to_scope_and_cursor_moves_on(client, world):
 
 def test_pull_pages_with_more(client, world):
     push(client, world, "cadre_x1", *[item(log_data(f"第{i}条")) for i in range(7)])
-    first = client.get("/api/sync/pull", params={"limit": 3},
-                       headers=world.headers("cadre_x1")).json()
+    first = client.get(
+        "/api/sync/pull", params={"limit": 3}, headers=world.headers("cadre_x1")
+    ).json()
     assert len(first["changes"]) == 3 and first["more"] is True
     changes, _ = pull_all(client, world, "cadre_x1", limit=3)
     texts = [c["data"]["text"] for c in changes if c["kind"] == "work_log"]
     assert sorted(texts) == sorted(f"第{i}条" for i in range(7))
-    assert client.get("/api/sync/pull", params={"since": "abc"},
-                      headers=world.headers("cadre_x1")).status_code == 422
+    assert (
+        client.get(
+            "/api/sync/pull", params={"since": "abc"}, headers=world.headers("cadre_x1")
+        ).status_code
+        == 422
+    )
 
 
 def test_location_inside_and_outside_the_fence(client, world):
     now = dt.datetime.now(dt.UTC).isoformat()
-    inside = item(log_data(location={"lat": 26.4101, "lon": 107.9101, "accuracy_m": 15,
-                                     "captured_at": now}))
-    outside = item(log_data(location={"lat": 26.50, "lon": 107.91, "accuracy_m": 15,
-                                      "captured_at": now}))
+    inside = item(
+        log_data(location={"lat": 26.4101, "lon": 107.9101, "accuracy_m": 15, "captured_at": now})
+    )
+    outside = item(
+        log_data(location={"lat": 26.50, "lon": 107.91, "accuracy_m": 15, "captured_at": now})
+    )
     push(client, world, "cadre_x1", inside)
     push(client, world, "cadre_x1", outside)
     changes, _ = pull_all(client, world, "cadre_x1")

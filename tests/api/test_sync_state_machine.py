@@ -6,7 +6,6 @@ answer, a stale edit never overwrites, and pull after any sequence returns the s
 
 from __future__ import annotations
 
-
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -25,7 +24,7 @@ from tests.api.test_sync import item, log_data, pull_all
 texts = st.text(alphabet="走访村民会议培训调解abc123", min_size=1, max_size=12)
 
 
-def test_sync_protocol_state_machine(client, world, run):
+def test_sync_protocol_state_machine(client, world, run):  # noqa: C901 (the machine is one class)
     headers = world.headers("cadre_x1")
 
     class SyncMachine(RuleBasedStateMachine):
@@ -35,8 +34,8 @@ def test_sync_protocol_state_machine(client, world, run):
         def empty(self):
             run(WorkLog.delete(force=True).run)
             run(PhotoLink.delete(force=True).run)
-            self.server: dict[str, tuple[int, str]] = {}      # id → (version, text)
-            self.applied: dict[str, dict] = {}                 # id → last applied push item
+            self.server: dict[str, tuple[int, str]] = {}  # id → (version, text)
+            self.applied: dict[str, dict] = {}  # id → last applied push item
 
         def send(self, *items):
             r = client.post("/api/sync/push", json={"items": list(items)}, headers=headers)
@@ -93,7 +92,7 @@ def test_sync_protocol_state_machine(client, world, run):
             resends = []
             if self.applied:
                 record = data.draw(st.sampled_from(sorted(self.applied)))
-                version, text = self.server[record]
+                _version, text = self.server[record]
                 if self.applied[record]["data"]["text"] == text:
                     resends.append(self.applied[record])
             results = self.send(*items, *resends)
@@ -101,14 +100,17 @@ def test_sync_protocol_state_machine(client, world, run):
                 assert r["status"] == "applied"
                 self.server[new["id"]] = (1, new["data"]["text"])
                 self.applied[new["id"]] = new
-            for r in results[len(items):]:
+            for r in results[len(items) :]:
                 assert r["status"] == "duplicate"
 
         @rule()
         def pull(self):
             changes, _ = pull_all(client, world, "cadre_x1")
-            got = {c["id"]: (c["version"], c["data"]["text"])
-                   for c in changes if c["kind"] == "work_log"}
+            got = {
+                c["id"]: (c["version"], c["data"]["text"])
+                for c in changes
+                if c["kind"] == "work_log"
+            }
             assert got == self.server
 
         @invariant()
@@ -119,9 +121,12 @@ def test_sync_protocol_state_machine(client, world, run):
             assert len(rows) == len(self.server)
             assert {str(r["id"]): (r["version"], r["text"]) for r in rows} == self.server
 
-    run_state_machine_as_test(SyncMachine, settings=settings(
-        max_examples=20, stateful_step_count=12, deadline=None,
-        suppress_health_check=list(HealthCheck),
-    ))
-
-
+    run_state_machine_as_test(
+        SyncMachine,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=12,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

@@ -17,10 +17,7 @@ def test_health_checks_the_database(client):
 def test_every_api_route_is_in_the_openapi_document(client):
     doc = client.get("/schema/openapi.json").json()
     documented = set(doc["paths"])
-    app_paths = {
-        route.path for route in client.app.routes
-        if route.path.startswith("/api/")
-    }
+    app_paths = {route.path for route in client.app.routes if route.path.startswith("/api/")}
     normalised = {p.replace(":uuid}", "}").replace(":str}", "}") for p in app_paths}
     assert normalised <= documented
     assert "BearerToken" in str(doc["components"]["securitySchemes"])

@@ -8,10 +8,21 @@ from backend.audit.chain import GENESIS, event_hash, find_break
 def chain(n):
     rows, prev = [], GENESIS
     for i in range(1, n + 1):
-        row = {"id": i, "at": f"2026-01-01T00:00:0{i}.000000Z", "actor_id": None,
-               "action": "x", "object_kind": "k", "object_id": str(i), "county_code": None,
-               "before": None, "after": '{"a":1}', "reason": None, "request_id": None,
-               "ip": None, "prev_hash": prev}
+        row = {
+            "id": i,
+            "at": f"2026-01-01T00:00:0{i}.000000Z",
+            "actor_id": None,
+            "action": "x",
+            "object_kind": "k",
+            "object_id": str(i),
+            "county_code": None,
+            "before": None,
+            "after": '{"a":1}',
+            "reason": None,
+            "request_id": None,
+            "ip": None,
+            "prev_hash": prev,
+        }
         row["hash"] = event_hash(prev, row)
         prev = row["hash"]
         rows.append(row)

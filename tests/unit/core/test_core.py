@@ -13,11 +13,20 @@ from backend.core.i18n import pick_lang, text
 from backend.core.money import fen_to_yuan, yuan_to_fen
 
 
-@pytest.mark.parametrize("header, lang", [
-    (None, "zh"), ("", "zh"), ("en", "en"), ("en-US,en;q=0.9", "en"), ("zh-CN,zh;q=0.9", "zh"),
-    ("zh-CN;q=0.5,en;q=0.8", "en"), ("fr-FR,en;q=0.5", "en"), ("fr-FR", "zh"),
-    ("en;q=bogus,zh", "zh"),
-])
+@pytest.mark.parametrize(
+    "header, lang",
+    [
+        (None, "zh"),
+        ("", "zh"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9", "zh"),
+        ("zh-CN;q=0.5,en;q=0.8", "en"),
+        ("fr-FR,en;q=0.5", "en"),
+        ("fr-FR", "zh"),
+        ("en;q=bogus,zh", "zh"),
+    ],
+)
 def test_pick_lang(header, lang):
     assert pick_lang(header) == lang
 
@@ -28,7 +37,7 @@ def test_text_fills_params_and_blanks_missing_ones():
     assert text(pair, "en") == "Unknown code"
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_fen_yuan_round_trip(fen):
     assert yuan_to_fen(fen_to_yuan(fen)) == fen
 

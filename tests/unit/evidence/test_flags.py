@@ -58,8 +58,15 @@ def square(center: tuple[float, float], half_deg: float, *, hole: bool = False) 
     rings = [outer]
     if hole:
         h = half_deg / 2
-        rings.append([[lon - h, lat - h], [lon - h, lat + h], [lon + h, lat + h],
-                      [lon + h, lat - h], [lon - h, lat - h]])
+        rings.append(
+            [
+                [lon - h, lat - h],
+                [lon - h, lat + h],
+                [lon + h, lat + h],
+                [lon + h, lat - h],
+                [lon - h, lat - h],
+            ]
+        )
     return {"type": "Polygon", "coordinates": rings}
 
 
@@ -72,8 +79,11 @@ def photo(sha: str, **kw) -> PhotoFacts:
 
 def bilingual(flag: Flag) -> bool:
     zh, sep, en = flag.detail.partition(" / ")
-    return bool(sep) and bool(CJK.search(zh)) and not CJK.search(en) and bool(
-        re.search("[A-Za-z]", en)
+    return (
+        bool(sep)
+        and bool(CJK.search(zh))
+        and not CJK.search(en)
+        and bool(re.search("[A-Za-z]", en))
     )
 
 
@@ -142,8 +152,11 @@ def test_polygon_replaces_the_circle():
 def test_polygon_holes_are_ignored_and_unreadable_polygons_fall_back_to_the_circle():
     with_hole = Fence(CENTER, 100, square(CENTER, 0.01, hole=True))
     assert outside_fence(fix_at(CENTER, 5), with_hole) is None
-    for bad in ({"type": "Point", "coordinates": [107.5, 26.5]}, {"type": "Polygon"},
-                {"type": "Polygon", "coordinates": [[[107.5, 26.5]]]}):
+    for bad in (
+        {"type": "Point", "coordinates": [107.5, 26.5]},
+        {"type": "Polygon"},
+        {"type": "Polygon", "coordinates": [[[107.5, 26.5]]]},
+    ):
         fence = Fence(CENTER, 1500, bad)
         flag = outside_fence(fix_at(offset(CENTER, 3000, 0), 5), fence)
         assert flag is not None and flag.params["shape"] == "circle"
@@ -298,9 +311,7 @@ def test_a_clean_record_has_no_flags_and_no_fence_means_no_outside_flag():
         now=NOW,
     )
     assert verify_record(fence=None, **common) == []
-    assert [f.code for f in verify_record(fence=Fence(CENTER, 1500), **common)] == [
-        "outside_fence"
-    ]
+    assert [f.code for f in verify_record(fence=Fence(CENTER, 1500), **common)] == ["outside_fence"]
 
 
 def test_record_and_photo_flags_together():
@@ -341,8 +352,10 @@ def test_speed_uses_the_first_timed_photo_gps_when_the_record_has_no_fix():
     flags = verify_record(
         record_date=LOG_DATE,
         location=None,
-        photos=[photo("c" * 64, gps=fix_at(far, 10)),  # no time anywhere: skipped
-                photo("d" * 64, captured_at=t0 + timedelta(minutes=20), gps=fix_at(far, 10))],
+        photos=[
+            photo("c" * 64, gps=fix_at(far, 10)),  # no time anywhere: skipped
+            photo("d" * 64, captured_at=t0 + timedelta(minutes=20), gps=fix_at(far, 10)),
+        ],
         fence=None,
         previous_fix=fix_at(CENTER, 10, t0),
         reuse_candidates=[],
@@ -374,16 +387,23 @@ bearings = st.floats(min_value=0.0, max_value=360.0)
 accuracies = st.none() | st.just(0.0) | st.floats(min_value=0.0, max_value=2000.0)
 
 
-@given(lats, lons, st.floats(min_value=50, max_value=50_000), st.floats(0.0, 1.0), bearings,
-       accuracies)
+@given(
+    lats, lons, st.floats(min_value=50, max_value=50_000), st.floats(0.0, 1.0), bearings, accuracies
+)
 def test_outside_fence_never_fires_within_the_radius(lat, lon, radius, share, bearing, acc):
     point = offset((lat, lon), radius * share, bearing)
     assume(distance_m(point, (lat, lon)) <= radius)
     assert outside_fence(fix_at(point, acc), Fence((lat, lon), radius)) is None
 
 
-@given(lats, lons, st.floats(min_value=50, max_value=50_000), st.floats(1.0, 100_000.0),
-       bearings, accuracies)
+@given(
+    lats,
+    lons,
+    st.floats(min_value=50, max_value=50_000),
+    st.floats(1.0, 100_000.0),
+    bearings,
+    accuracies,
+)
 def test_outside_fence_fires_beyond_radius_plus_accuracy(lat, lon, radius, extra, bearing, acc):
     point = offset((lat, lon), radius + (acc or 0) + extra, bearing)
     flag = outside_fence(fix_at(point, acc), Fence((lat, lon), radius))
@@ -397,8 +417,15 @@ def regular_polygon(center: tuple[float, float], radius: float, sides: int) -> d
     return {"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in ring]]}
 
 
-@given(lats, lons, st.floats(300, 20_000), st.integers(3, 12), st.floats(0.0, 3.0), bearings,
-       accuracies)
+@given(
+    lats,
+    lons,
+    st.floats(300, 20_000),
+    st.integers(3, 12),
+    st.floats(0.0, 3.0),
+    bearings,
+    accuracies,
+)
 def test_polygon_fence_agrees_with_inscribed_and_circumscribed_circles(
     lat, lon, radius, sides, share, bearing, acc
 ):
@@ -432,7 +459,8 @@ hashes = st.integers(0, 2**64 - 1).map(lambda n: f"{n:016x}")
 photos = st.builds(
     PhotoFacts,
     sha256=st.sampled_from(["a" * 64, "b" * 64, "c" * 64]),
-    captured_at=st.none() | st.datetimes(
+    captured_at=st.none()
+    | st.datetimes(
         min_value=datetime(2024, 4, 25), max_value=datetime(2024, 5, 8), timezones=st.just(SHANGHAI)
     ),
     gps=st.none() | _fixes(),
