@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
@@ -70,9 +71,15 @@ async def mint_token(settings: Settings, user_id: uuid.UUID) -> str:
     """An access token over a real session row, without paying for an Argon2 login."""
     session_id = new_id()
     now = utc_now()
-    await Session.insert(Session(id=session_id, account=user_id,
-                                 token_hash=hash_refresh_token(new_refresh_token()),
-                                 created_at=now, last_used_at=now))
+    await Session.insert(
+        Session(
+            id=session_id,
+            account=user_id,
+            token_hash=hash_refresh_token(new_refresh_token()),
+            created_at=now,
+            last_used_at=now,
+        )
+    )
     return issue_access_token(settings, user_id, session_id)
 
 
@@ -81,12 +88,28 @@ async def build_world(settings: Settings) -> World:
     await geo.import_divisions(ctx, None, DIVISIONS_CSV)
     world = World(settings)
     for name, (phone, role, code) in PEOPLE.items():
-        posting = PostingDetails(dispatching_unit="县农业农村局", unit_lat=26.42,
-                                 unit_lon=107.88) if role == "cadre" else None
-        user = await accounts.create_user(ctx, None, UserIn(
-            phone=phone, name=name, password=PASSWORD,
-            roles=[RoleIn(role=role, division_code=code)], posting=posting,
-        ), password_hash=_HASH)
+        posting = (
+            PostingDetails(
+                dispatching_unit="县农业农村局",
+                unit_lat=26.42,
+                unit_lon=107.88,
+                start_date=dt.date(2025, 1, 1),
+            )
+            if role == "cadre"
+            else None
+        )
+        user = await accounts.create_user(
+            ctx,
+            None,
+            UserIn(
+                phone=phone,
+                name=name,
+                password=PASSWORD,
+                roles=[RoleIn(role=role, division_code=code)],
+                posting=posting,
+            ),
+            password_hash=_HASH,
+        )
         world.ids[name] = user.id
         world.tokens[name] = await mint_token(settings, user.id)
     return world
