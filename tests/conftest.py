@@ -49,8 +49,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     asyncio.run(migrate())
-    return Settings(database_url=DB_URL, env="test", pwa_dir=ROOT / "pwa" / "dist",
-                    media_dir=Path(os.environ["ZHUCUN_MEDIA_DIR"]))
+    return Settings(
+        database_url=DB_URL,
+        env="test",
+        pwa_dir=ROOT / "pwa" / "dist",
+        media_dir=Path(os.environ["ZHUCUN_MEDIA_DIR"]),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -38,20 +38,36 @@ from tests.world import VILLAGE_X1, build_world  # noqa: E402
 def record(n: int, offset: int = 0) -> dict:
     """A realistic log: a few a day, each with a fix taken that day in the village."""
     moment = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=2 * (n + offset))
-    return {"kind": "work_log", "id": str(uuid.uuid4()), "base_version": None, "data": {
-        "village_code": VILLAGE_X1, "date": (moment + dt.timedelta(hours=8)).date().isoformat(),
-        "kind": "visit", "text": f"走访记录 {n}：了解产业和就业情况",
-        "household_ids": [], "evidence": [],
-        "location": {"lat": 26.41 + (n % 7) * 1e-4, "lon": 107.91, "accuracy_m": 20.0,
-                     "captured_at": moment.isoformat()},
-    }}
+    return {
+        "kind": "work_log",
+        "id": str(uuid.uuid4()),
+        "base_version": None,
+        "data": {
+            "village_code": VILLAGE_X1,
+            "date": (moment + dt.timedelta(hours=8)).date().isoformat(),
+            "kind": "visit",
+            "text": f"走访记录 {n}：了解产业和就业情况",
+            "household_ids": [],
+            "evidence": [],
+            "location": {
+                "lat": 26.41 + (n % 7) * 1e-4,
+                "lon": 107.91,
+                "accuracy_m": 20.0,
+                "captured_at": moment.isoformat(),
+            },
+        },
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=20_000)
-    parser.add_argument("--single", type=int, default=2_000,
-                        help="records pushed one per request (the rate is what is compared)")
+    parser.add_argument(
+        "--single",
+        type=int,
+        default=2_000,
+        help="records pushed one per request (the rate is what is compared)",
+    )
     args = parser.parse_args()
     asyncio.run(migrate())
     settings = Settings(database_url=DB_URL, env="test", pwa_dir=ROOT / "none")
@@ -64,10 +80,12 @@ def main() -> None:
 
             started = time.perf_counter()
             for i in range(0, len(batched), 500):
-                r = client.post("/api/sync/push", json={"items": batched[i:i + 500]},
-                                headers=headers)
+                r = client.post(
+                    "/api/sync/push", json={"items": batched[i : i + 500]}, headers=headers
+                )
                 assert r.status_code == 200 and all(
-                    x["status"] == "applied" for x in r.json()["results"]), r.text[:300]
+                    x["status"] == "applied" for x in r.json()["results"]
+                ), r.text[:300]
             batch_rate = len(batched) / (time.perf_counter() - started)
 
             started = time.perf_counter()
@@ -79,9 +97,11 @@ def main() -> None:
         dbconf.drop_database(TOKEN)
     ratio = batch_rate / single_rate
     engine = dbconf.engine_name()
-    print(f"sync ingest on {engine}: batches of 500: {batch_rate:,.0f} records/s "
-          f"({args.records:,} records); one per request: {single_rate:,.0f} records/s "
-          f"({args.single:,} records); ratio {ratio:.1f}x")
+    print(
+        f"sync ingest on {engine}: batches of 500: {batch_rate:,.0f} records/s "
+        f"({args.records:,} records); one per request: {single_rate:,.0f} records/s "
+        f"({args.single:,} records); ratio {ratio:.1f}x"
+    )
     goal_rate = 5000 if engine == "sqlite" else 0
     ok = batch_rate >= goal_rate and ratio >= 10
     print(f"goal: >= {goal_rate:,} records/s batched and >= 10x: {'PASS' if ok else 'MISS'}")
