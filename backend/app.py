@@ -22,6 +22,8 @@ from backend.core.http import provide_actor, provide_ctx, request_id_middleware
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
 from backend.evidence.controllers import EvidenceController
+from backend.feedback.controllers import FeedbackController
+from backend.feedback.sync_kinds import register_kinds as register_feedback_kinds
 from backend.fieldwork.controllers import (
     HouseholdController,
     LeaveController,
@@ -30,6 +32,7 @@ from backend.fieldwork.controllers import (
 )
 from backend.fieldwork.sync_kinds import register_kinds as register_fieldwork_kinds
 from backend.geo.controllers import GeoController
+from backend.notify.sync_kinds import register_kinds as register_notify_kinds
 from backend.sync.controllers import SyncController
 
 __all__ = ["all_tables", "create_app"]
@@ -47,6 +50,7 @@ CONTROLLERS = [
     PresenceController,
     LeaveController,
     TalkController,
+    FeedbackController,
 ]
 
 
@@ -90,6 +94,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check_production()
     register_fieldwork_kinds()
+    register_notify_kinds()
+    register_feedback_kinds()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine, all_tables())
     jwt_auth = make_jwt_auth(settings)

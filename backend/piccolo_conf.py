@@ -17,6 +17,8 @@ APPS = [
     "backend.sync.piccolo_app",
     "backend.evidence.piccolo_app",
     "backend.fieldwork.piccolo_app",
+    "backend.notify.piccolo_app",
+    "backend.feedback.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APPS)

@@ -13,6 +13,7 @@ from piccolo.columns.combination import Or
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
+from backend.core.canonical import loads, wire
 from backend.core.clock import local_date, utc_now
 from backend.core.db import fetch, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -28,11 +29,10 @@ from backend.fieldwork.schemas import (
     SheetOut,
     TalkIn,
     TalkOut,
-    wire,
 )
-from backend.fieldwork.services import loads
 from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, Talk, WorkLog
 from backend.geo import services as geo
+from backend.notify.services import Notice, notify
 from backend.sync.registry import Prepared, get_kind
 from backend.sync.services import allocate_seqs, bump_seq
 
@@ -358,6 +358,33 @@ async def submit_month(ctx: RequestContext, actor: Actor, month_text: str) -> Mo
     return await month_view(actor.scope, actor.user_id, month_text)
 
 
+def _sheet_notice(sheet: dict[str, Any], state: str, reason: str | None) -> Notice:
+    month = sheet["month"].strftime("%Y-%m")
+    if state == "confirmed":
+        title = (f"{month} 驻村天数已确认", f"Presence for {month} confirmed")
+        body = (f"确认驻村 {sheet['village_days']} 天", f"{sheet['village_days']} village days")
+    else:
+        title = (f"{month} 驻村天数报告单被退回", f"Presence for {month} returned")
+        body = (f"退回原因：{reason}", f"Reason: {reason}")
+    return Notice(
+        recipient_id=sheet["owner_id"], event=f"presence.{state}", title=title, body=body,
+        link=f"#/month/{month}", object_kind="presence_sheet", object_id=str(sheet["id"]),
+        village_code=sheet["village_code"], county_code=sheet["county_code"],
+    )
+
+
+def _leave_notice(row: dict[str, Any], state: str, note: str) -> Notice:
+    span = f"{row['start_date']:%m-%d}—{row['end_date']:%m-%d}"
+    verdict = ("已批准", "approved") if state == "approved" else ("未批准", "rejected")
+    return Notice(
+        recipient_id=row["owner_id"], event=f"leave.{state}",
+        title=(f"请假 {span} {verdict[0]}", f"Leave {span} {verdict[1]}"),
+        body=(note, note), link="#/leave", object_kind="leave_request",
+        object_id=str(row["id"]), village_code=row["village_code"],
+        county_code=row["county_code"],
+    )
+
+
 async def _reviewable_sheet(actor: Actor, sheet_id: uuid.UUID) -> dict[str, Any]:
     sheet = await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
     if sheet is None or not actor.scope.sees_record(
@@ -404,6 +431,7 @@ async def _decide_sheet(
         )
         if not done:
             raise Conflict()
+        await notify(_sheet_notice(sheet, state, reason))
         await audit.record(
             ctx,
             f"presence.{state}",
@@ -550,6 +578,7 @@ async def decide_leave(
         if not done:
             raise Conflict()
         await bump_seq(get_kind("leave_request"), [leave_id], {})
+        await notify(_leave_notice(row, state, note))
         await audit.record(
             ctx,
             f"leave.{state}",

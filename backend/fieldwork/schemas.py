@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -184,10 +184,3 @@ class TalkOut(BaseModel):
     date: dt.date
     summary: str
     talked_by: uuid.UUID
-
-
-def wire(value: Any) -> Any:
-    """JSON-able form of a value read from either engine."""
-    if isinstance(value, dt.datetime | dt.date | uuid.UUID):
-        return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
-    return value

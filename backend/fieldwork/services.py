@@ -9,13 +9,12 @@ import bisect
 import csv
 import datetime as dt
 import io
-import json
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from backend.audit import services as audit
-from backend.core.canonical import content_hash
+from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -23,7 +22,7 @@ from backend.core.ids import new_id
 from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.evidence.flags import Fence, Fix, FlagSettings, verify_record
-from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData, wire
+from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
 from backend.sync.registry import Prepared
@@ -50,9 +49,6 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FUTURE_SLACK = dt.timedelta(days=1)
 
 
-def loads(value: Any) -> Any:
-    """JSON columns come back as text on some engines and parsed on others."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 # --- households ------------------------------------------------------------------------------

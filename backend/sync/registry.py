@@ -21,8 +21,9 @@ class Prepared:
     """A pushed item, validated: the row's own columns and where it belongs."""
 
     values: dict[str, Any]
-    village_code: str
-    county_code: str
+    #: None keeps the stored row's village and county (an edit that cannot move the record).
+    village_code: str | None
+    county_code: str | None
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class SyncKind:
         to_wire: a stored row → the ``data`` a client receives.
         pull_where: the rows a scope receives on pull.
         pushable: whether clients may push this kind (reference data is pull-only).
+        creatable: whether a push may create a row (an inbox item may only be marked read).
         locked: a stored row → an error code when the owner may no longer edit it.
         enrich: called inside the push transaction with the items about to be written,
             as (id, owner, Prepared); adds server-derived values (flags) to ``values``. They
@@ -50,6 +52,7 @@ class SyncKind:
     pull_where: Callable[[Scope], Combinable]
     prepare: Callable[[Actor, dict[str, Any]], Awaitable[Prepared]] | None = None
     locked: Callable[[dict[str, Any]], str | None] = field(default=lambda row: None)
+    creatable: bool = True
     enrich: Callable[[list[tuple[uuid.UUID, uuid.UUID, Prepared]]], Awaitable[None]] | None = None
     after_write: Callable[[Actor, list[dict[str, Any]]], Awaitable[None]] | None = None
 

@@ -108,9 +108,9 @@ async def _prepare_all(
                 record_id, exc.errors or [FieldError("data", exc.code)], lang
             )
             continue
-        digest = content_hash(
-            {"kind": kind.name, "v": prepared.values, "village": prepared.village_code}
-        )
+        # The client's own data identifies a resend (server-made values such as a read time
+        # or flags differ from one arrival to the next).
+        digest = content_hash({"kind": kind.name, "data": item.data})
         ready.append(_Item(index, kind, record_id, item.base_version, prepared, digest))
     return ready
 
@@ -140,6 +140,8 @@ async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
 def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -> PushResult | str:
     """What to do with one item given the stored row: a final answer, 'insert' or 'update'."""
     if row is None:
+        if not it.kind.creatable or it.prepared.village_code is None:
+            return _rejected(it.id, [FieldError("id", "not_found")], lang)
         return "insert"
     if row["owner_id"] != actor.user_id:
         return _rejected(it.id, [FieldError("id", "out_of_scope")], lang)
@@ -208,6 +210,9 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
     """Apply an edit if the stored version is still the one the client edited."""
     table = it.kind.table
     values = {getattr(table, k): v for k, v in it.prepared.values.items()}
+    if it.prepared.village_code is not None:
+        values[table.village_code] = it.prepared.village_code
+        values[table.county_code] = it.prepared.county_code
     done = (
         await table.update(
             {
@@ -217,8 +222,6 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
                 table.seq: seq,
                 table.updated_at: utc_now(),
                 table.deleted: False,
-                table.village_code: it.prepared.village_code,
-                table.county_code: it.prepared.county_code,
             }
         )
         .where(table.id == it.id, table.version == it.base_version, table.owner_id == actor.user_id)

@@ -1,0 +1,17 @@
+"""Feedback as a sync kind: written offline like everything else."""
+
+from __future__ import annotations
+
+from backend.feedback import services
+from backend.feedback.tables import Feedback
+from backend.sync.registry import SyncKind, register
+
+__all__ = ["register_kinds"]
+
+
+def register_kinds() -> None:
+    register(SyncKind(
+        name="feedback", table=Feedback, to_wire=services.feedback_wire,
+        pull_where=services.feedback_where, prepare=services.prepare_feedback,
+        locked=services.feedback_locked, after_write=services.write_links,
+    ))

@@ -1,0 +1,17 @@
+"""The inbox as a sync kind: pulled by its recipient, pushed back only to mark it read."""
+
+from __future__ import annotations
+
+from backend.notify import services
+from backend.notify.tables import InboxItem
+from backend.sync.registry import SyncKind, register
+
+__all__ = ["register_kinds"]
+
+
+def register_kinds() -> None:
+    register(SyncKind(
+        name="inbox", table=InboxItem, to_wire=services.inbox_wire,
+        pull_where=lambda s: InboxItem.owner_id == s.user_id,
+        prepare=services.prepare_read, creatable=False,
+    ))
