@@ -16,6 +16,7 @@ from piccolo.conf.apps import Finder
 from backend.accounts.controllers import AccountsController, AuthController
 from backend.accounts.tokens import make_jwt_auth
 from backend.audit.controllers import AuditController
+from backend.commendation.controllers import CommendationController
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
 from backend.core.http import provide_actor, provide_ctx, request_id_middleware
@@ -51,6 +52,7 @@ CONTROLLERS = [
     LeaveController,
     TalkController,
     FeedbackController,
+    CommendationController,
 ]
 
 

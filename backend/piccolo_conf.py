@@ -19,6 +19,7 @@ APPS = [
     "backend.fieldwork.piccolo_app",
     "backend.notify.piccolo_app",
     "backend.feedback.piccolo_app",
+    "backend.commendation.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APPS)

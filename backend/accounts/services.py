@@ -51,6 +51,8 @@ __all__ = [
     "logout",
     "posted_cadres",
     "posting_village",
+    "postings_of",
+    "reviewers_of",
     "read_user",
     "refresh",
     "resolve_scope",
@@ -581,3 +583,28 @@ async def posting_village(cadre_id: uuid.UUID, on: dt.date) -> str | None:
         .first()
     )
     return row["village_code"] if row else None
+
+
+async def postings_of(cadre_ids: list[uuid.UUID]) -> list[PostedCadre]:
+    """Every posting of the given cadres (for eligibility and dossiers)."""
+    if not cadre_ids:
+        return []
+    rows = await Posting.select(
+        Posting.cadre, Posting.cadre.name.as_alias("name"), Posting.village_code,
+        Posting.county_code, Posting.start_date, Posting.end_date,
+    ).where(Posting.cadre.is_in(cadre_ids)).order_by(Posting.start_date)
+    return [PostedCadre(r["cadre"], r["name"], r["village_code"], r["county_code"],
+                        r["start_date"], r["end_date"]) for r in rows]
+
+
+async def reviewers_of(township_codes: set[str]) -> dict[str, list[uuid.UUID]]:
+    """The township reviewers of each township."""
+    if not township_codes:
+        return {}
+    rows = await RoleGrant.select(RoleGrant.account, RoleGrant.division_code).where(
+        RoleGrant.role == "township_reviewer",
+        RoleGrant.division_code.is_in(sorted(township_codes)))
+    out: dict[str, list[uuid.UUID]] = {}
+    for r in rows:
+        out.setdefault(r["division_code"], []).append(r["account"])
+    return out

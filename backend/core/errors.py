@@ -83,6 +83,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Above the township's limit: the county decides",
     ),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
+    "over_quota": ("超过本单位名额（{seats} 名）", "More than the unit's seats ({seats})"),
     "import_failed": (
         "导入失败：{count} 行有误，未导入任何数据",
         "Import failed: {count} rows have errors; nothing was imported",

@@ -55,6 +55,8 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
     "out_of_scope": ("不在您的管辖范围内", "Outside your scope"),
     "duplicate": ("重复", "Duplicate"),
+    "not_eligible": ("不符合评选条件", "Not eligible"),
+    "over_quota": ("超过本单位名额", "More than the unit's seats"),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
 }
 

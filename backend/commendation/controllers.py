@@ -1,0 +1,119 @@
+"""HTTP for commendation: eligibility, inspections, quota runs, nominations, dossiers."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from backend.commendation import dossier_page, services
+from backend.commendation.schemas import (
+    DecisionIn,
+    DossierOut,
+    EligibilityOut,
+    InspectionIn,
+    NominateIn,
+    NominationOut,
+    RunIn,
+    RunOut,
+)
+from backend.core.clock import local_date
+from backend.core.context import RequestContext
+from backend.core.errors import Forbidden
+from backend.core.scope import Actor
+from backend.fieldwork.schemas import VersionIn
+
+__all__ = ["CommendationController"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CommendationController(Controller):
+    path = "/api/commendation"
+    tags = ["commendation 评优表彰"]
+
+    @get("/eligibility")
+    async def eligibility(self, actor: NamedDependency[Actor],
+                          year: FromQuery[int | None] = None) -> list[EligibilityOut]:
+        """Cadres the caller reviews, with why each is or is not eligible; by village, name."""
+        return await services.eligibility_list(actor.scope, year or local_date().year)
+
+    @get("/eligibility/me")
+    async def my_eligibility(self, actor: NamedDependency[Actor],
+                             year: FromQuery[int | None] = None) -> EligibilityOut:
+        """The caller's own eligibility and its reasons."""
+        return await services.my_eligibility(actor, year or local_date().year)
+
+    @post("/inspections", status_code=HTTP_204_NO_CONTENT)
+    async def record_inspection(self, data: JSONBody[InspectionIn],
+                                actor: NamedDependency[Actor],
+                                ctx: NamedDependency[RequestContext]) -> None:
+        """The county records an inspection finding (an unexcused absence bars eligibility)."""
+        await services.record_inspection(ctx, actor, data)
+
+    @get("/runs")
+    async def list_runs(self, actor: NamedDependency[Actor],
+                        year: FromQuery[int | None] = None) -> list[RunOut]:
+        return await services.list_runs(actor.scope, year)
+
+    @post("/runs", status_code=HTTP_201_CREATED)
+    async def create_run(self, data: JSONBody[RunIn], actor: NamedDependency[Actor],
+                         ctx: NamedDependency[RequestContext]) -> RunOut:
+        """Apportion the year's quotas (ratios per tier) or awards (weights per tier)."""
+        if not actor.scope.admin_counties:
+            raise Forbidden()
+        return await services.create_run(ctx, actor, data)
+
+    @post("/runs/{run_id:uuid}/publish", status_code=HTTP_200_OK)
+    async def publish(self, run_id: FromPath[uuid.UUID], data: JSONBody[VersionIn],
+                      actor: NamedDependency[Actor],
+                      ctx: NamedDependency[RequestContext]) -> RunOut:
+        """Publish a run; each unit's reviewers hear of their seats in the inbox."""
+        return await services.publish_run(ctx, actor, run_id, data.version)
+
+    @get("/runs/{run_id:uuid}/nominations")
+    async def nominations(self, run_id: FromPath[uuid.UUID],
+                          actor: NamedDependency[Actor]) -> list[NominationOut]:
+        return await services.list_nominations(actor.scope, run_id)
+
+    @post("/runs/{run_id:uuid}/nominations", status_code=HTTP_200_OK)
+    async def nominate(self, run_id: FromPath[uuid.UUID], data: JSONBody[NominateIn],
+                       actor: NamedDependency[Actor],
+                       ctx: NamedDependency[RequestContext]) -> list[NominationOut]:
+        """A unit nominates eligible cadres within its seats."""
+        return await services.nominate(ctx, actor, run_id, data.cadre_ids)
+
+    @post("/nominations/{nomination_id:uuid}/decide", status_code=HTTP_200_OK)
+    async def decide(self, nomination_id: FromPath[uuid.UUID], data: JSONBody[DecisionIn],
+                     actor: NamedDependency[Actor],
+                     ctx: NamedDependency[RequestContext]) -> NominationOut:
+        """The county accepts or declines a nomination."""
+        return await services.decide(ctx, actor, nomination_id, data.accept)
+
+    @get("/runs/{run_id:uuid}/final.xlsx", media_type=XLSX)
+    async def final_xlsx(self, run_id: FromPath[uuid.UUID],
+                         actor: NamedDependency[Actor]) -> Response[bytes]:
+        """The accepted list as XLSX (Chinese headers)."""
+        data = await services.final_xlsx(actor.scope, run_id)
+        return Response(data, media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="final-{run_id}.xlsx"'})
+
+    @get("/dossiers/{cadre_id:uuid}")
+    async def dossier(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
+                      year: FromQuery[int | None] = None) -> DossierOut:
+        """A cadre's year, assembled from what was recorded (never typed again)."""
+        return await services.dossier(actor.scope, cadre_id, year or local_date().year)
+
+    @get("/dossiers/{cadre_id:uuid}/print", media_type="text/html")
+    async def dossier_print(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
+                            year: FromQuery[int | None] = None) -> Response[str]:
+        """The dossier as a printable page (print CSS, A4)."""
+        d = await services.dossier(actor.scope, cadre_id, year or local_date().year)
+        return Response(dossier_page.render(d), media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": "default-src 'none'; "
+                                 "style-src 'unsafe-inline'"})
+
+

@@ -1,0 +1,352 @@
+"""Commendation rules over the database: eligibility, quota runs, nominations, dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+
+from backend.accounts import services as accounts
+from backend.audit import services as audit
+from backend.commendation import eligibility as rules
+from backend.commendation.apportion import (
+    DEFAULT_EXCELLENT_RATIOS,
+    Unit,
+    commendation_seats,
+    excellent_quotas,
+)
+from backend.commendation.schemas import (
+    DossierOut,
+    EligibilityOut,
+    InspectionIn,
+    NominationOut,
+    RunIn,
+    RunOut,
+)
+from backend.commendation.tables import Inspection, Nomination, QuotaRun
+from backend.core.canonical import loads
+from backend.core.clock import utc_now
+from backend.core.db import write_transaction
+from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.ids import new_id
+from backend.fieldwork import summary
+from backend.geo import services as geo
+from backend.notify.services import Notice, notify
+
+if TYPE_CHECKING:
+    from backend.core.context import RequestContext
+    from backend.core.scope import Actor, Scope
+
+__all__ = [
+    "create_run",
+    "decide",
+    "dossier",
+    "eligibility_list",
+    "final_xlsx",
+    "list_nominations",
+    "list_runs",
+    "my_eligibility",
+    "nominate",
+    "publish_run",
+    "record_inspection",
+]
+
+DEFAULT_COMMENDATION_WEIGHTS = {"deep": Decimal("1.5"), "key": Decimal("1.2"),
+                                "ordinary": Decimal("1")}
+
+
+async def _judge(year: int, cadres: list[accounts.PostedCadre]) -> list[EligibilityOut]:
+    """One verdict per cadre (their postings grouped), by village and name."""
+    by_cadre: dict[uuid.UUID, list[accounts.PostedCadre]] = defaultdict(list)
+    for p in await accounts.postings_of(sorted({c.cadre_id for c in cadres})):
+        by_cadre[p.cadre_id].append(p)
+    ids = list(by_cadre)
+    confirmed = await summary.confirmed_days(ids, year)
+    absences: dict[uuid.UUID, int] = defaultdict(int)
+    for r in await Inspection.select(Inspection.cadre_id).where(
+        Inspection.cadre_id.is_in(ids or [uuid.UUID(int=0)]),
+        Inspection.finding == "unexcused_absence",
+        Inspection.date >= dt.date(year, 1, 1), Inspection.date <= dt.date(year, 12, 31),
+    ):
+        absences[r["cadre_id"]] += 1
+    out = []
+    for cadre_id, postings in by_cadre.items():
+        periods = [(p.start_date, p.end_date) for p in postings]
+        verdict = rules.judge(year, periods, confirmed.get(cadre_id, 0), absences[cadre_id])
+        village = postings[-1].village_code
+        out.append(EligibilityOut(
+            cadre_id=cadre_id, name=postings[-1].name, village_code=village,
+            township_code=village[:9], eligible=verdict.eligible,
+            confirmed_days=verdict.confirmed_days, required_days=verdict.required_days,
+            posted_days=verdict.posted_days, reasons=list(verdict.reasons),
+        ))
+    return sorted(out, key=lambda e: (e.village_code, e.name))
+
+
+async def eligibility_list(scope: Scope, year: int) -> list[EligibilityOut]:
+    """Every cadre the caller reviews, eligible or not, with the reasons; by village and name."""
+    cadres = await accounts.posted_cadres(scope, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return await _judge(year, cadres)
+
+
+async def my_eligibility(actor: Actor, year: int) -> EligibilityOut:
+    """A cadre sees why they are or are not eligible."""
+    own = await accounts.postings_of([actor.user_id])
+    if not own:
+        raise NotFound()
+    return (await _judge(year, own))[0]
+
+
+async def record_inspection(ctx: RequestContext, actor: Actor, data: InspectionIn) -> None:
+    """The county records an inspection finding about a cadre of the county."""
+    village_code = await accounts.posting_village(data.cadre_id, data.date)
+    village = await geo.village(village_code) if village_code else None
+    if village is None or not actor.scope.sees_record(data.cadre_id, village.code,
+                                                      village.county_code):
+        raise NotFound()
+    if village.county_code not in actor.scope.admin_counties:
+        raise Forbidden()
+    inspection_id = new_id()
+    async with write_transaction(Inspection._meta.db):
+        await Inspection.insert(Inspection(
+            id=inspection_id, cadre_id=data.cadre_id, village_code=village.code,
+            county_code=village.county_code, date=data.date, finding=data.finding,
+            note=data.note, recorded_by=actor.user_id, created_at=utc_now()))
+        await audit.record(ctx, "commendation.inspection_recorded", "inspection", inspection_id,
+                           county_code=village.county_code,
+                           after=data.model_dump(mode="json"))
+
+
+def _admin_county(actor: Actor) -> str:
+    if len(actor.scope.admin_counties) != 1:
+        raise Forbidden()
+    return next(iter(actor.scope.admin_counties))
+
+
+def _run_out(row: dict[str, Any]) -> RunOut:
+    result = loads(row["result"]) or {}
+    return RunOut(id=row["id"], county_code=row["county_code"], year=row["year"],
+                  kind=row["kind"], state=row["state"], settings=loads(row["settings"]),
+                  total_target=result.get("total_target", 0),
+                  total_given=result.get("total_given", 0), note=result.get("note", ""),
+                  table=result.get("table", []), version=row["version"])
+
+
+async def _units(scope: Scope, year: int) -> list[Unit]:
+    eligible = [e for e in await eligibility_list(scope, year) if e.eligible]
+    counts: dict[str, int] = defaultdict(int)
+    for e in eligible:
+        counts[e.township_code] += 1
+    townships = await geo.Division.select(geo.Division.code, geo.Division.name,
+                                          geo.Division.tier).where(
+        geo.Division.code.is_in(sorted(counts) or [""]), geo.Division.valid_to.is_null())
+    return [Unit(t["code"], t["name"], t["tier"], counts[t["code"]]) for t in townships]
+
+
+async def create_run(ctx: RequestContext, actor: Actor, data: RunIn) -> RunOut:
+    """Apportion the year's quotas or awards among the county's townships (a draft)."""
+    county = _admin_county(actor)
+    units = await _units(actor.scope, data.year)
+    if data.kind == "excellent":
+        ratios = data.ratios or {k: Decimal(v.numerator) / v.denominator
+                                 for k, v in DEFAULT_EXCELLENT_RATIOS.items()}
+        result = excellent_quotas(units, {k: Decimal(str(v)) for k, v in ratios.items()})
+        settings = {"ratios": {k: str(v) for k, v in ratios.items()}}
+    else:
+        if not data.total:
+            raise ValidationFailed(errors=[FieldError("total", "required")])
+        weights = data.weights or DEFAULT_COMMENDATION_WEIGHTS
+        result = commendation_seats(units, data.total, weights)
+        settings = {"weights": {k: str(v) for k, v in weights.items()}, "total": data.total}
+    run_id = new_id()
+    async with write_transaction(QuotaRun._meta.db):
+        await QuotaRun.insert(QuotaRun(
+            id=run_id, county_code=county, year=data.year, kind=data.kind, settings=settings,
+            result={"total_target": result.total_target, "total_given": result.total_given,
+                    "note": result.note, "table": result.as_table()},
+            created_by=actor.user_id, created_at=utc_now()))
+        await audit.record(ctx, "commendation.run_created", "quota_run", run_id,
+                           county_code=county, after={"year": data.year, "kind": data.kind,
+                                                      **settings})
+    return _run_out(await QuotaRun.select().where(QuotaRun.id == run_id).first())
+
+
+async def list_runs(scope: Scope, year: int | None) -> list[RunOut]:
+    """Runs of the caller's counties; reviewers see the published runs of their county."""
+    counties = scope.admin_counties | {t[:6] for t in scope.review_townships}
+    query = QuotaRun.select().where(QuotaRun.county_code.is_in(sorted(counties) or [""]))
+    if not scope.admin_counties:
+        query = query.where(QuotaRun.state == "published")
+    if year:
+        query = query.where(QuotaRun.year == year)
+    return [_run_out(r) for r in await query.order_by(QuotaRun.created_at)]
+
+
+async def _run(scope: Scope, run_id: uuid.UUID) -> dict[str, Any]:
+    row = await QuotaRun.select().where(QuotaRun.id == run_id).first()
+    visible = row and (row["county_code"] in scope.admin_counties or (
+        row["state"] == "published"
+        and any(t.startswith(row["county_code"]) for t in scope.review_townships)))
+    if not visible:
+        raise NotFound()
+    return row
+
+
+async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
+                      version: int) -> RunOut:
+    """Publish: the run is fixed, audited, and every unit's reviewers hear of their seats."""
+    row = await _run(actor.scope, run_id)
+    if row["county_code"] not in actor.scope.admin_counties:
+        raise Forbidden()
+    table = (loads(row["result"]) or {}).get("table", [])
+    reviewers = await accounts.reviewers_of({r["code"] for r in table})
+    async with write_transaction(QuotaRun._meta.db):
+        done = await QuotaRun.update({QuotaRun.state: "published",
+                                      QuotaRun.published_at: utc_now(),
+                                      QuotaRun.version: QuotaRun.version + 1}).where(
+            QuotaRun.id == run_id, QuotaRun.state == "draft", QuotaRun.version == version,
+        ).returning(QuotaRun.id)
+        if not done:
+            raise Conflict()
+        label = ("优秀等次名额", "excellent-grade quota") if row["kind"] == "excellent" \
+            else ("表彰名额", "commendation seats")
+        await notify(*[Notice(
+            recipient_id=reviewer, event="quota.published",
+            title=(f"{row['year']} 年{label[0]}已公布：{unit['name']} {unit['seats']} 名",
+                   f"{row['year']} {label[1]} published: {unit['name']} {unit['seats']}"),
+            body=(unit["why"], unit["why"]), link=f"#/quota/{run_id}",
+            object_kind="quota_run", object_id=str(run_id), county_code=row["county_code"],
+        ) for unit in table for reviewer in reviewers.get(unit["code"], [])])
+        await audit.record(ctx, "commendation.run_published", "quota_run", run_id,
+                           county_code=row["county_code"], before={"state": "draft"},
+                           after={"state": "published"})
+    return _run_out(await QuotaRun.select().where(QuotaRun.id == run_id).first())
+
+
+async def _nominations_out(rows: list[dict[str, Any]]) -> list[NominationOut]:
+    names = await accounts.user_names({r["cadre_id"] for r in rows})
+    return sorted([NominationOut(id=r["id"], run_id=r["run_id"], unit_code=r["unit_code"],
+                                 cadre_id=r["cadre_id"], name=names.get(r["cadre_id"], ""),
+                                 state=r["state"]) for r in rows],
+                  key=lambda n: (n.unit_code, n.name))
+
+
+async def nominate(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
+                   cadre_ids: list[uuid.UUID]) -> list[NominationOut]:
+    """A unit nominates eligible cadres, never more than its seats."""
+    row = await _run(actor.scope, run_id)
+    if row["state"] != "published":
+        raise Conflict("wrong_state")
+    seats = {r["code"]: r["seats"] for r in (loads(row["result"]) or {}).get("table", [])}
+    judged = {e.cadre_id: e for e in await eligibility_list(actor.scope, row["year"])}
+    errors = []
+    for i, cadre_id in enumerate(cadre_ids):
+        e = judged.get(cadre_id)
+        if e is None or not actor.scope.reviews_village(e.village_code, row["county_code"]):
+            errors.append(FieldError(f"cadre_ids.{i}", "out_of_scope"))
+        elif not e.eligible:
+            errors.append(FieldError(f"cadre_ids.{i}", "not_eligible"))
+    if errors:
+        raise ValidationFailed(errors=errors)
+    async with write_transaction(Nomination._meta.db):
+        existing = await Nomination.select().where(Nomination.run_id == run_id)
+        taken: dict[str, int] = defaultdict(int)
+        for n in existing:
+            if n["state"] != "declined":
+                taken[n["unit_code"]] += 1
+        already = {n["cadre_id"] for n in existing}
+        for cadre_id in dict.fromkeys(cadre_ids):
+            if cadre_id in already:
+                continue
+            unit = judged[cadre_id].township_code
+            if taken[unit] >= seats.get(unit, 0):
+                raise ValidationFailed("over_quota", errors=[FieldError("cadre_ids",
+                                       "over_quota", {"seats": seats.get(unit, 0)})],
+                                       seats=seats.get(unit, 0))
+            taken[unit] += 1
+            await Nomination.insert(Nomination(
+                id=new_id(), run_id=run_id, unit_code=unit, county_code=row["county_code"],
+                cadre_id=cadre_id, nominated_by=actor.user_id, created_at=utc_now()))
+        await audit.record(ctx, "commendation.nominated", "quota_run", run_id,
+                           county_code=row["county_code"],
+                           after={"cadre_ids": [str(c) for c in cadre_ids]})
+    return await list_nominations(actor.scope, run_id)
+
+
+async def list_nominations(scope: Scope, run_id: uuid.UUID) -> list[NominationOut]:
+    row = await _run(scope, run_id)
+    query = Nomination.select().where(Nomination.run_id == run_id)
+    if row["county_code"] not in scope.admin_counties:
+        query = query.where(Nomination.unit_code.is_in(sorted(scope.review_townships) or [""]))
+    return await _nominations_out(await query)
+
+
+async def decide(ctx: RequestContext, actor: Actor, nomination_id: uuid.UUID,
+                 accept: bool) -> NominationOut:
+    """The county decides on a nomination."""
+    row = await Nomination.select().where(Nomination.id == nomination_id).first()
+    if row is None or row["county_code"] not in actor.scope.admin_counties:
+        raise NotFound()
+    state = "accepted" if accept else "declined"
+    async with write_transaction(Nomination._meta.db):
+        done = await Nomination.update({Nomination.state: state,
+                                        Nomination.decided_by: actor.user_id,
+                                        Nomination.decided_at: utc_now()}).where(
+            Nomination.id == nomination_id, Nomination.state == "nominated",
+        ).returning(Nomination.id)
+        if not done:
+            raise Conflict()
+        await audit.record(ctx, f"commendation.{state}", "nomination", nomination_id,
+                           county_code=row["county_code"], before={"state": "nominated"},
+                           after={"state": state})
+    return (await _nominations_out([await Nomination.select().where(
+        Nomination.id == nomination_id).first()]))[0]
+
+
+async def final_xlsx(scope: Scope, run_id: uuid.UUID) -> bytes:
+    """The accepted list as a spreadsheet with Chinese headers, by unit and name."""
+    row = await _run(scope, run_id)
+    accepted = [n for n in await list_nominations(scope, run_id) if n.state == "accepted"]
+    judged = {e.cadre_id: e for e in await eligibility_list(scope, row["year"])}
+    names = {r["code"]: r["name"] for r in (loads(row["result"]) or {}).get("table", [])}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{row['year']}名单"
+    sheet.append(["乡镇", "姓名", "村代码", "确认驻村天数", "应驻天数"])
+    for n in accepted:
+        e = judged.get(n.cadre_id)
+        sheet.append([names.get(n.unit_code, n.unit_code), n.name,
+                      e.village_code if e else "", e.confirmed_days if e else "",
+                      e.required_days if e else ""])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def dossier(scope: Scope, cadre_id: uuid.UUID, year: int) -> DossierOut:
+    """A cadre's dossier from what was recorded: days, logs, households, evidence, talks."""
+    postings = await accounts.postings_of([cadre_id])
+    if not postings:
+        raise NotFound()
+    village = await geo.village(postings[-1].village_code)
+    if not scope.sees_record(cadre_id, village.code, village.county_code):
+        raise NotFound()
+    verdict = (await _judge(year, postings))[0]
+    year_data = await summary.cadre_year(cadre_id, village.code, year)
+    return DossierOut(
+        cadre_id=cadre_id, name=postings[-1].name, village_code=village.code,
+        village_name=village.name, year=year, eligibility=verdict,
+        confirmed_by_month=year_data.confirmed_by_month, logs_by_kind=year_data.logs_by_kind,
+        households_visited=year_data.households_visited,
+        households_in_village=year_data.households_in_village,
+        coverage_percent=round(year_data.coverage * 100), photos=year_data.photos,
+        flagged_logs=year_data.flagged_logs, flags_by_code=year_data.flags_by_code,
+        talks=[{"date": d.isoformat(), "summary": s} for d, s in year_data.talks],
+        approved_leave=[{"start_date": a.isoformat(), "end_date": b.isoformat(), "days": n}
+                        for a, b, n in year_data.approved_leave],
+    )
