@@ -22,6 +22,7 @@ from backend.core.health import health
 from backend.core.http import provide_actor, provide_ctx, request_id_middleware
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
+from backend.dashboard.controllers import DashboardController
 from backend.evidence.controllers import EvidenceController
 from backend.feedback.controllers import FeedbackController
 from backend.feedback.sync_kinds import register_kinds as register_feedback_kinds
@@ -53,6 +54,7 @@ CONTROLLERS = [
     TalkController,
     FeedbackController,
     CommendationController,
+    DashboardController,
 ]
 
 

@@ -9,11 +9,14 @@ import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from backend.core.canonical import loads
+from backend.core.db import fetch
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
 
-__all__ = ["CadreYear", "cadre_year", "confirmed_days"]
+__all__ = ["CadreYear", "VillageStats", "cadre_year", "confirmed_days", "monthly_trend",
+           "village_stats"]
 
 
 async def confirmed_days(cadre_ids: list[uuid.UUID], year: int) -> dict[uuid.UUID, int]:
@@ -94,3 +97,112 @@ async def cadre_year(cadre_id: uuid.UUID, village_code: str, year: int) -> Cadre
                                  LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)
                           .order_by(LeaveRequest.start_date)]
     return out
+
+
+@dataclass
+class VillageStats:
+    """One village's recorded work over a period (for dashboards)."""
+
+    logs_by_kind: dict[str, int] = field(default_factory=dict)
+    households_visited: int = 0
+    flagged_logs: int = 0
+    confirmed_days: int = 0
+    sheets_confirmed: int = 0
+    sheets_submitted: int = 0
+
+    @property
+    def logs(self) -> int:
+        return sum(self.logs_by_kind.values())
+
+
+def _in_villages(column: str, villages: list[str]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join('{}' for _ in villages)})", list(villages)
+
+
+async def village_stats(villages: list[str], start: dt.date, end: dt.date,
+                        ) -> dict[str, VillageStats]:
+    """Logs by kind, distinct households visited, flagged logs and confirmed days per village.
+
+    Aggregated in the database (a county-month is one grouped scan of the (village, date)
+    range); the distinct households come from the JSON lists through each engine's own
+    JSON table function.
+    """
+    out = {v: VillageStats() for v in villages}
+    if not villages:
+        return out
+    engine = WorkLog._meta.db
+    where, args = _in_villages("village_code", villages)
+    period = [*args, start, end, False]
+    rows = await fetch(engine, f"SELECT village_code, kind, COUNT(*) AS n, "
+                       f"SUM(CASE WHEN flags IS NOT NULL AND {_json_len('flags')} > 0 "
+                       f"THEN 1 ELSE 0 END) AS flagged FROM fieldwork_work_log "
+                       f"WHERE {where} AND date >= {{}} AND date <= {{}} AND deleted = {{}} "
+                       f"GROUP BY village_code, kind", *period)
+    for r in rows:
+        stats = out[r["village_code"]]
+        stats.logs_by_kind[r["kind"]] = int(r["n"])
+        stats.flagged_logs += int(r["flagged"] or 0)
+    for r in await fetch(engine, _visited_sql(engine, where), *period):
+        out[r["village_code"]].households_visited = int(r["n"])
+    sheets = await fetch(engine, f"SELECT village_code, state, COUNT(*) AS n, "
+                         f"SUM(village_days) AS days FROM fieldwork_presence_sheet "
+                         f"WHERE {where} AND month >= {{}} AND month <= {{}} "
+                         f"GROUP BY village_code, state", *args, start.replace(day=1), end)
+    for r in sheets:
+        stats = out[r["village_code"]]
+        if r["state"] == "confirmed":
+            stats.confirmed_days += int(r["days"] or 0)
+            stats.sheets_confirmed += int(r["n"])
+        elif r["state"] == "submitted":
+            stats.sheets_submitted += int(r["n"])
+    return out
+
+
+def _json_len(column: str) -> str:
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    if isinstance(WorkLog._meta.db, SQLiteEngine):
+        return f"json_array_length({column})"
+    return f"json_array_length({column}::json)"
+
+
+def _visited_sql(engine: Any, where: str) -> str:
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    source = ("fieldwork_work_log w, json_each(w.household_ids) h"
+              if isinstance(engine, SQLiteEngine) else
+              "fieldwork_work_log w CROSS JOIN LATERAL "
+              "json_array_elements_text(w.household_ids::json) AS h(value)")
+    return (f"SELECT w.village_code AS village_code, COUNT(DISTINCT h.value) AS n "
+            f"FROM {source} WHERE w.{where} AND w.date >= {{}} AND w.date <= {{}} "
+            f"AND w.deleted = {{}} GROUP BY w.village_code")
+
+
+async def monthly_trend(villages: list[str], start: dt.date, end: dt.date,
+                        ) -> dict[str, dict[str, int]]:
+    """Per month (YYYY-MM): logs, flagged logs and confirmed village days."""
+    engine = WorkLog._meta.db
+    out: dict[str, dict[str, int]] = {}
+    if not villages:
+        return out
+    where, args = _in_villages("village_code", villages)
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    month = ("strftime('%Y-%m', date)" if isinstance(engine, SQLiteEngine)
+             else "to_char(date, 'YYYY-MM')")
+    rows = await fetch(engine, f"SELECT {month} AS m, COUNT(*) AS n, "
+                       f"SUM(CASE WHEN {_json_len('flags')} > 0 THEN 1 ELSE 0 END) AS flagged "
+                       f"FROM fieldwork_work_log WHERE {where} AND date >= {{}} "
+                       f"AND date <= {{}} AND deleted = {{}} GROUP BY {month}",
+                       *args, start, end, False)
+    for r in rows:
+        out.setdefault(r["m"], {"logs": 0, "flagged_logs": 0, "confirmed_days": 0})
+        out[r["m"]].update(logs=int(r["n"]), flagged_logs=int(r["flagged"] or 0))
+    sheets = await PresenceSheet.select(PresenceSheet.month, PresenceSheet.village_days).where(
+        PresenceSheet.village_code.is_in(villages), PresenceSheet.state == "confirmed",
+        PresenceSheet.month >= start.replace(day=1), PresenceSheet.month <= end)
+    for r in sheets:
+        key = r["month"].strftime("%Y-%m")
+        out.setdefault(key, {"logs": 0, "flagged_logs": 0, "confirmed_days": 0})
+        out[key]["confirmed_days"] += r["village_days"]
+    return dict(sorted(out.items()))

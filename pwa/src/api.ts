@@ -53,17 +53,21 @@ export class ApiError extends Error {
 
 export interface AuthHooks {
   accessToken(): string | null;
+  /** The user that token belongs to. */
+  userId(): string | null;
   /** Get a new access token; false when the server refused the refresh token. Throws ApiError when unreachable. */
   refresh(): Promise<boolean>;
 }
 
-let hooks: AuthHooks = { accessToken: () => null, refresh: async () => false };
+let hooks: AuthHooks = { accessToken: () => null, userId: () => null, refresh: async () => false };
 
 export function configureAuth(next: AuthHooks): void {
   hooks = next;
 }
 
 export const API_BASE = '/api';
+/** The `type` of the error thrown instead of sending a call meant for a user no longer logged in. */
+export const SESSION_CHANGED = 'zhucun:session-changed';
 export const DEFAULT_TIMEOUT_MS = 20_000;
 
 export interface RequestOptions {
@@ -74,6 +78,11 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Send the bearer token and refresh once on 401 (default true). */
   auth?: boolean;
+  /**
+   * Send only while this user is the one logged in. A call made for one user's data (their
+   * outbox, photos, pull) must never go out with the token of someone who logged in since.
+   */
+  user?: string;
 }
 
 function toFieldErrors(raw: unknown): FieldError[] {
@@ -112,6 +121,10 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
   if (opts.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.json);
+  }
+  if (opts.user !== undefined && hooks.userId() !== opts.user) {
+    // Nothing is sent, so nothing is decided: the caller keeps its data for that user's next turn.
+    throw new ApiError({ status: 0, title: 'session changed', type: SESSION_CHANGED });
   }
   const token = opts.auth === false ? null : hooks.accessToken();
   if (token) headers.Authorization = `Bearer ${token}`;

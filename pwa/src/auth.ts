@@ -100,17 +100,21 @@ export function refresh(): Promise<boolean> {
   refreshing ??= (async () => {
     const current = session.get();
     if (!current || current.needs_login) return false;
+    // Logged out, or someone else logged in, while the refresh was under way: its answer is
+    // about a session that no longer exists and must not bring it back.
+    const superseded = () => session.get()?.refresh_token !== current.refresh_token;
     try {
       const answer = await api<TokenAnswer>('/auth/refresh', {
         method: 'POST',
         json: { refresh_token: current.refresh_token },
         auth: false,
       });
+      if (superseded()) return false;
       save(fromAnswer(answer));
       return true;
     } catch (err) {
       if (err instanceof ApiError && !err.transient) {
-        save({ ...current, needs_login: true });
+        if (!superseded()) save({ ...current, needs_login: true });
         return false;
       }
       throw err;
@@ -126,6 +130,7 @@ configureAuth({
     const s = session.get();
     return s && !s.needs_login ? s.access_token : null;
   },
+  userId: () => session.get()?.user.id ?? null,
   refresh,
 });
 

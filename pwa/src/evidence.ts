@@ -79,6 +79,7 @@ export async function uploadPending(userId: string): Promise<number> {
         body: rec.blob,
         headers: { 'Content-Type': 'image/jpeg' },
         timeoutMs: 120_000,
+        user: userId,
       });
       await db.put('evidence', { ...rec, status: 'uploaded', uploaded_at: new Date().toISOString() });
       done++;

@@ -20,7 +20,9 @@ export async function cachedHouseholds(userId: string, village: string): Promise
  */
 export async function loadHouseholds(userId: string, village: string): Promise<Household[]> {
   try {
-    const list = await api<Household[]>(`/fieldwork/villages/${encodeURIComponent(village)}/households`);
+    const list = await api<Household[]>(`/fieldwork/villages/${encodeURIComponent(village)}/households`, {
+      user: userId,
+    });
     const clean = Array.isArray(list) ? list : [];
     await setMeta(userId, `households:${village}`, clean);
     return clean;

@@ -51,6 +51,7 @@ export async function pushOnce(userId: string): Promise<number> {
       method: 'POST',
       json: { items: batch.map(wire) },
       timeoutMs: 60_000,
+      user: userId,
     });
   } catch (err) {
     await revertBatch(userId, batch);
@@ -88,7 +89,7 @@ export async function pullAll(userId: string): Promise<number> {
   for (let page = 0; page < MAX_PULL_PAGES; page++) {
     const since = await getMeta<string>(userId, 'cursor');
     const query = since ? `?since=${encodeURIComponent(since)}` : '';
-    const answer = await api<PullAnswer>(`/sync/pull${query}`);
+    const answer = await api<PullAnswer>(`/sync/pull${query}`, { user: userId });
     await applyChanges(userId, answer.changes ?? [], answer.cursor);
     count += answer.changes?.length ?? 0;
     if (answer.changes?.length) outboxChanged.update((n) => n + 1);
@@ -158,11 +159,16 @@ export function syncNow(): Promise<void> {
     let error: string | null = null;
     try {
       await flush(userId);
-      failures = 0;
     } catch (err) {
-      failures++;
       error = err instanceof ApiError ? err.display : String(err);
     }
+    if (session.get()?.user.id !== userId) {
+      // Logged out, or someone else logged in, meanwhile: this run is not theirs to hear about
+      // (their own flush follows, `again`); what it left unsent waits for this user's next login.
+      syncState.update((s) => ({ ...s, running: false }));
+      return;
+    }
+    failures = error ? failures + 1 : 0;
     syncState.update((s) => ({
       running: false,
       lastSyncAt: error ? s.lastSyncAt : new Date().toISOString(),
@@ -197,7 +203,9 @@ export function startSync(): void {
     lastUser = userId;
     failures = 0;
     if (timer) clearTimeout(timer);
-    if (userId) void resetSending(userId).then(() => syncNow());
+    if (!userId) return;
+    syncState.update((s) => ({ ...s, lastSyncAt: null, lastError: null })); // the previous user's
+    void resetSending(userId).then(() => syncNow());
   };
   session.subscribe(onSession);
   onSession();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError } from '../src/api';
-import { session } from '../src/auth';
+import { api, ApiError, SESSION_CHANGED } from '../src/api';
+import { refresh, session } from '../src/auth';
 import { getMeta, recordsOfKind } from '../src/db';
 import {
   enqueue,
@@ -274,6 +274,36 @@ describe('auth on sync calls', () => {
     await expect(pushOnce(userId)).rejects.toMatchObject({ status: 0 });
     expect(session.get()).toEqual(before);
     expect((await only()).status).toBe('pending');
+  });
+
+  it('never sends the outbox or pull of a user who logged out with the next user token', async () => {
+    await enqueue(userId, 'work_log', logData('甲的日志'));
+    const other = signIn(makeUser());
+    const calls = server(() => ({ status: 'applied', version: 1 }));
+    await expect(pushOnce(userId)).rejects.toMatchObject({ status: 0, type: SESSION_CHANGED });
+    await expect(pullAll(userId)).rejects.toMatchObject({ status: 0, type: SESSION_CHANGED });
+    expect(calls).toEqual([]);
+    expect((await only()).status).toBe('pending');
+    expect(await getMeta(userId, 'cursor')).toBeUndefined();
+
+    await pullAll(other.user.id); // the logged-in user's own calls go out as usual
+    expect(calls.map((c) => c.headers.Authorization)).toEqual([`Bearer ${other.access_token}`]);
+  });
+
+  it.each([
+    ['a logout', () => session.set(null)],
+    ['another login', () => void signIn(makeUser())],
+  ])('a refresh answered after %s does not bring the old session back', async (_name, change) => {
+    let answer!: (r: Response) => void;
+    mockFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const before = session.get()!;
+    const refreshing = refresh();
+    await vi.waitFor(() => expect(answer).toBeTypeOf('function'));
+    change();
+    const after = session.get();
+    answer(json(200, { access_token: 'new', refresh_token: 'r2', token_type: 'bearer', expires_in: 900, user: before.user }));
+    expect(await refreshing).toBe(false);
+    expect(session.get()).toBe(after);
   });
 
   it('flags the session when the refresh token is refused, and keeps the items', async () => {

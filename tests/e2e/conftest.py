@@ -49,14 +49,18 @@ def _free_port() -> int:
 def e2e_ready() -> None:
     """Chromium and the built PWA must be there; say clearly what is missing."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        reason = (f"Chromium not found at {CHROMIUM} (apt-get install -y chromium; "
-                  "Playwright's own browser download is not used)")
+        reason = (
+            f"Chromium not found at {CHROMIUM} (apt-get install -y chromium; "
+            "Playwright's own browser download is not used)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}, but CI needs the e2e tests", pytrace=False)
         pytest.skip(reason)
     if not (PWA_DIST / "index.html").is_file():
-        pytest.fail(f"the PWA is not built ({PWA_DIST / 'index.html'} is missing): run `make pwa`",
-                    pytrace=False)
+        pytest.fail(
+            f"the PWA is not built ({PWA_DIST / 'index.html'} is missing): run `make pwa`",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -73,17 +77,31 @@ def server(e2e_ready: None) -> Iterator[Server]:
     }
     python = _python()
     for step in ("migrate", "seed-demo"):
-        done = subprocess.run([python, "-m", "backend.cli", step], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [python, "-m", "backend.cli", step],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         if done.returncode:
             shutil.rmtree(tmp, ignore_errors=True)
-            pytest.fail(f"zhucun {step} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
-                        pytrace=False)
+            pytest.fail(
+                f"zhucun {step} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
+                pytrace=False,
+            )
     port = _free_port()
     log = tmp / "server.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([python, "-m", "backend.cli", "serve", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [python, "-m", "backend.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     srv = Server(url=f"http://127.0.0.1:{port}", log=log)
     try:
         deadline = time.monotonic() + 30
@@ -96,8 +114,9 @@ def server(e2e_ready: None) -> Iterator[Server]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer /api/health in 30 s:\n{srv.tail()}",
-                            pytrace=False)
+                pytest.fail(
+                    f"server did not answer /api/health in 30 s:\n{srv.tail()}", pytrace=False
+                )
             time.sleep(0.2)
         yield srv
     finally:
@@ -142,13 +161,35 @@ def context(browser: Any, server: Server) -> Iterator[Any]:
         ctx.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def page(context: Any) -> Iterator[Any]:
-    """The phone's one tab; the test fails on any uncaught error in the page."""
+def page(request: pytest.FixtureRequest, context: Any, server: Server) -> Iterator[Any]:
+    """The phone's one tab; the test fails on any uncaught error in the page.
+
+    When a test fails, the page as it was is saved as ``failed-<test>.png`` next to the other
+    screenshots, and the end of the server's log is printed.
+    """
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     yield pg
+    if request.node.stash.get(_FAILED, False):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        try:
+            pg.screenshot(path=str(SCREENSHOTS / f"failed-{request.node.name}.png"))
+        except Exception as exc:  # the page may be gone; the log still helps
+            print(f"no failure screenshot: {exc}")
+        print(f"--- server log (last lines) ---\n{server.tail()}")
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
@@ -166,9 +207,10 @@ def shot() -> Any:
     """``shot(page, "name")`` saves test-output/screenshots/name.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def save(pg: Any, name: str, full_page: bool = False) -> Path:
+    def save(pg: Any, name: str) -> Path:
+        # The viewport, as the phone shows it (a full-page shot misplaces the sticky header).
         path = SCREENSHOTS / f"{name}.png"
-        pg.screenshot(path=str(path), full_page=full_page)
+        pg.screenshot(path=str(path))
         return path
 
     return save

@@ -85,9 +85,13 @@ class Server:
 
     def work_logs(self, phone: str, text: str) -> list[dict]:
         """This cadre's (not deleted) work logs with exactly this text, as pull returns them."""
-        return [c for c in self.pull_all(phone)
-                if c.get("kind") == "work_log" and not c.get("deleted")
-                and (c.get("data") or {}).get("text") == text]
+        return [
+            c
+            for c in self.pull_all(phone)
+            if c.get("kind") == "work_log"
+            and not c.get("deleted")
+            and (c.get("data") or {}).get("text") == text
+        ]
 
     def tail(self, n: int = 60) -> str:
         try:
@@ -106,8 +110,10 @@ def make_photo_jpeg(when: datetime | None = None, size: tuple[int, int] = (1200,
     # Something not flat, and different per call, so two photos never share a hash.
     seed = int(when.timestamp() * 1000) % 997
     for i in range(0, size[0], 40):
-        draw.rectangle([i, (i * 7 + seed) % size[1], i + 30, size[1]],
-                       fill=((i + seed) % 255, (i * 3) % 255, 120))
+        draw.rectangle(
+            [i, (i * 7 + seed) % size[1], i + 30, size[1]],
+            fill=((i + seed) % 255, (i * 3) % 255, 120),
+        )
     draw.ellipse([size[0] // 3, size[1] // 4, size[0] // 2, size[1] // 2], fill=(230, 200, 40))
     exif = Image.Exif()
     ifd = exif.get_ifd(0x8769)
@@ -165,8 +171,10 @@ def logout(page: Page, expect_unsent: int | None = None) -> None:
 
 def wait_for_service_worker(page: Page) -> None:
     """The app shell is precached and the service worker controls the page."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+        timeout=UI_TIMEOUT_MS,
+    )
 
 
 def entry(page: Page, text: str) -> Any:
@@ -174,8 +182,9 @@ def entry(page: Page, text: str) -> Any:
     return page.get_by_test_id("entry-item").filter(has_text=text)
 
 
-def write_log(page: Page, text: str, photo: bytes | None = None,
-              with_location: bool = False) -> str | None:
+def write_log(
+    page: Page, text: str, photo: bytes | None = None, with_location: bool = False
+) -> str | None:
     """Fill and save one 走访 log on 今日; returns the photo's sha256 as the app computed it."""
     page.get_by_test_id("nav-today").click()
     form = page.get_by_test_id("log-form")
@@ -185,7 +194,8 @@ def write_log(page: Page, text: str, photo: bytes | None = None,
     sha: str | None = None
     if photo is not None:
         page.get_by_test_id("log-photo").set_input_files(
-            {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo})
+            {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}
+        )
         item = page.get_by_test_id("log-photo-item")
         expect(item).to_have_count(1)
         sha = item.get_attribute("data-sha256")

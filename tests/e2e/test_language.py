@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.support import CADRE_OTHER, login
 
-pytestmark = pytest.mark.e2e
 
-
+@pytest.mark.e2e
 def test_chinese_by_default_and_english_from_settings(page, shot):
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
@@ -28,7 +27,7 @@ def test_chinese_by_default_and_english_from_settings(page, shot):
     page.get_by_test_id("nav-settings").click()
     expect(page.get_by_role("heading", name="设置")).to_be_visible()
     expect(page.get_by_test_id("logout")).to_have_text("退出登录")
-    shot(page, "settings-zh", full_page=True)
+    shot(page, "settings-zh")
 
     page.get_by_test_id("lang-switch").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -37,16 +36,21 @@ def test_chinese_by_default_and_english_from_settings(page, shot):
     expect(page.get_by_test_id("nav-today")).to_have_text("Today")
     expect(page.get_by_test_id("nav-settings")).to_have_text("Settings")
     expect(page.get_by_text("设置")).to_have_count(0)
-    shot(page, "settings-en", full_page=True)
+    shot(page, "settings-en")
+    page.get_by_test_id("nav-outbox").click()
+    expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
+    expect(page.get_by_test_id("sync-now")).to_have_text("Sync now")
+    shot(page, "outbox-en")
 
     # The choice sticks: after a reload the other screens are in English too.
     page.reload()
-    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
+    expect(page.get_by_test_id("nav-outbox")).to_have_text("Outbox")
     page.get_by_test_id("nav-today").click()
     expect(page.get_by_role("heading", name="Work log")).to_be_visible()
     expect(page.get_by_test_id("log-kind-visit")).to_have_text("Visit")
     expect(page.get_by_test_id("log-save")).to_have_text("Save")
-    shot(page, "today-en", full_page=True)
+    shot(page, "today-en")
 
     # And back to Chinese.
     page.get_by_test_id("nav-settings").click()

@@ -1,4 +1,4 @@
-"""A cadre works offline all day: the app opens without network, keeps the log, and sends it once."""
+"""A cadre works offline all day: the app opens offline, keeps the log, and sends it once."""
 
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ from tests.e2e.support import (
     write_log,
 )
 
-pytestmark = pytest.mark.e2e
 
-
+@pytest.mark.e2e
 def test_offline_visit_with_photo_and_location_reaches_the_server_once(
     context, page, server, village_centre, shot
 ):
@@ -49,7 +48,8 @@ def test_offline_visit_with_photo_and_location_reaches_the_server_once(
     expect(item).to_contain_text("1 张照片")
     expect(item).to_contain_text("含位置")
     expect(page.get_by_test_id("outbox-count")).to_have_text("1")
-    shot(page, "today-offline-with-entry", full_page=True)
+    item.scroll_into_view_if_needed()
+    shot(page, "today-offline-with-entry")
 
     # Still offline, the page reloads: the entry is kept on the phone, unsent.
     page.reload()
@@ -60,7 +60,7 @@ def test_offline_visit_with_photo_and_location_reaches_the_server_once(
     outbox_item = page.get_by_test_id("outbox-item").filter(has_text=text)
     expect(outbox_item).to_have_attribute("data-status", "pending")
     expect(page.get_by_test_id("outbox-photo")).to_have_attribute("data-sha256", sha)
-    shot(page, "outbox-offline-pending", full_page=True)
+    shot(page, "outbox-offline-pending")
     assert server.work_logs(CADRE_A, text) == [], "the log reached the server while offline"
 
     # Back online: the `online` event (or the retry schedule) sends photo, then log.
@@ -71,7 +71,8 @@ def test_offline_visit_with_photo_and_location_reaches_the_server_once(
     shot(page, "outbox-synced")
     page.get_by_test_id("nav-today").click()
     expect(entry(page, text)).to_have_attribute("data-status", "applied")
-    shot(page, "today-synced", full_page=True)
+    entry(page, text).scroll_into_view_if_needed()
+    shot(page, "today-synced")
 
     logs = server.work_logs(CADRE_A, text)
     assert len(logs) == 1, logs
@@ -92,5 +93,6 @@ def test_offline_visit_with_photo_and_location_reaches_the_server_once(
     page.get_by_test_id("nav-month").click()
     today = datetime.now(SHANGHAI).date().isoformat()
     expect(page.locator(f'[data-testid="month-day"][data-date="{today}"]')).to_have_attribute(
-        "data-logs", "1")
-    shot(page, "month", full_page=True)
+        "data-logs", "1"
+    )
+    shot(page, "month")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Route, expect
 
@@ -10,6 +12,7 @@ from tests.e2e.support import (
     CADRE_B,
     CADRE_D,
     CADRE_E,
+    CADRE_OTHER,
     entry,
     login,
     logout,
@@ -20,12 +23,13 @@ from tests.e2e.support import (
     write_log,
 )
 
-pytestmark = pytest.mark.e2e
-
 PUSH = "**/api/sync/push"
 EVIDENCE = "**/api/evidence/*"
+PULL = "**/api/sync/pull*"
+REFRESH = "**/api/auth/refresh"
 
 
+@pytest.mark.e2e
 def test_second_user_does_not_see_first_users_unsent_work(context, page, server, shot):
     page.goto("/")
     login(page, CADRE_A)
@@ -81,6 +85,7 @@ def test_second_user_does_not_see_first_users_unsent_work(context, page, server,
     assert server.work_logs(CADRE_B, text_a) == []
 
 
+@pytest.mark.e2e
 def test_switching_user_mid_sync_never_sends_the_first_users_work(page, server):
     """A sync that was under way when A logged out must not go on with B's token."""
     held: list[Route] = []
@@ -122,3 +127,38 @@ def test_switching_user_mid_sync_never_sends_the_first_users_work(page, server):
     expect(entry(page, text)).to_have_attribute("data-status", "applied")
     assert len(server.work_logs(CADRE_D, text)) == 1
     assert server.work_logs(CADRE_E, text) == []
+
+
+@pytest.mark.e2e
+def test_logging_out_during_a_token_refresh_stays_logged_out(page):
+    """A refresh answered after the logout must not log the phone back in."""
+    held: list[tuple[Route, Any]] = []
+
+    def hold_refresh(route: Route) -> None:
+        held.append((route, route.fetch()))  # the server renews the session ...
+
+    page.goto("/")
+    login(page, CADRE_OTHER)
+    page.get_by_test_id("nav-outbox").click()
+    expect(page.get_by_test_id("last-sync")).not_to_have_text("尚未同步")
+
+    # The access token "expires": the next pull gets 401 and the app refreshes.
+    page.route(REFRESH, hold_refresh)
+    page.route(
+        PULL, lambda route: route.fulfill(status=401, json={"title": "Unauthorized", "status": 401})
+    )
+    page.get_by_test_id("sync-now").click()
+    wait_until(page, lambda: bool(held), "the token refresh")
+    page.unroute(PULL)
+
+    # ... but the phone hears of it only after the cadre has logged out.
+    logout(page)
+    with page.expect_response(REFRESH):
+        for route, response in held:
+            route.fulfill(response=response)
+    page.unroute(REFRESH)
+    page.wait_for_timeout(500)  # let the app handle the late answer
+    assert page.evaluate("localStorage.getItem('zhucun.session')") is None
+    page.reload()
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
+    expect(page.get_by_test_id("nav-settings")).to_have_count(0)

@@ -11,8 +11,6 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.support import CADRE_C, entry, login, unique_text, wait_until, write_log
 
-pytestmark = pytest.mark.e2e
-
 PUSH = "**/api/sync/push"
 
 
@@ -26,15 +24,25 @@ def results_for(answer: dict, item_id: str) -> list[dict]:
     return [r for r in answer.get("results", []) if r.get("id") == item_id]
 
 
+@pytest.mark.e2e
 def test_failed_cut_and_lost_pushes_keep_exactly_one_copy(page, server, shot):
     calls = {"error": 0, "dropped": 0}
     lost: list[dict] = []
 
     def server_error(route: Route) -> None:
         calls["error"] += 1
-        route.fulfill(status=500, content_type="application/problem+json",
-                      body=json.dumps({"type": "about:blank", "title": "Internal Server Error",
-                                       "status": 500, "detail": "测试：服务器故障"}))
+        route.fulfill(
+            status=500,
+            content_type="application/problem+json",
+            body=json.dumps(
+                {
+                    "type": "about:blank",
+                    "title": "Internal Server Error",
+                    "status": 500,
+                    "detail": "测试：服务器故障",
+                }
+            ),
+        )
 
     def dropped(route: Route) -> None:
         calls["dropped"] += 1

@@ -1,0 +1,147 @@
+"""Dashboard figures composed from the capabilities' own summaries (never their tables)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+
+from backend.accounts import services as accounts
+from backend.core.errors import FieldError, Forbidden, ValidationFailed
+from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
+from backend.fieldwork import rules, summary
+from backend.geo import services as geo
+
+if TYPE_CHECKING:
+    from backend.core.scope import Scope
+
+__all__ = ["EXPORT_COLUMNS", "dashboard", "export_csv", "export_xlsx"]
+
+
+def _month(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today().replace(day=1)
+    try:
+        return dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise ValidationFailed(errors=[FieldError("month", "invalid")]) from None
+
+
+def _total(rows: list[UnitRow], code: str, name: str, level: str, tier: str = "ordinary",
+           tier_label: str = "") -> UnitRow:
+    """The sum of ``rows`` as one row (a township, or the whole scope)."""
+    kinds: Counter[str] = Counter()
+    for r in rows:
+        kinds.update(r.logs_by_kind)
+
+    def total(attribute: str) -> int:
+        return sum(getattr(r, attribute) for r in rows)
+
+    return UnitRow(
+        code=code, name=name, level=level, township_code=code, township_name=name, tier=tier,
+        tier_label=tier_label, lat=None, lon=None, cadres=total("cadres"),
+        confirmed_days=total("confirmed_days"), minimum_days=total("minimum_days"),
+        logs=total("logs"), logs_by_kind=dict(sorted(kinds.items())),
+        households_visited=total("households_visited"), flagged_logs=total("flagged_logs"),
+        sheets_submitted=total("sheets_submitted"), sheets_confirmed=total("sheets_confirmed"),
+    )
+
+
+def _months_back(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - (count - 1)
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
+                    trend_months: int = 12) -> DashboardOut:
+    """Per village and township of the caller's scope, for one month, plus a monthly trend."""
+    if not scope.admin_counties and not scope.review_villages:
+        raise Forbidden()
+    month = _month(month_text)
+    end = rules.days_of_month(month)[-1]
+    villages = [v for v in await geo.list_divisions(scope, None, "village")
+                if (v.code in scope.review_villages or v.county_code in scope.admin_counties)
+                and (tier is None or v.tier == tier)]
+    codes = [v.code for v in villages]
+    townships = {t.code: t for t in await geo.list_divisions(scope, None, "township")}
+    posted = await accounts.posted_cadres(scope, month, end)
+    cadres: Counter[str] = Counter()
+    for c in {(c.cadre_id, c.village_code) for c in posted}:
+        cadres[c[1]] += 1
+    stats = await summary.village_stats(codes, month, end)
+    rows = []
+    for v in villages:
+        s = stats[v.code]
+        t = townships.get(v.parent_code or "")
+        rows.append(UnitRow(
+            code=v.code, name=v.name, level="village", township_code=v.parent_code or "",
+            township_name=t.name if t else "", tier=v.tier, tier_label=v.tier_label,
+            lat=v.fence.center_lat if v.fence else None,
+            lon=v.fence.center_lon if v.fence else None, cadres=cadres[v.code],
+            confirmed_days=s.confirmed_days,
+            minimum_days=cadres[v.code] * rules.DEFAULT_MIN_DAYS_MONTH, logs=s.logs,
+            logs_by_kind=dict(sorted(s.logs_by_kind.items())),
+            households_visited=s.households_visited, flagged_logs=s.flagged_logs,
+            sheets_submitted=s.sheets_submitted, sheets_confirmed=s.sheets_confirmed,
+        ))
+    by_township: dict[str, list[UnitRow]] = defaultdict(list)
+    for r in rows:
+        by_township[r.township_code].append(r)
+    township_rows = []
+    for code in sorted(by_township):
+        t = townships.get(code)
+        township_rows.append(_total(by_township[code], code, t.name if t else code, "township",
+                                    t.tier if t else "ordinary", t.tier_label if t else ""))
+    trend = await summary.monthly_trend(codes, _months_back(month, trend_months), end)
+    label = ",".join(sorted(scope.admin_counties) or sorted(scope.review_townships))
+    return DashboardOut(
+        month=month.strftime("%Y-%m"), scope=label, villages=rows, townships=township_rows,
+        totals=_total(rows, label, "合计 Total", "total"),
+        trend=[TrendPoint(month=m, **v) for m, v in trend.items()],
+    )
+
+
+#: (header, attribute) of every exported column, Chinese first.
+EXPORT_COLUMNS = [
+    ("区划代码 code", "code"), ("名称 name", "name"), ("乡镇 township", "township_name"),
+    ("帮扶类别 tier", "tier_label"), ("驻村干部 cadres", "cadres"),
+    ("确认驻村天数 confirmed days", "confirmed_days"), ("应驻天数 minimum", "minimum_days"),
+    ("工作日志 logs", "logs"), ("走访农户 households visited", "households_visited"),
+    ("带提示日志 flagged logs", "flagged_logs"), ("待确认 submitted", "sheets_submitted"),
+    ("已确认 confirmed", "sheets_confirmed"),
+]
+
+
+def _table(d: DashboardOut, level: str) -> list[UnitRow]:
+    return d.townships if level == "township" else d.villages
+
+
+def export_csv(d: DashboardOut, level: str) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read the UTF-8 Chinese headers
+    writer = csv.writer(out)
+    writer.writerow([h for h, _ in EXPORT_COLUMNS])
+    for row in [*_table(d, level), d.totals]:
+        writer.writerow([getattr(row, a) for _, a in EXPORT_COLUMNS])
+    return out.getvalue()
+
+
+def export_xlsx(d: DashboardOut) -> bytes:
+    book = Workbook()
+    for index, level in enumerate(("village", "township")):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = f"{'村' if level == 'village' else '乡镇'} {d.month}"
+        sheet.append([h for h, _ in EXPORT_COLUMNS])
+        for row in [*_table(d, level), d.totals]:
+            sheet.append([getattr(row, a) for _, a in EXPORT_COLUMNS])
+    trend = book.create_sheet("月度趋势 trend")
+    trend.append(["月份 month", "日志 logs", "带提示 flagged", "确认天数 confirmed days"])
+    for p in d.trend:
+        trend.append([p.month, p.logs, p.flagged_logs, p.confirmed_days])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
