@@ -115,40 +115,46 @@ class VillageStats:
         return sum(self.logs_by_kind.values())
 
 
-def _in_villages(column: str, villages: list[str]) -> tuple[str, list[Any]]:
-    return f"{column} IN ({', '.join('{}' for _ in villages)})", list(villages)
+def _in_counties(villages: list[str]) -> tuple[str, list[Any]]:
+    """Filter by the villages' counties: the (county_code, date) index serves a county-month
+    in one range scan; rows of other villages are dropped after grouping (few rows)."""
+    counties = sorted({v[:6] for v in villages})
+    return f"county_code IN ({', '.join('{}' for _ in counties)})", counties
 
 
 async def village_stats(villages: list[str], start: dt.date, end: dt.date,
                         ) -> dict[str, VillageStats]:
     """Logs by kind, distinct households visited, flagged logs and confirmed days per village.
 
-    Aggregated in the database (a county-month is one grouped scan of the (village, date)
-    range); the distinct households come from the JSON lists through each engine's own
-    JSON table function.
+    Aggregated in the database; the distinct households come from the JSON lists through
+    each engine's own JSON table function.
     """
     out = {v: VillageStats() for v in villages}
     if not villages:
         return out
     engine = WorkLog._meta.db
-    where, args = _in_villages("village_code", villages)
+    where, args = _in_counties(villages)
     period = [*args, start, end, False]
     rows = await fetch(engine, f"SELECT village_code, kind, COUNT(*) AS n, "
-                       f"SUM(CASE WHEN flags IS NOT NULL AND {_json_len('flags')} > 0 "
-                       f"THEN 1 ELSE 0 END) AS flagged FROM fieldwork_work_log "
+                       f"SUM(CASE WHEN {_json_len('flags')} > 0 THEN 1 ELSE 0 END) AS flagged "
+                       f"FROM fieldwork_work_log "
                        f"WHERE {where} AND date >= {{}} AND date <= {{}} AND deleted = {{}} "
                        f"GROUP BY village_code, kind", *period)
     for r in rows:
-        stats = out[r["village_code"]]
-        stats.logs_by_kind[r["kind"]] = int(r["n"])
-        stats.flagged_logs += int(r["flagged"] or 0)
+        if r["village_code"] in out:
+            stats = out[r["village_code"]]
+            stats.logs_by_kind[r["kind"]] = int(r["n"])
+            stats.flagged_logs += int(r["flagged"] or 0)
     for r in await fetch(engine, _visited_sql(engine, where), *period):
-        out[r["village_code"]].households_visited = int(r["n"])
+        if r["village_code"] in out:
+            out[r["village_code"]].households_visited = int(r["n"])
     sheets = await fetch(engine, f"SELECT village_code, state, COUNT(*) AS n, "
                          f"SUM(village_days) AS days FROM fieldwork_presence_sheet "
                          f"WHERE {where} AND month >= {{}} AND month <= {{}} "
                          f"GROUP BY village_code, state", *args, start.replace(day=1), end)
     for r in sheets:
+        if r["village_code"] not in out:
+            continue
         stats = out[r["village_code"]]
         if r["state"] == "confirmed":
             stats.confirmed_days += int(r["days"] or 0)
@@ -181,28 +187,35 @@ def _visited_sql(engine: Any, where: str) -> str:
 async def monthly_trend(villages: list[str], start: dt.date, end: dt.date,
                         ) -> dict[str, dict[str, int]]:
     """Per month (YYYY-MM): logs, flagged logs and confirmed village days."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
     engine = WorkLog._meta.db
     out: dict[str, dict[str, int]] = {}
     if not villages:
         return out
-    where, args = _in_villages("village_code", villages)
-    from piccolo.engine.sqlite import SQLiteEngine
-
-    month = ("strftime('%Y-%m', date)" if isinstance(engine, SQLiteEngine)
+    wanted = set(villages)
+    where, args = _in_counties(villages)
+    month = ("substr(date, 1, 7)" if isinstance(engine, SQLiteEngine)
              else "to_char(date, 'YYYY-MM')")
-    rows = await fetch(engine, f"SELECT {month} AS m, COUNT(*) AS n, "
+    rows = await fetch(engine, f"SELECT village_code, {month} AS m, COUNT(*) AS n, "
                        f"SUM(CASE WHEN {_json_len('flags')} > 0 THEN 1 ELSE 0 END) AS flagged "
                        f"FROM fieldwork_work_log WHERE {where} AND date >= {{}} "
-                       f"AND date <= {{}} AND deleted = {{}} GROUP BY {month}",
+                       f"AND date <= {{}} AND deleted = {{}} GROUP BY village_code, {month}",
                        *args, start, end, False)
+    blank = {"logs": 0, "flagged_logs": 0, "confirmed_days": 0}
     for r in rows:
-        out.setdefault(r["m"], {"logs": 0, "flagged_logs": 0, "confirmed_days": 0})
-        out[r["m"]].update(logs=int(r["n"]), flagged_logs=int(r["flagged"] or 0))
-    sheets = await PresenceSheet.select(PresenceSheet.month, PresenceSheet.village_days).where(
-        PresenceSheet.village_code.is_in(villages), PresenceSheet.state == "confirmed",
-        PresenceSheet.month >= start.replace(day=1), PresenceSheet.month <= end)
+        if r["village_code"] in wanted:
+            point = out.setdefault(r["m"], dict(blank))
+            point["logs"] += int(r["n"])
+            point["flagged_logs"] += int(r["flagged"] or 0)
+    sheet_month = ("substr(month, 1, 7)" if isinstance(engine, SQLiteEngine)
+                   else "to_char(month, 'YYYY-MM')")
+    sheets = await fetch(engine, f"SELECT village_code, {sheet_month} AS m, "
+                         f"SUM(village_days) AS days FROM fieldwork_presence_sheet "
+                         f"WHERE {where} AND state = {{}} AND month >= {{}} AND month <= {{}} "
+                         f"GROUP BY village_code, {sheet_month}",
+                         *args, "confirmed", start.replace(day=1), end)
     for r in sheets:
-        key = r["month"].strftime("%Y-%m")
-        out.setdefault(key, {"logs": 0, "flagged_logs": 0, "confirmed_days": 0})
-        out[key]["confirmed_days"] += r["village_days"]
+        if r["village_code"] in wanted:
+            out.setdefault(r["m"], dict(blank))["confirmed_days"] += int(r["days"] or 0)
     return dict(sorted(out.items()))

@@ -28,6 +28,9 @@ async def forwards():
             "CREATE INDEX fieldwork_work_log_county_date ON fieldwork_work_log (county_code, date)"
         )
         await engine_finder().run_ddl(
+            "CREATE INDEX fieldwork_work_log_village_date ON fieldwork_work_log (village_code, date)"
+        )
+        await engine_finder().run_ddl(
             "CREATE INDEX fieldwork_work_log_owner_fix "
             "ON fieldwork_work_log (owner_id, loc_captured_at)"
         )
@@ -36,7 +39,7 @@ async def forwards():
         from piccolo.engine import engine_finder
 
         for name in [*INDEXES, "fieldwork_work_log_owner_date", "fieldwork_work_log_county_date",
-                     "fieldwork_work_log_owner_fix"]:
+                     "fieldwork_work_log_owner_fix", "fieldwork_work_log_village_date"]:
             await engine_finder().run_ddl(f"DROP INDEX {name}")
 
     manager.add_raw(run)

@@ -1,0 +1,192 @@
+"""Dashboard benchmark: a province-sized database, the county dashboard's heaviest query.
+
+Run: ``.venv/bin/python tests/bench/bench_dashboard.py [--cadres 60000] [--logs 1000000]``
+(SQLite by default; ``ZHUCUN_TEST_DB=postgres`` for PostgreSQL). Synthetic data: 20 counties,
+one village per 3 cadres, the logs spread over 2026, a presence sheet per cadre and month.
+Measures, in the same run, the p95 of the dashboard's aggregate queries for one county and
+month (per-village logs by kind, distinct households visited, flagged logs, confirmed days,
+and the 12-month trend) against a naive version that loads the month's logs and sheets into
+Python and counts there. Goals: p95 under 300 ms on PostgreSQL and under 1 s on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests import dbconf  # noqa: E402
+
+DB_URL, TOKEN = dbconf.create_database()
+os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
+
+from backend.app import all_tables  # noqa: E402
+from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine  # noqa: E402
+from backend.core.migrate import migrate  # noqa: E402
+from backend.fieldwork import summary  # noqa: E402
+
+COUNTIES = 20
+KINDS = ["visit", "meeting", "project", "training", "duty", "mediation", "other"]
+LOG_COLUMNS = ["id", "owner_id", "village_code", "county_code", "version", "seq",
+               "content_hash", "deleted", "created_at", "updated_at", "date", "kind", "text",
+               "household_ids", "evidence", "flags"]
+SHEET_COLUMNS = ["id", "owner_id", "village_code", "county_code", "version", "seq",
+                 "content_hash", "deleted", "created_at", "updated_at", "month", "state",
+                 "days", "village_days", "leave_days", "away_days"]
+
+
+def villages(cadres: int) -> list[tuple[str, str]]:
+    """(village code, county code): 3 cadres a village, 20 counties, 50 townships each."""
+    count = cadres // 3
+    out = []
+    for i in range(count):
+        county = f"5299{i % COUNTIES + 10:02d}"
+        township = (i // COUNTIES) % 50 + 1
+        out.append((f"{county}{township:03d}{i // (COUNTIES * 50) + 200:03d}", county))
+    return out
+
+
+def rows(cadres: int, logs: int, rng: random.Random):
+    vs = villages(cadres)
+    owners = [(uuid.uuid4(), vs[i // 3]) for i in range(len(vs) * 3)]
+    pools = {v: [str(uuid.uuid4()) for _ in range(40)] for v, _ in vs}
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    flag = json.dumps([{"code": "no_location", "detail": "无定位 / no location", "params": {}}])
+    for n in range(logs):
+        owner, (village, county) = owners[n % len(owners)]
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        visited = json.dumps(rng.sample(pools[village], rng.randrange(0, 3)))
+        yield "log", (uuid.uuid4(), owner, village, county, 1, n + 1, "", False, now, now, day,
+                      KINDS[n % 7], "走访记录", visited, "[]", flag if n % 10 == 0 else "[]")
+    for i, (owner, (village, county)) in enumerate(owners):
+        for month in range(1, 13):
+            yield "sheet", (uuid.uuid4(), owner, village, county, 2, logs + i * 12 + month, "",
+                            False, now, now, dt.date(2026, month, 1), "confirmed", "[]",
+                            rng.randrange(15, 26), 0, 0)
+
+
+def load_sqlite(path: str, data) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    for kind, table, columns in (("log", "fieldwork_work_log", LOG_COLUMNS),
+                                 ("sheet", "fieldwork_presence_sheet", SHEET_COLUMNS)):
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        batch = []
+        for k, row in data[kind]:
+            batch.append(tuple(str(v) if isinstance(v, uuid.UUID | dt.date) else v for v in row))
+        conn.executemany(sql, batch)
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+async def load_postgres(url: str, data) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.copy_records_to_table("fieldwork_work_log", columns=LOG_COLUMNS,
+                                         records=[r for _, r in data["log"]])
+        await conn.copy_records_to_table("fieldwork_presence_sheet", columns=SHEET_COLUMNS,
+                                         records=[r for _, r in data["sheet"]])
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def dashboard_queries(codes: list[str], month: dt.date) -> None:
+    end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    await summary.village_stats(codes, month, end)
+    await summary.monthly_trend(codes, dt.date(2025, month.month, 1), end)
+
+
+async def naive(codes: list[str], month: dt.date) -> None:
+    """Load the month's rows and count in Python, as a first version would."""
+    from backend.fieldwork.tables import PresenceSheet, WorkLog
+
+    end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    logs = await WorkLog.select().where(WorkLog.village_code.is_in(codes),
+                                        WorkLog.date >= month, WorkLog.date <= end)
+    per: dict[str, dict] = {}
+    for log in logs:
+        s = per.setdefault(log["village_code"], {"kinds": {}, "visited": set(), "flagged": 0})
+        s["kinds"][log["kind"]] = s["kinds"].get(log["kind"], 0) + 1
+        ids = log["household_ids"]
+        s["visited"].update(json.loads(ids) if isinstance(ids, str) else ids)
+        flags = log["flags"]
+        s["flagged"] += bool(json.loads(flags) if isinstance(flags, str) else flags)
+    await PresenceSheet.select().where(PresenceSheet.village_code.is_in(codes),
+                                       PresenceSheet.month >= dt.date(2025, month.month, 1),
+                                       PresenceSheet.month <= end)
+    trend_logs = await WorkLog.select(WorkLog.date).where(
+        WorkLog.village_code.is_in(codes), WorkLog.date >= dt.date(2025, month.month, 1),
+        WorkLog.date <= end)
+    months: dict[str, int] = {}
+    for log in trend_logs:
+        key = log["date"].strftime("%Y-%m")
+        months[key] = months.get(key, 0) + 1
+
+
+async def p95(fn, codes, runs: int) -> float:
+    await fn(codes, dt.date(2026, 1, 1))  # warm up: connections, caches
+    times = []
+    for i in range(runs):
+        month = dt.date(2026, i % 12 + 1, 1)
+        started = time.perf_counter()
+        await fn(codes, month)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.quantiles(times, n=20)[-1]
+
+
+async def main(args: argparse.Namespace) -> None:
+    await migrate()
+    rng = random.Random(2026)
+    started = time.perf_counter()
+    data: dict[str, list] = {"log": [], "sheet": []}
+    for kind, row in rows(args.cadres, args.logs, rng):
+        data[kind].append((kind, row))
+    engine = engine_from_url(DB_URL)
+    if dbconf.engine_name() == "postgres":
+        await load_postgres(DB_URL, data)
+    else:
+        load_sqlite(DB_URL.removeprefix("sqlite:///"), data)
+    loaded = time.perf_counter() - started
+    del data
+    bind_tables(engine, all_tables())
+    await prepare_engine(engine)
+    county_villages = [v for v, c in villages(args.cadres) if c == "529910"]
+    try:
+        fast = await p95(dashboard_queries, county_villages, args.runs)
+        slow = await p95(naive, county_villages, max(5, args.runs // 4))
+    finally:
+        await close_engine(engine)
+    name = dbconf.engine_name()
+    goal = 300 if name == "postgres" else 1000
+    print(f"dashboard on {name}: {args.cadres:,} cadres, {args.logs:,} logs (loaded in "
+          f"{loaded:.0f} s); one county = {len(county_villages):,} villages")
+    print(f"heaviest dashboard query p95: {fast:.0f} ms; naive load-and-count p95: {slow:.0f} ms; "
+          f"ratio {slow / fast:.1f}x")
+    print(f"goal: p95 < {goal} ms on {name}: {'PASS' if fast < goal else 'MISS'}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cadres", type=int, default=60_000)
+    parser.add_argument("--logs", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=24)
+    try:
+        asyncio.run(main(parser.parse_args()))
+    finally:
+        dbconf.drop_database(TOKEN)
