@@ -6,7 +6,7 @@ import uuid
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.commendation import dossier_page, services
@@ -23,6 +23,7 @@ from backend.commendation.schemas import (
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
 from backend.core.errors import Forbidden
+from backend.core.http import Year
 from backend.core.scope import Actor
 from backend.fieldwork.schemas import VersionIn
 
@@ -37,13 +38,13 @@ class CommendationController(Controller):
 
     @get("/eligibility")
     async def eligibility(self, actor: NamedDependency[Actor],
-                          year: FromQuery[int | None] = None) -> list[EligibilityOut]:
+                          year: Year = None) -> list[EligibilityOut]:
         """Cadres the caller reviews, with why each is or is not eligible; by village, name."""
         return await services.eligibility_list(actor.scope, year or local_date().year)
 
     @get("/eligibility/me")
     async def my_eligibility(self, actor: NamedDependency[Actor],
-                             year: FromQuery[int | None] = None) -> EligibilityOut:
+                             year: Year = None) -> EligibilityOut:
         """The caller's own eligibility and its reasons."""
         return await services.my_eligibility(actor, year or local_date().year)
 
@@ -56,7 +57,7 @@ class CommendationController(Controller):
 
     @get("/runs")
     async def list_runs(self, actor: NamedDependency[Actor],
-                        year: FromQuery[int | None] = None) -> list[RunOut]:
+                        year: Year = None) -> list[RunOut]:
         return await services.list_runs(actor.scope, year)
 
     @post("/runs", status_code=HTTP_201_CREATED)
@@ -103,13 +104,13 @@ class CommendationController(Controller):
 
     @get("/dossiers/{cadre_id:uuid}")
     async def dossier(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
-                      year: FromQuery[int | None] = None) -> DossierOut:
+                      year: Year = None) -> DossierOut:
         """A cadre's year, assembled from what was recorded (never typed again)."""
         return await services.dossier(actor.scope, cadre_id, year or local_date().year)
 
     @get("/dossiers/{cadre_id:uuid}/print", media_type="text/html")
     async def dossier_print(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
-                            year: FromQuery[int | None] = None) -> Response[str]:
+                            year: Year = None) -> Response[str]:
         """The dossier as a printable page (print CSS, A4)."""
         d = await services.dossier(actor.scope, cadre_id, year or local_date().year)
         return Response(dossier_page.render(d), media_type="text/html; charset=utf-8",

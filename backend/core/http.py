@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.params import QueryParameter
 
 from backend.core.context import RequestContext
 from backend.core.errors import Unauthorized
@@ -16,7 +17,10 @@ if TYPE_CHECKING:
     from litestar import Request
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["provide_actor", "provide_ctx", "request_id_middleware"]
+__all__ = ["Year", "provide_actor", "provide_ctx", "request_id_middleware"]
+
+#: A ``year`` query parameter: Zhucun's records begin with the 2018 notice.
+Year = Annotated[int | None, QueryParameter(ge=2018, le=2100)]
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.http import Year
 from backend.core.scope import Actor
 from backend.fieldwork import presence, services
 from backend.fieldwork.schemas import (
@@ -157,7 +158,7 @@ class TalkController(Controller):
 
     @get("/")
     async def list_talks(
-        self, actor: NamedDependency[Actor], year: FromQuery[int | None] = None
+        self, actor: NamedDependency[Actor], year: Year = None
     ) -> list[TalkOut]:
         """Talks of the year in the caller's scope (a cadre sees their own)."""
         return await presence.list_talks(actor.scope, year or local_date().year)
@@ -174,7 +175,7 @@ class TalkController(Controller):
 
     @get("/missing")
     async def missing(
-        self, actor: NamedDependency[Actor], year: FromQuery[int | None] = None
+        self, actor: NamedDependency[Actor], year: Year = None
     ) -> list[CadreOut]:
         """Cadres posted in the caller's scope with no talk yet this year, by village and name."""
         cadres = await presence.cadres_without_talk(actor.scope, year or local_date().year)

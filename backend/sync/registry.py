@@ -65,8 +65,9 @@ _KINDS: dict[str, SyncKind] = {}
 
 
 def register(kind: SyncKind) -> SyncKind:
-    if kind.name in _KINDS and _KINDS[kind.name] is not kind:
-        raise ValueError(f"sync kind {kind.name!r} registered twice")
+    existing = _KINDS.get(kind.name)
+    if existing is not None and existing.table is not kind.table:
+        raise ValueError(f"sync kind {kind.name!r} registered by two capabilities")
     _KINDS[kind.name] = kind
     return kind
 
