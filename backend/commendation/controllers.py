@@ -102,6 +102,15 @@ class CommendationController(Controller):
         return Response(data, media_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="final-{run_id}.xlsx"'})
 
+    @get("/units/{unit_code:str}/dossiers.xlsx", media_type=XLSX)
+    async def unit_dossiers(self, unit_code: FromPath[str], actor: NamedDependency[Actor],
+                            year: Year = None) -> Response[bytes]:
+        """Every cadre of a township with their dossier figures, as XLSX."""
+        data = await services.unit_dossiers_xlsx(actor.scope, unit_code,
+                                                 year or local_date().year)
+        return Response(data, media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="dossiers-{unit_code}.xlsx"'})
+
     @get("/dossiers/{cadre_id:uuid}")
     async def dossier(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
                       year: Year = None) -> DossierOut:

@@ -54,6 +54,7 @@ __all__ = [
     "nominate",
     "publish_run",
     "record_inspection",
+    "unit_dossiers_xlsx",
 ]
 
 DEFAULT_COMMENDATION_WEIGHTS = {"deep": Decimal("1.5"), "key": Decimal("1.2"),
@@ -350,3 +351,35 @@ async def dossier(scope: Scope, cadre_id: uuid.UUID, year: int) -> DossierOut:
         approved_leave=[{"start_date": a.isoformat(), "end_date": b.isoformat(), "days": n}
                         for a, b, n in year_data.approved_leave],
     )
+
+
+_DOSSIER_COLUMNS = [
+    "姓名", "村", "确认驻村天数", "应驻天数", "是否符合", "走访", "会议", "项目", "培训", "值班",
+    "调解", "其他", "走访农户", "全村农户", "覆盖率%", "佐证照片", "带提示日志", "谈心谈话",
+    "请假天数", "资格说明",
+]
+
+
+async def unit_dossiers_xlsx(scope: Scope, unit_code: str, year: int) -> bytes:
+    """One row per cadre of a township: the dossier figures, for the unit's nomination."""
+    cadres = [e for e in await eligibility_list(scope, year) if e.township_code == unit_code]
+    if not cadres and unit_code not in scope.review_townships and not any(
+            unit_code.startswith(c) for c in scope.admin_counties):
+        raise NotFound()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{unit_code} {year}"
+    sheet.append(_DOSSIER_COLUMNS)
+    for e in cadres:
+        d = await dossier(scope, e.cadre_id, year)
+        kinds = [d.logs_by_kind.get(k, 0) for k in
+                 ("visit", "meeting", "project", "training", "duty", "mediation", "other")]
+        sheet.append([
+            d.name, d.village_name, e.confirmed_days, e.required_days,
+            "是" if e.eligible else "否", *kinds, d.households_visited,
+            d.households_in_village, d.coverage_percent, d.photos, d.flagged_logs,
+            len(d.talks), sum(x["days"] for x in d.approved_leave), "；".join(e.reasons),
+        ])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -125,3 +125,15 @@ def test_dossier_is_assembled_from_records(client, world, run):
     for outsider in ("cadre_x2", "reviewer_y", "admin_b"):
         assert client.get(f"/api/commendation/dossiers/{world.ids['cadre_x1']}",
                           headers=world.headers(outsider)).status_code == 404
+
+
+def test_unit_dossiers_xlsx(client, world, run):
+    confirm_days(run, world, "cadre_x1", 205, "529801001201")
+    r = client.get("/api/commendation/units/529801001/dossiers.xlsx", params={"year": YEAR},
+                   headers=world.headers("reviewer_x"))
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "姓名" and [row[0] for row in rows[1:]] == ["cadre_x1", "cadre_x2"]
+    assert rows[1][2] == 205 and rows[1][4] == "是" and rows[2][4] == "否"
+    assert client.get("/api/commendation/units/529801001/dossiers.xlsx",
+                      headers=world.headers("admin_b")).status_code == 404
