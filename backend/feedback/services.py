@@ -77,7 +77,7 @@ async def write_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
 
     await evidence.replace_links("feedback", [
         (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows])
+        for r in rows if loads(r["evidence"]) or r["version"] > 1])
 
 
 async def _out(rows: list[dict[str, Any]]) -> list[FeedbackOut]:

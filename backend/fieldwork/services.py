@@ -382,20 +382,12 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
 
 
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-    """After a push: the records' photo links become exactly what they name."""
-    await evidence.replace_links(
-        "work_log",
-        [
-            (
-                r["id"],
-                r["owner_id"],
-                r["village_code"],
-                r["county_code"],
-                loads(r["evidence"]) or [],
-            )
-            for r in rows
-        ],
-    )
+    """After a push: the records' photo links become exactly what they name (a new record
+    without photos has nothing to link or unlink)."""
+    await evidence.replace_links("work_log", [
+        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
+        for r in rows if loads(r["evidence"]) or r["version"] > 1
+    ])
 
 
 def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
