@@ -13,6 +13,8 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly errors: FieldError[];
   readonly type: string;
+  /** The server's machine-readable code (`conflict`, `own_record`, `county_decides`, …). */
+  readonly code: string;
   readonly timeout: boolean;
 
   constructor(init: {
@@ -21,6 +23,7 @@ export class ApiError extends Error {
     detail?: string;
     errors?: FieldError[];
     type?: string;
+    code?: string;
     timeout?: boolean;
   }) {
     super(init.detail || init.title);
@@ -30,6 +33,7 @@ export class ApiError extends Error {
     this.detail = init.detail ?? '';
     this.errors = init.errors ?? [];
     this.type = init.type ?? 'about:blank';
+    this.code = init.code ?? '';
     this.timeout = init.timeout ?? false;
   }
 
@@ -108,6 +112,7 @@ export async function problemFrom(res: Response): Promise<ApiError> {
     detail: typeof body.detail === 'string' ? body.detail : '',
     errors: toFieldErrors(body.errors ?? body.extra),
     type: typeof body.type === 'string' ? body.type : undefined,
+    code: typeof body.code === 'string' ? body.code : undefined,
   });
 }
 
@@ -159,4 +164,13 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const res = await request(path, opts);
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/**
+ * Fetch a file under /api with the bearer token (downloads, printable pages, thumbnails):
+ * a plain link would go out without it.
+ */
+export async function fetchBlob(path: string, opts: RequestOptions = {}): Promise<Blob> {
+  const res = await request(path, { ...opts, headers: { Accept: '*/*', ...opts.headers } });
+  return res.blob();
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { activePostings, session, type User } from './auth';
 import { lang, t } from './i18n';
+import { unreadCount } from './inbox';
 import { Lazy } from './lazy';
 import { online } from './net';
 import { outboxChanged, unsentCount } from './outbox';
@@ -13,17 +14,18 @@ import { localDate } from './time';
 
 const loadLogin = () => import('./views/Login');
 
-function useUnsent(userId: string): number {
+/** A count read from the user's database, again after every outbox write or pull. */
+function useCount(userId: string, count: (userId: string) => Promise<number>): number {
   const [n, setN] = useState(0);
   useStores(outboxChanged);
   const tick = outboxChanged.get();
   useEffect(() => {
     let live = true;
-    void unsentCount(userId).then((c) => live && setN(c));
+    void count(userId).then((c) => live && setN(c));
     return () => {
       live = false;
     };
-  }, [userId, tick]);
+  }, [userId, tick, count]);
   return n;
 }
 
@@ -50,10 +52,12 @@ function Header({ user }: { user: User }) {
 }
 
 function Nav({ user, current }: { user: User; current: string }) {
-  const unsent = useUnsent(user.id);
+  const unsent = useCount(user.id, unsentCount);
+  const unread = useCount(user.id, unreadCount);
+  const views = visibleViews(user);
   return (
-    <nav class="tabs" aria-label={t('nav.label')}>
-      {visibleViews(user).map((v) => (
+    <nav class={views.length > 5 ? 'tabs many' : 'tabs'} aria-label={t('nav.label')}>
+      {views.map((v) => (
         <a
           key={v.name}
           href={href(v.name)}
@@ -65,6 +69,11 @@ function Nav({ user, current }: { user: User; current: string }) {
           {v.name === 'outbox' && unsent > 0 && (
             <span class="badge" data-testid="outbox-count">
               {unsent}
+            </span>
+          )}
+          {v.name === 'inbox' && unread > 0 && (
+            <span class="badge" data-testid="inbox-count">
+              {unread}
             </span>
           )}
         </a>
@@ -106,10 +115,10 @@ export function App() {
           </button>
         </div>
       )}
-      <main class="page" key={`${view.name}/${props.params.join('/')}`}>
+      <main class={`page view-${view.name}`} key={`${view.name}/${props.params.join('/')}`}>
         <Lazy load={view.load} props={props} />
       </main>
-      <Nav user={s.user} current={view.name} />
+      <Nav user={s.user} current={view.tab ?? view.name} />
     </div>
   );
 }

@@ -252,6 +252,13 @@ export function resolve(sent: OutboxItem, current: OutboxItem, r: PushResult | u
   }
 }
 
+/**
+ * Kinds whose pushed data is a change to part of a record the server also writes to: the
+ * inbox (`{read: true}` on a notice) and leave (the server adds state, days, decider). The
+ * synced copy merges what was sent into what was pulled, so nothing shown goes blank.
+ */
+export const PATCH_KINDS: ReadonlySet<string> = new Set(['inbox', 'leave_request']);
+
 /** Apply the per-item answers of one push, matched by id. */
 export async function applyResults(
   userId: string,
@@ -266,6 +273,11 @@ export async function applyResults(
     const current = await outbox.get(s.id);
     if (!current) continue; // discarded while in flight
     const { item, synced } = resolve(s, current, byId.get(s.id));
+    if (synced && PATCH_KINDS.has(synced.kind)) {
+      // What we sent changes part of a record (read, cancelled): keep the rest until pull.
+      const before = await tx.objectStore('records').get([synced.kind, synced.id]);
+      if (before) synced.data = { ...before.data, ...synced.data };
+    }
     if (synced) await tx.objectStore('records').put(synced);
     if (item) await outbox.put(item);
   }

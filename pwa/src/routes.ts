@@ -9,8 +9,8 @@ export interface ViewProps {
 
 /**
  * One entry per screen. A screen is loaded on first visit (its own chunk), and shows in the
- * nav only for users it is meant for. Add claims, feedback and review here once their APIs
- * exist; nothing else has to change.
+ * nav only for users it is meant for. A new screen is one entry here; nothing else has to
+ * change.
  */
 export interface ViewDef {
   name: string;
@@ -20,14 +20,23 @@ export interface ViewDef {
   roles?: Role[];
   /** Reachable by URL but without a tab. */
   hidden?: boolean;
+  /** For a screen without a tab: the tab shown as current while it is open. */
+  tab?: string;
 }
+
+const REVIEWERS: Role[] = ['township_reviewer', 'county_admin'];
 
 export const VIEWS: ViewDef[] = [
   { name: 'today', label: 'nav.today', load: () => import('./views/Today'), roles: ['cadre'] },
   { name: 'month', label: 'nav.month', load: () => import('./views/Month'), roles: ['cadre'] },
+  { name: 'review', label: 'nav.review', load: () => import('./views/Review'), roles: REVIEWERS },
+  { name: 'dashboard', label: 'nav.dashboard', load: () => import('./views/Dashboard'), roles: REVIEWERS },
   { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox') },
   { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox') },
   { name: 'settings', label: 'nav.settings', load: () => import('./views/Settings') },
+  // Reached from the month screen, the inbox, settings and the notices' links.
+  { name: 'leave', label: 'nav.leave', load: () => import('./views/Leave'), roles: ['cadre'], hidden: true, tab: 'month' },
+  { name: 'feedback', label: 'nav.feedback', load: () => import('./views/Feedback'), hidden: true, tab: 'inbox' },
 ];
 
 export function visibleViews(user: User): ViewDef[] {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { deleteEvidence, listEvidence, type EvidenceRecord } from '../evidence';
-import { lang, t } from '../i18n';
+import { lang, t, type MessageKey } from '../i18n';
 import { WORK_LOG, type WorkLogData } from '../logs';
 import { UNSENT, discard, keepMine, listOutbox, outboxChanged, takeServer, type OutboxItem } from '../outbox';
 import { href } from '../router';
@@ -11,17 +11,62 @@ import { formatDate, formatDateTime } from '../time';
 import { StatusBadge, kindLabel } from './common';
 
 function Summary({ item, data }: { item: OutboxItem; data: Record<string, unknown> }) {
-  if (item.kind !== WORK_LOG) return <pre class="small">{JSON.stringify(data, null, 1)}</pre>;
-  const d = data as unknown as WorkLogData;
-  return (
-    <div class="summary">
-      <div class="small muted">
-        {d.date && formatDate(d.date, lang.get())} · {kindLabel(d.kind)}
-      </div>
-      <p class="text">{d.text}</p>
-    </div>
-  );
+  const l = lang.get();
+  const date = (v: unknown) => (typeof v === 'string' && v ? formatDate(v, l) : '');
+  switch (item.kind) {
+    case WORK_LOG: {
+      const d = data as unknown as WorkLogData;
+      return (
+        <div class="summary">
+          <div class="small muted">
+            {date(d.date)} · {kindLabel(d.kind)}
+          </div>
+          <p class="text">{d.text}</p>
+        </div>
+      );
+    }
+    case 'presence_day':
+      return (
+        <div class="summary">
+          <div class="small muted">
+            {t('outbox.kind.presence_day')} · {date(data.date)}
+          </div>
+          <p class="text">
+            {data.status ? t(`day.${String(data.status)}` as MessageKey) : ''}
+            {data.note ? ` · ${String(data.note)}` : ''}
+          </p>
+        </div>
+      );
+    case 'leave_request':
+      return (
+        <div class="summary">
+          <div class="small muted">
+            {t('outbox.kind.leave_request')} · {date(data.start_date)} – {date(data.end_date)}
+            {data.cancelled ? ` · ${t('leave.state.cancelled')}` : ''}
+          </div>
+          <p class="text">{String(data.reason ?? '')}</p>
+        </div>
+      );
+    case 'feedback':
+      return (
+        <div class="summary">
+          <div class="small muted">{t('nav.feedback')}</div>
+          <p class="text">{String(data.text ?? '')}</p>
+        </div>
+      );
+    case 'inbox':
+      return <div class="summary small muted">{t('outbox.kind.inbox')}</div>;
+    default:
+      return <pre class="small">{JSON.stringify(data, null, 1)}</pre>;
+  }
 }
+
+/** Where a refused record is put right. */
+const FIX_ROUTE: Record<string, string[]> = {
+  presence_day: ['month'],
+  leave_request: ['leave'],
+  feedback: ['feedback'],
+};
 
 function Item({ userId, item }: { userId: string; item: OutboxItem }) {
   const drop = async () => {
@@ -76,6 +121,11 @@ function Item({ userId, item }: { userId: string; item: OutboxItem }) {
             {item.kind === WORK_LOG && (
               <a class="btn primary" href={href('today', 'edit', item.id)} data-testid="outbox-edit">
                 {t('outbox.fix')}
+              </a>
+            )}
+            {FIX_ROUTE[item.kind] && (
+              <a class="btn" href={href(FIX_ROUTE[item.kind][0])} data-testid="outbox-open">
+                {t('outbox.open')}
               </a>
             )}
             <button class="btn danger" onClick={drop} data-testid="outbox-discard">
@@ -144,7 +194,7 @@ export default function Outbox({ user }: ViewProps) {
         <button class="btn primary" onClick={() => void syncNow()} disabled={sync.running} data-testid="sync-now">
           {sync.running ? t('outbox.syncing') : t('outbox.syncNow')}
         </button>
-        <span class="small muted" data-testid="last-sync">
+        <span class="small muted" data-testid="last-sync" data-at={sync.lastSyncAt ?? ''} data-running={String(sync.running)}>
           {sync.lastSyncAt ? t('outbox.lastSync', { t: formatDateTime(sync.lastSyncAt, lang.get()) }) : t('outbox.neverSynced')}
         </span>
         {sync.lastError && (

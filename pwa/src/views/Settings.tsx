@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { logout, requestPersistence } from '../auth';
 import { LANGS, lang, setLang, t, type Lang, type MessageKey } from '../i18n';
 import { unsentCount } from '../outbox';
-import { go } from '../router';
+import { go, href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { formatBytes } from './common';
@@ -51,6 +51,13 @@ export default function Settings({ user }: ViewProps) {
             </li>
           ))}
         </ul>
+      </div>
+      <div class="card">
+        <h2>{t('nav.feedback')}</h2>
+        <p class="small muted">{t('settings.feedbackIntro')}</p>
+        <a class="btn wide" href={href('feedback')} data-testid="settings-feedback">
+          {t('settings.feedbackOpen')}
+        </a>
       </div>
       <div class="card">
         <label class="field">

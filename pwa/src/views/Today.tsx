@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FieldError } from '../api';
 import { activePostings, type Posting } from '../auth';
-import { keepPhoto, preparePhoto, type PreparedPhoto } from '../camera';
-import { deleteEvidence, getEvidence, type EvidenceRecord } from '../evidence';
+import { getEvidence, type EvidenceRecord } from '../evidence';
 import { cachedHouseholds, loadHouseholds, type Household } from '../households';
 import { lang, t } from '../i18n';
 import { canLocate, getFix, type Fix } from '../location';
@@ -14,12 +13,7 @@ import { useStores } from '../store';
 import { syncSoon } from '../sync';
 import { formatDate, formatTime, localDate } from '../time';
 import { FieldErr, StatusBadge, errorFor, kindLabel } from './common';
-
-interface Photo {
-  rec: EvidenceRecord;
-  url: string;
-  prepared?: PreparedPhoto;
-}
+import { PhotoPicker, type Photo } from './photos';
 
 interface Draft {
   village: string;
@@ -322,90 +316,6 @@ function HouseholdPicker(props: {
         </>
       )}
       {props.error && <small class="err">{props.error}</small>}
-    </fieldset>
-  );
-}
-
-function PhotoPicker({ userId, photos, onChange, error }: { userId: string; photos: Photo[]; onChange: (p: Photo[]) => void; error?: string }) {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-  const input = useRef<HTMLInputElement>(null);
-
-  const pick = async (e: Event) => {
-    const files = Array.from((e.currentTarget as HTMLInputElement).files ?? []);
-    if (!files.length) return;
-    setBusy(true);
-    setFailure(null);
-    const added: Photo[] = [];
-    for (const file of files) {
-      try {
-        const prepared = await preparePhoto(file);
-        const rec = await keepPhoto(userId, prepared, true);
-        if (!photos.some((p) => p.rec.sha256 === rec.sha256)) {
-          added.push({ rec, prepared, url: URL.createObjectURL(rec.blob) });
-        }
-      } catch (err) {
-        setFailure(t('today.photoFailed', { msg: err instanceof Error ? err.message : String(err) }));
-      }
-    }
-    onChange([...photos, ...added]);
-    setBusy(false);
-    if (input.current) input.current.value = '';
-  };
-
-  const remove = async (p: Photo) => {
-    onChange(photos.filter((x) => x !== p));
-    if (p.url) URL.revokeObjectURL(p.url);
-    await deleteEvidence(userId, p.rec.sha256);
-  };
-
-  const dropGps = async (p: Photo) => {
-    if (!p.prepared) return;
-    const rec = await keepPhoto(userId, p.prepared, false);
-    const next = { rec, prepared: p.prepared, url: URL.createObjectURL(rec.blob) };
-    onChange(photos.map((x) => (x === p ? next : x)));
-    URL.revokeObjectURL(p.url);
-    await deleteEvidence(userId, p.rec.sha256);
-  };
-
-  return (
-    <fieldset class="field">
-      <legend>{t('today.photo')}</legend>
-      <ul class="photos">
-        {photos.map((p) => (
-          <li class="photo" data-testid="log-photo-item" data-sha256={p.rec.sha256}>
-            {p.url ? <img src={p.url} alt="" /> : <div class="noimg" />}
-            <div class="photo-meta">
-              {p.rec.captured_at && (
-                <span class="small muted">{t('today.photoTakenAt', { t: formatTime(p.rec.captured_at, lang.get()) })}</span>
-              )}
-              {p.rec.gps && p.prepared && (
-                <button type="button" class="link small" onClick={() => dropGps(p)} data-testid="photo-drop-gps">
-                  {t('today.photoHasGps')} · {t('today.photoDropGps')}
-                </button>
-              )}
-              <button type="button" class="link small danger" onClick={() => remove(p)} data-testid="photo-remove">
-                {t('today.photoRemove')}
-              </button>
-            </div>
-          </li>
-        ))}
-      </ul>
-      <label class={busy ? 'btn disabled' : 'btn'}>
-        {busy ? t('today.photoProcessing') : t('today.addPhoto')}
-        <input
-          ref={input}
-          class="visually-hidden"
-          type="file"
-          accept="image/*"
-          capture="environment"
-          disabled={busy}
-          onChange={pick}
-          data-testid="log-photo"
-        />
-      </label>
-      {failure && <small class="err">{failure}</small>}
-      {error && <small class="err">{error}</small>}
     </fieldset>
   );
 }
