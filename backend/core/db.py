@@ -188,8 +188,26 @@ async def insert_rows(
             for row in chunk
             for n, j in zip(names, is_json, strict=True)
         ]
-        out.extend(await fetch(table._meta.db, sql, *args) or [])
+        out.extend(await _run_raw(table._meta.db, sql, args))
     return out
+
+
+async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    """Run ``{}``-placeholder SQL on the current transaction's own connection.
+
+    Piccolo's query strings inspect every argument, which dominates a 10,000-value insert;
+    inside a transaction the driver can take the values directly (Piccolo's sqlite3
+    adapters for UUIDs and dates are registered process-wide). Outside one, Piccolo runs it.
+    """
+    tx = engine.current_transaction.get()
+    if tx is None or getattr(tx, "connection", None) is None:
+        return await fetch(engine, sql, *args) or []
+    if isinstance(engine, SQLiteEngine):
+        async with tx.connection.execute(sql.replace("{}", "?"), args) as cursor:
+            return list(await cursor.fetchall())
+    parts = sql.split("{}")
+    numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    return [dict(r) for r in await tx.connection.fetch(numbered, *args)]
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
