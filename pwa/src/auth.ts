@@ -87,7 +87,21 @@ export async function login(phone: string, password: string): Promise<User> {
     auth: false,
   });
   save(fromAnswer(answer));
+  // Someone else's doorbell left on this phone (they did not log out): not for this user.
+  if (hasPushOwner()) void import('./push').then((m) => m.pushOnLogin(answer.user.id)).catch(() => undefined);
   return answer.user;
+}
+
+/** Which user this browser's push subscription belongs to (see push.ts). */
+export const PUSH_OWNER_KEY = 'zhucun.push';
+
+/** Whether push was turned on in this browser (read without loading the push module). */
+function hasPushOwner(): boolean {
+  try {
+    return localStorage.getItem(PUSH_OWNER_KEY) !== null;
+  } catch {
+    return false;
+  }
 }
 
 let refreshing: Promise<boolean> | null = null;
@@ -152,6 +166,11 @@ export async function logout(): Promise<void> {
   const s = session.get();
   save(null);
   if (!s) return;
+  // First, while the access token is surely good: the next user of a shared phone must not
+  // get this user's doorbell (unsubscribed in the browser, and on the server if reachable).
+  if (hasPushOwner()) {
+    await import('./push').then((m) => m.pushOnLogout(s.user.id, s.access_token)).catch(() => undefined);
+  }
   try {
     await api('/auth/logout', {
       method: 'POST',

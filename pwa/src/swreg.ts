@@ -1,4 +1,6 @@
 import { createStore } from './store';
+import { OPEN_LINK, PUSH_ARRIVED, safeLink } from './swshared';
+import { syncNow } from './sync';
 
 /** A new service worker is installed and waiting; the app offers to switch to it. */
 export const updateWaiting = createStore<ServiceWorker | null>(null);
@@ -6,6 +8,12 @@ export const updateWaiting = createStore<ServiceWorker | null>(null);
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   const hadController = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    const msg = event.data as { type?: string; link?: unknown } | null;
+    // A push rang: the notice itself comes with the pull (src/sw.ts).
+    if (msg?.type === PUSH_ARRIVED) void syncNow();
+    else if (msg?.type === OPEN_LINK) location.hash = safeLink(msg.link);
+  });
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     // Only a page that ran on an older version reloads; the very first install does not.
     if (hadController) location.reload();

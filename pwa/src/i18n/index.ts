@@ -1,4 +1,5 @@
 import { createStore } from '../store';
+import { NOTIFY_TEXT_CACHE, NOTIFY_TEXT_URL, type NotifyText } from '../swshared';
 import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
@@ -30,6 +31,18 @@ export function setLang(next: Lang): void {
   }
   if (typeof document !== 'undefined') document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
   lang.set(next);
+  shareWithWorker(next);
+}
+
+/**
+ * The service worker cannot read localStorage: leave it the text of a push notification in
+ * this language (it falls back to Chinese when there is none).
+ */
+function shareWithWorker(l: Lang): void {
+  if (typeof caches === 'undefined') return; // not a secure context, or tests
+  const text: NotifyText = { lang: l, title: catalogues[l]['push.notifyTitle'], body: catalogues[l]['push.notifyBody'] };
+  const answer = new Response(JSON.stringify(text), { headers: { 'Content-Type': 'application/json' } });
+  caches.open(NOTIFY_TEXT_CACHE).then((c) => c.put(NOTIFY_TEXT_URL, answer), () => undefined).catch(() => undefined);
 }
 
 /** The value for the `Accept-Language` header, so the server localises problem details. */

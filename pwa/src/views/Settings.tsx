@@ -6,6 +6,7 @@ import { go, href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { formatBytes } from './common';
+import { PushCard } from './PushCard';
 
 interface StorageInfo {
   usage?: number;
@@ -73,6 +74,7 @@ export default function Settings({ user }: ViewProps) {
           </select>
         </label>
       </div>
+      <PushCard user={user} />
       <div class="card">
         <h2>{t('settings.storage')}</h2>
         {info === null ? (
