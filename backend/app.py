@@ -16,6 +16,8 @@ from piccolo.conf.apps import Finder
 from backend.accounts.controllers import AccountsController, AuthController
 from backend.accounts.tokens import make_jwt_auth
 from backend.audit.controllers import AuditController
+from backend.claims.controllers import ClaimController, InsuranceController
+from backend.claims.sync_kinds import register_kinds as register_claim_kinds
 from backend.commendation.controllers import CommendationController
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
@@ -34,10 +36,12 @@ from backend.fieldwork.controllers import (
 )
 from backend.fieldwork.sync_kinds import register_kinds as register_fieldwork_kinds
 from backend.geo.controllers import GeoController
+from backend.notify.controllers import PushController
 from backend.notify.sync_kinds import register_kinds as register_notify_kinds
+from backend.policy.controllers import PolicyController
 from backend.sync.controllers import SyncController
 
-__all__ = ["all_tables", "create_app"]
+__all__ = ["all_tables", "create_app", "register_reminder_sources"]
 
 log = logging.getLogger("zhucun")
 
@@ -52,10 +56,26 @@ CONTROLLERS = [
     PresenceController,
     LeaveController,
     TalkController,
+    PolicyController,
+    ClaimController,
+    InsuranceController,
     FeedbackController,
     CommendationController,
     DashboardController,
+    PushController,
 ]
+
+
+def register_reminder_sources() -> None:
+    """The scheduled reminders the dispatcher raises (``zhucun dispatch``), by capability.
+
+    Claims plugs its insurance expiry in here, e.g.
+    ``register_reminder_source("insurance_expiry", claims_reminders.insurance_expiry)``,
+    with a source that calls ``backend.notify.reminders.remind_insurance_expiry``.
+    """
+    from backend.notify.reminders import register_reminder_source, remind_unsubmitted_sheets
+
+    register_reminder_source("presence_month_end", remind_unsubmitted_sheets)
 
 
 def all_tables() -> list:
@@ -98,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check_production()
     register_fieldwork_kinds()
+    register_claim_kinds()
     register_notify_kinds()
     register_feedback_kinds()
     engine = engine_from_url(settings.database_url)

@@ -1,4 +1,5 @@
-"""The ``zhucun`` command: serve, migrate, seed-demo, user add, audit verify, geo import."""
+"""The ``zhucun`` command: serve, migrate, seed-demo, user add, audit verify, geo import,
+dispatch, vapid."""
 
 from __future__ import annotations
 
@@ -199,6 +200,42 @@ def geo_import(csv_file: Path) -> None:
             click.echo(f"row {e.row}: {e.field}: {e.code} {e.params or ''}", err=True)
         raise click.ClickException("nothing imported / 未导入任何数据") from None
     click.echo(f"created {report.created}, updated {report.updated}, closed {report.closed}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="send what is due, then exit (for cron and tests)")
+@click.option("--reminders", is_flag=True, help="with --once: raise scheduled reminders first")
+def dispatch(once: bool, reminders: bool) -> None:
+    """Send pending Web Push notifications; without --once, loop until SIGTERM, raising the
+    scheduled reminders (month-end presence sheet, insurance expiry) as it goes."""
+    import logging
+
+    from backend.app import register_reminder_sources
+    from backend.core.settings import get_settings
+    from backend.notify.dispatch import run_dispatcher
+    from backend.notify.vapid import PushNotConfigured
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    register_reminder_sources()
+    try:
+        totals = _run(lambda: run_dispatcher(get_settings(), once=once, reminders=reminders))
+    except PushNotConfigured as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(" ".join(f"{k}={v}" for k, v in sorted(totals.items())) or "nothing to send")
+
+
+@main.command()
+def vapid() -> None:
+    """Make a VAPID key pair for Web Push and print the settings to put in the environment
+    (the private key is a secret: keep it out of the repository)."""
+    from backend.notify.vapid import generate_key_pair
+
+    private, public = generate_key_pair()
+    click.echo("# Web Push keys: put these in the environment, never in the repository.")
+    click.echo("# The subject is a contact the push services may write to.")
+    click.echo(f"ZHUCUN_VAPID_PRIVATE_KEY={private}")
+    click.echo(f"ZHUCUN_VAPID_PUBLIC_KEY={public}")
+    click.echo("ZHUCUN_VAPID_SUBJECT=mailto:admin@example.org")
 
 
 if __name__ == "__main__":

@@ -52,10 +52,10 @@ __all__ = [
     "posted_cadres",
     "posting_village",
     "postings_of",
-    "reviewers_of",
     "read_user",
     "refresh",
     "resolve_scope",
+    "reviewers_of",
     "user_names",
     "user_out",
 ]

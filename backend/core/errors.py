@@ -84,6 +84,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
     "over_quota": ("超过本单位名额（{seats} 名）", "More than the unit's seats ({seats})"),
+    "push_not_configured": (
+        "本服务器未开启网页推送，通知仍会送到收件箱",
+        "Web Push is not configured on this server; notices still reach your inbox",
+    ),
+    "endpoint_not_https": ("推送地址必须使用 https", "The push endpoint must use https"),
+    "endpoint_not_allowed": (
+        "推送地址不能指向本机或内部网络",
+        "The push endpoint may not point to this machine or a private network",
+    ),
+    "push_key_invalid": ("浏览器提供的推送密钥无效", "The browser's push keys are invalid"),
+    "trip_cap": (
+        "本月往返交通已达上限（{max} 次）",
+        "The month's round trips are at the limit ({max})",
+    ),
+    "has_flags": (
+        "有核查提示，须逐件审核，不能批量通过",
+        "It has verification flags: review it on its own, not in bulk",
+    ),
+    "same_reviewer": (
+        "乡镇审核人不能再做县级审核",
+        "The township's reviewer cannot also give the county's approval",
+    ),
+    "already_corrected": (
+        "该申请已有一份更正申请",
+        "This claim already has a correction",
+    ),
     "import_failed": (
         "导入失败：{count} 行有误，未导入任何数据",
         "Import failed: {count} rows have errors; nothing was imported",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or
@@ -33,6 +34,7 @@ from backend.fieldwork.schemas import (
 from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, Talk, WorkLog
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
+from backend.policy import services as policy
 from backend.sync.registry import Prepared, get_kind
 from backend.sync.services import allocate_seqs, bump_seq
 
@@ -49,6 +51,7 @@ __all__ = [
     "leave_wire",
     "list_talks",
     "month_view",
+    "on_month_confirmed",
     "prepare_leave",
     "prepare_presence_day",
     "presence_day_wire",
@@ -60,6 +63,25 @@ __all__ = [
 ]
 
 _FROZEN = ("submitted", "confirmed")
+
+#: Called inside the confirming transaction with the request context and the confirmed sheet
+#: row, so that other capabilities act on confirmed days (claims drafts the living subsidy)
+#: without field work knowing them. Registered at start-up.
+_month_confirmed: list[Callable[[RequestContext, dict[str, Any]], Awaitable[None]]] = []
+
+
+def on_month_confirmed(
+    listener: Callable[[RequestContext, dict[str, Any]], Awaitable[None]],
+) -> None:
+    if listener not in _month_confirmed:
+        _month_confirmed.append(listener)
+
+
+async def _policy(county_code: str, year: int, cache: dict[Any, Any]) -> policy.Policy:
+    """The county's settings for the year (leave limit, minimum days), once per request."""
+    if (county_code, year) not in cache:
+        cache[(county_code, year)] = await policy.policy_for(county_code, year)
+    return cache[(county_code, year)]
 
 
 def parse_month(text: str) -> dt.date:
@@ -162,6 +184,9 @@ async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
     days = rules.leave_days(leave.start_date, leave.end_date)
     if days > 90:
         raise ValidationFailed(errors=[FieldError("end_date", "too_large")])
+    settings = await _policy(
+        village.county_code, leave.start_date.year, actor.extras.setdefault("policies", {})
+    )
     return Prepared(
         {
             "start_date": leave.start_date,
@@ -169,7 +194,7 @@ async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
             "days": days,
             "reason": leave.reason,
             "state": "cancelled" if leave.cancelled else "pending",
-            "decider_level": rules.leave_decider(days),
+            "decider_level": rules.leave_decider(days, settings.leave_limit_days),
         },
         village.code,
         village.county_code,
@@ -275,6 +300,7 @@ async def month_view(scope: Scope, cadre_id: uuid.UUID, month_text: str) -> Mont
         days = await _drafted(cadre_id, month)
     counts = rules.count_days(days)
     names = await accounts.user_names({cadre_id})
+    settings = await _policy((await geo.village(village)).county_code, month.year, {})
     return MonthOut(
         cadre_id=cadre_id,
         cadre_name=names.get(cadre_id, ""),
@@ -290,7 +316,7 @@ async def month_view(scope: Scope, cadre_id: uuid.UUID, month_text: str) -> Mont
         village_days=counts.village_days,
         leave_days=counts.leave_days,
         away_days=counts.away_days,
-        minimum_days=rules.DEFAULT_MIN_DAYS_MONTH,
+        minimum_days=settings.min_days_month,
     )
 
 
@@ -442,6 +468,10 @@ async def _decide_sheet(
             after={"state": state, "village_days": sheet["village_days"]},
             reason=reason,
         )
+        if state == "confirmed":
+            confirmed = await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+            for listener in _month_confirmed:
+                await listener(ctx, confirmed)
     return (
         await _sheets_out(
             [await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()]
@@ -465,6 +495,7 @@ async def return_sheet(
 
 async def _sheets_out(rows: list[dict[str, Any]]) -> list[SheetOut]:
     names = await accounts.user_names({r["owner_id"] for r in rows})
+    policies: dict[Any, Any] = {}
     out = []
     for r in rows:
         end = _month_end(r["month"])
@@ -483,7 +514,9 @@ async def _sheets_out(rows: list[dict[str, Any]]) -> list[SheetOut]:
                 village_days=r["village_days"],
                 leave_days=r["leave_days"],
                 away_days=r["away_days"],
-                minimum_days=rules.DEFAULT_MIN_DAYS_MONTH,
+                minimum_days=(
+                    await _policy(r["county_code"], r["month"].year, policies)
+                ).min_days_month,
                 flagged_logs=sum(1 for f in flagged if loads(f["flags"])),
                 return_reason=r["return_reason"],
             )

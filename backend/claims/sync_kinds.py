@@ -1,0 +1,58 @@
+"""The claim kinds of the sync protocol, registered when the app is built.
+
+- ``travel_claim`` (pushable): a round trip the cadre records, offline too. Pull does not
+  return it under this kind:
+- ``claim`` (pull-only) carries every claim — travel claims under the same id, and the
+  living subsidy the server drafts — with its state, amounts and flags, to its owner and,
+  once submitted, to its reviewers and county finance.
+- ``insurance_incident`` (pushable): an accident report; pull returns its state.
+
+Submitting and reviewing are HTTP actions (``/api/claims/{id}/submit`` and so on), as for the
+presence sheet. A month confirmed by the township drafts its subsidy claim through
+``presence.on_month_confirmed``.
+"""
+
+from __future__ import annotations
+
+from backend.claims import insurance, services
+from backend.claims.tables import Claim, Incident
+from backend.fieldwork import presence
+from backend.sync.registry import SyncKind, register
+
+__all__ = ["register_kinds"]
+
+
+def register_kinds() -> None:
+    register(
+        SyncKind(
+            name="travel_claim",
+            table=Claim,
+            to_wire=services.claim_wire,
+            pull_where=services.nothing,
+            prepare=services.prepare_travel_claim,
+            locked=services.travel_claim_locked,
+            enrich=services.enrich_travel_claims,
+            after_write=services.write_travel_links,
+        )
+    )
+    register(
+        SyncKind(
+            name="claim",
+            table=Claim,
+            to_wire=services.claim_wire,
+            pull_where=services.claim_pull_where,
+        )
+    )
+    register(
+        SyncKind(
+            name="insurance_incident",
+            table=Incident,
+            to_wire=insurance.incident_wire,
+            pull_where=insurance.incident_pull_where,
+            prepare=insurance.prepare_incident,
+            locked=insurance.incident_locked,
+            enrich=insurance.enrich_incidents,
+            after_write=insurance.write_incident_links,
+        )
+    )
+    presence.on_month_confirmed(services.draft_subsidy)

@@ -1,0 +1,185 @@
+"""Scheduled reminders: inbox notices raised by the dispatcher loop, each at most once.
+
+A reminder is an ordinary notice (inbox row plus pushes) whose ``dedupe_key`` makes raising it
+again a no-op, so the loop may run as often as it likes and several dispatchers may run at once.
+
+Sources are registered by name (``register_reminder_source``) where the app is wired
+(``backend.app.register_reminder_sources``), so that notify imports no other capability's code:
+
+- ``presence_month_end`` (here): on the last 3 days of a month, each cadre with an active
+  posting whose month sheet is not submitted hears about it once.
+- ``insurance_expiry``: the claims capability finds the policies about to lapse and hands them
+  to ``remind_insurance_expiry``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from backend.accounts.tables import Posting
+from backend.core.clock import local_date
+from backend.core.db import write_transaction
+from backend.fieldwork.tables import PresenceSheet
+from backend.notify.services import Notice, write_notices
+from backend.notify.tables import InboxItem
+
+__all__ = [
+    "MONTH_END_DAYS",
+    "InsuranceExpiry",
+    "ReminderSource",
+    "insurance_expiry_notice",
+    "month_end_due",
+    "presence_reminder_notice",
+    "raise_reminders",
+    "register_reminder_source",
+    "remind_insurance_expiry",
+    "remind_unsubmitted_sheets",
+]
+
+log = logging.getLogger("zhucun.reminders")
+
+#: The reminder comes on the last this-many days of the month.
+MONTH_END_DAYS = 3
+#: Notices written per transaction (a province has tens of thousands of cadres).
+_CHUNK = 500
+
+#: ``source(today)`` raises its reminders for the Shanghai date ``today``; answers how many
+#: notices were new.
+ReminderSource = Callable[[dt.date], Awaitable[int]]
+
+_sources: dict[str, ReminderSource] = {}
+
+
+def register_reminder_source(name: str, source: ReminderSource) -> None:
+    """Have the dispatcher raise ``source``'s reminders (again registering a name replaces)."""
+    _sources[name] = source
+
+
+async def raise_reminders(today: dt.date | None = None) -> dict[str, int]:
+    """Run every registered source; one that fails is logged and the others still run."""
+    today = today or local_date()
+    raised: dict[str, int] = {}
+    for name, source in list(_sources.items()):
+        try:
+            raised[name] = await source(today)
+        except Exception:
+            log.exception("reminder source %s failed", name)
+    return raised
+
+
+async def _write_once(notices: Sequence[Notice]) -> int:
+    """Write the notices whose dedupe key is new, in chunks; the unique key is the guarantee,
+    the pre-check only spares the work of rewriting what a previous run wrote."""
+    keys = [n.dedupe_key for n in notices if n.dedupe_key]
+    seen: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        rows = await InboxItem.select(InboxItem.dedupe_key).where(
+            InboxItem.dedupe_key.is_in(keys[start : start + _CHUNK]))
+        seen.update(r["dedupe_key"] for r in rows)
+    todo = [n for n in notices if n.dedupe_key not in seen]
+    written = 0
+    for start in range(0, len(todo), _CHUNK):
+        async with write_transaction(InboxItem._meta.db):
+            written += await write_notices(todo[start : start + _CHUNK])
+    return written
+
+
+# --- 驻村天数报告单: the month-end reminder ---------------------------------------------------
+
+
+def month_end_due(today: dt.date) -> dt.date | None:
+    """The month (its first day) to remind about, when ``today`` is in its last 3 days."""
+    last = calendar.monthrange(today.year, today.month)[1]
+    return today.replace(day=1) if last - today.day < MONTH_END_DAYS else None
+
+
+def presence_reminder_notice(cadre_id: uuid.UUID, month: dt.date, village_code: str,
+                             county_code: str) -> Notice:
+    label = f"{month:%Y-%m}"
+    return Notice(
+        recipient_id=cadre_id, event="presence.reminder",
+        title=(f"{label} 驻村天数报告单尚未提交", f"Presence sheet for {label} not yet submitted"),
+        body=("月底前请核对本月驻村天数并提交报告单。",
+              "Please check this month's days and submit the sheet before the month ends."),
+        link=f"#/month/{label}", object_kind="presence_sheet", village_code=village_code,
+        county_code=county_code, dedupe_key=f"presence.month_end:{label}:{cadre_id}",
+    )
+
+
+async def remind_unsubmitted_sheets(today: dt.date) -> int:
+    """Month end: remind each cadre with an active posting and no submitted sheet, once.
+
+    Reads postings and sheets directly (read only): neither accounts nor fieldwork offers this
+    question as a service yet.
+    """
+    month = month_end_due(today)
+    if month is None:
+        return 0
+    postings = await Posting.select(
+        Posting.cadre, Posting.village_code, Posting.county_code, Posting.start_date
+    ).where(
+        Posting.start_date <= today,
+        (Posting.end_date.is_null()) | (Posting.end_date >= today),
+        Posting.cadre.active.eq(True),
+    ).order_by(Posting.start_date)
+    done = {r["owner_id"] for r in await PresenceSheet.select(PresenceSheet.owner_id).where(
+        PresenceSheet.month == month, PresenceSheet.state.is_in(["submitted", "confirmed"]))}
+    # The latest posting of a cadre names the village (one notice per cadre).
+    latest = {p["cadre"]: p for p in postings if p["cadre"] not in done}
+    notices = [presence_reminder_notice(cadre, month, p["village_code"], p["county_code"])
+               for cadre, p in sorted(latest.items(), key=lambda kv: str(kv[0]))]
+    return await _write_once(notices)
+
+
+# --- 意外伤害保险: insurance expiry, found by the claims capability -----------------------------
+
+
+@dataclass(frozen=True)
+class InsuranceExpiry:
+    """A cadre's accident insurance that lapses soon (a gap in cover must not go unnoticed)."""
+
+    cadre_id: uuid.UUID
+    #: The policy (or claims record) id; one reminder per policy and expiry date.
+    policy_id: str
+    expires_on: dt.date
+    village_code: str = ""
+    county_code: str = ""
+    #: The PWA route that shows the policy.
+    link: str = "#/claims"
+
+
+def insurance_expiry_notice(item: InsuranceExpiry, today: dt.date) -> Notice:
+    days = (item.expires_on - today).days
+    when_zh = f"{item.expires_on:%Y-%m-%d} 到期" + (f"（还有 {days} 天）" if days > 0 else "")
+    when_en = f"expires on {item.expires_on:%Y-%m-%d}" + (f" (in {days} days)" if days > 0
+                                                          else "")
+    return Notice(
+        recipient_id=item.cadre_id, event="insurance.expiring",
+        title=("意外伤害保险即将到期", "Accident insurance about to lapse"),
+        body=(f"您的驻村意外伤害保险将于 {when_zh}，请及时续保。",
+              f"Your accident insurance {when_en}; please renew it."),
+        link=item.link, object_kind="insurance", object_id=item.policy_id[:64],
+        village_code=item.village_code, county_code=item.county_code,
+        dedupe_key=f"insurance.expiry:{item.expires_on:%Y-%m-%d}:{item.policy_id}"[:120],
+    )
+
+
+async def remind_insurance_expiry(items: Iterable[InsuranceExpiry],
+                                  today: dt.date | None = None) -> int:
+    """The plug for claims: write one reminder per policy and expiry date (again: no-op).
+
+    Claims decides which policies are due (for example lapsing within 30 days) and registers
+    a source that calls this, in ``backend.app.register_reminder_sources``::
+
+        async def insurance_reminders(today):
+            return await remind_insurance_expiry(await policies_lapsing(today), today)
+
+        register_reminder_source("insurance_expiry", insurance_reminders)
+    """
+    today = today or local_date()
+    return await _write_once([insurance_expiry_notice(i, today) for i in items])
