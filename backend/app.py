@@ -69,13 +69,13 @@ CONTROLLERS = [
 def register_reminder_sources() -> None:
     """The scheduled reminders the dispatcher raises (``zhucun dispatch``), by capability.
 
-    Claims plugs its insurance expiry in here, e.g.
-    ``register_reminder_source("insurance_expiry", claims_reminders.insurance_expiry)``,
-    with a source that calls ``backend.notify.reminders.remind_insurance_expiry``.
+    Month-end presence sheets (notify) and accident insurance lapsing within 30 days (claims).
     """
+    from backend.claims.reminders import insurance_expiry
     from backend.notify.reminders import register_reminder_source, remind_unsubmitted_sheets
 
     register_reminder_source("presence_month_end", remind_unsubmitted_sheets)
+    register_reminder_source("insurance_expiry", insurance_expiry)
 
 
 def all_tables() -> list:
