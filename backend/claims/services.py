@@ -77,6 +77,7 @@ __all__ = [
     "read_claim",
     "submit",
     "travel_claim_locked",
+    "village_claim_totals",
     "write_travel_links",
 ]
 
@@ -882,3 +883,19 @@ async def correct(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID) -> Cla
             )
         await _audit(ctx, created, "drafted", None, "draft", corrects_id=str(row["id"]))
     return await read_claim(actor.scope, new)
+
+
+async def village_claim_totals(villages: list[str], month: dt.date,
+                               ) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per village, per state: (claims, payable fen) of the claims of ``month`` (dashboards)."""
+    out: dict[str, dict[str, tuple[int, int]]] = {v: {} for v in villages}
+    if not villages:
+        return out
+    rows = await Claim.select(Claim.village_code, Claim.state, Claim.payable_fen).where(
+        Claim.county_code.is_in(sorted({v[:6] for v in villages})), Claim.month == month,
+        Claim.deleted.eq(False))
+    for r in rows:
+        if r["village_code"] in out:
+            count, fen = out[r["village_code"]].get(r["state"], (0, 0))
+            out[r["village_code"]][r["state"]] = (count + 1, fen + int(r["payable_fen"]))
+    return out

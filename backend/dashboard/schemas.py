@@ -28,6 +28,10 @@ class UnitRow(BaseModel):
     flagged_logs: int
     sheets_submitted: int
     sheets_confirmed: int
+    #: state → {"count", "fen"} of the month's claims (subsidy and travel).
+    claims: dict[str, dict[str, int]] = {}
+    #: Cadres whose posting is not covered by accident insurance on some day of the month.
+    insurance_gaps: int = 0
 
 
 class TrendPoint(BaseModel):

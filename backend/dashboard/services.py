@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 
 from backend.accounts import services as accounts
+from backend.claims import insurance
+from backend.claims import services as claims
 from backend.core.errors import FieldError, Forbidden, ValidationFailed
+from backend.core.money import fen_to_yuan
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
 from backend.fieldwork import rules, summary
 from backend.geo import services as geo
+from backend.policy import services as policy
 
 if TYPE_CHECKING:
     from backend.core.scope import Scope
@@ -35,8 +39,13 @@ def _total(rows: list[UnitRow], code: str, name: str, level: str, tier: str = "o
            tier_label: str = "") -> UnitRow:
     """The sum of ``rows`` as one row (a township, or the whole scope)."""
     kinds: Counter[str] = Counter()
+    money: dict[str, dict[str, int]] = {}
     for r in rows:
         kinds.update(r.logs_by_kind)
+        for state, figures in r.claims.items():
+            bucket = money.setdefault(state, {"count": 0, "fen": 0})
+            bucket["count"] += figures["count"]
+            bucket["fen"] += figures["fen"]
 
     def total(attribute: str) -> int:
         return sum(getattr(r, attribute) for r in rows)
@@ -48,6 +57,7 @@ def _total(rows: list[UnitRow], code: str, name: str, level: str, tier: str = "o
         logs=total("logs"), logs_by_kind=dict(sorted(kinds.items())),
         households_visited=total("households_visited"), flagged_logs=total("flagged_logs"),
         sheets_submitted=total("sheets_submitted"), sheets_confirmed=total("sheets_confirmed"),
+        claims=dict(sorted(money.items())), insurance_gaps=total("insurance_gaps"),
     )
 
 
@@ -73,6 +83,11 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     for c in {(c.cadre_id, c.village_code) for c in posted}:
         cadres[c[1]] += 1
     stats = await summary.village_stats(codes, month, end)
+    money = await claims.village_claim_totals(codes, month)
+    gaps: Counter[str] = Counter(g.village_code for g in
+                                 await insurance.coverage_gaps(scope, None, month, end))
+    minimum = {c: (await policy.policy_for(c, month.year)).min_days_month
+               for c in {v.county_code for v in villages}}
     rows = []
     for v in villages:
         s = stats[v.code]
@@ -83,10 +98,13 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
             lat=v.fence.center_lat if v.fence else None,
             lon=v.fence.center_lon if v.fence else None, cadres=cadres[v.code],
             confirmed_days=s.confirmed_days,
-            minimum_days=cadres[v.code] * rules.DEFAULT_MIN_DAYS_MONTH, logs=s.logs,
+            minimum_days=cadres[v.code] * minimum[v.county_code], logs=s.logs,
             logs_by_kind=dict(sorted(s.logs_by_kind.items())),
             households_visited=s.households_visited, flagged_logs=s.flagged_logs,
             sheets_submitted=s.sheets_submitted, sheets_confirmed=s.sheets_confirmed,
+            claims={state: {"count": n, "fen": fen} for state, (n, fen) in
+                    sorted(money[v.code].items())},
+            insurance_gaps=gaps[v.code],
         ))
     by_township: dict[str, list[UnitRow]] = defaultdict(list)
     for r in rows:
@@ -113,7 +131,26 @@ EXPORT_COLUMNS = [
     ("工作日志 logs", "logs"), ("走访农户 households visited", "households_visited"),
     ("带提示日志 flagged logs", "flagged_logs"), ("待确认 submitted", "sheets_submitted"),
     ("已确认 confirmed", "sheets_confirmed"),
+    ("未覆盖保险 insurance gaps", "insurance_gaps"),
 ]
+#: Claim states exported as "count / yuan" columns, in the order of their life.
+EXPORT_CLAIM_STATES = [
+    ("待审 submitted", "submitted"), ("乡镇已审 township approved", "township_approved"),
+    ("县已审 county approved", "county_approved"), ("已支付 paid", "paid"),
+]
+
+
+def _headers() -> list[str]:
+    return [h for h, _ in EXPORT_COLUMNS] + [
+        f"{h} {unit}" for h, _ in EXPORT_CLAIM_STATES for unit in ("件 claims", "元 yuan")]
+
+
+def _cells(row: UnitRow) -> list[object]:
+    cells: list[object] = [getattr(row, a) for _, a in EXPORT_COLUMNS]
+    for _, state in EXPORT_CLAIM_STATES:
+        figures = row.claims.get(state, {"count": 0, "fen": 0})
+        cells += [figures["count"], fen_to_yuan(figures["fen"])]
+    return cells
 
 
 def _table(d: DashboardOut, level: str) -> list[UnitRow]:
@@ -124,9 +161,9 @@ def export_csv(d: DashboardOut, level: str) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read the UTF-8 Chinese headers
     writer = csv.writer(out)
-    writer.writerow([h for h, _ in EXPORT_COLUMNS])
+    writer.writerow(_headers())
     for row in [*_table(d, level), d.totals]:
-        writer.writerow([getattr(row, a) for _, a in EXPORT_COLUMNS])
+        writer.writerow(_cells(row))
     return out.getvalue()
 
 
@@ -135,9 +172,9 @@ def export_xlsx(d: DashboardOut) -> bytes:
     for index, level in enumerate(("village", "township")):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = f"{'村' if level == 'village' else '乡镇'} {d.month}"
-        sheet.append([h for h, _ in EXPORT_COLUMNS])
+        sheet.append(_headers())
         for row in [*_table(d, level), d.totals]:
-            sheet.append([getattr(row, a) for _, a in EXPORT_COLUMNS])
+            sheet.append(_cells(row))
     trend = book.create_sheet("月度趋势 trend")
     trend.append(["月份 month", "日志 logs", "带提示 flagged", "确认天数 confirmed days"])
     for p in d.trend:

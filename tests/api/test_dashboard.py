@@ -67,3 +67,22 @@ def test_exports_read_back(client, world):
                       headers=world.headers("reviewer_x")).text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][1].startswith("名称") and [r[0] for r in rows[1:-1]] == ["529801001"]
+
+
+def test_claims_and_insurance_gaps_on_the_dashboard(client, world):
+    from tests.api.test_claims import MONTH, submitted_trip
+
+    submitted_trip(client, world, "cadre_x1", fare_fen=4550)
+    submitted_trip(client, world, "cadre_x1", n=5, fare_fen=1000)
+    d = client.get("/api/dashboard", params={"month": f"{MONTH:%Y-%m}"},
+                   headers=world.headers("admin_a")).json()
+    x1 = next(v for v in d["villages"] if v["code"] == "529801001201")
+    assert x1["claims"]["submitted"]["count"] == 2
+    assert x1["claims"]["submitted"]["fen"] == 4550 + 1000
+    assert d["totals"]["claims"]["submitted"]["count"] == 2
+    # No policy at all: every posted cadre is uncovered that month.
+    assert x1["insurance_gaps"] == 1 and d["totals"]["insurance_gaps"] == 3
+    text = client.get("/api/dashboard/export.csv", params={"month": f"{MONTH:%Y-%m}"},
+                      headers=world.headers("admin_a")).text
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert "待审 submitted 元 yuan" in header and "未覆盖保险 insurance gaps" in header
