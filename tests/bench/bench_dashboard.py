@@ -84,7 +84,7 @@ def load_sqlite(path: str, data) -> None:
                                  ("sheet", "fieldwork_presence_sheet", SHEET_COLUMNS)):
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         batch = []
-        for k, row in data[kind]:
+        for _kind, row in data[kind]:
             batch.append(tuple(str(v) if isinstance(v, uuid.UUID | dt.date) else v for v in row))
         conn.executemany(sql, batch)
     conn.commit()

@@ -14,7 +14,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.review_steps import post, sync
-from tests.e2e.support import COUNTY_ADMIN, Server, login, unique_text, wait_for_service_worker, wait_until
+from tests.e2e.support import (
+    COUNTY_ADMIN,
+    Server,
+    login,
+    unique_text,
+    wait_for_service_worker,
+    wait_until,
+)
 
 #: Cadres of 石桥镇 no other browser test uses.
 CADRE_PUSH_OFF = "13900000030"
@@ -28,17 +35,22 @@ COUNT_ASKS = """
 window.__pushAsks = [];
 if (window.Notification) {
   const ask = Notification.requestPermission.bind(Notification);
-  Notification.requestPermission = (...a) => { window.__pushAsks.push('permission'); return ask(...a); };
+  Notification.requestPermission = (...a) => {
+    window.__pushAsks.push('permission'); return ask(...a);
+  };
 }
 if (window.PushManager) {
   const sub = PushManager.prototype.subscribe;
-  PushManager.prototype.subscribe = function (...a) { window.__pushAsks.push('subscribe'); return sub.apply(this, a); };
+  PushManager.prototype.subscribe = function (...a) {
+    window.__pushAsks.push('subscribe'); return sub.apply(this, a);
+  };
 }
 """
 
 NOTIFICATIONS = """async () => {
   const reg = await navigator.serviceWorker.ready;
-  return (await reg.getNotifications()).map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data}));
+  return (await reg.getNotifications())
+    .map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data}));
 }"""
 
 
