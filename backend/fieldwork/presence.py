@@ -100,6 +100,7 @@ def _month_end(month: dt.date) -> dt.date:
 
 def presence_day_wire(row: dict[str, Any]) -> dict[str, Any]:
     return {
+        "cadre_id": str(row["owner_id"]),
         "village_code": row["village_code"],
         "date": wire(row["date"]),
         "status": row["status"],
@@ -109,6 +110,7 @@ def presence_day_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 def sheet_wire(row: dict[str, Any]) -> dict[str, Any]:
     return {
+        "cadre_id": str(row["owner_id"]),
         "village_code": row["village_code"],
         "month": row["month"].strftime("%Y-%m"),
         "state": row["state"],
@@ -124,6 +126,7 @@ def sheet_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 def leave_wire(row: dict[str, Any]) -> dict[str, Any]:
     return {
+        "cadre_id": str(row["owner_id"]),
         "village_code": row["village_code"],
         "start_date": wire(row["start_date"]),
         "end_date": wire(row["end_date"]),
@@ -393,9 +396,15 @@ def _sheet_notice(sheet: dict[str, Any], state: str, reason: str | None) -> Noti
         title = (f"{month} 驻村天数报告单被退回", f"Presence for {month} returned")
         body = (f"退回原因：{reason}", f"Reason: {reason}")
     return Notice(
-        recipient_id=sheet["owner_id"], event=f"presence.{state}", title=title, body=body,
-        link=f"#/month/{month}", object_kind="presence_sheet", object_id=str(sheet["id"]),
-        village_code=sheet["village_code"], county_code=sheet["county_code"],
+        recipient_id=sheet["owner_id"],
+        event=f"presence.{state}",
+        title=title,
+        body=body,
+        link=f"#/month/{month}",
+        object_kind="presence_sheet",
+        object_id=str(sheet["id"]),
+        village_code=sheet["village_code"],
+        county_code=sheet["county_code"],
     )
 
 
@@ -403,10 +412,14 @@ def _leave_notice(row: dict[str, Any], state: str, note: str) -> Notice:
     span = f"{row['start_date']:%m-%d}—{row['end_date']:%m-%d}"
     verdict = ("已批准", "approved") if state == "approved" else ("未批准", "rejected")
     return Notice(
-        recipient_id=row["owner_id"], event=f"leave.{state}",
+        recipient_id=row["owner_id"],
+        event=f"leave.{state}",
         title=(f"请假 {span} {verdict[0]}", f"Leave {span} {verdict[1]}"),
-        body=(note, note), link="#/leave", object_kind="leave_request",
-        object_id=str(row["id"]), village_code=row["village_code"],
+        body=(note, note),
+        link="#/leave",
+        object_kind="leave_request",
+        object_id=str(row["id"]),
+        village_code=row["village_code"],
         county_code=row["county_code"],
     )
 
