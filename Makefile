@@ -22,8 +22,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# `npm install` rather than `npm ci`: the lock records rollup's optional binaries only for the
+# platforms the registry here serves, which `npm ci` refuses; install still follows the lock.
 pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
-	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	cd pwa && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SOURCES)
