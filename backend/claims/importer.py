@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import InvalidOperation
 
+from backend.core.csvrows import read_rows
 from backend.core.errors import FieldError
 from backend.core.money import yuan_to_fen
 
@@ -100,25 +99,13 @@ def parse_policies_csv(text: str) -> tuple[list[PolicyRow], list[FieldError]]:
     Columns: phone/手机号, insurer/保险公司, policy_number/保单号, sum_insured/保险金额 (yuan),
     start_date/起保日期, end_date/止保日期 (YYYY-MM-DD); name/姓名 is accepted and ignored.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if not header:
-        return [], [FieldError("file", "required", row=1)]
-    names = [_HEADERS.get(h.strip().lower(), _HEADERS.get(h.strip(), "")) for h in header]
-    errors = [
-        FieldError(h, "unknown_field", row=1)
-        for h, n in zip(header, names, strict=True)
-        if not n and h.strip()
-    ]
-    errors += [FieldError(f, "required", row=1) for f in _REQUIRED if f not in names]
+    raw_rows, errors = read_rows(text, _HEADERS, _REQUIRED)
     if errors:
         return [], errors
     rows: list[PolicyRow] = []
     seen: set[tuple[str, str, str, dt.date]] = set()
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        row, row_errors = _read_row(number, dict(zip(names, values, strict=False)))
+    for number, raw in raw_rows:
+        row, row_errors = _read_row(number, raw)
         errors += row_errors
         if row is None:
             continue

@@ -6,9 +6,7 @@ Presence, leave and talks are in ``fieldwork/presence.py``.
 from __future__ import annotations
 
 import bisect
-import csv
 import datetime as dt
-import io
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from backend.audit import services as audit
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
+from backend.core.csvrows import read_rows
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
@@ -98,28 +97,11 @@ _HOUSEHOLD_HEADERS = {
 
 def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldError]]:
     """Rows of (external_id, head_name, members, group_name, tags) or every row's errors."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if not header:
-        return [], [FieldError("file", "required", row=1)]
-    names = [
-        _HOUSEHOLD_HEADERS.get(h.strip().lower(), _HOUSEHOLD_HEADERS.get(h.strip())) for h in header
-    ]
-    errors = [
-        FieldError(h, "unknown_field", row=1)
-        for h, n in zip(header, names, strict=True)
-        if n is None and h.strip()
-    ]
-    errors += [
-        FieldError(f, "required", row=1) for f in ("external_id", "head_name") if f not in names
-    ]
+    raw_rows, errors = read_rows(text, _HOUSEHOLD_HEADERS, ("external_id", "head_name"))
     if errors:
         return [], errors
     rows, seen = [], set()
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        raw = {n: v.strip() for n, v in zip(names, values, strict=False) if n}
+    for number, raw in raw_rows:
         row_errors = []
         if not raw.get("external_id"):
             row_errors.append(FieldError("external_id", "required", row=number))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from backend.core.csvrows import read_rows
 from backend.core.errors import FieldError
 from backend.geo.tables import LEVELS, TIERS
 
@@ -198,28 +197,12 @@ def _polygon(r: _RowReader) -> dict[str, Any] | None:
 
 def parse_divisions_csv(text: str) -> tuple[list[DivisionRow], list[FieldError]]:
     """Parse CSV text (UTF-8, header row first). Row numbers count the header as row 1."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [FieldError(field="file", code="required", row=1)]
-    names = [_HEADERS.get(h.strip().lower(), _HEADERS.get(h.strip(), "")) for h in header]
-    errors = [
-        FieldError(field=h, code="unknown_field", row=1)
-        for h, n in zip(header, names, strict=True)
-        if not n and h.strip()
-    ]
-    for required in ("code", "name", "level"):
-        if required not in names:
-            errors.append(FieldError(field=required, code="required", row=1))
+    raw_rows, errors = read_rows(text, _HEADERS, ("code", "name", "level"))
     if errors:
         return [], errors
     rows: list[DivisionRow] = []
     seen: dict[tuple[str, dt.date], int] = {}
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        raw = dict(zip(names, values, strict=False))
+    for number, raw in raw_rows:
         row, row_errors = _read_row(number, raw)
         errors.extend(row_errors)
         if row is None:
