@@ -41,7 +41,7 @@ from backend.notify.sync_kinds import register_kinds as register_notify_kinds
 from backend.policy.controllers import PolicyController
 from backend.sync.controllers import SyncController
 
-__all__ = ["all_tables", "create_app", "register_reminder_sources"]
+__all__ = ["all_tables", "create_app", "register_capabilities", "register_reminder_sources"]
 
 log = logging.getLogger("zhucun")
 
@@ -114,13 +114,18 @@ def _pwa_routes(pwa_dir: Path) -> list[Router]:
     return routes
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or get_settings()
-    settings.check_production()
+def register_capabilities() -> None:
+    """Each capability's sync kinds and hooks (also needed by the CLI, without HTTP)."""
     register_fieldwork_kinds()
     register_claim_kinds()
     register_notify_kinds()
     register_feedback_kinds()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    settings.check_production()
+    register_capabilities()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine, all_tables())
     jwt_auth = make_jwt_auth(settings)

@@ -317,4 +317,10 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
                 demo=True,
                 password_hash=password_hash,
             )
+    from backend.app import register_capabilities
+    from backend.demo.activity import seed_activity
+
+    register_capabilities()
+    await seed_activity(ctx, DEMO_COUNTY, [code for _s, code, *_rest in _villages(
+        random.Random(2026))])
     return True
