@@ -1,7 +1,7 @@
-"""Demo activity for 石桥镇, so that a first look finds screens with something on them.
+"""Demo activity for 云岭乡, so that a first look finds screens with something on them.
 
 Everything goes through the same services the app uses (sync push, submission, review,
-imports). 青山镇 is left untouched: the browser tests start from its empty months.
+imports). 青山镇 and 石桥镇 are left untouched: the browser tests start from their empty months.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from backend.sync.schemas import PushItem
 
 __all__ = ["seed_activity"]
 
-TOWNSHIP = "529901002"  # 石桥镇
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙罗龙潘石韦欧"
 _KINDS = ["visit", "visit", "visit", "meeting", "project", "training", "duty", "mediation"]
 _TEXTS = {
@@ -64,7 +63,7 @@ async def seed_activity(ctx: RequestContext, county: str, villages: list[str]) -
                             f"2026-03-01,2027-02-28")
     await insurance.import_policies(ctx, admin.scope, county, "\n".join(policies) + "\n")
     month = (local_date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    for serial in range(22, 25):  # the first village of 石桥镇
+    for serial in range(43, 46):  # the first village of 云岭乡
         cadre = await _actor(f"139{serial:08d}")
         village = sorted(cadre.scope.own_villages)[0]
         households = [h.id for h in await fieldwork.list_households(cadre.scope, village)]
@@ -81,7 +80,7 @@ async def seed_activity(ctx: RequestContext, county: str, villages: list[str]) -
                 if kind == "visit" else [], "location": None, "evidence": []}))
         await sync.push(ctx, cadre, items, "zh")
         await presence.submit_month(ctx, cadre, month.strftime("%Y-%m"))
-    reviewer = await _actor("13800000102")
+    reviewer = await _actor("13800000103")
     sheets = await presence.sheet_queue(reviewer.scope, "submitted", month.strftime("%Y-%m"))
     for sheet in sheets[:2]:  # two confirmed (their subsidy drafted), one left to review
         await presence.confirm_sheet(ctx, reviewer, sheet.id, sheet.version)
