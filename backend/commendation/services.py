@@ -37,6 +37,7 @@ from backend.core.ids import new_id
 from backend.fieldwork import summary
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
+from backend.policy import services as policy
 
 if TYPE_CHECKING:
     from backend.core.context import RequestContext
@@ -76,9 +77,14 @@ async def _judge(year: int, cadres: list[accounts.PostedCadre]) -> list[Eligibil
     ):
         absences[r["cadre_id"]] += 1
     out = []
+    minimums: dict[str, int] = {}
     for cadre_id, postings in by_cadre.items():
         periods = [(p.start_date, p.end_date) for p in postings]
-        verdict = rules.judge(year, periods, confirmed.get(cadre_id, 0), absences[cadre_id])
+        county = postings[-1].county_code
+        if county not in minimums:
+            minimums[county] = (await policy.policy_for(county, year)).min_days_year
+        verdict = rules.judge(year, periods, confirmed.get(cadre_id, 0), absences[cadre_id],
+                              annual_minimum=minimums[county])
         village = postings[-1].village_code
         out.append(EligibilityOut(
             cadre_id=cadre_id, name=postings[-1].name, village_code=village,

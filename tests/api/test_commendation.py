@@ -137,3 +137,16 @@ def test_unit_dossiers_xlsx(client, world, run):
     assert rows[1][2] == 205 and rows[1][4] == "是" and rows[2][4] == "否"
     assert client.get("/api/commendation/units/529801001/dossiers.xlsx",
                       headers=world.headers("admin_b")).status_code == 404
+
+
+def test_the_countys_yearly_minimum_drives_eligibility(client, world, run):
+    from tests.api.test_claims import set_policy
+
+    confirm_days(run, world, "cadre_x2", 160, "529801001202")
+    mine = client.get("/api/commendation/eligibility/me", params={"year": YEAR},
+                      headers=world.headers("cadre_x2")).json()
+    assert not mine["eligible"] and mine["required_days"] == 200
+    set_policy(client, world, year=YEAR, min_days_year=150)
+    mine = client.get("/api/commendation/eligibility/me", params={"year": YEAR},
+                      headers=world.headers("cadre_x2")).json()
+    assert mine["eligible"] and mine["required_days"] == 150
