@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 __all__ = [
     "DEFAULT_LEAVE_LIMIT_DAYS",
-    "DEFAULT_MIN_DAYS_MONTH",
     "DayCounts",
     "DayDraft",
     "count_days",
@@ -20,9 +19,8 @@ __all__ = [
     "month_start",
 ]
 
-#: Until county policy settings exist (claims issue): 20 village days a month, township
-#: approves leave up to 3 days (domain.md, "Default settings").
-DEFAULT_MIN_DAYS_MONTH = 20
+#: The township approves leave up to this many days when no limit is given; the county's
+#: own limit comes from its policy settings (``backend/policy``).
 DEFAULT_LEAVE_LIMIT_DAYS = 3
 #: Days that count as village days: in the village, or on official business outside.
 VILLAGE_STATUSES = frozenset({"in_village", "official_business"})
