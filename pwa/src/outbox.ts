@@ -82,6 +82,11 @@ export async function saveEdit(
   kind: string,
   id: string,
   data: Record<string, unknown>,
+  /**
+   * The newest server version known from elsewhere: a record pushed as one kind may come back
+   * by pull as another (a `travel_claim` is pulled as `claim`), changed by others meanwhile.
+   */
+  known?: Version,
 ): Promise<OutboxItem> {
   const db = await userDb(userId);
   const tx = db.transaction(['outbox', 'records'], 'readwrite');
@@ -93,6 +98,8 @@ export async function saveEdit(
   else if (existing.status === 'applied') base = existing.version ?? existing.base_version;
   else if (existing.status === 'conflict') base = existing.server?.version ?? existing.base_version;
   else base = existing.base_version;
+  // An unsent edit stays on the version it was made on; otherwise the newest known counts.
+  if (known !== undefined && (!existing || existing.status === 'applied') && newerVersion(known, base)) base = known;
   const item: OutboxItem = {
     kind,
     id,
@@ -108,6 +115,13 @@ export async function saveEdit(
   await tx.done;
   touched();
   return item;
+}
+
+/** Whether version `a` is newer than `b` (numbers compare; anything beats nothing). */
+export function newerVersion(a: Version | null | undefined, b: Version | null | undefined): boolean {
+  if (a === null || a === undefined) return false;
+  if (b === null || b === undefined) return true;
+  return typeof a === 'number' && typeof b === 'number' ? a > b : false;
 }
 
 export async function getItem(userId: string, id: string): Promise<OutboxItem | undefined> {

@@ -29,14 +29,18 @@ const REVIEWERS: Role[] = ['township_reviewer', 'county_admin'];
 export const VIEWS: ViewDef[] = [
   { name: 'today', label: 'nav.today', load: () => import('./views/Today'), roles: ['cadre'] },
   { name: 'month', label: 'nav.month', load: () => import('./views/Month'), roles: ['cadre'] },
+  { name: 'claims', label: 'nav.claims', load: () => import('./views/Claims'), roles: ['cadre'] },
   { name: 'review', label: 'nav.review', load: () => import('./views/Review'), roles: REVIEWERS },
   { name: 'dashboard', label: 'nav.dashboard', load: () => import('./views/Dashboard'), roles: REVIEWERS },
+  { name: 'finance', label: 'nav.finance', load: () => import('./views/Finance'), roles: ['county_finance'] },
   { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox') },
   { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox') },
   { name: 'settings', label: 'nav.settings', load: () => import('./views/Settings') },
   // Reached from the month screen, the inbox, settings and the notices' links.
   { name: 'leave', label: 'nav.leave', load: () => import('./views/Leave'), roles: ['cadre'], hidden: true, tab: 'month' },
   { name: 'feedback', label: 'nav.feedback', load: () => import('./views/Feedback'), hidden: true, tab: 'inbox' },
+  // Reached from the claims screen.
+  { name: 'accident', label: 'accident.title', load: () => import('./views/Accident'), roles: ['cadre'], hidden: true, tab: 'claims' },
 ];
 
 export function visibleViews(user: User): ViewDef[] {

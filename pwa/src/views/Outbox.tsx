@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { deleteEvidence, listEvidence, type EvidenceRecord } from '../evidence';
 import { lang, t, type MessageKey } from '../i18n';
 import { WORK_LOG, type WorkLogData } from '../logs';
+import { yuan } from '../money';
 import { UNSENT, discard, keepMine, listOutbox, outboxChanged, takeServer, type OutboxItem } from '../outbox';
 import { href } from '../router';
 import type { ViewProps } from '../routes';
@@ -54,6 +55,29 @@ function Summary({ item, data }: { item: OutboxItem; data: Record<string, unknow
           <p class="text">{String(data.text ?? '')}</p>
         </div>
       );
+    case 'travel_claim':
+      return (
+        <div class="summary">
+          <div class="small muted">
+            {t('outbox.kind.travel_claim')} · {date(data.date)}
+          </div>
+          <p class="text">
+            {data.mode === 'car'
+              ? t('claim.carFacts', { km: String(data.road_km ?? '') })
+              : t('claim.publicFacts', { fare: yuan(data.fare_fen as number | null) })}
+            {data.note ? ` · ${String(data.note)}` : ''}
+          </p>
+        </div>
+      );
+    case 'insurance_incident':
+      return (
+        <div class="summary">
+          <div class="small muted">
+            {t('accident.title')} · {date(data.accident_date)}
+          </div>
+          <p class="text">{String(data.description ?? '')}</p>
+        </div>
+      );
     case 'inbox':
       return <div class="summary small muted">{t('outbox.kind.inbox')}</div>;
     default:
@@ -66,6 +90,8 @@ const FIX_ROUTE: Record<string, string[]> = {
   presence_day: ['month'],
   leave_request: ['leave'],
   feedback: ['feedback'],
+  travel_claim: ['claims'],
+  insurance_incident: ['accident'],
 };
 
 function Item({ userId, item }: { userId: string; item: OutboxItem }) {
@@ -120,6 +146,11 @@ function Item({ userId, item }: { userId: string; item: OutboxItem }) {
           <div class="actions">
             {item.kind === WORK_LOG && (
               <a class="btn primary" href={href('today', 'edit', item.id)} data-testid="outbox-edit">
+                {t('outbox.fix')}
+              </a>
+            )}
+            {item.kind === 'travel_claim' && (
+              <a class="btn primary" href={href('claims', 'edit', item.id)} data-testid="outbox-edit">
                 {t('outbox.fix')}
               </a>
             )}

@@ -22,14 +22,21 @@ import {
   type SheetRow,
   type TalkRow,
 } from '../review';
+import { Lazy } from '../lazy';
 import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { formatDate, formatMonth, localDate } from '../time';
 import { Calendar, Legend } from './calendar';
 
-type Tab = 'sheets' | 'leave' | 'talks';
-const TABS: Tab[] = ['sheets', 'leave', 'talks'];
+type Tab = 'sheets' | 'leave' | 'talks' | 'claims' | 'insurance';
+const TABS: Tab[] = ['sheets', 'leave', 'talks', 'claims'];
+/** County admins also see accident insurance. */
+const ADMIN_TABS: Tab[] = [...TABS, 'insurance'];
+
+// Claims and insurance are their own chunks, loaded when their tab is opened.
+const loadClaimQueue = () => import('./ClaimQueue');
+const loadInsurance = () => import('./Insurance');
 
 /** What to tell a reviewer when an action failed; 409 means someone else acted first. */
 function failure(err: unknown): { text: string; stale: boolean } {
@@ -40,7 +47,9 @@ function failure(err: unknown): { text: string; stale: boolean } {
 
 export default function Review({ user, params }: ViewProps) {
   useStores(lang, online);
-  const tab: Tab = TABS.includes(params[0] as Tab) ? (params[0] as Tab) : 'sheets';
+  const admin = user.roles.includes('county_admin');
+  const tabs = admin ? ADMIN_TABS : TABS;
+  const tab: Tab = tabs.includes(params[0] as Tab) ? (params[0] as Tab) : 'sheets';
   const [villages, setVillages] = useState<Map<string, Division>>(new Map());
   useEffect(() => {
     let live = true;
@@ -49,14 +58,13 @@ export default function Review({ user, params }: ViewProps) {
       live = false;
     };
   }, [user.id]);
-  const admin = user.roles.includes('county_admin');
   const vname = (code: string) => villages.get(code)?.name ?? code;
 
   return (
     <section>
       <h1>{t('review.title')}</h1>
       <nav class="segments" aria-label={t('review.title')}>
-        {TABS.map((name) => (
+        {tabs.map((name) => (
           <a class={name === tab ? 'seg on' : 'seg'} href={href('review', name)} aria-current={name === tab ? 'page' : undefined} data-testid={`review-tab-${name}`}>
             {t(`review.tab.${name}`)}
           </a>
@@ -75,6 +83,8 @@ export default function Review({ user, params }: ViewProps) {
       {tab === 'sheets' && <Sheets userId={user.id} vname={vname} />}
       {tab === 'leave' && <LeaveQueue userId={user.id} admin={admin} vname={vname} />}
       {tab === 'talks' && <Talks userId={user.id} vname={vname} />}
+      {tab === 'claims' && <Lazy load={loadClaimQueue} props={{ user, vname }} />}
+      {tab === 'insurance' && <Lazy load={loadInsurance} props={{ user, vname }} />}
     </section>
   );
 }
