@@ -404,14 +404,8 @@ async def forward_incident(
     ctx: RequestContext, actor: Actor, incident_id: uuid.UUID, version: int, note: str
 ) -> IncidentOut:
     """The county marks a report forwarded to the insurer; the cadre hears through the inbox."""
-    row = await Incident.select().where(Incident.id == incident_id).first()
     scope = actor.scope
-    if row is None or not scope.sees_record(
-        row["owner_id"], row["village_code"], row["county_code"]
-    ):
-        raise NotFound()
-    if row["owner_id"] == actor.user_id:
-        raise Forbidden("own_record")
+    row = scope.reviewable(await Incident.select().where(Incident.id == incident_id).first())
     if row["county_code"] not in scope.admin_counties:
         raise Forbidden()
     engine = Incident._meta.db

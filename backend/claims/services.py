@@ -346,6 +346,18 @@ async def write_travel_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
 # --- the living subsidy, drafted when the township confirms a month -----------------------------
 
 
+async def _insert_draft(claim_id: uuid.UUID, owner_row: dict[str, Any], seq: int,
+                        values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A draft claim the server makes (a subsidy, a correction); [] when the database's
+    uniqueness says it exists already."""
+    now = utc_now()
+    return await Claim.insert(Claim(
+        id=claim_id, owner_id=owner_row["owner_id"], village_code=owner_row["village_code"],
+        county_code=owner_row["county_code"], version=1, seq=seq, content_hash="",
+        state="draft", created_at=now, updated_at=now, **values,
+    )).on_conflict(action="DO NOTHING").returning(Claim.id)
+
+
 async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
     """The township confirmed a cadre's month: draft its living subsidy claim from the confirmed
     village days and the rate in force, once (unique per cadre and month). Runs inside the
@@ -366,27 +378,8 @@ async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
     )
     engine = Claim._meta.db
     [seq] = await allocate_seqs(engine, 1)
-    now = utc_now()
     claim_id = new_id()
-    done = (
-        await Claim.insert(
-            Claim(
-                id=claim_id,
-                owner_id=sheet["owner_id"],
-                village_code=sheet["village_code"],
-                county_code=sheet["county_code"],
-                version=1,
-                seq=seq,
-                content_hash="",
-                state="draft",
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-        )
-        .on_conflict(action="DO NOTHING")
-        .returning(Claim.id)
-    )
+    done = await _insert_draft(claim_id, sheet, seq, values)
     if not done:
         return
     row = await Claim.select().where(Claim.id == claim_id).first()
@@ -845,26 +838,7 @@ async def correct(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID) -> Cla
     new = new_id()
     async with write_transaction(engine):
         [seq] = await allocate_seqs(engine, 1)
-        now = utc_now()
-        done = (
-            await Claim.insert(
-                Claim(
-                    id=new,
-                    owner_id=row["owner_id"],
-                    village_code=row["village_code"],
-                    county_code=row["county_code"],
-                    version=1,
-                    seq=seq,
-                    content_hash="",
-                    state="draft",
-                    created_at=now,
-                    updated_at=now,
-                    **values,
-                )
-            )
-            .on_conflict(action="DO NOTHING")
-            .returning(Claim.id)
-        )
+        done = await _insert_draft(new, row, seq, values)
         if not done:
             raise Conflict("already_corrected")
         created = await Claim.select().where(Claim.id == new).first()

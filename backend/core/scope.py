@@ -7,10 +7,13 @@ an object without it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or, WhereRaw
+
+from backend.core.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
     from piccolo.columns import Column
@@ -70,6 +73,16 @@ class Scope:
             or county_code in self.admin_counties
             or (finance and county_code in self.finance_counties)
         )
+
+    def reviewable(self, row: Mapping[str, Any] | None) -> Mapping[str, Any]:
+        """A record the caller may act on as a reviewer: 404 outside the scope (existence is
+        not revealed), 403 ``own_record`` for one's own (nobody reviews their own)."""
+        if row is None or not self.sees_record(row["owner_id"], row["village_code"],
+                                               row["county_code"]):
+            raise NotFound()
+        if row["owner_id"] == self.user_id:
+            raise Forbidden("own_record")
+        return row
 
     def where(
         self,

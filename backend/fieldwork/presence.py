@@ -425,13 +425,9 @@ def _leave_notice(row: dict[str, Any], state: str, note: str) -> Notice:
 
 
 async def _reviewable_sheet(actor: Actor, sheet_id: uuid.UUID) -> dict[str, Any]:
-    sheet = await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
-    if sheet is None or not actor.scope.sees_record(
-        sheet["owner_id"], sheet["village_code"], sheet["county_code"]
-    ):
-        raise NotFound()
-    if sheet["owner_id"] == actor.user_id:
-        raise Forbidden("own_record")
+    sheet = actor.scope.reviewable(
+        await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+    )
     if not actor.scope.reviews_village(sheet["village_code"], sheet["county_code"]):
         raise Forbidden()
     return sheet
@@ -591,14 +587,8 @@ async def decide_leave(
     ctx: RequestContext, actor: Actor, leave_id: uuid.UUID, approve: bool, note: str, version: int
 ) -> LeaveOut:
     """Approve or reject a pending leave: the township up to its limit, the county above."""
-    row = await LeaveRequest.select().where(LeaveRequest.id == leave_id).first()
     scope = actor.scope
-    if row is None or not scope.sees_record(
-        row["owner_id"], row["village_code"], row["county_code"]
-    ):
-        raise NotFound()
-    if row["owner_id"] == actor.user_id:
-        raise Forbidden("own_record")
+    row = scope.reviewable(await LeaveRequest.select().where(LeaveRequest.id == leave_id).first())
     if row["decider_level"] == "county" and row["county_code"] not in scope.admin_counties:
         raise Forbidden("county_decides")
     if not scope.reviews_village(row["village_code"], row["county_code"]):
