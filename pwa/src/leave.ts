@@ -1,7 +1,7 @@
 import { api } from './api';
 import { getMeta, setMeta } from './db';
 import { enqueue, saveEdit } from './outbox';
-import { LEAVE } from './presence';
+import { isMine, LEAVE } from './presence';
 import { recordViews, type RecordView } from './records';
 
 /** 请假: up to this many days the township decides, above it the county (a county setting). */
@@ -62,7 +62,8 @@ export function sortLeave<T extends { data: LeaveData; id: string }>(rows: T[]):
 }
 
 export async function myLeave(userId: string): Promise<RecordView<LeaveData>[]> {
-  return sortLeave(await recordViews<LeaveData>(userId, LEAVE));
+  const views = await recordViews<LeaveData & { cadre_id?: string }>(userId, LEAVE);
+  return sortLeave(views.filter((v) => isMine(userId, v.data)));
 }
 
 export async function requestLeave(

@@ -117,8 +117,10 @@ function monthOf(user: User, ym: string): string {
   return posting?.village_code ?? '';
 }
 
-/** Users who also review or administer pull other cadres' days and sheets: not theirs to show. */
-const onlyOwn = (user: User): boolean => user.roles.every((r) => r === 'cadre');
+/** Reviewers and admins also pull other cadres' records: the server marks each with its
+ * cadre; records made on this phone (not yet sent) are the user's own. */
+export const isMine = (userId: string, data: { cadre_id?: string }): boolean =>
+  !data.cadre_id || data.cadre_id === userId;
 
 interface ServerMonth extends Omit<MonthView, 'origin'> {
   cadre_id: string;
@@ -147,16 +149,14 @@ const cacheKey = (ym: string) => `presence:${ym}`;
 async function localMonth(user: User, ym: string): Promise<MonthView> {
   const stated = new Map<string, { status: DayStatus; note: string }>();
   const leave = new Set<string>();
-  if (onlyOwn(user)) {
-    for (const r of await recordsOfKind(user.id, PRESENCE_DAY)) {
-      const d = r.data as unknown as PresenceDayData;
-      if (d.date?.startsWith(ym)) stated.set(d.date, { status: d.status, note: d.note ?? '' });
-    }
-    for (const r of await recordsOfKind(user.id, LEAVE)) {
-      const d = r.data as { start_date?: string; end_date?: string; state?: string };
-      if (d.state !== 'approved' || !d.start_date || !d.end_date) continue;
-      for (const day of monthDays(ym).days) if (d.start_date <= day && day <= d.end_date) leave.add(day);
-    }
+  for (const r of await recordsOfKind(user.id, PRESENCE_DAY)) {
+    const d = r.data as unknown as PresenceDayData & { cadre_id?: string };
+    if (isMine(user.id, d) && d.date?.startsWith(ym)) stated.set(d.date, { status: d.status, note: d.note ?? '' });
+  }
+  for (const r of await recordsOfKind(user.id, LEAVE)) {
+    const d = r.data as { start_date?: string; end_date?: string; state?: string; cadre_id?: string };
+    if (!isMine(user.id, d) || d.state !== 'approved' || !d.start_date || !d.end_date) continue;
+    for (const day of monthDays(ym).days) if (d.start_date <= day && day <= d.end_date) leave.add(day);
   }
   const logs = new Map<string, number>();
   for (const log of await workLogs(user.id, (d) => d.date?.startsWith(ym))) {
@@ -190,14 +190,15 @@ interface SheetData {
 async function offlineMonth(user: User, ym: string): Promise<MonthView> {
   const cached = await getMeta<MonthView>(user.id, cacheKey(ym));
   let view = cached ? { ...cached, origin: 'cache' as const } : await localMonth(user, ym);
-  if (onlyOwn(user)) {
-    const sheet = (await recordsOfKind(user.id, PRESENCE_SHEET)).find((r) => (r.data as unknown as SheetData).month === ym);
-    if (sheet && Number(sheet.version) > view.version) {
-      const s = sheet.data as unknown as SheetData;
-      view = { ...view, state: s.state, version: Number(sheet.version), return_reason: s.return_reason ?? null };
-      if (isFrozen(s.state) && Array.isArray(s.days) && s.days.length) {
-        view = { ...view, days: s.days.map((d) => ({ ...d, note: d.note ?? '' })), ...countDays(s.days) };
-      }
+  const sheet = (await recordsOfKind(user.id, PRESENCE_SHEET)).find((r) => {
+    const d = r.data as unknown as SheetData & { cadre_id?: string };
+    return d.month === ym && isMine(user.id, d);
+  });
+  if (sheet && Number(sheet.version) > view.version) {
+    const s = sheet.data as unknown as SheetData;
+    view = { ...view, state: s.state, version: Number(sheet.version), return_reason: s.return_reason ?? null };
+    if (isFrozen(s.state) && Array.isArray(s.days) && s.days.length) {
+      view = { ...view, days: s.days.map((d) => ({ ...d, note: d.note ?? '' })), ...countDays(s.days) };
     }
   }
   return view;
@@ -249,9 +250,10 @@ export async function stateDay(
   note: string,
 ): Promise<OutboxItem> {
   const data: PresenceDayData = { village_code: village, date, status, note: note.trim() };
-  const record = onlyOwn(user)
-    ? (await recordsOfKind(user.id, PRESENCE_DAY)).find((r) => (r.data as unknown as PresenceDayData).date === date)
-    : undefined;
+  const record = (await recordsOfKind(user.id, PRESENCE_DAY)).find((r) => {
+    const d = r.data as unknown as PresenceDayData & { cadre_id?: string };
+    return d.date === date && isMine(user.id, d);
+  });
   const items = (await listOutbox(user.id)).filter((i) => i.kind === PRESENCE_DAY && i.data.date === date);
   // A statement made here that the server refused because the date was already held (made on
   // another phone, now pulled) gives way to that record.

@@ -220,3 +220,21 @@ describe('bulk confirm', () => {
     expect(progress).toEqual([1, 2, 3]);
   });
 });
+
+describe('a cadre who also reviews', () => {
+  it('sees only their own leave among the pulled requests of the township', async () => {
+    const base = {
+      village_code: "522324003001", start_date: "2026-12-01", end_date: "2026-12-02",
+      reason: "事假", days: 2, state: "pending", decider_level: "township",
+    };
+    await applyChanges(
+      userId,
+      [
+        { kind: 'leave_request', id: 'mine', version: 1, data: { ...base, cadre_id: userId } },
+        { kind: 'leave_request', id: 'colleague', version: 1, data: { ...base, cadre_id: 'someone-else' } },
+      ],
+      'c1',
+    );
+    expect((await myLeave(userId)).map((v) => v.id)).toEqual(['mine']);
+  });
+});
