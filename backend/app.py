@@ -72,7 +72,8 @@ def register_reminder_sources() -> None:
     Month-end presence sheets (notify) and accident insurance lapsing within 30 days (claims).
     """
     from backend.claims.reminders import insurance_expiry
-    from backend.notify.reminders import register_reminder_source, remind_unsubmitted_sheets
+    from backend.fieldwork.reminders import remind_unsubmitted_sheets
+    from backend.notify.reminders import register_reminder_source
 
     register_reminder_source("presence_month_end", remind_unsubmitted_sheets)
     register_reminder_source("insurance_expiry", insurance_expiry)

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PostedCadre",
+    "active_postings",
     "actor_for_token",
+    "cadres_by_phone",
     "change_password",
     "create_posting",
     "create_user",
@@ -607,4 +609,31 @@ async def reviewers_of(township_codes: set[str]) -> dict[str, list[uuid.UUID]]:
     out: dict[str, list[uuid.UUID]] = {}
     for r in rows:
         out.setdefault(r["division_code"], []).append(r["account"])
+    return out
+
+
+async def active_postings(on: dt.date) -> list[PostedCadre]:
+    """Postings of active accounts that cover ``on``, oldest first (for reminders)."""
+    rows = await Posting.select(
+        Posting.cadre, Posting.cadre.name.as_alias("name"), Posting.village_code,
+        Posting.county_code, Posting.start_date, Posting.end_date,
+    ).where(
+        Posting.start_date <= on, (Posting.end_date.is_null()) | (Posting.end_date >= on),
+        Posting.cadre.active.eq(True),
+    ).order_by(Posting.start_date)
+    return [PostedCadre(r["cadre"], r["name"], r["village_code"], r["county_code"],
+                        r["start_date"], r["end_date"]) for r in rows]
+
+
+async def cadres_by_phone(county_code: str) -> dict[str, tuple[uuid.UUID, list[PostedCadre]]]:
+    """phone → (cadre, their postings in the county) of everyone ever posted in the county."""
+    rows = await Posting.select(
+        Posting.cadre, Posting.cadre.name.as_alias("name"), Posting.cadre.phone.as_alias("phone"),
+        Posting.village_code, Posting.county_code, Posting.start_date, Posting.end_date,
+    ).where(Posting.county_code == county_code).order_by(Posting.start_date)
+    out: dict[str, tuple[uuid.UUID, list[PostedCadre]]] = {}
+    for r in rows:
+        posting = PostedCadre(r["cadre"], r["name"], r["village_code"], r["county_code"],
+                              r["start_date"], r["end_date"])
+        out.setdefault(r["phone"], (r["cadre"], []))[1].append(posting)
     return out

@@ -97,16 +97,6 @@ async def list_policies(scope: Scope, cadre_id: uuid.UUID | None) -> list[Insura
     return sorted(out, key=lambda p: (p.village_code, p.cadre_name, p.start_date))
 
 
-async def _county_cadres(scope: Scope, county_code: str) -> dict[str, tuple[uuid.UUID, list[Any]]]:
-    """phone → (cadre id, postings in the county) of everyone posted in the county."""
-    out = {}
-    for user in await accounts.list_users(scope):
-        postings = [p for p in user.postings if p.county_code == county_code]
-        if postings:
-            out[user.phone] = (user.id, postings)
-    return out
-
-
 def _village_for(postings: list[Any], start: dt.date, end: dt.date) -> str:
     """The village of the posting that overlaps the policy most recently, else the latest."""
     overlapping = [
@@ -126,7 +116,7 @@ async def import_policies(
     if county_code not in scope.admin_counties:
         raise Forbidden()
     rows, errors = parse_policies_csv(text)
-    cadres = await _county_cadres(scope, county_code) if rows else {}
+    cadres = await accounts.cadres_by_phone(county_code) if rows else {}
     errors += [FieldError("phone", "not_found", row=r.row) for r in rows if r.phone not in cadres]
     if errors:
         raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))

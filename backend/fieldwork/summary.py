@@ -16,6 +16,7 @@ from backend.core.db import fetch
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
 
 __all__ = ["CadreYear", "VillageStats", "cadre_year", "confirmed_days", "monthly_trend",
+           "submitted_owners",
            "village_stats"]
 
 
@@ -219,3 +220,10 @@ async def monthly_trend(villages: list[str], start: dt.date, end: dt.date,
         if r["village_code"] in wanted:
             out.setdefault(r["m"], dict(blank))["confirmed_days"] += int(r["days"] or 0)
     return dict(sorted(out.items()))
+
+
+async def submitted_owners(month: dt.date) -> set[uuid.UUID]:
+    """Cadres whose sheet for ``month`` is submitted or confirmed."""
+    rows = await PresenceSheet.select(PresenceSheet.owner_id).where(
+        PresenceSheet.month == month, PresenceSheet.state.is_in(["submitted", "confirmed"]))
+    return {r["owner_id"] for r in rows}

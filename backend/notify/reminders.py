@@ -21,10 +21,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from backend.accounts.tables import Posting
 from backend.core.clock import local_date
 from backend.core.db import write_transaction
-from backend.fieldwork.tables import PresenceSheet
 from backend.notify.services import Notice, write_notices
 from backend.notify.tables import InboxItem
 
@@ -38,7 +36,7 @@ __all__ = [
     "raise_reminders",
     "register_reminder_source",
     "remind_insurance_expiry",
-    "remind_unsubmitted_sheets",
+    "remind_unsubmitted",
 ]
 
 log = logging.getLogger("zhucun.reminders")
@@ -111,29 +109,10 @@ def presence_reminder_notice(cadre_id: uuid.UUID, month: dt.date, village_code: 
     )
 
 
-async def remind_unsubmitted_sheets(today: dt.date) -> int:
-    """Month end: remind each cadre with an active posting and no submitted sheet, once.
-
-    Reads postings and sheets directly (read only): neither accounts nor fieldwork offers this
-    question as a service yet.
-    """
-    month = month_end_due(today)
-    if month is None:
-        return 0
-    postings = await Posting.select(
-        Posting.cadre, Posting.village_code, Posting.county_code, Posting.start_date
-    ).where(
-        Posting.start_date <= today,
-        (Posting.end_date.is_null()) | (Posting.end_date >= today),
-        Posting.cadre.active.eq(True),
-    ).order_by(Posting.start_date)
-    done = {r["owner_id"] for r in await PresenceSheet.select(PresenceSheet.owner_id).where(
-        PresenceSheet.month == month, PresenceSheet.state.is_in(["submitted", "confirmed"]))}
-    # The latest posting of a cadre names the village (one notice per cadre).
-    latest = {p["cadre"]: p for p in postings if p["cadre"] not in done}
-    notices = [presence_reminder_notice(cadre, month, p["village_code"], p["county_code"])
-               for cadre, p in sorted(latest.items(), key=lambda kv: str(kv[0]))]
-    return await _write_once(notices)
+async def remind_unsubmitted(cadres: Iterable[tuple[uuid.UUID, str, str]],
+                             month: dt.date) -> int:
+    """The plug for field work: one month-end reminder per (cadre, village, county), once."""
+    return await _write_once([presence_reminder_notice(c, month, v, k) for c, v, k in cadres])
 
 
 # --- 意外伤害保险: insurance expiry, found by the claims capability -----------------------------

@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 
 from backend.core.db import write_transaction
+from backend.fieldwork.reminders import remind_unsubmitted_sheets
 from backend.notify import reminders
 from backend.notify.reminders import (
     InsuranceExpiry,
     raise_reminders,
     register_reminder_source,
     remind_insurance_expiry,
-    remind_unsubmitted_sheets,
 )
 from backend.notify.tables import InboxItem, PushDelivery
 from tests.api.test_presence import MONTH, day, submit
