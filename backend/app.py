@@ -39,6 +39,8 @@ from backend.geo.controllers import GeoController
 from backend.notify.controllers import PushController
 from backend.notify.sync_kinds import register_kinds as register_notify_kinds
 from backend.policy.controllers import PolicyController
+from backend.surveys.controllers import SurveyController
+from backend.surveys.sync_kinds import register_kinds as register_survey_kinds
 from backend.sync.controllers import SyncController
 
 __all__ = ["all_tables", "create_app", "register_capabilities", "register_reminder_sources"]
@@ -63,6 +65,7 @@ CONTROLLERS = [
     CommendationController,
     DashboardController,
     PushController,
+    SurveyController,
 ]
 
 
@@ -121,6 +124,7 @@ def register_capabilities() -> None:
     register_claim_kinds()
     register_notify_kinds()
     register_feedback_kinds()
+    register_survey_kinds()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

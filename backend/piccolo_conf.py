@@ -22,6 +22,7 @@ APPS = [
     "backend.notify.piccolo_app",
     "backend.feedback.piccolo_app",
     "backend.commendation.piccolo_app",
+    "backend.surveys.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APPS)

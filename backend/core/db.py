@@ -154,7 +154,7 @@ async def insert_rows(
     table: type[Table],
     rows: list[dict[str, Any]],
     *,
-    conflict_target: str | None = None,
+    conflict_target: str | tuple[str, ...] | None = None,
     returning: str | None = None,
 ) -> list[dict[str, Any]]:
     """Insert many rows in few statements (hot paths: sync ingest, imports).
@@ -178,7 +178,8 @@ async def insert_rows(
             [row_sql] * len(chunk)
         )
         if conflict_target:
-            sql += f' ON CONFLICT ("{conflict_target}") DO NOTHING'
+            targets = (conflict_target,) if isinstance(conflict_target, str) else conflict_target
+            sql += " ON CONFLICT (" + ", ".join(f'"{t}"' for t in targets) + ") DO NOTHING"
         if returning:
             sql += f' RETURNING "{returning}"'
         args = [

@@ -84,6 +84,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
     "over_quota": ("超过本单位名额（{seats} 名）", "More than the unit's seats ({seats})"),
+    "xlsform_invalid": (
+        "调查表（XLSForm）有不支持的内容，未导入任何内容，请按所列表、行、列修改",
+        "The XLSForm has unsupported content; nothing was imported. Fix the listed sheet, "
+        "row and column",
+    ),
+    "already_published": ("调查表没有改动，已是发布的版本", "Nothing changed since publishing"),
     "push_not_configured": (
         "本服务器未开启网页推送，通知仍会送到收件箱",
         "Web Push is not configured on this server; notices still reach your inbox",
@@ -126,6 +132,8 @@ class FieldError:
     params: dict[str, Any] | None = None
     #: Optional source row (imports report the row number of the file).
     row: int | None = None
+    #: Optional source sheet of a workbook (an XLSForm reports sheet, row and column).
+    sheet: str | None = None
 
 
 class DomainError(Exception):

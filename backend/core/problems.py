@@ -58,6 +58,47 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_eligible": ("不符合评选条件", "Not eligible"),
     "over_quota": ("超过本单位名额", "More than the unit's seats"),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
+    # Survey answers (backend/surveys/rules.py); ``label`` is the question.
+    "not_choice": ("「{label}」不是可选的选项", "“{label}”: not one of the choices"),
+    "not_boolean": ("「{label}」应为是或否", "“{label}”: must be yes or no"),
+    "not_geopoint": ("「{label}」不是有效的位置", "“{label}”: not a valid location"),
+    "not_photo": ("「{label}」不是有效的照片", "“{label}”: not a valid photo"),
+    "not_relevant": ("「{label}」此时不应作答", "“{label}”: not asked for these answers"),
+    "unknown_question": ("表单中没有这个问题", "No such question in the form"),
+    "below_min": ("「{label}」不能小于 {min}", "“{label}”: must be at least {min}"),
+    "above_max": ("「{label}」不能大于 {max}", "“{label}”: must be at most {max}"),
+    "too_few": ("「{label}」至少选 {min_count} 项", "“{label}”: choose at least {min_count}"),
+    "too_many": ("「{label}」最多选 {max_count} 项", "“{label}”: choose at most {max_count}"),
+    "survey_closed": ("该调查已结束，不再接收答卷", "This survey is closed"),
+    "not_published": ("调查尚未发布", "The survey is not published yet"),
+    "one_county": ("所选村须属于同一个县", "The villages must be in one county"),
+    "before_start": ("结束日期早于开始日期", "The end is before the start"),
+    "fact_needs_households": (
+        "只有农户调查可以登记农户信息项",
+        "Only household surveys record household facts",
+    ),
+    "refers_to_later": ("只能引用前面的问题", "May only refer to an earlier question"),
+    "op_not_for_type": ("该题型不支持此比较", "This comparison does not fit the question type"),
+    "constraint_not_for_type": (
+        "该题型不支持此限制",
+        "This constraint does not fit the question type",
+    ),
+    "empty_range": ("下限大于上限", "The lower bound is above the upper bound"),
+    "xlsform_column": ("不支持的列（未导入）", "Unsupported column (nothing imported)"),
+    "xlsform_language": (
+        "不支持的语言列，请用 zh 或 en",
+        "Unsupported language column: use zh or en",
+    ),
+    "xlsform_type": ("不支持的题型：{type}", "Unsupported question type: {type}"),
+    "xlsform_no_choices": ("choices 表中没有选项列表 {list}", "No choice list {list} in choices"),
+    "xlsform_required": ("required 应为 yes 或 no", "required must be yes or no"),
+    "xlsform_expression": (
+        "不支持的表达式（在“{near}”附近）",
+        "Unsupported expression (near “{near}”)",
+    ),
+    "xlsform_not_xlsx": ("不是有效的 .xlsx 文件", "Not a valid .xlsx file"),
+    "xlsform_no_survey": ("缺少 survey 表", "The survey sheet is missing"),
+    "xlsform_too_many_rows": ("行数过多（上限 {max}）", "Too many rows (limit {max})"),
 }
 
 # Litestar and Pydantic speak English; their messages are mapped onto our codes.
@@ -100,6 +141,8 @@ def localise_field_error(err: FieldError, lang: Lang) -> dict[str, Any]:
     }
     if err.row is not None:
         item["row"] = err.row
+    if err.sheet is not None:
+        item["sheet"] = err.sheet
     return item
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "flag_logs",
+    "household_rows",
     "household_wire",
     "import_households",
     "list_households",
@@ -62,6 +63,22 @@ def household_wire(row: dict[str, Any]) -> dict[str, Any]:
         "group_name": row["group_name"],
         "tags": loads(row["tags"]) or [],
     }
+
+
+async def household_rows(village_codes: set[str] | None = None,
+                         ids: set[uuid.UUID] | None = None) -> list[dict[str, Any]]:
+    """Current households of some villages, or by id (for surveys: targets and exports),
+    by village, group and household number. The caller has checked the scope."""
+    query = Household.select(
+        Household.id, Household.village_code, Household.county_code, Household.external_id,
+        Household.head_name, Household.group_name,
+    ).where(Household.deleted.eq(False))
+    if village_codes is not None:
+        query = query.where(Household.village_code.is_in(sorted(village_codes) or [""]))
+    if ids is not None:
+        query = query.where(Household.id.is_in(list(ids) or [uuid.UUID(int=0)]))
+    rows = await query
+    return sorted(rows, key=lambda r: (r["village_code"], r["group_name"], r["external_id"]))
 
 
 async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:

@@ -25,6 +25,9 @@ class PolicyIn(BaseModel):
     leave_limit_days: int = Field(ge=0, le=90, description="leave the township may approve")
     min_days_month: int = Field(ge=0, le=31)
     min_days_year: int = Field(ge=0, le=366)
+    survey_repeat_days: int = Field(
+        default=30, ge=0, le=366,
+        description="统筹: warn when a survey asks the same households again within these days")
     note: str = Field(default="", max_length=500)
     version: int = Field(ge=0, description="the version edited (0 while on the defaults)")
 
@@ -42,6 +45,7 @@ class PolicyOut(BaseModel):
     leave_limit_days: int
     min_days_month: int
     min_days_year: int
+    survey_repeat_days: int
     note: str
     changed_by: uuid.UUID | None
     changed_at: dt.datetime | None

@@ -34,7 +34,8 @@ __all__ = [
 class Policy:
     """The settings of a county for a year; version 0 is the defaults (domain.md,
     "Default settings"): 60.00 yuan a day, 4 round trips a month, 1.80 yuan/km, K = 2.5,
-    township leave limit 3 days, 20 village days a month and 200 a year."""
+    township leave limit 3 days, 20 village days a month and 200 a year; surveys warned when
+    they ask the same households again within 30 days."""
 
     county_code: str = ""
     year: int = 0
@@ -46,6 +47,7 @@ class Policy:
     leave_limit_days: int = 3
     min_days_month: int = 20
     min_days_year: int = 200
+    survey_repeat_days: int = 30
     note: str = ""
     changed_by: Any = None
     changed_at: dt.datetime | None = None
@@ -88,6 +90,7 @@ def _out(p: Policy) -> PolicyOut:
         leave_limit_days=p.leave_limit_days,
         min_days_month=p.min_days_month,
         min_days_year=p.min_days_year,
+        survey_repeat_days=p.survey_repeat_days,
         note=p.note,
         changed_by=p.changed_by,
         changed_at=p.changed_at,
@@ -143,6 +146,7 @@ async def set_policy(
         "leave_limit_days": data.leave_limit_days,
         "min_days_month": data.min_days_month,
         "min_days_year": data.min_days_year,
+        "survey_repeat_days": data.survey_repeat_days,
         "note": data.note,
     }
     async with write_transaction(PolicySetting._meta.db):

@@ -35,6 +35,8 @@ class PolicySetting(Table, tablename="policy_setting"):
     leave_limit_days = Integer()
     min_days_month = Integer()
     min_days_year = Integer()
+    #: 统筹: warn when a new survey would ask the same households again within this many days.
+    survey_repeat_days = Integer(default=30)
     note = Text(default="")
     changed_by = UUID(null=True, default=None)
     changed_at = Timestamptz()

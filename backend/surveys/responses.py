@@ -1,0 +1,214 @@
+"""Responses as a sync kind, and the household facts they leave behind.
+
+A response is re-validated here against the exact form version it names, with the same rules
+the phone ran (``rules.py``); a broken rule rejects the item naming the question. Every
+answered fact question then updates that household's fact: its value, who confirmed it and
+when — so that the next survey shows it pre-filled instead of asking again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from backend.accounts import services as accounts
+from backend.core.canonical import loads, wire
+from backend.core.clock import utc_now
+from backend.core.db import insert_rows
+from backend.core.errors import FieldError, ValidationFailed
+from backend.core.ids import new_id
+from backend.core.validation import parse
+from backend.evidence import services as evidence
+from backend.fieldwork import services as fieldwork
+from backend.surveys.forms import Form
+from backend.surveys.rules import check_answers, normalise
+from backend.surveys.schemas import ResponseData
+from backend.surveys.tables import (
+    HouseholdFact,
+    SurveyAssignment,
+    SurveyFormVersion,
+)
+from backend.sync.registry import Prepared
+from backend.sync.services import allocate_seqs
+
+if TYPE_CHECKING:
+    from backend.core.scope import Actor
+
+__all__ = [
+    "assignment_wire",
+    "fact_wire",
+    "facts_written",
+    "prepare_response",
+    "response_wire",
+]
+
+#: A phone clock may run ahead; an answer time is never taken as later than now + this.
+_CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
+def assignment_wire(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "survey_id": str(row["survey_id"]), "village_code": row["village_code"],
+        "title": row["title"], "description": row["description"], "target": row["target"],
+        "period_start": wire(row["period_start"]), "period_end": wire(row["period_end"]),
+        "state": row["state"], "form_version_id": str(row["form_version_id"]),
+        "form_version": row["form_version"], "form": loads(row["form"]),
+    }
+
+
+def response_wire(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "survey_id": str(row["survey_id"]), "form_version_id": str(row["form_version_id"]),
+        "village_code": row["village_code"],
+        "household_id": wire(row["household_id"]),
+        "answers": loads(row["answers"]) or {}, "confirmed": loads(row["confirmed"]) or [],
+        "answered_at": wire(row["answered_at"]), "cadre_id": str(row["owner_id"]),
+    }
+
+
+def fact_wire(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "household_id": str(row["household_id"]), "village_code": row["village_code"],
+        "fact": row["fact"], "value": loads(row["value"]), "type": row["value_type"],
+        "confirmed_by": str(row["owner_id"]), "confirmed_by_name": row["confirmed_by_name"],
+        "confirmed_at": wire(row["confirmed_at"]), "survey_id": wire(row["survey_id"]),
+    }
+
+
+async def _assignment(actor: Actor, survey_id: uuid.UUID, village: str) -> dict[str, Any] | None:
+    cache = actor.extras.setdefault("survey_assignments", {})
+    key = (survey_id, village)
+    if key not in cache:
+        cache[key] = await SurveyAssignment.select().where(
+            SurveyAssignment.survey_id == survey_id,
+            SurveyAssignment.village_code == village).first()
+    return cache[key]
+
+
+async def _version_form(actor: Actor, survey_id: uuid.UUID,
+                        version_id: uuid.UUID) -> dict[str, Any] | None:
+    cache = actor.extras.setdefault("survey_forms", {})
+    if version_id not in cache:
+        row = await SurveyFormVersion.select(SurveyFormVersion.form).where(
+            SurveyFormVersion.id == version_id, SurveyFormVersion.survey_id == survey_id).first()
+        cache[version_id] = loads(row["form"]) if row else None
+    return cache[version_id]
+
+
+async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
+    """Validate a pushed ``survey_response`` against the version it answers."""
+    response = parse(ResponseData, data)
+    village = response.village_code
+    if village not in actor.scope.own_villages:
+        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
+    assignment = await _assignment(actor, response.survey_id, village)
+    if assignment is None:
+        raise ValidationFailed(errors=[FieldError("survey_id", "not_found")])
+    if assignment["state"] != "published":
+        raise ValidationFailed(errors=[FieldError("survey_id", "survey_closed")])
+    form = await _version_form(actor, response.survey_id, response.form_version_id)
+    if form is None:
+        raise ValidationFailed(errors=[FieldError("form_version_id", "not_found")])
+    subject = await _subject(assignment, response)
+    errors = [FieldError(f"answers.{e.question}", e.code, _bounds(form, e.question))
+              for e in check_answers(form, response.answers)]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    answers = normalise(form, response.answers)
+    facts = {q["name"] for q in form["questions"] if q.get("fact")}
+    stray = [n for n in response.confirmed if n not in facts or n not in answers]
+    if stray:
+        raise ValidationFailed(errors=[FieldError("confirmed", "not_allowed")])
+    photos = [answers[q["name"]] for q in form["questions"]
+              if q["type"] == "photo" and q["name"] in answers]
+    answered_at = min(response.answered_at, utc_now() + _CLOCK_SLACK)
+    return Prepared({
+        "survey_id": response.survey_id, "form_version_id": response.form_version_id,
+        "household_id": response.household_id, "subject": subject, "answers": answers,
+        "confirmed": sorted(set(response.confirmed)), "answered_at": answered_at,
+        "evidence": sorted(set(photos)),
+    }, village, assignment["county_code"])
+
+
+async def _subject(assignment: dict[str, Any], response: ResponseData) -> str:
+    """What the response is about: a household of the village, or the village itself."""
+    if assignment["target"] == "villages":
+        if response.household_id is not None:
+            raise ValidationFailed(errors=[FieldError("household_id", "not_allowed")])
+        return f"village:{response.village_code}"
+    if response.household_id is None:
+        raise ValidationFailed(errors=[FieldError("household_id", "required")])
+    found = await fieldwork.household_rows(ids={response.household_id})
+    if not found or found[0]["village_code"] != response.village_code:
+        raise ValidationFailed(errors=[FieldError("household_id", "not_found")])
+    return str(response.household_id)
+
+
+def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The question's bounds, so that an error can say "at most 20"."""
+    for q in form["questions"]:
+        if q["name"] == name:
+            rule = {k: v for k, v in (q.get("constraint") or {}).items() if v is not None}
+            return {**rule, "label": q["label"]["zh"]}
+    return None
+
+
+async def write_response_effects(actor: Actor, rows: list[dict[str, Any]]) -> None:
+    """Inside the push transaction: photo links, then the household facts."""
+    await evidence.replace_links("survey_response", [
+        (r["id"], r["owner_id"], r["village_code"], r["county_code"],
+         loads(r["evidence"]) or [])
+        for r in rows if loads(r["evidence"]) or r["version"] > 1])
+    await facts_written(rows)
+
+
+async def facts_written(rows: list[dict[str, Any]]) -> None:
+    """Every answered fact question of these responses becomes the household's fact."""
+    versions = {r["form_version_id"] for r in rows if r["household_id"] is not None}
+    if not versions:
+        return
+    names = await accounts.user_names({r["owner_id"] for r in rows})
+    forms = {v["id"]: Form.model_validate(loads(v["form"])) for v in
+             await SurveyFormVersion.select(SurveyFormVersion.id, SurveyFormVersion.form).where(
+                 SurveyFormVersion.id.is_in(list(versions)))}
+    now = utc_now()
+    facts: dict[tuple[uuid.UUID, str], dict[str, Any]] = {}
+    for r in rows:
+        if r["household_id"] is None:
+            continue
+        answers = loads(r["answers"]) or {}
+        for q in forms[r["form_version_id"]].questions:
+            if q.fact and q.name in answers:
+                facts[(r["household_id"], q.fact)] = {
+                    "household_id": r["household_id"], "fact": q.fact,
+                    # JSON text: a bare string would be taken for JSON already.
+                    "value": json.dumps(answers[q.name], ensure_ascii=False),
+                    "value_type": q.type, "owner_id": r["owner_id"],
+                    "confirmed_by_name": names.get(r["owner_id"], ""),
+                    "village_code": r["village_code"], "county_code": r["county_code"],
+                    "confirmed_at": now, "survey_id": r["survey_id"], "response_id": r["id"],
+                }
+    if not facts:
+        return
+    engine = HouseholdFact._meta.db
+    seqs = iter(await allocate_seqs(engine, len(facts)))
+    rows_in = [{**f, "id": new_id(), "version": 1, "seq": next(seqs), "content_hash": "",
+                "deleted": False, "created_at": now, "updated_at": now}
+               for f in facts.values()]
+    # Insert what is new; a fact already known (or written meanwhile) is updated instead.
+    inserted = {uuid.UUID(str(r["id"])) for r in await insert_rows(
+        HouseholdFact, rows_in, conflict_target=("household_id", "fact"), returning="id")}
+    for row in rows_in:
+        if row["id"] in inserted:
+            continue
+        await HouseholdFact.update({
+            HouseholdFact.value: row["value"], HouseholdFact.value_type: row["value_type"],
+            HouseholdFact.owner_id: row["owner_id"], HouseholdFact.confirmed_at: now,
+            HouseholdFact.confirmed_by_name: row["confirmed_by_name"],
+            HouseholdFact.survey_id: row["survey_id"],
+            HouseholdFact.response_id: row["response_id"], HouseholdFact.seq: row["seq"],
+            HouseholdFact.version: HouseholdFact.version + 1, HouseholdFact.updated_at: now,
+        }).where(HouseholdFact.household_id == row["household_id"],
+                 HouseholdFact.fact == row["fact"])

@@ -1,0 +1,338 @@
+"""What the county sees of surveys: before publishing (known facts, repeated asks), progress
+per village, the answers as XLSX / CSV / GeoJSON, and every survey planned per village (统筹).
+
+Villages are listed by code, never by completion: no ranking of anyone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from backend.accounts import services as accounts
+from backend.core.canonical import loads
+from backend.core.clock import to_local
+from backend.core.errors import FieldError, ValidationFailed
+from backend.core.i18n import Lang
+from backend.core.problems import localise_field_error
+from backend.fieldwork import services as fieldwork
+from backend.geo import services as geo
+from backend.policy.services import policy_for
+from backend.surveys.forms import Form, Question, form_errors
+from backend.surveys.schemas import (
+    KnownFact,
+    Overlap,
+    PlannedSurvey,
+    PlanOut,
+    PreviewOut,
+    ProgressOut,
+    VillagePlan,
+    VillageProgress,
+)
+from backend.surveys.services import load_visible, sees, visible_clause, working_form
+from backend.surveys.tables import HouseholdFact, Survey, SurveyFormVersion, SurveyResponse
+
+if TYPE_CHECKING:
+    from backend.core.scope import Scope
+
+__all__ = [
+    "days_apart",
+    "export_csv",
+    "export_geojson",
+    "export_xlsx",
+    "plan",
+    "preview",
+    "progress",
+]
+
+#: The coordination view covers at most this long a period.
+MAX_PLAN = dt.timedelta(days=400)
+
+
+def days_apart(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> int:
+    """Days between two periods; 0 when they overlap."""
+    return max(0, (b[0] - a[1]).days, (a[0] - b[1]).days)
+
+
+def _facts_of(form_json: Any) -> set[str]:
+    return {q.get("fact") for q in (loads(form_json) or {}).get("questions", []) if q.get("fact")}
+
+
+async def _villages_of_scope(scope: Scope, codes: list[str]) -> list[str]:
+    """Target villages the caller may see results of: all for a county admin, their own
+    townships' for a reviewer."""
+    found = await geo.villages(set(codes))
+    return [c for c in codes if c in found and (
+        found[c].county_code in scope.admin_counties or c in scope.review_villages)]
+
+
+async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
+    """Before publishing: which questions ask facts already known (and how fresh), which other
+    surveys ask the same households within the county's window, and what would stop it."""
+    row = await load_visible(scope, survey_id)
+    form = working_form(row)
+    codes = loads(row["village_codes"]) or []
+    households = row["target"] == "households"
+    known: list[KnownFact] = []
+    if households:
+        targeted = await fieldwork.household_rows(set(codes))
+        ids = [h["id"] for h in targeted]
+        facts = [q for q in form.questions if q.fact]
+        stored = await HouseholdFact.select(
+            HouseholdFact.fact, HouseholdFact.value_type, HouseholdFact.confirmed_at,
+        ).where(HouseholdFact.village_code.is_in(sorted(codes) or [""]),
+                HouseholdFact.household_id.is_in(ids or [uuid.UUID(int=0)]),
+                HouseholdFact.fact.is_in([q.fact for q in facts] or [""]))
+        for q in facts:
+            times = [f["confirmed_at"] for f in stored
+                     if f["fact"] == q.fact and f["value_type"] == q.type]
+            known.append(KnownFact(question=q.name, label=q.label.zh, fact=q.fact or "",
+                                   targeted=len(ids), known=len(times),
+                                   oldest=min(times, default=None),
+                                   newest=max(times, default=None)))
+    window = (await policy_for(row["county_code"], row["period_start"].year)).survey_repeat_days
+    overlaps = await _overlaps(row, window) if households else []
+    problems = [e for _, e in form_errors(form, households=households)]
+    if not form.questions:
+        problems.append(FieldError("form.questions", "required"))
+    return PreviewOut(known=known, overlaps=overlaps, window_days=window,
+                      problems=[localise_field_error(e, lang) for e in problems])
+
+
+async def _overlaps(row: dict[str, Any], window: int) -> list[Overlap]:
+    codes = set(loads(row["village_codes"]) or [])
+    mine = (row["period_start"], row["period_end"])
+    reach = dt.timedelta(days=window)
+    others = await Survey.select().where(
+        Survey.county_code == row["county_code"], Survey.id != row["id"],
+        Survey.target == "households",
+        Survey.period_start <= row["period_end"] + reach,
+        Survey.period_end >= row["period_start"] - reach,
+    ).order_by(Survey.period_start)
+    names = await geo.villages(codes)
+    asked = _facts_of(row["form"])
+    out = []
+    for other in others:
+        shared = sorted(set(loads(other["village_codes"]) or []) & codes)
+        for code in shared:
+            out.append(Overlap(
+                survey_id=other["id"], title=other["title"], state=other["state"],
+                village_code=code, village_name=names[code].name if code in names else code,
+                period_start=other["period_start"], period_end=other["period_end"],
+                days_apart=days_apart(mine, (other["period_start"], other["period_end"])),
+                shared_facts=sorted(asked & _facts_of(other["form"]))))
+    return sorted(out, key=lambda o: (o.village_code, o.period_start))
+
+
+async def progress(scope: Scope, survey_id: uuid.UUID) -> ProgressOut:
+    """Households done / targeted per village (a village survey: 1 each)."""
+    row = await load_visible(scope, survey_id)
+    codes = await _villages_of_scope(scope, loads(row["village_codes"]) or [])
+    names = await geo.villages(set(codes))
+    if row["target"] == "households":
+        targeted: dict[str, int] = {}
+        for h in await fieldwork.household_rows(set(codes)):
+            targeted[h["village_code"]] = targeted.get(h["village_code"], 0) + 1
+    else:
+        targeted = dict.fromkeys(codes, 1)
+    done: dict[str, int] = {}
+    for r in await SurveyResponse.select(SurveyResponse.village_code).where(
+            SurveyResponse.survey_id == survey_id, SurveyResponse.deleted.eq(False),
+            SurveyResponse.village_code.is_in(codes or [""])):
+        done[r["village_code"]] = done.get(r["village_code"], 0) + 1
+    villages = [VillageProgress(village_code=c, village_name=names[c].name if c in names else c,
+                                targeted=targeted.get(c, 0), done=done.get(c, 0))
+                for c in sorted(codes)]
+    return ProgressOut(survey_id=survey_id, target=row["target"],
+                       targeted=sum(v.targeted for v in villages),
+                       done=sum(v.done for v in villages), villages=villages)
+
+
+# --- exports -------------------------------------------------------------------------------
+
+_FIXED = ["村代码", "村", "户编号", "户主", "调查员", "作答时间", "表单版本"]
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    question: Question
+    part: str | None = None  # "lat" / "lon" for a geopoint
+
+
+@dataclass(frozen=True)
+class _Answers:
+    """The responses of a survey in the caller's scope, ready to be written."""
+
+    title: str
+    columns: list[_Column]
+    fixed: list[list[Any]]
+    answers: list[dict[str, Any]]
+    versions: list[int]
+
+
+def _columns(forms: list[Form]) -> list[_Column]:
+    """Every question of every version, the newest version's order first; a geopoint is two
+    columns (latitude, longitude)."""
+    seen: dict[str, Question] = {}
+    for form in reversed(forms):
+        for q in form.questions:
+            seen.setdefault(q.name, q)
+    out: list[_Column] = []
+    labels: dict[str, int] = {}
+    for q in seen.values():
+        label = q.label.zh
+        labels[label] = labels.get(label, 0) + 1
+        if labels[label] > 1:  # two questions with one label stay two columns
+            label = f"{label}（{q.name}）"
+        if q.type == "geopoint":
+            out += [_Column(f"{label}（纬度）", q, "lat"), _Column(f"{label}（经度）", q, "lon")]
+        else:
+            out.append(_Column(label, q))
+    return out
+
+
+def _cell(column: _Column, value: Any) -> Any:
+    q = column.question
+    if value is None:
+        return None
+    labels = {c.name: c.label.zh for c in q.choices or []}
+    if q.type == "select_one":
+        return labels.get(value, value)
+    if q.type == "select_multiple":
+        return "、".join(labels.get(v, v) for v in value)
+    if q.type == "yes_no":
+        return "是" if value else "否"
+    if q.type == "geopoint":
+        return value.get(column.part or "lat")
+    return value
+
+
+async def _answers(scope: Scope, survey_id: uuid.UUID) -> _Answers:
+    row = await load_visible(scope, survey_id)
+    codes = await _villages_of_scope(scope, loads(row["village_codes"]) or [])
+    versions = await SurveyFormVersion.select().where(
+        SurveyFormVersion.survey_id == survey_id).order_by(SurveyFormVersion.version)
+    if not versions:
+        raise ValidationFailed(errors=[FieldError("survey_id", "not_published")])
+    numbers = {v["id"]: v["version"] for v in versions}
+    forms = [Form.model_validate(loads(v["form"])) for v in versions]
+    responses = await SurveyResponse.select().where(
+        SurveyResponse.survey_id == survey_id, SurveyResponse.deleted.eq(False),
+        SurveyResponse.village_code.is_in(codes or [""]))
+    households = {h["id"]: h for h in await fieldwork.household_rows(
+        ids={r["household_id"] for r in responses if r["household_id"]})}
+    names = await geo.villages(set(codes))
+    cadres = await accounts.user_names({r["owner_id"] for r in responses})
+
+    def order(r: dict[str, Any]) -> tuple[str, str, str]:
+        h = households.get(r["household_id"])
+        return (r["village_code"], h["group_name"] if h else "", h["external_id"] if h else "")
+
+    responses.sort(key=order)
+    fixed = []
+    for r in responses:
+        h = households.get(r["household_id"])
+        fixed.append([
+            r["village_code"], names[r["village_code"]].name if r["village_code"] in names else "",
+            h["external_id"] if h else "", h["head_name"] if h else "",
+            cadres.get(r["owner_id"], ""),
+            to_local(r["answered_at"]).strftime("%Y-%m-%d %H:%M"),
+            numbers.get(r["form_version_id"]),
+        ])
+    return _Answers(row["title"], _columns(forms), fixed,
+                    [loads(r["answers"]) or {} for r in responses],
+                    [numbers.get(r["form_version_id"], 0) for r in responses])
+
+
+def _table(data: _Answers) -> list[list[Any]]:
+    return [fixed + [_cell(c, answers.get(c.question.name)) for c in data.columns]
+            for fixed, answers in zip(data.fixed, data.answers, strict=True)]
+
+
+async def export_xlsx(scope: Scope, survey_id: uuid.UUID) -> bytes:
+    """Sheet 答卷: one row a household (or village), Chinese headers."""
+    data = await _answers(scope, survey_id)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "答卷"
+    sheet.append(_FIXED + [c.header for c in data.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in _table(data):
+        sheet.append(values)
+    book.properties.title = data.title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def export_csv(scope: Scope, survey_id: uuid.UUID) -> bytes:
+    """The same table as CSV, UTF-8 with a BOM so that Excel opens the Chinese headers."""
+    data = await _answers(scope, survey_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_FIXED + [c.header for c in data.columns])
+    writer.writerows(_table(data))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+async def export_geojson(scope: Scope, survey_id: uuid.UUID) -> bytes:
+    """One point a geopoint answer, with the household and the question in Chinese."""
+    data = await _answers(scope, survey_id)
+    features = []
+    for fixed, answers in zip(data.fixed, data.answers, strict=True):
+        for column in data.columns:
+            value = answers.get(column.question.name)
+            if column.part != "lat" or not isinstance(value, dict):
+                continue
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [value["lon"], value["lat"]]},
+                "properties": {**dict(zip(_FIXED, fixed, strict=True)),
+                               "问题": column.question.label.zh,
+                               "精度（米）": value.get("accuracy_m")},
+            })
+    return json.dumps({"type": "FeatureCollection", "name": data.title, "features": features},
+                      ensure_ascii=False).encode("utf-8")
+
+
+# --- coordination --------------------------------------------------------------------------
+
+
+async def plan(scope: Scope, start: dt.date, end: dt.date) -> PlanOut:
+    """统筹: for every village in scope, every survey whose period meets [start, end]."""
+    if end < start or end - start > MAX_PLAN:
+        raise ValidationFailed(errors=[FieldError("end", "invalid")])
+    rows = [r for r in await Survey.select().where(
+        visible_clause(scope), Survey.period_start <= end, Survey.period_end >= start,
+    ).order_by(Survey.period_start) if sees(scope, r)]
+    by_village: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        for code in loads(r["village_codes"]) or []:
+            by_village.setdefault(code, []).append(r)
+    visible = set(await _villages_of_scope(scope, sorted(by_village)))
+    names = await geo.villages(visible)
+    window = {c: (await policy_for(c, start.year)).survey_repeat_days
+              for c in {code[:6] for code in visible}}
+    out = []
+    for code in sorted(visible):
+        surveys = by_village[code]
+        asks = [(s["period_start"], s["period_end"]) for s in surveys
+                if s["target"] == "households"]
+        repeated = any(days_apart(a, b) <= window[code[:6]]
+                       for i, a in enumerate(asks) for b in asks[i + 1:])
+        out.append(VillagePlan(
+            village_code=code, village_name=names[code].name if code in names else code,
+            repeated=repeated, surveys=[PlannedSurvey(
+                survey_id=s["id"], title=s["title"], state=s["state"], target=s["target"],
+                period_start=s["period_start"], period_end=s["period_end"]) for s in surveys]))
+    return PlanOut(start=start, end=end, villages=out)

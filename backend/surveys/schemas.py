@@ -1,0 +1,173 @@
+"""What crosses the wire for surveys (the form itself is ``forms.Form``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from backend.surveys.forms import Form
+
+__all__ = [
+    "KnownFact",
+    "Overlap",
+    "PlanOut",
+    "PlannedSurvey",
+    "PreviewOut",
+    "ProgressOut",
+    "ResponseData",
+    "SurveyIn",
+    "SurveyOut",
+    "SurveyPatch",
+    "VersionOut",
+    "VillagePlan",
+    "VillageProgress",
+]
+
+Target = Literal["households", "villages"]
+
+
+class SurveyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    target: Target = "households"
+    village_codes: list[str] = Field(min_length=1, max_length=1000)
+    period_start: dt.date
+    period_end: dt.date
+    form: Form | None = None
+
+
+class SurveyPatch(BaseModel):
+    """Only while a draft: what the survey is, where and when."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    target: Target | None = None
+    village_codes: list[str] | None = Field(default=None, min_length=1, max_length=1000)
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+class VersionOut(BaseModel):
+    id: uuid.UUID
+    version: int
+    published_at: dt.datetime
+
+
+class VillageName(BaseModel):
+    code: str
+    name: str
+
+
+class SurveyOut(BaseModel):
+    id: uuid.UUID
+    county_code: str
+    division_code: str
+    title: str
+    description: str
+    target: Target
+    villages: list[VillageName]
+    period_start: dt.date
+    period_end: dt.date
+    state: Literal["draft", "published", "closed"]
+    form: dict[str, Any] = Field(description="the working form (see docs/surveys.md)")
+    #: Whether the working form differs from the last published version.
+    form_changed: bool
+    versions: list[VersionOut]
+    created_at: dt.datetime
+    published_at: dt.datetime | None
+    #: Whether the caller may change it (its county's admins, or the owning township).
+    can_manage: bool
+
+
+class KnownFact(BaseModel):
+    """A question asking a household fact, and how much of it is already known."""
+
+    question: str
+    label: str
+    fact: str
+    targeted: int
+    known: int
+    oldest: dt.datetime | None
+    newest: dt.datetime | None
+
+
+class Overlap(BaseModel):
+    """Another survey asking the same households within the window (统筹)."""
+
+    survey_id: uuid.UUID
+    title: str
+    state: str
+    village_code: str
+    village_name: str
+    period_start: dt.date
+    period_end: dt.date
+    days_apart: int
+    #: Facts both surveys ask.
+    shared_facts: list[str]
+
+
+class PreviewOut(BaseModel):
+    known: list[KnownFact]
+    overlaps: list[Overlap]
+    window_days: int
+    #: What would stop publishing (field errors of the form or the survey), if anything.
+    problems: list[dict[str, Any]]
+
+
+class VillageProgress(BaseModel):
+    village_code: str
+    village_name: str
+    targeted: int
+    done: int
+
+
+class ProgressOut(BaseModel):
+    survey_id: uuid.UUID
+    target: Target
+    targeted: int
+    done: int
+    villages: list[VillageProgress]
+
+
+class PlannedSurvey(BaseModel):
+    survey_id: uuid.UUID
+    title: str
+    state: str
+    target: Target
+    period_start: dt.date
+    period_end: dt.date
+
+
+class VillagePlan(BaseModel):
+    village_code: str
+    village_name: str
+    surveys: list[PlannedSurvey]
+    #: Household surveys in the period that ask the same households within the window.
+    repeated: bool
+
+
+class PlanOut(BaseModel):
+    start: dt.date
+    end: dt.date
+    villages: list[VillagePlan]
+
+
+class ResponseData(BaseModel):
+    """Sync kind ``survey_response``: one household's (or village's) answers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    survey_id: uuid.UUID
+    form_version_id: uuid.UUID
+    village_code: str = Field(pattern=r"^\d{12}$")
+    household_id: uuid.UUID | None = None
+    answers: dict[str, Any] = Field(max_length=300)
+    confirmed: list[str] = Field(default_factory=list, max_length=300)
+    answered_at: AwareDatetime

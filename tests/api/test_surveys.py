@@ -1,0 +1,243 @@
+"""Surveys over HTTP and sync: define, import an XLSForm, publish, answer offline exactly
+once, facts reused, coordination, progress and exports — within scope."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import uuid
+
+from openpyxl import load_workbook
+
+from tests.api.test_households import REGISTER, post
+from tests.api.test_sync import item, pull_all, push
+from tests.unit.surveys.test_xlsform import EVERY_TYPE, workbook
+from tests.world import VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1
+
+TODAY = dt.date.today()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def create(client, world, who="admin_a", villages=(VILLAGE_X1, VILLAGE_X2), **extra):
+    body = {"title": "农户基本情况摸底", "target": "households", "village_codes": list(villages),
+            "period_start": TODAY.isoformat(),
+            "period_end": (TODAY + dt.timedelta(days=30)).isoformat(), **extra}
+    return client.post("/api/surveys", json=body, headers=world.headers(who))
+
+
+def upload(client, world, survey_id, data, who="admin_a"):
+    return client.put(f"/api/surveys/{survey_id}/xlsform", content=data,
+                      headers={**world.headers(who), "content-type": XLSX})
+
+
+def published(client, world, **extra):
+    """A published household survey of X1 and X2 with every question type, and X1's register."""
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world, **extra).json()
+    assert upload(client, world, survey["id"], workbook(EVERY_TYPE)).status_code == 200
+    r = client.post(f"/api/surveys/{survey['id']}/publish", headers=world.headers("admin_a"))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def received(client, world, who, kind="survey"):
+    return [c for c in pull_all(client, world, who)[0] if c["kind"] == kind]
+
+
+def households(client, world):
+    return {h["external_id"]: h["id"] for h in client.get(
+        f"/api/fieldwork/villages/{VILLAGE_X1}/households", headers=world.headers("cadre_x1")
+    ).json()}
+
+
+def answer(survey_record, household_id, answers, confirmed=()):
+    data = survey_record["data"]
+    return item({"survey_id": data["survey_id"], "form_version_id": data["form_version_id"],
+                 "village_code": VILLAGE_X1, "household_id": household_id,
+                 "answers": answers, "confirmed": list(confirmed),
+                 "answered_at": dt.datetime.now(dt.UTC).isoformat()},
+                kind="survey_response")
+
+
+GOOD = {"members": 4, "phone": "13912345678", "housing": "brick", "has_car": False,
+        "spot": {"lat": 26.41, "lon": 107.91, "accuracy_m": 12}}
+
+
+def test_publish_receive_answer_once_and_read_back(client, world):
+    survey = published(client, world)
+    assert survey["state"] == "published" and [v["version"] for v in survey["versions"]] == [1]
+    [record] = received(client, world, "cadre_x1")
+    assert record["data"]["village_code"] == VILLAGE_X1 and record["data"]["form_version"] == 1
+    assert len(record["data"]["form"]["questions"]) == len(EVERY_TYPE)
+    assert received(client, world, "cadre_y1") == []
+    [notice] = received(client, world, "cadre_x1", "inbox")
+    assert notice["data"]["event"] == "survey.published"
+    ids = households(client, world)
+
+    first = answer(record, ids["H001"], GOOD)
+    assert push(client, world, "cadre_x1", first)[0]["status"] == "applied"
+    assert push(client, world, "cadre_x1", first)[0]["status"] == "duplicate"
+    # The same household again under another id: one response per household.
+    [twice] = push(client, world, "cadre_x1", answer(record, ids["H001"], GOOD))
+    assert twice["status"] == "rejected" and twice["errors"][0]["code"] == "duplicate"
+
+    progress = client.get(f"/api/surveys/{survey['id']}/progress",
+                          headers=world.headers("admin_a")).json()
+    assert (progress["done"], progress["targeted"]) == (1, 2)
+    assert [(v["village_code"], v["done"], v["targeted"]) for v in progress["villages"]] == [
+        (VILLAGE_X1, 1, 2), (VILLAGE_X2, 0, 0)]
+
+    r = client.get(f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    header, values = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert header[:7] == ("村代码", "村", "户编号", "户主", "调查员", "作答时间", "表单版本")
+    assert (values["村"], values["户编号"], values["户主"], values["调查员"]) == (
+        "一村", "H001", "王大山", "cadre_x1")
+    assert (values["家庭人口"], values["住房"], values["是否有车"]) == (4, "砖混", "否")
+    assert (values["位置（纬度）"], values["位置（经度）"]) == (26.41, 107.91)
+    text = client.get(f"/api/surveys/{survey['id']}/responses.csv",
+                      headers=world.headers("admin_a")).content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    [csv_row] = list(csv.DictReader(io.StringIO(text[1:])))
+    assert csv_row["联系电话"] == "13912345678"
+    geo = json.loads(client.get(f"/api/surveys/{survey['id']}/responses.geojson",
+                                headers=world.headers("admin_a")).content)
+    [feature] = geo["features"]
+    assert feature["geometry"]["coordinates"] == [107.91, 26.41]
+    assert feature["properties"]["户主"] == "王大山" and feature["properties"]["问题"] == "位置"
+
+
+def test_the_server_re_validates_and_names_the_question(client, world):
+    published(client, world)
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    [bad] = push(client, world, "cadre_x1", answer(record, ids["H001"], {**GOOD, "members": 25}))
+    assert bad["status"] == "rejected"
+    assert [(e["field"], e["code"]) for e in bad["errors"]] == [("answers.members", "above_max")]
+    assert bad["errors"][0]["message"] == "「家庭人口」不能大于 20"
+    [hidden] = push(client, world, "cadre_x1",
+                    answer(record, ids["H001"], {**GOOD, "housing_note": "土坯房"}))
+    assert [(e["field"], e["code"]) for e in hidden["errors"]] == [
+        ("answers.housing_note", "not_relevant")]
+    [missing] = push(client, world, "cadre_x1",
+                     answer(record, ids["H001"], {**GOOD, "housing": "other"}))
+    assert [(e["field"], e["code"]) for e in missing["errors"]] == [
+        ("answers.housing_note", "required")]
+    # Out of the cadre's village, an unknown household, a made-up version.
+    [other] = push(client, world, "cadre_y1", answer(record, ids["H001"], GOOD))
+    assert other["errors"][0]["field"] == "village_code"
+    [nobody] = push(client, world, "cadre_x1", answer(record, str(uuid.uuid4()), GOOD))
+    assert nobody["errors"][0]["field"] == "household_id"
+    fake = answer(record, ids["H001"], GOOD)
+    fake["data"]["form_version_id"] = str(uuid.uuid4())
+    assert push(client, world, "cadre_x1", fake)[0]["errors"][0]["field"] == "form_version_id"
+
+
+def test_known_facts_are_kept_reused_and_shown_before_publishing(client, world):
+    first = published(client, world)
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    push(client, world, "cadre_x1", answer(record, ids["H001"], GOOD))
+    facts = {f["data"]["fact"]: f["data"] for f in received(client, world, "cadre_x1",
+                                                                 "household_fact")}
+    assert facts["members"]["value"] == 4 and facts["members"]["type"] == "integer"
+    assert facts["members"]["confirmed_by_name"] == "cadre_x1"
+    assert facts["phone"]["household_id"] == ids["H001"]
+    assert received(client, world, "cadre_y1", "household_fact") == []
+
+    # A second survey asking the same facts: the county sees what is known and the repeat.
+    second = create(client, world, villages=(VILLAGE_X1,), title="住房安全复核").json()
+    assert upload(client, world, second["id"], workbook(EVERY_TYPE[:2])).status_code == 200
+    preview = client.get(f"/api/surveys/{second['id']}/preview",
+                         headers=world.headers("admin_a")).json()
+    known = {k["fact"]: k for k in preview["known"]}
+    assert (known["members"]["known"], known["members"]["targeted"]) == (1, 2)
+    assert known["members"]["newest"] is not None
+    assert preview["window_days"] == 30 and preview["problems"] == []
+    [overlap] = preview["overlaps"]
+    assert overlap["survey_id"] == first["id"] and overlap["village_code"] == VILLAGE_X1
+    assert overlap["days_apart"] == 0 and overlap["shared_facts"] == ["members", "phone"]
+    plan = client.get("/api/surveys/plan", params={"start": TODAY.isoformat(),
+                                                   "end": TODAY.isoformat()},
+                      headers=world.headers("admin_a")).json()
+    x1 = next(v for v in plan["villages"] if v["village_code"] == VILLAGE_X1)
+    assert x1["repeated"] and {s["title"] for s in x1["surveys"]} == {"农户基本情况摸底",
+                                                                      "住房安全复核"}
+    # The cadre confirms the pre-filled fact: it stays, with a new confirmation time.
+    client.post(f"/api/surveys/{second['id']}/publish", headers=world.headers("admin_a"))
+    record2 = next(r for r in received(client, world, "cadre_x1")
+                   if r["data"]["survey_id"] == second["id"])
+    [ok] = push(client, world, "cadre_x1", answer(record2, ids["H001"], {"members": 4},
+                                                  confirmed=["members"]))
+    assert ok["status"] == "applied"
+    [stray] = push(client, world, "cadre_x1", answer(record2, ids["H002"], {"members": 2},
+                                                     confirmed=["phone"]))
+    assert stray["errors"][0]["field"] == "confirmed"
+
+
+def test_versions_are_frozen_and_answers_name_theirs(client, world):
+    survey = published(client, world)
+    [v1] = received(client, world, "cadre_x1")
+    changed = workbook([[*EVERY_TYPE[0][:6], ". >= 1 and . <= 30", *EVERY_TYPE[0][7:]],
+                        *EVERY_TYPE[1:]])
+    assert upload(client, world, survey["id"], changed).json()["form_changed"] is True
+    again = client.post(f"/api/surveys/{survey['id']}/publish", headers=world.headers("admin_a"))
+    assert [v["version"] for v in again.json()["versions"]] == [1, 2]
+    nothing = client.post(f"/api/surveys/{survey['id']}/publish", headers=world.headers("admin_a"))
+    assert nothing.status_code == 409
+    [v2] = received(client, world, "cadre_x1")
+    assert v2["data"]["form_version"] == 2 and v2["id"] == v1["id"]
+    ids = households(client, world)
+    # 25 members: too many for version 1, fine for version 2.
+    assert push(client, world, "cadre_x1", answer(v1, ids["H001"], {**GOOD, "members": 25})
+                )[0]["status"] == "rejected"
+    assert push(client, world, "cadre_x1", answer(v2, ids["H001"], {**GOOD, "members": 25})
+                )[0]["status"] == "applied"
+    # Closed: no more answers.
+    closed = client.post(f"/api/surveys/{survey['id']}/close", headers=world.headers("admin_a"))
+    assert closed.json()["state"] == "closed"
+    [late] = push(client, world, "cadre_x1", answer(v2, ids["H002"], GOOD))
+    assert late["errors"][0]["code"] == "survey_closed"
+    assert received(client, world, "cadre_x1")[0]["data"]["state"] == "closed"
+
+
+def test_a_bad_xlsform_changes_nothing(client, world):
+    survey = create(client, world).json()
+    assert upload(client, world, survey["id"], workbook(EVERY_TYPE[:1])).status_code == 200
+    rows = [*EVERY_TYPE[:2], ["note", "intro", "说明", "Intro", "", "", "", "", "", ""]]
+    r = upload(client, world, survey["id"], workbook(rows))
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "xlsform_invalid"
+    assert [(e["sheet"], e["row"], e["field"], e["code"]) for e in body["errors"]] == [
+        ("survey", 4, "type", "xlsform_type")]
+    assert "note" in body["errors"][0]["message"]
+    now = client.get(f"/api/surveys/{survey['id']}", headers=world.headers("admin_a")).json()
+    assert [q["name"] for q in now["form"]["questions"]] == ["members"]
+
+
+def test_who_may_define_and_see_surveys(client, world):
+    survey = published(client, world)
+    url = f"/api/surveys/{survey['id']}"
+    assert client.get(url, headers=world.headers("reviewer_x")).status_code == 200
+    assert client.post(f"{url}/close", headers=world.headers("reviewer_x")).status_code == 403
+    for who in ("reviewer_y", "admin_b", "cadre_x1", "finance_a"):
+        assert client.get(url, headers=world.headers(who)).status_code == 404, who
+        assert client.get(f"{url}/responses.xlsx", headers=world.headers(who)).status_code == 404
+    assert client.get("/api/surveys", headers=world.headers("cadre_x1")).json() == []
+    # A township defines surveys for its own villages only.
+    own = create(client, world, who="reviewer_x", villages=(VILLAGE_X1,))
+    assert own.status_code == 201 and own.json()["division_code"] == "529801001"
+    assert create(client, world, who="reviewer_x", villages=(VILLAGE_Y1,)).status_code == 422
+    assert create(client, world, who="cadre_x1").status_code == 422
+    assert client.get(f"/api/surveys/{own.json()['id']}",
+                      headers=world.headers("reviewer_y")).status_code == 404
+    # Drafts are changed, published surveys are not.
+    assert client.patch(url, json={"title": "新"}, headers=world.headers("admin_a")
+                        ).status_code == 409
+    patched = client.patch(f"/api/surveys/{own.json()['id']}", json={"title": "新标题"},
+                           headers=world.headers("reviewer_x"))
+    assert patched.json()["title"] == "新标题"

@@ -1,0 +1,62 @@
+"""The answer rules against the shared cases the PWA's rules.ts runs too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backend.surveys.forms import Form, form_errors
+from backend.surveys.rules import check_answers, normalise, visible_questions
+
+CASES = json.loads((Path(__file__).parents[2] / "fixtures" / "survey_rules.json").read_text())
+
+
+def test_the_shared_form_is_a_valid_form():
+    form = Form.model_validate(CASES["form"])
+    assert form_errors(form) == []
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
+def test_shared_case(case):
+    assert visible_questions(CASES["form"], case["answers"]) == case["visible"]
+    errors = [{"question": e.question, "code": e.code}
+              for e in check_answers(CASES["form"], case["answers"])]
+    assert errors == case["errors"]
+
+
+def test_normalise_drops_unanswered_and_makes_whole_numbers_integers():
+    answers = {"members": 3.0, "phone": "  ", "income": [], "housing": "brick"}
+    assert normalise(CASES["form"], answers) == {"members": 3, "housing": "brick"}
+    assert isinstance(normalise(CASES["form"], answers)["members"], int)
+
+
+def _form(*questions):
+    base = {"label": {"zh": "问", "en": "Q"}}
+    return Form.model_validate({"questions": [{**base, **q} for q in questions]})
+
+
+def test_form_rules_name_each_problem():
+    form = _form(
+        {"name": "a", "type": "integer", "constraint": {"min": 5, "max": 1}},
+        {"name": "a", "type": "text", "constraint": {"min": 1}},
+        {"name": "c", "type": "select_one"},
+        {"name": "d", "type": "text", "relevant": [[{"q": "later", "op": "=", "value": "x"}]]},
+        {"name": "e", "type": "text", "relevant": [[{"q": "a", "op": "selected", "value": "x"}]]},
+        {"name": "f", "type": "integer", "fact": "members"},
+        {"name": "g", "type": "integer", "fact": "members"},
+        {"name": "later", "type": "text"},
+    )
+    assert [(i, e.field, e.code) for i, e in form_errors(form)] == [
+        (0, "questions.0.constraint", "empty_range"),
+        (1, "questions.1.name", "duplicate"),
+        (1, "questions.1.constraint", "constraint_not_for_type"),
+        (2, "questions.2.choices", "required"),
+        (3, "questions.3.relevant", "refers_to_later"),
+        (4, "questions.4.relevant", "op_not_for_type"),
+        (6, "questions.6.fact", "duplicate"),
+    ]
+    village_form = _form({"name": "f", "type": "integer", "fact": "members"})
+    assert [e.code for _, e in form_errors(village_form, households=False)] == [
+        "fact_needs_households"]

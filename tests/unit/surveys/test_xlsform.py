@@ -1,0 +1,163 @@
+"""XLSForm import: real workbooks written here with openpyxl, as ODK and Kobo users make them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import Workbook
+
+from backend.surveys.xlsform import example_xlsform, read_xlsform
+
+SURVEY_HEADER = ["type", "name", "label::Chinese (zh)", "label::English (en)", "hint::zh",
+                 "required", "constraint", "constraint_message::zh", "relevant", "fact"]
+EVERY_TYPE = [
+    ["integer", "members", "家庭人口", "Members", "含外出务工", "yes", ". >= 1 and . <= 20",
+     "1 到 20 人", "", "members"],
+    ["text", "phone", "联系电话", "Phone", "", "no", "string-length(.) >= 7 and "
+     "string-length(.) <= 11", "", "", "phone"],
+    ["decimal", "land", "耕地（亩）", "Land (mu)", "", "", ". >= 0 and . <= 500.5", "", "", ""],
+    ["date", "moved_in", "入住日期", "Moved in", "", "", ". >= date('2000-01-01')", "", "", ""],
+    ["select_one housing", "housing", "住房", "Housing", "", "true()", "", "", "", "housing"],
+    ["text", "housing_note", "说明", "Note", "", "yes", "", "", "${housing} = 'other'", ""],
+    ["select_multiple income", "income", "收入来源", "Income", "", "", "count-selected(.) <= 2",
+     "", "", ""],
+    ["yes_no", "has_car", "是否有车", "Has a car", "", "yes", "", "", "", ""],
+    ["integer", "cars", "车辆数", "Cars", "", "", ". > 0", "", "${has_car} = 'yes' and "
+     "${members} >= 2 or selected(${income}, 'work')", ""],
+    ["text", "no_aid", "未享受救助原因", "Why no aid", "", "", "", "", "not(selected(${income}, "
+     "'aid'))", ""],
+    ["geopoint", "spot", "位置", "Location", "", "", "", "", "", ""],
+    ["image", "door", "门牌照片", "Door photo", "", "", "", "", "", ""],
+]
+CHOICES = [["list_name", "name", "label::Chinese (zh)", "label::English (en)"],
+           ["housing", "brick", "砖混", "Brick"], ["housing", "other", "其他", "Other"],
+           ["income", "farm", "务农", "Farming"], ["income", "work", "务工", "Work"],
+           ["income", "aid", "救助", "Aid"]]
+
+
+def workbook(survey_rows, header=SURVEY_HEADER, choices=CHOICES) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(header)
+    for row in survey_rows:
+        sheet.append(row)
+    if choices is not None:
+        ch = book.create_sheet("choices")
+        for row in choices:
+            ch.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def located(result):
+    return [(e.sheet, e.row, e.field, e.code) for e in result.errors]
+
+
+def test_every_supported_type_imports():
+    result = read_xlsform(workbook(EVERY_TYPE))
+    assert result.errors == []
+    questions = {q.name: q for q in result.form.questions}
+    assert [q.type for q in result.form.questions] == [
+        "integer", "text", "decimal", "date", "select_one", "text", "select_multiple",
+        "yes_no", "integer", "text", "geopoint", "photo"]
+    members = questions["members"]
+    assert (members.label.zh, members.label.en, members.hint.zh) == ("家庭人口", "Members",
+                                                                     "含外出务工")
+    assert members.required and members.fact == "members"
+    assert (members.constraint.min, members.constraint.max) == (1, 20)
+    assert members.constraint_message.zh == "1 到 20 人"
+    assert members.constraint_message.en == "1 到 20 人"  # one language serves both
+    assert (questions["phone"].constraint.min_length, questions["phone"].constraint.max_length
+            ) == (7, 11)
+    assert questions["land"].constraint.max == 500.5
+    assert questions["moved_in"].constraint.min == "2000-01-01"
+    assert [c.name for c in questions["housing"].choices] == ["brick", "other"]
+    assert questions["housing"].required
+    assert questions["income"].constraint.max_count == 2
+    assert questions["cars"].constraint.min == 1  # ". > 0" on an integer
+    cars = [[c.model_dump() for c in group] for group in questions["cars"].relevant]
+    assert cars == [
+        [{"q": "has_car", "op": "=", "value": True}, {"q": "members", "op": ">=", "value": 2}],
+        [{"q": "income", "op": "selected", "value": "work"}],
+    ]
+    assert questions["no_aid"].relevant[0][0].op == "not_selected"
+
+
+def test_an_unsupported_type_reports_its_row_and_imports_nothing():
+    rows = [*EVERY_TYPE[:3], ["calculate", "total", "合计", "Total", "", "", "", "", "", ""],
+            *EVERY_TYPE[3:]]
+    result = read_xlsform(workbook(rows))
+    assert result.form is None
+    assert located(result) == [("survey", 5, "type", "xlsform_type")]
+    assert result.errors[0].params == {"type": "calculate"}
+
+
+def test_every_problem_is_reported_at_once():
+    header = [*SURVEY_HEADER, "appearance", "label::fr"]
+    rows = [
+        ["begin_group", "g", "组", "Group", "", "", "", "", "", "", "", ""],
+        ["integer", "n", "数", "N", "", "maybe", "regex(., '[0-9]')", "", "", "", "", ""],
+        ["select_one nolist", "s", "选", "S", "", "", "", "", "", "", "", ""],
+        ["text", "t", "文", "T", "", "", "", "", "${n} + 1 > 2", "", "minimal", "Texte"],
+        ["text", "u", "文", "U", "", "", "", "", "${later} = 'x'", "", "", ""],
+        ["text", "later", "后", "Later", "", "", "", "", "", "", "", ""],
+    ]
+    result = read_xlsform(workbook(rows, header=header))
+    assert result.form is None
+    assert located(result) == [
+        ("survey", 1, "appearance", "xlsform_column"),
+        ("survey", 1, "label::fr", "xlsform_language"),
+        ("survey", 2, "type", "xlsform_type"),
+        ("survey", 3, "required", "xlsform_required"),
+        ("survey", 3, "constraint", "xlsform_expression"),
+        ("survey", 4, "type", "xlsform_no_choices"),
+        ("survey", 5, "relevant", "xlsform_expression"),
+        ("survey", 6, "relevant", "refers_to_later"),
+    ]
+    # A condition on a row that could not be read is not blamed as well.
+    on_failed = read_xlsform(workbook([
+        ["note", "intro", "说明", "Intro", "", "", "", "", "", ""],
+        ["text", "t", "文", "T", "", "", "", "", "${intro} = 'x'", ""]]))
+    assert located(on_failed) == [("survey", 2, "type", "xlsform_type")]
+
+
+def test_labels_without_a_language_serve_both_and_choices_are_checked():
+    header = ["type", "name", "label", "required"]
+    result = read_xlsform(workbook([["select_one yn", "ok", "好吗", "yes"]], header=header,
+                                   choices=[["list_name", "name", "label"], ["yn", "1", "是"],
+                                            ["yn", "", "否"]]))
+    assert located(result) == [("choices", 3, "name", "required")]
+    result = read_xlsform(workbook([["select_one yn", "ok", "好吗", "yes"]], header=header,
+                                   choices=[["list_name", "name", "label"], ["yn", "1", "是"],
+                                            ["yn", "2", "否"]]))
+    assert result.errors == [] and result.form.questions[0].label.en == "好吗"
+    assert [c.name for c in result.form.questions[0].choices] == ["1", "2"]
+
+
+def test_what_is_not_a_workbook_is_refused():
+    assert located(read_xlsform(b"not a zip")) == [("", None, "file", "xlsform_not_xlsx")]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/huge.xml", b"\0" * (65 * 1024 * 1024))
+    assert located(read_xlsform(bomb.getvalue())) == [("", None, "file", "xlsform_not_xlsx")]
+    book = Workbook()
+    book.active.title = "questions"
+    out = io.BytesIO()
+    book.save(out)
+    assert located(read_xlsform(out.getvalue())) == [("", None, "sheet", "xlsform_no_survey")]
+
+
+def test_facts_need_a_household_survey():
+    result = read_xlsform(workbook(EVERY_TYPE), households=False)
+    assert ("survey", 2, "fact", "fact_needs_households") in located(result)
+
+
+def test_the_template_imports_cleanly():
+    result = read_xlsform(example_xlsform())
+    assert result.errors == [] and result.title == "农户基本情况调查（示例）"
+    assert {q.type for q in result.form.questions} == {
+        "integer", "text", "select_one", "select_multiple", "decimal", "date", "yes_no",
+        "geopoint", "photo"}
