@@ -21,7 +21,7 @@ from backend.fieldwork import services as fieldwork
 from backend.sync import services as sync
 from backend.sync.schemas import PushItem
 
-__all__ = ["seed_activity"]
+__all__ = ["demo_actor", "seed_activity"]
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙罗龙潘石韦欧"
 _KINDS = ["visit", "visit", "visit", "meeting", "project", "training", "duty", "mediation"]
@@ -35,7 +35,7 @@ _TEXTS = {
 }
 
 
-async def _actor(phone: str) -> Actor:
+async def demo_actor(phone: str) -> Actor:
     user = await User.select(User.id, User.name).where(User.phone == phone).first()
     scope = await accounts.resolve_scope(user["id"])
     return Actor(user_id=user["id"], name=user["name"], phone=phone, scope=scope)
@@ -64,7 +64,7 @@ async def seed_activity(ctx: RequestContext, county: str, villages: list[str]) -
     await insurance.import_policies(ctx, admin.scope, county, "\n".join(policies) + "\n")
     month = (local_date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     for serial in range(43, 46):  # the first village of 云岭乡
-        cadre = await _actor(f"139{serial:08d}")
+        cadre = await demo_actor(f"139{serial:08d}")
         village = sorted(cadre.scope.own_villages)[0]
         households = [h.id for h in await fieldwork.list_households(cadre.scope, village)]
         items = []
@@ -80,7 +80,7 @@ async def seed_activity(ctx: RequestContext, county: str, villages: list[str]) -
                 if kind == "visit" else [], "location": None, "evidence": []}))
         await sync.push(ctx, cadre, items, "zh")
         await presence.submit_month(ctx, cadre, month.strftime("%Y-%m"))
-    reviewer = await _actor("13800000103")
+    reviewer = await demo_actor("13800000103")
     sheets = await presence.sheet_queue(reviewer.scope, "submitted", month.strftime("%Y-%m"))
     for sheet in sheets[:2]:  # two confirmed (their subsidy drafted), one left to review
         await presence.confirm_sheet(ctx, reviewer, sheet.id, sheet.version)

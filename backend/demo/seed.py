@@ -262,6 +262,12 @@ def demo_accounts() -> list[DemoAccount]:
     return accounts_
 
 
+def village_serials() -> dict[str, int]:
+    """Village code → the serial of its first cadre (phone 139 + serial), as seeded below."""
+    codes = [code for _s, code, *_rest in _villages(random.Random(2026))]
+    return {code: 1 + len(_POSITIONS) * i for i, code in enumerate(codes)}
+
+
 def _cadre_name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice([1, 2])))
 
@@ -320,7 +326,12 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
     from backend.app import register_capabilities
     from backend.demo.activity import seed_activity
 
+    from backend.demo.surveys import seed_surveys
+
     register_capabilities()
-    await seed_activity(ctx, DEMO_COUNTY, [code for _s, code, *_rest in _villages(
-        random.Random(2026))])
+    codes = [code for _s, code, *_rest in _villages(random.Random(2026))]
+    await seed_activity(ctx, DEMO_COUNTY, codes)
+    # 云岭乡's first village and 清水乡's first three (the browser tests keep to 青山镇/石桥镇
+    # and 清水乡's first village for surveys).
+    await seed_surveys(ctx, DEMO_COUNTY, [codes[14], *codes[21:24]])
     return True

@@ -4,6 +4,9 @@ import { acceptLanguage, t } from './i18n';
 export interface FieldError {
   field: string;
   message: string;
+  /** Where an import found it: the file's sheet and row (an XLSForm's `field` is its column). */
+  sheet?: string;
+  row?: number;
 }
 
 /** Every failed call ends here: an HTTP problem (status > 0) or no answer at all (status 0). */
@@ -94,6 +97,8 @@ function toFieldErrors(raw: unknown): FieldError[] {
   return raw.map((e: Record<string, unknown>) => ({
     field: String(e.field ?? e.key ?? e.loc ?? ''),
     message: String(e.message ?? e.msg ?? ''),
+    ...(typeof e.sheet === 'string' ? { sheet: e.sheet } : {}),
+    ...(typeof e.row === 'number' ? { row: e.row } : {}),
   }));
 }
 

@@ -39,12 +39,27 @@ export async function listEvidence(userId: string, status?: EvidenceStatus): Pro
   return status ? db.getAllFromIndex('evidence', 'status', status) : db.getAll('evidence');
 }
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * The photos a record names: its `evidence` list, and for a survey response its photo
+ * answers (the answer to a photo question is the photo's hash; docs/surveys.md).
+ */
+export function photosOf(item: { kind: string; data: Record<string, unknown> }): string[] {
+  const ev = item.data.evidence;
+  const out = Array.isArray(ev) ? ev.map(String) : [];
+  const answers = item.data.answers;
+  if (item.kind === 'survey_response' && answers && typeof answers === 'object') {
+    for (const v of Object.values(answers)) if (typeof v === 'string' && SHA256.test(v)) out.push(v);
+  }
+  return out;
+}
+
 /** Hashes named by any record still in the outbox. */
 async function namedByRecords(userId: string): Promise<Set<string>> {
   const named = new Set<string>();
   for (const item of await (await userDb(userId)).getAll('outbox')) {
-    const ev = item.data.evidence;
-    if (Array.isArray(ev)) for (const h of ev) named.add(String(h));
+    for (const h of photosOf(item)) named.add(h);
   }
   return named;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { deleteEvidence, listEvidence, type EvidenceRecord } from '../evidence';
+import { deleteEvidence, listEvidence, photosOf, type EvidenceRecord } from '../evidence';
 import { lang, t, type MessageKey } from '../i18n';
 import { WORK_LOG, type WorkLogData } from '../logs';
 import { yuan } from '../money';
@@ -78,6 +78,14 @@ function Summary({ item, data }: { item: OutboxItem; data: Record<string, unknow
           <p class="text">{String(data.description ?? '')}</p>
         </div>
       );
+    case 'survey_response':
+      return (
+        <div class="summary">
+          <div class="small muted">
+            {t('outbox.kind.survey_response')} · {formatDateTime(String(data.answered_at ?? item.created_at), l)}
+          </div>
+        </div>
+      );
     case 'inbox':
       return <div class="summary small muted">{t('outbox.kind.inbox')}</div>;
     default:
@@ -99,8 +107,7 @@ function Item({ userId, item }: { userId: string; item: OutboxItem }) {
     if (!confirm(t('outbox.discardConfirm'))) return;
     await discard(userId, item.id);
     // Photos only this record named go with it (deleteEvidence keeps any still named elsewhere).
-    const named = Array.isArray(item.data.evidence) ? item.data.evidence.map(String) : [];
-    for (const sha of named) await deleteEvidence(userId, sha);
+    for (const sha of photosOf(item)) await deleteEvidence(userId, sha);
   };
   return (
     <li class="item" data-testid="outbox-item" data-id={item.id} data-status={item.status}>
@@ -151,6 +158,11 @@ function Item({ userId, item }: { userId: string; item: OutboxItem }) {
             )}
             {item.kind === 'travel_claim' && (
               <a class="btn primary" href={href('claims', 'edit', item.id)} data-testid="outbox-edit">
+                {t('outbox.fix')}
+              </a>
+            )}
+            {item.kind === 'survey_response' && (
+              <a class="btn primary" href={href('surveys', 'response', item.id)} data-testid="outbox-edit">
                 {t('outbox.fix')}
               </a>
             )}
@@ -205,7 +217,7 @@ export default function Outbox({ user }: ViewProps) {
     let live = true;
     void (async () => {
       const all = (await listOutbox(user.id)).filter((i) => UNSENT.includes(i.status));
-      const named = new Set(all.flatMap((i) => (Array.isArray(i.data.evidence) ? i.data.evidence.map(String) : [])));
+      const named = new Set(all.flatMap(photosOf));
       const ev = (await listEvidence(user.id)).filter((e) => e.status !== 'uploaded' && named.has(e.sha256));
       if (live) {
         setItems(all);

@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { session } from '../auth';
+import { recordViews } from '../records';
+import { applyChanges } from '../sync';
+import { photosOf } from '../evidence';
+import { listOutbox } from '../outbox';
+import { makeUser, signIn } from '../../test/helpers';
+import {
+  answersToSend,
+  confirmedToSend,
+  deleteDraft,
+  draftTargets,
+  knownFacts,
+  loadContext,
+  loadDraft,
+  parseNumber,
+  prefill,
+  progress,
+  responsesByTarget,
+  saveDraft,
+  submitResponse,
+  unconfirmed,
+  type FactData,
+  type SurveyData,
+} from './answering';
+import type { Form } from './rules';
+
+const L = (s: string) => ({ zh: s, en: s });
+const form: Form = {
+  questions: [
+    { name: 'members', type: 'integer', label: L('人口'), required: true, fact: 'members' },
+    {
+      name: 'housing',
+      type: 'select_one',
+      label: L('住房'),
+      choices: [
+        { name: 'brick', label: L('砖房') },
+        { name: 'wood', label: L('木房') },
+      ],
+      fact: 'housing',
+    },
+    { name: 'phone', type: 'text', label: L('电话'), fact: 'phone', relevant: [[{ q: 'members', op: '>', value: 1 }]] },
+    { name: 'note', type: 'text', label: L('备注') },
+  ],
+};
+
+const fact = (f: Partial<FactData>): FactData => ({
+  household_id: 'h1',
+  village_code: 'v1',
+  fact: 'members',
+  value: 4,
+  type: 'integer',
+  confirmed_by_name: '李四',
+  confirmed_at: '2026-03-01T02:00:00Z',
+  ...f,
+});
+
+describe('known facts', () => {
+  const facts = [
+    fact({}),
+    fact({ confirmed_at: '2026-05-01T02:00:00Z', value: 5, confirmed_by_name: '王五' }),
+    fact({ household_id: 'h2', value: 9 }),
+    // A choice the form no longer offers does not pre-fill.
+    fact({ fact: 'housing', type: 'select_one', value: 'stone' }),
+    // Nor does a fact of another type.
+    fact({ fact: 'phone', type: 'integer', value: 139 }),
+  ];
+
+  it('pre-fills the newest fact of the household, of the question type and still valid', () => {
+    const known = knownFacts(form, facts, 'h1');
+    expect(Object.keys(known)).toEqual(['members']);
+    expect(known.members).toEqual({ value: 5, by: '王五', at: '2026-05-01T02:00:00Z' });
+    expect(prefill(known)).toEqual({ members: 5 });
+  });
+
+  it('blocks until each pre-filled value is confirmed or changed', () => {
+    const known = knownFacts(form, [...facts, fact({ fact: 'phone', type: 'text', value: '13900000001' })], 'h1');
+    const answers = prefill(known);
+    expect(unconfirmed(form, answers, known, [])).toEqual(['members', 'phone']);
+    expect(unconfirmed(form, answers, known, ['members'])).toEqual(['phone']);
+    // Changed: no confirmation needed, and it is not sent as confirmed.
+    const changed = { ...answers, phone: '13900000002' };
+    expect(unconfirmed(form, changed, known, ['members'])).toEqual([]);
+    expect(confirmedToSend(answersToSend(form, changed), known, ['members'])).toEqual(['members']);
+    // Hidden by relevance: nothing to confirm, nothing sent.
+    const hidden = { ...answers, members: 1 };
+    expect(unconfirmed(form, hidden, known, [])).toEqual([]);
+    expect(answersToSend(form, hidden)).toEqual({ members: 1 });
+  });
+
+  it('sends only shown, answered questions, text trimmed', () => {
+    expect(answersToSend(form, { members: 1, phone: '139', note: '  好  ', housing: null })).toEqual({ members: 1, note: '好' });
+  });
+});
+
+describe('number input', () => {
+  it('reads numbers and keeps anything else as text', () => {
+    expect(parseNumber(' 3 ')).toBe(3);
+    expect(parseNumber('3.')).toBe(3);
+    expect(parseNumber('-1.5')).toBe(-1.5);
+    expect(parseNumber('')).toBeNull();
+    expect(parseNumber('3人')).toBe('3人');
+  });
+});
+
+describe('drafts and responses', () => {
+  let userId: string;
+  beforeEach(() => {
+    userId = signIn(makeUser()).user.id;
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    session.set(null);
+  });
+
+  const survey: SurveyData = {
+    survey_id: 's1',
+    village_code: 'v1',
+    title: '住房调查',
+    target: 'households',
+    period_start: '2026-11-01',
+    period_end: '2026-12-31',
+    state: 'published',
+    form_version_id: 'fv1',
+    form,
+  };
+
+  it('keeps drafts per user and survey until the response is queued', async () => {
+    const draft = { answers: { members: 3 }, confirmed: [], form_version_id: 'fv1', updated_at: '2026-11-24T00:00:00Z' };
+    await saveDraft(userId, 's1', 'h1', draft);
+    await saveDraft(userId, 's1', 'h2', draft);
+    await saveDraft(userId, 's2', 'h1', draft);
+    expect(await loadDraft(userId, 's1', 'h1')).toEqual(draft);
+    expect([...(await draftTargets(userId, 's1'))].sort()).toEqual(['h1', 'h2']);
+    const other = signIn(makeUser()).user.id;
+    expect(await loadDraft(other, 's1', 'h1')).toBeUndefined();
+    await deleteDraft(userId, 's1', 'h2');
+    expect([...(await draftTargets(userId, 's1'))]).toEqual(['h1']);
+
+    const item = await submitResponse(userId, survey, 'h1', { members: 3 }, [], undefined);
+    expect(item.kind).toBe('survey_response');
+    expect(item.data).toMatchObject({
+      survey_id: 's1',
+      form_version_id: 'fv1',
+      village_code: 'v1',
+      household_id: 'h1',
+      answers: { members: 3 },
+      confirmed: [],
+    });
+    expect(String(item.data.answered_at)).toMatch(/Z$/);
+    expect(await loadDraft(userId, 's1', 'h1')).toBeUndefined();
+    expect((await listOutbox(userId)).map((i) => i.id)).toEqual([item.id]);
+
+    // An edit of our own response keeps its id.
+    const edit = await submitResponse(userId, survey, 'h1', { members: 4 }, [], item.id);
+    expect(edit.id).toBe(item.id);
+    expect((await listOutbox(userId)).length).toBe(1);
+  });
+
+  it('counts households done by anyone, and a photo answer is queued for upload', async () => {
+    await applyChanges(
+      userId,
+      [
+        { kind: 'survey', id: 'r1', version: 1, data: survey as unknown as Record<string, unknown> },
+        { kind: 'household', id: 'h1', version: 1, data: { village_code: 'v1', name: '张一', members: 3 } },
+        { kind: 'household', id: 'h2', version: 1, data: { village_code: 'v1', name: '张二', members: 2 } },
+        { kind: 'household', id: 'h9', version: 1, data: { village_code: 'v9', name: '别村', members: 2 } },
+        {
+          kind: 'survey_response',
+          id: 'x1',
+          version: 1,
+          data: { survey_id: 's1', village_code: 'v1', household_id: 'h2', answers: {}, confirmed: [], form_version_id: 'fv1', answered_at: '' },
+        },
+      ],
+      'c1',
+    );
+    const sha = 'ab'.repeat(32);
+    await submitResponse(userId, survey, 'h1', { members: 3, door: sha }, [], undefined);
+    const ctx = await loadContext(userId);
+    expect(progress(ctx, survey)).toEqual({ done: 2, total: 2 });
+    expect([...responsesByTarget(ctx.responses, 's1').keys()].sort()).toEqual(['h1', 'h2']);
+    const mine = (await recordViews(userId, 'survey_response')).find((r) => r.item);
+    expect(photosOf(mine!.item!)).toEqual([sha]);
+  });
+});

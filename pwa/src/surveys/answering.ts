@@ -1,0 +1,267 @@
+/**
+ * The cadre's side of field surveys (docs/surveys.md): what is pulled, what is known about a
+ * household, drafts kept on the phone, and the `survey_response` that is sent.
+ */
+import { userDb } from '../db';
+import { enqueue, listOutbox, saveEdit, type OutboxItem } from '../outbox';
+import { recordViews, type RecordView } from '../records';
+import { isAnswered, same, typeError, visibleQuestions, type Answers, type Form } from './rules';
+
+export const SURVEY = 'survey';
+export const RESPONSE = 'survey_response';
+export const FACT = 'household_fact';
+export const HOUSEHOLD = 'household';
+
+/** One survey for one target village, as pulled. */
+export interface SurveyData {
+  survey_id: string;
+  village_code: string;
+  title: string;
+  description?: string | null;
+  target: 'households' | 'villages';
+  period_start: string;
+  period_end: string;
+  state: 'published' | 'closed';
+  form_version_id: string;
+  form_version?: number;
+  form: Form;
+}
+
+/** A household of a village, as pulled (backend/fieldwork/services.py household_wire). */
+export interface HouseholdData {
+  village_code: string;
+  external_id?: string | null;
+  name?: string;
+  head_name?: string;
+  members?: number | null;
+  group_name?: string | null;
+  tags?: string[];
+}
+
+export interface FactData {
+  household_id: string;
+  village_code: string;
+  fact: string;
+  value: unknown;
+  type: string;
+  confirmed_by?: string | null;
+  confirmed_by_name?: string | null;
+  confirmed_at?: string | null;
+  survey_id?: string | null;
+}
+
+export interface ResponseData {
+  survey_id: string;
+  form_version_id: string;
+  village_code: string;
+  household_id: string | null;
+  answers: Answers;
+  confirmed: string[];
+  answered_at: string;
+  /** Set by the server on pull: who answered. */
+  cadre_id?: string;
+}
+
+export const householdName = (h: HouseholdData): string => h.name ?? h.head_name ?? '';
+
+/**
+ * What a response is about: the household, or for a village survey the village. Drafts and
+ * done marks are keyed by it, and by the survey.
+ */
+export function targetKey(villageCode: string, householdId: string | null): string {
+  return householdId ?? `village:${villageCode}`;
+}
+
+/** Everything the surveys screen shows, read from pulled records and the outbox. */
+export interface SurveyContext {
+  surveys: RecordView<SurveyData>[];
+  households: RecordView<HouseholdData>[];
+  facts: FactData[];
+  responses: RecordView<ResponseData>[];
+  /** Responses made on this phone by this user (a pulled copy may not say whose it is yet). */
+  own: Set<string>;
+}
+
+export async function loadContext(userId: string): Promise<SurveyContext> {
+  const [surveys, households, facts, responses, outbox] = await Promise.all([
+    recordViews<SurveyData>(userId, SURVEY),
+    recordViews<HouseholdData>(userId, HOUSEHOLD),
+    recordViews<FactData>(userId, FACT),
+    recordViews<ResponseData>(userId, RESPONSE),
+    listOutbox(userId),
+  ]);
+  const own = new Set(outbox.filter((i) => i.kind === RESPONSE).map((i) => i.id));
+  return { surveys: sortSurveys(surveys), households, facts: facts.map((f) => f.data), responses, own };
+}
+
+/** Whether a response is this user's own, so it may be changed. */
+export function isOwn(ctx: SurveyContext, r: RecordView<ResponseData>, userId: string): boolean {
+  return ctx.own.has(r.id) || r.data.cadre_id === userId;
+}
+
+/** Open surveys first, then the ones ending soonest. */
+export function sortSurveys<T extends { data: SurveyData }>(list: T[]): T[] {
+  const rank = (s: SurveyData) => (s.state === 'published' ? 0 : 1);
+  return [...list].sort(
+    (a, b) => rank(a.data) - rank(b.data) || String(a.data.period_end).localeCompare(String(b.data.period_end)),
+  );
+}
+
+/**
+ * The responses to one survey by target. Any owner's counts (teammates' are pulled too); a
+ * rejected one of ours is kept only where nothing better exists, so it can be put right.
+ */
+export function responsesByTarget(
+  responses: RecordView<ResponseData>[],
+  surveyId: string,
+): Map<string, RecordView<ResponseData>> {
+  const out = new Map<string, RecordView<ResponseData>>();
+  for (const r of responses) {
+    if (r.data.survey_id !== surveyId) continue;
+    const key = targetKey(r.data.village_code, r.data.household_id);
+    const known = out.get(key);
+    if (!known || (known.status === 'rejected' && r.status !== 'rejected')) out.set(key, r);
+  }
+  return out;
+}
+
+export const isDone = (r: RecordView<ResponseData> | undefined): boolean => !!r && r.status !== 'rejected';
+
+/** Households of a village in the order of the village's own register: group, number, name. */
+export function villageHouseholds(all: RecordView<HouseholdData>[], village: string): RecordView<HouseholdData>[] {
+  const by = (f: (h: HouseholdData) => unknown) => (a: RecordView<HouseholdData>, b: RecordView<HouseholdData>) =>
+    String(f(a.data) ?? '').localeCompare(String(f(b.data) ?? ''), 'zh-CN', { numeric: true });
+  const group = by((h) => h.group_name);
+  const number = by((h) => h.external_id);
+  const name = by(householdName);
+  return all.filter((h) => h.data.village_code === village).sort((a, b) => group(a, b) || number(a, b) || name(a, b));
+}
+
+/** How far one survey is in its village: targets done of targets. */
+export function progress(ctx: SurveyContext, s: SurveyData): { done: number; total: number } {
+  const byTarget = responsesByTarget(ctx.responses, s.survey_id);
+  if (s.target === 'villages') return { done: isDone(byTarget.get(targetKey(s.village_code, null))) ? 1 : 0, total: 1 };
+  const ids = villageHouseholds(ctx.households, s.village_code).map((h) => h.id);
+  return { done: ids.filter((id) => isDone(byTarget.get(id))).length, total: ids.length };
+}
+
+// --- known facts: pre-filled, and confirmed or corrected by the cadre ---
+
+/** A household fact a question asks, with who confirmed it and when. */
+export interface Known {
+  value: unknown;
+  by: string;
+  at: string | null;
+}
+
+/**
+ * The known value for each fact question: a fact of the household of the question's type
+ * whose value the question still takes (a choice dropped from the form does not pre-fill).
+ */
+export function knownFacts(form: Form, facts: FactData[], householdId: string): Record<string, Known> {
+  const out: Record<string, Known> = {};
+  for (const q of form.questions) {
+    if (!q.fact) continue;
+    const newest = facts
+      .filter((f) => f.household_id === householdId && f.fact === q.fact && f.type === q.type && !typeError(q, f.value))
+      .sort((a, b) => String(b.confirmed_at ?? '').localeCompare(String(a.confirmed_at ?? '')))[0];
+    if (newest) out[q.name] = { value: newest.value, by: newest.confirmed_by_name ?? '', at: newest.confirmed_at ?? null };
+  }
+  return out;
+}
+
+/** A fresh form: the known values filled in (copies: editing one never changes the known value). */
+export function prefill(known: Record<string, Known>): Answers {
+  return Object.fromEntries(Object.entries(known).map(([name, k]) => [name, JSON.parse(JSON.stringify(k.value))]));
+}
+
+/** A shown question still holding its pre-filled value that nobody confirmed. */
+export function unconfirmed(form: Form, answers: Answers, known: Record<string, Known>, confirmed: string[]): string[] {
+  return visibleQuestions(form, answers).filter(
+    (name) => name in known && !confirmed.includes(name) && same(answers[name], known[name].value),
+  );
+}
+
+/** The answers as sent: hidden and unanswered questions dropped, text trimmed. */
+export function answersToSend(form: Form, answers: Answers): Answers {
+  const out: Answers = {};
+  for (const name of visibleQuestions(form, answers)) {
+    const value = answers[name];
+    if (isAnswered(value)) out[name] = typeof value === 'string' ? value.trim() : value;
+  }
+  return out;
+}
+
+/** The pre-filled questions sent exactly as they were known, after the cadre confirmed them. */
+export function confirmedToSend(sent: Answers, known: Record<string, Known>, confirmed: string[]): string[] {
+  return confirmed.filter((name) => name in known && name in sent && same(sent[name], known[name].value));
+}
+
+/** `3`, `-2`, `1.5`, `.5`, `3.` as numbers; anything else stays text, so its error shows. */
+export function parseNumber(text: string): number | string | null {
+  const s = text.trim();
+  if (!s) return null;
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(s) ? Number(s) : s;
+}
+
+// --- drafts: every change kept on the phone (per user) until the response is queued ---
+
+export interface Draft {
+  answers: Answers;
+  /** Pre-filled questions the cadre confirmed. */
+  confirmed: string[];
+  form_version_id: string;
+  /** Set when the draft edits a response already made. */
+  response_id?: string;
+  updated_at: string;
+}
+
+// Drafts live in the per-user database's `meta` store, under one prefix per survey, so a
+// second person on the same phone never sees them and one range read finds a survey's drafts.
+const draftPrefix = (surveyId: string) => `survey-draft:${surveyId}:`;
+
+export async function loadDraft(userId: string, surveyId: string, target: string): Promise<Draft | undefined> {
+  return (await (await userDb(userId)).get('meta', draftPrefix(surveyId) + target)) as Draft | undefined;
+}
+
+export async function saveDraft(userId: string, surveyId: string, target: string, draft: Draft): Promise<void> {
+  await (await userDb(userId)).put('meta', draft, draftPrefix(surveyId) + target);
+}
+
+export async function deleteDraft(userId: string, surveyId: string, target: string): Promise<void> {
+  await (await userDb(userId)).delete('meta', draftPrefix(surveyId) + target);
+}
+
+/** The targets of one survey that have a draft. */
+export async function draftTargets(userId: string, surveyId: string): Promise<Set<string>> {
+  const prefix = draftPrefix(surveyId);
+  const keys = await (await userDb(userId)).getAllKeys('meta', IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+  return new Set(keys.map((k) => String(k).slice(prefix.length)));
+}
+
+/**
+ * Queue the response (a new record, or an edit of one already made) and drop the draft.
+ * Returns the outbox item; the caller asks for a sync.
+ */
+export async function submitResponse(
+  userId: string,
+  survey: SurveyData,
+  householdId: string | null,
+  answers: Answers,
+  confirmed: string[],
+  editId?: string,
+): Promise<OutboxItem> {
+  const data: ResponseData = {
+    survey_id: survey.survey_id,
+    form_version_id: survey.form_version_id,
+    village_code: survey.village_code,
+    household_id: householdId,
+    answers,
+    confirmed,
+    answered_at: new Date().toISOString(),
+  };
+  const record = data as unknown as Record<string, unknown>;
+  const item = editId ? await saveEdit(userId, RESPONSE, editId, record) : await enqueue(userId, RESPONSE, record);
+  await deleteDraft(userId, survey.survey_id, targetKey(survey.village_code, householdId));
+  return item;
+}

@@ -1,0 +1,586 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { FieldError } from '../api';
+import type { User } from '../auth';
+import { getEvidence, type EvidenceRecord } from '../evidence';
+import { lang, t, type MessageKey } from '../i18n';
+import { inLang } from '../inbox';
+import { canLocate, getFix } from '../location';
+import type { RecordView } from '../records';
+import { go, href } from '../router';
+import {
+  answersToSend,
+  confirmedToSend,
+  householdName,
+  isOwn,
+  knownFacts,
+  loadDraft,
+  parseNumber,
+  prefill,
+  responsesByTarget,
+  saveDraft,
+  submitResponse,
+  targetKey,
+  unconfirmed,
+  type Known,
+  type ResponseData,
+  type SurveyContext,
+  type SurveyData,
+} from '../surveys/answering';
+import { checkAnswers, isAnswered, same, visibleQuestions, type AnswerError, type Answers, type Question } from '../surveys/rules';
+import { syncSoon } from '../sync';
+import { formatDate, formatTime, localDate } from '../time';
+import { StatusBadge, errorFor } from './common';
+import { PhotoPicker, Thumb, type Photo } from './photos';
+
+let notice: string | null = null;
+
+/** The "saved" line for the screen a submit returns to (read once). */
+export function takeNotice(): string | null {
+  const n = notice;
+  notice = null;
+  return n;
+}
+
+const label = (text: { zh?: string; en?: string } | null | undefined) => inLang(text ?? undefined, lang.get());
+
+/** One survey's form for one household (or, for a village survey, the village). */
+export function SurveyForm(props: {
+  user: User;
+  ctx: SurveyContext;
+  survey: RecordView<SurveyData>;
+  householdId: string | null;
+}) {
+  const { user, ctx, survey, householdId } = props;
+  const s = survey.data;
+  const target = targetKey(s.village_code, householdId);
+  const existing = responsesByTarget(ctx.responses, s.survey_id).get(target);
+  const household = householdId ? ctx.households.find((h) => h.id === householdId) : undefined;
+  const known = useMemo(
+    () => (householdId ? knownFacts(s.form, ctx.facts, householdId) : {}),
+    [s.form, ctx.facts, householdId],
+  );
+  // Teammates' responses are pulled too: only our own may be changed.
+  const mine = !!existing && isOwn(ctx, existing, user.id);
+  const open = s.state === 'published';
+  const [editing, setEditing] = useState(!existing || existing.status === 'rejected');
+  const [saved, setSaved] = useState<string | null>(null);
+
+  // A draft of an edit survives a reload: reopen it in the editor.
+  useEffect(() => {
+    let live = true;
+    void loadDraft(user.id, s.survey_id, target).then((d) => live && d && setEditing(true));
+    return () => {
+      live = false;
+    };
+  }, [user.id, s.survey_id, target]);
+
+  const back = s.target === 'villages' ? href('surveys') : href('surveys', survey.id);
+  const done = () => {
+    if (s.target === 'villages') {
+      setEditing(false);
+      setSaved(t('survey.saved'));
+    } else {
+      notice = t('survey.saved');
+      go('surveys', survey.id);
+    }
+  };
+
+  return (
+    <section>
+      <a class="link small" href={back} data-testid="survey-back">
+        ← {t('survey.back')}
+      </a>
+      <h1>{s.title}</h1>
+      <p class="survey-who" data-testid="survey-target">
+        <strong>{household ? householdName(household.data) : t('survey.village')}</strong>
+        {household?.data.group_name && <span class="muted"> · {household.data.group_name}</span>}
+        {household?.data.external_id && <span class="muted small"> · {household.data.external_id}</span>}
+      </p>
+      {saved && (
+        <p class="ok" role="status" data-testid="survey-saved">
+          {saved}
+        </p>
+      )}
+      {editing && open && (!existing || mine) ? (
+        <Editor user={user} survey={s} householdId={householdId} known={known} existing={existing} editId={mine ? existing?.id : undefined} onDone={done} />
+      ) : existing ? (
+        <ResponseView
+          userId={user.id}
+          survey={s}
+          response={existing}
+          onEdit={open && mine ? () => setEditing(true) : undefined}
+        />
+      ) : open ? null /* just sent: the response shows once the outbox is read again */ : (
+        <p class="empty" data-testid="survey-closed">
+          {t('survey.closedReadOnly')}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface EditState {
+  answers: Answers;
+  confirmed: string[];
+}
+
+function Editor(props: {
+  user: User;
+  survey: SurveyData;
+  householdId: string | null;
+  known: Record<string, Known>;
+  existing?: RecordView<ResponseData>;
+  /** Our own response being changed (kept under its id). */
+  editId?: string;
+  onDone: () => void;
+}) {
+  const { user, survey: s, householdId, known, existing } = props;
+  const form = s.form;
+  const target = targetKey(s.village_code, householdId);
+  const [state, setState] = useState<EditState | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [draftSaved, setDraftSaved] = useState(false);
+
+  // Start from the draft if there is one, else the response being edited, else known facts.
+  useEffect(() => {
+    let live = true;
+    void loadDraft(user.id, s.survey_id, target).then((d) => {
+      if (!live) return;
+      if (d) setState({ answers: d.answers, confirmed: d.confirmed });
+      else if (existing) setState({ answers: { ...existing.data.answers }, confirmed: Object.keys(known) });
+      else setState({ answers: prefill(known), confirmed: [] });
+      if (d) setDraftSaved(true);
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [user.id, s.survey_id, target]);
+
+  // Every change is kept on the phone at once: a reload or a flat battery loses nothing.
+  useEffect(() => {
+    if (!state || !dirty) return;
+    void saveDraft(user.id, s.survey_id, target, {
+      ...state,
+      form_version_id: s.form_version_id,
+      response_id: existing?.id,
+      updated_at: new Date().toISOString(),
+    }).then(() => setDraftSaved(true));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
+
+  if (!state) return <p class="muted loading">{t('app.loading')}</p>;
+
+  const { answers, confirmed } = state;
+  const setAnswer = (name: string, value: unknown) => {
+    // A changed answer is no longer a confirmation of the known value.
+    setState((st) => st && { answers: { ...st.answers, [name]: value }, confirmed: st.confirmed.filter((n) => n !== name) });
+    setDirty(true);
+  };
+  const confirm = (name: string) => {
+    setState((st) => st && { ...st, confirmed: [...st.confirmed, name] });
+    setDirty(true);
+  };
+
+  const visible = visibleQuestions(form, answers);
+  const sent = answersToSend(form, answers);
+  const errors = checkAnswers(form, sent);
+  const pending = unconfirmed(form, answers, known, confirmed);
+  // "Required" waits for a first try to submit; a wrong value shows as soon as it is typed.
+  const shownErrors = errors.filter((e) => tried || e.code !== 'required');
+  const serverErrors = existing?.status === 'rejected' ? existing.item?.errors : undefined;
+  const generalErrors = serverErrors?.filter((e) => !e.field.includes('answers.'));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setTried(true);
+    const first = errors[0]?.question ?? pending[0];
+    if (first) {
+      document.querySelector(`[data-name="${first}"]`)?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      return;
+    }
+    setBusy(true);
+    try {
+      await submitResponse(user.id, s, householdId, sent, confirmedToSend(sent, known, confirmed), props.editId);
+      syncSoon();
+      props.onDone();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card survey-form" onSubmit={submit} noValidate data-testid="survey-form">
+      {s.description && <p class="small muted">{s.description}</p>}
+      {serverErrors && <p class="err block">{t('survey.serverRejected')}</p>}
+      {form.questions
+        .filter((q) => visible.includes(q.name))
+        .map((q) => (
+          <QuestionField
+            key={q.name}
+            userId={user.id}
+            q={q}
+            value={answers[q.name]}
+            onChange={(v) => setAnswer(q.name, v)}
+            error={shownErrors.find((e) => e.question === q.name)}
+            serverError={errorFor(serverErrors, q.name)}
+            known={known[q.name]}
+            confirmed={confirmed.includes(q.name)}
+            onConfirm={() => confirm(q.name)}
+          />
+        ))}
+      {generalErrors?.map((e: FieldError) => (
+        <p class="err block">{e.message}</p>
+      ))}
+      {tried && (errors.length > 0 || pending.length > 0) && (
+        <div class="err block" role="alert" data-testid="survey-blocked">
+          {errors.length > 0 && <p>{t('survey.blockedErrors', { n: errors.length })}</p>}
+          {pending.length > 0 && <p data-testid="survey-blocked-facts">{t('survey.blockedFacts', { n: pending.length })}</p>}
+        </div>
+      )}
+      <button class="btn primary wide" type="submit" disabled={busy} data-testid="survey-submit">
+        {existing ? t('survey.submitEdit') : t('survey.submit')}
+      </button>
+      {draftSaved && (
+        <p class="small muted center" data-testid="survey-draft-saved">
+          {t('survey.draftSaved')}
+        </p>
+      )}
+    </form>
+  );
+}
+
+const CONSTRAINT_CODES = new Set(['below_min', 'above_max', 'too_short', 'too_long', 'too_few', 'too_many']);
+
+/** The message for a broken rule: the form's own wording for its constraint, else ours. */
+export function errorMessage(q: Question, e: AnswerError): string {
+  if (CONSTRAINT_CODES.has(e.code) && q.constraint_message) return label(q.constraint_message);
+  const c = q.constraint ?? {};
+  const n = { too_short: c.min_length, too_long: c.max_length ?? 2000, too_few: c.min_count, too_many: c.max_count }[e.code];
+  const key = `survey.err.${e.code}` as MessageKey;
+  return t(key, { min: String(c.min ?? ''), max: String(c.max ?? ''), n: String(n ?? '') });
+}
+
+/** An answer as words: choice labels, 是/否, a date, a place. */
+export function formatValue(q: Question, value: unknown): string {
+  if (!isAnswered(value)) return t('survey.unanswered');
+  const choice = (name: unknown) => label(q.choices?.find((c) => c.name === name)?.label) || String(name);
+  switch (q.type) {
+    case 'select_one':
+      return choice(value);
+    case 'select_multiple':
+      return Array.isArray(value) ? value.map(choice).join('、') : String(value);
+    case 'yes_no':
+      return t(value ? 'survey.yes' : 'survey.no');
+    case 'date':
+      return formatDate(String(value), lang.get());
+    case 'geopoint': {
+      const p = value as { lat: number; lon: number };
+      return `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
+    }
+    case 'photo':
+      return t('survey.photo');
+    default:
+      return String(value);
+  }
+}
+
+function QuestionField(props: {
+  userId: string;
+  q: Question;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  error?: AnswerError;
+  serverError?: string;
+  known?: Known;
+  confirmed: boolean;
+  onConfirm: () => void;
+}) {
+  const { q, value, onChange, known } = props;
+  const id = `q-${q.name}`;
+  return (
+    <div
+      class={props.error ? 'field survey-q has-error' : 'field survey-q'}
+      role="group"
+      aria-labelledby={id}
+      data-testid="survey-q"
+      data-name={q.name}
+      data-type={q.type}
+    >
+      <span id={id} class="q-label">
+        {label(q.label)}
+        {q.required && <span class="req"> *</span>}
+      </span>
+      {q.hint && <small class="muted block">{label(q.hint)}</small>}
+      <Control {...props} />
+      {known && (
+        <div class="known small" data-testid={`survey-known-${q.name}`}>
+          <span>
+            {t('survey.known', {
+              value: formatValue(q, known.value),
+              name: known.by,
+              date: known.at ? formatDate(localDate(new Date(known.at)), lang.get()) : '',
+            })}
+          </span>
+          {!same(value, known.value) ? (
+            <span class="changed">
+              <span data-testid={`survey-changed-${q.name}`}>{t('survey.changed')}</span>
+              <button type="button" class="link small" onClick={() => onChange(JSON.parse(JSON.stringify(known.value)))}>
+                {t('survey.restore')}
+              </button>
+            </span>
+          ) : props.confirmed ? (
+            <span class="ok" data-testid={`survey-confirmed-${q.name}`}>
+              ✓ {t('survey.confirmed')}
+            </span>
+          ) : (
+            <button type="button" class="btn small" onClick={props.onConfirm} data-testid={`survey-confirm-${q.name}`}>
+              {t('survey.confirm')}
+            </button>
+          )}
+        </div>
+      )}
+      {props.error && (
+        <small class="err block" data-testid={`survey-error-${q.name}`} data-code={props.error.code}>
+          {errorMessage(q, props.error)}
+        </small>
+      )}
+      {props.serverError && (
+        <small class="err block" data-testid={`survey-server-error-${q.name}`}>
+          {props.serverError}
+        </small>
+      )}
+    </div>
+  );
+}
+
+function Control(props: { userId: string; q: Question; value: unknown; onChange: (v: unknown) => void }) {
+  const { q, value, onChange } = props;
+  const testid = `survey-input-${q.name}`;
+  switch (q.type) {
+    case 'text': {
+      const text = typeof value === 'string' ? value : '';
+      const short = (q.constraint?.max_length ?? 2000) <= 60;
+      return short ? (
+        <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} data-testid={testid} />
+      ) : (
+        <textarea rows={3} value={text} onInput={(e) => onChange(e.currentTarget.value)} data-testid={testid} />
+      );
+    }
+    case 'integer':
+    case 'decimal':
+      return <NumberInput integer={q.type === 'integer'} value={value} onChange={onChange} testid={testid} />;
+    case 'date':
+      return (
+        <input
+          type="date"
+          value={typeof value === 'string' ? value : ''}
+          min={typeof q.constraint?.min === 'string' ? q.constraint.min : undefined}
+          max={typeof q.constraint?.max === 'string' ? q.constraint.max : undefined}
+          onInput={(e) => onChange(e.currentTarget.value || null)}
+          data-testid={testid}
+        />
+      );
+    case 'select_one':
+    case 'select_multiple': {
+      const many = q.type === 'select_multiple';
+      const chosen = many ? (Array.isArray(value) ? value : []) : [value];
+      const toggle = (name: string) =>
+        onChange(many ? (chosen.includes(name) ? chosen.filter((c) => c !== name) : [...chosen, name]) : name);
+      return (
+        <>
+          <ul class="checklist options">
+            {(q.choices ?? []).map((c) => (
+              <li>
+                <label class="check">
+                  <input
+                    type={many ? 'checkbox' : 'radio'}
+                    name={q.name}
+                    checked={chosen.includes(c.name)}
+                    onChange={() => toggle(c.name)}
+                    data-testid={`survey-choice-${q.name}-${c.name}`}
+                  />
+                  <span>{label(c.label)}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          {!many && !q.required && isAnswered(value) && (
+            <button type="button" class="link small" onClick={() => onChange(null)} data-testid={`survey-clear-${q.name}`}>
+              {t('survey.clear')}
+            </button>
+          )}
+        </>
+      );
+    }
+    case 'yes_no':
+      return (
+        <div class="chips" role="radiogroup">
+          {[true, false].map((b) => (
+            <button
+              type="button"
+              role="radio"
+              aria-checked={value === b}
+              class={value === b ? 'chip on' : 'chip'}
+              onClick={() => onChange(value === b && !q.required ? null : b)}
+              data-testid={`survey-${b ? 'yes' : 'no'}-${q.name}`}
+            >
+              {t(b ? 'survey.yes' : 'survey.no')}
+            </button>
+          ))}
+        </div>
+      );
+    case 'geopoint':
+      return <GeoInput name={q.name} value={value} onChange={onChange} />;
+    case 'photo':
+      return <PhotoInput userId={props.userId} name={q.name} value={value} onChange={onChange} />;
+    default:
+      return <p class="muted small">{t('survey.err.unknown_type')}</p>;
+  }
+}
+
+/**
+ * A number typed as text: `1.` on the way to `1.5` must stay on screen, so the box keeps its
+ * own text and follows the answer only when it changes from outside (restoring a known value).
+ */
+function NumberInput(props: { integer: boolean; value: unknown; onChange: (v: unknown) => void; testid: string }) {
+  const shown = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const [text, setText] = useState(shown(props.value));
+  useEffect(() => {
+    if (!same(parseNumber(text), props.value ?? null)) setText(shown(props.value));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.value]);
+  return (
+    <input
+      type="text"
+      inputMode={props.integer ? 'numeric' : 'decimal'}
+      autoComplete="off"
+      value={text}
+      onInput={(e) => {
+        setText(e.currentTarget.value);
+        props.onChange(parseNumber(e.currentTarget.value));
+      }}
+      data-testid={props.testid}
+    />
+  );
+}
+
+interface GeoValue {
+  lat: number;
+  lon: number;
+  accuracy_m?: number | null;
+  captured_at?: string | null;
+}
+
+/** A place, only when the cadre taps for it (never taken automatically). */
+function GeoInput({ name, value, onChange }: { name: string; value: unknown; onChange: (v: unknown) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const fix = isAnswered(value) ? (value as GeoValue) : null;
+  const locate = async () => {
+    if (!canLocate()) return setFailure(t('survey.locationUnsupported'));
+    setBusy(true);
+    setFailure(null);
+    try {
+      onChange(await getFix());
+    } catch (err) {
+      setFailure(t('survey.locationFailed', { msg: err instanceof Error ? err.message : String(err) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      {fix ? (
+        <div class="row" data-testid={`survey-fix-${name}`}>
+          <span class="small">
+            {typeof fix.accuracy_m === 'number' ? t('survey.accuracy', { m: Math.round(fix.accuracy_m) }) : `${fix.lat}, ${fix.lon}`}
+            {fix.captured_at ? ` · ${formatTime(fix.captured_at, lang.get())}` : ''}
+          </span>
+          <button type="button" class="link danger" onClick={() => onChange(null)} data-testid={`survey-locate-remove-${name}`}>
+            {t('survey.removeLocation')}
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="btn" onClick={locate} disabled={busy} data-testid={`survey-locate-${name}`}>
+          {busy ? t('survey.locating') : t('survey.locate')}
+        </button>
+      )}
+      {failure && <small class="err block">{failure}</small>}
+    </>
+  );
+}
+
+/** One photo through the work-log pipeline (downscaled, kept, queued); the answer is its hash. */
+function PhotoInput(props: { userId: string; name: string; value: unknown; onChange: (v: unknown) => void }) {
+  const { userId, value } = props;
+  const [photos, setPhotos] = useState<Photo[]>([]);
+  const current = useRef(photos);
+  current.current = photos;
+  useEffect(() => () => current.current.forEach((p) => p.url && URL.revokeObjectURL(p.url)), []);
+  // Show the photo a draft or a known fact names (a photo taken elsewhere has no local bytes).
+  useEffect(() => {
+    const sha = typeof value === 'string' ? value : null;
+    if ((current.current[0]?.rec.sha256 ?? null) === sha) return;
+    let live = true;
+    if (!sha) setPhotos([]);
+    else
+      void getEvidence(userId, sha).then(
+        (rec) =>
+          live &&
+          setPhotos([rec ? { rec, url: URL.createObjectURL(rec.blob) } : { rec: { sha256: sha } as EvidenceRecord, url: '' }]),
+      );
+    return () => {
+      live = false;
+    };
+  }, [userId, value]);
+  const change = (next: Photo[]) => {
+    setPhotos(next);
+    props.onChange(next[0]?.rec.sha256 ?? null);
+  };
+  return (
+    <PhotoPicker userId={userId} photos={photos} onChange={change} max={1} legend={t('survey.photo')} testid={`survey-photo-${props.name}`} />
+  );
+}
+
+/** What was sent (or pulled, for a teammate's response): read-only. */
+function ResponseView(props: {
+  userId: string;
+  survey: SurveyData;
+  response: RecordView<ResponseData>;
+  onEdit?: () => void;
+}) {
+  const { survey: s, response: r } = props;
+  const answers = r.data.answers ?? {};
+  const shown = s.form.questions.filter((q) => visibleQuestions(s.form, answers).includes(q.name));
+  const at = r.data.answered_at;
+  return (
+    <div class="card" data-testid="survey-response" data-id={r.id} data-status={r.status}>
+      <div class="item-head">
+        <span class="small muted">{at ? t('survey.answeredAt', { t: formatDate(localDate(new Date(at)), lang.get()) }) : ''}</span>
+        <StatusBadge status={r.status} />
+      </div>
+      <dl class="answers">
+        {shown.map((q) => (
+          <div data-testid="survey-answer" data-name={q.name}>
+            <dt>{label(q.label)}</dt>
+            <dd>
+              {q.type === 'photo' && typeof answers[q.name] === 'string' ? (
+                <Thumb userId={props.userId} sha={answers[q.name] as string} />
+              ) : (
+                formatValue(q, answers[q.name])
+              )}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {props.onEdit && (
+        <button type="button" class="btn" onClick={props.onEdit} data-testid="survey-edit">
+          {t('survey.edit')}
+        </button>
+      )}
+    </div>
+  );
+}
