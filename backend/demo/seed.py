@@ -325,7 +325,6 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
             )
     from backend.app import register_capabilities
     from backend.demo.activity import seed_activity
-
     from backend.demo.surveys import seed_surveys
 
     register_capabilities()

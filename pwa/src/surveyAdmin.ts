@@ -2,6 +2,7 @@ import { ApiError, api } from './api';
 import type { User } from './auth';
 import { byCode } from './dashboard';
 import { t, type Lang } from './i18n';
+import type { Condition, Constraint, Form, Label, Question } from './surveys/rules';
 import { localDate } from './time';
 
 /**
@@ -12,42 +13,8 @@ import { localDate } from './time';
 export type SurveyState = 'draft' | 'published' | 'closed';
 export type Target = 'households' | 'villages';
 
-export interface Label {
-  zh: string;
-  en: string;
-}
-
-export interface Condition {
-  q: string;
-  op: '=' | '!=' | '>' | '>=' | '<' | '<=' | 'selected' | 'not_selected';
-  value: string | number | boolean;
-}
-
-export interface Constraint {
-  min?: number | string | null;
-  max?: number | string | null;
-  min_length?: number | null;
-  max_length?: number | null;
-  min_count?: number | null;
-  max_count?: number | null;
-}
-
-export interface Question {
-  name: string;
-  type: string;
-  label: Label;
-  hint?: Label | null;
-  required?: boolean;
-  constraint?: Constraint | null;
-  constraint_message?: Label | null;
-  relevant?: Condition[][] | null;
-  choices?: { name: string; label: Label }[] | null;
-  fact?: string | null;
-}
-
-export interface Form {
-  questions: Question[];
-}
+// The form is one shape for the phone and the admin screen (docs/surveys.md).
+export type { Condition, Constraint, Form, Label, Question };
 
 export interface FormVersion {
   id: string;

@@ -241,3 +241,38 @@ def test_who_may_define_and_see_surveys(client, world):
     patched = client.patch(f"/api/surveys/{own.json()['id']}", json={"title": "新标题"},
                            headers=world.headers("reviewer_x"))
     assert patched.json()["title"] == "新标题"
+
+
+READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.geojson"]
+# (who, status of every read, status of a write) on the county's survey of X1 and X2.
+ROLES = [("admin_a", 200, 200), ("reviewer_x", 200, 403), ("reviewer_y", 404, 404),
+         ("reviewer_z", 404, 404), ("admin_b", 404, 404), ("cadre_x1", 404, 404),
+         ("finance_a", 404, 404)]
+
+
+def test_scope_matrix_of_every_survey_route(client, world):
+    survey = published(client, world)
+    url = f"/api/surveys/{survey['id']}"
+    form = client.get(url, headers=world.headers("admin_a")).json()["form"]
+    for who, read, write in ROLES:
+        for path in READS:
+            r = client.get(url + path, headers=world.headers(who))
+            assert r.status_code == read, (who, path, r.text)
+        r = client.put(f"{url}/form", json=form, headers=world.headers(who))
+        assert r.status_code == write, (who, r.text)
+        r = upload(client, world, survey["id"], workbook(EVERY_TYPE), who=who)
+        assert r.status_code == write, (who, r.text)
+        if write != 200:
+            for action in ("/publish", "/close"):
+                r = client.post(url + action, headers=world.headers(who))
+                assert r.status_code == write, (who, action, r.text)
+            r = client.patch(url, json={"title": "x"}, headers=world.headers(who))
+            assert r.status_code == write, (who, r.text)
+    plan = client.get("/api/surveys/plan", params={"start": TODAY.isoformat(),
+                                                   "end": TODAY.isoformat()},
+                      headers=world.headers("reviewer_y")).json()
+    assert plan["villages"] == []
+    reviewer = client.get("/api/surveys/plan", params={"start": TODAY.isoformat(),
+                                                       "end": TODAY.isoformat()},
+                          headers=world.headers("reviewer_x")).json()
+    assert {v["village_code"] for v in reviewer["villages"]} == {VILLAGE_X1, VILLAGE_X2}
