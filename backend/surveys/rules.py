@@ -52,8 +52,13 @@ def is_answered(value: Any) -> bool:
 
 
 def _number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+    """A finite JSON number, as JavaScript reads it (a larger integer would be Infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _is_date(value: Any) -> bool:
@@ -85,7 +90,8 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
     if kind in ("text",):
         return None if isinstance(value, str) else "not_text"
     if kind == "integer":
-        ok = _number(value) and float(value).is_integer()
+        # Beyond 2^53 a number is no longer exact (the phone refuses it the same way).
+        ok = _number(value) and float(value).is_integer() and abs(value) <= 2**53
         return None if ok else "not_integer"
     if kind == "decimal":
         return None if _number(value) else "not_number"

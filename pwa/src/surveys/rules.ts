@@ -111,7 +111,8 @@ export function typeError(question: Question, value: unknown): string | null {
     case 'text':
       return typeof value === 'string' ? null : 'not_text';
     case 'integer':
-      return isNumber(value) && Number.isInteger(value) ? null : 'not_integer';
+      // Beyond 2^53 a number is no longer exact (the server refuses it the same way).
+      return isNumber(value) && Number.isInteger(value) && Math.abs(value) <= 2 ** 53 ? null : 'not_integer';
     case 'decimal':
       return isNumber(value) ? null : 'not_number';
     case 'date':

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.surveys.forms import Form, form_errors
 from backend.surveys.rules import check_answers, normalise, visible_questions
@@ -60,3 +62,23 @@ def test_form_rules_name_each_problem():
     village_form = _form({"name": "f", "type": "integer", "fact": "members"})
     assert [e.code for _, e in form_errors(village_form, households=False)] == [
         "fact_needs_households"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)
+NAMES = st.sampled_from([q["name"] for q in CASES["form"]["questions"]] + ["zz"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(NAMES, JSON, max_size=8))
+def test_any_answers_get_errors_never_an_exception(answers):
+    errors = check_answers(CASES["form"], answers)
+    visible = visible_questions(CASES["form"], answers)
+    assert all(e.question in answers or e.code == "required" for e in errors)
+    if not errors:
+        normalise(CASES["form"], {k: v for k, v in answers.items() if k in visible})
