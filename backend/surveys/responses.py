@@ -111,7 +111,7 @@ async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
     form = await _version_form(actor, response.survey_id, response.form_version_id)
     if form is None:
         raise ValidationFailed(errors=[FieldError("form_version_id", "not_found")])
-    subject = await _subject(assignment, response)
+    subject = await _subject(actor, assignment, response)
     errors = [FieldError(f"answers.{e.question}", e.code, _bounds(form, e.question))
               for e in check_answers(form, response.answers)]
     if errors:
@@ -132,7 +132,7 @@ async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
     }, village, assignment["county_code"])
 
 
-async def _subject(assignment: dict[str, Any], response: ResponseData) -> str:
+async def _subject(actor: Actor, assignment: dict[str, Any], response: ResponseData) -> str:
     """What the response is about: a household of the village, or the village itself."""
     if assignment["target"] == "villages":
         if response.household_id is not None:
@@ -140,8 +140,12 @@ async def _subject(assignment: dict[str, Any], response: ResponseData) -> str:
         return f"village:{response.village_code}"
     if response.household_id is None:
         raise ValidationFailed(errors=[FieldError("household_id", "required")])
-    found = await fieldwork.household_rows(ids={response.household_id})
-    if not found or found[0]["village_code"] != response.village_code:
+    # One read a village for a whole batch of responses.
+    cache = actor.extras.setdefault("survey_households", {})
+    village = response.village_code
+    if village not in cache:
+        cache[village] = {h["id"] for h in await fieldwork.household_rows({village})}
+    if response.household_id not in cache[village]:
         raise ValidationFailed(errors=[FieldError("household_id", "not_found")])
     return str(response.household_id)
 

@@ -276,3 +276,32 @@ def test_scope_matrix_of_every_survey_route(client, world):
                                                        "end": TODAY.isoformat()},
                           headers=world.headers("reviewer_x")).json()
     assert {v["village_code"] for v in reviewer["villages"]} == {VILLAGE_X1, VILLAGE_X2}
+
+
+def test_a_survey_of_villages_is_answered_once_per_village(client, world):
+    village_form = [["integer", "roads_km", "通村道路（公里）", "Road (km)", "", "yes",
+                     ". >= 0", "", "", ""],
+                    ["yes_no", "clinic", "是否有卫生室", "Clinic", "", "yes", "", "", "", ""]]
+    survey = create(client, world, target="villages", title="村情调查").json()
+    with_fact = workbook(EVERY_TYPE[:1])
+    r = upload(client, world, survey["id"], with_fact)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "fact_needs_households"
+    assert upload(client, world, survey["id"], workbook(village_form)).status_code == 200
+    client.post(f"/api/surveys/{survey['id']}/publish", headers=world.headers("admin_a"))
+    [record] = received(client, world, "cadre_x1")
+    assert record["data"]["target"] == "villages"
+    [needs] = push(client, world, "cadre_x1", answer(record, str(uuid.uuid4()),
+                                                     {"roads_km": 3, "clinic": True}))
+    assert needs["errors"][0]["field"] == "household_id"
+    [ok] = push(client, world, "cadre_x1", answer(record, None, {"roads_km": 3, "clinic": True}))
+    assert ok["status"] == "applied"
+    [again] = push(client, world, "cadre_x1", answer(record, None, {"roads_km": 4,
+                                                                     "clinic": True}))
+    assert again["errors"][0]["code"] == "duplicate"
+    progress = client.get(f"/api/surveys/{survey['id']}/progress",
+                          headers=world.headers("admin_a")).json()
+    assert [(v["done"], v["targeted"]) for v in progress["villages"]] == [(1, 1), (0, 1)]
+    rows = list(load_workbook(io.BytesIO(client.get(
+        f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")
+    ).content)).active.iter_rows(values_only=True))
+    assert rows[1][1] == "一村" and rows[1][2] is None and rows[1][-1] == "是"
