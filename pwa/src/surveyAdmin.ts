@@ -143,6 +143,10 @@ export const uploadXlsform = (userId: string, sid: string, file: Blob) =>
     timeoutMs: 60_000,
   });
 
+/** Replace the working form (the in-app editor); a published version never changes. */
+export const saveForm = (userId: string, sid: string, form: Form) =>
+  api<Survey>(`/surveys/${id(sid)}/form`, { method: 'PUT', json: form, user: userId });
+
 export const getPreview = (userId: string, sid: string) => api<Preview>(`/surveys/${id(sid)}/preview`, { user: userId });
 
 export const publishSurvey = (userId: string, sid: string) =>

@@ -207,3 +207,15 @@ def write_log(
     expect(page.get_by_test_id("log-saved")).to_be_visible()
     expect(entry(page, text)).to_have_count(1)
     return sha
+
+
+def create_survey_draft(page: Page, title: str, village: str) -> str:
+    """调查管理 → 新建调查 for the households of one village; returns the draft's id."""
+    page.goto("/#/surveyadmin")
+    page.get_by_test_id("surveyadmin-new").click()
+    page.get_by_test_id("survey-title").fill(title)
+    page.get_by_test_id("survey-target-households").click()
+    page.locator(f'[data-testid="survey-village"][value="{village}"]').check()
+    page.get_by_test_id("survey-create").click()
+    expect(page.get_by_test_id("survey-detail")).to_have_attribute("data-state", "draft")
+    return page.url.rsplit("/", 1)[-1]

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.support import (
     COUNTY_ADMIN,
+    create_survey_draft,
     login,
     make_photo_jpeg,
     unique_text,
@@ -51,15 +52,8 @@ def phone(browser, server):
 def publish(page, title: str) -> str:
     """The county admin creates the survey, uploads the XLSForm, reads the preview, publishes."""
     login(page, COUNTY_ADMIN)
-    page.goto("/#/surveyadmin")
-    page.get_by_test_id("surveyadmin-new").click()
-    page.get_by_test_id("survey-title").fill(title)
-    page.get_by_test_id("survey-target-households").click()
-    page.locator(f'[data-testid="survey-village"][value="{VILLAGE}"]').check()
-    page.get_by_test_id("survey-create").click()
+    survey_id = create_survey_draft(page, title, VILLAGE)
     detail = page.get_by_test_id("survey-detail")
-    expect(detail).to_have_attribute("data-state", "draft")
-    survey_id = page.url.rsplit("/", 1)[-1]
 
     # First a form with an unsupported type: every problem listed, nothing imported.
     bad = workbook([*FORM, ["calculate", "total", "合计", "Total", "", "", "", ""]],

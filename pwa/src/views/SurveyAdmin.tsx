@@ -42,6 +42,7 @@ import {
 } from '../surveyAdmin';
 import { localDate } from '../time';
 import { useOnlineList } from './onlineList';
+import SurveyEditor from './SurveyEditor';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 
@@ -332,6 +333,7 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
   const [survey, setSurvey] = useState<Survey | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
   const isOnline = online.get();
   useEffect(() => {
     if (!isOnline) return;
@@ -347,6 +349,8 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
 
   const questions = survey?.form.questions ?? [];
   const open = survey && survey.state !== 'closed';
+  // The in-app editor changes the working form: a draft, or a published survey's next version.
+  const editable = !!open && !!survey?.can_manage;
   // A published survey is published again only when its working form changed since.
   const publishable = !!survey?.can_manage && questions.length > 0 && (survey.state === 'draft' || (survey.state === 'published' && survey.form_changed));
   return (
@@ -374,7 +378,19 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
           )}
           {/* Once sent out, progress matters most; the form and a new version come below it. */}
           {survey.state !== 'draft' && <ProgressCard userId={userId} survey={survey} />}
-          {open && survey.can_manage && (
+          {editing && editable && (
+            <SurveyEditor
+              userId={userId}
+              survey={survey}
+              onSaved={(s) => {
+                setSurvey(s);
+                setEditing(false);
+                setNotice(t('surveyEditor.saved', { n: s.form.questions.length }));
+              }}
+              onCancel={() => setEditing(false)}
+            />
+          )}
+          {!editing && editable && (
             <Upload
               userId={userId}
               survey={survey}
@@ -384,8 +400,20 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
               }}
             />
           )}
-          <Questions survey={survey} />
-          {publishable && (
+          {!editing && (
+            <Questions
+              survey={survey}
+              onEdit={
+                editable
+                  ? () => {
+                      setNotice(null);
+                      setEditing(true);
+                    }
+                  : undefined
+              }
+            />
+          )}
+          {publishable && !editing && (
             <PreviewAndPublish
               key={JSON.stringify(survey.form)}
               userId={userId}
@@ -396,7 +424,7 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
               }}
             />
           )}
-          {survey.state === 'published' && survey.can_manage && (
+          {survey.state === 'published' && survey.can_manage && !editing && (
             <CloseButton
               userId={userId}
               survey={survey}
@@ -497,7 +525,7 @@ function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; on
   );
 }
 
-function Questions({ survey }: { survey: Survey }) {
+function Questions({ survey, onEdit }: { survey: Survey; onEdit?: () => void }) {
   const questions = survey.form.questions;
   const l = lang.get();
   return (
@@ -505,7 +533,7 @@ function Questions({ survey }: { survey: Survey }) {
       <h2>{t('surveyAdmin.questions', { n: questions.length })}</h2>
       {questions.length === 0 ? (
         <p class="empty" data-testid="survey-no-form">
-          {t('surveyAdmin.noForm')}
+          {t(onEdit ? 'surveyEditor.noForm' : 'surveyAdmin.noForm')}
         </p>
       ) : (
         <div class="table-wrap">
@@ -536,6 +564,13 @@ function Questions({ survey }: { survey: Survey }) {
               ))}
             </tbody>
           </table>
+        </div>
+      )}
+      {onEdit && (
+        <div class="actions">
+          <button type="button" class="btn" onClick={onEdit} disabled={!online.get()} data-testid="survey-edit-form">
+            {t('surveyEditor.edit')}
+          </button>
         </div>
       )}
     </div>
