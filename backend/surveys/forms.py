@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.core.canonical import content_hash
 from backend.core.errors import FieldError
-from backend.surveys.rules import ANSWER_TYPES
+from backend.surveys.rules import QuestionType
 
 __all__ = [
     "NAME_PATTERN",
@@ -32,11 +32,6 @@ NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 #: Choice names may be codes such as ``1`` or ``2-3`` (as XLSForms often have).
 CHOICE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$"
 FACT_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-QuestionType = Literal[
-    "text", "integer", "decimal", "date", "select_one", "select_multiple", "yes_no",
-    "geopoint", "photo",
-]
-assert set(QuestionType.__args__) == set(ANSWER_TYPES)  # type: ignore[attr-defined]
 
 _ORDERED = {"integer", "decimal", "date"}
 _SELECTS = {"select_one", "select_multiple"}

@@ -151,11 +151,11 @@ async def _subject(actor: Actor, assignment: dict[str, Any], response: ResponseD
 
 
 def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:
-    """The question's bounds, so that an error can say "at most 20"."""
+    """The question's label and bounds, so that an error can say "「家庭人口」 at most 20"."""
     for q in form["questions"]:
         if q["name"] == name:
             rule = {k: v for k, v in (q.get("constraint") or {}).items() if v is not None}
-            return {**rule, "label": q["label"]["zh"]}
+            return {**rule, "label_zh": q["label"]["zh"], "label_en": q["label"]["en"]}
     return None
 
 

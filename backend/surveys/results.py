@@ -26,7 +26,7 @@ from backend.core.problems import localise_field_error
 from backend.fieldwork import services as fieldwork
 from backend.geo import services as geo
 from backend.policy.services import policy_for
-from backend.surveys.forms import Form, Question, form_errors
+from backend.surveys.forms import Form, Question
 from backend.surveys.schemas import (
     KnownFact,
     Overlap,
@@ -37,7 +37,13 @@ from backend.surveys.schemas import (
     VillagePlan,
     VillageProgress,
 )
-from backend.surveys.services import load_visible, sees, visible_clause, working_form
+from backend.surveys.services import (
+    load_visible,
+    publish_problems,
+    sees,
+    visible_clause,
+    working_form,
+)
 from backend.surveys.tables import HouseholdFact, Survey, SurveyFormVersion, SurveyResponse
 
 if TYPE_CHECKING:
@@ -66,49 +72,44 @@ def _facts_of(form_json: Any) -> set[str]:
     return {q.get("fact") for q in (loads(form_json) or {}).get("questions", []) if q.get("fact")}
 
 
-async def _villages_of_scope(scope: Scope, codes: list[str]) -> list[str]:
-    """Target villages the caller may see results of: all for a county admin, their own
+def _villages_of_scope(scope: Scope, codes: list[str]) -> list[str]:
+    """Target villages the caller may see results of: all for the county's admins, their own
     townships' for a reviewer."""
-    found = await geo.villages(set(codes))
-    return [c for c in codes if c in found and (
-        found[c].county_code in scope.admin_counties or c in scope.review_villages)]
+    return [c for c in codes if scope.reviews_village(c, c[:6])]
 
 
 async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
     """Before publishing: which questions ask facts already known (and how fresh), which other
-    surveys ask the same households within the county's window, and what would stop it."""
+    surveys ask the same households within the county's window, and what would stop it.
+    Cut to the target villages the caller reviews."""
     row = await load_visible(scope, survey_id)
     form = working_form(row)
-    codes = loads(row["village_codes"]) or []
+    codes = _villages_of_scope(scope, loads(row["village_codes"]) or [])
     households = row["target"] == "households"
     known: list[KnownFact] = []
-    if households:
-        targeted = await fieldwork.household_rows(set(codes))
-        ids = [h["id"] for h in targeted]
-        facts = [q for q in form.questions if q.fact]
-        stored = await HouseholdFact.select(
-            HouseholdFact.fact, HouseholdFact.value_type, HouseholdFact.confirmed_at,
-        ).where(HouseholdFact.village_code.is_in(sorted(codes) or [""]),
-                HouseholdFact.household_id.is_in(ids or [uuid.UUID(int=0)]),
-                HouseholdFact.fact.is_in([q.fact for q in facts] or [""]))
+    facts = [q for q in form.questions if q.fact]
+    if households and facts:
+        targeted = {h["id"] for h in await fieldwork.household_rows(set(codes))}
+        stored = [f for f in await HouseholdFact.select(
+            HouseholdFact.household_id, HouseholdFact.fact, HouseholdFact.value_type,
+            HouseholdFact.confirmed_at,
+        ).where(HouseholdFact.village_code.is_in(codes or [""]),
+                HouseholdFact.fact.is_in([q.fact for q in facts]))
+            if f["household_id"] in targeted]
         for q in facts:
             times = [f["confirmed_at"] for f in stored
                      if f["fact"] == q.fact and f["value_type"] == q.type]
             known.append(KnownFact(question=q.name, label=q.label.zh, fact=q.fact or "",
-                                   targeted=len(ids), known=len(times),
+                                   targeted=len(targeted), known=len(times),
                                    oldest=min(times, default=None),
                                    newest=max(times, default=None)))
     window = (await policy_for(row["county_code"], row["period_start"].year)).survey_repeat_days
-    overlaps = await _overlaps(row, window) if households else []
-    problems = [e for _, e in form_errors(form, households=households)]
-    if not form.questions:
-        problems.append(FieldError("form.questions", "required"))
-    return PreviewOut(known=known, overlaps=overlaps, window_days=window,
-                      problems=[localise_field_error(e, lang) for e in problems])
+    overlaps = await _overlaps(row, set(codes), window) if households else []
+    return PreviewOut(known=known, overlaps=overlaps, window_days=window, problems=[
+        localise_field_error(e, lang) for e in publish_problems(form, row["target"])])
 
 
-async def _overlaps(row: dict[str, Any], window: int) -> list[Overlap]:
-    codes = set(loads(row["village_codes"]) or [])
+async def _overlaps(row: dict[str, Any], codes: set[str], window: int) -> list[Overlap]:
     mine = (row["period_start"], row["period_end"])
     reach = dt.timedelta(days=window)
     others = await Survey.select().where(
@@ -135,7 +136,7 @@ async def _overlaps(row: dict[str, Any], window: int) -> list[Overlap]:
 async def progress(scope: Scope, survey_id: uuid.UUID) -> ProgressOut:
     """Households done / targeted per village (a village survey: 1 each)."""
     row = await load_visible(scope, survey_id)
-    codes = await _villages_of_scope(scope, loads(row["village_codes"]) or [])
+    codes = _villages_of_scope(scope, loads(row["village_codes"]) or [])
     names = await geo.villages(set(codes))
     if row["target"] == "households":
         targeted: dict[str, int] = {}
@@ -218,7 +219,7 @@ def _cell(column: _Column, value: Any) -> Any:
 
 async def _answers(scope: Scope, survey_id: uuid.UUID) -> _Answers:
     row = await load_visible(scope, survey_id)
-    codes = await _villages_of_scope(scope, loads(row["village_codes"]) or [])
+    codes = _villages_of_scope(scope, loads(row["village_codes"]) or [])
     versions = await SurveyFormVersion.select().where(
         SurveyFormVersion.survey_id == survey_id).order_by(SurveyFormVersion.version)
     if not versions:
@@ -319,7 +320,7 @@ async def plan(scope: Scope, start: dt.date, end: dt.date) -> PlanOut:
     for r in rows:
         for code in loads(r["village_codes"]) or []:
             by_village.setdefault(code, []).append(r)
-    visible = set(await _villages_of_scope(scope, sorted(by_village)))
+    visible = set(_villages_of_scope(scope, sorted(by_village)))
     names = await geo.villages(visible)
     window = {c: (await policy_for(c, start.year)).survey_repeat_days
               for c in {code[:6] for code in visible}}

@@ -12,11 +12,11 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
-    "ANSWER_TYPES",
     "AnswerError",
+    "QuestionType",
     "check_answers",
     "is_answered",
     "normalise",
@@ -24,10 +24,10 @@ __all__ = [
     "visible_questions",
 ]
 
-ANSWER_TYPES = (
+QuestionType = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "yes_no",
     "geopoint", "photo",
-)
+]
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

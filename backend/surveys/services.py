@@ -35,6 +35,7 @@ __all__ = [
     "list_surveys",
     "load_visible",
     "manages",
+    "publish_problems",
     "publish_survey",
     "read_survey",
     "sees",
@@ -158,6 +159,12 @@ async def list_surveys(scope: Scope, state: str | None = None) -> list[SurveyOut
 
 def _form_problems(form: Form, target: str) -> list[FieldError]:
     return [err for _, err in form_errors(form, households=target == "households")]
+
+
+def publish_problems(form: Form, target: str) -> list[FieldError]:
+    """What stops a form from being published (the preview shows the same list)."""
+    empty = [] if form.questions else [FieldError("questions", "required")]
+    return [_prefixed(e, "form") for e in empty + _form_problems(form, target)]
 
 
 async def create_survey(ctx: RequestContext, actor: Actor, data: SurveyIn) -> SurveyOut:
@@ -337,10 +344,8 @@ async def publish_survey(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID
     if row["state"] == "closed":
         raise Conflict("wrong_state")
     form = working_form(row)
-    if not form.questions:
-        raise ValidationFailed(errors=[FieldError("form.questions", "required")])
-    if problems := _form_problems(form, row["target"]):
-        raise ValidationFailed(errors=[_prefixed(e, "form") for e in problems])
+    if problems := publish_problems(form, row["target"]):
+        raise ValidationFailed(errors=problems)
     async with write_transaction(Survey._meta.db):
         version_id, number = await _freeze(actor, row, form)
         if row["state"] == "published" and row["current_version_id"] == version_id:

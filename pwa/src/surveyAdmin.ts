@@ -2,6 +2,7 @@ import { ApiError, api } from './api';
 import type { User } from './auth';
 import { byCode } from './dashboard';
 import { t, type Lang } from './i18n';
+import { inLang } from './inbox';
 import type { Condition, Constraint, Form, Label, Question } from './surveys/rules';
 import { localDate } from './time';
 
@@ -207,8 +208,7 @@ export function groupOverlaps(rows: Overlap[]): OverlapGroup[] {
 
 /** The label in the UI language, falling back to the other one. */
 export function labelOf(label: Label | null | undefined, lang: Lang): string {
-  if (!label) return '';
-  return (lang === 'en' ? label.en || label.zh : label.zh || label.en) ?? '';
+  return label ? inLang(label, lang) : '';
 }
 
 /** `1 – 20`, `≥ 1`, `≤ 20`, or '' when neither bound is set. */

@@ -118,6 +118,9 @@ def test_the_server_re_validates_and_names_the_question(client, world):
     assert bad["status"] == "rejected"
     assert [(e["field"], e["code"]) for e in bad["errors"]] == [("answers.members", "above_max")]
     assert bad["errors"][0]["message"] == "「家庭人口」不能大于 20"
+    [english] = push(client, world, "cadre_x1",
+                     answer(record, ids["H001"], {**GOOD, "members": 25}), lang="en")
+    assert english["errors"][0]["message"] == "“Members”: must be at most 20"
     [hidden] = push(client, world, "cadre_x1",
                     answer(record, ids["H001"], {**GOOD, "housing_note": "土坯房"}))
     assert [(e["field"], e["code"]) for e in hidden["errors"]] == [
