@@ -34,6 +34,7 @@ export const VIEWS: ViewDef[] = [
   { name: 'dashboard', label: 'nav.dashboard', load: () => import('./views/Dashboard'), roles: REVIEWERS },
   { name: 'surveys', label: 'nav.surveys', load: () => import('./views/Surveys'), roles: ['cadre'] },
   { name: 'surveyadmin', label: 'nav.surveyAdmin', load: () => import('./views/SurveyAdmin'), roles: REVIEWERS },
+  { name: 'console', label: 'nav.console', load: () => import('./console/Console'), roles: REVIEWERS },
   { name: 'finance', label: 'nav.finance', load: () => import('./views/Finance'), roles: ['county_finance'] },
   { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox') },
   { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox') },

@@ -18,6 +18,7 @@ export const en: Messages = {
   'nav.inbox': 'Inbox',
   'nav.outbox': 'Outbox',
   'nav.settings': 'Settings',
+  'nav.console': 'Console',
   'nav.label': 'Main navigation',
 
   'login.title': 'Log in to Zhucun',

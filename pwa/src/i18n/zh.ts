@@ -16,6 +16,7 @@ export const zh = {
   'nav.inbox': '消息',
   'nav.outbox': '待发送',
   'nav.settings': '设置',
+  'nav.console': '管理',
   'nav.label': '主导航',
 
   'login.title': '登录驻村',

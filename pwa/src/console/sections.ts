@@ -1,0 +1,35 @@
+import type { ComponentType } from 'preact';
+import type { Role } from '../auth';
+import type { ViewProps } from '../routes';
+import type { ConsoleKey } from './i18n';
+
+/**
+ * The console's sections (`#/console/<name>/...`): each is loaded as its own chunk on first
+ * visit and shows only to the roles it is for. A new section is one entry here.
+ * A section receives the route's parameters after its own name.
+ */
+export interface SectionDef {
+  name: string;
+  label: ConsoleKey;
+  load: () => Promise<{ default: ComponentType<ViewProps> }>;
+  roles: Role[];
+}
+
+export const SECTIONS: SectionDef[] = [
+  // section: commendation
+  // end: commendation
+  // section: people
+  // end: people
+  // section: geography
+  // end: geography
+  // section: policy
+  // end: policy
+  // section: registers
+  // end: registers
+  // section: audit
+  // end: audit
+];
+
+export function sectionsFor(roles: readonly Role[]): SectionDef[] {
+  return SECTIONS.filter((s) => s.roles.some((r) => roles.includes(r)));
+}
