@@ -142,6 +142,45 @@ export function projectVillages(
   return { points, height };
 }
 
+/**
+ * Dots at least `gap` apart (centre to centre), so no village hides another on a phone: a few
+ * rounds pushing every too-close pair apart along the line between them (coincident villages
+ * along a fixed spiral), kept `margin` inside the box. Positions move only as far as needed.
+ */
+export function spreadPoints(points: MapPoint[], gap: number, width: number, height: number, margin = gap / 2): MapPoint[] {
+  const clamp = (v: number, hi: number) => Math.min(hi - margin, Math.max(margin, v));
+  const out = points.map((p) => ({ ...p, x: clamp(p.x, width), y: clamp(p.y, height) }));
+  for (let round = 0; round < 200; round++) {
+    let moved = false;
+    for (let i = 0; i < out.length; i++) {
+      for (let j = i + 1; j < out.length; j++) {
+        const a = out[i];
+        const b = out[j];
+        let dx = b.x - a.x;
+        let dy = b.y - a.y;
+        let d = Math.hypot(dx, dy);
+        if (d >= gap - 0.01) continue;
+        if (d < 1e-6) {
+          const angle = j * 2.399963; // the golden angle: coincident dots fan out evenly
+          dx = Math.cos(angle);
+          dy = Math.sin(angle);
+          d = 1;
+        }
+        const push = (gap - d) / 2 + 0.05;
+        const ux = dx / d;
+        const uy = dy / d;
+        a.x = clamp(a.x - ux * push, width);
+        a.y = clamp(a.y - uy * push, height);
+        b.x = clamp(b.x + ux * push, width);
+        b.y = clamp(b.y + uy * push, height);
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  return out;
+}
+
 /** Tier colours: the same in the map, its legend and the table. */
 export const TIER_COLOURS: Record<string, string> = {
   deep: '#b3261e',

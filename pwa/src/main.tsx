@@ -4,10 +4,13 @@ import { refreshMe } from './auth';
 import { lang, setLang } from './i18n';
 import { startSync } from './sync';
 import { registerServiceWorker } from './swreg';
+import { watchTables } from './tables';
 import './styles.css';
 
 setLang(lang.get());
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+render(<App />, root);
+watchTables(root);
 startSync();
 void refreshMe();
 registerServiceWorker();

@@ -26,28 +26,45 @@ export interface ViewDef {
 
 const REVIEWERS: Role[] = ['township_reviewer', 'county_admin'];
 
+/** The bottom bar: at most this many destinations, the last always 我的 (me). */
+export const BAR_MAX = 5;
+
+/**
+ * In order of importance: a role's first four visible screens take the bottom bar, 我的 is the
+ * fifth, and any further screen (a person with several roles) is listed on 我的.
+ */
 export const VIEWS: ViewDef[] = [
   { name: 'today', label: 'nav.today', load: () => import('./views/Today'), roles: ['cadre'] },
   { name: 'month', label: 'nav.month', load: () => import('./views/Month'), roles: ['cadre'] },
   { name: 'claims', label: 'nav.claims', load: () => import('./views/Claims'), roles: ['cadre'] },
+  { name: 'surveys', label: 'nav.surveys', load: () => import('./views/Surveys'), roles: ['cadre'] },
   { name: 'review', label: 'nav.review', load: () => import('./views/Review'), roles: REVIEWERS },
   { name: 'dashboard', label: 'nav.dashboard', load: () => import('./views/Dashboard'), roles: REVIEWERS },
-  { name: 'surveys', label: 'nav.surveys', load: () => import('./views/Surveys'), roles: ['cadre'] },
   { name: 'surveyadmin', label: 'nav.surveyAdmin', load: () => import('./views/SurveyAdmin'), roles: REVIEWERS },
   { name: 'console', label: 'nav.console', load: () => import('./console/Console'), roles: REVIEWERS },
   { name: 'finance', label: 'nav.finance', load: () => import('./views/Finance'), roles: ['county_finance'] },
-  { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox') },
-  { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox') },
-  { name: 'settings', label: 'nav.settings', load: () => import('./views/Settings') },
-  // Reached from the month screen, the inbox, settings and the notices' links.
+  { name: 'me', label: 'nav.me', load: () => import('./views/Settings') },
+  // The inbox opens from the bell in the header; outbox, settings and feedback from 我的.
+  { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox'), hidden: true },
+  { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox'), hidden: true, tab: 'me' },
+  { name: 'settings', label: 'nav.me', load: () => import('./views/Settings'), hidden: true, tab: 'me' },
+  { name: 'feedback', label: 'nav.feedback', load: () => import('./views/Feedback'), hidden: true, tab: 'me' },
+  // Reached from the month screen, the inbox and the notices' links.
   { name: 'leave', label: 'nav.leave', load: () => import('./views/Leave'), roles: ['cadre'], hidden: true, tab: 'month' },
-  { name: 'feedback', label: 'nav.feedback', load: () => import('./views/Feedback'), hidden: true, tab: 'inbox' },
   // Reached from the claims screen.
   { name: 'accident', label: 'accident.title', load: () => import('./views/Accident'), roles: ['cadre'], hidden: true, tab: 'claims' },
 ];
 
+/** Every screen this user may open from a menu (bar or 我的), in order of importance. */
 export function visibleViews(user: User): ViewDef[] {
   return VIEWS.filter((v) => !v.hidden && (!v.roles || v.roles.some((r) => user.roles.includes(r))));
+}
+
+/** The bottom bar (at most BAR_MAX, 我的 last) and the screens that did not fit (shown on 我的). */
+export function barViews(user: User): { bar: ViewDef[]; more: ViewDef[] } {
+  const all = visibleViews(user).filter((v) => v.name !== 'me');
+  const me = VIEWS.find((v) => v.name === 'me')!;
+  return { bar: [...all.slice(0, BAR_MAX - 1), me], more: all.slice(BAR_MAX - 1) };
 }
 
 export function viewFor(name: string, user: User): ViewDef {

@@ -5,8 +5,23 @@ import { syncNow } from './sync';
 /** A new service worker is installed and waiting; the app offers to switch to it. */
 export const updateWaiting = createStore<ServiceWorker | null>(null);
 
+/**
+ * Whether this browser can open the app with no signal: `ready` with a service worker,
+ * `unavailable` without one (the in-app browsers of 政务钉钉, 企业微信 and WeChat, private
+ * windows, a worker cleared by the phone). Without one the app still works, keeps its outbox
+ * in IndexedDB and sends it; only opening or reloading the page offline is impossible.
+ */
+export type OfflineShell = 'unknown' | 'ready' | 'unavailable';
+export const offlineShell = createStore<OfflineShell>('unknown');
+/** How long a registered worker may take to become active before the app says it has none. */
+const SW_READY_MS = 15_000;
+
 export function registerServiceWorker(): void {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  if (!import.meta.env.PROD) return;
+  if (!('serviceWorker' in navigator) || !navigator.serviceWorker) {
+    offlineShell.set('unavailable');
+    return;
+  }
   const hadController = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener('message', (event) => {
     const msg = event.data as { type?: string; link?: unknown } | null;
@@ -18,7 +33,20 @@ export function registerServiceWorker(): void {
     // Only a page that ran on an older version reloads; the very first install does not.
     if (hadController) location.reload();
   });
-  void navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((reg) => {
+  if (hadController) offlineShell.set('ready');
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).then((reg: ServiceWorkerRegistration | undefined) => {
+    if (!reg) {
+      offlineShell.set('unavailable');
+      return;
+    }
+    void navigator.serviceWorker.ready.then(() => offlineShell.set('ready'));
+    // Some browsers accept the registration and then never run the worker (or drop it).
+    void navigator.serviceWorker.getRegistration().then((found) => {
+      if (!found) offlineShell.set('unavailable');
+    });
+    setTimeout(() => {
+      if (offlineShell.get() === 'unknown') offlineShell.set('unavailable');
+    }, SW_READY_MS);
     if (reg.waiting && hadController) updateWaiting.set(reg.waiting);
     reg.addEventListener('updatefound', () => {
       const w = reg.installing;
@@ -26,7 +54,7 @@ export function registerServiceWorker(): void {
         if (w.state === 'installed' && navigator.serviceWorker.controller) updateWaiting.set(w);
       });
     });
-  });
+  }, () => offlineShell.set('unavailable'));
 }
 
 export function applyUpdate(): void {

@@ -20,47 +20,6 @@ export function localMonth(at: Date = new Date()): string {
   return localDate(at).slice(0, 7);
 }
 
-function locale(lang: string): string {
-  return lang === 'en' ? 'en-GB' : 'zh-CN';
-}
-
-/** A local YYYY-MM-DD shown in words; noon UTC+8 keeps it on the same day in any formatter. */
-export function formatDate(ymd: string, lang: string, withWeekday = false): string {
-  const d = new Date(`${ymd}T12:00:00+08:00`);
-  return new Intl.DateTimeFormat(locale(lang), {
-    timeZone: TZ,
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    ...(withWeekday ? { weekday: 'short' } : {}),
-  }).format(d);
-}
-
-export function formatMonth(ym: string, lang: string): string {
-  const d = new Date(`${ym}-15T12:00:00+08:00`);
-  return new Intl.DateTimeFormat(locale(lang), { timeZone: TZ, year: 'numeric', month: 'long' }).format(d);
-}
-
-export function formatDateTime(iso: string | number, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), {
-    timeZone: TZ,
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-}
-
-export function formatTime(iso: string | number, lang: string): string {
-  return new Intl.DateTimeFormat(locale(lang), {
-    timeZone: TZ,
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-}
-
 /** Days of a YYYY-MM month as YYYY-MM-DD, and the weekday (0 = Monday) of its first day. */
 export function monthDays(ym: string): { days: string[]; firstWeekday: number } {
   const [y, m] = ym.split('-').map(Number);

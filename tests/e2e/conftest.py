@@ -31,6 +31,7 @@ from tests.e2e.support import (
     UI_TIMEOUT_MS,
     VILLAGE,
     Server,
+    check_screen,
 )
 
 
@@ -142,8 +143,12 @@ def browser(e2e_ready: None) -> Iterator[Any]:
 
 
 @pytest.fixture
-def context(browser: Any, server: Server) -> Iterator[Any]:
-    """A fresh phone: 360×740, Chinese, Shanghai time, service workers allowed."""
+def context(request: pytest.FixtureRequest, browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh phone: 360×740, Chinese, Shanghai time, service workers allowed.
+
+    ``@pytest.mark.parametrize("context", ["block"], indirect=True)`` makes it a phone
+    without service workers (the in-app browsers of 政务钉钉, 企业微信 and WeChat).
+    """
     from playwright.sync_api import expect
 
     expect.set_options(timeout=UI_TIMEOUT_MS)
@@ -152,7 +157,7 @@ def context(browser: Any, server: Server) -> Iterator[Any]:
         viewport={"width": 360, "height": 740},
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
-        service_workers="allow",
+        service_workers=getattr(request, "param", "allow"),
     )
     ctx.set_default_timeout(UI_TIMEOUT_MS)
     try:
@@ -204,13 +209,15 @@ def village_centre(server: Server) -> dict[str, float]:
 
 @pytest.fixture
 def shot() -> Any:
-    """``shot(page, "name")`` saves test-output/screenshots/name.png."""
+    """``shot(page, "name")`` saves test-output/screenshots/name.png and checks the screen
+    (axe-core: no serious or critical violation; nothing cut off at 360 px)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def save(pg: Any, name: str) -> Path:
         # The viewport, as the phone shows it (a full-page shot misplaces the sticky header).
         path = SCREENSHOTS / f"{name}.png"
         pg.screenshot(path=str(path))
+        check_screen(pg, name)
         return path
 
     return save

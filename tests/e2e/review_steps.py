@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import SHANGHAI, UI_TIMEOUT_MS, Server
+from tests.e2e.support import SHANGHAI, UI_TIMEOUT_MS, Server, open_outbox
 
 #: Township reviewers of the demo county: 青山镇 (cadres 13900000001–021) and 石桥镇 (022–042).
 REVIEWER_QINGSHAN = "13800000101"
@@ -60,7 +60,7 @@ def post(server: Server, path: str, phone: str, body: Any) -> httpx.Response:
 
 def sync(page: Page) -> None:
     """Outbox → 立即同步, and wait for that sync (push, then pull) to finish without error."""
-    page.get_by_test_id("nav-outbox").click()
+    open_outbox(page)
     stamp = page.get_by_test_id("last-sync")
     expect(stamp).to_be_visible()
     before = stamp.get_attribute("data-at") or ""

@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: axe-core from the PWA's dev dependencies (npm install), injected into pages under test.
+AXE_JS = ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 
 DEMO_PASSWORD = "zhucun-demo"
 COUNTY_ADMIN = "13800000001"
@@ -138,6 +140,52 @@ def wait_until(page: Page, done: Callable[[], bool], what: str) -> None:
         page.wait_for_timeout(100)
 
 
+# --- Checks every screen captured goes through ---
+
+_AXE_RUN = """async () => {
+  const r = await axe.run(document, { resultTypes: ['violations'] });
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                   nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) }));
+}"""
+
+_LAYOUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  if (document.documentElement.scrollWidth > width + 1) out.push('the page scrolls sideways');
+  for (const el of document.querySelectorAll('nav.tabs a')) {
+    const r = el.getBoundingClientRect();
+    if (r.left < -1 || r.right > width + 1 || r.width < 44 || r.height < 44)
+      out.push(`destination ${el.textContent} is not fully on screen (${Math.round(r.left)}–${Math.round(r.right)})`);
+  }
+  for (const el of document.querySelectorAll('table')) {
+    const wrap = el.closest('.table-wrap');
+    const r = el.getBoundingClientRect();
+    if (r.width > width + 1 && !(wrap && wrap.tabIndex === 0 && wrap.scrollWidth > wrap.clientWidth))
+      out.push('a table is wider than the screen without a scroll container');
+  }
+  return out;
+}"""
+
+
+def check_screen(page: Page, name: str) -> None:
+    """axe-core finds no serious or critical violation, and nothing is cut off at this width.
+
+    Called for every screenshot, so every screen the tests show is checked.
+    """
+    if not AXE_JS.is_file():
+        raise AssertionError(f"{AXE_JS} is missing: run `npm install` in pwa/")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate(_AXE_RUN)
+    assert not violations, f"axe on {name}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'])}" for v in violations
+    )
+    layout = page.evaluate(_LAYOUT)
+    assert not layout, f"layout of {name}: {'; '.join(layout)}"
+
+
 # --- UI steps ---
 
 
@@ -148,25 +196,41 @@ def login(page: Page, phone: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_test_id("login-phone").fill(phone)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("nav-settings")).to_be_visible()
+    expect(page.get_by_test_id("nav-me")).to_be_visible()
     expect(page.get_by_test_id("login-submit")).to_have_count(0)
 
 
+def open_me(page: Page) -> None:
+    """The 我的 tab (settings, outbox, feedback, language, storage, logout)."""
+    page.get_by_test_id("nav-me").click()
+    expect(page.get_by_test_id("me-outbox")).to_be_visible()
+
+
+def open_outbox(page: Page) -> None:
+    """我的 → 待发送."""
+    open_me(page)
+    page.get_by_test_id("me-outbox").click()
+    expect(page.get_by_test_id("nav-me")).to_have_attribute("aria-current", "page")
+
+
+def confirm_dialog(page: Page) -> str:
+    """Confirm the app's own dialog (never the browser's confirm()); returns its text."""
+    dialog = page.get_by_test_id("ask-dialog")
+    expect(dialog).to_be_visible()
+    text = dialog.inner_text()
+    page.get_by_test_id("ask-confirm").click()
+    expect(dialog).to_have_count(0)
+    return text
+
+
 def logout(page: Page, expect_unsent: int | None = None) -> None:
-    """Settings → 退出登录, accepting the confirmation (and checking its unsent count)."""
-    page.get_by_test_id("nav-settings").click()
-    messages: list[str] = []
-
-    def accept(dialog: Any) -> None:
-        messages.append(dialog.message)
-        dialog.accept()
-
-    page.once("dialog", accept)
+    """我的 → 退出登录, confirming in the app's dialog (and checking its unsent count)."""
+    open_me(page)
     page.get_by_test_id("logout").click()
+    text = confirm_dialog(page)
     expect(page.get_by_test_id("login-submit")).to_be_visible()
     if expect_unsent is not None:
-        assert messages, "logging out asked for no confirmation"
-        assert str(expect_unsent) in messages[0], messages[0]
+        assert str(expect_unsent) in text, text
 
 
 def wait_for_service_worker(page: Page) -> None:

@@ -43,8 +43,15 @@ def test_leave_request_decided_by_township_or_county(browser, page, server, shot
         return (start + timedelta(days=days)).isoformat()
 
     _leave(page, iso(0), iso(1), short_reason)
-    _leave(page, iso(10), iso(14), long_reason)
+    page.get_by_test_id("leave-start").fill(iso(10))
+    page.get_by_test_id("leave-end").fill(iso(14))
     expect(page.get_by_test_id("leave-days")).to_contain_text("超过 3 天，县级审批")
+    _leave(page, iso(10), iso(14), long_reason)
+    # Sent, the form starts over (a second tap cannot send the same request twice).
+    expect(page.get_by_test_id("leave-saved")).to_have_text("已发送。")
+    expect(page.get_by_test_id("leave-reason")).to_have_value("")
+    expect(page.get_by_test_id("leave-start")).to_have_value(today())
+    expect(page.get_by_test_id("leave-days")).to_have_text("共 1 天 · 乡镇审批")
     items = page.get_by_test_id("leave-item")
     expect(items).to_have_count(2)
     for item in (items.filter(has_text=short_reason), items.filter(has_text=long_reason)):
@@ -118,7 +125,7 @@ def test_township_records_a_talk(page, server, shot):
 def test_feedback_reaches_the_county_and_the_answer_comes_back(browser, page, server, shot):
     page.goto("/")
     login(page, CADRE_FEEDBACK)
-    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("nav-me").click()
     page.get_by_test_id("settings-feedback").click()
     expect(page.get_by_role("heading", name="投诉建议", exact=True)).to_be_visible()
     text = unique_text("村里网络信号差，建议在村委会加装信号放大器")

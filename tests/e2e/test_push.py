@@ -70,7 +70,7 @@ def answered_notice(server: Server, phone: str) -> dict[str, Any]:
 
 
 def open_settings(page: Page) -> Any:
-    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("nav-me").click()
     card = page.get_by_test_id("push-card")
     expect(card).to_be_visible()
     expect(card).not_to_have_attribute("data-state", "checking")
@@ -164,7 +164,7 @@ def test_push_doorbell_rings_once_pulls_and_opens_the_link(page, context, server
                      "data": {"id": notice["id"], "link": link}}, shown
 
     # The text follows the language chosen in the app; the payload carries none.
-    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("nav-me").click()
     page.get_by_test_id("lang-switch").select_option("en")
     expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
     ring("other-item", "https://example.com/not-ours")

@@ -21,7 +21,7 @@ from tests.e2e.review_steps import (
     this_month,
     today,
 )
-from tests.e2e.support import login, unique_text, write_log
+from tests.e2e.support import login, open_outbox, unique_text, write_log
 
 #: Cadres of 青山镇 that no other browser test uses.
 CADRE_CONFIRMED = "13900000007"
@@ -62,7 +62,7 @@ def test_cadre_submits_and_township_confirms(browser, context, page, server, sho
     expect(day(page, stated)).to_have_attribute("data-status", "official_business")
     expect(day(page, stated)).to_have_attribute("data-source", "stated")
     shot(page, "month-submitted")
-    page.get_by_test_id("nav-outbox").click()  # away from the month, which refetches when online
+    open_outbox(page)  # away from the month, which refetches when online
     r = server.get(f"/api/fieldwork/presence/{cadre['id']}/{this_month()}", CADRE_CONFIRMED)
     assert r.json()["state"] == "submitted" and r.json()["village_days"] == village_days, r.text
 

@@ -17,6 +17,7 @@ from tests.e2e.support import (
     login,
     logout,
     make_photo_jpeg,
+    open_outbox,
     unique_text,
     wait_for_service_worker,
     wait_until,
@@ -49,10 +50,10 @@ def test_second_user_does_not_see_first_users_unsent_work(context, page, server,
     expect(page.get_by_text(text_a)).to_have_count(0)
     expect(page.get_by_test_id("entry-item")).to_have_count(0)
     expect(page.get_by_test_id("outbox-count")).to_have_count(0)
-    page.get_by_test_id("nav-outbox").click()
+    open_outbox(page)
     expect(page.get_by_test_id("outbox-empty")).to_be_visible()
     expect(page.get_by_text(text_a)).to_have_count(0)
-    page.get_by_test_id("nav-settings").click()
+    page.get_by_test_id("nav-me").click()
     expect(page.get_by_test_id("settings-user")).to_contain_text(CADRE_B)
     shot(page, "shared-phone-second-user")
 
@@ -73,7 +74,7 @@ def test_second_user_does_not_see_first_users_unsent_work(context, page, server,
     expect(page.get_by_test_id("outbox-count")).to_have_text("1")
     expect(page.get_by_text(text_b)).to_have_count(0)
     page.unroute(PUSH)
-    page.get_by_test_id("nav-outbox").click()
+    open_outbox(page)
     page.get_by_test_id("sync-now").click()
     expect(page.get_by_test_id("outbox-empty")).to_be_visible()
     page.get_by_test_id("nav-today").click()
@@ -113,7 +114,7 @@ def test_switching_user_mid_sync_never_sends_the_first_users_work(page, server):
     page.unroute(EVIDENCE, hold_photo)
     # A's interrupted flush ends (a push, if any, comes before its pull), then B's own runs.
     wait_until(page, lambda: bool(pulls), "a pull after the switch")
-    page.get_by_test_id("nav-outbox").click()
+    open_outbox(page)
     expect(page.get_by_test_id("last-sync")).not_to_have_text("尚未同步")
     expect(page.get_by_test_id("outbox-empty")).to_be_visible()
     expect(page.get_by_text(text)).to_have_count(0)
@@ -139,7 +140,7 @@ def test_logging_out_during_a_token_refresh_stays_logged_out(page):
 
     page.goto("/")
     login(page, CADRE_OTHER)
-    page.get_by_test_id("nav-outbox").click()
+    open_outbox(page)
     expect(page.get_by_test_id("last-sync")).not_to_have_text("尚未同步")
 
     # The access token "expires": the next pull gets 401 and the app refreshes.
@@ -161,4 +162,4 @@ def test_logging_out_during_a_token_refresh_stays_logged_out(page):
     assert page.evaluate("localStorage.getItem('zhucun.session')") is None
     page.reload()
     expect(page.get_by_test_id("login-submit")).to_be_visible()
-    expect(page.get_by_test_id("nav-settings")).to_have_count(0)
+    expect(page.get_by_test_id("nav-me")).to_have_count(0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import COUNTY_ADMIN, create_survey_draft, login, unique_text
+from tests.e2e.support import COUNTY_ADMIN, confirm_dialog, create_survey_draft, login, unique_text
 
 #: 龙潭镇's first village: no other e2e test surveys it.
 VILLAGE = "529901005201"
@@ -80,8 +80,8 @@ def test_county_admin_builds_a_form_in_the_editor_and_publishes(page, server, sh
     rows = page.get_by_test_id("survey-question")
     expect(rows).to_have_count(3)
     expect(rows.nth(2)).to_contain_text("木结构")
-    page.on("dialog", lambda d: d.accept())
     page.get_by_test_id("survey-publish").click()
+    confirm_dialog(page)
     expect(detail).to_have_attribute("data-state", "published")
     # Published, the working form can still be edited: that makes the next version.
     expect(page.get_by_test_id("survey-edit-form")).to_be_visible()

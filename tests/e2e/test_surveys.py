@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.support import (
     COUNTY_ADMIN,
+    confirm_dialog,
     create_survey_draft,
     login,
     make_photo_jpeg,
@@ -75,8 +76,8 @@ def publish(page, title: str) -> str:
     # Before publishing: members and housing are already known for 8 of the 20 households.
     fact = page.locator('[data-testid="preview-fact"][data-fact="members"]')
     expect(fact.get_by_test_id("preview-known")).to_contain_text("8")
-    page.on("dialog", lambda d: d.accept())
     page.get_by_test_id("survey-publish").click()
+    confirm_dialog(page)
     expect(detail).to_have_attribute("data-state", "published")
     return survey_id
 

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.support import CADRE_C, entry, login, unique_text, wait_until, write_log
+from tests.e2e.support import (
+    CADRE_C,
+    entry,
+    login,
+    open_outbox,
+    unique_text,
+    wait_until,
+    write_log,
+)
 
 PUSH = "**/api/sync/push"
 
@@ -63,7 +71,7 @@ def test_failed_cut_and_lost_pushes_keep_exactly_one_copy(page, server, shot):
     item_id = entry(page, text).get_attribute("data-id")
     assert item_id
     wait_until(page, lambda: calls["error"] >= 1, "a push answered 500")
-    page.get_by_test_id("nav-outbox").click()
+    open_outbox(page)
     expect(page.get_by_test_id("sync-error")).to_contain_text("测试：服务器故障")
     outbox_item = page.get_by_test_id("outbox-item").filter(has_text=text)
     expect(outbox_item).to_have_attribute("data-status", "pending")

@@ -50,9 +50,31 @@ export function acceptLanguage(): string {
   return lang.get() === 'zh' ? 'zh-CN' : 'en';
 }
 
-/** Look up a message and fill `{name}` placeholders. */
+const plurals = new Map<Lang, Intl.PluralRules>();
+function pluralRule(l: Lang): Intl.PluralRules {
+  if (!plurals.has(l)) plurals.set(l, new Intl.PluralRules(l === 'zh' ? 'zh-CN' : 'en-GB'));
+  return plurals.get(l)!;
+}
+
+/** `{n, plural, one {# day} other {# days}}`: the form for n's plural category, # being n. */
+const PLURAL = /\{(\w+), plural,((?:\s*[a-z]+ \{[^{}]*\})+)\s*\}/g;
+
+/**
+ * Look up a message and fill `{name}` placeholders; plural forms (ICU's `{n, plural, one {…} other {…}}`) are chosen by
+ * Intl.PluralRules.
+ */
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
-  const text = catalogues[lang.get()][key] ?? zh[key] ?? key;
+  const l = lang.get();
+  const text = catalogues[l][key] ?? zh[key] ?? key;
   if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  const show = (v: string | number) => String(v);
+  return text
+    .replace(PLURAL, (m, name: string, body: string) => {
+      const v = Number(vars[name]);
+      if (!(name in vars) || !Number.isFinite(v)) return m;
+      const forms = Object.fromEntries([...body.matchAll(/([a-z]+) \{([^{}]*)\}/g)].map((f) => [f[1], f[2]]));
+      const form = forms[pluralRule(l).select(v)] ?? forms.other ?? '';
+      return form.replace(/#/g, show(v));
+    })
+    .replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? show(vars[name]) : m));
 }

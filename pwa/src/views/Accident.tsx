@@ -8,7 +8,8 @@ import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncSoon } from '../sync';
-import { formatDate, formatDateTime, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { StatusBadge } from './common';
 import { PhotoPicker, Thumb, type Photo } from './photos';
 
@@ -71,7 +72,6 @@ export default function Accident({ user }: ViewProps) {
     syncSoon();
   };
 
-  const l = lang.get();
   return (
     <section>
       <div class="row">
@@ -122,7 +122,7 @@ export default function Accident({ user }: ViewProps) {
             return (
               <li class="item" data-testid="accident-item" data-id={r.id} data-state={state} data-status={r.status}>
                 <div class="item-head">
-                  <strong>{formatDate(r.data.accident_date, l)}</strong>
+                  <strong>{fmt.day(r.data.accident_date)}</strong>
                   {r.status !== 'applied' ? (
                     <StatusBadge status={r.status} />
                   ) : (
@@ -141,7 +141,7 @@ export default function Accident({ user }: ViewProps) {
                 )}
                 {state === 'forwarded' && (
                   <p class="small">
-                    {t('ins.forwardedAt', { t: r.data.forwarded_at ? formatDateTime(r.data.forwarded_at, l) : '' })}
+                    {t('ins.forwardedAt', { t: r.data.forwarded_at ? fmt.dateTime(r.data.forwarded_at) : '' })}
                     {r.data.forward_note && ` · ${r.data.forward_note}`}
                   </p>
                 )}

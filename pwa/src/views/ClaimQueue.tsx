@@ -13,7 +13,7 @@ import { lang, t } from '../i18n';
 import { yuan } from '../money';
 import { online } from '../net';
 import { useStores } from '../store';
-import { formatMonth } from '../time';
+import * as fmt from '../format';
 import { claimFailure, stepFailure, useOnlineList } from './onlineList';
 import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, FlagList, claimTitle } from './claimParts';
 
@@ -65,7 +65,7 @@ export default function ClaimQueue({ user, vname }: { user: User; vname: (code: 
             <select class="inline" value={month} onChange={(e) => setMonth(e.currentTarget.value)} aria-label={t('dash.month')} data-testid="claims-month">
               <option value="">{t('review.allMonths')}</option>
               {months.map((m) => (
-                <option value={m}>{formatMonth(m, lang.get())}</option>
+                <option value={m}>{fmt.month(m)}</option>
               ))}
             </select>
           )}

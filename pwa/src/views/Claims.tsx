@@ -33,7 +33,8 @@ import { go, href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncNow, syncSoon, syncState } from '../sync';
-import { formatDateTime, formatMonth, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, FlagList, HistoryList, claimTitle } from './claimParts';
 import { FieldErr, StatusBadge, errorFor } from './common';
 import { PhotoPicker, type Photo } from './photos';
@@ -127,7 +128,7 @@ function ClaimList({ user }: { user: User }) {
       {rows &&
         byMonth(rows).map(([month, list]) => (
           <div class="claim-month" data-testid="claim-month" data-month={month}>
-            <h2>{formatMonth(month, lang.get())}</h2>
+            <h2>{fmt.month(month)}</h2>
             <ul class="list">
               {list.map((c) => (
                 <ClaimCard key={c.id} userId={user.id} c={c} policy={policy} />
@@ -318,7 +319,7 @@ function ClaimDetail({ user, id }: { user: User; id: string }) {
             <HistoryList events={events} />
           )}
           {c.data.submitted_at && (
-            <p class="small muted">{t('claim.submittedAt', { t: formatDateTime(c.data.submitted_at, lang.get()) })}</p>
+            <p class="small muted">{t('claim.submittedAt', { t: fmt.dateTime(c.data.submitted_at) })}</p>
           )}
           {c.data.type === 'travel' && CORRECTABLE.includes(c.data.state) && (
             <div class="card correction">
@@ -512,7 +513,7 @@ function TripForm({ user, editId }: { user: User; editId?: string }) {
           )}
           <label class="field">
             <span>{t('claim.note')}</span>
-            <textarea rows={2} maxLength={500} value={note} placeholder={t('claim.notePlaceholder')} onInput={(e) => setNote(e.currentTarget.value)} data-testid="trip-note" />
+            <textarea rows={2} maxLength={500} value={note} placeholder={t(mode === 'car' ? 'claim.notePlaceholderCar' : 'claim.notePlaceholder')} onInput={(e) => setNote(e.currentTarget.value)} data-testid="trip-note" />
           </label>
           <PhotoPicker
             userId={user.id}

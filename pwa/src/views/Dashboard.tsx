@@ -8,6 +8,7 @@ import {
   fetchDashboard,
   niceMax,
   projectVillages,
+  spreadPoints,
   type Dashboard as Data,
   type Tier,
   type TrendPoint,
@@ -17,7 +18,8 @@ import { lang, t, type MessageKey } from '../i18n';
 import { online } from '../net';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
-import { addMonths, formatMonth, localMonth } from '../time';
+import { addMonths, localMonth } from '../time';
+import * as fmt from '../format';
 import { kindLabel } from './common';
 
 /** 数据看板: what was recorded, per township and village, sorted by code; no ranking. */
@@ -56,7 +58,7 @@ export default function Dashboard({ user }: ViewProps) {
           <button class="btn" onClick={() => setMonth(addMonths(month, -1))} aria-label={t('month.prev')} data-testid="dash-prev">
             ‹
           </button>
-          <strong data-testid="dash-month">{formatMonth(month, lang.get())}</strong>
+          <strong data-testid="dash-month">{fmt.month(month)}</strong>
           <button class="btn" onClick={() => setMonth(addMonths(month, 1))} disabled={month >= current} aria-label={t('month.next')} data-testid="dash-next">
             ›
           </button>
@@ -146,9 +148,9 @@ function Totals({ row }: { row: UnitRow }) {
 }
 
 const CHART_W = 320;
-const CHART_H = 110;
-const PAD_L = 30;
-const PAD_B = 18;
+const CHART_H = 124;
+const PAD_L = 34;
+const PAD_B = 22;
 const PAD_T = 10;
 
 /** One small bar chart per measure, each on its own scale (inline SVG, no library). */
@@ -179,7 +181,7 @@ function Trend({ points }: { points: TrendPoint[] }) {
             <tbody>
               {points.map((p) => (
                 <tr>
-                  <td>{p.month}</td>
+                  <td>{fmt.month(p.month)}</td>
                   {series.map((s) => (
                     <td class="num">{p[s.key]}</td>
                   ))}
@@ -219,11 +221,11 @@ function BarChart({ points, field, label, colour }: { points: TrendPoint[]; fiel
           return (
             <g>
               <rect x={x} y={y(v)} width={bar} height={Math.max(0, y(0) - y(v))} fill={colour} rx={1.5}>
-                <title>{`${p.month}: ${v}`}</title>
+                <title>{`${fmt.month(p.month)}: ${v}`}</title>
               </rect>
               {(i % 2 === points.length % 2 || points.length <= 6) && (
                 <text x={x + bar / 2} y={CHART_H - 4} class="tick" text-anchor="middle">
-                  {Number(p.month.slice(5))}
+                  {fmt.shortMonth(p.month)}
                 </text>
               )}
             </g>
@@ -235,10 +237,14 @@ function BarChart({ points, field, label, colour }: { points: TrendPoint[]; fiel
 }
 
 const MAP_W = 320;
+/** Dot radius in map units (the map is about as wide as the phone): a 22 px dot to tap. */
+const DOT_R = 11;
 
 function VillageMap({ rows, labels }: { rows: UnitRow[]; labels: Record<string, string> }) {
   const [picked, setPicked] = useState<UnitRow | null>(null);
-  const { points, height } = projectVillages(rows, MAP_W);
+  const projected = projectVillages(rows, MAP_W, { pad: DOT_R + 4 });
+  const height = projected.height;
+  const points = spreadPoints(projected.points, 2 * DOT_R + 3, MAP_W, height, DOT_R + 2);
   if (!points.length) return <p class="empty">{t('dash.noMap')}</p>;
   const counts = new Map<string, number>();
   for (const p of points) counts.set(p.row.tier, (counts.get(p.row.tier) ?? 0) + 1);
@@ -250,7 +256,7 @@ function VillageMap({ rows, labels }: { rows: UnitRow[]; labels: Record<string, 
           <circle
             cx={p.x}
             cy={p.y}
-            r={picked?.code === p.row.code ? 9 : 7}
+            r={picked?.code === p.row.code ? DOT_R + 2 : DOT_R}
             fill={TIER_COLOURS[p.row.tier] ?? '#777'}
             class={picked?.code === p.row.code ? 'dot on' : 'dot'}
             onClick={() => setPicked(p.row)}

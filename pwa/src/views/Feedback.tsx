@@ -16,9 +16,10 @@ import { outboxChanged } from '../outbox';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncSoon, syncState } from '../sync';
-import { formatDateTime } from '../time';
+import * as fmt from '../format';
 import { StatusBadge } from './common';
 import { PhotoPicker, Thumb, type Photo } from './photos';
+import { SaveNotice } from './SaveNotice';
 
 /** 投诉建议: for everyone; county admins also answer their county's open messages here. */
 export default function Feedback({ user }: ViewProps) {
@@ -38,7 +39,7 @@ function Write({ userId }: { userId: string }) {
   const [text, setText] = useState('');
   const [photos, setPhotos] = useState<Photo[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [savedId, setSavedId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const shown = useRef(photos);
   shown.current = photos;
@@ -46,12 +47,12 @@ function Write({ userId }: { userId: string }) {
 
   const send = async (e: Event) => {
     e.preventDefault();
-    setNotice(null);
+    setSavedId(null);
     if (!text.trim()) return setError(t('feedback.textRequired'));
     setError(null);
     setBusy(true);
     try {
-      await writeFeedback(
+      const item = await writeFeedback(
         userId,
         text,
         photos.map((p) => p.rec.sha256),
@@ -59,7 +60,7 @@ function Write({ userId }: { userId: string }) {
       photos.forEach((p) => p.url && URL.revokeObjectURL(p.url));
       setPhotos([]);
       setText('');
-      setNotice(t('feedback.saved'));
+      setSavedId(item.id);
       syncSoon();
     } finally {
       setBusy(false);
@@ -93,11 +94,7 @@ function Write({ userId }: { userId: string }) {
       <button class="btn primary wide" type="submit" disabled={busy} data-testid="feedback-send">
         {t('feedback.send')}
       </button>
-      {notice && (
-        <p class="ok" role="status" data-testid="feedback-saved">
-          {notice}
-        </p>
-      )}
+      {savedId && <SaveNotice userId={userId} id={savedId} offline="feedback.saved" testid="feedback-saved" />}
     </form>
   );
 }
@@ -115,7 +112,6 @@ function Mine({ user }: { user: ViewProps['user'] }) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [user.id, tick, isOnline, lastSync]);
-  const l = lang.get();
   return (
     <>
       <h2>{t('feedback.mine')}</h2>
@@ -130,7 +126,7 @@ function Mine({ user }: { user: ViewProps['user'] }) {
             return (
               <li class="item" data-testid="feedback-item" data-id={r.id} data-state={state} data-status={r.status}>
                 <div class="item-head">
-                  <span class="small muted">{r.data.created_at ? formatDateTime(r.data.created_at, l) : ''}</span>
+                  <span class="small muted">{r.data.created_at ? fmt.dateTime(r.data.created_at) : ''}</span>
                   {r.status !== 'applied' ? (
                     <StatusBadge status={r.status} />
                   ) : (
@@ -235,7 +231,7 @@ function AnswerItem({ userId, f, onDone }: { userId: string; f: FeedbackOut; onD
     <li class="item" data-testid="feedback-open-item" data-id={f.id}>
       <div class="item-head">
         <strong>{f.author_name}</strong>
-        <span class="small muted">{formatDateTime(f.created_at, lang.get())}</span>
+        <span class="small muted">{fmt.dateTime(f.created_at)}</span>
       </div>
       <p class="text">{f.text}</p>
       {f.evidence.length > 0 && (

@@ -9,7 +9,8 @@ import { online } from '../net';
 import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
-import { addMonths, formatDateTime, formatMonth, localMonth } from '../time';
+import { addMonths, localMonth } from '../time';
+import * as fmt from '../format';
 import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, claimTitle } from './claimParts';
 import { stepFailure, useOnlineList } from './onlineList';
 
@@ -51,7 +52,7 @@ export default function Finance({ user, params }: ViewProps) {
           <button class="btn" onClick={() => setMonth(addMonths(month, -1))} aria-label={t('month.prev')} data-testid="finance-prev">
             ‹
           </button>
-          <strong data-testid="finance-month">{formatMonth(month, lang.get())}</strong>
+          <strong data-testid="finance-month">{fmt.month(month)}</strong>
           <button class="btn" onClick={() => setMonth(addMonths(month, 1))} disabled={month >= current} aria-label={t('month.next')} data-testid="finance-next">
             ›
           </button>
@@ -68,7 +69,7 @@ export default function Finance({ user, params }: ViewProps) {
         <p class="small muted" data-testid="finance-count">
           {tab === 'topay'
             ? t('finance.toPayCount', { n: rows.length, amount: yuan(total) })
-            : t('finance.paidCount', { n: rows.length, amount: yuan(total), month: formatMonth(month, lang.get()) })}
+            : t('finance.paidCount', { n: rows.length, amount: yuan(total), month: fmt.month(month) })}
         </p>
       )}
       {rows && rows.length === 0 && (
@@ -161,11 +162,11 @@ function PayCard(props: { userId: string; claim: ClaimOut; onDone: (msg: string)
       <ClaimFacts d={d} />
       <ClaimAmount d={d} computed />
       <EvidenceStrip userId={userId} shas={d.evidence} />
-      {c.county_approved_at && <p class="small muted">{t('finance.approvedAt', { t: formatDateTime(c.county_approved_at, lang.get()) })}</p>}
+      {c.county_approved_at && <p class="small muted">{t('finance.approvedAt', { t: fmt.dateTime(c.county_approved_at) })}</p>}
       {c.state === 'paid' ? (
         <p class="small" data-testid="pay-ref">
           {t('claim.paidRef', { ref: c.payment_reference ?? '' })}
-          {c.paid_at && ` · ${formatDateTime(c.paid_at, lang.get())}`}
+          {c.paid_at && ` · ${fmt.dateTime(c.paid_at)}`}
         </p>
       ) : (
         <form onSubmit={pay} noValidate>

@@ -6,7 +6,7 @@ import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncSoon } from '../sync';
-import { formatDateTime } from '../time';
+import * as fmt from '../format';
 
 /** Notices arrive through sync pull (kind `inbox`); reading one is pushed back the same way. */
 export default function Inbox({ user }: ViewProps) {
@@ -56,7 +56,7 @@ export default function Inbox({ user }: ViewProps) {
               <button class="item-button" onClick={() => void open(r)} data-testid="inbox-open">
                 <span class="item-head">
                   <strong>{inLang(r.data.title, l)}</strong>
-                  {r.data.created_at && <span class="small muted nowrap">{formatDateTime(r.data.created_at, l)}</span>}
+                  {r.data.created_at && <span class="small muted nowrap">{fmt.dateTime(r.data.created_at)}</span>}
                 </span>
                 {inLang(r.data.body, l) && <span class="text block">{inLang(r.data.body, l)}</span>}
                 {r.unread && <span class="small unread-mark">{t('inbox.new')}</span>}

@@ -4,7 +4,8 @@ import { coverageGaps, forwardIncident, incidents, type Incident } from '../clai
 import { lang, t } from '../i18n';
 import { online } from '../net';
 import { useStores } from '../store';
-import { formatDate, formatDateTime, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { EvidenceStrip } from './claimParts';
 import { claimFailure, useOnlineList } from './onlineList';
 
@@ -14,7 +15,6 @@ export default function Insurance({ user, vname }: { user: User; vname: (code: s
   const gaps = useOnlineList(() => coverageGaps(user.id), [user.id]);
   const reports = useOnlineList(() => incidents(user.id), [user.id]);
   const [notice, setNotice] = useState<string | null>(null);
-  const l = lang.get();
   const year = localDate().slice(0, 4);
   const open = reports.rows?.filter((i) => i.state === 'reported') ?? [];
   const forwarded = reports.rows?.filter((i) => i.state === 'forwarded') ?? [];
@@ -55,10 +55,10 @@ export default function Insurance({ user, vname }: { user: User; vname: (code: s
               <li class="item" data-testid="incident-forwarded" data-id={i.id}>
                 <div class="item-head">
                   <strong>{i.cadre_name}</strong>
-                  <span class="small muted">{formatDate(i.accident_date, l)}</span>
+                  <span class="small muted">{fmt.day(i.accident_date)}</span>
                 </div>
                 <p class="small">
-                  {t('ins.forwardedAt', { t: i.forwarded_at ? formatDateTime(i.forwarded_at, l) : '' })}
+                  {t('ins.forwardedAt', { t: i.forwarded_at ? fmt.dateTime(i.forwarded_at) : '' })}
                   {i.forward_note && ` · ${i.forward_note}`}
                 </p>
               </li>
@@ -84,7 +84,7 @@ export default function Insurance({ user, vname }: { user: User; vname: (code: s
             <ul class="periods small">
               {g.gaps.map((p) => (
                 <li>
-                  {formatDate(p.start, l)} – {formatDate(p.end, l)}（{t('leave.days', { n: p.days })}）
+                  {fmt.dayRange(p.start, p.end)}（{t('leave.days', { n: p.days })}）
                 </li>
               ))}
             </ul>
@@ -101,7 +101,6 @@ function IncidentCard(props: { userId: string; incident: Incident; village: stri
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const l = lang.get();
   const forward = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -121,7 +120,7 @@ function IncidentCard(props: { userId: string; incident: Incident; village: stri
     <li class="item review-card" data-testid="incident-card" data-id={i.id}>
       <div class="item-head">
         <strong>{i.cadre_name}</strong>
-        <span class="small muted">{formatDate(i.accident_date, l)}</span>
+        <span class="small muted">{fmt.day(i.accident_date)}</span>
       </div>
       <p class="small muted">{props.village}</p>
       <p class="text">{i.description}</p>

@@ -19,8 +19,10 @@ import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncSoon } from '../sync';
-import { formatDate, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { StatusBadge } from './common';
+import { SaveNotice } from './SaveNotice';
 
 export default function Leave({ user }: ViewProps) {
   useStores(lang, outboxChanged);
@@ -30,7 +32,7 @@ export default function Leave({ user }: ViewProps) {
   const [end, setEnd] = useState(today);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [savedId, setSavedId] = useState<string | null>(null);
   const [rows, setRows] = useState<RecordView<LeaveData>[]>([]);
   const [limit, setLimit] = useState(TOWNSHIP_LEAVE_LIMIT);
   const tick = outboxChanged.get();
@@ -55,14 +57,17 @@ export default function Leave({ user }: ViewProps) {
   const days = leaveDays(start, end);
   const save = async (e: Event) => {
     e.preventDefault();
-    setNotice(null);
+    setSavedId(null);
     if (!posting) return;
     if (!days) return setError(t('leave.badDates'));
     if (!reason.trim()) return setError(t('leave.reasonRequired'));
     setError(null);
-    await requestLeave(user.id, { village_code: posting.village_code, start_date: start, end_date: end, reason });
+    const item = await requestLeave(user.id, { village_code: posting.village_code, start_date: start, end_date: end, reason });
+    // Cleared, so the same request is not sent twice by a second tap.
     setReason('');
-    setNotice(t('leave.saved'));
+    setStart(today);
+    setEnd(today);
+    setSavedId(item.id);
     syncSoon();
   };
 
@@ -116,11 +121,7 @@ export default function Leave({ user }: ViewProps) {
           <button class="btn primary wide" type="submit" data-testid="leave-save">
             {t('leave.submit')}
           </button>
-          {notice && (
-            <p class="ok" role="status" data-testid="leave-saved">
-              {notice}
-            </p>
-          )}
+          {savedId && <SaveNotice userId={user.id} id={savedId} offline="leave.saved" testid="leave-saved" />}
         </form>
       )}
       <h2>{t('leave.mine')}</h2>
@@ -144,7 +145,6 @@ function LeaveItem({ userId, row }: { userId: string; row: RecordView<LeaveData>
   const d = row.data;
   const state = leaveState(d);
   const days = d.days ?? leaveDays(d.start_date, d.end_date);
-  const l = lang.get();
   const cancel = async () => {
     await cancelLeave(userId, row);
     setAsking(false);
@@ -154,8 +154,7 @@ function LeaveItem({ userId, row }: { userId: string; row: RecordView<LeaveData>
     <li class="item" data-testid="leave-item" data-id={row.id} data-state={state} data-status={row.status}>
       <div class="item-head">
         <strong>
-          {formatDate(d.start_date, l)}
-          {d.end_date !== d.start_date && ` – ${formatDate(d.end_date, l)}`}
+          {fmt.dayRange(d.start_date, d.end_date)}
         </strong>
         <span class={`status lv-${state}`} data-testid="leave-state">
           {t(`leave.state.${state}` as MessageKey)}

@@ -24,7 +24,8 @@ import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncNow, syncSoon, syncState } from '../sync';
-import { addMonths, formatDate, formatMonth, localDate, localMonth } from '../time';
+import { addMonths, localDate, localMonth } from '../time';
+import * as fmt from '../format';
 import { Calendar, Legend, dayLabel } from './calendar';
 
 const VALID_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -96,7 +97,7 @@ export default function Month({ user, params }: ViewProps) {
         <button class="btn" onClick={() => changeMonth(addMonths(ym, -1))} aria-label={t('month.prev')} data-testid="month-prev">
           ‹
         </button>
-        <strong data-testid="month-label">{formatMonth(ym, lang.get())}</strong>
+        <strong data-testid="month-label">{fmt.month(ym)}</strong>
         <button
           class="btn"
           onClick={() => changeMonth(addMonths(ym, 1))}
@@ -284,7 +285,7 @@ function DayEditor(props: { day: MonthDay; onClose: () => void; onSave: (s: DayS
     <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
       <div class="bottom-sheet" role="dialog" aria-modal="true" aria-labelledby="day-editor-title">
       <form onSubmit={save} data-testid="day-editor">
-        <h2 id="day-editor-title">{formatDate(day.date, lang.get(), true)}</h2>
+        <h2 id="day-editor-title">{fmt.day(day.date, true)}</h2>
         <p class="small muted">
           {day.logs > 0 ? t('month.dayLogs', { n: day.logs }) : t('month.dayNoLogs')}
           {day.source === 'drafted' && day.status && ` · ${t('month.dayDrafted', { s: dayLabel(day.status) })}`}

@@ -8,12 +8,11 @@ import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncNow, syncState } from '../sync';
-import { formatDate, formatDateTime } from '../time';
+import * as fmt from '../format';
 import { StatusBadge, kindLabel } from './common';
 
 function Summary({ item, data }: { item: OutboxItem; data: Record<string, unknown> }) {
-  const l = lang.get();
-  const date = (v: unknown) => (typeof v === 'string' && v ? formatDate(v, l) : '');
+  const date = (v: unknown) => (typeof v === 'string' && v ? fmt.day(v) : '');
   switch (item.kind) {
     case WORK_LOG: {
       const d = data as unknown as WorkLogData;
@@ -82,7 +81,7 @@ function Summary({ item, data }: { item: OutboxItem; data: Record<string, unknow
       return (
         <div class="summary">
           <div class="small muted">
-            {t('outbox.kind.survey_response')} · {formatDateTime(String(data.answered_at ?? item.created_at), l)}
+            {t('outbox.kind.survey_response')} · {fmt.dateTime(String(data.answered_at ?? item.created_at))}
           </div>
         </div>
       );
@@ -112,7 +111,7 @@ function Item({ userId, item }: { userId: string; item: OutboxItem }) {
   return (
     <li class="item" data-testid="outbox-item" data-id={item.id} data-status={item.status}>
       <div class="item-head">
-        <span class="small muted">{formatDateTime(item.updated_at, lang.get())}</span>
+        <span class="small muted">{fmt.dateTime(item.updated_at)}</span>
         <StatusBadge status={item.status} />
       </div>
       {item.status === 'conflict' && item.server ? (
@@ -238,7 +237,7 @@ export default function Outbox({ user }: ViewProps) {
           {sync.running ? t('outbox.syncing') : t('outbox.syncNow')}
         </button>
         <span class="small muted" data-testid="last-sync" data-at={sync.lastSyncAt ?? ''} data-running={String(sync.running)}>
-          {sync.lastSyncAt ? t('outbox.lastSync', { t: formatDateTime(sync.lastSyncAt, lang.get()) }) : t('outbox.neverSynced')}
+          {sync.lastSyncAt ? t('outbox.lastSync', { t: fmt.dateTime(sync.lastSyncAt) }) : t('outbox.neverSynced')}
         </span>
         {sync.lastError && (
           <p class="err small" data-testid="sync-error">

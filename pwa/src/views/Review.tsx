@@ -26,7 +26,8 @@ import { Lazy } from '../lazy';
 import { href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
-import { formatDate, formatMonth, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { Calendar, Legend } from './calendar';
 
 type Tab = 'sheets' | 'leave' | 'talks' | 'claims' | 'insurance';
@@ -154,7 +155,7 @@ function Sheets({ userId, vname }: { userId: string; vname: (c: string) => strin
             <select class="inline" value={month} onChange={(e) => setMonth(e.currentTarget.value)} aria-label={t('dash.month')} data-testid="sheets-month">
               <option value="">{t('review.allMonths')}</option>
               {months.map((m) => (
-                <option value={m}>{formatMonth(m, lang.get())}</option>
+                <option value={m}>{fmt.month(m)}</option>
               ))}
             </select>
           )}
@@ -186,7 +187,7 @@ function Sheets({ userId, vname }: { userId: string; vname: (c: string) => strin
         <ul class="card results small" data-testid="bulk-results">
           {bulk.map((b) => (
             <li class={b.ok ? 'ok-line' : 'err'} data-testid="bulk-result" data-ok={String(b.ok)}>
-              {b.ok ? '✓' : '✗'} {b.sheet.cadre_name} · {vname(b.sheet.village_code)} · {b.sheet.month}
+              {b.ok ? "✓" : "✗"} {b.sheet.cadre_name} · {vname(b.sheet.village_code)} · {fmt.month(b.sheet.month)}
               {!b.ok && ` — ${b.conflict ? t('review.conflictShort') : b.message}`}
             </li>
           ))}
@@ -235,7 +236,7 @@ function SheetCard(props: {
   const [error, setError] = useState<string | null>(null);
   const [days, setDays] = useState<MonthDay[] | null>(null);
   const [showDays, setShowDays] = useState(false);
-  const name = `${s.cadre_name} · ${formatMonth(s.month, lang.get())}`;
+  const name = `${s.cadre_name} · ${fmt.month(s.month)}`;
 
   const act = async (fn: () => Promise<unknown>, msg: string) => {
     setBusy(true);
@@ -267,7 +268,7 @@ function SheetCard(props: {
     <li class="item review-card" data-testid="sheet-card" data-id={s.id} data-cadre={s.cadre_id} data-month={s.month} data-flagged={s.flagged_logs}>
       <div class="item-head">
         <strong>{s.cadre_name}</strong>
-        <span class="small muted">{formatMonth(s.month, lang.get())}</span>
+        <span class="small muted">{fmt.month(s.month)}</span>
       </div>
       <p class="small muted">{props.village}</p>
       <p class="days-line" data-testid="sheet-days">
@@ -406,7 +407,6 @@ function LeaveCard(props: {
       setBusy(false);
     }
   };
-  const lg = lang.get();
   return (
     <li class="item review-card" data-testid="leave-card" data-id={l.id} data-cadre={l.cadre_id} data-level={l.decider_level}>
       <div class="item-head">
@@ -415,8 +415,7 @@ function LeaveCard(props: {
       </div>
       <p class="small muted">{props.village}</p>
       <p>
-        {formatDate(l.start_date, lg)}
-        {l.end_date !== l.start_date && ` – ${formatDate(l.end_date, lg)}`}
+        {fmt.dayRange(l.start_date, l.end_date)}
       </p>
       <p class="text">{l.reason}</p>
       <p class="small">
@@ -557,7 +556,7 @@ function Talks({ userId, vname }: { userId: string; vname: (c: string) => string
           <li class="item" data-testid="talk-item">
             <div class="item-head">
               <strong>{r.cadre_name}</strong>
-              <span class="small muted">{formatDate(r.date, lang.get())}</span>
+              <span class="small muted">{fmt.day(r.date)}</span>
             </div>
             <p class="small muted">{vname(r.village_code)}</p>
             <p class="text">{r.summary}</p>

@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { logout, requestPersistence } from '../auth';
+import { ask } from '../dialog';
+import { bytes, dayRange } from '../format';
 import { LANGS, lang, setLang, t, type Lang, type MessageKey } from '../i18n';
-import { unsentCount } from '../outbox';
+import { unreadCount } from '../inbox';
+import { online } from '../net';
+import { outboxChanged, unsentCount } from '../outbox';
 import { go, href } from '../router';
-import type { ViewProps } from '../routes';
+import { barViews, type ViewProps } from '../routes';
 import { useStores } from '../store';
-import { formatBytes } from './common';
+import { offlineShell } from '../swreg';
 import { PushCard } from './PushCard';
 
 interface StorageInfo {
@@ -21,22 +25,74 @@ async function storageInfo(): Promise<StorageInfo | null> {
   return { usage: est.usage, quota: est.quota, persisted };
 }
 
+/** The question before logging out: unsent records, and (offline) that login needs signal. */
+export function logoutQuestion(unsent: number, isOnline: boolean): string {
+  const parts = [unsent ? t('settings.logoutUnsent', { n: unsent }) : t('settings.logoutConfirm')];
+  if (!isOnline) parts.unshift(t('settings.logoutOffline'));
+  return parts.join(' ');
+}
+
+/** 我的: the account, the outbox, messages, feedback, language, storage, logout. */
 export default function Settings({ user }: ViewProps) {
-  useStores(lang);
+  useStores(lang, outboxChanged, online, offlineShell);
   const [info, setInfo] = useState<StorageInfo | null | undefined>(undefined);
+  const [counts, setCounts] = useState({ unsent: 0, unread: 0 });
   const refresh = () => void storageInfo().then(setInfo, () => setInfo(null));
   useEffect(refresh, []);
+  const tick = outboxChanged.get();
+  useEffect(() => {
+    let live = true;
+    void Promise.all([unsentCount(user.id), unreadCount(user.id)]).then(
+      ([unsent, unread]) => live && setCounts({ unsent, unread }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [user.id, tick]);
 
   const doLogout = async () => {
     const n = await unsentCount(user.id);
-    if (!confirm(n ? t('settings.logoutUnsent', { n }) : t('settings.logoutConfirm'))) return;
+    const isOnline = online.get();
+    const ok = await ask({
+      title: t('settings.logout'),
+      body: logoutQuestion(n, isOnline),
+      confirm: t('settings.logout'),
+      danger: !isOnline || n > 0,
+    });
+    if (!ok) return;
     await logout();
     go('login');
   };
+  const { more } = barViews(user);
 
   return (
     <section>
-      <h1>{t('settings.title')}</h1>
+      <h1>{t('nav.me')}</h1>
+      <nav class="menu card" aria-label={t('nav.me')}>
+        <a class="menu-item" href={href('outbox')} data-testid="me-outbox">
+          <span>{t('nav.outbox')}</span>
+          <span class="small muted">{counts.unsent ? t('me.unsent', { n: counts.unsent }) : t('me.allSent')}</span>
+        </a>
+        <a class="menu-item" href={href('inbox')} data-testid="me-inbox">
+          <span>{t('nav.inbox')}</span>
+          <span class="small muted">{counts.unread ? t('inbox.unread', { n: counts.unread }) : ''}</span>
+        </a>
+        <a class="menu-item" href={href('feedback')} data-testid="settings-feedback">
+          <span>{t('nav.feedback')}</span>
+          <span class="small muted">{t('settings.feedbackOpen')}</span>
+        </a>
+        {more.map((v) => (
+          <a class="menu-item" href={href(v.name)} data-testid={`me-${v.name}`}>
+            <span>{t(v.label)}</span>
+          </a>
+        ))}
+      </nav>
+      {offlineShell.get() === 'unavailable' && (
+        <div class="card warn-card" role="note" data-testid="me-no-offline-shell">
+          <h2>{t('me.offlineTitle')}</h2>
+          <p>{t('app.noOfflineShell')}</p>
+        </div>
+      )}
       <div class="card">
         <h2>{t('settings.account')}</h2>
         <p data-testid="settings-user">
@@ -48,17 +104,10 @@ export default function Settings({ user }: ViewProps) {
         <ul class="small">
           {user.postings.map((p) => (
             <li>
-              {p.village_name}（{p.township_name}）{p.start_date} – {p.end_date ?? ''}
+              {p.village_name}（{p.township_name}）{dayRange(p.start_date, p.end_date)}
             </li>
           ))}
         </ul>
-      </div>
-      <div class="card">
-        <h2>{t('nav.feedback')}</h2>
-        <p class="small muted">{t('settings.feedbackIntro')}</p>
-        <a class="btn wide" href={href('feedback')} data-testid="settings-feedback">
-          {t('settings.feedbackOpen')}
-        </a>
       </div>
       <div class="card">
         <label class="field">
@@ -82,7 +131,7 @@ export default function Settings({ user }: ViewProps) {
         ) : info ? (
           <>
             <p data-testid="storage-usage">
-              {t('settings.storageUsage', { used: formatBytes(info.usage ?? 0), quota: formatBytes(info.quota ?? 0) })}
+              {t('settings.storageUsage', { used: bytes(info.usage ?? 0), quota: bytes(info.quota ?? 0) })}
             </p>
             <p class="small" data-testid="storage-persisted" data-persisted={String(info.persisted)}>
               {info.persisted ? t('settings.persisted') : t('settings.notPersisted')}

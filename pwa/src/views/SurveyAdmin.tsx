@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type FieldError } from '../api';
 import { download } from '../dashboard';
+import { ask } from '../dialog';
+import { dayRange } from '../format';
 import { lang, t, type MessageKey } from '../i18n';
 import { online } from '../net';
 import { go, href } from '../router';
@@ -83,7 +85,7 @@ function useDivisions(userId: string): Village[] | null {
 }
 
 function period(s: { period_start: string; period_end: string }): string {
-  return `${s.period_start} – ${s.period_end}`;
+  return dayRange(s.period_start, s.period_end);
 }
 
 function StateBadge({ state }: { state: string }) {
@@ -528,9 +530,17 @@ function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; on
 function Questions({ survey, onEdit }: { survey: Survey; onEdit?: () => void }) {
   const questions = survey.form.questions;
   const l = lang.get();
+  // Field names and facts are for whoever maintains the XLSForm: shown on request only.
+  const [raw, setRaw] = useState(false);
   return (
     <div class="card">
       <h2>{t('surveyAdmin.questions', { n: questions.length })}</h2>
+      {questions.length > 0 && (
+        <label class="check">
+          <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.currentTarget.checked)} data-testid="survey-show-raw" />
+          <span>{t('surveyAdmin.showRaw')}</span>
+        </label>
+      )}
       {questions.length === 0 ? (
         <p class="empty" data-testid="survey-no-form">
           {t(onEdit ? 'surveyEditor.noForm' : 'surveyAdmin.noForm')}
@@ -545,7 +555,7 @@ function Questions({ survey, onEdit }: { survey: Survey; onEdit?: () => void }) 
                 <th>{t('surveyAdmin.required')}</th>
                 <th>{t('surveyAdmin.constraint')}</th>
                 <th>{t('surveyAdmin.relevant')}</th>
-                <th>{t('surveyAdmin.fact')}</th>
+                {raw && <th>{t('surveyAdmin.fact')}</th>}
               </tr>
             </thead>
             <tbody>
@@ -553,13 +563,17 @@ function Questions({ survey, onEdit }: { survey: Survey; onEdit?: () => void }) 
                 <tr data-testid="survey-question" data-name={q.name}>
                   <th class="sticky" scope="row" style={{ whiteSpace: 'normal', minWidth: '8em' }}>
                     {labelOf(q.label, l)}
-                    <div class="small muted">{q.name}</div>
+                    {raw && (
+                      <div class="small muted" data-testid="survey-question-name">
+                        <code>{q.name}</code>
+                      </div>
+                    )}
                   </th>
                   <td>{t(`surveyAdmin.qtype.${q.type}` as MessageKey)}</td>
                   <td>{q.required ? t('surveyAdmin.yes') : ''}</td>
                   <td>{constraintSummary(q.constraint)}</td>
                   <td>{relevanceSummary(q.relevant, questions, l)}</td>
-                  <td>{q.fact ?? ''}</td>
+                  {raw && <td>{q.fact ?? ''}</td>}
                 </tr>
               ))}
             </tbody>
@@ -599,7 +613,10 @@ function PreviewAndPublish(props: { userId: string; survey: Survey; onDone: (s: 
   const questions = survey.form.questions;
   const overlaps = groupOverlaps(preview?.overlaps ?? []);
   const publish = async () => {
-    if (overlaps.length && !confirm(t('surveyAdmin.publishWarnConfirm', { n: overlaps.length }))) return;
+    const body = [t('surveyAdmin.publishAskBody')];
+    if (overlaps.length) body.push(t('surveyAdmin.publishWarnConfirm', { n: overlaps.length }));
+    const label = survey.state === 'draft' ? t('surveyAdmin.publish') : t('surveyAdmin.republish');
+    if (!(await ask({ title: t('surveyAdmin.publishAsk', { title: survey.title }), body: body.join(' '), confirm: label }))) return;
     setBusy(true);
     setError(null);
     try {
@@ -792,7 +809,12 @@ function CloseButton({ userId, survey, onDone }: { userId: string; survey: Surve
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const close = async () => {
-    if (!confirm(t('surveyAdmin.closeConfirm', { title: survey.title }))) return;
+    const sure = await ask({
+      title: t('surveyAdmin.closeConfirm', { title: survey.title }),
+      confirm: t('surveyAdmin.close'),
+      danger: true,
+    });
+    if (!sure) return;
     setBusy(true);
     setError(null);
     try {

@@ -302,11 +302,13 @@ function QuestionCard(props: CardProps) {
       {props.households && <FactField q={q} onChange={onChange} />}
       <Relevance {...props} />
       {errors.length > 0 && (
-        <ul class="errors err small" role="alert" data-testid="editor-error" data-index={index}>
-          {errors.map((e) => (
-            <li data-field={e.field}>{e.field ? `${fieldName(e.field)}：${e.message}` : e.message}</li>
-          ))}
-        </ul>
+        <div role="alert">
+          <ul class="errors err small" data-testid="editor-error" data-index={index}>
+            {errors.map((e) => (
+              <li data-field={e.field}>{e.field ? `${fieldName(e.field)}：${e.message}` : e.message}</li>
+            ))}
+          </ul>
+        </div>
       )}
     </li>
   );
@@ -386,7 +388,7 @@ function Relevance({ q, index, rows, names, survey, onChange }: CardProps) {
     <fieldset class="field">
       <legend>{t('surveyAdmin.relevant')}</legend>
       {target && <p class="small muted">{t('surveyEditor.showOnly')}</p>}
-      <select value={q.relKey === null ? '' : String(q.relKey)} onChange={(e) => pick(e.currentTarget.value)} data-testid="editor-relevant-q">
+      <select value={q.relKey === null ? '' : String(q.relKey)} onChange={(e) => pick(e.currentTarget.value)} aria-label={t('surveyAdmin.relevant')} data-testid="editor-relevant-q">
         <option value="">{t('surveyEditor.always')}</option>
         {earlier.map((r) => (
           <option value={String(r.key)}>{label(r, rows.indexOf(r))}</option>
@@ -399,7 +401,7 @@ function Relevance({ q, index, rows, names, survey, onChange }: CardProps) {
       </select>
       {target && (
         <div class="two" style={{ marginTop: '8px' }}>
-          <select value={q.relOp} onChange={(e) => onChange({ relOp: e.currentTarget.value as SimpleOp })} data-testid="editor-relevant-op">
+          <select value={q.relOp} onChange={(e) => onChange({ relOp: e.currentTarget.value as SimpleOp })} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-op">
             {ops.map((op) => (
               <option value={op}>{t(OP_KEYS[op])}</option>
             ))}
@@ -422,7 +424,7 @@ function ConditionValue({ target, value, onChange }: { target: EditorQuestion; v
           ]
         : parseChoices(target.choices).choices.map((c) => ({ name: c.name, label: lang.get() === 'en' ? c.label.en : c.label.zh }));
     return (
-      <select value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid="editor-relevant-value">
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-value">
         <option value="">{t('surveyEditor.choose')}</option>
         {options.map((o) => (
           <option value={o.name}>{o.label}</option>
@@ -431,8 +433,8 @@ function ConditionValue({ target, value, onChange }: { target: EditorQuestion; v
     );
   }
   const input = (e: { currentTarget: HTMLInputElement }) => onChange(e.currentTarget.value);
-  if (target.type === 'date') return <input type="date" value={value} onInput={input} data-testid="editor-relevant-value" />;
-  if (target.type === 'text') return <input value={value} onInput={input} data-testid="editor-relevant-value" />;
-  return <input type="number" step="any" inputMode="decimal" value={value} onInput={input} data-testid="editor-relevant-value" />;
+  if (target.type === 'date') return <input type="date" value={value} onInput={input} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-value" />;
+  if (target.type === 'text') return <input value={value} onInput={input} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-value" />;
+  return <input type="number" step="any" inputMode="decimal" value={value} onInput={input} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-value" />;
 
 }

@@ -28,7 +28,8 @@ import {
 } from '../surveys/answering';
 import { checkAnswers, isAnswered, same, visibleQuestions, type AnswerError, type Answers, type Question } from '../surveys/rules';
 import { syncSoon } from '../sync';
-import { formatDate, formatTime, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { StatusBadge, errorFor } from './common';
 import { PhotoPicker, Thumb, type Photo } from './photos';
 
@@ -275,7 +276,7 @@ export function formatValue(q: Question, value: unknown): string {
     case 'yes_no':
       return t(value ? 'survey.yes' : 'survey.no');
     case 'date':
-      return formatDate(String(value), lang.get());
+      return fmt.day(String(value));
     case 'geopoint': {
       const p = value as { lat: number; lon: number };
       return `${p.lat.toFixed(5)}, ${p.lon.toFixed(5)}`;
@@ -321,7 +322,7 @@ function QuestionField(props: {
             {t('survey.known', {
               value: formatValue(q, known.value),
               name: known.by,
-              date: known.at ? formatDate(localDate(new Date(known.at)), lang.get()) : '',
+              date: known.at ? fmt.day(localDate(new Date(known.at))) : '',
             })}
           </span>
           {!same(value, known.value) ? (
@@ -364,14 +365,14 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
       const text = typeof value === 'string' ? value : '';
       const short = (q.constraint?.max_length ?? 2000) <= 60;
       return short ? (
-        <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} data-testid={testid} />
+        <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} aria-labelledby={`q-${q.name}`} data-testid={testid} />
       ) : (
-        <textarea rows={3} value={text} onInput={(e) => onChange(e.currentTarget.value)} data-testid={testid} />
+        <textarea rows={3} value={text} onInput={(e) => onChange(e.currentTarget.value)} aria-labelledby={`q-${q.name}`} data-testid={testid} />
       );
     }
     case 'integer':
     case 'decimal':
-      return <NumberInput integer={q.type === 'integer'} value={value} onChange={onChange} testid={testid} />;
+      return <NumberInput integer={q.type === 'integer'} value={value} onChange={onChange} testid={testid} labelledBy={`q-${q.name}`} />;
     case 'date':
       return (
         <input
@@ -380,6 +381,7 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
           min={typeof q.constraint?.min === 'string' ? q.constraint.min : undefined}
           max={typeof q.constraint?.max === 'string' ? q.constraint.max : undefined}
           onInput={(e) => onChange(e.currentTarget.value || null)}
+          aria-labelledby={`q-${q.name}`}
           data-testid={testid}
         />
       );
@@ -445,7 +447,7 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
  * A number typed as text: `1.` on the way to `1.5` must stay on screen, so the box keeps its
  * own text and follows the answer only when it changes from outside (restoring a known value).
  */
-function NumberInput(props: { integer: boolean; value: unknown; onChange: (v: unknown) => void; testid: string }) {
+function NumberInput(props: { integer: boolean; value: unknown; onChange: (v: unknown) => void; testid: string; labelledBy?: string }) {
   const shown = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const [text, setText] = useState(shown(props.value));
   useEffect(() => {
@@ -455,6 +457,7 @@ function NumberInput(props: { integer: boolean; value: unknown; onChange: (v: un
   return (
     <input
       type="text"
+      aria-labelledby={props.labelledBy}
       inputMode={props.integer ? 'numeric' : 'decimal'}
       autoComplete="off"
       value={text}
@@ -497,7 +500,7 @@ function GeoInput({ name, value, onChange }: { name: string; value: unknown; onC
         <div class="row" data-testid={`survey-fix-${name}`}>
           <span class="small">
             {typeof fix.accuracy_m === 'number' ? t('survey.accuracy', { m: Math.round(fix.accuracy_m) }) : `${fix.lat}, ${fix.lon}`}
-            {fix.captured_at ? ` · ${formatTime(fix.captured_at, lang.get())}` : ''}
+            {fix.captured_at ? ` · ${fmt.time(fix.captured_at)}` : ''}
           </span>
           <button type="button" class="link danger" onClick={() => onChange(null)} data-testid={`survey-locate-remove-${name}`}>
             {t('survey.removeLocation')}
@@ -559,7 +562,7 @@ function ResponseView(props: {
   return (
     <div class="card" data-testid="survey-response" data-id={r.id} data-status={r.status}>
       <div class="item-head">
-        <span class="small muted">{at ? t('survey.answeredAt', { t: formatDate(localDate(new Date(at)), lang.get()) }) : ''}</span>
+        <span class="small muted">{at ? t('survey.answeredAt', { t: fmt.day(localDate(new Date(at))) }) : ''}</span>
         <StatusBadge status={r.status} />
       </div>
       <dl class="answers">

@@ -18,7 +18,8 @@ import {
   type SurveyData,
 } from '../surveys/answering';
 import '../surveys/surveys.css';
-import { formatDate, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { SurveyForm, takeNotice } from './SurveyForm';
 
 /**
@@ -76,10 +77,9 @@ function Missing({ text, back }: { text: string; back?: string }) {
 }
 
 export function Period({ s }: { s: SurveyData }) {
-  const l = lang.get();
   return (
     <span class="small muted">
-      {t('survey.period', { start: formatDate(s.period_start, l), end: formatDate(s.period_end, l) })}
+      {fmt.dayRange(s.period_start, s.period_end)}
     </span>
   );
 }

@@ -11,9 +11,11 @@ import { go, href } from '../router';
 import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { syncSoon } from '../sync';
-import { formatDate, formatTime, localDate } from '../time';
+import { localDate } from '../time';
+import * as fmt from '../format';
 import { FieldErr, StatusBadge, errorFor, kindLabel } from './common';
 import { PhotoPicker, type Photo } from './photos';
+import { LongText, SaveNotice } from './SaveNotice';
 
 interface Draft {
   village: string;
@@ -40,7 +42,7 @@ export default function Today({ user, params }: ViewProps) {
   const [draft, setDraft] = useState<Draft>(() => blank(postings[0]?.village_code ?? ''));
   const [photos, setPhotos] = useState<Photo[]>([]);
   const [errors, setErrors] = useState<FieldError[] | undefined>();
-  const [notice, setNotice] = useState<string | null>(null);
+  const [savedId, setSavedId] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [entries, setEntries] = useState<WorkLogView[]>([]);
   const [missing, setMissing] = useState(false);
@@ -137,9 +139,10 @@ export default function Today({ user, params }: ViewProps) {
       evidence: photos.map((p) => p.rec.sha256),
     };
     try {
-      if (editId) await saveEdit(user.id, WORK_LOG, editId, data as unknown as Record<string, unknown>);
-      else await enqueue(user.id, WORK_LOG, data as unknown as Record<string, unknown>);
-      setNotice(t('today.saved'));
+      const item = editId
+        ? await saveEdit(user.id, WORK_LOG, editId, data as unknown as Record<string, unknown>)
+        : await enqueue(user.id, WORK_LOG, data as unknown as Record<string, unknown>);
+      setSavedId(item.id);
       reset();
       syncSoon();
       if (editId) go('today');
@@ -219,11 +222,7 @@ export default function Today({ user, params }: ViewProps) {
             </a>
           )}
         </div>
-        {notice && (
-          <p class="ok" role="status" data-testid="log-saved">
-            {notice}
-          </p>
-        )}
+        {savedId && <SaveNotice userId={user.id} id={savedId} offline="today.saved" testid="log-saved" />}
       </form>
       <EntryList date={draft.date} entries={entries} />
     </section>
@@ -344,7 +343,7 @@ function LocationPicker({ value, onChange, error }: { value: Fix | null; onChang
       {value ? (
         <div class="row" data-testid="log-location-fix">
           <span>
-            {t('today.accuracy', { m: Math.round(value.accuracy_m) })} · {formatTime(value.captured_at, lang.get())}
+            {t('today.accuracy', { m: Math.round(value.accuracy_m) })} · {fmt.time(value.captured_at)}
           </span>
           <button type="button" class="link danger" onClick={() => onChange(null)} data-testid="log-location-remove">
             {t('today.removeLocation')}
@@ -364,7 +363,7 @@ function LocationPicker({ value, onChange, error }: { value: Fix | null; onChang
 function EntryList({ date, entries }: { date: string; entries: WorkLogView[] }) {
   return (
     <section class="entries">
-      <h2>{t('today.entries', { date: formatDate(date, lang.get()) })}</h2>
+      <h2>{t('today.entries', { date: fmt.day(date) })}</h2>
       {entries.length === 0 ? (
         <p class="empty">{t('today.noEntries')}</p>
       ) : (
@@ -375,7 +374,7 @@ function EntryList({ date, entries }: { date: string; entries: WorkLogView[] }) 
                 <strong>{kindLabel(e.data.kind)}</strong>
                 <StatusBadge status={e.status} />
               </div>
-              <p class="text">{e.data.text}</p>
+              <LongText text={e.data.text} />
               <div class="item-foot small muted">
                 {e.data.household_ids?.length > 0 && <span>{t('today.householdsSelected', { n: e.data.household_ids.length })}</span>}
                 {e.data.evidence?.length > 0 && <span>{t('today.photos', { n: e.data.evidence.length })}</span>}

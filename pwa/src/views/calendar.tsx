@@ -1,6 +1,7 @@
-import { lang, t, type MessageKey } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import { DAY_STATUSES, type MonthDay } from '../presence';
-import { formatDate, monthDays } from '../time';
+import { monthDays } from '../time';
+import * as fmt from '../format';
 
 export const dayLabel = (status: string) => t(`day.${status}` as MessageKey);
 const shortLabel = (status: string) => t(`day.short.${status}` as MessageKey);
@@ -37,12 +38,14 @@ export function Calendar(props: {
           future ? 'future' : '',
           d.date === selected ? 'selected' : '',
         ].join(' ');
-        const label = `${formatDate(d.date, lang.get(), true)} ${d.status ? dayLabel(d.status) : ''}${d.note ? ` · ${d.note}` : ''}`;
+        const label = `${fmt.day(d.date, true)} ${d.status ? dayLabel(d.status) : ''}${d.logs > 0 ? ` · ${t('month.dayLogs', { n: d.logs })}` : ''}${d.note ? ` · ${d.note}` : ''}`;
+        // Read out as one phrase (date, status, logs); the short marks are for the eye.
         const inner = (
           <>
-            <span class="num">{Number(d.date.slice(8))}</span>
-            {d.status && <span class="st">{shortLabel(d.status)}</span>}
-            {d.logs > 0 && <span class="dot">{d.logs}</span>}
+            <span class="sr-only">{label}</span>
+            <span class="num" aria-hidden="true">{Number(d.date.slice(8))}</span>
+            {d.status && <span class="st" aria-hidden="true">{shortLabel(d.status)}</span>}
+            {d.logs > 0 && <span class="dot" aria-hidden="true">{d.logs}</span>}
             {d.local && <span class="local" aria-hidden="true" />}
           </>
         );
@@ -55,7 +58,6 @@ export function Calendar(props: {
           'data-logs': d.logs,
           'data-local': d.local ?? '',
           title: d.note || undefined,
-          'aria-label': label,
         };
         return onPick && !future ? (
           <button type="button" {...attrs} onClick={() => onPick(d)}>

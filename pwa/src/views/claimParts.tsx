@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { fetchBlob } from '../api';
 import { flagDetail, type ClaimData, type ClaimEvent, type ClaimFlag } from '../claims';
 import { getEvidence } from '../evidence';
-import { lang, t, type MessageKey } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import { yuan } from '../money';
-import { formatDate, formatDateTime, formatMonth } from '../time';
+import * as fmt from '../format';
 import { Thumb } from './photos';
 
 /** Pieces shared by the cadre's claims, the reviewers' queue and finance. */
@@ -19,10 +19,9 @@ export function ClaimStateBadge({ state }: { state: string }) {
 
 /** "生活补贴 · 2026年11月" or "往返交通费 · 2026年11月20日". */
 export function claimTitle(d: Pick<ClaimData, 'type' | 'month' | 'date'>): string {
-  const l = lang.get();
   return d.type === 'subsidy'
-    ? `${t('claim.type.subsidy')} · ${formatMonth(d.month, l)}`
-    : `${t('claim.type.travel')} · ${d.date ? formatDate(d.date, l) : ''}`;
+    ? `${t('claim.type.subsidy')} · ${fmt.month(d.month)}`
+    : `${t('claim.type.travel')} · ${d.date ? fmt.day(d.date) : ''}`;
 }
 
 const km = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -163,12 +162,11 @@ export function PhotoViewer({ userId, sha, onClose }: { userId: string; sha: str
 
 /** Who did what when: drafted, submitted, approved, returned (why), paid. */
 export function HistoryList({ events }: { events: ClaimEvent[] }) {
-  const l = lang.get();
   return (
     <ol class="history" data-testid="claim-history">
       {events.map((e) => (
         <li data-testid="claim-event" data-to={e.to_state ?? ''}>
-          <span class="small muted">{formatDateTime(e.at, l)}</span>{' '}
+          <span class="small muted">{fmt.dateTime(e.at)}</span>{' '}
           <strong>{e.to_state ? t(`claim.event.${e.to_state}` as MessageKey) : e.action}</strong>
           {e.actor_name && <span> · {e.actor_name}</span>}
           {e.reason && <p class="small">{t('claim.reasonIs', { reason: e.reason })}</p>}

@@ -27,10 +27,3 @@ export function FieldErr({ errors, field }: { errors?: FieldError[]; field: stri
 export function kindLabel(kind: string): string {
   return t(`kind.${kind}` as MessageKey);
 }
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 ** 3).toFixed(1)} GB`;
-}
