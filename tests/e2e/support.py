@@ -156,13 +156,16 @@ _LAYOUT = """() => {
   if (document.documentElement.scrollWidth > width + 1) out.push('the page scrolls sideways');
   for (const el of document.querySelectorAll('nav.tabs a')) {
     const r = el.getBoundingClientRect();
-    if (r.left < -1 || r.right > width + 1 || r.width < 44 || r.height < 44)
-      out.push(`destination ${el.textContent} is not fully on screen (${Math.round(r.left)}–${Math.round(r.right)})`);
+    if (r.left < -1 || r.right > width + 1 || r.width < 44 || r.height < 44) {
+      const where = `${Math.round(r.left)}–${Math.round(r.right)}`;
+      out.push(`destination ${el.textContent} is not fully on screen (${where})`);
+    }
   }
   for (const el of document.querySelectorAll('table')) {
     const wrap = el.closest('.table-wrap');
     const r = el.getBoundingClientRect();
-    if (r.width > width + 1 && !(wrap && wrap.tabIndex === 0 && wrap.scrollWidth > wrap.clientWidth))
+    const scrolls = wrap && wrap.tabIndex === 0 && wrap.scrollWidth > wrap.clientWidth;
+    if (r.width > width + 1 && !scrolls)
       out.push('a table is wider than the screen without a scroll container');
   }
   return out;

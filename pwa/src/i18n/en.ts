@@ -30,6 +30,8 @@ export const en: Messages = {
   'surveyAdmin.publishAskBody': 'A published version never changes: editing the form afterwards makes a new version. Cadres of the surveyed villages get it when they sync and can fill it in offline.',
   'surveyAdmin.showRaw': 'Show field names and facts (for form maintainers)',
   'claim.notePlaceholderCar': 'e.g. drove to the county town for training',
+  'claim.sending': 'Saved and being sent; once sent, tap “Submit”.',
+  'claim.sendingResubmit': 'Changes saved and being sent; once sent, tap “Submit again”.',
   // end: phone
 
   'nav.today': 'Today',

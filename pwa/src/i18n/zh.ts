@@ -28,6 +28,8 @@ export const zh = {
   'surveyAdmin.publishAskBody': '发布后这一版本不能再修改：再改表单就成为新版本。调查村的驻村干部同步后即可离线填写。',
   'surveyAdmin.showRaw': '显示字段名和对应事实（维护表单用）',
   'claim.notePlaceholderCar': '如：自驾往返县城参加培训',
+  'claim.sending': '已保存，正在发送；发送后请点“提交”。',
+  'claim.sendingResubmit': '修改已保存，正在发送；发送后请点“重新提交”。',
   // end: phone
 
   'nav.today': '今日',

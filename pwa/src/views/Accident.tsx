@@ -11,6 +11,7 @@ import { syncSoon } from '../sync';
 import { localDate } from '../time';
 import * as fmt from '../format';
 import { StatusBadge } from './common';
+import { SaveNotice } from './SaveNotice';
 import { PhotoPicker, Thumb, type Photo } from './photos';
 
 export const MAX_ACCIDENT_PHOTOS = 20;
@@ -36,7 +37,7 @@ export default function Accident({ user }: ViewProps) {
   const [text, setText] = useState('');
   const [photos, setPhotos] = useState<Photo[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [savedId, setSavedId] = useState<string | null>(null);
   const [rows, setRows] = useState<RecordView<IncidentData>[]>([]);
   const tick = outboxChanged.get();
   useEffect(() => {
@@ -54,12 +55,12 @@ export default function Accident({ user }: ViewProps) {
 
   const save = async (e: Event) => {
     e.preventDefault();
-    setNotice(null);
+    setSavedId(null);
     if (!posting) return;
     if (!date || date > today) return setError(t('claim.badDate'));
     if (!text.trim()) return setError(t('accident.textRequired'));
     setError(null);
-    await enqueue(user.id, INCIDENT, {
+    const item = await enqueue(user.id, INCIDENT, {
       village_code: posting.village_code,
       accident_date: date,
       description: text.trim(),
@@ -68,7 +69,7 @@ export default function Accident({ user }: ViewProps) {
     photos.forEach((p) => p.url && URL.revokeObjectURL(p.url));
     setPhotos([]);
     setText('');
-    setNotice(t('accident.saved'));
+    setSavedId(item.id);
     syncSoon();
   };
 
@@ -105,11 +106,7 @@ export default function Accident({ user }: ViewProps) {
           <button class="btn primary wide" type="submit" data-testid="accident-save">
             {t('accident.send')}
           </button>
-          {notice && (
-            <p class="ok" role="status" data-testid="accident-saved">
-              {notice}
-            </p>
-          )}
+          {savedId && <SaveNotice userId={user.id} id={savedId} offline="accident.saved" testid="accident-saved" />}
         </form>
       )}
       <h2>{t('accident.mine')}</h2>

@@ -416,7 +416,8 @@ function TripForm({ user, editId }: { user: User; editId?: string }) {
       };
       if (editing) await editTrip(user.id, editing, input);
       else await recordTrip(user.id, input);
-      flash.set(t(editing?.data.state === 'returned' ? 'claim.savedResubmit' : 'claim.saved'));
+      const resubmit = editing?.data.state === 'returned';
+      flash.set(t(online.get() ? (resubmit ? 'claim.sendingResubmit' : 'claim.sending') : resubmit ? 'claim.savedResubmit' : 'claim.saved'));
       syncSoon();
       go('claims');
     } finally {
