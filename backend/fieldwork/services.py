@@ -38,6 +38,7 @@ __all__ = [
     "import_households",
     "list_households",
     "loads",
+    "log_needs_links",
     "prepare_work_log",
     "reverify_logs_naming",
     "work_log_wire",
@@ -380,12 +381,16 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
         v["flags"] = [f.as_dict() for f in flags]
 
 
+def log_needs_links(values: dict[str, Any], version: int) -> bool:
+    """A new record without photos has nothing to link or unlink; an edit may unlink."""
+    return bool(loads(values["evidence"])) or version > 1
+
+
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-    """After a push: the records' photo links become exactly what they name (a new record
-    without photos has nothing to link or unlink)."""
+    """After a push: the records' photo links become exactly what they name."""
     await evidence.replace_links("work_log", [
         (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1
+        for r in rows if log_needs_links(r, r["version"])
     ])
 
 
