@@ -230,6 +230,24 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
     return done[0]["version"] if done else None
 
 
+async def _lost_race(actor: Actor, it: _Item, lang: Lang) -> PushResult:
+    """The answer for an item the database skipped: ``ON CONFLICT`` found its id taken, or an
+    edit found its version moved, by a push that committed in the meantime (a resend racing
+    its original, on another worker). Read again, the stored row says what happened: the same
+    content is a ``duplicate``, other content a ``conflict``. No row with this id means the
+    database refused it for another uniqueness rule (one presence day per date…).
+    """
+    row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
+    if row is None:
+        return _rejected(it.id, [FieldError("data", "duplicate")], lang)
+    verdict = _classify(actor, it, row, lang)
+    if isinstance(verdict, PushResult):
+        return verdict
+    return PushResult(
+        id=str(it.id), status="conflict", version=row["version"], server=_server_copy(it.kind, row)
+    )
+
+
 async def push(
     ctx: RequestContext, actor: Actor, items: list[PushItem], lang: Lang
 ) -> list[PushResult]:
@@ -267,29 +285,19 @@ async def _apply(
                 by_kind.setdefault(it.kind.name, []).append(it)
                 continue
             version = await _update(actor, it, next(seqs))
-            if version is None:  # edited meanwhile by a concurrent push of the same owner
-                row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
-                results[it.index] = PushResult(
-                    id=str(it.id),
-                    status="conflict",
-                    version=row["version"],
-                    server=_server_copy(it.kind, row),
-                )
+            if version is None:  # written meanwhile by a concurrent push of the same owner
+                results[it.index] = await _lost_race(actor, it, lang)
                 continue
             results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
             written.setdefault(it.kind.name, []).append(it.id)
         for group in by_kind.values():
             inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
             for it in group:
-                ok = it.id in inserted
-                # A row the database refused here broke a uniqueness rule (one per day…).
-                results[it.index] = (
-                    PushResult(id=str(it.id), status="applied", version=1)
-                    if ok
-                    else _rejected(it.id, [FieldError("data", "duplicate")], lang)
-                )
-                if ok:
-                    written.setdefault(it.kind.name, []).append(it.id)
+                if it.id not in inserted:
+                    results[it.index] = await _lost_race(actor, it, lang)
+                    continue
+                results[it.index] = PushResult(id=str(it.id), status="applied", version=1)
+                written.setdefault(it.kind.name, []).append(it.id)
         await _after_write(actor, ready, written)
         applied = sum(len(v) for v in written.values())
         if applied:
