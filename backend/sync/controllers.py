@@ -14,6 +14,8 @@ from backend.core.errors import FieldError, ValidationFailed
 from backend.core.i18n import pick_lang
 from backend.core.scope import Actor
 from backend.sync import services
+from backend.sync.cursor import parse_cursor
+from backend.sync.registry import kinds
 from backend.sync.schemas import PullOut, PushIn, PushOut
 
 __all__ = ["SyncController"]
@@ -44,14 +46,12 @@ class SyncController(Controller):
     async def pull(
         self,
         actor: NamedDependency[Actor],
-        since: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        since: Annotated[str | None, QueryParameter(max_length=41)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
     ) -> PullOut:
         """What changed for the caller after ``since`` (omit it the first time), with a new
         cursor; ``more`` says whether to ask again right away."""
-        cursor = 0
-        if since:
-            if not since.isdigit():
-                raise ValidationFailed(errors=[FieldError("since", "invalid")])
-            cursor = int(since)
+        cursor = parse_cursor(since, kinds()[0].table._meta.db)
+        if cursor is None:
+            raise ValidationFailed(errors=[FieldError("since", "invalid")])
         return await services.pull(actor, cursor, limit)
