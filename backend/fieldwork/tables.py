@@ -24,6 +24,9 @@ __all__ = [
     "PresenceDay",
     "PresenceSheet",
     "Talk",
+    "VillageMonthHouseholds",
+    "VillageMonthLogs",
+    "VillageMonthSheets",
     "WorkLog",
 ]
 
@@ -124,3 +127,41 @@ class Talk(Table, tablename="fieldwork_talk"):
     talked_by = UUID()
     summary = Text()
     created_at = Timestamptz()
+
+
+class VillageMonthLogs(Table, tablename="fieldwork_village_month_logs"):
+    """Rollup for dashboards: a village's logs of one kind in one month (not deleted), and
+    how many of them carry flags. Kept by database triggers on ``fieldwork_work_log`` in the
+    writing transaction, so it is never stale. Unique on (village_code, month, kind)."""
+
+    village_code = Varchar(length=12)
+    county_code = Varchar(length=6)
+    #: First day of the month.
+    month = Date()
+    kind = Varchar(length=12)
+    logs = Integer(default=0)
+    flagged = Integer(default=0)
+
+
+class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_households"):
+    """Rollup: how many of a village's logs of one month name a household (> 0: visited).
+    Kept by triggers like ``VillageMonthLogs``. Unique on (village_code, month, household_id)."""
+
+    village_code = Varchar(length=12)
+    county_code = Varchar(length=6)
+    month = Date()
+    household_id = Varchar(length=64)
+    logs = Integer(default=0)
+
+
+class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
+    """Rollup: presence sheets of a village's cadres for one month by state, and the village
+    days they count. Kept by triggers on ``fieldwork_presence_sheet``.
+    Unique on (village_code, month, state)."""
+
+    village_code = Varchar(length=12)
+    county_code = Varchar(length=6)
+    month = Date()
+    state = Varchar(length=12)
+    sheets = Integer(default=0)
+    village_days = Integer(default=0)
