@@ -15,6 +15,7 @@ from backend.core.clock import utc_now
 from backend.core.db import insert_rows, is_postgres, write_transaction
 from backend.core.errors import DomainError, FieldError
 from backend.core.i18n import Lang
+from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
 from backend.sync.cursor import Cursor, pull_bound, take_seqs
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
@@ -252,7 +253,13 @@ async def push(
     ready = await _prepare_all(actor, items, lang, results)
     if ready:
         await _apply(ctx, actor, ready, results, lang)
-    return [r for r in results if r is not None]
+    out = [r for r in results if r is not None]
+    # Only registered kinds become labels: a client's made-up kind must not grow the series.
+    count_sync_results(
+        [i.kind if isinstance(i.kind, str) and get_kind(i.kind) else "unknown" for i in items],
+        [r.status for r in out],
+    )
+    return out
 
 
 async def _apply(
