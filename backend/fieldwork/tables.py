@@ -131,8 +131,9 @@ class Talk(Table, tablename="fieldwork_talk"):
 
 class VillageMonthLogs(Table, tablename="fieldwork_village_month_logs"):
     """Rollup for dashboards: a village's logs of one kind in one month (not deleted), and
-    how many of them carry flags. Kept by database triggers on ``fieldwork_work_log`` in the
-    writing transaction, so it is never stale. Unique on (village_code, month, kind)."""
+    how many of them carry flags. Database triggers on ``fieldwork_work_log`` append +1 / -1
+    rows in the writing transaction (never stale, never a lock between writers); readers add
+    them up per (village_code, month, kind) and fold them from time to time."""
 
     village_code = Varchar(length=12)
     county_code = Varchar(length=6)
@@ -144,8 +145,9 @@ class VillageMonthLogs(Table, tablename="fieldwork_village_month_logs"):
 
 
 class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_households"):
-    """Rollup: how many of a village's logs of one month name a household (> 0: visited).
-    Kept by triggers like ``VillageMonthLogs``. Unique on (village_code, month, household_id)."""
+    """Rollup: how many of a village's logs of one month name a household (a sum > 0:
+    visited). Appended by triggers like ``VillageMonthLogs``, per (village_code, month,
+    household_id)."""
 
     village_code = Varchar(length=12)
     county_code = Varchar(length=6)
@@ -156,8 +158,8 @@ class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_household
 
 class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
     """Rollup: presence sheets of a village's cadres for one month by state, and the village
-    days they count. Kept by triggers on ``fieldwork_presence_sheet``.
-    Unique on (village_code, month, state)."""
+    days they count. Appended by triggers on ``fieldwork_presence_sheet``, per
+    (village_code, month, state)."""
 
     village_code = Varchar(length=12)
     county_code = Varchar(length=6)

@@ -14,11 +14,16 @@ numbers; a transaction that ended below the bound is visible to the pull's reads
 ``x<T>`` (everything written by transactions below ``T`` delivered) or ``x<T>.<S>`` (a page
 ended inside transaction ``T`` at change ``S``). A plain-digits cursor from before this scheme
 is read as "rows stamped 0 (written before it) after change S".
+
+*Both.* A cursor starts with the database's epoch (``<E>:``); a restore from backup gives the
+database a new one, and a cursor of another epoch starts the feed over (the restored database
+may hand out numbers the phone has already passed).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,11 +35,12 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 __all__ = [
-    "Cursor", "ensure_stamps", "parse_cursor", "pull_bound", "take_seqs", "txid_after",
+    "Cursor", "ensure_stamps", "epoch", "new_epoch", "parse_cursor", "pull_bound", "take_seqs",
+    "txid_after",
 ]
 
 _SEQUENCE = "sync_change_seq"
-_CURSOR = re.compile(r"^(?:(\d{1,19})|x(\d{1,19})(?:\.(\d{1,19}))?)$")
+_CURSOR = re.compile(r"^(?:(\d{1,10}):)?(?:(\d{1,19})|x(\d{1,19})(?:\.(\d{1,19}))?)$")
 
 
 @dataclass(frozen=True)
@@ -44,25 +50,59 @@ class Cursor:
     txid: int
     seq: int
 
-    def text(self, engine: Engine) -> str:
+    def text(self, engine: Engine, epoch: int) -> str:
         if not is_postgres(engine):
-            return str(self.seq)
-        return f"x{self.txid}" if self.seq < 0 else f"x{self.txid}.{self.seq}"
+            body = str(self.seq)
+        else:
+            body = f"x{self.txid}" if self.seq < 0 else f"x{self.txid}.{self.seq}"
+        return f"{epoch}:{body}"
 
 
-def parse_cursor(text: str | None, engine: Engine) -> Cursor | None:
-    """The cursor a client sent (None when it is not one this server writes)."""
+def parse_cursor(text: str | None, engine: Engine, epoch: int) -> Cursor | None:
+    """The cursor a client sent (None when it is not one this server writes).
+
+    A cursor of another epoch (written before a restore from backup) starts the feed over:
+    the restored database may have handed out its numbers again.
+    """
     if not text:
         return Cursor(0, 0)
     m = _CURSOR.match(text)
     if m is None:
         return None
-    legacy, txid, seq = m.groups()
+    their_epoch, legacy, txid, seq = m.groups()
+    if their_epoch is not None and int(their_epoch) != epoch:
+        return Cursor(0, 0)
     if legacy is not None:
         return Cursor(0, int(legacy))
     if not is_postgres(engine):
         return None
     return Cursor(int(txid), int(seq) if seq is not None else -1)
+
+
+_EPOCH_ROW = 2
+_epochs: dict[int, int] = {}
+
+
+async def epoch(engine: Engine) -> int:
+    """This database's epoch (a random number kept in the counter table, row 2), made on first
+    use and replaced by ``zhucun restore``. Cached per process: restore with the API stopped."""
+    key = id(engine)
+    if key not in _epochs:
+        await fetch(engine, "INSERT INTO sync_change_counter (id, value) VALUES ({}, {}) "
+                    "ON CONFLICT (id) DO NOTHING", _EPOCH_ROW, secrets.randbelow(10**9) + 1)
+        rows = await fetch(engine, "SELECT value FROM sync_change_counter WHERE id = {}",
+                           _EPOCH_ROW)
+        _epochs[key] = int(rows[0]["value"])
+    return _epochs[key]
+
+
+async def new_epoch(engine: Engine) -> int:
+    """Give the database a new epoch: every cursor handed out before starts over."""
+    value = secrets.randbelow(10**9) + 1
+    await fetch(engine, "INSERT INTO sync_change_counter (id, value) VALUES ({}, {}) "
+                "ON CONFLICT (id) DO UPDATE SET value = excluded.value", _EPOCH_ROW, value)
+    _epochs[id(engine)] = value
+    return value
 
 
 async def take_seqs(engine: Engine, count: int) -> list[int]:

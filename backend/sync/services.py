@@ -13,11 +13,11 @@ from backend.audit import services as audit
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
 from backend.core.db import insert_rows, is_postgres, write_transaction
-from backend.core.errors import DomainError, FieldError
+from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
-from backend.sync.cursor import Cursor, pull_bound, take_seqs
+from backend.sync.cursor import Cursor, epoch, parse_cursor, pull_bound, take_seqs
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
 from backend.sync.schemas import Change, ItemError, PullOut, PushItem, PushResult
 
@@ -342,7 +342,7 @@ async def _after_write(
             await kind.after_write(actor, rows)
 
 
-async def pull(actor: Actor, since: Cursor, limit: int) -> PullOut:
+async def pull(actor: Actor, since_text: str | None, limit: int) -> PullOut:
     """Everything that changed for this user after ``since``, oldest first, and a new cursor.
 
     On PostgreSQL only changes of transactions that have ended below the bound are delivered
@@ -351,6 +351,10 @@ async def pull(actor: Actor, since: Cursor, limit: int) -> PullOut:
     all_kinds = kinds()
     engine = all_kinds[0].table._meta.db
     postgres = is_postgres(engine)
+    current = await epoch(engine)
+    since = parse_cursor(since_text, engine, current)
+    if since is None:
+        raise ValidationFailed(errors=[FieldError("since", "invalid")])
     bound = await pull_bound(engine) if postgres else 0
     found: list[tuple[tuple[int, int], SyncKind, dict[str, Any]]] = []
     for kind in all_kinds:
@@ -388,4 +392,4 @@ async def pull(actor: Actor, since: Cursor, limit: int) -> PullOut:
         cursor = Cursor(*page[-1][0]) if more else Cursor(max(bound, since.txid), -1)
     else:
         cursor = Cursor(0, page[-1][0][1] if page else since.seq)
-    return PullOut(changes=changes, cursor=cursor.text(engine), more=more)
+    return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)

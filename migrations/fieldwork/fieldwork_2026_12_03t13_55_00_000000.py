@@ -1,9 +1,11 @@
 """Hand-written: dashboard rollups per village and month, kept by triggers, filled from the data.
 
-Triggers on ``fieldwork_work_log`` and ``fieldwork_presence_sheet`` keep the three rollup
+Triggers on ``fieldwork_work_log`` and ``fieldwork_presence_sheet`` append to the three rollup
 tables in the writing transaction, whoever writes (sync, review, imports, the demo, SQL by
-hand): an insert adds, a delete subtracts, an update of a counted column does both. Existing
-rows are counted once here.
+hand): an insert appends +1, a delete -1, an update of a counted column both. Only appends, so
+two writers of the same village and month never wait for each other; readers add the rows up
+and fold them now and then (``backend/fieldwork/summary.py``). Existing rows are counted once
+here.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -12,13 +14,6 @@ ID = "2026-12-03T13:55:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "dashboard rollups per village and month, kept by triggers"
 
-UNIQUE = {
-    "fieldwork_village_month_logs_key": "fieldwork_village_month_logs (village_code, month, kind)",
-    "fieldwork_village_month_households_key":
-        "fieldwork_village_month_households (village_code, month, household_id)",
-    "fieldwork_village_month_sheets_key":
-        "fieldwork_village_month_sheets (village_code, month, state)",
-}
 BY_COUNTY = {
     "fieldwork_village_month_logs_county": "fieldwork_village_month_logs (county_code, month)",
     "fieldwork_village_month_households_county":
@@ -37,16 +32,12 @@ def _sqlite_log_rows(row: str, sign: str) -> list[str]:
         "(village_code, county_code, month, kind, logs, flagged) "
         f"SELECT {row}.village_code, {row}.county_code, {month}, {row}.kind, {sign}, "
         f"CASE WHEN coalesce(json_array_length({row}.flags), 0) > 0 THEN {sign} ELSE 0 END "
-        f"WHERE NOT {row}.deleted "
-        "ON CONFLICT (village_code, month, kind) DO UPDATE SET "
-        "logs = logs + excluded.logs, flagged = flagged + excluded.flagged;",
+        f"WHERE NOT {row}.deleted;",
         "INSERT INTO fieldwork_village_month_households "
         "(village_code, county_code, month, household_id, logs) "
         f"SELECT DISTINCT {row}.village_code, {row}.county_code, {month}, "
         f"CAST(h.value AS TEXT), {sign} FROM json_each({row}.household_ids) h "
-        f"WHERE NOT {row}.deleted "
-        "ON CONFLICT (village_code, month, household_id) DO UPDATE SET "
-        "logs = logs + excluded.logs;",
+        f"WHERE NOT {row}.deleted;",
     ]
 
 
@@ -55,9 +46,7 @@ def _sqlite_sheet_rows(row: str, sign: str) -> list[str]:
         "INSERT INTO fieldwork_village_month_sheets "
         "(village_code, county_code, month, state, sheets, village_days) "
         f"SELECT {row}.village_code, {row}.county_code, {row}.month, {row}.state, {sign}, "
-        f"{sign} * coalesce({row}.village_days, 0) WHERE true "
-        "ON CONFLICT (village_code, month, state) DO UPDATE SET "
-        "sheets = sheets + excluded.sheets, village_days = village_days + excluded.village_days;"
+        f"{sign} * coalesce({row}.village_days, 0);"
     ]
 
 
@@ -83,16 +72,11 @@ _PG_FUNCTIONS = [
         INSERT INTO fieldwork_village_month_logs
             (village_code, county_code, month, kind, logs, flagged)
         VALUES (v, c, date_trunc('month', d)::date, k, n,
-                CASE WHEN coalesce(json_array_length(flags), 0) > 0 THEN n ELSE 0 END)
-        ON CONFLICT (village_code, month, kind) DO UPDATE SET
-            logs = fieldwork_village_month_logs.logs + excluded.logs,
-            flagged = fieldwork_village_month_logs.flagged + excluded.flagged;
+                CASE WHEN coalesce(json_array_length(flags), 0) > 0 THEN n ELSE 0 END);
         INSERT INTO fieldwork_village_month_households
             (village_code, county_code, month, household_id, logs)
         SELECT DISTINCT v, c, date_trunc('month', d)::date, h, n
-        FROM json_array_elements_text(households) AS h
-        ON CONFLICT (village_code, month, household_id) DO UPDATE SET
-            logs = fieldwork_village_month_households.logs + excluded.logs;
+        FROM json_array_elements_text(households) AS h;
     $$""",
     """CREATE OR REPLACE FUNCTION fieldwork_work_log_rollup() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -116,10 +100,7 @@ _PG_FUNCTIONS = [
     ) RETURNS void LANGUAGE sql AS $$
         INSERT INTO fieldwork_village_month_sheets
             (village_code, county_code, month, state, sheets, village_days)
-        VALUES (v, c, m, s, n, n * coalesce(days, 0))
-        ON CONFLICT (village_code, month, state) DO UPDATE SET
-            sheets = fieldwork_village_month_sheets.sheets + excluded.sheets,
-            village_days = fieldwork_village_month_sheets.village_days + excluded.village_days;
+        VALUES (v, c, m, s, n, n * coalesce(days, 0));
     $$""",
     """CREATE OR REPLACE FUNCTION fieldwork_presence_sheet_rollup() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -183,8 +164,6 @@ async def forwards():
 
         engine = engine_finder()
         postgres = engine.engine_type in {"postgres", "cockroach"}
-        for name, target in UNIQUE.items():
-            await engine.run_ddl(f"CREATE UNIQUE INDEX {name} ON {target}")
         for name, target in BY_COUNTY.items():
             await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
         for statement in _backfill(postgres):
@@ -203,7 +182,7 @@ async def forwards():
             for n in names:
                 on = f" ON {table}" if postgres else ""
                 await engine.run_ddl(f"DROP TRIGGER IF EXISTS {table}_{n}{on}")
-        for name in [*UNIQUE, *BY_COUNTY]:
+        for name in BY_COUNTY:
             await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
 
     manager.add_raw(run)

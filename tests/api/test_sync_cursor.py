@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.sync import services as sync_services
-from tests.api.test_sync import item, log_data, pull_all
+from tests.api.test_sync import item, log_data, pull_all, push
 from tests.conftest import ENGINE
 
 
@@ -124,7 +124,8 @@ def test_no_commit_order_makes_a_pull_skip_a_change(client, world, monkeypatch):
 @pytest.mark.postgres_only
 def test_cursor_text(client, world):
     _, cursor = pull_all(client, world, "cadre_x1")
-    assert cursor.startswith("x")
+    epoch, body = cursor.split(":")
+    assert epoch.isdigit() and body.startswith("x")
     r = client.get("/api/sync/pull", params={"since": "x12.abc"},
                    headers=world.headers("cadre_x1"))
     assert r.status_code in (400, 422)
@@ -135,3 +136,16 @@ def test_cursor_text(client, world):
 
 def test_engine_is_known():
     assert ENGINE in {"sqlite", "postgres"}
+
+
+def test_a_cursor_from_before_a_restore_starts_the_feed_over(client, world):
+    push(client, world, "cadre_x1", item(log_data("恢复前")))
+    everything, cursor = pull_all(client, world, "cadre_x1")
+    epoch, body = cursor.split(":")
+    # The same position in another epoch (the database was restored from a backup since).
+    again, fresh = pull_all(client, world, "cadre_x1", since=f"{int(epoch) + 1}:{body}")
+    assert _texts(again) == _texts(everything) and "恢复前" in _texts(again)
+    assert fresh.split(":")[0] == epoch
+    # The same epoch: nothing new.
+    nothing, _ = pull_all(client, world, "cadre_x1", since=cursor)
+    assert _texts(nothing) == set()
