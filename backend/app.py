@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from piccolo.conf.apps import Finder
 
 from backend.accounts.controllers import AccountsController, AuthController
+from backend.accounts.roster.controllers import RosterController
 from backend.accounts.tokens import make_jwt_auth
 from backend.audit.controllers import AuditController
 from backend.claims.controllers import ClaimController, InsuranceController
@@ -50,6 +51,7 @@ log = logging.getLogger("zhucun")
 CONTROLLERS = [
     AuthController,
     AccountsController,
+    RosterController,
     GeoController,
     AuditController,
     SyncController,
