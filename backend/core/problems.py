@@ -109,10 +109,23 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Position must be first secretary, team leader or team member (not “{value}”)",
     ),
     "no_rows": ("文件中没有数据行", "The file has no data rows"),
-    "too_many_rows": ("行数过多（上限 {max}）", "Too many rows (limit {max})"),
-    "not_xlsx": ("不是有效的 .xlsx 文件", "Not a valid .xlsx file"),
     "already_granted": ("已有该角色", "Already holds this role"),
     "posting_ended": ("该派驻已结束", "This posting has already ended"),
+    # Tables uploaded for import (backend/core/csvrows.py).
+    "not_table": (
+        "不是可读取的 CSV 或 .xlsx 文件",
+        "Not a readable CSV or .xlsx file",
+    ),
+    "xls_not_supported": (
+        "不支持旧的 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV",
+        "The old .xls format is not supported: save it as .xlsx or CSV in Excel",
+    ),
+    "file_too_large": ("文件过大（上限 {limit}）", "The file is too large (limit {limit})"),
+    "too_many_rows": (
+        "行数过多（上限 {max} 行），请分批导入",
+        "Too many rows (limit {max}); split the file",
+    ),
+    "too_many_columns": ("列数过多（上限 {max} 列）", "Too many columns (limit {max})"),
 }
 
 # Litestar and Pydantic speak English; their messages are mapped onto our codes.
@@ -157,6 +170,8 @@ def localise_field_error(err: FieldError, lang: Lang) -> dict[str, Any]:
         item["row"] = err.row
     if err.sheet is not None:
         item["sheet"] = err.sheet
+    if err.column is not None:
+        item["column"] = err.column
     return item
 
 

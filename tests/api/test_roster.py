@@ -376,7 +376,7 @@ def test_an_xlsx_file_and_a_gbk_csv_are_read_too(client, world):
     r = import_(client, world, gbk, dry_run=True)
     assert r.status_code == 200 and r.json()["rows"][0]["name"] == "赵六"
     r = import_(client, world, b"PK\x03\x04 not really a workbook", dry_run=True)
-    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_xlsx"
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_table"
 
 
 def test_the_template_has_the_chinese_headers_and_reads_back(client, world):

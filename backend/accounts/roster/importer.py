@@ -22,9 +22,9 @@ from backend.accounts.roster.services import new_temporary_password
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn
 from backend.accounts.tables import User
 from backend.audit import services as audit
-from backend.core.csvrows import read_rows
+from backend.core.csvrows import read_table
 from backend.core.db import write_transaction
-from backend.core.errors import FieldError, PayloadTooLarge, ValidationFailed
+from backend.core.errors import FieldError, ValidationFailed
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
-    "MAX_BYTES",
     "MAX_ROWS",
     "CadreRow",
     "import_cadres",
@@ -42,7 +41,7 @@ __all__ = [
     "template_xlsx",
 ]
 
-MAX_BYTES = 2 * 1024 * 1024
+#: Rows of one import (each new account costs an Argon2 hash when committed).
 MAX_ROWS = 1000
 
 #: field → (Chinese header of the template, English header). Both are accepted.
@@ -95,52 +94,6 @@ class CadreRow:
     end_date: dt.date | None
 
 
-def _decode(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 (with or without BOM), else GB18030 as Excel saves it in China."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ValidationFailed(errors=[FieldError("file", "not_text", row=1)]) from None
-
-
-def _xlsx_as_csv(data: bytes) -> str:
-    """The first sheet of a workbook as CSV text (dates as YYYY-MM-DD)."""
-    import csv
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationFailed(errors=[FieldError("file", "not_xlsx", row=1)]) from None
-    out = io.StringIO()
-    writer = csv.writer(out)
-    try:
-        sheet = book.worksheets[0]
-        for count, values in enumerate(sheet.iter_rows(values_only=True)):
-            if count > MAX_ROWS + 1:
-                break
-            writer.writerow([_cell(v) for v in values])
-    finally:
-        book.close()
-    return out.getvalue()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _date(text: str) -> dt.date | None:
     m = _DATE.match(text)
     if not m:
@@ -149,14 +102,6 @@ def _date(text: str) -> dt.date | None:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
-
-
-def _table_text(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise PayloadTooLarge(limit="2 MB")
-    if not data.strip():
-        raise ValidationFailed(errors=[FieldError("file", "required", row=1)])
-    return _xlsx_as_csv(data) if data[:4] == b"PK\x03\x04" else _decode(data)
 
 
 def _check_text(number: int, raw: dict[str, str], errors: list[FieldError]) -> None:
@@ -204,9 +149,10 @@ def _check_phone(
 async def parse_cadres(scope: Scope, data: bytes) -> list[CadreRow]:
     """Every row checked against the file, the database and the admin's county; raises
     ``import_failed`` naming every bad row and column, or returns all rows."""
-    raw_rows, errors = read_rows(_table_text(data), _HEADERS, _REQUIRED)
-    if errors:
-        raise ValidationFailed("import_failed", errors=errors, count=1)
+    table = read_table(data, _HEADERS, _REQUIRED)
+    if table.errors:
+        raise ValidationFailed("import_failed", errors=table.named(table.errors), count=1)
+    raw_rows = table.rows
     if not raw_rows:
         raise ValidationFailed("import_failed", errors=[FieldError("file", "no_rows", row=2)],
                                count=1)
@@ -224,6 +170,7 @@ async def parse_cadres(scope: Scope, data: bytes) -> list[CadreRow]:
     }
     seen: dict[str, int] = {}
     rows: list[CadreRow] = []
+    errors: list[FieldError] = []
     for number, raw in raw_rows:
         row_errors: list[FieldError] = []
         _check_text(number, raw, row_errors)
@@ -247,7 +194,7 @@ async def parse_cadres(scope: Scope, data: bytes) -> list[CadreRow]:
                              _POSITIONS[raw.get("position", "")],
                              raw.get("dispatching_unit", ""), start, end))
     if errors:
-        raise ValidationFailed("import_failed", errors=errors,
+        raise ValidationFailed("import_failed", errors=table.named(errors),
                                count=len({e.row for e in errors}))
     return rows
 

@@ -85,10 +85,21 @@ async def _township_people(villages: frozenset[str]) -> set[uuid.UUID]:
     return {r["cadre"] for r in rows}
 
 
-async def _visible(scope: Scope) -> set[uuid.UUID]:
-    return await _county_people(scope.admin_counties) | await _township_people(
-        scope.review_villages
+async def _unplaced() -> set[uuid.UUID]:
+    """Accounts with neither a posting nor a role: in every admin's reach until placed."""
+    rows = await User.select(User.id).where(
+        WhereRaw("id NOT IN (SELECT cadre FROM account_posting)"),
+        WhereRaw("id NOT IN (SELECT account FROM account_role_grant)"),
     )
+    return {r["id"] for r in rows}
+
+
+async def _visible(scope: Scope) -> set[uuid.UUID]:
+    """The roster's people, as a set query agreeing with ``accounts.sees_person``."""
+    ids = await _township_people(scope.review_villages)
+    if scope.admin_counties:
+        ids |= await _county_people(scope.admin_counties) | await _unplaced()
+    return ids
 
 
 def _require_admin(scope: Scope) -> frozenset[str]:
@@ -98,12 +109,11 @@ def _require_admin(scope: Scope) -> frozenset[str]:
 
 
 async def _target(scope: Scope, user_id: uuid.UUID) -> dict[str, Any]:
-    """A person the caller administers: 404 when out of reach, 403 for a reader."""
-    if user_id not in await _visible(scope):
-        raise NotFound()
-    _require_admin(scope)
-    if user_id not in await _county_people(scope.admin_counties):
-        raise Forbidden()
+    """A person the caller administers (``accounts.in_reach``): 404 when out of reach, as for
+    an id that does not exist; 403 for a reviewer who may only read them."""
+    if not scope.admin_counties:
+        raise Forbidden() if await accounts.sees_person(scope, user_id) else NotFound()
+    await accounts.require_in_reach(scope, user_id)
     user = await User.select().where(User.id == user_id).first()
     if user is None:
         raise NotFound()
@@ -196,7 +206,7 @@ async def list_people(scope: Scope, f: PeopleFilter, page: int, page_size: int) 
 
 
 async def read_person(scope: Scope, user_id: uuid.UUID) -> PersonOut:
-    if user_id not in await _visible(scope):
+    if not await accounts.sees_person(scope, user_id):
         raise NotFound()
     return await _person(scope, user_id)
 
