@@ -58,6 +58,10 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_eligible": ("不符合评选条件", "Not eligible"),
     "over_quota": ("超过本单位名额", "More than the unit's seats"),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
+    "outside_posting": (
+        "该日期不在您驻该村的任职期内（任职期：{postings_zh}）",
+        "Outside your posting to this village (posted {postings_en})",
+    ),
     # Survey answers (backend/surveys/rules.py); ``label_zh`` / ``label_en`` name the question.
     "not_choice": ("「{label_zh}」不是可选的选项", "“{label_en}”: not one of the choices"),
     "not_boolean": ("「{label_zh}」应为是或否", "“{label_en}”: must be yes or no"),

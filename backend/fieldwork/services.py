@@ -11,6 +11,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from backend.accounts import posted
 from backend.audit import services as audit
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
@@ -286,6 +287,8 @@ async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     errors = []
     if log.date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("date", "too_large"))
+    else:
+        errors += await posted.outside_posting(actor, village.code, {"date": log.date})
     known = await _village_households(actor, log.village_code)
     if any(str(h) not in known for h in log.household_ids):
         errors.append(FieldError("household_ids", "not_found"))
