@@ -31,6 +31,9 @@ class DivisionOut(BaseModel):
     valid_to: dt.date | None
     fence: FenceOut | None
     is_demo: bool
+    tier_labels: dict[str, str] | None = Field(
+        default=None, description="county rows: the words the county uses for every tier"
+    )
 
 
 class FenceIn(BaseModel):

@@ -141,6 +141,7 @@ def division_out(row: dict[str, Any], labels: dict[str, dict[str, str]]) -> Divi
         valid_to=row["valid_to"],
         fence=fence,
         is_demo=row["is_demo"],
+        tier_labels={**DEFAULT_TIER_LABELS, **county_labels} if row["level"] == "county" else None,
     )
 
 

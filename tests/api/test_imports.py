@@ -227,6 +227,8 @@ def test_tier_labels_are_the_county_s_own_words(client, world):
     assert r.status_code == 200, r.text
     village = client.get(f"/api/geo/divisions/{VILLAGE_X1}", headers=world.headers("cadre_x1"))
     assert village.json()["tier_label"] == "深度贫困村"
+    county = client.get(f"/api/geo/divisions/{COUNTY_A}", headers=world.headers("admin_a"))
+    assert county.json()["tier_labels"] == labels
     r = client.put(
         f"/api/geo/counties/{COUNTY_A}/tier-labels",
         json={**labels, "key": ""},
