@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from piccolo.conf.apps import Finder
 
 from backend.accounts.controllers import AccountsController, AuthController
+from backend.accounts.roster.controllers import RosterController
 from backend.accounts.tokens import make_jwt_auth
 from backend.audit.controllers import AuditController
 from backend.claims.controllers import ClaimController, InsuranceController
@@ -49,6 +50,7 @@ log = logging.getLogger("zhucun")
 CONTROLLERS = [
     AuthController,
     AccountsController,
+    RosterController,
     GeoController,
     AuditController,
     SyncController,
