@@ -146,6 +146,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "导入失败：{count} 行有误，未导入任何数据",
         "Import failed: {count} rows have errors; nothing was imported",
     ),
+    # 人员与派驻 (backend/accounts/roster)
+    "last_admin": (
+        "不能这样做：本县将没有可用的管理员账号",
+        "Not possible: the county would be left without an active admin",
+    ),
+    "own_account": ("不能停用自己的账号", "You cannot disable your own account"),
+    "posting_ended": ("该派驻已结束", "This posting has already ended"),
 }
 
 
@@ -160,6 +167,8 @@ class FieldError:
     row: int | None = None
     #: Optional source sheet of a workbook (an XLSForm reports sheet, row and column).
     sheet: str | None = None
+    #: Optional source column, as the file's header wrote it (imports of tables).
+    column: str | None = None
 
 
 class DomainError(Exception):

@@ -68,6 +68,10 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_eligible": ("不符合评选条件", "Not eligible"),
     "over_quota": ("超过本单位名额", "More than the unit's seats"),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
+    "outside_posting": (
+        "该日期不在您驻该村的任职期内（任职期：{postings_zh}）",
+        "Outside your posting to this village (posted {postings_en})",
+    ),
     # Survey answers (backend/surveys/rules.py); ``label_zh`` / ``label_en`` name the question.
     "not_choice": ("「{label_zh}」不是可选的选项", "“{label_en}”: not one of the choices"),
     "not_boolean": ("「{label_zh}」应为是或否", "“{label_en}”: must be yes or no"),
@@ -109,6 +113,33 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "xlsform_not_xlsx": ("不是有效的 .xlsx 文件", "Not a valid .xlsx file"),
     "xlsform_no_survey": ("缺少 survey 表", "The survey sheet is missing"),
     "xlsform_too_many_rows": ("行数过多（上限 {max}）", "Too many rows (limit {max})"),
+    # 人员与派驻 (backend/accounts/roster)
+    "bad_phone": ("应为 11 位手机号", "Must be an 11-digit mobile number"),
+    "duplicate_in_file": ("与第 {first} 行的手机号重复", "Same phone as row {first}"),
+    "phone_taken": ("该手机号已有账号", "An account already has this phone"),
+    "other_county": ("不是本县的村：{code}", "Not a village of your county: {code}"),
+    "bad_position": (
+        "职务应为第一书记、工作队队长或工作队队员（不是“{value}”）",
+        "Position must be first secretary, team leader or team member (not “{value}”)",
+    ),
+    "no_rows": ("文件中没有数据行", "The file has no data rows"),
+    "already_granted": ("已有该角色", "Already holds this role"),
+    "posting_ended": ("该派驻已结束", "This posting has already ended"),
+    # Tables uploaded for import (backend/core/csvrows.py).
+    "not_table": (
+        "不是可读取的 CSV 或 .xlsx 文件",
+        "Not a readable CSV or .xlsx file",
+    ),
+    "xls_not_supported": (
+        "不支持旧的 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV",
+        "The old .xls format is not supported: save it as .xlsx or CSV in Excel",
+    ),
+    "file_too_large": ("文件过大（上限 {limit}）", "The file is too large (limit {limit})"),
+    "too_many_rows": (
+        "行数过多（上限 {max} 行），请分批导入",
+        "Too many rows (limit {max}); split the file",
+    ),
+    "too_many_columns": ("列数过多（上限 {max} 列）", "Too many columns (limit {max})"),
 }
 
 # Litestar and Pydantic speak English; their messages are mapped onto our codes.
@@ -153,6 +184,8 @@ def localise_field_error(err: FieldError, lang: Lang) -> dict[str, Any]:
         item["row"] = err.row
     if err.sheet is not None:
         item["sheet"] = err.sheet
+    if err.column is not None:
+        item["column"] = err.column
     return item
 
 

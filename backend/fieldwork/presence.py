@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or
 
+from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.canonical import loads, wire
@@ -169,6 +170,9 @@ async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
     village = await _own_village(actor, day.village_code)
     if day.date > local_date() + dt.timedelta(days=1):
         raise ValidationFailed(errors=[FieldError("date", "too_large")])
+    outside = await posted.outside_posting(actor, village.code, {"date": day.date})
+    if outside:
+        raise ValidationFailed(errors=outside)
     if await _sheet_state(actor, rules.month_start(day.date)) in _FROZEN:
         raise ValidationFailed(errors=[FieldError("date", "locked")])
     return Prepared(
@@ -187,6 +191,11 @@ async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
     days = rules.leave_days(leave.start_date, leave.end_date)
     if days > 90:
         raise ValidationFailed(errors=[FieldError("end_date", "too_large")])
+    outside = await posted.outside_posting(
+        actor, village.code, {"start_date": leave.start_date, "end_date": leave.end_date}
+    )
+    if outside:
+        raise ValidationFailed(errors=outside)
     settings = await _policy(
         village.county_code, leave.start_date.year, actor.extras.setdefault("policies", {})
     )

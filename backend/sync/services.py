@@ -279,6 +279,7 @@ async def _apply(
         await _enrich(actor, todo)
         seqs = iter(await allocate_seqs(engine, len(todo))) if todo else iter(())
         written: dict[str, list[uuid.UUID]] = {}
+        versions: dict[uuid.UUID, int] = {}
         by_kind: dict[str, list[_Item]] = {}
         for it, verdict in todo:
             if verdict == "insert":
@@ -289,6 +290,7 @@ async def _apply(
                 results[it.index] = await _lost_race(actor, it, lang)
                 continue
             results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
+            versions[it.id] = version
             written.setdefault(it.kind.name, []).append(it.id)
         for group in by_kind.values():
             inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
@@ -298,7 +300,7 @@ async def _apply(
                     continue
                 results[it.index] = PushResult(id=str(it.id), status="applied", version=1)
                 written.setdefault(it.kind.name, []).append(it.id)
-        await _after_write(actor, ready, written)
+        await _after_write(actor, ready, written, versions)
         applied = sum(len(v) for v in written.values())
         if applied:
             await audit.record(
@@ -320,14 +322,21 @@ async def _enrich(actor: Actor, todo: list[tuple[_Item, str]]) -> None:
 
 
 async def _after_write(
-    actor: Actor, ready: list[_Item], written: dict[str, list[uuid.UUID]]
+    actor: Actor, ready: list[_Item], written: dict[str, list[uuid.UUID]],
+    versions: dict[uuid.UUID, int],
 ) -> None:
+    """Run each kind's ``after_write`` on the rows that need it, read back once."""
+    by_id = {it.id: it for it in ready}
     for name, ids in written.items():
         kind = get_kind(name)
         if kind is None or kind.after_write is None:
             continue
-        rows = await kind.table.select().where(kind.table.id.is_in(ids))
-        await kind.after_write(actor, rows)
+        needed = kind.after_write_needed
+        if needed is not None:
+            ids = [i for i in ids if needed(by_id[i].prepared.values, versions.get(i, 1))]
+        if ids:
+            rows = await kind.table.select().where(kind.table.id.is_in(ids))
+            await kind.after_write(actor, rows)
 
 
 async def pull(actor: Actor, since: int, limit: int) -> PullOut:
