@@ -49,6 +49,7 @@ __all__ = [
     "grant_role",
     "list_people",
     "new_temporary_password",
+    "posting_ids",
     "read_person",
     "revoke_role",
     "transfer_posting",
@@ -296,6 +297,12 @@ def _posting_out(
         end_date=p["end_date"],
         current=p["start_date"] <= today and (p["end_date"] is None or p["end_date"] >= today),
     )
+
+
+async def posting_ids(person_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of a person's postings (their audit trail includes what was done to them)."""
+    rows = await Posting.select(Posting.id).where(Posting.cadre == person_id)
+    return [r["id"] for r in rows]
 
 
 # --- creating a cadre ----------------------------------------------------------------------

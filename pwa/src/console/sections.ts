@@ -19,6 +19,12 @@ export const SECTIONS: SectionDef[] = [
   // section: commendation
   // end: commendation
   // section: people
+  {
+    name: 'people',
+    label: 'console.nav.people',
+    load: () => import('./people/People'),
+    roles: ['county_admin', 'township_reviewer'],
+  },
   // end: people
   // section: geography
   // end: geography
@@ -27,6 +33,7 @@ export const SECTIONS: SectionDef[] = [
   // section: registers
   // end: registers
   // section: audit
+  { name: 'audit', label: 'console.nav.audit', load: () => import('./audit/Audit'), roles: ['county_admin'] },
   // end: audit
 ];
 
