@@ -204,7 +204,7 @@ class ClaimController(Controller):
         rows = await exports.approved_rows(actor.scope, day, county)
         return Response(
             exports.csv_bytes(rows),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="claims-{month}.csv"'},
         )
 

@@ -790,6 +790,7 @@ async def bulk_approve(
     for it in items:
         try:
             row = await _visible(actor.scope, it.id)
+            _target(actor.scope, row, "approve")  # a claim not awaiting approval: wrong_state
             if loads(row["flags"]):
                 raise Conflict("has_flags")
             out = await act(ctx, actor, it.id, "approve", it.version)

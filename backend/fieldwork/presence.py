@@ -89,7 +89,7 @@ def parse_month(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise ValidationFailed(errors=[FieldError("month", "invalid")]) from None
+        raise ValidationFailed(errors=[FieldError("month", "not_month")]) from None
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -314,6 +314,7 @@ async def month_view(scope: Scope, cadre_id: uuid.UUID, month_text: str) -> Mont
     names = await accounts.user_names({cadre_id})
     settings = await _policy((await geo.village(village)).county_code, month.year, {})
     return MonthOut(
+        sheet_id=sheet["id"] if sheet else None,
         cadre_id=cadre_id,
         cadre_name=names.get(cadre_id, ""),
         village_code=village,

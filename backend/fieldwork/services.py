@@ -85,9 +85,14 @@ async def household_rows(village_codes: set[str] | None = None,
 
 
 async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
-    village = await geo.village(village_code)
+    """The village's households. A village out of scope answers as any object out of scope
+    does (``not_found``), the same whether or not the code exists elsewhere."""
+    try:
+        village = await geo.village(village_code)
+    except NotFound:
+        raise NotFound() from None
     if not scope.sees_village(village.code, village.county_code):
-        raise NotFound("unknown_division", code=village_code)
+        raise NotFound()
     rows = (
         await Household.select()
         .where(Household.village_code == village_code, Household.deleted.eq(False))
