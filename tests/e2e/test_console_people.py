@@ -42,8 +42,12 @@ def _roster(server, **params) -> dict:
 
 
 def _login_answer(server, phone: str, password: str) -> int:
+    """The status of a login; a temporary password logs in only to be changed."""
     with server.http() as c:
-        return c.post("/api/auth/login", json={"phone": phone, "password": password}).status_code
+        r = c.post("/api/auth/login", json={"phone": phone, "password": password})
+    if r.status_code == 200:
+        assert r.json()["must_change_password"] is True, r.text
+    return r.status_code
 
 
 @pytest.mark.e2e
@@ -130,6 +134,15 @@ def test_county_admin_runs_people_and_postings(page, server, shot, size):
     expect(page.get_by_test_id("person-status")).to_have_attribute("data-state", "active")
     assert _login_answer(server, phone, temporary) == 200
 
+    # A new temporary password, shown once: the old one stops working.
+    page.get_by_test_id("reset-password").click()
+    expect(page.get_by_test_id("temp-password")).to_be_visible()
+    reset = page.get_by_test_id("temp-password").inner_text().strip()
+    assert reset != temporary
+    shot(page, f"console-people-reset-{size}")
+    assert _login_answer(server, phone, temporary) == 401
+    assert _login_answer(server, phone, reset) == 200
+
     # A role over a township of the county, then revoked.
     page.get_by_test_id("grant-role").select_option("township_reviewer")
     page.get_by_test_id("grant-division").select_option(QINGSHAN)
@@ -146,9 +159,12 @@ def test_county_admin_runs_people_and_postings(page, server, shot, size):
     events = page.get_by_test_id("audit-event")
     for action in ("accounts.user_created", "accounts.posting_transferred",
                    "accounts.posting_ended", "accounts.user_disabled", "accounts.user_enabled",
-                   "accounts.role_granted", "accounts.role_revoked"):
+                   "accounts.role_granted", "accounts.role_revoked", "accounts.password_reset"):
         expect(page.locator(f'[data-testid="audit-event"][data-action="{action}"]')).to_have_count(1)
-    expect(events).to_have_count(7)
+    # …and the sessions the disabling ended.
+    expect(page.locator('[data-testid="audit-event"][data-action="accounts.sessions_ended"]')
+           ).to_have_count(1)
+    expect(events).to_have_count(9)
     shot(page, f"console-audit-person-{size}")
 
 
