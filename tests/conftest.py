@@ -10,8 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests import dbconf
+
+# Property tests check what holds, never how fast: a loaded CI machine must not fail them by time.
+settings.register_profile("zhucun", deadline=None)
+settings.load_profile("zhucun")
 
 ROOT = Path(__file__).resolve().parents[1]
 DB_URL, _DB_TOKEN = dbconf.create_database()
@@ -54,6 +59,10 @@ def settings() -> Settings:
         env="test",
         pwa_dir=ROOT / "pwa" / "dist",
         media_dir=Path(os.environ["ZHUCUN_MEDIA_DIR"]),
+        secret_key_file=Path(tempfile.mkdtemp(prefix="zhucun-key-")) / "secret_key",
+        # The test client's peer is "testclient": trusted like nginx, so tests can set the
+        # client address with X-Real-IP.
+        trusted_proxies=["127.0.0.1", "::1", "testclient"],
     )
 
 

@@ -32,8 +32,8 @@ from backend.claims.schemas import (
 )
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
-from backend.core.errors import FieldError, ValidationFailed
 from backend.core.i18n import pick_lang
+from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
 
 __all__ = ["ClaimController", "InsuranceController"]
@@ -204,7 +204,7 @@ class ClaimController(Controller):
         rows = await exports.approved_rows(actor.scope, day, county)
         return Response(
             exports.csv_bytes(rows),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="claims-{month}.csv"'},
         )
 
@@ -220,6 +220,24 @@ class InsuranceController(Controller):
         """Accident-insurance policies in the caller's scope (a cadre: their own)."""
         return await insurance.list_policies(actor.scope, cadre_id)
 
+    @get("/policies/template")
+    async def policy_template(self, actor: NamedDependency[Actor]) -> Response[bytes]:
+        """An XLSX to fill in for the policy import (Chinese headers, examples, notes)."""
+        return template_response(
+            "保单导入模板",
+            "policies-template",
+            ["姓名", "手机号", "保险公司", "保单号", "保险金额（元）", "起保日期", "止保日期"],
+            [["张三", "13800000000", "人保财险", "GP-2026-001", "500000.00", "2026-01-01",
+              "2026-12-31"]],
+            [
+                "第一张表的第一行是表头，从第二行起每行一份保单；示例行请删除后再导入。",
+                "必填：手机号（须是本县驻村干部的登录手机号）、保险公司、保单号、保险金额、"
+                "起保日期、止保日期。姓名仅供核对。",
+                "保险金额以元为单位，最多两位小数。日期格式 YYYY-MM-DD。",
+                "导入先预览：全部检查、不写入；有任何一行有误则整份不导入。",
+            ],
+        )
+
     @post("/policies/import", status_code=HTTP_200_OK)
     async def import_policies(
         self,
@@ -227,15 +245,14 @@ class InsuranceController(Controller):
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
         county: Annotated[str, QueryParameter(pattern=r"^\d{6}$")],
+        dry_run: FromQuery[bool] = False,
     ) -> InsuranceImportReport:
-        """Import policy records (CSV: phone/手机号, insurer/保险公司, policy_number/保单号,
-        sum_insured/保险金额 in yuan, start_date/起保日期, end_date/止保日期), all rows or none,
-        with every bad row reported (county admin)."""
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(errors=[FieldError("file", "invalid")]) from None
-        return await insurance.import_policies(ctx, actor.scope, county, text)
+        """Import policy records, the file (CSV or XLSX) as the body: phone/手机号,
+        insurer/保险公司, policy_number/保单号, sum_insured/保险金额 in yuan, start_date/起保日期,
+        end_date/止保日期; all rows or none, every bad row named by row and column (county
+        admin). ``dry_run=true`` previews and writes nothing."""
+        data = await upload_bytes(request)
+        return await insurance.import_policies(ctx, actor.scope, county, data, dry_run=dry_run)
 
     @get("/gaps")
     async def gaps(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
-from backend.core.errors import FieldError, ValidationFailed
 from backend.core.http import Year
+from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
 from backend.fieldwork import presence, services
 from backend.fieldwork.schemas import (
@@ -47,6 +47,22 @@ class HouseholdController(Controller):
     path = "/api/fieldwork/villages"
     tags = ["fieldwork 驻村工作"]
 
+    @get("/households/template")
+    async def household_template(self, actor: NamedDependency[Actor]) -> Response[bytes]:
+        """An XLSX to fill in for a village's household register (Chinese headers, notes)."""
+        return template_response(
+            "农户登记导入模板",
+            "households-template",
+            ["户编号", "户主", "人口", "村民组", "标签"],
+            [["H001", "王大山", 4, "一组", "脱贫户、监测户"], ["H002", "李小花", 2, "二组", ""]],
+            [
+                "第一张表的第一行是表头，从第二行起每行一户；示例行请删除后再导入。",
+                "必填：户编号（本村内唯一）、户主。人口为 1 到 50 的整数（不填为 1）。",
+                "标签可填多个，用顿号、逗号或分号隔开。再次导入同一户编号即更新该户。",
+                "导入先预览：全部检查、不写入；有任何一行有误则整份不导入。",
+            ],
+        )
+
     @get("/{village_code:str}/households")
     async def list_households(
         self, village_code: FromPath[str], actor: NamedDependency[Actor]
@@ -61,14 +77,15 @@ class HouseholdController(Controller):
         request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
+        dry_run: FromQuery[bool] = False,
     ) -> HouseholdImportReport:
-        """Import the household register (CSV: external_id/户编号, head_name/户主,
-        members/人口, group_name/村民组, tags/标签), all rows or none."""
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(errors=[FieldError("file", "invalid")]) from None
-        return await services.import_households(ctx, actor, village_code, text)
+        """Import the household register, the file (CSV or XLSX) as the body: external_id/户编号,
+        head_name/户主, members/人口, group_name/村民组, tags/标签; all rows or none, every bad
+        row named by row and column. ``dry_run=true`` previews and writes nothing."""
+        data = await upload_bytes(request)
+        return await services.import_households(
+            ctx, actor, village_code, data, dry_run=dry_run
+        )
 
 
 class PresenceController(Controller):

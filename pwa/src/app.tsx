@@ -127,7 +127,7 @@ export function App() {
   const r = route.get();
   useWarmScreens(s?.user);
 
-  if (!s || r.name === 'login') {
+  if (!s || r.name === 'login' || s.must_change_password) {
     return (
       <main class="page page-login">
         <Lazy load={loadLogin} props={{}} />
