@@ -79,7 +79,7 @@ async function startServer() {
     child.kill();
     rmSync(tmp, { recursive: true, force: true });
   };
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) break;
     try {
       if ((await fetchRaw(base, '/')).status === 200) return { base, stop };

@@ -1,3 +1,4 @@
+import * as fmt from './format';
 /** Village work happens on Asia/Shanghai dates, whatever the phone's own time zone. */
 export const TZ = 'Asia/Shanghai';
 
@@ -34,3 +35,16 @@ export function addMonths(ym: string, delta: number): string {
   const d = new Date(Date.UTC(y, m - 1 + delta, 1));
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
+
+/*
+ * Shown dates live in format.ts (one format per language, the current language); these
+ * names remain for callers written before it, and say the same.
+ */
+/** @deprecated use `day()` from format.ts */
+export const formatDate = (ymd: string, _lang?: string, withWeekday = false): string => fmt.day(ymd, withWeekday);
+/** @deprecated use `month()` from format.ts */
+export const formatMonth = (ym: string, _lang?: string): string => fmt.month(ym);
+/** @deprecated use `dateTime()` from format.ts */
+export const formatDateTime = (iso: string | number, _lang?: string): string => fmt.dateTime(iso);
+/** @deprecated use `time()` from format.ts */
+export const formatTime = (iso: string | number, _lang?: string): string => fmt.time(iso);

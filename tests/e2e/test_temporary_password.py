@@ -29,7 +29,7 @@ def test_a_temporary_password_is_changed_at_first_login(page, server, shot):
     form = page.get_by_test_id("change-temporary")
     expect(form).to_be_visible()
     expect(page.get_by_role("heading", name="设置新密码")).to_be_visible()
-    expect(page.get_by_test_id("nav-settings")).to_have_count(0)
+    expect(page.get_by_test_id("nav-me")).to_have_count(0)
 
     # A common password is refused with the server's reason, in Chinese.
     page.get_by_test_id("change-new").fill("12345678")
@@ -41,11 +41,11 @@ def test_a_temporary_password_is_changed_at_first_login(page, server, shot):
     page.get_by_test_id("change-new").fill(NEW_PASSWORD)
     page.get_by_test_id("change-repeat").fill(NEW_PASSWORD)
     page.get_by_test_id("change-submit").click()
-    expect(page.get_by_test_id("nav-settings")).to_be_visible()
+    expect(page.get_by_test_id("nav-me")).to_be_visible()
     expect(form).to_have_count(0)
     # The app works with the session it already has, and the new password logs in.
     page.reload()
-    expect(page.get_by_test_id("nav-settings")).to_be_visible()
+    expect(page.get_by_test_id("nav-me")).to_be_visible()
     with server.http() as c:
         r = c.post("/api/auth/login", json={"phone": CADRE, "password": NEW_PASSWORD})
         assert r.status_code == 200 and r.json()["must_change_password"] is False
