@@ -18,6 +18,7 @@ __all__ = [
     "NominationOut",
     "RunIn",
     "RunOut",
+    "UnitSeatsOut",
 ]
 
 Tier = Literal["deep", "key", "ordinary"]
@@ -37,6 +38,13 @@ class EligibilityOut(BaseModel):
     required_days: int
     posted_days: int
     reasons: list[str]
+    village_name: str = ""
+    township_name: str = ""
+    #: The village's assistance tier (deep, key, ordinary).
+    tier: str = ""
+    #: Inspections (抽查) recorded this year, and how many found an unexcused absence.
+    inspections: int = 0
+    unexcused_absences: int = 0
 
 
 class InspectionIn(_In):
@@ -70,6 +78,19 @@ class RunOut(BaseModel):
     note: str
     table: list[dict[str, Any]]
     version: int
+
+
+class UnitSeatsOut(BaseModel):
+    """One unit's seats in a published run and how many are taken (declined ones free a seat)."""
+
+    code: str
+    name: str
+    tier: str
+    eligible: int
+    seats: int
+    nominated: int
+    accepted: int
+    left: int
 
 
 class NominateIn(_In):
