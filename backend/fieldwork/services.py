@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from backend.audit import services as audit
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
-from backend.core.csvrows import read_rows
-from backend.core.db import write_transaction
+from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
+from backend.core.imports import commit_or_preview, refuse
 from backend.core.validation import parse
+from backend.evidence import near
 from backend.evidence import services as evidence
-from backend.evidence.flags import Fence, Fix, FlagSettings, verify_record
+from backend.evidence.flags import Fence, Fix, FlagSettings, PhotoFacts, verify_record
 from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
@@ -38,8 +39,9 @@ __all__ = [
     "import_households",
     "list_households",
     "loads",
+    "log_needs_links",
     "prepare_work_log",
-    "reverify_logs_naming",
+    "reverify_logs",
     "work_log_wire",
     "write_log_links",
 ]
@@ -94,7 +96,7 @@ async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]
     return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
 
 
-_HOUSEHOLD_HEADERS = {
+HOUSEHOLD_HEADERS = {
     "external_id": "external_id",
     "户编号": "external_id",
     "head_name": "head_name",
@@ -112,16 +114,21 @@ _HOUSEHOLD_HEADERS = {
 }
 
 
-def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldError]]:
-    """Rows of (external_id, head_name, members, group_name, tags) or every row's errors."""
-    raw_rows, errors = read_rows(text, _HOUSEHOLD_HEADERS, ("external_id", "head_name"))
-    if errors:
-        return [], errors
-    rows, seen = [], set()
-    for number, raw in raw_rows:
+def parse_households_csv(
+    data: bytes | str,
+) -> tuple[list[dict[str, Any]], list[FieldError], Table]:
+    """Rows of (external_id, head_name, members, group_name, tags) of a CSV or XLSX, the
+    errors of every bad row, and the table read (its columns name the errors)."""
+    table = read_table(data, HOUSEHOLD_HEADERS, ("external_id", "head_name"))
+    if table.errors:
+        return [], table.errors, table
+    rows, seen, errors = [], set(), []
+    for number, raw in table.rows:
         row_errors = []
         if not raw.get("external_id"):
             row_errors.append(FieldError("external_id", "required", row=number))
+        elif len(raw["external_id"]) > 40:
+            row_errors.append(FieldError("external_id", "too_long", row=number))
         elif raw["external_id"] in seen:
             row_errors.append(FieldError("external_id", "duplicate", row=number))
         if not raw.get("head_name") or len(raw["head_name"]) > 50:
@@ -144,27 +151,33 @@ def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldErr
                 "head_name": raw["head_name"],
                 "members": int(members),
                 "group_name": raw.get("group_name", "")[:50],
-                "tags": [t.strip() for t in tags],
+                "tags": [t.strip()[:20] for t in tags][:20],
             }
         )
-    return rows, errors
+    return rows, errors, table
 
 
 async def import_households(
-    ctx: RequestContext, actor: Actor, village_code: str, text: str
+    ctx: RequestContext,
+    actor: Actor,
+    village_code: str,
+    data: bytes | str,
+    *,
+    dry_run: bool = False,
 ) -> HouseholdImportReport:
-    """Import a village's household register, all rows or none (township or county)."""
+    """Import a village's household register (CSV or XLSX), all rows or none (township or
+    county); ``dry_run`` previews the same counts and writes nothing."""
     village = await geo.village(village_code)
     if not actor.scope.sees_village(village.code, village.county_code):
         raise NotFound("unknown_division", code=village_code)
     if not actor.scope.reviews_village(village.code, village.county_code):
         raise Forbidden()
-    rows, errors = parse_households_csv(text)
-    if errors:
-        raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))
-    created = updated = 0
+    rows, errors, table = parse_households_csv(data)
+    refuse(table.named(errors))
     engine = Household._meta.db
-    async with write_transaction(engine):
+
+    async def apply() -> HouseholdImportReport:
+        created = updated = 0
         existing = {
             r["external_id"]: r
             for r in await Household.select().where(Household.village_code == village_code)
@@ -190,7 +203,7 @@ async def import_households(
                         **row,
                     )
                 )
-            elif old["content_hash"] != digest:
+            elif old["content_hash"] != digest or old["deleted"]:
                 updated += 1
                 await Household.update(
                     {
@@ -202,7 +215,10 @@ async def import_households(
                         Household.deleted: False,
                     }
                 ).where(Household.id == old["id"])
-        report = HouseholdImportReport(created=created, updated=updated)
+        report = HouseholdImportReport(
+            created=created, updated=updated, unchanged=len(rows) - created - updated,
+            rows=len(rows), dry_run=dry_run,
+        )
         await audit.record(
             ctx,
             "fieldwork.households_imported",
@@ -211,7 +227,9 @@ async def import_households(
             county_code=village.county_code,
             after=report.model_dump(),
         )
-    return report
+        return report
+
+    return await commit_or_preview(engine, dry_run, apply)
 
 
 # --- work logs -------------------------------------------------------------------------------
@@ -342,6 +360,36 @@ def _previous(
     return None
 
 
+async def _reuse_candidates(
+    items: list[tuple[uuid.UUID, uuid.UUID, Prepared]], facts: dict[str, PhotoFacts]
+) -> dict[uuid.UUID, list[tuple[str, str]]]:
+    """Per record, ``(other record, phash)`` of the photos near its own: those stored for other
+    records of the county (from the near-duplicate index) and those of the batch itself.
+
+    The batch's records are left out of what is stored (their links are about to be replaced),
+    so a photo reused within one push counts exactly as one reused across two.
+    """
+    batch_ids = {record_id for record_id, _, _ in items}
+    by_county: dict[str, list[tuple[uuid.UUID, str]]] = {}
+    for record_id, _, prepared in items:
+        for h in prepared.values["evidence"]:
+            if h in facts and facts[h].phash:
+                by_county.setdefault(prepared.county_code, []).append((record_id, facts[h].phash))
+    out: dict[uuid.UUID, list[tuple[str, str]]] = {i: [] for i in batch_ids}
+    for county, photos in by_county.items():
+        stored = await evidence.near_links(county, sorted({p for _, p in photos}))
+        for record_id, phash in photos:
+            out[record_id] += [
+                (str(n.record_id), n.phash) for n in stored.get(phash, [])
+                if n.record_id not in batch_ids
+            ]
+        for (a, pa), (b, pb) in near.close_pairs(photos, FlagSettings().phash_near):
+            if a != b:
+                out[a].append((str(b), pb))
+                out[b].append((str(a), pa))
+    return out
+
+
 async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     """Verification flags for logs about to be written, a batch at a time.
 
@@ -350,8 +398,7 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     villages = await geo.villages({p.village_code for _, _, p in items})
     hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
     facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
-    counties = {p.county_code for _, _, p in items if any(h in facts for h in p.values["evidence"])}
-    reuse = {c: await evidence.reuse_candidates(c) for c in counties}
+    reuse = await _reuse_candidates(items, facts)
     fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix]]] = {}
     for owner in {o for _, o, _ in items}:
         batch = [(i, f) for i, o, p in items if o == owner and (f := _fix(p.values))]
@@ -371,21 +418,23 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
             photos=[facts[h] for h in v["evidence"] if h in facts],
             fence=fence,
             previous_fix=_previous(fixes[owner], record_id, _fix(v)),
-            reuse_candidates=[
-                c for c in reuse.get(prepared.county_code, []) if c[0] != str(record_id)
-            ],
+            reuse_candidates=reuse[record_id],
             now=now,
             settings=FlagSettings(),
         )
         v["flags"] = [f.as_dict() for f in flags]
 
 
+def log_needs_links(values: dict[str, Any], version: int) -> bool:
+    """A new record without photos has nothing to link or unlink; an edit may unlink."""
+    return bool(loads(values["evidence"])) or version > 1
+
+
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-    """After a push: the records' photo links become exactly what they name (a new record
-    without photos has nothing to link or unlink)."""
+    """After a push: the records' photo links become exactly what they name."""
     await evidence.replace_links("work_log", [
         (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1
+        for r in rows if log_needs_links(r, r["version"])
     ])
 
 
@@ -396,13 +445,18 @@ def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
     return Prepared(values=values, village_code=row["village_code"], county_code=row["county_code"])
 
 
-async def reverify_logs_naming(sha256: str) -> None:
-    """A photo arrived after the logs that name it: recompute their flags, deliver on pull."""
+async def reverify_logs(ids: list[uuid.UUID]) -> None:
+    """Recompute the flags of stored logs (a photo arrived, or one near theirs was linked or
+    unlinked); a log whose flags changed is delivered again on pull."""
     from backend.sync.registry import get_kind
 
-    ids = await evidence.records_naming(sha256, "work_log")
     rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
-    for row in rows:
-        prepared = _stored_as_prepared(row)
-        await flag_logs([(row["id"], row["owner_id"], prepared)])
-        await bump_seq(get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]})
+    if not rows:
+        return
+    items = [(row["id"], row["owner_id"], _stored_as_prepared(row)) for row in rows]
+    await flag_logs(items)
+    for row, (_, _, prepared) in zip(rows, items, strict=True):
+        if prepared.values["flags"] != (loads(row["flags"]) or []):
+            await bump_seq(
+                get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]}
+            )

@@ -22,6 +22,7 @@ def register_kinds() -> None:
             prepare=services.prepare_work_log,
             enrich=services.flag_logs,
             after_write=services.write_log_links,
+            after_write_needed=services.log_needs_links,
         )
     )
     register(
@@ -73,4 +74,4 @@ def register_kinds() -> None:
             locked=presence.leave_locked,
         )
     )
-    evidence.on_photo_stored(services.reverify_logs_naming)
+    evidence.on_evidence_changed(services.reverify_logs)
