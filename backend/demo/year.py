@@ -8,8 +8,10 @@ the eligibility list shows every kind of reason. 青山镇 and 石桥镇 are lef
 browser tests start from their empty months).
 
 Rows are written in bulk (one insert per table), which keeps ``zhucun seed-demo`` fast; the
-values are the ones the services would have written (frozen days, village days, change
-numbers, reviewer and times).
+values are the ones the services would have written (frozen days, village days, reviewer and
+times). They are history: they carry no change number, so sync does not send a year of every
+cadre's records to each phone of the county (eligibility, dossiers and the dashboard read them
+on the server).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from backend.core.context import RequestContext
 from backend.core.db import write_transaction
 from backend.fieldwork import rules
 from backend.fieldwork.tables import Household, PresenceSheet, Talk, WorkLog
-from backend.sync.services import allocate_seqs
 
 __all__ = ["YEAR_TOWNSHIPS", "demo_year", "posting_start", "seed_previous_year"]
 
@@ -157,11 +158,7 @@ async def seed_previous_year(ctx: RequestContext, county: str,
                           village_code=c["village_code"], county_code=county, date=talked,
                           talked_by=reviewer, summary="谈工作进展和生活困难，鼓励安心驻村",
                           created_at=_utc(talked, 8)))
-    engine = PresenceSheet._meta.db
-    async with write_transaction(engine):
-        seqs = iter(await allocate_seqs(engine, len(sheets) + len(logs)))
-        for row in (*sheets, *logs):
-            row.seq = next(seqs)
+    async with write_transaction(PresenceSheet._meta.db):
         for table, rows in ((PresenceSheet, sheets), (WorkLog, logs), (Talk, talks)):
             for start in range(0, len(rows), 500):
                 await table.insert(*rows[start:start + 500])
