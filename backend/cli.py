@@ -48,6 +48,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the API and the built PWA."""
     import uvicorn
 
+    from backend.core.logs import log_config
     from backend.core.settings import get_settings
 
     settings = get_settings()
@@ -60,6 +61,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        log_config=log_config(settings.log_format or
+                              ("json" if settings.env == "production" else "text")),
     )
 
 

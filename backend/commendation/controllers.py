@@ -136,7 +136,7 @@ class CommendationController(Controller):
         year = year or local_date().year
         dossiers = await services.unit_dossiers(actor.scope, unit_code, year, eligible)
         return Response(dossier_page.render_many(f"{unit_code} {year} 年度驻村工作档案", dossiers),
-                        media_type="text/html; charset=utf-8", headers=_PRINT_HEADERS)
+                        media_type="text/html", headers=_PRINT_HEADERS)
 
     @get("/dossiers/{cadre_id:uuid}")
     async def dossier(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
@@ -149,7 +149,7 @@ class CommendationController(Controller):
                             year: Year = None) -> Response[str]:
         """The dossier as a printable page (print CSS, A4)."""
         d = await services.dossier(actor.scope, cadre_id, year or local_date().year)
-        return Response(dossier_page.render(d), media_type="text/html; charset=utf-8",
+        return Response(dossier_page.render(d), media_type="text/html",
                         headers=_PRINT_HEADERS)
 
 

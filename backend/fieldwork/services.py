@@ -11,6 +11,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from backend.accounts import posted
 from backend.audit import services as audit
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
@@ -84,9 +85,14 @@ async def household_rows(village_codes: set[str] | None = None,
 
 
 async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
-    village = await geo.village(village_code)
+    """The village's households. A village out of scope answers as any object out of scope
+    does (``not_found``), the same whether or not the code exists elsewhere."""
+    try:
+        village = await geo.village(village_code)
+    except NotFound:
+        raise NotFound() from None
     if not scope.sees_village(village.code, village.county_code):
-        raise NotFound("unknown_division", code=village_code)
+        raise NotFound()
     rows = (
         await Household.select()
         .where(Household.village_code == village_code, Household.deleted.eq(False))
@@ -286,6 +292,8 @@ async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     errors = []
     if log.date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("date", "too_large"))
+    else:
+        errors += await posted.outside_posting(actor, village.code, {"date": log.date})
     known = await _village_households(actor, log.village_code)
     if any(str(h) not in known for h in log.household_ids):
         errors.append(FieldError("household_ids", "not_found"))
