@@ -40,6 +40,7 @@ from backend.notify.sync_kinds import register_kinds as register_notify_kinds
 from backend.policy.controllers import PolicyController
 from backend.surveys.controllers import SurveyController
 from backend.surveys.sync_kinds import register_kinds as register_survey_kinds
+from backend.sync import wire as typed_wire
 from backend.sync.controllers import SyncController
 from backend.web import compression_config, pwa_routes
 
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_shutdown() -> None:
         await close_engine(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, *CONTROLLERS, *_pwa(settings.pwa_dir)],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -140,3 +141,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    typed_wire.install(app)
+    return app
