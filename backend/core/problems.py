@@ -51,6 +51,16 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "too_short": ("过短", "Too short"),
     "too_small": ("数值过小", "Too small"),
     "too_large": ("数值过大", "Too large"),
+    "too_deep": ("嵌套层数过多（上限 {max} 层）", "Nested too deeply (limit {max} levels)"),
+    "too_many_items": ("项数过多（上限 {max} 项）", "Too many items (limit {max})"),
+    "control_character": (
+        "含有不可见的控制字符（如 NUL），请删除后重试",
+        "Contains an invisible control character (such as NUL); remove it and retry",
+    ),
+    "not_plausible_date": (
+        "日期不在合理范围内（{earliest} 至 {latest}）",
+        "The date is outside the plausible range ({earliest} to {latest})",
+    ),
     "not_allowed": ("不是允许的取值", "Not one of the allowed values"),
     "unknown_field": ("不认识的字段", "Unknown field"),
     "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
@@ -267,6 +277,13 @@ def _http_code(exc: HTTPException) -> str:
     }.get(exc.status_code, "bad_request")
 
 
+def _out_of_range(exc: Exception) -> bool:
+    if isinstance(exc, OverflowError):
+        return True
+    # asyncpg: NumericValueOutOfRangeError (22003), without importing asyncpg on SQLite.
+    return getattr(exc, "sqlstate", None) == "22003"
+
+
 def size_text(size: int) -> str:
     """A byte count as people read it: ``12 MB``, ``512 KB``, ``900 B`` (binary units)."""
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
@@ -303,5 +320,15 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         code = _http_code(exc)
         params = {"limit": _body_limit(request)} if code == "payload_too_large" else None
         return problem_response(request, exc.status_code, code, params=params)
+    if getattr(exc, "sqlstate", None) == "22021":
+        # PostgreSQL refuses a character SQLite would store: the same answer on both.
+        return problem_response(
+            request, 422, "validation_failed", errors=[FieldError("body", "control_character")]
+        )
+    if _out_of_range(exc):
+        # A safety net under the explicit bounds: a number the database cannot hold.
+        return problem_response(
+            request, 422, "validation_failed", errors=[FieldError("body", "too_large")]
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "internal_error")
