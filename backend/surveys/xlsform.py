@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from backend.core.errors import FieldError
 from backend.surveys.forms import Form, form_errors
+from backend.surveys.xpath import ExpressionError, parse, references
 
 __all__ = ["XLSFormResult", "read_xlsform"]
 
@@ -71,6 +72,8 @@ def _cell(value: Any) -> str:
 
 
 # --- expressions ---------------------------------------------------------------------------
+
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
 _TOKEN = re.compile(r"""
     \s*(?:
@@ -176,10 +179,11 @@ def parse_constraint(text: str, qtype: str) -> dict[str, Any]:
             step = dt.timedelta(days=1)
             value_low = (day + step if op == ">" else day).isoformat()
             value_high = (day - step if op == "<" else day).isoformat()
-        elif isinstance(value, int) and not isinstance(value, bool):
+        elif isinstance(value, int) and not isinstance(value, bool) and qtype == "integer":
             value_low = value + 1 if op == ">" else value
             value_high = value - 1 if op == "<" else value
-        elif isinstance(value, float) and op in (">=", "<="):
+        elif isinstance(value, int | float) and not isinstance(value, bool) and op in (
+                ">=", "<="):
             value_low = value_high = value
         else:
             # A strict bound on a decimal has no inclusive equivalent.
@@ -309,18 +313,44 @@ def _question(values: dict[tuple[str, str | None], str], number: int,
     if required not in _TRUE | _FALSE:
         report("required", "xlsform_required")
     question["required"] = required in _TRUE
-    for column, parse in (("relevant", lambda t: _typed_conditions(parse_relevant(t), types)),
+    for column, read in (("relevant", lambda t: _typed_conditions(parse_relevant(t), types)),
                           ("constraint", lambda t: parse_constraint(t, qtype))):
-        text = values.get((column, None))
+        text = _straight_quotes(values.get((column, None), ""))
         if not text:
             continue
         try:
-            question[column] = parse(text)
-        except (_Problem, ValueError) as exc:
-            params = exc.params if isinstance(exc, _Problem) else {"near": text[:20]}
-            report(column, "xlsform_expression", **params)
+            question[column] = read(text)
+        except (_Problem, ValueError):
+            # Beyond the simple shapes: kept as the ODK expression itself, evaluated the
+            # same on the phone and here (a strict bound on a decimal stays strict).
+            problem = _expression_problem(text, types, column == "relevant")
+            if problem:
+                report(column, problem[0], near=problem[1])
+            else:
+                question.setdefault("xpath", {})[column] = text
     types[name] = qtype
     return question
+
+
+_CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "＇": "'", "＂": '"'})
+
+
+def _straight_quotes(text: str) -> str:
+    """Quotes pasted from Word (‘ ’ “ ”) as the straight ones XPath reads."""
+    return text.translate(_CURLY).strip()
+
+
+def _expression_problem(text: str, types: dict[str, str], earlier_only: bool
+                        ) -> tuple[str, str] | None:
+    """(code, near) when an expression cannot be evaluated on the phone and here alike."""
+    for name in references(text):
+        if name not in types:
+            return ("refers_to_later" if earlier_only else "xlsform_unknown_name"), name
+    try:
+        parse(_REF.sub(lambda m: f"/data/{m.group(1)}", text))
+    except ExpressionError as exc:
+        return "xlsform_expression", exc.near or text[:20]
+    return None
 
 
 def _unzipped_size_ok(data: bytes) -> bool:

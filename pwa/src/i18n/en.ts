@@ -562,6 +562,15 @@ export const en: Messages = {
   'survey.err.too_long': 'At most {n} characters',
   'survey.err.too_few': 'Pick at least {n}',
   'survey.err.too_many': 'Pick at most {n}',
+  'survey.err.constraint': 'Does not meet this question’s rule',
+  'survey.err.read_only': 'Read only: takes no answer',
+  'survey.err.not_time': 'Enter a time (hh:mm)',
+  'survey.err.not_datetime': 'Enter a date and time',
+  'survey.err.off_step': 'Not one of the steps',
+  'survey.err.not_acknowledged': 'Please acknowledge',
+  'survey.err.repeat_count': 'Wrong number of entries',
+  'survey.err.too_many_entries': 'Too many entries',
+  'survey.err.not_list': 'Must be a list of entries',
   'outbox.kind.survey_response': 'Survey answers',
   // end surveys (cadre)
   // surveys (admin): keys 'surveyAdmin.*', kept together below this line

@@ -560,6 +560,15 @@ export const zh = {
   'survey.err.too_long': '最多 {n} 个字',
   'survey.err.too_few': '至少选 {n} 项',
   'survey.err.too_many': '最多选 {n} 项',
+  'survey.err.constraint': '不符合本题的要求',
+  'survey.err.read_only': '此题只读，不需作答',
+  'survey.err.not_time': '请填写时间（时:分）',
+  'survey.err.not_datetime': '请填写日期和时间',
+  'survey.err.off_step': '不在可选的刻度上',
+  'survey.err.not_acknowledged': '请确认',
+  'survey.err.repeat_count': '条目数与要求不符',
+  'survey.err.too_many_entries': '条目过多',
+  'survey.err.not_list': '应为若干条目',
   'outbox.kind.survey_response': '调查答卷',
   // end surveys (cadre)
   // surveys (admin): keys 'surveyAdmin.*', kept together below this line

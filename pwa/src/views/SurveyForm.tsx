@@ -252,10 +252,11 @@ function Editor(props: {
   );
 }
 
-const CONSTRAINT_CODES = new Set(['below_min', 'above_max', 'too_short', 'too_long', 'too_few', 'too_many']);
+const CONSTRAINT_CODES = new Set(['below_min', 'above_max', 'too_short', 'too_long', 'too_few', 'too_many', 'constraint']);
 
 /** The message for a broken rule: the form's own wording for its constraint, else ours. */
 export function errorMessage(q: Question, e: AnswerError): string {
+  if (e.code === 'required' && q.required_message) return label(q.required_message);
   if (CONSTRAINT_CODES.has(e.code) && q.constraint_message) return label(q.constraint_message);
   const c = q.constraint ?? {};
   const n = { too_short: c.min_length, too_long: c.max_length ?? 2000, too_few: c.min_count, too_many: c.max_count }[e.code];

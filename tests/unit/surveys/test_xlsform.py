@@ -7,6 +7,7 @@ import zipfile
 
 from openpyxl import Workbook
 
+from backend.surveys.rules import check_answers
 from backend.surveys.xlsform import example_xlsform, read_xlsform
 
 SURVEY_HEADER = ["type", "name", "label::Chinese (zh)", "label::English (en)", "hint::zh",
@@ -99,9 +100,9 @@ def test_every_problem_is_reported_at_once():
     header = [*SURVEY_HEADER, "appearance", "label::fr"]
     rows = [
         ["begin_group", "g", "组", "Group", "", "", "", "", "", "", "", ""],
-        ["integer", "n", "数", "N", "", "maybe", "regex(., '[0-9]')", "", "", "", "", ""],
+        ["integer", "n", "数", "N", "", "maybe", "regex(., '[0-9]'", "", "", "", "", ""],
         ["select_one nolist", "s", "选", "S", "", "", "", "", "", "", "", ""],
-        ["text", "t", "文", "T", "", "", "", "", "${n} + 1 > 2", "", "minimal", "Texte"],
+        ["text", "t", "文", "T", "", "", "", "", "-${n} + 1 > 2", "", "minimal", "Texte"],
         ["text", "u", "文", "U", "", "", "", "", "${later} = 'x'", "", "", ""],
         ["text", "later", "后", "Later", "", "", "", "", "", "", "", ""],
     ]
@@ -161,3 +162,41 @@ def test_the_template_imports_cleanly():
     assert {q.type for q in result.form.questions} == {
         "integer", "text", "select_one", "select_multiple", "decimal", "date", "yes_no",
         "geopoint", "photo"}
+
+
+def test_expressions_beyond_the_simple_shapes_are_kept_and_evaluated():
+    """A strict bound on a decimal stays strict (0.5 and 99.5 pass; 0 and 100 do not), and
+    the ODK functions real forms use are kept as expressions, quotes pasted from Word too."""
+    rows = [
+        ["decimal", "area", "面积", "Area", "", "", ". > 0 and . < 100", "", "", ""],
+        ["select_multiple crops", "crops", "作物", "Crops", "", "", "count-selected(.) <= 2",
+         "", "", ""],
+        ["text", "other", "其他", "Other", "", "", "regex(., '^[a-z]+$')", "",
+         "selected(${crops}, \u2018x\u2019) and string-length(${area}) < 50", ""],
+        ["integer", "plots", "地块", "Plots", "", "", ". <= ${area} * 10", "", "", ""],
+    ]
+    choices = [["crops", "x", "甲", "X"], ["crops", "y", "乙", "Y"]]
+    result = read_xlsform(workbook(rows, choices=[CHOICES[0], *choices]))
+    assert result.errors == []
+    area, _, other, plots = result.form.questions
+    assert area.constraint is None and area.xpath.constraint == ". > 0 and . < 100"
+    assert other.xpath.relevant == "selected(${crops}, 'x') and string-length(${area}) < 50"
+    assert plots.xpath.constraint == ". <= ${area} * 10"
+    form = result.form.model_dump(mode="json")
+    for value, ok in ((0.5, True), (99.5, True), (0, False), (100, False)):
+        assert (check_answers(form, {"area": value}) == []) is ok, value
+    assert check_answers(form, {"area": 1, "plots": 11})[0].code == "constraint"
+    assert check_answers(form, {"crops": ["x"], "other": "abc"}) == []
+    assert check_answers(form, {"crops": ["x"], "other": "ab1"})[0].code == "constraint"
+    assert check_answers(form, {"crops": ["y"], "other": "abc"})[0].code == "not_relevant"
+
+
+def test_an_expression_the_phone_cannot_evaluate_is_refused_where_it_stands():
+    rows = [
+        ["integer", "n", "数", "N", "", "", "foo(.) > 1", "", "", ""],
+        ["integer", "m", "数", "M", "", "", ". > ${nowhere}", "", "", ""],
+    ]
+    assert located(read_xlsform(workbook(rows))) == [
+        ("survey", 2, "constraint", "xlsform_expression"),
+        ("survey", 3, "constraint", "xlsform_unknown_name"),
+    ]
