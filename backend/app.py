@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from litestar import Litestar, Router
-from litestar.datastructures import CacheControlHeader
+from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
 from piccolo.conf.apps import Finder
 
 from backend.accounts.controllers import AccountsController, AuthController
@@ -42,6 +40,7 @@ from backend.policy.controllers import PolicyController
 from backend.surveys.controllers import SurveyController
 from backend.surveys.sync_kinds import register_kinds as register_survey_kinds
 from backend.sync.controllers import SyncController
+from backend.web import compression_config, pwa_routes
 
 __all__ = ["all_tables", "create_app", "register_capabilities", "register_reminder_sources"]
 
@@ -87,35 +86,11 @@ def all_tables() -> list:
     return Finder().get_table_classes()
 
 
-def _pwa_routes(pwa_dir: Path) -> list[Router]:
-    """The built PWA at ``/``: hashed assets cached for a year, the shell always revalidated."""
+def _pwa(pwa_dir: Path) -> list:
     if not (pwa_dir / "index.html").is_file():
         log.warning("PWA not built at %s: serving the API only", pwa_dir)
         return []
-    routes = []
-    if (pwa_dir / "assets").is_dir():
-        routes.append(
-            create_static_files_router(
-                path="/assets",
-                directories=[pwa_dir / "assets"],
-                name="pwa-assets",
-                cache_control=CacheControlHeader(max_age=31_536_000, public=True),
-                include_in_schema=False,
-                opt={"exclude_from_auth": True},
-            )
-        )
-    routes.append(
-        create_static_files_router(
-            path="/",
-            directories=[pwa_dir],
-            html_mode=True,
-            name="pwa",
-            cache_control=CacheControlHeader(no_cache=True),
-            include_in_schema=False,
-            opt={"exclude_from_auth": True},
-        )
-    )
-    return routes
+    return pwa_routes(pwa_dir)
 
 
 def register_capabilities() -> None:
@@ -142,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await close_engine(engine)
 
     return Litestar(
-        route_handlers=[health, *CONTROLLERS, *_pwa_routes(settings.pwa_dir)],
+        route_handlers=[health, *CONTROLLERS, *_pwa(settings.pwa_dir)],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "ctx": Provide(provide_ctx, sync_to_thread=False),
@@ -154,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         request_max_body_size=settings.max_body_bytes,
+        compression_config=compression_config(),
         openapi_config=OpenAPIConfig(
             title="Zhucun 驻村 API",
             version="0.1.0",

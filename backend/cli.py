@@ -184,7 +184,7 @@ def geo() -> None:
 @geo.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def geo_import(csv_file: Path) -> None:
-    """Import divisions from a CSV file, all rows or none."""
+    """Import divisions from a CSV or XLSX file, all rows or none."""
     from backend.core.context import RequestContext
     from backend.core.errors import DomainError
     from backend.geo.services import import_divisions
@@ -192,7 +192,7 @@ def geo_import(csv_file: Path) -> None:
     try:
         report = _run(
             lambda: import_divisions(
-                RequestContext.system("cli"), None, csv_file.read_text("utf-8-sig")
+                RequestContext.system("cli"), None, csv_file.read_bytes()
             )
         )
     except DomainError as exc:

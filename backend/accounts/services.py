@@ -47,6 +47,7 @@ __all__ = [
     "change_password",
     "create_posting",
     "create_user",
+    "in_reach",
     "list_postings",
     "list_users",
     "login",
@@ -56,8 +57,10 @@ __all__ = [
     "postings_of",
     "read_user",
     "refresh",
+    "require_in_reach",
     "resolve_scope",
     "reviewers_of",
+    "sees_person",
     "user_names",
     "user_out",
 ]
@@ -427,6 +430,50 @@ async def create_user(
     return await user_out(user_id)
 
 
+async def in_reach(scope: Scope, person_id: uuid.UUID) -> bool:
+    """人员管辖: whether a county admin may act on a person (post them, grant a role, reset
+    their password, read them).
+
+    A person is in reach of an admin when any of their postings or role grants lies in one of
+    the admin's counties, or when they have neither (a new account nobody has placed yet).
+    A person placed only in other counties is out of reach, and so is an id that does not
+    exist: callers answer both with the same 404, so an id's existence is never revealed.
+    The one check for every route acting on a person; never write a second copy.
+    """
+    if not scope.admin_counties:
+        return False
+    if not await User.exists().where(User.id == person_id):
+        return False
+    counties = {
+        r["county_code"]
+        for r in await Posting.select(Posting.county_code).where(Posting.cadre == person_id)
+    } | {
+        r["county_code"]
+        for r in await RoleGrant.select(RoleGrant.county_code).where(
+            RoleGrant.account == person_id
+        )
+    }
+    return not counties or bool(counties & scope.admin_counties)
+
+
+async def require_in_reach(scope: Scope, person_id: uuid.UUID) -> None:
+    """404 ``not_found`` unless the person is in the admin's reach (see ``in_reach``)."""
+    if not await in_reach(scope, person_id):
+        raise NotFound()
+
+
+async def sees_person(scope: Scope, person_id: uuid.UUID) -> bool:
+    """Whether the caller may read a person: themselves, a cadre posted in a village they
+    review, or a person in their reach as a county admin."""
+    if person_id == scope.user_id:
+        return True
+    if scope.review_villages and await Posting.exists().where(
+        Posting.cadre == person_id, Posting.village_code.is_in(sorted(scope.review_villages))
+    ):
+        return True
+    return await in_reach(scope, person_id)
+
+
 async def _visible_user_ids(scope: Scope) -> set[uuid.UUID]:
     ids: set[uuid.UUID] = {scope.user_id}
     if scope.admin_counties:
@@ -459,7 +506,7 @@ async def list_users(scope: Scope) -> list[UserOut]:
 
 
 async def read_user(scope: Scope, user_id: uuid.UUID) -> UserOut:
-    if user_id not in await _visible_user_ids(scope):
+    if not await sees_person(scope, user_id):
         raise NotFound()
     return await user_out(user_id)
 
@@ -481,10 +528,10 @@ async def create_posting(ctx: RequestContext, scope: Scope, data: PostingIn) -> 
     village = await geo.village(data.village_code)
     if village.county_code not in scope.admin_counties:
         raise NotFound("unknown_division", code=data.village_code)
+    # A cadre placed in another county is as unknown here as an id that does not exist.
+    await require_in_reach(scope, data.cadre_id)
     if data.end_date and data.end_date < data.start_date:
         raise ValidationFailed(errors=[FieldError("end_date", "too_small")])
-    if not await User.exists().where(User.id == data.cadre_id):
-        raise ValidationFailed(errors=[FieldError("cadre_id", "not_found")])
     posting_id = new_id()
     async with write_transaction(Posting._meta.db):
         await Posting.insert(

@@ -32,8 +32,8 @@ from backend.claims.schemas import (
 )
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
-from backend.core.errors import FieldError, ValidationFailed
 from backend.core.i18n import pick_lang
+from backend.core.imports import upload_bytes
 from backend.core.scope import Actor
 
 __all__ = ["ClaimController", "InsuranceController"]
@@ -227,15 +227,14 @@ class InsuranceController(Controller):
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
         county: Annotated[str, QueryParameter(pattern=r"^\d{6}$")],
+        dry_run: FromQuery[bool] = False,
     ) -> InsuranceImportReport:
-        """Import policy records (CSV: phone/手机号, insurer/保险公司, policy_number/保单号,
-        sum_insured/保险金额 in yuan, start_date/起保日期, end_date/止保日期), all rows or none,
-        with every bad row reported (county admin)."""
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(errors=[FieldError("file", "invalid")]) from None
-        return await insurance.import_policies(ctx, actor.scope, county, text)
+        """Import policy records, the file (CSV or XLSX) as the body: phone/手机号,
+        insurer/保险公司, policy_number/保单号, sum_insured/保险金额 in yuan, start_date/起保日期,
+        end_date/止保日期; all rows or none, every bad row named by row and column (county
+        admin). ``dry_run=true`` previews and writes nothing."""
+        data = await upload_bytes(request)
+        return await insurance.import_policies(ctx, actor.scope, county, data, dry_run=dry_run)
 
     @get("/gaps")
     async def gaps(

@@ -1,4 +1,5 @@
-"""Reading a county's accident-insurance policies from CSV: every bad row reported, pure."""
+"""Reading a county's accident-insurance policies from CSV or XLSX: every bad row reported,
+pure."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import InvalidOperation
 
-from backend.core.csvrows import read_rows
+from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError
 from backend.core.money import yuan_to_fen
 
-__all__ = ["PolicyRow", "parse_policies_csv"]
+__all__ = ["HEADERS", "PolicyRow", "parse_policies_csv", "read_policies"]
 
 # English and Chinese headers are both accepted.
-_HEADERS = {
+HEADERS = {
     "phone": "phone",
     "手机号": "phone",
     "手机号码": "phone",
@@ -93,18 +94,19 @@ def _read_row(number: int, raw: dict[str, str]) -> tuple[PolicyRow | None, list[
     return PolicyRow(number, phone, text["insurer"], text["policy_number"], fen, start, end), []
 
 
-def parse_policies_csv(text: str) -> tuple[list[PolicyRow], list[FieldError]]:
-    """Parse CSV text (UTF-8, header row first; row numbers count the header as row 1).
+def read_policies(data: bytes | str) -> tuple[list[PolicyRow], list[FieldError], Table]:
+    """Parse a CSV or XLSX (header row first; row numbers count the header as row 1).
 
     Columns: phone/手机号, insurer/保险公司, policy_number/保单号, sum_insured/保险金额 (yuan),
     start_date/起保日期, end_date/止保日期 (YYYY-MM-DD); name/姓名 is accepted and ignored.
     """
-    raw_rows, errors = read_rows(text, _HEADERS, _REQUIRED)
-    if errors:
-        return [], errors
+    table = read_table(data, HEADERS, _REQUIRED)
+    if table.errors:
+        return [], table.errors, table
     rows: list[PolicyRow] = []
+    errors: list[FieldError] = []
     seen: set[tuple[str, str, str, dt.date]] = set()
-    for number, raw in raw_rows:
+    for number, raw in table.rows:
         row, row_errors = _read_row(number, raw)
         errors += row_errors
         if row is None:
@@ -115,4 +117,10 @@ def parse_policies_csv(text: str) -> tuple[list[PolicyRow], list[FieldError]]:
             continue
         seen.add(key)
         rows.append(row)
-    return rows, errors
+    return rows, errors, table
+
+
+def parse_policies_csv(data: bytes | str) -> tuple[list[PolicyRow], list[FieldError]]:
+    """The good rows and every row's errors (see ``read_policies``)."""
+    rows, errors, table = read_policies(data)
+    return rows, table.named(errors)

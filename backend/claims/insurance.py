@@ -13,7 +13,7 @@ from piccolo.columns.combination import Or
 from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.claims import rules
-from backend.claims.importer import PolicyRow, parse_policies_csv
+from backend.claims.importer import PolicyRow, read_policies
 from backend.claims.schemas import (
     CoverageGapOut,
     EvidenceOut,
@@ -30,6 +30,7 @@ from backend.core.context import RequestContext
 from backend.core.db import write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
+from backend.core.imports import commit_or_preview, refuse
 from backend.core.money import fen_to_yuan
 from backend.core.validation import parse
 from backend.evidence import services as evidence
@@ -106,28 +107,37 @@ def _village_for(postings: list[Any], start: dt.date, end: dt.date) -> str:
 
 
 async def import_policies(
-    ctx: RequestContext, scope: Scope, county_code: str, text: str
+    ctx: RequestContext,
+    scope: Scope,
+    county_code: str,
+    data: bytes | str,
+    *,
+    dry_run: bool = False,
 ) -> InsuranceImportReport:
-    """Import the county's policy records (county admin), all rows or none."""
+    """Import the county's policy records (county admin; CSV or XLSX), all rows or none;
+    ``dry_run`` previews the same counts and writes nothing."""
     if county_code not in scope.counties and not any(
         v.startswith(county_code) for v in scope.own_villages | scope.review_villages
     ):
         raise NotFound("unknown_division", code=county_code)
     if county_code not in scope.admin_counties:
         raise Forbidden()
-    rows, errors = parse_policies_csv(text)
+    rows, errors, table = read_policies(data)
     cadres = await accounts.cadres_by_phone(county_code) if rows else {}
     errors += [FieldError("phone", "not_found", row=r.row) for r in rows if r.phone not in cadres]
-    if errors:
-        raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))
-    created = updated = unchanged = 0
-    async with write_transaction(InsurancePolicy._meta.db):
+    refuse(table.named(errors))
+
+    async def apply() -> InsuranceImportReport:
+        created = updated = unchanged = 0
         for r in rows:
             outcome = await _upsert_policy(scope, county_code, r, cadres[r.phone])
             created += outcome == "created"
             updated += outcome == "updated"
             unchanged += outcome == "unchanged"
-        report = InsuranceImportReport(created=created, updated=updated, unchanged=unchanged)
+        report = InsuranceImportReport(
+            created=created, updated=updated, unchanged=unchanged, rows=len(rows),
+            dry_run=dry_run,
+        )
         await audit.record(
             ctx,
             "insurance.policies_imported",
@@ -136,7 +146,9 @@ async def import_policies(
             county_code=county_code,
             after=report.model_dump(),
         )
-    return report
+        return report
+
+    return await commit_or_preview(InsurancePolicy._meta.db, dry_run, apply)
 
 
 async def _upsert_policy(

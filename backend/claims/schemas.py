@@ -194,6 +194,8 @@ class InsuranceImportReport(BaseModel):
     created: int
     updated: int
     unchanged: int
+    rows: int = Field(default=0, description="data rows read from the file")
+    dry_run: bool = Field(default=False, description="a preview: nothing was written")
 
 
 class PeriodOut(BaseModel):

@@ -40,6 +40,7 @@ from backend.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from backend.core.formats import date_label, money, month_label
 from backend.core.i18n import text
 from backend.core.ids import new_id
 from backend.core.money import fen_to_yuan
@@ -384,15 +385,17 @@ async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
         return
     row = await Claim.select().where(Claim.id == claim_id).first()
     await _audit(ctx, row, "drafted", None, "draft")
-    month = sheet["month"].strftime("%Y-%m")
+    month = month_label(sheet["month"])
+    days = sheet["village_days"]
+    amount = money(row["amount_fen"])
     await notify(
         _notice(
             row,
             "claim.drafted",
-            (f"{month} 生活补贴待提交", f"Living subsidy for {month} ready to submit"),
+            (f"{month[0]}生活补贴待提交", f"Living subsidy for {month[1]} ready to submit"),
             (
-                f"确认驻村 {sheet['village_days']} 天，金额 {fen_to_yuan(row['amount_fen'])} 元",
-                f"{sheet['village_days']} days, {fen_to_yuan(row['amount_fen'])} yuan",
+                f"确认驻村 {days} 天，金额 {amount}",
+                f"{days} {'day' if days == 1 else 'days'} confirmed, {amount}",
             ),
         )
     )
@@ -640,19 +643,19 @@ def _review_notice(
     row: dict[str, Any], to_state: str, reason: str | None, ref: str | None
 ) -> Notice:
     label = _KIND_LABEL[row["kind"]]
-    what = row["month"].strftime("%Y-%m") if row["kind"] == "subsidy" else f"{row['date']}"
+    what = month_label(row["month"]) if row["kind"] == "subsidy" else date_label(row["date"])
     verdict = _VERDICTS[to_state]
-    amount = fen_to_yuan(row["payable_fen"])
+    amount = money(row["payable_fen"])
     if reason:
         body = (f"原因：{reason}", f"Reason: {reason}")
     elif ref:
-        body = (f"{amount} 元，支付凭证号 {ref}", f"{amount} yuan, payment reference {ref}")
+        body = (f"金额 {amount}，支付凭证号 {ref}", f"{amount}, payment reference {ref}")
     else:
-        body = (f"{amount} 元", f"{amount} yuan")
+        body = (f"金额 {amount}", amount)
     return _notice(
         row,
         f"claim.{to_state}",
-        (f"{label[0]} {what} {verdict[0]}", f"{label[1].capitalize()} {what} {verdict[1]}"),
+        (f"{label[0]} {what[0]} {verdict[0]}", f"{label[1].capitalize()} {what[1]} {verdict[1]}"),
         body,
     )
 

@@ -111,6 +111,8 @@ async def my_eligibility(actor: Actor, year: int) -> EligibilityOut:
 
 async def record_inspection(ctx: RequestContext, actor: Actor, data: InspectionIn) -> None:
     """The county records an inspection finding about a cadre of the county."""
+    if not await accounts.sees_person(actor.scope, data.cadre_id):
+        raise NotFound()
     village_code = await accounts.posting_village(data.cadre_id, data.date)
     village = await geo.village(village_code) if village_code else None
     if village is None or not actor.scope.sees_record(data.cadre_id, village.code,
@@ -341,10 +343,10 @@ async def dossier(scope: Scope, cadre_id: uuid.UUID, year: int) -> DossierOut:
     if not postings:
         raise NotFound()
     village = await geo.village(postings[-1].village_code)
-    if not scope.sees_record(cadre_id, village.code, village.county_code):
+    if not await accounts.sees_person(scope, cadre_id):
         raise NotFound()
     verdict = (await _judge(year, postings))[0]
-    year_data = await summary.cadre_year(cadre_id, village.code, year)
+    year_data = await summary.cadre_year(cadre_id, village.code, year, scope=scope)
     return DossierOut(
         cadre_id=cadre_id, name=postings[-1].name, village_code=village.code,
         village_name=village.name, year=year, eligibility=verdict,

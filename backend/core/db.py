@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +12,8 @@ from urllib.parse import urlparse
 from piccolo.columns import JSON, JSONB
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from backend.core.canonical import dumps
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -183,7 +184,7 @@ async def insert_rows(
         if returning:
             sql += f' RETURNING "{returning}"'
         args = [
-            json.dumps(row[n], ensure_ascii=False)
+            dumps(row[n])
             if j and row[n] is not None and not isinstance(row[n], str)
             else row[n]
             for row in chunk

@@ -134,6 +134,8 @@ class FieldError:
     row: int | None = None
     #: Optional source sheet of a workbook (an XLSForm reports sheet, row and column).
     sheet: str | None = None
+    #: Optional source column, as the file's header wrote it (imports of tables).
+    column: str | None = None
 
 
 class DomainError(Exception):

@@ -109,6 +109,21 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "xlsform_not_xlsx": ("不是有效的 .xlsx 文件", "Not a valid .xlsx file"),
     "xlsform_no_survey": ("缺少 survey 表", "The survey sheet is missing"),
     "xlsform_too_many_rows": ("行数过多（上限 {max}）", "Too many rows (limit {max})"),
+    # Tables uploaded for import (backend/core/csvrows.py).
+    "not_table": (
+        "不是可读取的 CSV 或 .xlsx 文件",
+        "Not a readable CSV or .xlsx file",
+    ),
+    "xls_not_supported": (
+        "不支持旧的 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV",
+        "The old .xls format is not supported: save it as .xlsx or CSV in Excel",
+    ),
+    "file_too_large": ("文件过大（上限 {limit}）", "The file is too large (limit {limit})"),
+    "too_many_rows": (
+        "行数过多（上限 {max} 行），请分批导入",
+        "Too many rows (limit {max}); split the file",
+    ),
+    "too_many_columns": ("列数过多（上限 {max} 列）", "Too many columns (limit {max})"),
 }
 
 # Litestar and Pydantic speak English; their messages are mapped onto our codes.
@@ -153,6 +168,8 @@ def localise_field_error(err: FieldError, lang: Lang) -> dict[str, Any]:
         item["row"] = err.row
     if err.sheet is not None:
         item["sheet"] = err.sheet
+    if err.column is not None:
+        item["column"] = err.column
     return item
 
 

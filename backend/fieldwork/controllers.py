@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
-from backend.core.errors import FieldError, ValidationFailed
 from backend.core.http import Year
+from backend.core.imports import upload_bytes
 from backend.core.scope import Actor
 from backend.fieldwork import presence, services
 from backend.fieldwork.schemas import (
@@ -61,14 +61,15 @@ class HouseholdController(Controller):
         request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
+        dry_run: FromQuery[bool] = False,
     ) -> HouseholdImportReport:
-        """Import the household register (CSV: external_id/户编号, head_name/户主,
-        members/人口, group_name/村民组, tags/标签), all rows or none."""
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(errors=[FieldError("file", "invalid")]) from None
-        return await services.import_households(ctx, actor, village_code, text)
+        """Import the household register, the file (CSV or XLSX) as the body: external_id/户编号,
+        head_name/户主, members/人口, group_name/村民组, tags/标签; all rows or none, every bad
+        row named by row and column. ``dry_run=true`` previews and writes nothing."""
+        data = await upload_bytes(request)
+        return await services.import_households(
+            ctx, actor, village_code, data, dry_run=dry_run
+        )
 
 
 class PresenceController(Controller):

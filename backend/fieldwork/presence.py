@@ -635,6 +635,8 @@ async def decide_leave(
 
 async def record_talk(ctx: RequestContext, actor: Actor, data: TalkIn) -> TalkOut:
     """谈心谈话, recorded by the township (or county) for a cadre in its scope."""
+    if not await accounts.sees_person(actor.scope, data.cadre_id):
+        raise NotFound()
     village_code = await accounts.posting_village(data.cadre_id, data.date)
     if village_code is None:
         raise NotFound()

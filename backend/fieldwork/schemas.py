@@ -89,6 +89,9 @@ class HouseholdOut(BaseModel):
 class HouseholdImportReport(BaseModel):
     created: int
     updated: int
+    unchanged: int = 0
+    rows: int = Field(default=0, description="data rows read from the file")
+    dry_run: bool = Field(default=False, description="a preview: nothing was written")
 
 
 class DayOut(BaseModel):

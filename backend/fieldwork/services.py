@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from backend.audit import services as audit
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
-from backend.core.csvrows import read_rows
-from backend.core.db import write_transaction
+from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
+from backend.core.imports import commit_or_preview, refuse
 from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.evidence.flags import Fence, Fix, FlagSettings, verify_record
@@ -38,6 +38,7 @@ __all__ = [
     "import_households",
     "list_households",
     "loads",
+    "log_needs_links",
     "prepare_work_log",
     "reverify_logs_naming",
     "work_log_wire",
@@ -94,7 +95,7 @@ async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]
     return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
 
 
-_HOUSEHOLD_HEADERS = {
+HOUSEHOLD_HEADERS = {
     "external_id": "external_id",
     "户编号": "external_id",
     "head_name": "head_name",
@@ -112,16 +113,21 @@ _HOUSEHOLD_HEADERS = {
 }
 
 
-def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldError]]:
-    """Rows of (external_id, head_name, members, group_name, tags) or every row's errors."""
-    raw_rows, errors = read_rows(text, _HOUSEHOLD_HEADERS, ("external_id", "head_name"))
-    if errors:
-        return [], errors
-    rows, seen = [], set()
-    for number, raw in raw_rows:
+def parse_households_csv(
+    data: bytes | str,
+) -> tuple[list[dict[str, Any]], list[FieldError], Table]:
+    """Rows of (external_id, head_name, members, group_name, tags) of a CSV or XLSX, the
+    errors of every bad row, and the table read (its columns name the errors)."""
+    table = read_table(data, HOUSEHOLD_HEADERS, ("external_id", "head_name"))
+    if table.errors:
+        return [], table.errors, table
+    rows, seen, errors = [], set(), []
+    for number, raw in table.rows:
         row_errors = []
         if not raw.get("external_id"):
             row_errors.append(FieldError("external_id", "required", row=number))
+        elif len(raw["external_id"]) > 40:
+            row_errors.append(FieldError("external_id", "too_long", row=number))
         elif raw["external_id"] in seen:
             row_errors.append(FieldError("external_id", "duplicate", row=number))
         if not raw.get("head_name") or len(raw["head_name"]) > 50:
@@ -144,27 +150,33 @@ def parse_households_csv(text: str) -> tuple[list[dict[str, Any]], list[FieldErr
                 "head_name": raw["head_name"],
                 "members": int(members),
                 "group_name": raw.get("group_name", "")[:50],
-                "tags": [t.strip() for t in tags],
+                "tags": [t.strip()[:20] for t in tags][:20],
             }
         )
-    return rows, errors
+    return rows, errors, table
 
 
 async def import_households(
-    ctx: RequestContext, actor: Actor, village_code: str, text: str
+    ctx: RequestContext,
+    actor: Actor,
+    village_code: str,
+    data: bytes | str,
+    *,
+    dry_run: bool = False,
 ) -> HouseholdImportReport:
-    """Import a village's household register, all rows or none (township or county)."""
+    """Import a village's household register (CSV or XLSX), all rows or none (township or
+    county); ``dry_run`` previews the same counts and writes nothing."""
     village = await geo.village(village_code)
     if not actor.scope.sees_village(village.code, village.county_code):
         raise NotFound("unknown_division", code=village_code)
     if not actor.scope.reviews_village(village.code, village.county_code):
         raise Forbidden()
-    rows, errors = parse_households_csv(text)
-    if errors:
-        raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))
-    created = updated = 0
+    rows, errors, table = parse_households_csv(data)
+    refuse(table.named(errors))
     engine = Household._meta.db
-    async with write_transaction(engine):
+
+    async def apply() -> HouseholdImportReport:
+        created = updated = 0
         existing = {
             r["external_id"]: r
             for r in await Household.select().where(Household.village_code == village_code)
@@ -190,7 +202,7 @@ async def import_households(
                         **row,
                     )
                 )
-            elif old["content_hash"] != digest:
+            elif old["content_hash"] != digest or old["deleted"]:
                 updated += 1
                 await Household.update(
                     {
@@ -202,7 +214,10 @@ async def import_households(
                         Household.deleted: False,
                     }
                 ).where(Household.id == old["id"])
-        report = HouseholdImportReport(created=created, updated=updated)
+        report = HouseholdImportReport(
+            created=created, updated=updated, unchanged=len(rows) - created - updated,
+            rows=len(rows), dry_run=dry_run,
+        )
         await audit.record(
             ctx,
             "fieldwork.households_imported",
@@ -211,7 +226,9 @@ async def import_households(
             county_code=village.county_code,
             after=report.model_dump(),
         )
-    return report
+        return report
+
+    return await commit_or_preview(engine, dry_run, apply)
 
 
 # --- work logs -------------------------------------------------------------------------------
@@ -380,12 +397,16 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
         v["flags"] = [f.as_dict() for f in flags]
 
 
+def log_needs_links(values: dict[str, Any], version: int) -> bool:
+    """A new record without photos has nothing to link or unlink; an edit may unlink."""
+    return bool(loads(values["evidence"])) or version > 1
+
+
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-    """After a push: the records' photo links become exactly what they name (a new record
-    without photos has nothing to link or unlink)."""
+    """After a push: the records' photo links become exactly what they name."""
     await evidence.replace_links("work_log", [
         (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1
+        for r in rows if log_needs_links(r, r["version"])
     ])
 
 

@@ -9,11 +9,14 @@ import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.core.canonical import loads
 from backend.core.db import fetch
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
+
+if TYPE_CHECKING:
+    from backend.core.scope import Scope
 
 __all__ = ["CadreYear", "VillageStats", "cadre_year", "confirmed_days", "monthly_trend",
            "submitted_owners",
@@ -59,7 +62,10 @@ class CadreYear:
         return self.households_visited / self.households_in_village
 
 
-async def cadre_year(cadre_id: uuid.UUID, village_code: str, year: int) -> CadreYear:
+async def cadre_year(
+    cadre_id: uuid.UUID, village_code: str, year: int, *, scope: Scope | None = None
+) -> CadreYear:
+    """One cadre's year; with ``scope``, talk summaries recorded outside it stay out."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out = CadreYear()
     for r in await PresenceSheet.select(PresenceSheet.month, PresenceSheet.village_days).where(
@@ -87,9 +93,12 @@ async def cadre_year(cadre_id: uuid.UUID, village_code: str, year: int) -> Cadre
         Household.village_code == village_code, Household.deleted.eq(False))}
     out.households_in_village = len(village_households)
     out.households_visited = len(visited & village_households)
-    out.talks = [(r["date"], r["summary"]) for r in await Talk.select(Talk.date, Talk.summary)
-                 .where(Talk.cadre_id == cadre_id, Talk.date >= start, Talk.date <= end)
-                 .order_by(Talk.date)]
+    talks = Talk.select(Talk.date, Talk.summary).where(
+        Talk.cadre_id == cadre_id, Talk.date >= start, Talk.date <= end)
+    if scope is not None:
+        talks = talks.where(scope.where(village=Talk.village_code, county=Talk.county_code,
+                                        owner=Talk.cadre_id))
+    out.talks = [(r["date"], r["summary"]) for r in await talks.order_by(Talk.date)]
     out.approved_leave = [(r["start_date"], r["end_date"], r["days"]) for r in
                           await LeaveRequest.select(LeaveRequest.start_date,
                                                     LeaveRequest.end_date, LeaveRequest.days)

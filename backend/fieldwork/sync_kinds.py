@@ -22,6 +22,7 @@ def register_kinds() -> None:
             prepare=services.prepare_work_log,
             enrich=services.flag_logs,
             after_write=services.write_log_links,
+            after_write_needed=services.log_needs_links,
         )
     )
     register(

@@ -10,7 +10,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from backend.core.context import RequestContext
-from backend.core.errors import FieldError, Forbidden, ValidationFailed
+from backend.core.errors import Forbidden
+from backend.core.imports import upload_bytes
 from backend.core.scope import Actor
 from backend.geo import services
 from backend.geo.schemas import DivisionOut, FenceIn, ImportReport, TierIn
@@ -68,17 +69,17 @@ class GeoController(Controller):
         request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
+        dry_run: FromQuery[bool] = False,
     ) -> ImportReport:
-        """Import a county's divisions from CSV (UTF-8, header row); all rows or none.
+        """Import a county's divisions from CSV (UTF-8 or GB18030) or XLSX, the file as the
+        body; all rows or none, every bad row named by row and column. ``dry_run=true``
+        previews: the same checks and counts, nothing written.
 
-        Columns: code, name, level, parent_code, tier, valid_from, valid_to, center_lat,
-        center_lon, radius_m, polygon (GeoJSON). Errors list every bad row with its number.
+        Columns: code/区划代码, name/名称, level/级别, parent_code/上级代码, tier/帮扶类别,
+        valid_from/启用日期, valid_to/停用日期, center_lat/纬度, center_lon/经度, radius_m/半径米,
+        polygon/边界 (GeoJSON).
         """
         if not actor.scope.admin_counties:
             raise Forbidden()
-        body = await request.body()
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(errors=[FieldError("file", "invalid")]) from None
-        return await services.import_divisions(ctx, actor.scope, text)
+        data = await upload_bytes(request)
+        return await services.import_divisions(ctx, actor.scope, data, dry_run=dry_run)

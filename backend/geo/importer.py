@@ -1,4 +1,4 @@
-"""Reading a county's divisions from CSV: every bad row reported, as pure functions."""
+"""Reading a county's divisions from CSV or XLSX: every bad row reported, as pure functions."""
 
 from __future__ import annotations
 
@@ -7,17 +7,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from backend.core.csvrows import read_rows
+from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError
 from backend.geo.tables import LEVELS, TIERS
 
-__all__ = ["CODE_LENGTH", "DivisionRow", "expected_parent", "parse_divisions_csv"]
+__all__ = [
+    "CODE_LENGTH",
+    "HEADERS",
+    "DivisionRow",
+    "expected_parent",
+    "parse_divisions_csv",
+    "read_divisions",
+]
 
 #: Length of a division's code by level (statistical division codes).
 CODE_LENGTH = {"province": 6, "prefecture": 6, "county": 6, "township": 9, "village": 12}
 
 # English and Chinese headers are both accepted.
-_HEADERS = {
+HEADERS = {
     "code": "code",
     "代码": "code",
     "区划代码": "code",
@@ -195,14 +202,21 @@ def _polygon(r: _RowReader) -> dict[str, Any] | None:
     return shape
 
 
-def parse_divisions_csv(text: str) -> tuple[list[DivisionRow], list[FieldError]]:
-    """Parse CSV text (UTF-8, header row first). Row numbers count the header as row 1."""
-    raw_rows, errors = read_rows(text, _HEADERS, ("code", "name", "level"))
-    if errors:
-        return [], errors
+def read_divisions(
+    data: bytes | str,
+) -> tuple[list[DivisionRow], list[FieldError], Table]:
+    """Parse a CSV or XLSX (header row first; row numbers count the header as row 1).
+
+    Returns the good rows, the errors of every bad row, and the table read (its columns
+    name the errors; every code in it, good or bad, counts as present for the tree check).
+    """
+    table = read_table(data, HEADERS, ("code", "name", "level"))
+    if table.errors:
+        return [], table.errors, table
     rows: list[DivisionRow] = []
+    errors: list[FieldError] = []
     seen: dict[tuple[str, dt.date], int] = {}
-    for number, raw in raw_rows:
+    for number, raw in table.rows:
         row, row_errors = _read_row(number, raw)
         errors.extend(row_errors)
         if row is None:
@@ -213,4 +227,10 @@ def parse_divisions_csv(text: str) -> tuple[list[DivisionRow], list[FieldError]]
             continue
         seen[key] = number
         rows.append(row)
-    return rows, errors
+    return rows, errors, table
+
+
+def parse_divisions_csv(text: str | bytes) -> tuple[list[DivisionRow], list[FieldError]]:
+    """The good rows and every row's errors of a division file (see ``read_divisions``)."""
+    rows, errors, table = read_divisions(text)
+    return rows, table.named(errors)

@@ -55,3 +55,5 @@ class ImportReport(BaseModel):
     created: int
     updated: int
     closed: int = Field(description="earlier versions whose validity was ended by a new code")
+    rows: int = Field(default=0, description="data rows read from the file")
+    dry_run: bool = Field(default=False, description="a preview: nothing was written")

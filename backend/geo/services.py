@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from backend.audit import services as audit
 from backend.core.db import write_transaction
-from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.errors import FieldError, Forbidden, NotFound
+from backend.core.imports import commit_or_preview, refuse
 from backend.geo.coords import convert
-from backend.geo.importer import DivisionRow, parse_divisions_csv
+from backend.geo.importer import DivisionRow, read_divisions
 from backend.geo.schemas import DivisionOut, FenceIn, FenceOut, ImportReport
-from backend.geo.tables import Division
+from backend.geo.tables import LEVELS, Division
 
 if TYPE_CHECKING:
     from backend.core.context import RequestContext
@@ -242,9 +243,11 @@ async def set_tier(ctx: RequestContext, scope: Scope, code: str, tier: str) -> D
     return await read_division(scope, code)
 
 
-async def _check_tree(rows: list[DivisionRow], scope: Scope | None) -> list[FieldError]:
-    """Parents must exist (in the file or the database); a county admin imports only theirs."""
-    in_file = {r.code for r in rows}
+async def _check_tree(
+    rows: list[DivisionRow], scope: Scope | None, in_file: set[str]
+) -> list[FieldError]:
+    """Parents must exist (in the file, even on a bad row, or in the database); a county
+    admin imports only their own county's divisions."""
     parents = {r.parent_code for r in rows if r.parent_code} - in_file
     known = {
         r["code"]
@@ -265,27 +268,38 @@ async def _check_tree(rows: list[DivisionRow], scope: Scope | None) -> list[Fiel
     return errors
 
 
+_LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}
+
+
 async def import_divisions(
-    ctx: RequestContext, scope: Scope | None, text: str, *, demo: bool = False
+    ctx: RequestContext,
+    scope: Scope | None,
+    data: bytes | str,
+    *,
+    demo: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Import divisions all or nothing. ``scope`` None is the command line (no limit)."""
-    rows, errors = parse_divisions_csv(text)
-    if not errors:
-        errors = await _check_tree(rows, scope)
-    if errors:
-        raise ValidationFailed("import_failed", errors=errors, count=len({e.row for e in errors}))
-    order = {
-        level: i
-        for i, level in enumerate(("province", "prefecture", "county", "township", "village"))
-    }
-    created = updated = closed = 0
-    async with write_transaction(Division._meta.db):
-        for r in sorted(rows, key=lambda r: (order[r.level], r.code, r.valid_from)):
+    """Import divisions (CSV or XLSX) all or nothing, every bad row named in one pass.
+
+    ``scope`` None is the command line (no limit); ``dry_run`` previews: the same checks
+    and counts, nothing written.
+    """
+    rows, errors, table = read_divisions(data)
+    in_file = {raw.get("code", "") for _, raw in table.rows}
+    errors += await _check_tree(rows, scope, in_file)
+    refuse(table.named(errors))
+
+    async def apply() -> ImportReport:
+        created = updated = closed = 0
+        for r in sorted(rows, key=lambda r: (_LEVEL_ORDER[r.level], r.code, r.valid_from)):
             outcome = await _upsert(r, demo)
             created += outcome == "created"
             updated += outcome == "updated"
             closed += outcome == "closed"
-        report = ImportReport(created=created + closed, updated=updated, closed=closed)
+        report = ImportReport(
+            created=created + closed, updated=updated, closed=closed, rows=len(rows),
+            dry_run=dry_run,
+        )
         await audit.record(
             ctx,
             "geo.divisions_imported",
@@ -294,7 +308,9 @@ async def import_divisions(
             county_code=next((r.county_code for r in rows if r.county_code), None),
             after=report.model_dump(),
         )
-    return report
+        return report
+
+    return await commit_or_preview(Division._meta.db, dry_run, apply)
 
 
 async def _upsert(r: DivisionRow, demo: bool) -> str:

@@ -16,6 +16,7 @@ from backend.core.canonical import loads
 from backend.core.clock import local_date, utc_now
 from backend.core.db import insert_rows, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.formats import date_range
 from backend.core.ids import new_id
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
@@ -324,12 +325,12 @@ async def _tell_cadres(row: dict[str, Any], first: bool) -> None:
     codes = set(loads(row["village_codes"]) or [])
     today = local_date()
     title = row["title"]
+    period = date_range(row["period_start"], row["period_end"])
     notices = [Notice(
         recipient_id=p.cadre_id, event="survey.published" if first else "survey.revised",
         title=(f"新调查：{title}", f"New survey: {title}") if first
         else (f"调查表已更新：{title}", f"Survey form updated: {title}"),
-        body=(f"{row['period_start']:%m月%d日}至{row['period_end']:%m月%d日}，离线也可填写",
-              f"{row['period_start']} to {row['period_end']}; works offline"),
+        body=(f"{period[0]}，离线也可填写", f"{period[1]}; works offline"),
         link="#/surveys", object_kind="survey", object_id=str(row["id"]),
         village_code=p.village_code, county_code=p.county_code,
     ) for p in await accounts.active_postings(today) if p.village_code in codes]

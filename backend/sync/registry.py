@@ -44,6 +44,9 @@ class SyncKind:
             as (id, owner, Prepared); adds server-derived values (flags) to ``values``. They
             do not count as content: a resend is still recognised as a duplicate.
         after_write: called inside the push transaction with the rows just written.
+        after_write_needed: given the written values and the new version, whether that row
+            needs ``after_write`` at all; rows that do not are neither re-read nor passed
+            (a new log without photos links nothing). ``None``: every row does.
     """
 
     name: str
@@ -55,6 +58,7 @@ class SyncKind:
     creatable: bool = True
     enrich: Callable[[list[tuple[uuid.UUID, uuid.UUID, Prepared]]], Awaitable[None]] | None = None
     after_write: Callable[[Actor, list[dict[str, Any]]], Awaitable[None]] | None = None
+    after_write_needed: Callable[[dict[str, Any], int], bool] | None = None
 
     @property
     def pushable(self) -> bool:

@@ -230,6 +230,24 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
     return done[0]["version"] if done else None
 
 
+async def _lost_race(actor: Actor, it: _Item, lang: Lang) -> PushResult:
+    """The answer for an item the database skipped: ``ON CONFLICT`` found its id taken, or an
+    edit found its version moved, by a push that committed in the meantime (a resend racing
+    its original, on another worker). Read again, the stored row says what happened: the same
+    content is a ``duplicate``, other content a ``conflict``. No row with this id means the
+    database refused it for another uniqueness rule (one presence day per date…).
+    """
+    row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
+    if row is None:
+        return _rejected(it.id, [FieldError("data", "duplicate")], lang)
+    verdict = _classify(actor, it, row, lang)
+    if isinstance(verdict, PushResult):
+        return verdict
+    return PushResult(
+        id=str(it.id), status="conflict", version=row["version"], server=_server_copy(it.kind, row)
+    )
+
+
 async def push(
     ctx: RequestContext, actor: Actor, items: list[PushItem], lang: Lang
 ) -> list[PushResult]:
@@ -261,36 +279,28 @@ async def _apply(
         await _enrich(actor, todo)
         seqs = iter(await allocate_seqs(engine, len(todo))) if todo else iter(())
         written: dict[str, list[uuid.UUID]] = {}
+        versions: dict[uuid.UUID, int] = {}
         by_kind: dict[str, list[_Item]] = {}
         for it, verdict in todo:
             if verdict == "insert":
                 by_kind.setdefault(it.kind.name, []).append(it)
                 continue
             version = await _update(actor, it, next(seqs))
-            if version is None:  # edited meanwhile by a concurrent push of the same owner
-                row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
-                results[it.index] = PushResult(
-                    id=str(it.id),
-                    status="conflict",
-                    version=row["version"],
-                    server=_server_copy(it.kind, row),
-                )
+            if version is None:  # written meanwhile by a concurrent push of the same owner
+                results[it.index] = await _lost_race(actor, it, lang)
                 continue
             results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
+            versions[it.id] = version
             written.setdefault(it.kind.name, []).append(it.id)
         for group in by_kind.values():
             inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
             for it in group:
-                ok = it.id in inserted
-                # A row the database refused here broke a uniqueness rule (one per day…).
-                results[it.index] = (
-                    PushResult(id=str(it.id), status="applied", version=1)
-                    if ok
-                    else _rejected(it.id, [FieldError("data", "duplicate")], lang)
-                )
-                if ok:
-                    written.setdefault(it.kind.name, []).append(it.id)
-        await _after_write(actor, ready, written)
+                if it.id not in inserted:
+                    results[it.index] = await _lost_race(actor, it, lang)
+                    continue
+                results[it.index] = PushResult(id=str(it.id), status="applied", version=1)
+                written.setdefault(it.kind.name, []).append(it.id)
+        await _after_write(actor, ready, written, versions)
         applied = sum(len(v) for v in written.values())
         if applied:
             await audit.record(
@@ -312,14 +322,21 @@ async def _enrich(actor: Actor, todo: list[tuple[_Item, str]]) -> None:
 
 
 async def _after_write(
-    actor: Actor, ready: list[_Item], written: dict[str, list[uuid.UUID]]
+    actor: Actor, ready: list[_Item], written: dict[str, list[uuid.UUID]],
+    versions: dict[uuid.UUID, int],
 ) -> None:
+    """Run each kind's ``after_write`` on the rows that need it, read back once."""
+    by_id = {it.id: it for it in ready}
     for name, ids in written.items():
         kind = get_kind(name)
         if kind is None or kind.after_write is None:
             continue
-        rows = await kind.table.select().where(kind.table.id.is_in(ids))
-        await kind.after_write(actor, rows)
+        needed = kind.after_write_needed
+        if needed is not None:
+            ids = [i for i in ids if needed(by_id[i].prepared.values, versions.get(i, 1))]
+        if ids:
+            rows = await kind.table.select().where(kind.table.id.is_in(ids))
+            await kind.after_write(actor, rows)
 
 
 async def pull(actor: Actor, since: int, limit: int) -> PullOut:

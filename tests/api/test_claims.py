@@ -744,12 +744,16 @@ def test_policy_import_is_all_or_nothing_with_a_report_per_row(client, world, ru
     assert "3 rows" in r.json()["detail"]
     assert run(InsurancePolicy.count().run) == 0
     r = import_csv(client, world, "admin_a", POLICIES_CSV)
-    assert r.json() == {"created": 3, "updated": 0, "unchanged": 0}
+    assert r.json() == {
+        "created": 3, "updated": 0, "unchanged": 0, "rows": 3, "dry_run": False
+    }
     changed = POLICIES_CSV.replace(f"{YEAR}-06-30", f"{YEAR}-07-31")
     assert import_csv(client, world, "admin_a", changed).json() == {
         "created": 0,
         "updated": 1,
         "unchanged": 2,
+        "rows": 3,
+        "dry_run": False,
     }
     assert import_csv(client, world, "reviewer_x", POLICIES_CSV).status_code == 403
     assert import_csv(client, world, "admin_b", POLICIES_CSV).status_code == 404

@@ -52,7 +52,7 @@ def test_chinese_headers_and_a_new_code_closing_the_old_one(client, world, run):
     )
     r = post_csv(client, world, text)
     assert r.status_code == 200, r.text
-    assert r.json() == {"created": 2, "updated": 0, "closed": 1}
+    assert r.json() == {"created": 2, "updated": 0, "closed": 1, "rows": 2, "dry_run": False}
     versions = run(
         Division.select(Division.name, Division.valid_from, Division.valid_to)
         .where(Division.code == TOWNSHIP_X)
@@ -62,7 +62,9 @@ def test_chinese_headers_and_a_new_code_closing_the_old_one(client, world, run):
     assert [v["name"] for v in versions] == ["甲一镇", "甲一街道"]
     assert str(versions[0]["valid_to"]) == "2026-05-31" and versions[1]["valid_to"] is None
     # Re-importing the same file changes nothing new: it updates in place.
-    assert post_csv(client, world, text).json() == {"created": 0, "updated": 2, "closed": 0}
+    assert post_csv(client, world, text).json() == {
+        "created": 0, "updated": 2, "closed": 0, "rows": 2, "dry_run": False
+    }
     # The villages under the township are still reviewed by its reviewer.
     r = client.get(f"/api/geo/divisions/{VILLAGE_X1}", headers=world.headers("reviewer_x"))
     assert r.status_code == 200

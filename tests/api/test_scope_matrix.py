@@ -225,3 +225,108 @@ def test_import_only_into_own_county(client, world, who, expected):
         headers={**world.headers(who), "content-type": "text/csv"},
     )
     assert r.status_code == expected, r.text
+
+
+# --- people across counties: one reach rule (accounts.in_reach), existence never revealed ----
+
+NOBODY = "00000000-0000-7000-8000-000000000000"
+
+
+def _person_routes(target: str) -> list[tuple[str, str, dict | None]]:
+    """Every route that acts on or reads one person named by id (method, path, body)."""
+    return [
+        ("GET", f"/api/accounts/users/{target}", None),
+        ("GET", f"/api/commendation/dossiers/{target}", None),
+        ("GET", f"/api/commendation/dossiers/{target}/print", None),
+        ("GET", f"/api/fieldwork/presence/{target}/2026-03", None),
+        ("POST", "/api/fieldwork/talks/",
+         {"cadre_id": target, "date": "2026-03-02", "summary": "谈心"}),
+        ("POST", "/api/commendation/inspections",
+         {"cadre_id": target, "date": "2026-03-02", "finding": "other"}),
+        ("POST", "/api/accounts/postings",
+         {"cadre_id": target, "village_code": VILLAGE_Z1, "start_date": "2026-01-01"}),
+    ]
+
+
+def _call(client, world, who, method, path, body):
+    return client.request(method, path, json=body, headers=world.headers(who))
+
+
+@pytest.mark.parametrize("who", ["admin_b", "reviewer_z", "cadre_z1"])
+@pytest.mark.parametrize("index", range(7))
+def test_no_route_reaches_a_person_of_another_county(client, world, who, index):
+    """A person of county A is, to county B, exactly an id that does not exist (404; 403 where
+    the caller's role may not use the route at all)."""
+    method, path, body = _person_routes(str(world.ids["cadre_x1"]))[index]
+    there = _call(client, world, who, method, path, body)
+    method, path, body = _person_routes(NOBODY)[index]
+    nobody = _call(client, world, who, method, path, body)
+    assert there.status_code == nobody.status_code, (there.text, nobody.text)
+    assert there.status_code in (HIDDEN, FORBIDDEN)
+    assert there.json()["code"] == nobody.json()["code"]
+    assert there.json()["title"] == nobody.json()["title"]
+
+
+@pytest.mark.parametrize(
+    "who, target, village, expected",
+    [
+        ("admin_b", "cadre_x1", VILLAGE_Z1, HIDDEN),  # finding 1: A's cadre into B's village
+        ("admin_b", "reviewer_x", VILLAGE_Z1, HIDDEN),  # placed in A by a role grant
+        ("admin_b", "admin_a", VILLAGE_Z1, HIDDEN),
+        ("admin_a", "cadre_z1", VILLAGE_X1, HIDDEN),
+        ("admin_a", "cadre_y1", VILLAGE_X1, 201),  # within the county
+        ("admin_a", "reviewer_x", VILLAGE_X1, 201),
+    ],
+)
+def test_posting_needs_the_person_in_the_admins_county(client, world, who, target, village,
+                                                       expected):
+    r = client.post(
+        "/api/accounts/postings",
+        headers=world.headers(who),
+        json={"cadre_id": str(world.ids[target]), "village_code": village,
+              "start_date": "2026-01-01"},
+    )
+    assert r.status_code == expected, r.text
+    home = "admin_b" if target.endswith("z1") else "admin_a"
+    postings = client.get(f"/api/accounts/users/{world.ids[target]}",
+                          headers=world.headers(home)).json()["postings"]
+    if expected == HIDDEN:
+        assert village not in {p["village_code"] for p in postings}
+
+
+def test_an_unplaced_person_is_in_every_admins_reach(client, world, run):
+    """A new account with no posting and no role is in reach (so it can be posted)."""
+    from backend.accounts.tables import User
+    from backend.core.clock import utc_now
+    from backend.core.ids import new_id
+
+    person = new_id()
+    run(User.insert(User(id=person, phone="13399990000", name="未安排", password_hash="x",
+                         created_at=utc_now())).run)
+    r = client.get(f"/api/accounts/users/{person}", headers=world.headers("admin_b"))
+    assert r.status_code == 200, r.text
+    assert client.get(f"/api/accounts/users/{person}",
+                      headers=world.headers("reviewer_z")).status_code == HIDDEN
+    r = client.post("/api/accounts/postings", headers=world.headers("admin_b"),
+                    json={"cadre_id": str(person), "village_code": VILLAGE_Z1,
+                          "start_date": "2026-01-01"})
+    assert r.status_code == 201, r.text
+    # Now placed in B: county A no longer reaches them.
+    r = client.post("/api/accounts/postings", headers=world.headers("admin_a"),
+                    json={"cadre_id": str(person), "village_code": VILLAGE_X1,
+                          "start_date": "2026-01-01"})
+    assert r.status_code == HIDDEN, r.text
+    assert client.get(f"/api/accounts/users/{person}",
+                      headers=world.headers("admin_a")).status_code == HIDDEN
+
+
+def test_dossier_leaves_out_talks_recorded_outside_the_readers_scope(client, world):
+    r = client.post("/api/fieldwork/talks/", headers=world.headers("reviewer_x"),
+                    json={"cadre_id": str(world.ids["cadre_x1"]), "date": "2026-03-02",
+                          "summary": "甲县的谈话"})
+    assert r.status_code == 201, r.text
+    mine = client.get(f"/api/commendation/dossiers/{world.ids['cadre_x1']}?year=2026",
+                      headers=world.headers("cadre_x1")).json()
+    assert [t["summary"] for t in mine["talks"]] == ["甲县的谈话"]
+    assert client.get(f"/api/commendation/dossiers/{world.ids['cadre_x1']}?year=2026",
+                      headers=world.headers("admin_b")).status_code == HIDDEN

@@ -50,3 +50,29 @@ def test_pwa_is_served_when_built(client, settings):
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert "no-cache" in r.headers.get("cache-control", "")
     assert client.get("/manifest.webmanifest").status_code == 200
+
+
+def test_pwa_files_arrive_precompressed_and_cached(client, settings):
+    if not (settings.pwa_dir / "index.html.gz").is_file():
+        pytest.skip("PWA not built (make builds it)")
+    r = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert r.headers["vary"] == "Accept-Encoding" and r.headers["cache-control"] == "no-cache"
+    assert "<div id=\"app\">" in r.text  # httpx decoded the gzip the server sent as it is
+    again = client.get("/", headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    asset = next(p for p in (settings.pwa_dir / "assets").glob("*.js"))
+    a = client.get(f"/assets/{asset.name}", headers={"Accept-Encoding": "gzip"})
+    assert a.headers["content-encoding"] == "gzip"
+    assert a.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert a.content == asset.read_bytes()
+    assert client.get("/assets/none.js").status_code == 404
+    assert client.get("/.vite/manifest.json").status_code == 404
+
+
+def test_api_json_is_gzipped_above_the_threshold(client):
+    big = client.get("/schema/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert big.headers["content-encoding"] == "gzip" and "Accept-Encoding" in big.headers["vary"]
+    assert big.json()["openapi"]
+    small = client.get("/api/health", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers

@@ -1,0 +1,61 @@
+"""API answers compressed on the fly above a size threshold (gzip; no extra dependency).
+
+Precompressed PWA files, images, archives and streamed exports pass through untouched: the
+middleware only compresses text whose response is not already encoded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from litestar.config.compression import CompressionConfig
+from litestar.middleware.compression import CompressionMiddleware
+
+if TYPE_CHECKING:
+    from litestar.types import Message, Send
+    from litestar.types.asgi_types import Scope
+
+__all__ = ["TextCompression", "compression_config", "is_compressible"]
+
+#: Below this, the headers cost more than the bytes gzip saves.
+MINIMUM_SIZE = 1024
+
+_TEXT_TYPES = ("application/json", "application/problem+json", "text/", "application/javascript")
+
+
+def is_compressible(content_type: str) -> bool:
+    """JSON, problem details and text; never images, XLSX or anything already compressed."""
+    ct = content_type.lower()
+    return any(ct.startswith(t) for t in _TEXT_TYPES) or ct.endswith("+json")
+
+
+class TextCompression(CompressionMiddleware):
+    """Litestar's compression, for text responses that carry no ``Content-Encoding`` yet."""
+
+    def create_compression_send_wrapper(  # type: ignore[override]
+        self, send: Send, compression_encoding: str, scope: Scope
+    ) -> Send:
+        compressing = super().create_compression_send_wrapper(
+            send, compression_encoding, scope  # type: ignore[arg-type]
+        )
+        passthrough = False
+
+        async def wrapper(message: Message) -> None:
+            nonlocal passthrough
+            if message["type"] == "http.response.start":
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                ctype = headers.get(b"content-type", b"").decode("latin-1")
+                passthrough = b"content-encoding" in headers or not is_compressible(ctype)
+            await (send if passthrough else compressing)(message)
+
+        return wrapper
+
+
+def compression_config() -> CompressionConfig:
+    return CompressionConfig(
+        backend="gzip",
+        minimum_size=MINIMUM_SIZE,
+        gzip_compress_level=6,
+        middleware_class=TextCompression,
+        exclude_opt_key="precompressed",
+    )
