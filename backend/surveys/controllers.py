@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from backend.core.context import RequestContext
 from backend.core.i18n import pick_lang
+from backend.core.problems import localise_field_error
 from backend.core.scope import Actor
 from backend.surveys import results, services
 from backend.surveys.forms import Form
@@ -97,8 +98,13 @@ class SurveyController(Controller):
                           request: Request[Any, Any, Any]) -> SurveyOut:
         """Replace the working form from an XLSForm ``.xlsx`` (the raw body). Anything
         unsupported: 422 listing every problem with ``sheet``, ``row`` and column
-        (``field``), and nothing imported."""
-        return await services.set_xlsform(ctx, actor, survey_id, await request.body())
+        (``field``), and nothing imported. What is accepted but ignored (an appearance the
+        phone does not draw, metadata a web app cannot read) comes back in ``warnings``."""
+        survey, warnings = await services.set_xlsform(ctx, actor, survey_id,
+                                                      await request.body())
+        lang = pick_lang(request.headers.get("accept-language"))
+        return survey.model_copy(update={
+            "warnings": [localise_field_error(w, lang) for w in warnings]})
 
     @get("/{survey_id:uuid}/preview")
     async def preview(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],

@@ -232,7 +232,7 @@ def answer_text(question: Mapping[str, Any] | None, value: Any) -> str:
     if value is None or question is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "yes" if value else "no"
     if _number(value):
         return number_text(float(value))
     if isinstance(value, list):

@@ -259,13 +259,14 @@ async def set_form(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
 
 
 async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
-                      data: bytes) -> SurveyOut:
-    """Replace the working form from an XLSForm: all of it, or nothing and every problem."""
+                      data: bytes) -> tuple[SurveyOut, list[FieldError]]:
+    """Replace the working form from an XLSForm: all of it, or nothing and every problem;
+    with the warnings (what was accepted and ignored)."""
     row = await _load_managed(actor.scope, survey_id)
     result = read_xlsform(data, households=row["target"] == "households")
     if result.form is None:
         raise ValidationFailed("xlsform_invalid", errors=result.errors)
-    return await set_form(ctx, actor, survey_id, result.form)
+    return await set_form(ctx, actor, survey_id, result.form), result.warnings
 
 
 async def _freeze(actor: Actor, row: dict[str, Any], form: Form) -> tuple[uuid.UUID, int]:

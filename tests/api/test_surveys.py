@@ -210,14 +210,14 @@ def test_versions_are_frozen_and_answers_name_theirs(client, world):
 def test_a_bad_xlsform_changes_nothing(client, world):
     survey = create(client, world).json()
     assert upload(client, world, survey["id"], workbook(EVERY_TYPE[:1])).status_code == 200
-    rows = [*EVERY_TYPE[:2], ["note", "intro", "说明", "Intro", "", "", "", "", "", ""]]
+    rows = [*EVERY_TYPE[:2], ["geotrace", "route", "路线", "Route", "", "", "", "", "", ""]]
     r = upload(client, world, survey["id"], workbook(rows))
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "xlsform_invalid"
     assert [(e["sheet"], e["row"], e["field"], e["code"]) for e in body["errors"]] == [
-        ("survey", 4, "type", "xlsform_type")]
-    assert "note" in body["errors"][0]["message"]
+        ("survey", 4, "type", "xlsform_type_unanswerable")]
+    assert "geotrace" in body["errors"][0]["message"]
     now = client.get(f"/api/surveys/{survey['id']}", headers=world.headers("admin_a")).json()
     assert [q["name"] for q in now["form"]["questions"]] == ["members"]
 
@@ -307,4 +307,5 @@ def test_a_survey_of_villages_is_answered_once_per_village(client, world):
     rows = list(load_workbook(io.BytesIO(client.get(
         f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")
     ).content)).active.iter_rows(values_only=True))
-    assert rows[1][1] == "一村" and rows[1][2] is None and rows[1][-1] == "是"
+    assert rows[1][1] == "一村" and rows[1][2] is None and rows[1][-2] == "是"
+    assert rows[0][-1] == "答卷编号" and len(rows[1][-1]) == 36  # the response id

@@ -293,7 +293,7 @@ export function xpathText(form: Form, text: string, here: string | null): string
 /** An answer as the text of its node (what XPath sees). */
 export function answerText(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (isNumber(value)) return numberText(value);
   if (Array.isArray(value)) return value.map(String).join(' ');
   if (isObject(value)) {
