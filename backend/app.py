@@ -6,12 +6,15 @@ import logging
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from piccolo.conf.apps import Finder
 
 from backend.accounts.controllers import AccountsController, AuthController
+from backend.accounts.passwords import configure_hashing
+from backend.accounts.roster.controllers import RosterController
 from backend.accounts.tokens import make_jwt_auth
 from backend.audit.controllers import AuditController
 from backend.claims.controllers import ClaimController, InsuranceController
@@ -19,7 +22,12 @@ from backend.claims.sync_kinds import register_kinds as register_claim_kinds
 from backend.commendation.controllers import CommendationController
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
-from backend.core.http import provide_actor, provide_ctx, request_id_middleware
+from backend.core.http import (
+    password_change_guard,
+    provide_actor,
+    provide_ctx,
+    request_id_middleware,
+)
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
 from backend.dashboard.controllers import DashboardController
@@ -49,6 +57,7 @@ log = logging.getLogger("zhucun")
 CONTROLLERS = [
     AuthController,
     AccountsController,
+    RosterController,
     GeoController,
     AuditController,
     SyncController,
@@ -105,6 +114,7 @@ def register_capabilities() -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check_production()
+    configure_hashing(settings.password_hash_concurrency, settings.password_hash_queue)
     register_capabilities()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine, all_tables())
@@ -124,6 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
+        guards=[password_change_guard],
+        state=State({"settings": settings}),
         middleware=[request_id_middleware],
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],

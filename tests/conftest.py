@@ -59,6 +59,10 @@ def settings() -> Settings:
         env="test",
         pwa_dir=ROOT / "pwa" / "dist",
         media_dir=Path(os.environ["ZHUCUN_MEDIA_DIR"]),
+        secret_key_file=Path(tempfile.mkdtemp(prefix="zhucun-key-")) / "secret_key",
+        # The test client's peer is "testclient": trusted like nginx, so tests can set the
+        # client address with X-Real-IP.
+        trusted_proxies=["127.0.0.1", "::1", "testclient"],
     )
 
 

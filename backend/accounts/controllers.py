@@ -1,11 +1,11 @@
-"""HTTP for accounts: login, refresh, logout, password, users and postings."""
+"""HTTP for accounts: login, refresh, logout, password, sessions, users and postings."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -18,7 +18,10 @@ from backend.accounts.schemas import (
     PostingIn,
     PostingOut,
     RefreshIn,
+    SessionOut,
+    TemporaryPasswordOut,
     TokenOut,
+    UserCreatedOut,
     UserIn,
     UserOut,
 )
@@ -42,7 +45,9 @@ class AuthController(Controller):
         settings: NamedDependency[Settings],
         request: Request[Any, Any, Any],
     ) -> TokenOut:
-        """Log in with phone and password; five failures in a row lock the account."""
+        """Log in with phone and password. Failures are throttled per client address and slow
+        down further attempts on the phone; one answer for a wrong password and an unknown
+        phone. ``must_change_password`` true: change the temporary password first."""
         return await services.login(
             ctx, settings, data.phone, data.password, request.headers.get("user-agent", "")
         )
@@ -71,20 +76,74 @@ class AuthController(Controller):
     async def me(self, actor: NamedDependency[Actor]) -> UserOut:
         return await services.user_out(actor.user_id, with_scope=True)
 
-    @post("/password", status_code=HTTP_204_NO_CONTENT)
+    @post("/password", status_code=HTTP_204_NO_CONTENT, opt={"password_change": True})
     async def change_password(
         self,
         data: JSONBody[PasswordChangeIn],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
     ) -> None:
-        """Change one's own password; other devices' sessions end."""
+        """Change one's own password (same as POST /api/accounts/password)."""
         await services.change_password(ctx, actor, data.current_password, data.new_password)
 
 
 class AccountsController(Controller):
     path = "/api/accounts"
     tags = ["accounts 人员"]
+
+    @post("/password", status_code=HTTP_204_NO_CONTENT, opt={"password_change": True})
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChangeIn],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> None:
+        """Change one's own password, also a temporary one: not a common password nor one's
+        phone. Other devices' sessions end; this one stays."""
+        await services.change_password(ctx, actor, data.current_password, data.new_password)
+
+    @get("/sessions")
+    async def list_sessions(
+        self, actor: NamedDependency[Actor], settings: NamedDependency[Settings]
+    ) -> list[SessionOut]:
+        """My live sessions (devices), newest first; ``current`` marks this one."""
+        return await services.list_sessions(settings, actor)
+
+    @delete("/sessions/{session_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    async def end_session(
+        self,
+        session_id: FromPath[uuid.UUID],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> None:
+        """End one of my sessions (a lost phone logs out at its next call)."""
+        await services.end_session(ctx, actor, session_id)
+
+    @post("/users/{user_id:uuid}/reset-password", status_code=HTTP_200_OK)
+    async def reset_password(
+        self,
+        user_id: FromPath[uuid.UUID],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> TemporaryPasswordOut:
+        """County admin: a temporary password for a person of the county, to be changed at
+        their next login; their sessions end now."""
+        if not actor.scope.admin_counties:
+            raise Forbidden()
+        temporary = await services.reset_password(ctx, actor.scope, user_id)
+        return TemporaryPasswordOut(temporary_password=temporary)
+
+    @post("/users/{user_id:uuid}/end-sessions", status_code=HTTP_200_OK)
+    async def end_sessions(
+        self,
+        user_id: FromPath[uuid.UUID],
+        actor: NamedDependency[Actor],
+        ctx: NamedDependency[RequestContext],
+    ) -> dict[str, int]:
+        """County admin: log a person of the county out of every device; ``ended`` counts."""
+        if not actor.scope.admin_counties:
+            raise Forbidden()
+        return {"ended": await services.end_sessions(ctx, actor.scope, user_id)}
 
     @get("/users")
     async def list_users(self, actor: NamedDependency[Actor]) -> list[UserOut]:
@@ -103,8 +162,9 @@ class AccountsController(Controller):
         data: JSONBody[UserIn],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
-    ) -> UserOut:
-        """County admins create accounts in their county."""
+    ) -> UserCreatedOut:
+        """County admins create accounts in their county. The password (given, or made by the
+        server and answered once in ``temporary_password``) must be changed at first login."""
         if not actor.scope.admin_counties:
             raise Forbidden()
         return await services.create_user(ctx, actor.scope, data)

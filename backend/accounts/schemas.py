@@ -18,7 +18,10 @@ __all__ = [
     "RefreshIn",
     "RoleIn",
     "ScopeOut",
+    "SessionOut",
+    "TemporaryPasswordOut",
     "TokenOut",
+    "UserCreatedOut",
     "UserIn",
     "UserOut",
 ]
@@ -97,7 +100,34 @@ class TokenOut(BaseModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="seconds until the access token expires")
+    must_change_password: bool = Field(
+        default=False,
+        description="a temporary password: every call but POST /api/accounts/password and "
+        "logout answers 403 password_change_required until it is changed",
+    )
     user: UserOut
+
+
+class UserCreatedOut(UserOut):
+    """A new account: the temporary password the admin hands over (when the server made it)."""
+
+    temporary_password: str | None = None
+
+
+class TemporaryPasswordOut(BaseModel):
+    temporary_password: str
+
+
+class SessionOut(BaseModel):
+    """A login on one device, as its owner sees it."""
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    last_used_at: dt.datetime
+    expires_at: dt.datetime
+    user_agent: str
+    ip: str
+    current: bool
 
 
 class RoleIn(_In):
@@ -123,7 +153,13 @@ class PostingDetails(_In):
 class UserIn(_In):
     phone: str = Field(pattern=r"^1\d{10}$", description="mainland mobile number")
     name: str = Field(min_length=1, max_length=50)
-    password: str = Field(min_length=8, max_length=200)
+    password: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=200,
+        description="omit to have the server make one; either way it is temporary when an "
+        "admin creates the account (changed at first login)",
+    )
     roles: list[RoleIn] = Field(min_length=1, max_length=10)
     posting: PostingDetails | None = None
 

@@ -1,20 +1,29 @@
-"""Account rules: login with lockout, sessions, scope resolution, users and postings."""
+"""Account rules: login, sessions, temporary passwords, scope and reach, users and postings."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backend.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from backend.accounts import throttle
+from backend.accounts.passwords import (
+    hash_password_async,
+    new_temporary_password,
+    password_problem,
+    verify_password_async,
+)
 from backend.accounts.schemas import (
     PostingDetails,
     PostingIn,
     PostingOut,
     RoleOut,
     ScopeOut,
+    SessionOut,
     TokenOut,
+    UserCreatedOut,
     UserIn,
     UserOut,
 )
@@ -24,7 +33,6 @@ from backend.audit import services as audit
 from backend.core.clock import local_date, utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import (
-    AccountLocked,
     FieldError,
     Forbidden,
     NotFound,
@@ -33,6 +41,7 @@ from backend.core.errors import (
 )
 from backend.core.ids import new_id
 from backend.core.scope import Actor, Scope
+from backend.core.settings import get_settings
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
@@ -47,9 +56,13 @@ __all__ = [
     "change_password",
     "create_posting",
     "create_user",
+    "end_session",
+    "end_sessions",
     "in_reach",
     "list_postings",
+    "list_sessions",
     "list_users",
+    "live_session",
     "login",
     "logout",
     "posted_cadres",
@@ -58,9 +71,11 @@ __all__ = [
     "read_user",
     "refresh",
     "require_in_reach",
+    "reset_password",
     "resolve_scope",
     "reviewers_of",
     "sees_person",
+    "session_is_live",
     "user_names",
     "user_out",
 ]
@@ -95,37 +110,6 @@ async def resolve_scope(user_id: uuid.UUID) -> Scope:
         review_villages=frozenset(await geo.villages_of_townships(set(townships))),
         admin_counties=codes("county_admin"),
         finance_counties=codes("county_finance"),
-    )
-
-
-async def actor_for_token(
-    sub: str, session_id: str | None, *, request_id: str | None, ip: str | None
-) -> Actor | None:
-    """The caller behind a valid access token, or None when the user or session is gone."""
-    try:
-        user_id = uuid.UUID(sub)
-        sid = uuid.UUID(session_id) if session_id else None
-    except ValueError:
-        return None
-    user = (
-        await User.select(User.id, User.name, User.phone, User.active)
-        .where(User.id == user_id)
-        .first()
-    )
-    if user is None or not user["active"]:
-        return None
-    if sid is not None:
-        live = await Session.exists().where(Session.id == sid, Session.revoked_at.is_null())
-        if not live:
-            return None
-    return Actor(
-        user_id=user_id,
-        name=user["name"],
-        phone=user["phone"],
-        scope=await resolve_scope(user_id),
-        session_id=sid,
-        request_id=request_id,
-        ip=ip,
     )
 
 
@@ -179,7 +163,8 @@ async def user_out(user_id: uuid.UUID, *, with_scope: bool = False) -> UserOut:
         if with_scope
         else None
     )
-    locked = bool(user["locked_until"] and user["locked_until"] > utc_now())
+    # "locked": logins on this phone are being slowed down by recent failures (never a lock).
+    locked = await throttle.is_slowed(get_settings(), user["phone"])
     return UserOut(
         id=user["id"],
         name=user["name"],
@@ -198,81 +183,56 @@ async def user_out(user_id: uuid.UUID, *, with_scope: bool = False) -> UserOut:
 
 
 async def _token_out(
-    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID, refresh_token: str
+    settings: Settings,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    refresh_token: str,
+    must_change_password: bool,
 ) -> TokenOut:
     return TokenOut(
         access_token=issue_access_token(settings, user_id, session_id),
         refresh_token=refresh_token,
         expires_in=settings.access_token_minutes * 60,
+        must_change_password=must_change_password,
         user=await user_out(user_id, with_scope=True),
     )
 
 
-async def _register_failure(ctx: RequestContext, settings: Settings, user_id: uuid.UUID) -> None:
-    """Count a failed login atomically; the N-th in a row locks the account for M minutes."""
+async def _login_failed(
+    ctx: RequestContext, phone: str, ip: str, user: dict[str, Any] | None
+) -> Unauthorized:
+    await throttle.record_failure(phone, ip)
     async with write_transaction(User._meta.db):
-        counted = (
-            await User.update({User.failed_logins: User.failed_logins + 1})
-            .where(User.id == user_id)
-            .returning(User.failed_logins)
-        )
-        failures = counted[0]["failed_logins"] if counted else 1
-        locked = failures >= settings.lockout_failures
-        await audit.record(
-            ctx,
-            "auth.login_failed",
-            "user",
-            user_id,
-            actor_id=user_id,
-            after={"failures": failures},
-        )
-        if locked:
-            await User.update(
-                {
-                    User.failed_logins: 0,
-                    User.locked_until: utc_now() + dt.timedelta(minutes=settings.lockout_minutes),
-                }
-            ).where(User.id == user_id)
-            await audit.record(
-                ctx,
-                "auth.account_locked",
-                "user",
-                user_id,
-                actor_id=user_id,
-                after={"minutes": settings.lockout_minutes},
-            )
-    if locked:
-        raise AccountLocked(minutes=settings.lockout_minutes)
+        if user is None:
+            await audit.record(ctx, "auth.login_failed", "phone", phone, after={"known": False})
+        else:
+            await audit.record(ctx, "auth.login_failed", "user", user["id"], actor_id=user["id"])
+    # One answer for a wrong password and an unknown phone: nothing tells which phones exist.
+    return Unauthorized("bad_credentials")
 
 
 async def login(
     ctx: RequestContext, settings: Settings, phone: str, password: str, user_agent: str = ""
 ) -> TokenOut:
+    """Check a phone and password, throttled per address and slowed per phone (throttle.py);
+    Argon2 runs off the event loop, bounded per process (passwords.HashingGate)."""
+    ip = ctx.ip or ""
+    counts = await throttle.count_failures(settings, phone, ip)
+    throttle.check_allowed(settings, counts)
+    delay = throttle.slowdown_seconds(counts.by_phone, settings)
+    if delay:
+        await asyncio.sleep(delay)
     user = await User.select().where(User.phone == phone).first()
-    if user is None:
-        verify_password(None, password)  # same time as a real check
-        async with write_transaction(User._meta.db):
-            await audit.record(ctx, "auth.login_failed", "phone", phone, after={"known": False})
-        raise Unauthorized("bad_credentials")
-    now = utc_now()
-    if user["locked_until"] and user["locked_until"] > now:
-        minutes = max(1, int((user["locked_until"] - now).total_seconds() // 60) + 1)
-        async with write_transaction(User._meta.db):
-            await audit.record(
-                ctx, "auth.login_refused_locked", "user", user["id"], actor_id=user["id"]
-            )
-        raise AccountLocked(minutes=minutes, headers={"Retry-After": str(minutes * 60)})
-    if not verify_password(user["password_hash"], password):
-        await _register_failure(ctx, settings, user["id"])
-        raise Unauthorized("bad_credentials")
+    ok = await verify_password_async(user["password_hash"] if user else None, password)
+    if user is None or not ok:
+        raise await _login_failed(ctx, phone, ip, user)
     if not user["active"]:
         raise Forbidden("account_disabled")
+    await throttle.clear_failures(phone, ip)
     token = new_refresh_token()
     session_id = new_id()
+    now = utc_now()
     async with write_transaction(User._meta.db):
-        await User.update({User.failed_logins: 0, User.locked_until: None}).where(
-            User.id == user["id"]
-        )
         await Session.insert(
             Session(
                 id=session_id,
@@ -281,20 +241,83 @@ async def login(
                 created_at=now,
                 last_used_at=now,
                 user_agent=user_agent[:200],
+                ip=ip[:45],
             )
         )
         await audit.record(ctx, "auth.login", "session", session_id, actor_id=user["id"])
-    return await _token_out(settings, user["id"], session_id, token)
+    return await _token_out(settings, user["id"], session_id, token, user["must_change_password"])
 
 
-async def _live_session(settings: Settings, token: str) -> dict[str, Any]:
+def session_is_live(settings: Settings, session: dict[str, Any], now: dt.datetime) -> bool:
+    """A session is live until revoked, idle past ``refresh_idle_days`` or older than
+    ``session_max_days`` (absolute): the one rule, for access tokens and refresh alike."""
+    return (
+        session["revoked_at"] is None
+        and session["last_used_at"] >= now - dt.timedelta(days=settings.refresh_idle_days)
+        and session["created_at"] >= now - dt.timedelta(days=settings.session_max_days)
+    )
+
+
+async def live_session(settings: Settings, session_id: uuid.UUID) -> dict[str, Any] | None:
+    """The session behind an access token, or None when it has ended. Every authenticated
+    request passes here (a cache of sessions would wrap this one function)."""
     session = (
-        await Session.select()
-        .where(Session.token_hash == hash_refresh_token(token), Session.revoked_at.is_null())
+        await Session.select(
+            Session.id, Session.account, Session.revoked_at, Session.last_used_at,
+            Session.created_at,
+        )
+        .where(Session.id == session_id)
         .first()
     )
-    idle_limit = utc_now() - dt.timedelta(days=settings.refresh_idle_days)
-    if session is None or session["last_used_at"] < idle_limit:
+    if session is None or not session_is_live(settings, session, utc_now()):
+        return None
+    return session
+
+
+async def actor_for_token(
+    sub: str,
+    session_id: str | None,
+    *,
+    request_id: str | None,
+    ip: str | None,
+    settings: Settings,
+) -> Actor | None:
+    """The caller behind a valid access token, or None when the user or session is gone.
+    A token without a session is refused: logout and password changes must be able to end it."""
+    try:
+        user_id = uuid.UUID(sub)
+        sid = uuid.UUID(session_id) if session_id else None
+    except (TypeError, ValueError):
+        return None
+    if sid is None:
+        return None
+    session = await live_session(settings, sid)
+    if session is None or session["account"] != user_id:
+        return None
+    user = (
+        await User.select(User.id, User.name, User.phone, User.active, User.must_change_password)
+        .where(User.id == user_id)
+        .first()
+    )
+    if user is None or not user["active"]:
+        return None
+    return Actor(
+        user_id=user_id,
+        name=user["name"],
+        phone=user["phone"],
+        scope=await resolve_scope(user_id),
+        session_id=sid,
+        request_id=request_id,
+        ip=ip,
+        must_change_password=user["must_change_password"],
+    )
+
+
+async def _session_by_token(settings: Settings, token: str) -> dict[str, Any]:
+    session = (
+        await Session.select().where(Session.token_hash == hash_refresh_token(token)).first()
+    )
+    if session is None or not session_is_live(settings, session, utc_now()):
         raise Unauthorized("token_invalid")
     return session
 
@@ -302,16 +325,22 @@ async def _live_session(settings: Settings, token: str) -> dict[str, Any]:
 async def refresh(ctx: RequestContext, settings: Settings, token: str) -> TokenOut:
     """A new access token for a live session. The refresh token stays the same, so a phone
     whose answer was lost on a bad line can simply ask again."""
-    session = await _live_session(settings, token)
-    user = await User.select(User.active).where(User.id == session["account"]).first()
+    session = await _session_by_token(settings, token)
+    user = (
+        await User.select(User.active, User.must_change_password)
+        .where(User.id == session["account"])
+        .first()
+    )
     if user is None or not user["active"]:
         raise Unauthorized("token_invalid")
     await Session.update({Session.last_used_at: utc_now()}).where(Session.id == session["id"])
-    return await _token_out(settings, session["account"], session["id"], token)
+    return await _token_out(
+        settings, session["account"], session["id"], token, user["must_change_password"]
+    )
 
 
 async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
-    session = await _live_session(settings, token)
+    session = await _session_by_token(settings, token)
     async with write_transaction(Session._meta.db):
         await Session.update({Session.revoked_at: utc_now()}).where(Session.id == session["id"])
         await audit.record(
@@ -319,25 +348,136 @@ async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
         )
 
 
+def _check_new_password(new: str, phone: str, field: str = "new_password") -> None:
+    problem = password_problem(new, phone=phone)
+    if problem is not None:
+        code, params = problem
+        raise ValidationFailed(errors=[FieldError(field, code, params)])
+
+
 async def change_password(ctx: RequestContext, actor: Actor, current: str, new: str) -> None:
+    """Change one's own password (also the way out of a temporary one); other devices'
+    sessions end, this one stays."""
     user = await User.select(User.password_hash).where(User.id == actor.user_id).first()
-    if user is None or not verify_password(user["password_hash"], current):
+    if user is None or not await verify_password_async(user["password_hash"], current):
         raise ValidationFailed(errors=[FieldError("current_password", "wrong_password")])
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            errors=[FieldError("new_password", "password_too_short", {"min": MIN_PASSWORD_LENGTH})]
-        )
+    if new == current:
+        raise ValidationFailed(errors=[FieldError("new_password", "password_unchanged")])
+    _check_new_password(new, actor.phone)
+    new_hash = await hash_password_async(new)
     async with write_transaction(User._meta.db):
         await User.update(
-            {User.password_hash: hash_password(new), User.password_changed_at: utc_now()}
+            {
+                User.password_hash: new_hash,
+                User.password_changed_at: utc_now(),
+                User.must_change_password: False,
+            }
         ).where(User.id == actor.user_id)
-        # Other devices must log in again; this one keeps its session.
         await Session.update({Session.revoked_at: utc_now()}).where(
             Session.account == actor.user_id,
             Session.revoked_at.is_null(),
             Session.id != actor.session_id if actor.session_id else Session.id.is_not_null(),
         )
         await audit.record(ctx, "auth.password_changed", "user", actor.user_id)
+
+
+async def list_sessions(settings: Settings, actor: Actor) -> list[SessionOut]:
+    """The caller's live sessions (devices), newest first."""
+    rows = (
+        await Session.select()
+        .where(Session.account == actor.user_id, Session.revoked_at.is_null())
+        .order_by(Session.created_at, ascending=False)
+    )
+    now = utc_now()
+    return [
+        SessionOut(
+            id=r["id"],
+            created_at=r["created_at"],
+            last_used_at=r["last_used_at"],
+            expires_at=min(
+                r["last_used_at"] + dt.timedelta(days=settings.refresh_idle_days),
+                r["created_at"] + dt.timedelta(days=settings.session_max_days),
+            ),
+            user_agent=r["user_agent"],
+            ip=r["ip"],
+            current=r["id"] == actor.session_id,
+        )
+        for r in rows
+        if session_is_live(settings, r, now)
+    ]
+
+
+async def end_session(ctx: RequestContext, actor: Actor, session_id: uuid.UUID) -> None:
+    """End one of one's own sessions (a lost phone); another's answers 404."""
+    async with write_transaction(Session._meta.db):
+        ended = (
+            await Session.update({Session.revoked_at: utc_now()})
+            .where(
+                Session.id == session_id,
+                Session.account == actor.user_id,
+                Session.revoked_at.is_null(),
+            )
+            .returning(Session.id)
+        )
+        if not ended:
+            raise NotFound()
+        await audit.record(ctx, "auth.session_ended", "session", session_id)
+
+
+async def _county_of(person_id: uuid.UUID, scope: Scope) -> str | None:
+    """For audit: the admin's county the person is in (the first, if several)."""
+    return min(scope.admin_counties) if scope.admin_counties else None
+
+
+async def end_sessions(ctx: RequestContext, scope: Scope, person_id: uuid.UUID) -> int:
+    """A county admin ends every session of a person in reach; the count ended."""
+    await require_in_reach(scope, person_id)
+    async with write_transaction(Session._meta.db):
+        ended = (
+            await Session.update({Session.revoked_at: utc_now()})
+            .where(Session.account == person_id, Session.revoked_at.is_null())
+            .returning(Session.id)
+        )
+        await audit.record(
+            ctx, "accounts.sessions_ended", "user", person_id,
+            county_code=await _county_of(person_id, scope), after={"count": len(ended)},
+        )
+    return len(ended)
+
+
+async def reset_password(ctx: RequestContext, scope: Scope, person_id: uuid.UUID) -> str:
+    """A county admin gives a person in reach a temporary password: it must be changed at the
+    next login, and every session of theirs ends now. Returns the temporary password (shown
+    once to the admin, never stored in clear)."""
+    await require_in_reach(scope, person_id)
+    temporary = new_temporary_password()
+    new_hash = await hash_password_async(temporary)
+    now = utc_now()
+    async with write_transaction(User._meta.db):
+        rows = (
+            await User.update(
+                {
+                    User.password_hash: new_hash,
+                    User.password_changed_at: now,
+                    User.must_change_password: True,
+                }
+            )
+            .where(User.id == person_id)
+            .returning(User.phone)
+        )
+        ended = (
+            await Session.update({Session.revoked_at: now})
+            .where(Session.account == person_id, Session.revoked_at.is_null())
+            .returning(Session.id)
+        )
+        await audit.record(
+            ctx, "accounts.password_reset", "user", person_id,
+            county_code=await _county_of(person_id, scope),
+            after={"sessions_ended": len(ended)},
+        )
+    if rows:
+        await throttle.clear_failures(rows[0]["phone"])
+    return temporary
 
 
 # --- users and postings ----------------------------------------------------------------------
@@ -362,12 +502,21 @@ async def create_user(
     *,
     demo: bool = False,
     password_hash: str | None = None,
-) -> UserOut:
+) -> UserCreatedOut:
     """A new account with its roles; a cadre role on a village posts the cadre there today.
 
-    ``scope`` None is the command line; otherwise a county admin creates users in their county.
+    ``scope`` None is the command line; otherwise a county admin creates users in their county,
+    and the password (given, or made by the server and returned once) is temporary: it must
+    be changed at the first login.
     """
     counties = [await _check_role_division(r.role, r.division_code, scope) for r in data.roles]
+    temporary = None
+    if password_hash is None:
+        if data.password is None:
+            temporary = new_temporary_password()
+        else:
+            _check_new_password(data.password, data.phone, field="password")
+        password_hash = await hash_password_async(data.password or temporary or "")
     user_id = new_id()
     async with write_transaction(User._meta.db):
         inserted = (
@@ -376,9 +525,10 @@ async def create_user(
                     id=user_id,
                     phone=data.phone,
                     name=data.name,
-                    password_hash=password_hash or hash_password(data.password),
+                    password_hash=password_hash,
                     created_at=utc_now(),
                     is_demo=demo,
+                    must_change_password=scope is not None,
                 )
             )
             .on_conflict(target=User.phone, action="DO NOTHING")
@@ -425,9 +575,11 @@ async def create_user(
                 "phone": data.phone,
                 "roles": [r.model_dump() for r in data.roles],
                 "posting": data.posting.model_dump(mode="json") if data.posting else None,
+                "temporary_password": scope is not None,
             },
         )
-    return await user_out(user_id)
+    created = await user_out(user_id)
+    return UserCreatedOut(**created.model_dump(), temporary_password=temporary)
 
 
 async def in_reach(scope: Scope, person_id: uuid.UUID) -> bool:

@@ -15,7 +15,7 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-__all__ = ["POSITIONS", "ROLES", "Posting", "RoleGrant", "Session", "User"]
+__all__ = ["POSITIONS", "ROLES", "LoginFailure", "Posting", "RoleGrant", "Session", "User"]
 
 ROLES = ("cadre", "township_reviewer", "county_admin", "county_finance")
 #: 第一书记, 工作队队长, 工作队队员.
@@ -35,6 +35,9 @@ class User(Table, tablename="account_user"):
     created_at = Timestamptz()
     password_changed_at = Timestamptz(null=True, default=None)
     is_demo = Boolean(default=False)
+    #: Set by an admin's reset or account creation: the temporary password must be changed
+    #: before anything else (every call but the password change answers 403).
+    must_change_password = Boolean(default=False)
 
 
 class RoleGrant(Table, tablename="account_role_grant"):
@@ -76,3 +79,15 @@ class Session(Table, tablename="account_session"):
     last_used_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
     user_agent = Varchar(length=200, default="")
+    #: The client address at login, shown to the owner in their list of devices.
+    ip = Varchar(length=45, default="")
+
+
+class LoginFailure(Table, tablename="account_login_failure"):
+    """A failed login, kept for the throttling window: by the phone as typed (known or not,
+    so that throttling never tells which phones have accounts) and the client address."""
+
+    id = UUID(primary_key=True)
+    phone = Varchar(length=20, index=True)
+    ip = Varchar(length=45, index=True)
+    at = Timestamptz(index=True)

@@ -8,9 +8,11 @@ import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import jwt
 from litestar.security.jwt import JWTAuth, Token
 
 from backend.core.clock import utc_now
+from backend.core.http import client_address
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -36,7 +38,41 @@ def issue_access_token(settings: Settings, user_id: uuid.UUID, session_id: uuid.
         jti=uuid.uuid4().hex,
         extras={"sid": str(session_id)},
     )
-    return token.encode(secret=settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+    return token.encode(secret=settings.signing_key(), algorithm=ALGORITHM)
+
+
+def _token_class(settings: Settings) -> type[Token]:
+    """A Token whose signature is checked against the current key, and during a rotation
+    against the previous one for tokens it signed before the rotation, for one access-token
+    lifetime (after which every such token has expired anyway)."""
+    previous = settings.secret_key_previous
+    until = settings.previous_key_until()
+    rotated_at = settings.secret_key_rotated_at
+
+    class RotatingToken(Token):
+        @classmethod
+        def decode_payload(cls, encoded_token, secret, algorithms, issuer=None, audience=None,
+                           options=None):  # type: ignore[no-untyped-def]
+            try:
+                return super().decode_payload(encoded_token, secret, algorithms, issuer,
+                                              audience, options)
+            except jwt.InvalidSignatureError:
+                if previous is None or until is None or utc_now() >= until:
+                    raise
+                payload = super().decode_payload(
+                    encoded_token, previous.get_secret_value(), algorithms, issuer, audience,
+                    options,
+                )
+                issued = payload.get("iat")
+                if rotated_at is None or not isinstance(issued, int | float) or (
+                    issued > rotated_at.timestamp()
+                ):
+                    raise jwt.InvalidSignatureError(
+                        "signed by the previous key after rotation"
+                    ) from None
+                return payload
+
+    return RotatingToken
 
 
 def new_refresh_token() -> str:
@@ -54,16 +90,19 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[Any, Token]:
 
     async def retrieve(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
         state = connection.scope.get("state", {})
-        client = connection.client
         return await actor_for_token(
             token.sub,
             token.extras.get("sid"),
             request_id=state.get("request_id"),
-            ip=client.host if client else None,
+            ip=client_address(connection.scope, settings),
+            settings=settings,
         )
 
     return JWTAuth[Any, Token](
-        token_secret=settings.secret_key.get_secret_value(),
+        token_secret=settings.signing_key(),
+        token_cls=_token_class(settings),
+        # A token without its session id is refused in actor_for_token.
+        require_claims=["exp", "iat", "sub"],
         algorithm=ALGORITHM,
         retrieve_user_handler=retrieve,
         default_token_expiration=dt.timedelta(minutes=settings.access_token_minutes),

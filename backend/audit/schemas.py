@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 __all__ = ["AuditEventOut", "VerifyOut"]
 
@@ -14,9 +14,11 @@ class AuditEventOut(BaseModel):
     id: int
     at: dt.datetime
     actor_id: uuid.UUID | None
+    actor_name: str | None = None
     action: str
     object_kind: str
     object_id: str
+    county_code: str | None = None
     before: str | None
     after: str | None
     reason: str | None
@@ -24,7 +26,9 @@ class AuditEventOut(BaseModel):
 
 
 class VerifyOut(BaseModel):
-    ok: bool
-    checked: int
-    broken_row: int | None
+    ok: bool = Field(description="the whole chain verifies")
+    checked: int = Field(description="events of the caller's county in the chain")
+    broken_row: int | None = Field(
+        description="the first broken row, when it is an event of the caller's county"
+    )
     reason: str | None

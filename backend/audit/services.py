@@ -16,7 +16,15 @@ if TYPE_CHECKING:
 
     from backend.core.context import RequestContext
 
-__all__ = ["VerifyReport", "list_events", "purge_expired", "record", "verify"]
+__all__ = [
+    "VerifyReport",
+    "county_events",
+    "county_of",
+    "list_events",
+    "purge_expired",
+    "record",
+    "verify",
+]
 
 # Serialises chain appends across PostgreSQL processes; SQLite writers are serial already.
 _CHAIN_LOCK_KEY = 7_262_026
@@ -122,9 +130,20 @@ async def purge_expired(retention_days: int) -> int:
 
 
 async def list_events(
-    counties: frozenset[str], object_kind: str | None, object_id: str | None, limit: int
+    counties: frozenset[str],
+    object_kind: str | None,
+    object_id: str | None,
+    limit: int,
+    *,
+    person_id: uuid.UUID | None = None,
+    action: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    before_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Recent events of the given counties, newest first (county admins)."""
+    """Events of the given counties, newest first (county admins): by person (who acted, or
+    whom it was done to), object, action prefix and time, a page at a time
+    (``before_id`` is the last id of the previous page)."""
     if not counties:
         return []
     query = AuditEvent.select().where(AuditEvent.county_code.is_in(sorted(counties)))
@@ -132,4 +151,28 @@ async def list_events(
         query = query.where(AuditEvent.object_kind == object_kind)
     if object_id:
         query = query.where(AuditEvent.object_id == object_id)
+    if person_id:
+        query = query.where(
+            (AuditEvent.actor_id == person_id) | (AuditEvent.object_id == str(person_id))
+        )
+    if action:
+        query = query.where(AuditEvent.action.like(action.replace("%", "") + "%"))
+    if since:
+        query = query.where(AuditEvent.at >= since)
+    if until:
+        query = query.where(AuditEvent.at < until)
+    if before_id:
+        query = query.where(AuditEvent.id < before_id)
     return await query.order_by(AuditEvent.id, ascending=False).limit(limit)
+
+
+async def county_events(counties: frozenset[str]) -> int:
+    """How many events of these counties the chain holds."""
+    if not counties:
+        return 0
+    return await AuditEvent.count().where(AuditEvent.county_code.is_in(sorted(counties)))
+
+
+async def county_of(row_id: int) -> str | None:
+    row = await AuditEvent.select(AuditEvent.county_code).where(AuditEvent.id == row_id).first()
+    return row["county_code"] if row else None

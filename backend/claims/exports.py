@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from openpyxl.styles import Font
 from backend.accounts import services as accounts
 from backend.claims.tables import Claim
 from backend.core.errors import Forbidden, NotFound
-from backend.core.money import fen_to_yuan
+from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
@@ -142,10 +141,6 @@ async def approved_rows(scope: Scope, month: dt.date, county_code: str | None) -
     return out
 
 
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen) / 100
-
-
 def xlsx_bytes(rows: list[ExportRow], month: dt.date) -> bytes:
     """Sheet 明细: every claim, a 小计 row after each township and 合计 at the end; sheet 汇总:
     one row per township and the total. Amounts are numbers in yuan shown with two decimals."""
@@ -162,18 +157,18 @@ def xlsx_bytes(rows: list[ExportRow], month: dt.date) -> bytes:
         subtotal = sum(r.payable_fen for r in items)
         for r in items:
             cells = r.cells()
-            cells[_AMOUNT_COLUMN - 1] = _yuan(r.payable_fen)
+            cells[_AMOUNT_COLUMN - 1] = yuan_amount(r.payable_fen)
             detail.append(cells)
-        detail.append([code, f"{items[0].township_name} 小计", *[None] * 5, _yuan(subtotal)])
+        detail.append([code, f"{items[0].township_name} 小计", *[None] * 5, yuan_amount(subtotal)])
         for cell in detail[detail.max_row]:
             cell.font = bold
         totals.append((code, items[0].township_name, len(items), subtotal))
     grand = sum(t[3] for t in totals)
-    detail.append([None, "合计", *[None] * 5, _yuan(grand)])
+    detail.append([None, "合计", *[None] * 5, yuan_amount(grand)])
     for cell in detail[detail.max_row]:
         cell.font = bold
     for row in detail.iter_rows(min_row=2, min_col=_AMOUNT_COLUMN, max_col=_AMOUNT_COLUMN):
-        row[0].number_format = "#,##0.00"
+        row[0].number_format = YUAN_FORMAT
     widths = (12, 14, 14, 10, 12, 10, 44, 14, 10, 18, 38, 38)
     for column, width in zip("ABCDEFGHIJKL", widths, strict=True):
         detail.column_dimensions[column].width = width
@@ -181,10 +176,10 @@ def xlsx_bytes(rows: list[ExportRow], month: dt.date) -> bytes:
     summary = book.create_sheet("汇总")
     summary.append(["乡镇代码", "乡镇", "笔数", "金额（元）"])
     for code, name, count, fen in totals:
-        summary.append([code, name, count, _yuan(fen)])
-    summary.append([None, "合计", sum(t[2] for t in totals), _yuan(grand)])
+        summary.append([code, name, count, yuan_amount(fen)])
+    summary.append([None, "合计", sum(t[2] for t in totals), yuan_amount(grand)])
     for row in summary.iter_rows(min_row=2, min_col=4, max_col=4):
-        row[0].number_format = "#,##0.00"
+        row[0].number_format = YUAN_FORMAT
     for cell in [*summary[1], *summary[summary.max_row]]:
         cell.font = bold
     summary.column_dimensions["B"].width = 16

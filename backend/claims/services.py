@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import And, Or, WhereRaw
 
+from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.claims import rules
@@ -283,8 +284,8 @@ async def prepare_travel_claim(actor: Actor, data: dict[str, Any]) -> Prepared:
     errors = _mode_errors(trip)
     if trip.date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("date", "too_large"))
-    elif await _posting_on(actor.user_id, village.code, trip.date, actor.extras) is None:
-        errors.append(FieldError("date", "not_posted"))
+    else:
+        errors += await posted.outside_posting(actor, village.code, {"date": trip.date})
     if any(not _SHA256.match(h) for h in trip.evidence):
         errors.append(FieldError("evidence", "invalid"))
     if trip.corrects_id is not None:
@@ -789,6 +790,7 @@ async def bulk_approve(
     for it in items:
         try:
             row = await _visible(actor.scope, it.id)
+            _target(actor.scope, row, "approve")  # a claim not awaiting approval: wrong_state
             if loads(row["flags"]):
                 raise Conflict("has_flags")
             out = await act(ctx, actor, it.id, "approve", it.version)

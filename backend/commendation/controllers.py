@@ -122,7 +122,7 @@ class CommendationController(Controller):
                             year: Year = None) -> Response[str]:
         """The dossier as a printable page (print CSS, A4)."""
         d = await services.dossier(actor.scope, cadre_id, year or local_date().year)
-        return Response(dossier_page.render(d), media_type="text/html; charset=utf-8",
+        return Response(dossier_page.render(d), media_type="text/html",
                         headers={"Content-Security-Policy": "default-src 'none'; "
                                  "style-src 'unsafe-inline'"})
 

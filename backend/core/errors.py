@@ -17,6 +17,8 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "PayloadTooLarge",
+    "ServiceUnavailable",
+    "TooManyAttempts",
     "Unauthorized",
     "ValidationFailed",
 ]
@@ -37,6 +39,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed logins; the account is locked, try again in {minutes} minutes",
     ),
     "account_disabled": ("账号已停用", "This account is disabled"),
+    "too_many_attempts": (
+        "登录尝试过于频繁，请于 {minutes} 分钟后再试",
+        "Too many login attempts; try again in {minutes} minutes",
+    ),
+    "password_change_required": (
+        "请先修改临时密码",
+        "Please change your temporary password first",
+    ),
+    "password_common": (
+        "密码过于常见，容易被猜中，请换一个",
+        "This password is too common and easily guessed; choose another",
+    ),
+    "password_is_phone": (
+        "密码不能使用手机号",
+        "The password may not be your phone number",
+    ),
+    "password_unchanged": (
+        "新密码不能与当前密码相同",
+        "The new password must differ from the current one",
+    ),
+    "uploads_busy": (
+        "同时上传的人太多，请稍后重试，内容不会丢失",
+        "Too many uploads at once; retry shortly, nothing is lost",
+    ),
     "password_too_short": (
         "密码至少需要 {min} 个字符",
         "The password needs at least {min} characters",
@@ -120,6 +146,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "导入失败：{count} 行有误，未导入任何数据",
         "Import failed: {count} rows have errors; nothing was imported",
     ),
+    # 人员与派驻 (backend/accounts/roster)
+    "last_admin": (
+        "不能这样做：本县将没有可用的管理员账号",
+        "Not possible: the county would be left without an active admin",
+    ),
+    "own_account": ("不能停用自己的账号", "You cannot disable your own account"),
+    "posting_ended": ("该派驻已结束", "This posting has already ended"),
 }
 
 
@@ -192,6 +225,20 @@ class AccountLocked(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class TooManyAttempts(DomainError):
+    """Login throttled (per client address, or per phone from one address)."""
+
+    status = 429
+    code = "too_many_attempts"
+
+
+class ServiceUnavailable(DomainError):
+    """Busy for a moment (hashing queue or upload slots full): retry after ``Retry-After``."""
+
+    status = 503
+    code = "service_unavailable"
 
 
 class PayloadTooLarge(DomainError):

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.params import QueryParameter
 
 from backend.core.context import RequestContext
-from backend.core.errors import Unauthorized
+from backend.core.errors import Forbidden, Unauthorized
 from backend.core.scope import Actor
 
 if TYPE_CHECKING:
     from litestar import Request
+    from litestar.connection import ASGIConnection
+    from litestar.handlers import BaseRouteHandler
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Year", "provide_actor", "provide_ctx", "request_id_middleware"]
+    from backend.core.settings import Settings
+
+__all__ = [
+    "Year",
+    "client_address",
+    "password_change_guard",
+    "provide_actor",
+    "provide_ctx",
+    "request_id_middleware",
+]
 
 #: A ``year`` query parameter: Zhucun's records begin with the 2018 notice.
 Year = Annotated[int | None, QueryParameter(ge=2018, le=2100)]
@@ -46,13 +59,62 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+@lru_cache(maxsize=16)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
+                                                 ...]:
+    out = []
+    for p in proxies:
+        try:
+            out.append(ipaddress.ip_network(p, strict=False))
+        except ValueError:
+            continue  # a name (a unix socket peer, the test client): compared as text
+    return tuple(out)
+
+
+def _ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def _trusted(peer: str, proxies: tuple[str, ...]) -> bool:
+    if peer in proxies:
+        return True
+    ip = _ip(peer)
+    return ip is not None and any(ipaddress.ip_address(ip) in n for n in _networks(proxies))
+
+
+def client_address(scope: Scope | dict[str, Any], settings: Settings) -> str | None:
+    """The client's address: the peer, or — only when the peer is a trusted proxy (the nginx
+    of deploy/) — the address that proxy put in ``client_ip_header`` (X-Real-IP). A client
+    cannot choose its address by sending the header itself."""
+    client = scope.get("client")
+    if not client:
+        return None
+    peer = str(client[0])
+    if not _trusted(peer, tuple(settings.trusted_proxies)):
+        return _ip(peer) or peer
+    name = settings.client_ip_header.lower().encode("latin-1")
+    values = [v for k, v in scope.get("headers", []) if k.lower() == name]
+    if len(values) != 1:
+        return _ip(peer) or peer
+    return _ip(values[0].decode("latin-1")) or _ip(peer) or peer
+
+
 def provide_ctx(request: Request[Any, Any, Any]) -> RequestContext:
     user = request.scope.get("user")
+    settings = request.app.state.get("settings")
     client = request.client
+    ip = (
+        client_address(request.scope, settings)
+        if settings is not None
+        else (client.host if client else None)
+    )
     return RequestContext(
         user_id=user.user_id if isinstance(user, Actor) else None,
         request_id=request.scope.get("state", {}).get("request_id"),
-        ip=client.host if client else None,
+        ip=ip,
     )
 
 
@@ -61,3 +123,18 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     if not isinstance(user, Actor):
         raise Unauthorized()
     return user
+
+
+def password_change_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """With a temporary password, only the password change (handlers with
+    ``opt={"password_change": True}``) and logout answer; everything else is 403
+    ``password_change_required``."""
+    user = connection.scope.get("user")
+    if (
+        isinstance(user, Actor)
+        and user.must_change_password
+        and not handler.opt.get("password_change")
+    ):
+        raise Forbidden("password_change_required")

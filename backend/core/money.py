@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["fen_to_yuan", "yuan_to_fen"]
+__all__ = ["YUAN_FORMAT", "fen_to_yuan", "yuan_amount", "yuan_to_fen"]
+
+#: How spreadsheets show a yuan amount (two decimals, thousands grouped).
+YUAN_FORMAT = "#,##0.00"
 
 
 def fen_to_yuan(fen: int) -> str:
@@ -18,6 +21,15 @@ def fen_to_yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole}.{cents:02d}"
+
+
+def yuan_amount(fen: int) -> Decimal:
+    """Fen as an exact yuan number, for spreadsheet cells (Excel sums numbers, not text).
+
+    >>> yuan_amount(6005)
+    Decimal('60.05')
+    """
+    return Decimal(fen) / 100
 
 
 def yuan_to_fen(yuan: str | int | Decimal) -> int:

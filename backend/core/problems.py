@@ -41,6 +41,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_text": ("应为文字", "Must be text"),
     "not_bool": ("应为是或否", "Must be true or false"),
     "not_date": ("应为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
+    "not_month": ("应为月份 YYYY-MM（月为 01–12）", "Must be a month YYYY-MM (01–12)"),
     "not_datetime": ("应为时间（ISO 8601）", "Must be a date-time (ISO 8601)"),
     "not_uuid": ("应为 UUID", "Must be a UUID"),
     "not_list": ("应为列表", "Must be a list"),
@@ -50,6 +51,16 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "too_short": ("过短", "Too short"),
     "too_small": ("数值过小", "Too small"),
     "too_large": ("数值过大", "Too large"),
+    "too_deep": ("嵌套层数过多（上限 {max} 层）", "Nested too deeply (limit {max} levels)"),
+    "too_many_items": ("项数过多（上限 {max} 项）", "Too many items (limit {max})"),
+    "control_character": (
+        "含有不可见的控制字符（如 NUL），请删除后重试",
+        "Contains an invisible control character (such as NUL); remove it and retry",
+    ),
+    "not_plausible_date": (
+        "日期不在合理范围内（{earliest} 至 {latest}）",
+        "The date is outside the plausible range ({earliest} to {latest})",
+    ),
     "not_allowed": ("不是允许的取值", "Not one of the allowed values"),
     "unknown_field": ("不认识的字段", "Unknown field"),
     "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
@@ -58,6 +69,10 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_eligible": ("不符合评选条件", "Not eligible"),
     "over_quota": ("超过本单位名额", "More than the unit's seats"),
     "locked": ("已提交或已审核，不能再修改", "Submitted or decided: it can no longer be changed"),
+    "outside_posting": (
+        "该日期不在您驻该村的任职期内（任职期：{postings_zh}）",
+        "Outside your posting to this village (posted {postings_en})",
+    ),
     # Survey answers (backend/surveys/rules.py); ``label_zh`` / ``label_en`` name the question.
     "not_choice": ("「{label_zh}」不是可选的选项", "“{label_en}”: not one of the choices"),
     "not_boolean": ("「{label_zh}」应为是或否", "“{label_en}”: must be yes or no"),
@@ -65,6 +80,22 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_photo": ("「{label_zh}」不是有效的照片", "“{label_en}”: not a valid photo"),
     "not_relevant": ("「{label_zh}」此时不应作答", "“{label_en}”: not asked for these answers"),
     "unknown_question": ("表单中没有这个问题", "No such question in the form"),
+    "confirm_not_fact": (
+        "「{label_zh}」不是表单中的农户信息项，不能确认",
+        "“{label_en}” is not a household fact of the form, so it cannot be confirmed",
+    ),
+    "confirm_not_answered": (
+        "「{label_zh}」没有作答，不能确认",
+        "“{label_en}” is not among the answers, so it cannot be confirmed",
+    ),
+    "confirm_not_known": (
+        "「{label_zh}」还没有已知信息可确认，请作为新答案提交",
+        "“{label_en}” has no known value to confirm: send it as a new answer",
+    ),
+    "confirm_changed": (
+        "「{label_zh}」的答案与已知信息不同：这是更正，不能标为确认无误",
+        "“{label_en}” differs from the known value: that is a correction, not a confirmation",
+    ),
     "below_min": ("「{label_zh}」不能小于 {min}", "“{label_en}”: must be at least {min}"),
     "above_max": ("「{label_zh}」不能大于 {max}", "“{label_en}”: must be at most {max}"),
     "too_few": ("「{label_zh}」至少选 {min_count} 项", "“{label_en}”: choose at least {min_count}"),
@@ -129,6 +160,18 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "xlsform_no_survey": ("缺少 survey 表", "The survey sheet is missing"),
     "xlsform_too_many_rows": ("行数过多（上限 {max}）", "Too many rows (limit {max})"),
+    # 人员与派驻 (backend/accounts/roster)
+    "bad_phone": ("应为 11 位手机号", "Must be an 11-digit mobile number"),
+    "duplicate_in_file": ("与第 {first} 行的手机号重复", "Same phone as row {first}"),
+    "phone_taken": ("该手机号已有账号", "An account already has this phone"),
+    "other_county": ("不是本县的村：{code}", "Not a village of your county: {code}"),
+    "bad_position": (
+        "职务应为第一书记、工作队队长或工作队队员（不是“{value}”）",
+        "Position must be first secretary, team leader or team member (not “{value}”)",
+    ),
+    "no_rows": ("文件中没有数据行", "The file has no data rows"),
+    "already_granted": ("已有该角色", "Already holds this role"),
+    "posting_ended": ("该派驻已结束", "This posting has already ended"),
     # Tables uploaded for import (backend/core/csvrows.py).
     "not_table": (
         "不是可读取的 CSV 或 .xlsx 文件",
@@ -154,6 +197,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"extra (inputs|fields) are not permitted|object contains unknown field", "unknown_field"),
         (r"valid integer|expected `int`|int_parsing|whole number", "not_integer"),
         (r"valid number|expected `(float|number)`|valid decimal", "not_number"),
+        (r"match(ing)? (regex|pattern)|string_pattern_mismatch", "invalid"),
         (r"valid string|expected `str`", "not_text"),
         (r"valid boolean|expected `bool`", "not_bool"),
         (r"valid date(?!time)|expected `date`|date_", "not_date"),
@@ -233,10 +277,17 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
             continue
         message = str(item.get("message", ""))
         key = str(item.get("key") or item.get("source") or "body")
-        errors.append(FieldError(field=key, code=field_code(message)))
+        errors.append(FieldError(field=key, code=_named_code(key, field_code(message))))
     if not errors and exc.detail:
         errors.append(FieldError(field="body", code=field_code(exc.detail)))
     return errors
+
+
+def _named_code(key: str, code: str) -> str:
+    """A malformed ``month`` (every one on this API is ``YYYY-MM``) says what it must be."""
+    if code == "invalid" and key.rsplit(".", 1)[-1] == "month":
+        return "not_month"
+    return code
 
 
 def _http_code(exc: HTTPException) -> str:
@@ -256,6 +307,32 @@ def _http_code(exc: HTTPException) -> str:
     }.get(exc.status_code, "bad_request")
 
 
+def _out_of_range(exc: Exception) -> bool:
+    if isinstance(exc, OverflowError):
+        return True
+    # asyncpg: NumericValueOutOfRangeError (22003), without importing asyncpg on SQLite.
+    return getattr(exc, "sqlstate", None) == "22003"
+
+
+def size_text(size: int) -> str:
+    """A byte count as people read it: ``12 MB``, ``512 KB``, ``900 B`` (binary units)."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} B"
+
+
+def _body_limit(request: Request[Any, Any, Any]) -> str:
+    """The request body limit of the route (or the app) that refused the body."""
+    limit = None
+    try:
+        limit = request.route_handler.resolve_request_max_body_size()
+    except (AttributeError, KeyError, LookupError):
+        limit = getattr(request.app, "request_max_body_size", None)
+    return size_text(limit) if isinstance(limit, int) else "—"
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Litestar exception handler for everything: nothing leaves as a bare 500 page."""
     if isinstance(exc, DomainError):
@@ -271,7 +348,17 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return problem_response(request, 422, "validation_failed", errors=_validation_errors(exc))
     if isinstance(exc, HTTPException):
         code = _http_code(exc)
-        params = {"limit": "—"} if code == "payload_too_large" else None
+        params = {"limit": _body_limit(request)} if code == "payload_too_large" else None
         return problem_response(request, exc.status_code, code, params=params)
+    if getattr(exc, "sqlstate", None) == "22021":
+        # PostgreSQL refuses a character SQLite would store: the same answer on both.
+        return problem_response(
+            request, 422, "validation_failed", errors=[FieldError("body", "control_character")]
+        )
+    if _out_of_range(exc):
+        # A safety net under the explicit bounds: a number the database cannot hold.
+        return problem_response(
+            request, 422, "validation_failed", errors=[FieldError("body", "too_large")]
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "internal_error")

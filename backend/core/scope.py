@@ -131,6 +131,8 @@ class Actor:
     session_id: uuid.UUID | None = None
     request_id: str | None = None
     ip: str | None = None
+    #: A temporary password not yet changed: every call but the change answers 403.
+    must_change_password: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import os
+import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,9 +14,54 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEMO_SECRET", "InsecureSettings", "Settings", "get_settings"]
+__all__ = [
+    "DEMO_SECRET",
+    "EXAMPLE_SECRET",
+    "InsecureSettings",
+    "Settings",
+    "get_settings",
+    "secret_bits",
+]
 
+#: Known public values that never sign a production token (the old demo constant and the
+#: placeholder of deploy/zhucun.env.example).
 DEMO_SECRET = "zhucun-demo-secret-change-me-in-production"
+EXAMPLE_SECRET = "change-me-to-64-random-characters-from-openssl-rand-hex-32"
+_PUBLIC_SECRETS = frozenset({DEMO_SECRET, EXAMPLE_SECRET})
+#: A signing key needs at least this much estimated entropy (``openssl rand -hex 32`` ≈ 210).
+MIN_SECRET_BITS = 100
+
+
+def secret_bits(secret: str) -> float:
+    """Estimated entropy of a key in bits: the lower of zxcvbn's guess estimate (which sees
+    repeats, sequences, words and keyboard runs) and length × Shannon entropy per character.
+
+    'aaaa…' and 'password' × 8 score under 10, 64 random hex characters about 210.
+    """
+    if not secret:
+        return 0.0
+    from zxcvbn import zxcvbn
+
+    counts = Counter(secret)
+    n = len(secret)
+    shannon = -sum(c / n * math.log2(c / n) for c in counts.values()) * n
+    guessed = float(zxcvbn(secret[:72])["guesses_log10"]) * math.log2(10)
+    return min(shannon, guessed)
+
+
+@lru_cache(maxsize=8)
+def _installation_secret(path: Path) -> str:
+    """The development signing key of this installation: random, made on first run."""
+    if path.is_file():
+        existing = path.read_text(encoding="ascii").strip()
+        if secret_bits(existing) >= MIN_SECRET_BITS:
+            return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
 
 
 class InsecureSettings(RuntimeError):
@@ -29,12 +79,40 @@ class Settings(BaseSettings):
     pwa_dir: Path = Path("pwa/dist")
     host: str = "127.0.0.1"
     port: int = 8000
-    secret_key: SecretStr = SecretStr(DEMO_SECRET)
+    #: The key that signs access tokens. Required in production (random, ≥ 128 bits of
+    #: entropy: ``openssl rand -hex 32``); elsewhere a random key is made on first run in
+    #: ``secret_key_file``, so no two installations share one.
+    secret_key: SecretStr | None = None
+    secret_key_file: Path = Path("var/secret_key")
+    #: Key rotation: the previous key still verifies tokens it signed before
+    #: ``secret_key_rotated_at``, for one access-token lifetime after that moment.
+    secret_key_previous: SecretStr | None = None
+    secret_key_rotated_at: dt.datetime | None = None
     access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     #: A refresh token lapses after this many days unused (idle sessions expire).
     refresh_idle_days: int = Field(default=60, ge=1)
-    lockout_failures: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=30, ge=1)
+    #: Every session ends this many days after login, however much it is used.
+    session_max_days: int = Field(default=90, ge=1)
+    #: Login throttling over a sliding window: failures from one client address (any phone),
+    #: and failures for one phone from one address, before answers become 429.
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_max_failures_per_address: int = Field(default=30, ge=1)
+    login_max_failures_per_phone_address: int = Field(default=5, ge=1)
+    #: After this many failures of one phone from anywhere, each attempt on it waits
+    #: base · 2^(n − threshold) seconds, at most ``login_slowdown_max_seconds`` — a delay,
+    #: never a lock-out: the owner still logs in from their own address.
+    login_slowdown_after: int = Field(default=5, ge=1)
+    login_slowdown_base_seconds: float = Field(default=0.5, ge=0)
+    login_slowdown_max_seconds: float = Field(default=8.0, ge=0, le=60)
+    #: Argon2 hashes at once per process, and how many more may wait before a 503.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    password_hash_queue: int = Field(default=64, ge=0, le=10_000)
+    #: Addresses of reverse proxies (nginx) whose ``client_ip_header`` names the client.
+    #: From anyone else the header is ignored and the connection's address is used.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    client_ip_header: str = "x-real-ip"
+    #: Photo uploads handled at once per process; past that, 503 with Retry-After.
+    upload_concurrency: int = Field(default=8, ge=1, le=1000)
     #: 网络安全法 Art. 21: network logs and audit records are kept at least 6 months.
     audit_retention_days: int = 180
     max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
@@ -104,16 +182,48 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
 
+    def signing_key(self) -> str:
+        """The key that signs new access tokens (see ``secret_key``)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.env == "production":
+            raise InsecureSettings("ZHUCUN_SECRET_KEY is not set")
+        return _installation_secret(self.secret_key_file.resolve())
+
+    def previous_key_until(self) -> dt.datetime | None:
+        """Until when tokens of the previous key are accepted (None: not at all)."""
+        if self.secret_key_previous is None or self.secret_key_rotated_at is None:
+            return None
+        rotated = self.secret_key_rotated_at
+        if rotated.tzinfo is None:
+            rotated = rotated.replace(tzinfo=dt.UTC)
+        return rotated + dt.timedelta(minutes=self.access_token_minutes)
+
     def check_production(self) -> None:
-        """Refuse a production start with the demo secret or a short secret."""
+        """Refuse a production start without a key, with a public one or a guessable one."""
         if self.env != "production":
             return
-        secret = self.secret_key.get_secret_value()
-        if secret == DEMO_SECRET or len(secret) < 32:
-            raise InsecureSettings(
-                "ZHUCUN_SECRET_KEY must be set to a random value of at least 32 characters "
-                "in production / 生产环境必须设置至少 32 个字符的随机 ZHUCUN_SECRET_KEY"
-            )
+        keys = {"ZHUCUN_SECRET_KEY": self.secret_key}
+        if self.secret_key_previous is not None:
+            keys["ZHUCUN_SECRET_KEY_PREVIOUS"] = self.secret_key_previous
+            if self.secret_key_rotated_at is None:
+                raise InsecureSettings(
+                    "ZHUCUN_SECRET_KEY_PREVIOUS needs ZHUCUN_SECRET_KEY_ROTATED_AT / "
+                    "轮换密钥时须同时设置 ZHUCUN_SECRET_KEY_ROTATED_AT"
+                )
+        for name, value in keys.items():
+            secret = value.get_secret_value().strip() if value is not None else ""
+            if (
+                not secret
+                or secret in _PUBLIC_SECRETS
+                or len(secret) < 32
+                or secret_bits(secret) < MIN_SECRET_BITS
+            ):
+                raise InsecureSettings(
+                    f"{name} must be set to a random value (openssl rand -hex 32) in "
+                    f"production, not the example / 生产环境必须将 {name} 设为随机值"
+                    "（openssl rand -hex 32），不能用示例值或简单字符串"
+                )
 
 
 @lru_cache(maxsize=1)

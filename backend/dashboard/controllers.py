@@ -44,6 +44,6 @@ class DashboardController(Controller):
                          ) -> Response[str]:
         """One table of the dashboard as CSV (UTF-8 with BOM)."""
         d = await services.dashboard(actor.scope, month, tier)
-        return Response(services.export_csv(d, level), media_type="text/csv; charset=utf-8",
+        return Response(services.export_csv(d, level), media_type="text/csv",
                         headers={"Content-Disposition":
                                  f'attachment; filename="dashboard-{level}-{d.month}.csv"'})

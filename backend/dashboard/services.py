@@ -14,7 +14,7 @@ from backend.accounts import services as accounts
 from backend.claims import insurance
 from backend.claims import services as claims
 from backend.core.errors import FieldError, Forbidden, ValidationFailed
-from backend.core.money import fen_to_yuan
+from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
 from backend.fieldwork import rules, summary
 from backend.geo import services as geo
@@ -32,7 +32,7 @@ def _month(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise ValidationFailed(errors=[FieldError("month", "invalid")]) from None
+        raise ValidationFailed(errors=[FieldError("month", "not_month")]) from None
 
 
 def _total(rows: list[UnitRow], code: str, name: str, level: str, tier: str = "ordinary",
@@ -145,11 +145,13 @@ def _headers() -> list[str]:
         f"{h} {unit}" for h, _ in EXPORT_CLAIM_STATES for unit in ("件 claims", "元 yuan")]
 
 
-def _cells(row: UnitRow) -> list[object]:
+def _cells(row: UnitRow, *, numbers: bool = False) -> list[object]:
+    """A row's cells; amounts as yuan text for CSV, as yuan numbers for XLSX (``numbers``)."""
     cells: list[object] = [getattr(row, a) for _, a in EXPORT_COLUMNS]
     for _, state in EXPORT_CLAIM_STATES:
         figures = row.claims.get(state, {"count": 0, "fen": 0})
-        cells += [figures["count"], fen_to_yuan(figures["fen"])]
+        amount = yuan_amount(figures["fen"]) if numbers else fen_to_yuan(figures["fen"])
+        cells += [figures["count"], amount]
     return cells
 
 
@@ -174,7 +176,11 @@ def export_xlsx(d: DashboardOut) -> bytes:
         sheet.title = f"{'村' if level == 'village' else '乡镇'} {d.month}"
         sheet.append(_headers())
         for row in [*_table(d, level), d.totals]:
-            sheet.append(_cells(row))
+            sheet.append(_cells(row, numbers=True))
+        first_money = len(EXPORT_COLUMNS) + 2
+        for column in range(first_money, first_money + 2 * len(EXPORT_CLAIM_STATES), 2):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = YUAN_FORMAT
     trend = book.create_sheet("月度趋势 trend")
     trend.append(["月份 month", "日志 logs", "带提示 flagged", "确认天数 confirmed days"])
     for p in d.trend:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from backend.core.clock import utc_now
-from backend.core.db import fetch, write_transaction
+from backend.core.db import fetch, is_postgres, write_transaction
 from backend.core.errors import (
     DomainError,
     FieldError,
@@ -20,8 +20,15 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.ids import new_id
+from backend.evidence import near
 from backend.evidence.flags import Fix, PhotoFacts
-from backend.evidence.imaging import ImageRefused, ProcessedImage, process_image, sha256_hex
+from backend.evidence.imaging import (
+    PHASH_NEAR,
+    ImageRefused,
+    ProcessedImage,
+    process_image,
+    sha256_hex,
+)
 from backend.evidence.schemas import PhotoOut
 from backend.evidence.storage import MediaStore, Variant
 from backend.evidence.tables import Photo, PhotoLink
@@ -32,24 +39,43 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClientCapture",
-    "on_photo_stored",
+    "NearPhoto",
+    "near_links",
+    "on_evidence_changed",
     "photo_facts",
     "read_copy",
     "read_photo",
     "records_naming",
     "replace_links",
-    "reuse_candidates",
     "store_photo",
 ]
 
-#: Called inside the storing transaction with the hash of a newly stored photo, so that the
-#: capabilities whose records name it can re-verify them (registered at import time).
-_listeners: list[Callable[[str], Awaitable[None]]] = []
+#: Called inside the writing transaction with the ids of records whose verification may have
+#: changed: they name a photo just stored, or a photo near one just stored, linked or
+#: unlinked (a reused photo flags both records, whatever order they arrived in). The
+#: capabilities that flag records register here at import time.
+_listeners: list[Callable[[list[uuid.UUID]], Awaitable[None]]] = []
 
 
-def on_photo_stored(listener: Callable[[str], Awaitable[None]]) -> None:
+def on_evidence_changed(listener: Callable[[list[uuid.UUID]], Awaitable[None]]) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+async def _announce(record_ids: set[uuid.UUID]) -> None:
+    if record_ids:
+        ordered = sorted(record_ids, key=str)
+        for listener in _listeners:
+            await listener(ordered)
+
+
+@dataclass(frozen=True)
+class NearPhoto:
+    """A photo linked to a record of the county, near a hash that was looked up."""
+
+    record_id: uuid.UUID
+    phash: str
+    distance: int
 
 
 @dataclass(frozen=True)
@@ -142,26 +168,62 @@ async def store_photo(
             .returning(Photo.id)
         )
         if done:
-            for listener in _listeners:
-                await listener(sha256)
+            await _photo_arrived(sha256, image.phash)
     row = await Photo.select().where(Photo.sha256 == sha256).first()
     return bool(done), _out(row)
+
+
+def _index_values(phash: str | None) -> dict[str, Any]:
+    cut = near.bands(phash or "")
+    if cut is None:
+        return {"phash_bits": None, **{f"band{i}": None for i in range(near.BANDS)}}
+    return {"phash_bits": near.signed(phash), **{f"band{i}": v for i, v in enumerate(cut)}}
+
+
+async def _photo_arrived(sha256: str, phash: str) -> None:
+    """Index the links that waited for this photo; re-verify them and their neighbours."""
+    values = _index_values(phash)
+    await PhotoLink.update({getattr(PhotoLink, k): v for k, v in values.items()}).where(
+        PhotoLink.sha256 == sha256
+    )
+    links = await PhotoLink.select(PhotoLink.record_id, PhotoLink.county_code).where(
+        PhotoLink.sha256 == sha256
+    )
+    touched = {r["record_id"] for r in links}
+    for county in {r["county_code"] for r in links}:
+        for found in (await near_links(county, [phash])).get(phash, []):
+            touched.add(found.record_id)
+    await _announce(touched)
 
 
 async def replace_links(
     record_kind: str,
     records: list[tuple[uuid.UUID, uuid.UUID, str, str, list[str]]],
 ) -> None:
-    """Make each record's links exactly the hashes it names, in two statements.
+    """Make each record's links exactly the hashes it names, and keep the near-duplicate index.
 
     ``records`` are (record id, owner, village, county, hashes); runs in the caller's
-    transaction.
+    transaction. Records of the county whose photos are near a photo linked or unlinked here
+    are announced for re-verification (the records passed in are the caller's to verify).
     """
     if not records:
         return
-    await PhotoLink.delete().where(
-        PhotoLink.record_kind == record_kind, PhotoLink.record_id.is_in([r[0] for r in records])
+    ids = [r[0] for r in records]
+    before = await PhotoLink.select(PhotoLink.county_code, PhotoLink.phash_bits).where(
+        PhotoLink.record_kind == record_kind,
+        PhotoLink.record_id.is_in(ids),
+        PhotoLink.phash_bits.is_not_null(),
     )
+    await PhotoLink.delete().where(
+        PhotoLink.record_kind == record_kind, PhotoLink.record_id.is_in(ids)
+    )
+    named = sorted({h for *_, hashes in records for h in hashes})
+    known = {
+        r["sha256"]: r["phash"]
+        for r in await Photo.select(Photo.sha256, Photo.phash).where(
+            Photo.sha256.is_in(named or [""])
+        )
+    }
     links = [
         PhotoLink(
             id=new_id(),
@@ -171,12 +233,70 @@ async def replace_links(
             owner_id=owner,
             village_code=village,
             county_code=county,
+            **_index_values(known.get(h)),
         )
         for record_id, owner, village, county, hashes in records
         for h in dict.fromkeys(hashes)
     ]
     if links:
         await PhotoLink.insert(*links)
+    changed: dict[str, set[str]] = {}
+    for row in before:
+        changed.setdefault(row["county_code"], set()).add(near.unsigned_hex(row["phash_bits"]))
+    for link in links:
+        if link.phash_bits is not None:
+            changed.setdefault(link.county_code, set()).add(near.unsigned_hex(link.phash_bits))
+    touched: set[uuid.UUID] = set()
+    for county, hashes in changed.items():
+        for found in (await near_links(county, sorted(hashes))).values():
+            touched |= {f.record_id for f in found}
+    await _announce(touched - set(ids))
+
+
+async def near_links(
+    county_code: str, phashes: list[str], threshold: int = PHASH_NEAR
+) -> dict[str, list[NearPhoto]]:
+    """For each hash, the photos linked to records of the county within ``threshold`` bits.
+
+    One statement per hash: four index-only lookups of the band values within reach
+    (``evidence/near.py``); PostgreSQL drops the candidates farther than ``threshold`` inside
+    the scan, and every candidate is verified here by its Hamming distance, so the answer is
+    exactly what comparing with every photo of the county would give. Runs in the caller's
+    transaction (it sees the links just written).
+    """
+    engine = PhotoLink._meta.db
+    postgres = is_postgres(engine)
+    out: dict[str, list[NearPhoto]] = {}
+    for h in dict.fromkeys(phashes):
+        bits = near.signed(h)
+        if bits is None:
+            continue
+        # The values are integers computed here: inlined, they need no parameters and
+        # cannot inject anything.
+        close = (
+            f" AND bit_count(int8send(phash_bits # ({bits}))) <= {threshold}" if postgres else ""
+        )
+        probes = near.probes(h, threshold)
+        sql = " UNION ALL ".join(
+            f"SELECT record_id, phash_bits FROM evidence_link WHERE county_code = {{}} "
+            f"AND band{band} IN ({','.join(map(str, sorted(values)))}){close}"
+            for band, values in enumerate(probes)
+            if values
+        )
+        rows = await fetch(engine, sql, *([county_code] * sum(1 for v in probes if v)))
+        found: dict[tuple[uuid.UUID, int], NearPhoto] = {}
+        for row in rows:
+            other = near.unsigned_hex(row["phash_bits"])
+            distance = near.within(h, other, threshold)
+            if distance is not None:
+                record_id = _as_uuid(row["record_id"])
+                found[(record_id, row["phash_bits"])] = NearPhoto(record_id, other, distance)
+        out[h] = list(found.values())
+    return out
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 async def records_naming(sha256: str, record_kind: str) -> list[uuid.UUID]:
@@ -202,18 +322,6 @@ async def photo_facts(hashes: list[str]) -> list[PhotoFacts]:
         )
         for r in sorted(rows, key=lambda r: hashes.index(r["sha256"]))
     ]
-
-
-async def reuse_candidates(county_code: str) -> list[tuple[str, str]]:
-    """(record id, phash) of every photo attached to a record of the county."""
-    rows = await fetch(
-        Photo._meta.db,
-        "SELECT l.record_id AS record_id, p.phash AS phash FROM evidence_link l "
-        "JOIN evidence_photo p ON p.sha256 = l.sha256 "
-        "WHERE l.county_code = {}",
-        county_code,
-    )
-    return [(str(r["record_id"]), r["phash"]) for r in rows]
 
 
 async def _visible_photo(scope: Scope, sha256: str) -> dict[str, Any]:

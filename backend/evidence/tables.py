@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, DoublePrecision, Integer, Timestamptz, Varchar
+from piccolo.columns import UUID, BigInt, DoublePrecision, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["Photo", "PhotoLink"]
@@ -32,7 +32,13 @@ class Photo(Table, tablename="evidence_photo"):
 
 
 class PhotoLink(Table, tablename="evidence_link"):
-    """A record naming a photo. The photo may arrive before or after the record."""
+    """A record naming a photo. The photo may arrive before or after the record.
+
+    ``phash_bits`` (the photo's perceptual hash as a signed 64-bit integer) and
+    ``band0``…``band3`` (its 16-bit bands) are filled once the photo is stored (null before):
+    the county's near-duplicate index (``evidence/near.py``), one covering index per band on
+    ``(county_code, band_i)`` with the hash and the record.
+    """
 
     id = UUID(primary_key=True)
     sha256 = Varchar(length=64, index=True)
@@ -41,3 +47,8 @@ class PhotoLink(Table, tablename="evidence_link"):
     owner_id = UUID(index=True)
     village_code = Varchar(length=12)
     county_code = Varchar(length=6, index=True)
+    phash_bits = BigInt(null=True, default=None)
+    band0 = Integer(null=True, default=None)
+    band1 = Integer(null=True, default=None)
+    band2 = Integer(null=True, default=None)
+    band3 = Integer(null=True, default=None)

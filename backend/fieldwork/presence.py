@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or
 
+from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.canonical import loads, wire
@@ -88,7 +89,7 @@ def parse_month(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise ValidationFailed(errors=[FieldError("month", "invalid")]) from None
+        raise ValidationFailed(errors=[FieldError("month", "not_month")]) from None
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -169,6 +170,9 @@ async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
     village = await _own_village(actor, day.village_code)
     if day.date > local_date() + dt.timedelta(days=1):
         raise ValidationFailed(errors=[FieldError("date", "too_large")])
+    outside = await posted.outside_posting(actor, village.code, {"date": day.date})
+    if outside:
+        raise ValidationFailed(errors=outside)
     if await _sheet_state(actor, rules.month_start(day.date)) in _FROZEN:
         raise ValidationFailed(errors=[FieldError("date", "locked")])
     return Prepared(
@@ -187,6 +191,11 @@ async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
     days = rules.leave_days(leave.start_date, leave.end_date)
     if days > 90:
         raise ValidationFailed(errors=[FieldError("end_date", "too_large")])
+    outside = await posted.outside_posting(
+        actor, village.code, {"start_date": leave.start_date, "end_date": leave.end_date}
+    )
+    if outside:
+        raise ValidationFailed(errors=outside)
     settings = await _policy(
         village.county_code, leave.start_date.year, actor.extras.setdefault("policies", {})
     )
@@ -305,6 +314,7 @@ async def month_view(scope: Scope, cadre_id: uuid.UUID, month_text: str) -> Mont
     names = await accounts.user_names({cadre_id})
     settings = await _policy((await geo.village(village)).county_code, month.year, {})
     return MonthOut(
+        sheet_id=sheet["id"] if sheet else None,
         cadre_id=cadre_id,
         cadre_name=names.get(cadre_id, ""),
         village_code=village,

@@ -103,8 +103,13 @@ class DayOut(BaseModel):
 
 
 class MonthOut(BaseModel):
-    """A cadre's month: the sheet (if any) and each day, stated or drafted from the logs."""
+    """A cadre's month: the sheet (if any) and each day, stated or drafted from the logs.
 
+    ``sheet_id`` is the presence sheet (驻村天数报告单) once submitted, null before; with
+    ``state``, ``version`` and the counts it is the sheet a reviewer acts on
+    (``/api/fieldwork/presence/sheets/{sheet_id}/confirm``)."""
+
+    sheet_id: uuid.UUID | None = None
     cadre_id: uuid.UUID
     cadre_name: str
     village_code: str

@@ -11,6 +11,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from backend.accounts import posted
 from backend.audit import services as audit
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
@@ -19,8 +20,9 @@ from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFaile
 from backend.core.ids import new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.validation import parse
+from backend.evidence import near
 from backend.evidence import services as evidence
-from backend.evidence.flags import Fence, Fix, FlagSettings, verify_record
+from backend.evidence.flags import Fence, Fix, FlagSettings, PhotoFacts, verify_record
 from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
@@ -40,7 +42,7 @@ __all__ = [
     "loads",
     "log_needs_links",
     "prepare_work_log",
-    "reverify_logs_naming",
+    "reverify_logs",
     "work_log_wire",
     "write_log_links",
 ]
@@ -83,9 +85,14 @@ async def household_rows(village_codes: set[str] | None = None,
 
 
 async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
-    village = await geo.village(village_code)
+    """The village's households. A village out of scope answers as any object out of scope
+    does (``not_found``), the same whether or not the code exists elsewhere."""
+    try:
+        village = await geo.village(village_code)
+    except NotFound:
+        raise NotFound() from None
     if not scope.sees_village(village.code, village.county_code):
-        raise NotFound("unknown_division", code=village_code)
+        raise NotFound()
     rows = (
         await Household.select()
         .where(Household.village_code == village_code, Household.deleted.eq(False))
@@ -285,6 +292,8 @@ async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     errors = []
     if log.date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("date", "too_large"))
+    else:
+        errors += await posted.outside_posting(actor, village.code, {"date": log.date})
     known = await _village_households(actor, log.village_code)
     if any(str(h) not in known for h in log.household_ids):
         errors.append(FieldError("household_ids", "not_found"))
@@ -359,6 +368,36 @@ def _previous(
     return None
 
 
+async def _reuse_candidates(
+    items: list[tuple[uuid.UUID, uuid.UUID, Prepared]], facts: dict[str, PhotoFacts]
+) -> dict[uuid.UUID, list[tuple[str, str]]]:
+    """Per record, ``(other record, phash)`` of the photos near its own: those stored for other
+    records of the county (from the near-duplicate index) and those of the batch itself.
+
+    The batch's records are left out of what is stored (their links are about to be replaced),
+    so a photo reused within one push counts exactly as one reused across two.
+    """
+    batch_ids = {record_id for record_id, _, _ in items}
+    by_county: dict[str, list[tuple[uuid.UUID, str]]] = {}
+    for record_id, _, prepared in items:
+        for h in prepared.values["evidence"]:
+            if h in facts and facts[h].phash:
+                by_county.setdefault(prepared.county_code, []).append((record_id, facts[h].phash))
+    out: dict[uuid.UUID, list[tuple[str, str]]] = {i: [] for i in batch_ids}
+    for county, photos in by_county.items():
+        stored = await evidence.near_links(county, sorted({p for _, p in photos}))
+        for record_id, phash in photos:
+            out[record_id] += [
+                (str(n.record_id), n.phash) for n in stored.get(phash, [])
+                if n.record_id not in batch_ids
+            ]
+        for (a, pa), (b, pb) in near.close_pairs(photos, FlagSettings().phash_near):
+            if a != b:
+                out[a].append((str(b), pb))
+                out[b].append((str(a), pa))
+    return out
+
+
 async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     """Verification flags for logs about to be written, a batch at a time.
 
@@ -367,8 +406,7 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     villages = await geo.villages({p.village_code for _, _, p in items})
     hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
     facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
-    counties = {p.county_code for _, _, p in items if any(h in facts for h in p.values["evidence"])}
-    reuse = {c: await evidence.reuse_candidates(c) for c in counties}
+    reuse = await _reuse_candidates(items, facts)
     fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix]]] = {}
     for owner in {o for _, o, _ in items}:
         batch = [(i, f) for i, o, p in items if o == owner and (f := _fix(p.values))]
@@ -388,9 +426,7 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
             photos=[facts[h] for h in v["evidence"] if h in facts],
             fence=fence,
             previous_fix=_previous(fixes[owner], record_id, _fix(v)),
-            reuse_candidates=[
-                c for c in reuse.get(prepared.county_code, []) if c[0] != str(record_id)
-            ],
+            reuse_candidates=reuse[record_id],
             now=now,
             settings=FlagSettings(),
         )
@@ -417,13 +453,18 @@ def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
     return Prepared(values=values, village_code=row["village_code"], county_code=row["county_code"])
 
 
-async def reverify_logs_naming(sha256: str) -> None:
-    """A photo arrived after the logs that name it: recompute their flags, deliver on pull."""
+async def reverify_logs(ids: list[uuid.UUID]) -> None:
+    """Recompute the flags of stored logs (a photo arrived, or one near theirs was linked or
+    unlinked); a log whose flags changed is delivered again on pull."""
     from backend.sync.registry import get_kind
 
-    ids = await evidence.records_naming(sha256, "work_log")
     rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
-    for row in rows:
-        prepared = _stored_as_prepared(row)
-        await flag_logs([(row["id"], row["owner_id"], prepared)])
-        await bump_seq(get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]})
+    if not rows:
+        return
+    items = [(row["id"], row["owner_id"], _stored_as_prepared(row)) for row in rows]
+    await flag_logs(items)
+    for row, (_, _, prepared) in zip(rows, items, strict=True):
+        if prepared.values["flags"] != (loads(row["flags"]) or []):
+            await bump_seq(
+                get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]}
+            )

@@ -74,4 +74,4 @@ def register_kinds() -> None:
             locked=presence.leave_locked,
         )
     )
-    evidence.on_photo_stored(services.reverify_logs_naming)
+    evidence.on_evidence_changed(services.reverify_logs)

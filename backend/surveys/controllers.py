@@ -143,7 +143,7 @@ class SurveyController(Controller):
     async def responses_csv(self, survey_id: FromPath[uuid.UUID],
                             actor: NamedDependency[Actor]) -> Response[bytes]:
         return _download(await results.export_csv(actor.scope, survey_id),
-                         "text/csv; charset=utf-8", f"survey-{survey_id}.csv")
+                         "text/csv", f"survey-{survey_id}.csv")
 
     @get("/{survey_id:uuid}/responses.geojson", media_type="application/geo+json")
     async def responses_geojson(self, survey_id: FromPath[uuid.UUID],

@@ -117,10 +117,9 @@ async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
     if errors:
         raise ValidationFailed(errors=errors)
     answers = normalise(form, response.answers)
-    facts = {q["name"] for q in form["questions"] if q.get("fact")}
-    stray = [n for n in response.confirmed if n not in facts or n not in answers]
-    if stray:
-        raise ValidationFailed(errors=[FieldError("confirmed", "not_allowed")])
+    errors = await _confirmation_errors(form, response, answers)
+    if errors:
+        raise ValidationFailed(errors=errors)
     photos = [answers[q["name"]] for q in form["questions"]
               if q["type"] == "photo" and q["name"] in answers]
     answered_at = min(response.answered_at, utc_now() + _CLOCK_SLACK)
@@ -148,6 +147,37 @@ async def _subject(actor: Actor, assignment: dict[str, Any], response: ResponseD
     if response.household_id not in cache[village]:
         raise ValidationFailed(errors=[FieldError("household_id", "not_found")])
     return str(response.household_id)
+
+
+async def _confirmation_errors(
+    form: dict[str, Any], response: ResponseData, answers: dict[str, Any]
+) -> list[FieldError]:
+    """``confirmed`` names pre-filled facts kept unchanged: each must be a fact question of the
+    form, answered, and answered with the household's known value (a changed value is a
+    correction, not a confirmation). Each error names the question."""
+    facts = {q["name"] for q in form["questions"] if q.get("fact")}
+    names = list(dict.fromkeys(response.confirmed))
+    known: dict[str, Any] = {}
+    if response.household_id is not None and names:
+        rows = await HouseholdFact.select(HouseholdFact.fact, HouseholdFact.value).where(
+            HouseholdFact.household_id == response.household_id,
+            HouseholdFact.fact.is_in(names),
+        )
+        known = {r["fact"]: loads(r["value"]) for r in rows}
+    errors = []
+    for index, name in enumerate(response.confirmed):
+        where = f"confirmed.{index}"
+        label = _bounds(form, name) or {"label_zh": name, "label_en": name}
+        label = {"label_zh": label["label_zh"], "label_en": label["label_en"], "name": name}
+        if name not in facts:
+            errors.append(FieldError(where, "confirm_not_fact", label))
+        elif name not in answers:
+            errors.append(FieldError(where, "confirm_not_answered", label))
+        elif name not in known:
+            errors.append(FieldError(where, "confirm_not_known", label))
+        elif known[name] != answers[name]:
+            errors.append(FieldError(where, "confirm_changed", label))
+    return errors
 
 
 def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:

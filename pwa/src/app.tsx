@@ -87,7 +87,7 @@ export function App() {
   const s = session.get();
   const r = route.get();
 
-  if (!s || r.name === 'login') {
+  if (!s || r.name === 'login' || s.must_change_password) {
     return (
       <main class="page page-login">
         <Lazy load={loadLogin} props={{}} />

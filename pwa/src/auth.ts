@@ -32,6 +32,8 @@ export interface TokenAnswer {
   refresh_token: string;
   token_type: string;
   expires_in: number;
+  /** A temporary password: nothing but the password change answers until it is changed. */
+  must_change_password?: boolean;
   user: User;
 }
 
@@ -42,6 +44,8 @@ export interface Session {
   user: User;
   /** The server refused our refresh token: sending waits for a new login, queueing goes on. */
   needs_login?: boolean;
+  /** Logged in with a temporary password that must be changed first. */
+  must_change_password?: boolean;
 }
 
 const KEY = 'zhucun.session';
@@ -73,7 +77,18 @@ function fromAnswer(a: TokenAnswer): Session {
     refresh_token: a.refresh_token,
     expires_at: Date.now() + a.expires_in * 1000,
     user: a.user,
+    must_change_password: a.must_change_password === true,
   };
+}
+
+/** Change one's password (a temporary one too); this session stays, other devices end. */
+export async function changePassword(current: string, next: string): Promise<void> {
+  await api<void>('/accounts/password', {
+    method: 'POST',
+    json: { current_password: current, new_password: next },
+  });
+  const s = session.get();
+  if (s) save({ ...s, must_change_password: false });
 }
 
 export function currentUser(): User | null {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 
 from backend.audit.tables import AuditEvent
+from backend.core.clock import local_date
 from tests.conftest import DB_URL
-from tests.world import VILLAGE_X1
+from tests.world import COUNTY_A, COUNTY_B, VILLAGE_X1
 
 
 def zhucun(*args, stdin=""):
@@ -57,11 +59,53 @@ def test_cli_verify_passes_then_names_the_altered_row(client, world, run):
 
 
 def test_deleting_a_row_breaks_the_link_of_the_next(client, world, run):
-    rows = run(AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id).run)
+    rows = run(
+        AuditEvent.select(AuditEvent.id, AuditEvent.county_code).order_by(AuditEvent.id).run
+    )
     run(AuditEvent.delete().where(AuditEvent.id == rows[3]["id"]).run)
-    r = client.get("/api/audit/verify", headers=world.headers("admin_a")).json()
+    # The break is named to the admins of the county whose event it is…
+    owner = {COUNTY_A: "admin_a", COUNTY_B: "admin_b"}[rows[4]["county_code"]]
+    other = "admin_b" if owner == "admin_a" else "admin_a"
+    r = client.get("/api/audit/verify", headers=world.headers(owner)).json()
     assert r["ok"] is False and r["broken_row"] == rows[4]["id"]
     assert "prev_hash" in r["reason"]
+    # …and the other county hears only that the chain is broken elsewhere.
+    r = client.get("/api/audit/verify", headers=world.headers(other)).json()
+    assert r["ok"] is False and r["broken_row"] is None
+    assert "another county" in r["reason"]
+
+
+def test_county_admins_browse_their_events_by_person_object_action_and_day(client, world):
+    for tier in ("ordinary", "key", "deep"):
+        client.patch(f"/api/geo/divisions/{VILLAGE_X1}/tier", json={"tier": tier},
+                     headers=world.headers("admin_a"))
+
+    def get(who="admin_a", **params):
+        r = client.get("/api/audit/events", headers=world.headers(who), params=params)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    tiers = get(action="geo.tier", object_id=VILLAGE_X1)
+    assert [e["action"] for e in tiers] == ["geo.tier_set"] * 3
+    assert all(e["actor_name"] == "admin_a" and e["county_code"] == COUNTY_A for e in tiers)
+    assert [e["id"] for e in tiers] == sorted((e["id"] for e in tiers), reverse=True)
+    mine = get(person_id=str(world.ids["admin_a"]))
+    assert {e["action"] for e in mine} >= {"geo.tier_set", "accounts.user_created"}
+    # A page of two, then the next page from the last id.
+    first = get(limit=2)
+    second = get(limit=2, before_id=first[-1]["id"])
+    assert len(first) == 2 and second and second[0]["id"] < first[-1]["id"]
+    today = local_date()
+    assert len(get(since=today.isoformat(), until=today.isoformat())) == len(get(limit=500))
+    assert get(until=(today - dt.timedelta(days=1)).isoformat()) == []
+    assert get(since=(today + dt.timedelta(days=1)).isoformat()) == []
+    # The other county sees none of it, whatever it asks for.
+    assert get("admin_b", object_id=VILLAGE_X1) == []
+    assert get("admin_b", person_id=str(world.ids["admin_a"])) == []
+    assert all(e["county_code"] == COUNTY_B for e in get("admin_b", limit=500))
+    bad = client.get("/api/audit/events", params={"since": "yesterday"},
+                     headers=world.headers("admin_a"))
+    assert bad.status_code == 400 or bad.status_code == 422
 
 
 def test_cli_user_add_reads_the_password_from_stdin_and_login_works(client, world):

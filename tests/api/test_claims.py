@@ -360,14 +360,15 @@ def test_travel_claim_validation(client, world):
         [("fare_fen", "required")],
         [("fare_fen", "not_allowed")],
         [("village_code", "out_of_scope")],
-        [("date", "not_posted")],
+        [("date", "outside_posting")],
         [("date", "too_large")],
         [("road_km", "invalid")],
         [("evidence", "invalid")],
         [("corrects_id", "not_found")],
         [("mode", "not_allowed")],
     ]
-    assert results[3]["errors"][0]["message"] == "You have no posting in that month"
+    assert results[3]["errors"][0]["message"] == (
+        "Outside your posting to this village (posted 2025-01-01 onwards)")
 
 
 def test_the_monthly_cap_on_round_trips(client, world):

@@ -266,3 +266,43 @@ def test_month_view_scope(client, world):
         f"/api/fieldwork/presence/{uuid.uuid4()}/{MONTH:%Y-%m}", headers=world.headers("admin_a")
     )
     assert r.status_code == 404
+
+
+def test_dated_records_outside_the_posting_are_rejected_naming_its_dates(client, world, run):
+    """A day outside the posting would be stored out of sight (the month view refuses the
+    month): it is rejected, and the reason names the posting's dates (#14.4)."""
+    from backend.accounts.tables import Posting
+
+    end = dt.date.today() - dt.timedelta(days=40)
+    run(Posting.update({Posting.end_date: end})
+        .where(Posting.cadre == world.ids["cadre_x1"]).run)
+    after, before = end + dt.timedelta(days=1), dt.date(2024, 12, 31)
+    inside = end - dt.timedelta(days=1)
+    items = [
+        item({"village_code": VILLAGE_X1, "date": after.isoformat(), "status": "in_village",
+              "note": ""}, kind="presence_day"),
+        item({"village_code": VILLAGE_X1, "date": before.isoformat(), "status": "away",
+              "note": ""}, kind="presence_day"),
+        item(log_data("任职期后的走访", date=after)),
+        item({"village_code": VILLAGE_X1, "start_date": inside.isoformat(),
+              "end_date": after.isoformat(), "reason": "探亲"}, kind="leave_request"),
+        item({"village_code": VILLAGE_X1, "date": inside.isoformat(), "status": "in_village",
+              "note": ""}, kind="presence_day"),
+    ]
+    zh = push(client, world, "cadre_x1", *items)
+    assert [r["status"] for r in zh] == ["rejected"] * 4 + ["applied"]
+    assert [[(e["field"], e["code"]) for e in r["errors"]] for r in zh[:4]] == [
+        [("date", "outside_posting")], [("date", "outside_posting")],
+        [("date", "outside_posting")], [("end_date", "outside_posting")],
+    ]
+    assert zh[0]["errors"][0]["message"] == (
+        f"该日期不在您驻该村的任职期内（任职期：2025-01-01 至 {end.isoformat()}）")
+    en = push(client, world, "cadre_x1", {**items[0], "id": str(uuid.uuid4())}, lang="en")
+    assert en[0]["errors"][0]["message"] == (
+        f"Outside your posting to this village (posted 2025-01-01 to {end.isoformat()})")
+    # What was applied is seen in its month.
+    r = client.get(f"/api/fieldwork/presence/{world.ids['cadre_x1']}/{inside:%Y-%m}",
+                   headers=world.headers("cadre_x1"))
+    assert r.status_code == 200, r.text
+    by = {d["date"]: d["status"] for d in r.json()["days"]}
+    assert by[inside.isoformat()] == "in_village"

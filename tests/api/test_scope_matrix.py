@@ -227,6 +227,122 @@ def test_import_only_into_own_county(client, world, who, expected):
     assert r.status_code == expected, r.text
 
 
+# --- 人员与派驻 (/api/accounts/roster) ---------------------------------------------------------
+
+ROSTER = "/api/accounts/roster"
+
+
+@pytest.mark.parametrize(
+    "who, target, expected",
+    [
+        ("admin_a", "cadre_x1", ALLOWED),
+        ("admin_a", "reviewer_y", ALLOWED),
+        ("admin_a", "cadre_z1", HIDDEN),
+        ("admin_a", "admin_b", HIDDEN),
+        ("admin_b", "cadre_x1", HIDDEN),
+        ("admin_b", "admin_a", HIDDEN),
+        ("reviewer_x", "cadre_x1", ALLOWED),
+        ("reviewer_x", "cadre_y1", HIDDEN),
+        ("reviewer_z", "cadre_x1", HIDDEN),
+        ("cadre_x1", "cadre_x1", ALLOWED),
+        ("cadre_x1", "cadre_x2", HIDDEN),
+        ("finance_a", "cadre_x1", HIDDEN),
+    ],
+)
+def test_roster_read_person(client, world, who, target, expected):
+    r = client.get(f"{ROSTER}/people/{world.ids[target]}", headers=world.headers(who))
+    assert r.status_code == expected, r.text
+
+
+@pytest.mark.parametrize("who", ["admin_b", "reviewer_z", "cadre_z1"])
+def test_no_roster_route_reaches_a_person_of_another_county(client, world, who):
+    """To county B, county A's cadre is exactly an id that does not exist."""
+    def routes(target):
+        return [("GET", f"{ROSTER}/people/{target}", None),
+                ("POST", f"{ROSTER}/people/{target}/disable", {}),
+                ("POST", f"{ROSTER}/people/{target}/enable", {}),
+                ("POST", f"{ROSTER}/people/{target}/roles",
+                 {"role": "township_reviewer", "division_code": TOWNSHIP_Z}),
+                ("DELETE", f"{ROSTER}/people/{target}/roles/{NOBODY}", None)]
+
+    for (m, there_path, body), (_, nobody_path, _) in zip(
+        routes(world.ids["cadre_x1"]), routes(NOBODY), strict=True
+    ):
+        there = _call(client, world, who, m, there_path, body)
+        nobody = _call(client, world, who, m, nobody_path, body)
+        assert there.status_code == nobody.status_code == HIDDEN, (there_path, there.text)
+        assert there.json()["title"] == nobody.json()["title"]
+
+
+@pytest.mark.parametrize(
+    "who, target, expected",
+    [
+        ("admin_a", "cadre_x1", ALLOWED),
+        ("admin_b", "cadre_x1", HIDDEN),
+        ("admin_a", "cadre_z1", HIDDEN),
+        ("reviewer_x", "cadre_x1", FORBIDDEN),
+        ("reviewer_y", "cadre_x1", HIDDEN),
+        ("cadre_x2", "cadre_x1", HIDDEN),
+        ("finance_a", "cadre_x1", HIDDEN),
+    ],
+)
+def test_roster_account_actions(client, world, who, target, expected):
+    uid = world.ids[target]
+    h = world.headers(who)
+    for path, body in ((f"{ROSTER}/people/{uid}/disable", {}),
+                       (f"{ROSTER}/people/{uid}/enable", {}),
+                       (f"{ROSTER}/people/{uid}/roles",
+                        {"role": "township_reviewer", "division_code": TOWNSHIP_X})):
+        r = client.post(path, json=body, headers=h)
+        assert r.status_code == expected, (path, r.text)
+
+
+@pytest.mark.parametrize(
+    "who, on_grant, expected",
+    [("admin_a", ALLOWED, ALLOWED), ("admin_b", HIDDEN, HIDDEN),
+     ("reviewer_x", FORBIDDEN, FORBIDDEN), ("cadre_x1", HIDDEN, FORBIDDEN),
+     ("finance_a", HIDDEN, FORBIDDEN)],
+)
+def test_roster_posting_and_grant_changes(client, world, who, on_grant, expected):
+    """A reviewer's grant is seen by the county's admins and the reviewer; changes need an
+    admin."""
+    admin = world.headers("admin_a")
+    person = client.get(f"{ROSTER}/people/{world.ids['reviewer_x']}", headers=admin).json()
+    [grant] = person["grants"]
+    r = client.delete(f"{ROSTER}/people/{person['id']}/roles/{grant['id']}",
+                      headers=world.headers(who))
+    assert r.status_code == on_grant, r.text
+    cadre = client.get(f"{ROSTER}/people/{world.ids['cadre_x2']}", headers=admin).json()
+    posting = cadre["postings"][0]["id"]
+    r = client.post(f"{ROSTER}/postings/{posting}/transfer",
+                    json={"end_date": "2026-06-30", "village_code": VILLAGE_X1},
+                    headers=world.headers(who))
+    assert r.status_code == expected, r.text
+
+
+def test_roster_lists_and_imports_are_cut_to_the_county(client, world):
+    def listed(who):
+        r = client.get(f"{ROSTER}/people", headers=world.headers(who),
+                       params={"page_size": 100})
+        return r.status_code, {p["name"] for p in r.json().get("items", [])}
+
+    assert listed("admin_b") == (200, {"admin_b", "cadre_z1", "reviewer_z"})
+    assert listed("reviewer_z") == (200, {"cadre_z1"})
+    assert listed("cadre_z1")[0] == FORBIDDEN
+    for who, expected in (("admin_a", 200), ("admin_b", 200), ("reviewer_x", FORBIDDEN)):
+        r = client.get(f"{ROSTER}/import/template", headers=world.headers(who))
+        assert r.status_code == expected
+    body = f"姓名,手机号,村代码,开始日期\n甲,13355550101,{VILLAGE_Y1},2026-03-01\n".encode()
+    r = client.post(f"{ROSTER}/import", params={"dry_run": "false"}, content=body,
+                    headers={**world.headers("admin_b"), "content-type": "text/csv"})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "other_county"
+    r = client.post(f"{ROSTER}/cadres", headers=world.headers("admin_b"),
+                    json={"name": "甲", "phone": "13355550102", "village_code": VILLAGE_Y1,
+                          "start_date": "2026-03-01"})
+    assert r.status_code == 422
+    assert listed("admin_a")[1].isdisjoint({"甲"})
+
+
 # --- people across counties: one reach rule (accounts.in_reach), existence never revealed ----
 
 NOBODY = "00000000-0000-7000-8000-000000000000"
@@ -330,3 +446,78 @@ def test_dossier_leaves_out_talks_recorded_outside_the_readers_scope(client, wor
     assert [t["summary"] for t in mine["talks"]] == ["甲县的谈话"]
     assert client.get(f"/api/commendation/dossiers/{world.ids['cadre_x1']}?year=2026",
                       headers=world.headers("admin_b")).status_code == HIDDEN
+
+
+# The console's geography, registers and imports (#12): another county's are invisible.
+LABELS = {"deep": "深度贫困村", "key": "重点村", "ordinary": "一般村"}
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("admin_a", ALLOWED),
+        ("admin_b", HIDDEN),
+        ("reviewer_x", FORBIDDEN),
+        ("cadre_x1", FORBIDDEN),
+        ("finance_a", FORBIDDEN),
+        ("reviewer_z", HIDDEN),
+    ],
+)
+def test_tier_labels_of_a_county(client, world, who, expected):
+    r = client.put(
+        f"/api/geo/counties/{COUNTY_A}/tier-labels", json=LABELS, headers=world.headers(who)
+    )
+    assert r.status_code == expected, r.text
+
+
+@pytest.mark.parametrize(
+    "who, village, expected",
+    [
+        ("admin_a", VILLAGE_Y1, ALLOWED),
+        ("reviewer_x", VILLAGE_X1, ALLOWED),
+        ("reviewer_x", VILLAGE_Y1, HIDDEN),
+        ("admin_b", VILLAGE_X1, HIDDEN),
+        ("reviewer_z", VILLAGE_X1, HIDDEN),
+        ("cadre_x1", VILLAGE_X1, FORBIDDEN),
+        ("admin_a", VILLAGE_Z1, HIDDEN),
+    ],
+)
+def test_household_import_preview_is_scoped(client, world, who, village, expected):
+    r = client.post(
+        f"/api/fieldwork/villages/{village}/households/import",
+        params={"dry_run": "true"},
+        content="户编号,户主\nH1,甲\n".encode(),
+        headers={**world.headers(who), "content-type": "text/csv"},
+    )
+    assert r.status_code == expected, r.text
+
+
+@pytest.mark.parametrize(
+    "who, county, expected",
+    [
+        ("admin_a", COUNTY_A, 422),  # read, checked: the phone is nobody's in the county
+        ("admin_b", COUNTY_A, HIDDEN),
+        ("admin_a", COUNTY_B, HIDDEN),
+        ("reviewer_x", COUNTY_A, FORBIDDEN),
+    ],
+)
+def test_policy_import_preview_is_scoped(client, world, who, county, expected):
+    r = client.post(
+        "/api/insurance/policies/import",
+        params={"dry_run": "true", "county": county},
+        content="手机号,保险公司,保单号,保险金额,起保日期,止保日期\n"
+        "13100000004,人保,P1,1000,2026-01-01,2026-12-31\n".encode(),
+        headers={**world.headers(who), "content-type": "text/csv"},
+    )
+    assert r.status_code == expected, r.text
+
+
+def test_division_import_preview_of_another_county_names_the_rows(client, world):
+    r = client.post(
+        "/api/geo/divisions/import",
+        params={"dry_run": "true"},
+        content=f"code,name,level\n{VILLAGE_X1},一村,village\n".encode(),
+        headers={**world.headers("admin_b"), "content-type": "text/csv"},
+    )
+    assert r.status_code == 422
+    assert [(e["row"], e["code"]) for e in r.json()["errors"]] == [(2, "out_of_scope")]

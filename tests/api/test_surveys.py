@@ -178,7 +178,7 @@ def test_known_facts_are_kept_reused_and_shown_before_publishing(client, world):
     assert ok["status"] == "applied"
     [stray] = push(client, world, "cadre_x1", answer(record2, ids["H002"], {"members": 2},
                                                      confirmed=["phone"]))
-    assert stray["errors"][0]["field"] == "confirmed"
+    assert stray["errors"][0]["field"] == "confirmed.0"
 
 
 def test_versions_are_frozen_and_answers_name_theirs(client, world):

@@ -21,10 +21,13 @@ export const SECTIONS: SectionDef[] = [
   // section: people
   // end: people
   // section: geography
+  { name: 'geography', label: 'console.nav.geography', load: () => import('./geography/Geography'), roles: ['county_admin', 'township_reviewer'] },
   // end: geography
   // section: policy
+  { name: 'policy', label: 'console.nav.policy', load: () => import('./policy/Policy'), roles: ['county_admin', 'township_reviewer'] },
   // end: policy
   // section: registers
+  { name: 'registers', label: 'console.nav.registers', load: () => import('./registers/Registers'), roles: ['county_admin', 'township_reviewer'] },
   // end: registers
   // section: audit
   // end: audit

@@ -28,6 +28,13 @@ export const en: Messages = {
   'login.submitting': 'Logging in…',
   'login.offline': 'You are offline and cannot log in. Records of accounts that logged in before stay on this phone.',
   'login.required': 'Enter your phone number and password',
+  'login.change.title': 'Choose a new password',
+  'login.change.hint': 'You logged in with a temporary password from an administrator. Choose your own first (at least 8 characters, not a common password nor your phone number).',
+  'login.change.current': 'Temporary password',
+  'login.change.new': 'New password',
+  'login.change.repeat': 'New password again',
+  'login.change.mismatch': 'The two new passwords differ',
+  'login.change.submit': 'Save the new password',
 
   'today.title': 'Work log',
   'today.village': 'Village',

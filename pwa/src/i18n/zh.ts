@@ -26,6 +26,13 @@ export const zh = {
   'login.submitting': '正在登录…',
   'login.offline': '当前离线，无法登录。已登录过的账号的记录仍保存在本机。',
   'login.required': '请输入手机号和密码',
+  'login.change.title': '设置新密码',
+  'login.change.hint': '您使用的是管理员发放的临时密码，请先设置自己的密码（至少 8 位，不能是常见密码或手机号）。',
+  'login.change.current': '临时密码',
+  'login.change.new': '新密码',
+  'login.change.repeat': '再次输入新密码',
+  'login.change.mismatch': '两次输入的新密码不一致',
+  'login.change.submit': '保存新密码',
 
   'today.title': '工作日志',
   'today.village': '驻村',
