@@ -146,6 +146,10 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "选项来自附件 {file}：请把选项列在 choices 表中",
         "Choices from the attached file {file}: list them in the choices sheet instead",
     ),
+    "fact_in_repeat": (
+        "重复组（如家庭成员）中的问题不能登记为农户信息项",
+        "A question in a repeat (such as the members) cannot record a household fact",
+    ),
     "xlsform_nested_repeat": (
         "重复组中不能再套重复组",
         "A repeat inside a repeat is not supported yet",

@@ -92,6 +92,13 @@ class SurveyController(Controller):
         """Replace the working form (published versions never change)."""
         return await services.set_form(ctx, actor, survey_id, data)
 
+    @get("/{survey_id:uuid}/xlsform", media_type=XLSX)
+    async def get_xlsform(self, survey_id: FromPath[uuid.UUID],
+                          actor: NamedDependency[Actor]) -> Response[bytes]:
+        """The working form as an XLSForm ``.xlsx``; importing it again gives the same form."""
+        return _download(await services.xlsform_of(actor.scope, survey_id), XLSX,
+                         f"survey-{survey_id}.xlsx")
+
     @put("/{survey_id:uuid}/xlsform", status_code=HTTP_200_OK)
     async def set_xlsform(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
                           ctx: NamedDependency[RequestContext],

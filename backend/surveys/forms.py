@@ -265,6 +265,22 @@ def _expression_problems(q: Question, names: set[str], repeats: set[str]
     return problems
 
 
+def _inside_repeats(form: Form) -> set[str]:
+    """The groups that are repeats or inside one."""
+    groups = {g.name: g for g in form.groups}
+    out: set[str] = set()
+    for g in form.groups:
+        name: str | None = g.name
+        seen: set[str] = set()
+        while name and name in groups and name not in seen:
+            seen.add(name)
+            if groups[name].repeat:
+                out.add(g.name)
+                break
+            name = groups[name].parent
+    return out
+
+
 def _group_problems(form: Form) -> list[tuple[int, FieldError]]:
     groups = {g.name: g for g in form.groups}
     problems: list[tuple[int, FieldError]] = []
@@ -286,10 +302,13 @@ def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, Field
     facts: set[str] = set()
     names = {q.name for q in form.questions}
     repeats = {g.name for g in form.groups if g.repeat}
+    in_repeats = _inside_repeats(form)
     for index, q in enumerate(form.questions):
         found = _question_problems(q, earlier)
         if q.fact and not households:
             found.append(("fact", "fact_needs_households"))
+        elif q.fact and q.group in in_repeats:
+            found.append(("fact", "fact_in_repeat"))
         elif q.fact and q.fact in facts:
             found.append(("fact", "duplicate"))
         found += _expression_problems(q, names, repeats)

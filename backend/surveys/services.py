@@ -24,6 +24,7 @@ from backend.surveys.forms import Form, form_errors, form_hash
 from backend.surveys.schemas import SurveyIn, SurveyOut, SurveyPatch, VersionOut, VillageName
 from backend.surveys.tables import Survey, SurveyAssignment, SurveyFormVersion
 from backend.surveys.xlsform import read_xlsform
+from backend.surveys.xlsform_out import write_xlsform
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -256,6 +257,12 @@ async def set_form(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
                            county_code=row["county_code"],
                            before={"form_hash": row["form_hash"]}, after={"form_hash": digest})
     return await read_survey(actor.scope, survey_id)
+
+
+async def xlsform_of(scope: Scope, survey_id: uuid.UUID) -> bytes:
+    """The working form of a survey in scope, written back as an XLSForm."""
+    row = await load_visible(scope, survey_id)
+    return write_xlsform(working_form(row), row["title"])
 
 
 async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,

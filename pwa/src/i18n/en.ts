@@ -619,6 +619,7 @@ export const en: Messages = {
   'surveyAdmin.xlsformNote': 'Uploading an .xlsx form replaces the working form. With any problem nothing is imported and every problem is listed.',
   'surveyAdmin.xlsformFile': 'Choose an .xlsx file',
   'surveyAdmin.upload': 'Upload form',
+  'surveyAdmin.xlsformDownload': 'Download as XLSForm',
   'surveyAdmin.template': 'Download form template',
   'surveyAdmin.uploaded': '{n} questions imported.',
   'surveyAdmin.sheet': 'Sheet',

@@ -617,6 +617,7 @@ export const zh = {
   'surveyAdmin.xlsformNote': '上传 .xlsx 表单会替换当前的工作表单。有任何问题都不会导入，并逐条列出。',
   'surveyAdmin.xlsformFile': '选择 .xlsx 文件',
   'surveyAdmin.upload': '上传表单',
+  'surveyAdmin.xlsformDownload': '导出为 XLSForm',
   'surveyAdmin.template': '下载表单模板',
   'surveyAdmin.uploaded': '已导入 {n} 道题。',
   'surveyAdmin.sheet': '表',

@@ -10,6 +10,7 @@ import pytest
 
 from backend.surveys.rules import check_answers, normalise
 from backend.surveys.xlsform import read_xlsform
+from backend.surveys.xlsform_out import write_xlsform
 from backend.surveys.xpath import TZ
 from tests.xlsforms import FORMS, workbook
 
@@ -117,3 +118,18 @@ def test_what_pyxform_refuses_is_located_with_its_words():
     assert (error.sheet, error.row, error.field, error.code) == (
         "survey", 3, "relevant", "xlsform_pyxform")
     assert "nowhere" in error.params["detail"]
+
+
+def test_a_fact_in_a_roster_is_refused_at_its_row():
+    result = read_xlsform(_sheet({"survey": [
+        ["type", "name", "label", "fact"], ["begin repeat", "members", "Members"],
+        ["integer", "age", "Age", "age"], ["end repeat"]]}))
+    assert [(e.row, e.field, e.code) for e in result.errors] == [(3, "fact", "fact_in_repeat")]
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_an_imported_form_goes_back_to_xlsform_and_comes_in_unchanged(name):
+    form = _imported(name).form
+    again = read_xlsform(write_xlsform(form, "title"))
+    assert again.errors == [], [(e.row, e.field, e.code, e.params) for e in again.errors]
+    assert again.form.model_dump(mode="json") == form.model_dump(mode="json")
