@@ -23,7 +23,7 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync 离线同步"]
 
-    @post("/push", status_code=HTTP_200_OK)
+    @post("/push", status_code=HTTP_200_OK, opt={"text_checked_per_item": True})
     async def push(
         self,
         data: JSONBody[PushIn],
@@ -54,4 +54,6 @@ class SyncController(Controller):
             if not since.isdigit():
                 raise ValidationFailed(errors=[FieldError("since", "invalid")])
             cursor = int(since)
+            if cursor > 2**63 - 1:  # a cursor is a BIGINT sequence value on both engines
+                raise ValidationFailed(errors=[FieldError("since", "too_large")])
         return await services.pull(actor, cursor, limit)

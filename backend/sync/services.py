@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backend.audit import services as audit
+from backend.core.bounds import body_problems
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
 from backend.core.db import fetch, insert_rows, write_transaction
@@ -87,6 +88,9 @@ def _envelope(
         errors.append(FieldError("base_version", "not_integer"))
     if not isinstance(item.data, dict):
         errors.append(FieldError("data", "not_object"))
+    else:
+        # Control characters (a NUL): this item is rejected, the others apply (core/bounds).
+        errors.extend(body_problems(item.data, path="data"))
     return kind, record_id, errors
 
 
