@@ -48,6 +48,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the API and the built PWA."""
     import uvicorn
 
+    from backend.core.logs import log_config
     from backend.core.settings import get_settings
 
     settings = get_settings()
@@ -64,6 +65,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         proxy_headers=False,
         log_level="info",
         **settings.server_limits(),
+        log_config=log_config(settings.log_format or
+                              ("json" if settings.env == "production" else "text")),
     )
 
 

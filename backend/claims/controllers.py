@@ -33,7 +33,7 @@ from backend.claims.schemas import (
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
 from backend.core.i18n import pick_lang
-from backend.core.imports import upload_bytes
+from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
 
 __all__ = ["ClaimController", "InsuranceController"]
@@ -219,6 +219,24 @@ class InsuranceController(Controller):
     ) -> list[InsurancePolicyOut]:
         """Accident-insurance policies in the caller's scope (a cadre: their own)."""
         return await insurance.list_policies(actor.scope, cadre_id)
+
+    @get("/policies/template")
+    async def policy_template(self, actor: NamedDependency[Actor]) -> Response[bytes]:
+        """An XLSX to fill in for the policy import (Chinese headers, examples, notes)."""
+        return template_response(
+            "保单导入模板",
+            "policies-template",
+            ["姓名", "手机号", "保险公司", "保单号", "保险金额（元）", "起保日期", "止保日期"],
+            [["张三", "13800000000", "人保财险", "GP-2026-001", "500000.00", "2026-01-01",
+              "2026-12-31"]],
+            [
+                "第一张表的第一行是表头，从第二行起每行一份保单；示例行请删除后再导入。",
+                "必填：手机号（须是本县驻村干部的登录手机号）、保险公司、保单号、保险金额、"
+                "起保日期、止保日期。姓名仅供核对。",
+                "保险金额以元为单位，最多两位小数。日期格式 YYYY-MM-DD。",
+                "导入先预览：全部检查、不写入；有任何一行有误则整份不导入。",
+            ],
+        )
 
     @post("/policies/import", status_code=HTTP_200_OK)
     async def import_policies(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
 from backend.core.http import Year
-from backend.core.imports import upload_bytes
+from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
 from backend.fieldwork import presence, services
 from backend.fieldwork.schemas import (
@@ -46,6 +46,22 @@ class CadreOut(BaseModel):
 class HouseholdController(Controller):
     path = "/api/fieldwork/villages"
     tags = ["fieldwork 驻村工作"]
+
+    @get("/households/template")
+    async def household_template(self, actor: NamedDependency[Actor]) -> Response[bytes]:
+        """An XLSX to fill in for a village's household register (Chinese headers, notes)."""
+        return template_response(
+            "农户登记导入模板",
+            "households-template",
+            ["户编号", "户主", "人口", "村民组", "标签"],
+            [["H001", "王大山", 4, "一组", "脱贫户、监测户"], ["H002", "李小花", 2, "二组", ""]],
+            [
+                "第一张表的第一行是表头，从第二行起每行一户；示例行请删除后再导入。",
+                "必填：户编号（本村内唯一）、户主。人口为 1 到 50 的整数（不填为 1）。",
+                "标签可填多个，用顿号、逗号或分号隔开。再次导入同一户编号即更新该户。",
+                "导入先预览：全部检查、不写入；有任何一行有误则整份不导入。",
+            ],
+        )
 
     @get("/{village_code:str}/households")
     async def list_households(

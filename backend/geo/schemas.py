@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DivisionOut", "FenceIn", "FenceOut", "ImportReport", "TierIn"]
+__all__ = ["DivisionOut", "FenceIn", "FenceOut", "ImportReport", "TierIn", "TierLabelsIn"]
 
 Tier = Literal["deep", "key", "ordinary"]
 
@@ -31,6 +31,9 @@ class DivisionOut(BaseModel):
     valid_to: dt.date | None
     fence: FenceOut | None
     is_demo: bool
+    tier_labels: dict[str, str] | None = Field(
+        default=None, description="county rows: the words the county uses for every tier"
+    )
 
 
 class FenceIn(BaseModel):
@@ -57,3 +60,13 @@ class ImportReport(BaseModel):
     closed: int = Field(description="earlier versions whose validity was ended by a new code")
     rows: int = Field(default=0, description="data rows read from the file")
     dry_run: bool = Field(default=False, description="a preview: nothing was written")
+
+
+class TierLabelsIn(BaseModel):
+    """The words a county uses for its tiers (深度贫困村, 乡村振兴重点帮扶村, …)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    deep: str = Field(min_length=1, max_length=30)
+    key: str = Field(min_length=1, max_length=30)
+    ordinary: str = Field(min_length=1, max_length=30)

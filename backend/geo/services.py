@@ -12,7 +12,7 @@ from backend.core.errors import FieldError, Forbidden, NotFound
 from backend.core.imports import commit_or_preview, refuse
 from backend.geo.coords import convert
 from backend.geo.importer import DivisionRow, read_divisions
-from backend.geo.schemas import DivisionOut, FenceIn, FenceOut, ImportReport
+from backend.geo.schemas import DivisionOut, FenceIn, FenceOut, ImportReport, TierLabelsIn
 from backend.geo.tables import LEVELS, Division
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "read_division",
     "set_fence",
     "set_tier",
+    "set_tier_labels",
     "village",
     "villages",
     "villages_of_townships",
@@ -140,6 +141,7 @@ def division_out(row: dict[str, Any], labels: dict[str, dict[str, str]]) -> Divi
         valid_to=row["valid_to"],
         fence=fence,
         is_demo=row["is_demo"],
+        tier_labels={**DEFAULT_TIER_LABELS, **county_labels} if row["level"] == "county" else None,
     )
 
 
@@ -241,6 +243,29 @@ async def set_tier(ctx: RequestContext, scope: Scope, code: str, tier: str) -> D
             after={"tier": tier},
         )
     return await read_division(scope, code)
+
+
+async def set_tier_labels(
+    ctx: RequestContext, scope: Scope, county_code: str, labels: TierLabelsIn
+) -> DivisionOut:
+    """Set the words the county uses for its tiers (county admin); shown on every division."""
+    async with write_transaction(Division._meta.db):
+        row = await _admin_row(scope, county_code, "county")
+        before = _load_json(row["tier_labels"]) if isinstance(row["tier_labels"], str) else (
+            row["tier_labels"]
+        )
+        after = labels.model_dump()
+        await Division.update({Division.tier_labels: after}).where(Division.id == row["id"])
+        await audit.record(
+            ctx,
+            "geo.tier_labels_set",
+            "division",
+            county_code,
+            county_code=county_code,
+            before={"tier_labels": before},
+            after={"tier_labels": after},
+        )
+    return await read_division(scope, county_code)
 
 
 async def _check_tree(

@@ -48,4 +48,5 @@ class PolicyOut(BaseModel):
     survey_repeat_days: int
     note: str
     changed_by: uuid.UUID | None
+    changed_by_name: str = Field(default="", description="who saved this version")
     changed_at: dt.datetime | None

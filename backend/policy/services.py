@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.clock import utc_now
 from backend.core.db import write_transaction
@@ -76,7 +77,7 @@ async def policy_for(county_code: str, year: int) -> Policy:
     return _from_row(row) if row else replace(DEFAULTS, county_code=county_code, year=year)
 
 
-def _out(p: Policy) -> PolicyOut:
+def _out(p: Policy, names: dict[Any, str] | None = None) -> PolicyOut:
     return PolicyOut(
         county_code=p.county_code,
         year=p.year,
@@ -93,6 +94,7 @@ def _out(p: Policy) -> PolicyOut:
         survey_repeat_days=p.survey_repeat_days,
         note=p.note,
         changed_by=p.changed_by,
+        changed_by_name=(names or {}).get(p.changed_by, ""),
         changed_at=p.changed_at,
     )
 
@@ -126,7 +128,8 @@ async def policy_history(scope: Scope, county_code: str, year: int) -> list[Poli
         .where(PolicySetting.county_code == county_code, PolicySetting.year == year)
         .order_by(PolicySetting.version, ascending=False)
     )
-    return [_out(_from_row(r)) for r in rows]
+    names = await accounts.user_names({r["changed_by"] for r in rows if r["changed_by"]})
+    return [_out(_from_row(r), names) for r in rows]
 
 
 async def set_policy(

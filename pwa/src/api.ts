@@ -7,6 +7,8 @@ export interface FieldError {
   /** Where an import found it: the file's sheet and row (an XLSForm's `field` is its column). */
   sheet?: string;
   row?: number;
+  /** The column as the imported file's header wrote it. */
+  column?: string;
 }
 
 /** Every failed call ends here: an HTTP problem (status > 0) or no answer at all (status 0). */
@@ -99,6 +101,7 @@ function toFieldErrors(raw: unknown): FieldError[] {
     message: String(e.message ?? e.msg ?? ''),
     ...(typeof e.sheet === 'string' ? { sheet: e.sheet } : {}),
     ...(typeof e.row === 'number' ? { row: e.row } : {}),
+    ...(typeof e.column === 'string' ? { column: e.column } : {}),
   }));
 }
 

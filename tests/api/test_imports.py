@@ -195,3 +195,43 @@ def test_too_many_rows_is_refused(client, world, monkeypatch):
     r = upload(client, world, households(), text.encode(), who="reviewer_x")
     assert r.status_code == 422
     assert r.json()["errors"][0]["code"] == "too_many_rows"
+
+
+def test_templates_have_chinese_headers_that_the_import_reads(client, world):
+    from openpyxl import load_workbook
+
+    for url, first in [
+        ("/api/geo/divisions/template", "区划代码"),
+        ("/api/fieldwork/villages/households/template", "户编号"),
+        ("/api/insurance/policies/template", "姓名"),
+    ]:
+        r = client.get(url, headers=world.headers("admin_a"))
+        assert r.status_code == 200, url
+        assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+        book = load_workbook(io.BytesIO(r.content), read_only=True)
+        assert book.sheetnames == ["导入", "说明"]
+        assert next(book.worksheets[0].iter_rows(values_only=True))[0] == first
+    # The household template, examples and all, previews cleanly.
+    book = client.get(
+        "/api/fieldwork/villages/households/template", headers=world.headers("admin_a")
+    ).content
+    r = upload(client, world, households(), book, dry_run="true")
+    assert (r.json()["rows"], r.json()["created"], r.json()["dry_run"]) == (2, 2, True)
+
+
+def test_tier_labels_are_the_county_s_own_words(client, world):
+    labels = {"deep": "深度贫困村", "key": "乡村振兴重点帮扶村", "ordinary": "其他村"}
+    r = client.put(
+        f"/api/geo/counties/{COUNTY_A}/tier-labels", json=labels, headers=world.headers("admin_a")
+    )
+    assert r.status_code == 200, r.text
+    village = client.get(f"/api/geo/divisions/{VILLAGE_X1}", headers=world.headers("cadre_x1"))
+    assert village.json()["tier_label"] == "深度贫困村"
+    county = client.get(f"/api/geo/divisions/{COUNTY_A}", headers=world.headers("admin_a"))
+    assert county.json()["tier_labels"] == labels
+    r = client.put(
+        f"/api/geo/counties/{COUNTY_A}/tier-labels",
+        json={**labels, "key": ""},
+        headers=world.headers("admin_a"),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"].endswith("key")

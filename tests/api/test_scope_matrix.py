@@ -446,3 +446,78 @@ def test_dossier_leaves_out_talks_recorded_outside_the_readers_scope(client, wor
     assert [t["summary"] for t in mine["talks"]] == ["甲县的谈话"]
     assert client.get(f"/api/commendation/dossiers/{world.ids['cadre_x1']}?year=2026",
                       headers=world.headers("admin_b")).status_code == HIDDEN
+
+
+# The console's geography, registers and imports (#12): another county's are invisible.
+LABELS = {"deep": "深度贫困村", "key": "重点村", "ordinary": "一般村"}
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("admin_a", ALLOWED),
+        ("admin_b", HIDDEN),
+        ("reviewer_x", FORBIDDEN),
+        ("cadre_x1", FORBIDDEN),
+        ("finance_a", FORBIDDEN),
+        ("reviewer_z", HIDDEN),
+    ],
+)
+def test_tier_labels_of_a_county(client, world, who, expected):
+    r = client.put(
+        f"/api/geo/counties/{COUNTY_A}/tier-labels", json=LABELS, headers=world.headers(who)
+    )
+    assert r.status_code == expected, r.text
+
+
+@pytest.mark.parametrize(
+    "who, village, expected",
+    [
+        ("admin_a", VILLAGE_Y1, ALLOWED),
+        ("reviewer_x", VILLAGE_X1, ALLOWED),
+        ("reviewer_x", VILLAGE_Y1, HIDDEN),
+        ("admin_b", VILLAGE_X1, HIDDEN),
+        ("reviewer_z", VILLAGE_X1, HIDDEN),
+        ("cadre_x1", VILLAGE_X1, FORBIDDEN),
+        ("admin_a", VILLAGE_Z1, HIDDEN),
+    ],
+)
+def test_household_import_preview_is_scoped(client, world, who, village, expected):
+    r = client.post(
+        f"/api/fieldwork/villages/{village}/households/import",
+        params={"dry_run": "true"},
+        content="户编号,户主\nH1,甲\n".encode(),
+        headers={**world.headers(who), "content-type": "text/csv"},
+    )
+    assert r.status_code == expected, r.text
+
+
+@pytest.mark.parametrize(
+    "who, county, expected",
+    [
+        ("admin_a", COUNTY_A, 422),  # read, checked: the phone is nobody's in the county
+        ("admin_b", COUNTY_A, HIDDEN),
+        ("admin_a", COUNTY_B, HIDDEN),
+        ("reviewer_x", COUNTY_A, FORBIDDEN),
+    ],
+)
+def test_policy_import_preview_is_scoped(client, world, who, county, expected):
+    r = client.post(
+        "/api/insurance/policies/import",
+        params={"dry_run": "true", "county": county},
+        content="手机号,保险公司,保单号,保险金额,起保日期,止保日期\n"
+        "13100000004,人保,P1,1000,2026-01-01,2026-12-31\n".encode(),
+        headers={**world.headers(who), "content-type": "text/csv"},
+    )
+    assert r.status_code == expected, r.text
+
+
+def test_division_import_preview_of_another_county_names_the_rows(client, world):
+    r = client.post(
+        "/api/geo/divisions/import",
+        params={"dry_run": "true"},
+        content=f"code,name,level\n{VILLAGE_X1},一村,village\n".encode(),
+        headers={**world.headers("admin_b"), "content-type": "text/csv"},
+    )
+    assert r.status_code == 422
+    assert [(e["row"], e["code"]) for e in r.json()["errors"]] == [(2, "out_of_scope")]

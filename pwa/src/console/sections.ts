@@ -19,14 +19,24 @@ export const SECTIONS: SectionDef[] = [
   // section: commendation
   // end: commendation
   // section: people
+  {
+    name: 'people',
+    label: 'console.nav.people',
+    load: () => import('./people/People'),
+    roles: ['county_admin', 'township_reviewer'],
+  },
   // end: people
   // section: geography
+  { name: 'geography', label: 'console.nav.geography', load: () => import('./geography/Geography'), roles: ['county_admin', 'township_reviewer'] },
   // end: geography
   // section: policy
+  { name: 'policy', label: 'console.nav.policy', load: () => import('./policy/Policy'), roles: ['county_admin', 'township_reviewer'] },
   // end: policy
   // section: registers
+  { name: 'registers', label: 'console.nav.registers', load: () => import('./registers/Registers'), roles: ['county_admin', 'township_reviewer'] },
   // end: registers
   // section: audit
+  { name: 'audit', label: 'console.nav.audit', load: () => import('./audit/Audit'), roles: ['county_admin'] },
   // end: audit
 ];
 
