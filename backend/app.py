@@ -51,6 +51,7 @@ from backend.ops.controllers import metrics
 from backend.policy.controllers import PolicyController
 from backend.surveys.controllers import SurveyController
 from backend.surveys.sync_kinds import register_kinds as register_survey_kinds
+from backend.sync import wire as typed_wire
 from backend.sync.controllers import SyncController
 from backend.web import compression_config, pwa_routes
 
@@ -130,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_shutdown() -> None:
         await close_engine(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, metrics, *CONTROLLERS, *_pwa(settings.pwa_dir)],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -157,3 +158,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    typed_wire.install(app)
+    return app

@@ -19,12 +19,14 @@ __all__ = [
     "BulkResult",
     "ClaimEventOut",
     "ClaimOut",
+    "ClaimWire",
     "CoverageGapOut",
     "EvidenceOut",
     "FlagOut",
     "ForwardIn",
     "IncidentData",
     "IncidentOut",
+    "IncidentWire",
     "InsuranceImportReport",
     "InsurancePolicyOut",
     "PayIn",
@@ -221,7 +223,7 @@ class IncidentOut(BaseModel):
     cadre_id: uuid.UUID
     cadre_name: str
     village_code: str
-    accident_date: PastDate
+    accident_date: dt.date
     description: str
     evidence: list[EvidenceOut]
     state: Literal["reported", "forwarded"]
@@ -238,3 +240,51 @@ class ForwardIn(_In):
 
     note: str = Field(default="", max_length=1000, description="e.g. the insurer's case number")
     version: int = Field(ge=1, description="the version acted on (optimistic lock)")
+
+class ClaimWire(BaseModel):
+    """Pulled ``claim`` (every claim's state, under the id the phone chose) and the server copy
+    of a ``travel_claim``. Amounts in fen; ``amount_yuan`` for display."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="subsidy | travel")
+    state: str
+    village_code: str
+    township_code: str
+    month: str = Field(description="YYYY-MM")
+    date: dt.date | None
+    mode: str | None
+    fare_fen: int | None
+    road_km: float | None
+    note: str | None
+    evidence: list[str]
+    corrects_id: uuid.UUID | None
+    village_days: int | None
+    sheet_id: uuid.UUID | None
+    policy_version: int | None
+    rate_fen: int | None
+    geodesic_km: float | None
+    amount_fen: int
+    amount_yuan: str
+    payable_fen: int | None
+    flags: list[dict[str, Any]]
+    reason: str | None
+    payment_reference: str | None
+    submitted_at: dt.datetime | None
+    paid_at: dt.datetime | None
+
+
+class IncidentWire(BaseModel):
+    """Pulled ``insurance_incident``: the report and what the county did with it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    village_code: str
+    accident_date: dt.date
+    description: str
+    evidence: list[str]
+    state: str
+    policy_id: uuid.UUID | None
+    forwarded_at: dt.datetime | None
+    forward_note: str | None
+    cadre_id: uuid.UUID

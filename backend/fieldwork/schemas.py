@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.core.validation import PastDate, PlannedDate
+from backend.evidence.schemas import FlagWire
 
 __all__ = [
     "DayOut",
     "HouseholdImportReport",
     "HouseholdOut",
+    "HouseholdWire",
     "LeaveData",
     "LeaveDecisionIn",
     "LeaveOut",
+    "LeaveWire",
     "LocationData",
     "MonthOut",
     "PresenceDayData",
+    "PresenceDayWire",
+    "PresenceSheetWire",
     "ReasonIn",
     "SheetOut",
     "SubmitIn",
@@ -27,6 +32,7 @@ __all__ = [
     "TalkOut",
     "VersionIn",
     "WorkLogData",
+    "WorkLogWire",
 ]
 
 LogKind = Literal["visit", "meeting", "project", "training", "duty", "mediation", "other"]
@@ -194,3 +200,74 @@ class TalkOut(BaseModel):
     date: dt.date
     summary: str
     talked_by: uuid.UUID
+
+class _Wire(BaseModel):
+    """A server copy as pull delivers it (more fields may be added: clients ignore them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class WorkLogWire(_Wire):
+    """Pulled ``work_log``: the log as pushed, its verification flags and its author."""
+
+    village_code: str
+    date: dt.date
+    kind: LogKind
+    text: str
+    household_ids: list[uuid.UUID]
+    location: LocationData | None
+    evidence: list[Sha256]
+    flags: list[FlagWire]
+    cadre_id: uuid.UUID
+
+
+class HouseholdWire(_Wire):
+    """Pulled ``household`` (reference data of the cadre's villages)."""
+
+    village_code: str
+    external_id: str
+    name: str
+    members: int | None
+    group_name: str
+    tags: list[str]
+
+
+class PresenceDayWire(_Wire):
+    """Pulled ``presence_day``: a day as the cadre stated it."""
+
+    cadre_id: uuid.UUID
+    village_code: str
+    date: dt.date
+    status: DayStatus
+    note: str
+
+
+class PresenceSheetWire(_Wire):
+    """Pulled ``presence_sheet`` (驻村天数报告单): the month as submitted and reviewed."""
+
+    cadre_id: uuid.UUID
+    village_code: str
+    month: str = Field(description="YYYY-MM")
+    state: Literal["draft", "submitted", "confirmed", "returned"]
+    days: list[dict[str, Any]]
+    village_days: int
+    leave_days: int
+    away_days: int
+    return_reason: str | None
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+
+
+class LeaveWire(_Wire):
+    """Pulled ``leave_request``: the request and its decision."""
+
+    cadre_id: uuid.UUID
+    village_code: str
+    start_date: dt.date
+    end_date: dt.date
+    days: int
+    reason: str
+    state: str
+    decider_level: str
+    decision_note: str | None
+    decided_at: dt.datetime | None

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 __all__ = [
-    "Cursor", "ensure_stamps", "epoch", "new_epoch", "parse_cursor", "pull_bound", "take_seqs",
+    "Cursor", "ensure_stamps", "epoch", "new_epoch", "parse_cursor", "pull_bound", "reset_stamps",
+    "take_seqs",
     "txid_after",
 ]
 
@@ -204,3 +205,21 @@ async def ensure_stamps(engine: Engine) -> None:
             "FOR EACH ROW EXECUTE FUNCTION sync_stamp_txid()"
         )
         await engine.run_ddl(f'CREATE INDEX "{name}_txid_seq" ON "{name}" (txid, seq)')
+
+
+async def reset_stamps(engine: Engine) -> None:
+    """After a restore on PostgreSQL: every row's stamp back to 0 (written before), since the
+    new cluster's transaction ids need not follow the old one's. Rows are then delivered by
+    their change numbers, ahead of anything written after the restore."""
+    if not is_postgres(engine):
+        return
+    tables = await fetch(
+        engine,
+        "SELECT table_name AS name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name = 'txid'",
+    )
+    for row in tables:
+        name = row["name"]
+        await engine.run_ddl(f'ALTER TABLE "{name}" DISABLE TRIGGER "{name}_txid"')
+        await engine.run_ddl(f'UPDATE "{name}" SET txid = 0')
+        await engine.run_ddl(f'ALTER TABLE "{name}" ENABLE TRIGGER "{name}_txid"')
