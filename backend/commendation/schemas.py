@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backend.core.validation import PastDate
 
 __all__ = [
     "DecisionIn",
@@ -49,7 +50,7 @@ class EligibilityOut(BaseModel):
 
 class InspectionIn(_In):
     cadre_id: uuid.UUID
-    date: dt.date
+    date: PastDate
     finding: Literal["unexcused_absence", "other"]
     note: str = Field(default="", max_length=2000)
 
