@@ -5,7 +5,7 @@
  * `{n, plural, one {…} other {…}}` messages).
  */
 import { lang, type Lang } from './i18n';
-import { TZ } from './time';
+import { TZ, localDate } from './time';
 export { yuan as money } from './money';
 
 const LOCALE: Record<Lang, string> = { zh: 'zh-CN', en: 'en-GB' };
@@ -74,6 +74,11 @@ export function dateTime(iso: string | number): string {
   return dateFmt('dt', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(
     new Date(iso),
   );
+}
+
+/** When a photo was taken: its full date (a photo may be years old) and time. */
+export function taken(iso: string | number): string {
+  return `${day(localDate(new Date(iso)))} ${time(iso)}`;
 }
 
 /** A time of day: 14:05. */

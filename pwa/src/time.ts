@@ -48,3 +48,5 @@ export const formatMonth = (ym: string, _lang?: string): string => fmt.month(ym)
 export const formatDateTime = (iso: string | number, _lang?: string): string => fmt.dateTime(iso);
 /** @deprecated use `time()` from format.ts */
 export const formatTime = (iso: string | number, _lang?: string): string => fmt.time(iso);
+/** @deprecated use `taken()` from format.ts */
+export const formatTaken = (iso: string | number, _lang?: string): string => fmt.taken(iso);

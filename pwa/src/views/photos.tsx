@@ -75,7 +75,7 @@ export function PhotoPicker(props: {
             {p.url ? <img src={p.url} alt="" /> : <div class="noimg" />}
             <div class="photo-meta">
               {p.rec.captured_at && (
-                <span class="small muted">{t('today.photoTakenAt', { t: fmt.time(p.rec.captured_at) })}</span>
+                <span class="small muted">{t('today.photoTakenAt', { t: fmt.taken(p.rec.captured_at) })}</span>
               )}
               {p.rec.gps && p.prepared && (
                 <button type="button" class="link small" onClick={() => dropGps(p)} data-testid="photo-drop-gps">
