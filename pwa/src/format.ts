@@ -10,10 +10,26 @@ export { yuan as money } from './money';
 
 const LOCALE: Record<Lang, string> = { zh: 'zh-CN', en: 'en-GB' };
 
+/** For the few callers that name a language other than the current one. */
+let override: Lang | null = null;
+const current = (): Lang => override ?? lang.get();
+
+/** Run `fn` formatting in language `l` ('zh' or 'en'; anything else: the current one). */
+export function inLang<T>(l: string | undefined, fn: () => T): T {
+  if (l !== 'zh' && l !== 'en') return fn();
+  const prev = override;
+  override = l;
+  try {
+    return fn();
+  } finally {
+    override = prev;
+  }
+}
+
 const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.PluralRules>();
 function fmt<T>(key: string, make: (locale: string) => T): T {
-  const k = `${lang.get()}|${key}`;
-  if (!cache.has(k)) cache.set(k, make(LOCALE[lang.get()]) as never);
+  const k = `${current()}|${key}`;
+  if (!cache.has(k)) cache.set(k, make(LOCALE[current()]) as never);
   return cache.get(k) as T;
 }
 const dateFmt = (key: string, opts: Intl.DateTimeFormatOptions) =>
@@ -58,7 +74,7 @@ export function dayRange(from: string, to: string | null | undefined): string {
   if (to === from) return day(from);
   const [y1, m1, d1] = from.split('-').map(Number);
   const [y2, m2, d2] = to.split('-').map(Number);
-  if (lang.get() === 'zh') {
+  if (current() === 'zh') {
     const tail = y1 !== y2 ? `${y2}年${m2}月${d2}日` : m1 !== m2 ? `${m2}月${d2}日` : `${d2}日`;
     return `${y1}年${m1}月${d1}日至${tail}`;
   }

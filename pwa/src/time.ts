@@ -41,12 +41,12 @@ export function addMonths(ym: string, delta: number): string {
  * names remain for callers written before it, and say the same.
  */
 /** @deprecated use `day()` from format.ts */
-export const formatDate = (ymd: string, _lang?: string, withWeekday = false): string => fmt.day(ymd, withWeekday);
+export const formatDate = (ymd: string, l?: string, withWeekday = false): string => fmt.inLang(l, () => fmt.day(ymd, withWeekday));
 /** @deprecated use `month()` from format.ts */
-export const formatMonth = (ym: string, _lang?: string): string => fmt.month(ym);
+export const formatMonth = (ym: string, l?: string): string => fmt.inLang(l, () => fmt.month(ym));
 /** @deprecated use `dateTime()` from format.ts */
-export const formatDateTime = (iso: string | number, _lang?: string): string => fmt.dateTime(iso);
+export const formatDateTime = (iso: string | number, l?: string): string => fmt.inLang(l, () => fmt.dateTime(iso));
 /** @deprecated use `time()` from format.ts */
-export const formatTime = (iso: string | number, _lang?: string): string => fmt.time(iso);
+export const formatTime = (iso: string | number, l?: string): string => fmt.inLang(l, () => fmt.time(iso));
 /** @deprecated use `taken()` from format.ts */
-export const formatTaken = (iso: string | number, _lang?: string): string => fmt.taken(iso);
+export const formatTaken = (iso: string | number, l?: string): string => fmt.inLang(l, () => fmt.taken(iso));
