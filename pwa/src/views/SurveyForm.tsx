@@ -570,14 +570,14 @@ function Control(props: { userId: string; q: Question; path: string; value: unkn
     case 'text': {
       const short = (q.constraint?.max_length ?? 2000) <= 60;
       return short ? (
-        <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} aria-labelledby={`q-${q.name}`} data-testid={testid} />
+        <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} aria-labelledby={`q-${props.path}`} data-testid={testid} />
       ) : (
-        <textarea rows={3} value={text} onInput={(e) => onChange(e.currentTarget.value)} aria-labelledby={`q-${q.name}`} data-testid={testid} />
+        <textarea rows={3} value={text} onInput={(e) => onChange(e.currentTarget.value)} aria-labelledby={`q-${props.path}`} data-testid={testid} />
       );
     }
     case 'integer':
     case 'decimal':
-      return <NumberInput integer={q.type === 'integer'} value={value} onChange={onChange} testid={testid} labelledBy={`q-${q.name}`} />;
+      return <NumberInput integer={q.type === 'integer'} value={value} onChange={onChange} testid={testid} labelledBy={`q-${props.path}`} />;
     case 'date':
       return (
         <input
@@ -586,7 +586,7 @@ function Control(props: { userId: string; q: Question; path: string; value: unkn
           min={typeof q.constraint?.min === 'string' ? q.constraint.min : undefined}
           max={typeof q.constraint?.max === 'string' ? q.constraint.max : undefined}
           onInput={(e) => onChange(e.currentTarget.value || null)}
-          aria-labelledby={`q-${q.name}`}
+          aria-labelledby={`q-${props.path}`}
           data-testid={testid}
         />
       );
