@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.core.validation import PastDate
+
 __all__ = [
     "BulkIn",
     "BulkItem",
@@ -56,7 +58,7 @@ class TravelClaimData(_In):
     """
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    date: dt.date
+    date: PastDate
     mode: Mode
     fare_fen: int | None = Field(default=None, ge=1, le=10_000_000)
     road_km: Decimal | None = Field(default=None, gt=0, le=5000, decimal_places=1)
@@ -69,7 +71,7 @@ class IncidentData(_In):
     """Sync kind ``insurance_incident``: an accident, reported to the county."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    accident_date: dt.date
+    accident_date: PastDate
     description: str = Field(min_length=1, max_length=5000)
     evidence: list[str] = Field(default_factory=list, max_length=20)
 

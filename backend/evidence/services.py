@@ -20,6 +20,7 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.ids import new_id
+from backend.core.uploads import SpooledBody
 from backend.evidence import near
 from backend.evidence.flags import Fix, PhotoFacts
 from backend.evidence.imaging import (
@@ -138,14 +139,24 @@ def _photo_row(actor: Actor, image: ProcessedImage, size: int, claim: ClientCapt
 
 
 async def store_photo(
-    actor: Actor, settings: Settings, sha256: str, body: bytes, claim: ClientCapture
+    actor: Actor,
+    settings: Settings,
+    sha256: str,
+    upload: bytes | SpooledBody,
+    claim: ClientCapture,
 ) -> tuple[bool, PhotoOut]:
-    """Store a photo once. Returns (created, photo); a second PUT of the same bytes is a no-op."""
-    if sha256_hex(body) != sha256:
+    """Store a photo once. Returns (created, photo); a second PUT of the same bytes is a no-op.
+
+    An upload streamed to a temporary file (core/uploads.py) is read into memory only to be
+    processed, after its hash matched and only when new; the upload slots bound how many.
+    """
+    digest = upload.sha256 if isinstance(upload, SpooledBody) else sha256_hex(upload)
+    if digest != sha256:
         raise ValidationFailed("hash_mismatch", errors=[FieldError("body", "hash_mismatch")])
     existing = await Photo.select().where(Photo.sha256 == sha256).first()
     if existing:
         return False, _out(existing)
+    body = upload.read() if isinstance(upload, SpooledBody) else upload
     try:
         image = await anyio.to_thread.run_sync(
             lambda: process_image(

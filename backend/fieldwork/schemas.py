@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.core.validation import PastDate, PlannedDate
 from backend.evidence.schemas import FlagWire
 
 __all__ = [
@@ -56,7 +57,7 @@ class WorkLogData(_In):
     """Sync kind ``work_log``."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    date: dt.date
+    date: PastDate
     kind: LogKind
     text: str = Field(min_length=1, max_length=5000)
     household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
@@ -68,7 +69,7 @@ class PresenceDayData(_In):
     """Sync kind ``presence_day``: the cadre's own statement of one day."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    date: dt.date
+    date: PastDate
     status: DayStatus
     note: str = Field(default="", max_length=200)
 
@@ -77,8 +78,8 @@ class LeaveData(_In):
     """Sync kind ``leave_request``. ``cancelled`` true withdraws a pending request."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    start_date: dt.date
-    end_date: dt.date
+    start_date: PlannedDate
+    end_date: PlannedDate
     reason: str = Field(min_length=1, max_length=1000)
     cancelled: bool = False
 
@@ -187,7 +188,7 @@ class LeaveDecisionIn(_In):
 
 class TalkIn(_In):
     cadre_id: uuid.UUID
-    date: dt.date
+    date: PastDate
     summary: str = Field(min_length=1, max_length=5000)
 
 
