@@ -11,13 +11,13 @@ import contextlib
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
+from backend.core.csvrows import unzipped_size_ok
 from backend.core.errors import FieldError
 from backend.surveys.forms import Form, form_errors
 
@@ -323,17 +323,9 @@ def _question(values: dict[tuple[str, str | None], str], number: int,
     return question
 
 
-def _unzipped_size_ok(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(i.file_size for i in archive.infolist()) <= MAX_UNZIPPED
-    except zipfile.BadZipFile:
-        return False
-
-
 def read_xlsform(data: bytes, *, households: bool = True) -> XLSFormResult:
     """Read an XLSForm; every problem at once, and no form when there is any."""
-    if not _unzipped_size_ok(data):
+    if not unzipped_size_ok(data, MAX_UNZIPPED):
         return XLSFormResult(None, None, [FieldError("file", "xlsform_not_xlsx", sheet="")])
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
