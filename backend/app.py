@@ -28,6 +28,7 @@ from backend.core.http import (
     provide_ctx,
     request_id_middleware,
 )
+from backend.core.metrics import prometheus_middleware
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
 from backend.dashboard.controllers import DashboardController
@@ -44,6 +45,7 @@ from backend.fieldwork.sync_kinds import register_kinds as register_fieldwork_ki
 from backend.geo.controllers import GeoController
 from backend.notify.controllers import PushController
 from backend.notify.sync_kinds import register_kinds as register_notify_kinds
+from backend.ops.controllers import metrics
 from backend.policy.controllers import PolicyController
 from backend.surveys.controllers import SurveyController
 from backend.surveys.sync_kinds import register_kinds as register_survey_kinds
@@ -127,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await close_engine(engine)
 
     return Litestar(
-        route_handlers=[health, *CONTROLLERS, *_pwa(settings.pwa_dir)],
+        route_handlers=[health, metrics, *CONTROLLERS, *_pwa(settings.pwa_dir)],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "ctx": Provide(provide_ctx, sync_to_thread=False),
@@ -136,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={Exception: handle_exception},
         guards=[password_change_guard],
         state=State({"settings": settings}),
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, prometheus_middleware()],
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

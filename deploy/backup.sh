@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Nightly backup: a custom-format dump of the database and an rsync of the photos.
-# Keep at least 200 days (audit records must survive 6 months). Run from cron or a timer.
+# Nightly backup with `zhucun backup`: the database (pg_dump custom format, or SQLite's online
+# backup) and the photo store, into a new dated directory with a manifest. Keep at least 200
+# days (audit records must survive 6 months). Run from cron or a timer as the zhucun user, with
+# the service's environment (/etc/zhucun/zhucun.env).
+# Restore (API stopped, empty database): zhucun restore DIR ; zhucun audit verify ; start the API.
 set -euo pipefail
 : "${ZHUCUN_BACKUP_DIR:=/var/backups/zhucun}"
-: "${ZHUCUN_PGDATABASE:=zhucun}"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$ZHUCUN_BACKUP_DIR/db" "$ZHUCUN_BACKUP_DIR/media"
-pg_dump --format=custom --file="$ZHUCUN_BACKUP_DIR/db/zhucun-$stamp.dump" "$ZHUCUN_PGDATABASE"
-rsync -a /srv/zhucun/var/media/ "$ZHUCUN_BACKUP_DIR/media/"
-find "$ZHUCUN_BACKUP_DIR/db" -name 'zhucun-*.dump' -mtime +200 -delete
-# Restore: pg_restore --clean --dbname=zhucun zhucun-<stamp>.dump ; then `zhucun audit verify`.
+mkdir -p "$ZHUCUN_BACKUP_DIR"
+cd /srv/zhucun
+.venv/bin/zhucun backup "$ZHUCUN_BACKUP_DIR/zhucun-$stamp"
+find "$ZHUCUN_BACKUP_DIR" -maxdepth 1 -name 'zhucun-*' -type d -mtime +200 -exec rm -rf {} +

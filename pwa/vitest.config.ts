@@ -6,5 +6,7 @@ export default defineConfig({
     environment: 'node',
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    // Survey expressions count days from local midnight in China, as the server does.
+    env: { TZ: 'Asia/Shanghai' },
   },
 });

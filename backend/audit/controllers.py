@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from backend.accounts import services as accounts
+from backend.accounts.roster import services as roster
 from backend.audit import services
 from backend.audit.schemas import AuditEventOut, VerifyOut
 from backend.core.errors import Forbidden
@@ -47,13 +48,16 @@ class AuditController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[AuditEventOut]:
         """Events of the caller's counties, newest first; the next page is ``before_id`` =
-        the last id of this one. Filters: person (who acted or whom it concerned), object,
+        the last id of this one. Filters: person (who acted, or whom or whose posting it
+        concerned), object,
         action prefix, and local days."""
         if not actor.scope.admin_counties:
             raise Forbidden()
+        postings = await roster.posting_ids(person_id) if person_id else []
         rows = await services.list_events(
             actor.scope.admin_counties, object_kind, object_id, limit,
-            person_id=person_id, action=action, since=_day_start(since),
+            person_id=person_id, person_objects=tuple(str(p) for p in postings),
+            action=action, since=_day_start(since),
             until=_day_start(until + dt.timedelta(days=1)) if until else None,
             before_id=before_id,
         )

@@ -136,14 +136,16 @@ async def list_events(
     limit: int,
     *,
     person_id: uuid.UUID | None = None,
+    person_objects: tuple[str, ...] = (),
     action: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     before_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Events of the given counties, newest first (county admins): by person (who acted, or
-    whom it was done to), object, action prefix and time, a page at a time
-    (``before_id`` is the last id of the previous page)."""
+    whom it was done to: the person or ``person_objects``, such as their postings), object,
+    action prefix and time, a page at a time (``before_id`` is the last id of the previous
+    page)."""
     if not counties:
         return []
     query = AuditEvent.select().where(AuditEvent.county_code.is_in(sorted(counties)))
@@ -152,8 +154,9 @@ async def list_events(
     if object_id:
         query = query.where(AuditEvent.object_id == object_id)
     if person_id:
+        objects = sorted({str(person_id), *person_objects})
         query = query.where(
-            (AuditEvent.actor_id == person_id) | (AuditEvent.object_id == str(person_id))
+            (AuditEvent.actor_id == person_id) | AuditEvent.object_id.is_in(objects)
         )
     if action:
         query = query.where(AuditEvent.action.like(action.replace("%", "") + "%"))

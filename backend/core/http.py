@@ -13,6 +13,7 @@ from litestar.params import QueryParameter
 
 from backend.core.context import RequestContext
 from backend.core.errors import Forbidden, Unauthorized
+from backend.core.logs import REQUEST_ID
 from backend.core.scope import Actor
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        REQUEST_ID.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

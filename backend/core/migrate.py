@@ -17,3 +17,11 @@ async def migrate(*, quiet: bool = True) -> None:
         result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
+    # After the migrations of every app: the change stamps of synced tables (PostgreSQL).
+    from piccolo.engine import engine_finder
+
+    from backend.sync.cursor import ensure_stamps
+
+    engine = engine_finder()
+    if engine is not None:
+        await ensure_stamps(engine)

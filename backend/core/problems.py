@@ -100,6 +100,15 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "above_max": ("「{label_zh}」不能大于 {max}", "“{label_en}”: must be at most {max}"),
     "too_few": ("「{label_zh}」至少选 {min_count} 项", "“{label_en}”: choose at least {min_count}"),
     "too_many": ("「{label_zh}」最多选 {max_count} 项", "“{label_en}”: choose at most {max_count}"),
+    "constraint": ("「{label_zh}」不符合本题的要求", "“{label_en}”: does not meet its rule"),
+    "read_only": ("「{label_zh}」只读，不需作答", "“{label_en}”: read only, takes no answer"),
+    "not_time": ("「{label_zh}」应为时间（时:分）", "“{label_en}”: must be a time (hh:mm)"),
+    "off_step": ("「{label_zh}」不在可选的刻度上", "“{label_en}”: not one of the steps"),
+    "not_acknowledged": ("「{label_zh}」需要确认", "“{label_en}”: must be acknowledged"),
+    "xlsform_unknown_name": (
+        "表达式引用了表单中没有的问题（{near}）",
+        "The expression names no question of the form ({near})",
+    ),
     "survey_closed": ("该调查已结束，不再接收答卷", "This survey is closed"),
     "not_published": ("调查尚未发布", "The survey is not published yet"),
     "one_county": ("所选村须属于同一个县", "The villages must be in one county"),
@@ -128,6 +137,31 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Unsupported expression (near “{near}”)",
     ),
     "xlsform_not_xlsx": ("不是有效的 .xlsx 文件", "Not a valid .xlsx file"),
+    "xlsform_pyxform": ("XLSForm 有误（pyxform）：{detail}", "XLSForm error (pyxform): {detail}"),
+    "xlsform_type_unanswerable": (
+        "题型 {type} 暂时无法在手机上作答，请改用其他题型或删去此题",
+        "Type {type} cannot be answered on the phone yet: use another type or leave it out",
+    ),
+    "xlsform_from_file": (
+        "选项来自附件 {file}：请把选项列在 choices 表中",
+        "Choices from the attached file {file}: list them in the choices sheet instead",
+    ),
+    "fact_in_repeat": (
+        "重复组（如家庭成员）中的问题不能登记为农户信息项",
+        "A question in a repeat (such as the members) cannot record a household fact",
+    ),
+    "xlsform_nested_repeat": (
+        "重复组中不能再套重复组",
+        "A repeat inside a repeat is not supported yet",
+    ),
+    "xlsform_meta_left_out": (
+        "元数据 {type} 网页应用无法读取，已略去",
+        "Metadata {type} cannot be read by a web app: left out",
+    ),
+    "xlsform_appearance_ignored": (
+        "外观 {appearance} 手机上不显示，已忽略",
+        "Appearance {appearance} is not drawn on the phone: ignored",
+    ),
     "xlsform_no_survey": ("缺少 survey 表", "The survey sheet is missing"),
     "xlsform_too_many_rows": ("行数过多（上限 {max}）", "Too many rows (limit {max})"),
     # 人员与派驻 (backend/accounts/roster)

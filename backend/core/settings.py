@@ -120,6 +120,10 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=40_000_000, ge=10_000)
     sync_batch_max: int = Field(default=500, ge=1, le=5000)
     db_pool_max: int = Field(default=10, ge=1)
+    #: Lets a scraper outside this machine read ``/metrics`` (Bearer); loopback needs none.
+    metrics_token: SecretStr | None = None
+    #: ``json`` (one object a line, with the request id) or ``text``; default json in production.
+    log_format: Literal["json", "text"] | None = None
     #: Web Push (VAPID). Push is configured when both keys are set (``zhucun vapid`` makes a
     #: pair); it is only a doorbell: the inbox reaches every phone through sync pull anyway.
     #: The private key: PEM, or the raw 32-byte scalar in base64url. Secret.

@@ -10,11 +10,17 @@ from backend.fieldwork.tables import (
     PresenceDay,
     PresenceSheet,
     Talk,
+    VillageMonthHouseholds,
+    VillageMonthLogs,
+    VillageMonthSheets,
     WorkLog,
 )
 
 APP_CONFIG = AppConfig(
     app_name="fieldwork",
     migrations_folder_path=str(Path(__file__).resolve().parents[2] / "migrations" / "fieldwork"),
-    table_classes=[Household, WorkLog, PresenceDay, PresenceSheet, LeaveRequest, Talk],
+    # The rollups come after the tables they count (emptying the tables in this order in the
+    # tests leaves them empty).
+    table_classes=[Household, WorkLog, PresenceDay, PresenceSheet, LeaveRequest, Talk,
+                   VillageMonthLogs, VillageMonthHouseholds, VillageMonthSheets],
 )

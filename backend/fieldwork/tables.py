@@ -24,6 +24,9 @@ __all__ = [
     "PresenceDay",
     "PresenceSheet",
     "Talk",
+    "VillageMonthHouseholds",
+    "VillageMonthLogs",
+    "VillageMonthSheets",
     "WorkLog",
 ]
 
@@ -124,3 +127,43 @@ class Talk(Table, tablename="fieldwork_talk"):
     talked_by = UUID()
     summary = Text()
     created_at = Timestamptz()
+
+
+class VillageMonthLogs(Table, tablename="fieldwork_village_month_logs"):
+    """Rollup for dashboards: a village's logs of one kind in one month (not deleted), and
+    how many of them carry flags. Database triggers on ``fieldwork_work_log`` append +1 / -1
+    rows in the writing transaction (never stale, never a lock between writers); readers add
+    them up per (village_code, month, kind) and fold them from time to time."""
+
+    village_code = Varchar(length=12)
+    county_code = Varchar(length=6)
+    #: First day of the month.
+    month = Date()
+    kind = Varchar(length=12)
+    logs = Integer(default=0)
+    flagged = Integer(default=0)
+
+
+class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_households"):
+    """Rollup: how many of a village's logs of one month name a household (a sum > 0:
+    visited). Appended by triggers like ``VillageMonthLogs``, per (village_code, month,
+    household_id)."""
+
+    village_code = Varchar(length=12)
+    county_code = Varchar(length=6)
+    month = Date()
+    household_id = Varchar(length=64)
+    logs = Integer(default=0)
+
+
+class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
+    """Rollup: presence sheets of a village's cadres for one month by state, and the village
+    days they count. Appended by triggers on ``fieldwork_presence_sheet``, per
+    (village_code, month, state)."""
+
+    village_code = Varchar(length=12)
+    county_code = Varchar(length=6)
+    month = Date()
+    state = Varchar(length=12)
+    sheets = Integer(default=0)
+    village_days = Integer(default=0)

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from backend.core.context import RequestContext
 from backend.core.i18n import pick_lang
+from backend.core.problems import localise_field_error
 from backend.core.scope import Actor
 from backend.surveys import results, services
 from backend.surveys.forms import Form
@@ -91,14 +92,26 @@ class SurveyController(Controller):
         """Replace the working form (published versions never change)."""
         return await services.set_form(ctx, actor, survey_id, data)
 
+    @get("/{survey_id:uuid}/xlsform", media_type=XLSX)
+    async def get_xlsform(self, survey_id: FromPath[uuid.UUID],
+                          actor: NamedDependency[Actor]) -> Response[bytes]:
+        """The working form as an XLSForm ``.xlsx``; importing it again gives the same form."""
+        return _download(await services.xlsform_of(actor.scope, survey_id), XLSX,
+                         f"survey-{survey_id}.xlsx")
+
     @put("/{survey_id:uuid}/xlsform", status_code=HTTP_200_OK)
     async def set_xlsform(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
                           ctx: NamedDependency[RequestContext],
                           request: Request[Any, Any, Any]) -> SurveyOut:
         """Replace the working form from an XLSForm ``.xlsx`` (the raw body). Anything
         unsupported: 422 listing every problem with ``sheet``, ``row`` and column
-        (``field``), and nothing imported."""
-        return await services.set_xlsform(ctx, actor, survey_id, await request.body())
+        (``field``), and nothing imported. What is accepted but ignored (an appearance the
+        phone does not draw, metadata a web app cannot read) comes back in ``warnings``."""
+        survey, warnings = await services.set_xlsform(ctx, actor, survey_id,
+                                                      await request.body())
+        lang = pick_lang(request.headers.get("accept-language"))
+        return survey.model_copy(update={
+            "warnings": [localise_field_error(w, lang) for w in warnings]})
 
     @get("/{survey_id:uuid}/preview")
     async def preview(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],

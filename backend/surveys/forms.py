@@ -7,13 +7,17 @@ same way whichever way it arrived. The answer rules themselves are in ``rules.py
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend.core.canonical import content_hash
 from backend.core.errors import FieldError
 from backend.surveys.rules import QuestionType
+from backend.surveys.xpath import ExpressionError, parse, references
+
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
 __all__ = [
     "NAME_PATTERN",
@@ -58,14 +62,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Label(_Strict):
-    zh: str = Field(min_length=1, max_length=500)
-    en: str = Field(min_length=1, max_length=500)
+LANGUAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
+
+
+class Label(BaseModel):
+    """Chinese and English always; any other language of the form (``ug``, ``bo``, ``sw``…)
+    as further keys, so a three-language XLSForm keeps every label."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    zh: str = Field(min_length=1, max_length=2000)
+    en: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _languages(self) -> Label:
+        extra = self.model_extra or {}
+        if len(extra) > 8:
+            raise ValueError("too many languages")
+        for key, text in extra.items():
+            if not LANGUAGE_PATTERN.match(key) or not isinstance(text, str) or not (
+                    0 < len(text) <= 2000):
+                raise ValueError(f"label language {key}")
+        return self
 
 
 class Choice(_Strict):
     name: str = Field(pattern=CHOICE_PATTERN)
     label: Label
+    #: Other columns of the choice row, which a ``choice_filter`` reads (``town='a'``).
+    filters: dict[str, str] | None = Field(default=None, max_length=10)
 
 
 class Condition(_Strict):
@@ -83,6 +107,42 @@ class Constraint(_Strict):
     max_count: int | None = Field(default=None, ge=1, le=500)
 
 
+_EXPRESSION = Field(default=None, max_length=4000)
+
+
+class Expressions(_Strict):
+    """ODK expressions (XPath with ``${name}``), evaluated the same on the phone and here
+    (``xpath.py``): shown when ``relevant`` is true, refused when ``constraint`` is false,
+    needed when ``required`` is true, a value computed by ``calculation``, the choices kept
+    by ``choice_filter``; on a repeat, ``repeat_count`` fixes how many entries."""
+
+    relevant: str | None = _EXPRESSION
+    constraint: str | None = _EXPRESSION
+    required: str | None = _EXPRESSION
+    calculation: str | None = _EXPRESSION
+    choice_filter: str | None = _EXPRESSION
+    repeat_count: str | None = _EXPRESSION
+
+
+class Range(_Strict):
+    start: float = 0
+    end: float = 10
+    step: float = Field(default=1, gt=0)
+
+
+class Group(_Strict):
+    """A group of questions (a page with ``field-list``) or a repeat (a roster)."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    label: Label | None = None
+    parent: str | None = Field(default=None, pattern=NAME_PATTERN)
+    repeat: bool = False
+    appearance: str | None = Field(default=None, max_length=200)
+    xpath: Expressions | None = None
+    #: The most entries a repeat takes (bounds what a phone may send).
+    max_entries: int = Field(default=50, ge=1, le=200)
+
+
 class Question(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     type: QuestionType
@@ -95,11 +155,22 @@ class Question(_Strict):
     relevant: list[list[Condition]] | None = Field(default=None, max_length=20)
     choices: list[Choice] | None = Field(default=None, max_length=500)
     fact: str | None = Field(default=None, pattern=FACT_PATTERN)
+    #: The innermost group (or repeat) the question is in.
+    group: str | None = Field(default=None, pattern=NAME_PATTERN)
+    xpath: Expressions | None = None
+    required_message: Label | None = None
+    default: str | None = Field(default=None, max_length=500)
+    appearance: str | None = Field(default=None, max_length=200)
+    read_only: bool = False
+    range: Range | None = None
+    #: metadata (start, end, today, deviceid, username): filled by the phone, not asked.
+    meta: bool = False
 
 
 class Form(_Strict):
     #: Empty while a draft has no form yet; publishing needs at least one question.
-    questions: list[Question] = Field(max_length=300)
+    questions: list[Question] = Field(max_length=1000)
+    groups: list[Group] = Field(default_factory=list, max_length=200)
 
 
 def _date_or_none(value: Any) -> bool:
@@ -176,19 +247,71 @@ def _question_problems(q: Question, earlier: dict[str, Question]) -> list[tuple[
     return problems
 
 
+def _expression_problems(q: Question, names: set[str], repeats: set[str]
+                         ) -> list[tuple[str, str]]:
+    """Expressions that cannot be evaluated alike on the phone and here, or that name no
+    question of the form."""
+    problems: list[tuple[str, str]] = []
+    for key, text in (q.xpath.model_dump() if q.xpath else {}).items():
+        if not text:
+            continue
+        if any(name not in names | repeats for name in references(text)):
+            problems.append((f"xpath.{key}", "xlsform_unknown_name"))
+            continue
+        try:
+            parse(_REF.sub(lambda m: f"/data/{m.group(1)}", text))
+        except ExpressionError:
+            problems.append((f"xpath.{key}", "xlsform_expression"))
+    return problems
+
+
+def _inside_repeats(form: Form) -> set[str]:
+    """The groups that are repeats or inside one."""
+    groups = {g.name: g for g in form.groups}
+    out: set[str] = set()
+    for g in form.groups:
+        name: str | None = g.name
+        seen: set[str] = set()
+        while name and name in groups and name not in seen:
+            seen.add(name)
+            if groups[name].repeat:
+                out.add(g.name)
+                break
+            name = groups[name].parent
+    return out
+
+
+def _group_problems(form: Form) -> list[tuple[int, FieldError]]:
+    groups = {g.name: g for g in form.groups}
+    problems: list[tuple[int, FieldError]] = []
+    for index, g in enumerate(form.groups):
+        if g.parent is not None and g.parent not in groups:
+            problems.append((index, FieldError(f"groups.{index}.parent", "not_found")))
+    for index, q in enumerate(form.questions):
+        if q.group is not None and q.group not in groups:
+            problems.append((index, FieldError(f"questions.{index}.group", "not_found")))
+    return problems
+
+
 def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, FieldError]]:
     """What is wrong with a well-typed form, as (question index, error): names used twice,
     choices missing, conditions on later questions or with the wrong kind of value, bounds
     that do not fit the type, facts on a survey of villages."""
-    problems: list[tuple[int, FieldError]] = []
+    problems: list[tuple[int, FieldError]] = _group_problems(form)
     earlier: dict[str, Question] = {}
     facts: set[str] = set()
+    names = {q.name for q in form.questions}
+    repeats = {g.name for g in form.groups if g.repeat}
+    in_repeats = _inside_repeats(form)
     for index, q in enumerate(form.questions):
         found = _question_problems(q, earlier)
         if q.fact and not households:
             found.append(("fact", "fact_needs_households"))
+        elif q.fact and q.group in in_repeats:
+            found.append(("fact", "fact_in_repeat"))
         elif q.fact and q.fact in facts:
             found.append(("fact", "duplicate"))
+        found += _expression_problems(q, names, repeats)
         problems += [(index, FieldError(f"questions.{index}.{field}", code))
                      for field, code in found]
         facts.add(q.fact or "")

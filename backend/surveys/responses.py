@@ -182,6 +182,7 @@ async def _confirmation_errors(
 
 def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:
     """The question's label and bounds, so that an error can say "「家庭人口」 at most 20"."""
+    name = name.rsplit(".", 1)[-1]  # a roster's entry: members.0.age
     for q in form["questions"]:
         if q["name"] == name:
             rule = {k: v for k, v in (q.get("constraint") or {}).items() if v is not None}

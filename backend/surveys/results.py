@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from backend.fieldwork import services as fieldwork
 from backend.geo import services as geo
 from backend.policy.services import policy_for
 from backend.surveys.forms import Form, Question
+from backend.surveys.rules import repeat_of
 from backend.surveys.schemas import (
     KnownFact,
     Overlap,
@@ -178,15 +180,24 @@ class _Answers:
     fixed: list[list[Any]]
     answers: list[dict[str, Any]]
     versions: list[int]
+    #: The response ids, which join a roster's sheet to its response.
+    ids: list[str]
+    #: Per repeat (a roster): its sheet's title and columns.
+    repeats: dict[str, tuple[str, list[_Column]]]
 
 
-def _columns(forms: list[Form]) -> list[_Column]:
-    """Every question of every version, the newest version's order first; a geopoint is two
-    columns (latitude, longitude)."""
+def _repeat(form: Form, group: str | None) -> str | None:
+    return repeat_of(form.model_dump(mode="json"), group)
+
+
+def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
+    """Every question of every version (outside repeats, or of one repeat), the newest
+    version's order first; a geopoint is two columns (latitude, longitude); notes have none."""
     seen: dict[str, Question] = {}
     for form in reversed(forms):
         for q in form.questions:
-            seen.setdefault(q.name, q)
+            if q.type != "note" and _repeat(form, q.group) == repeat:
+                seen.setdefault(q.name, q)
     out: list[_Column] = []
     labels: dict[str, int] = {}
     for q in seen.values():
@@ -249,27 +260,62 @@ async def _answers(scope: Scope, survey_id: uuid.UUID) -> _Answers:
             to_local(r["answered_at"]).strftime("%Y-%m-%d %H:%M"),
             numbers.get(r["form_version_id"]),
         ])
+    repeats: dict[str, tuple[str, list[_Column]]] = {}
+    for form in reversed(forms):
+        for group in form.groups:
+            if group.repeat and group.name not in repeats:
+                title = (group.label.zh if group.label else group.name)
+                repeats[group.name] = (title, _columns(forms, group.name))
     return _Answers(row["title"], _columns(forms), fixed,
                     [loads(r["answers"]) or {} for r in responses],
-                    [numbers.get(r["form_version_id"], 0) for r in responses])
+                    [numbers.get(r["form_version_id"], 0) for r in responses],
+                    [str(r["id"]) for r in responses], repeats)
 
 
 def _table(data: _Answers) -> list[list[Any]]:
-    return [fixed + [_cell(c, answers.get(c.question.name)) for c in data.columns]
-            for fixed, answers in zip(data.fixed, data.answers, strict=True)]
+    return [fixed + [_cell(c, answers.get(c.question.name)) for c in data.columns] + [key]
+            for fixed, answers, key in zip(data.fixed, data.answers, data.ids, strict=True)]
+
+
+_KEY = "答卷编号"
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def _roster_rows(data: _Answers, repeat: str, columns: list[_Column]) -> list[list[Any]]:
+    """One row an entry of the roster, joined to its response by the response id."""
+    rows = []
+    for answers, key in zip(data.answers, data.ids, strict=True):
+        entries = answers.get(repeat)
+        for number, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+            rows.append([key, number] + [_cell(c, entry.get(c.question.name)) for c in columns])
+    return rows
 
 
 async def export_xlsx(scope: Scope, survey_id: uuid.UUID) -> bytes:
-    """Sheet 答卷: one row a household (or village), Chinese headers."""
+    """Sheet 答卷: one row a household (or village), Chinese headers, the response id last;
+    then a sheet per roster (repeat), one row an entry, joined by that id (as ODK Central
+    and Kobo export them)."""
     data = await _answers(scope, survey_id)
     book = Workbook()
     sheet = book.active
     sheet.title = "答卷"
-    sheet.append(_FIXED + [c.header for c in data.columns])
+    sheet.append(_FIXED + [c.header for c in data.columns] + [_KEY])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in _table(data):
         sheet.append(values)
+    used = {"答卷"}
+    for repeat, (title, columns) in data.repeats.items():
+        name = _SHEET_NAME.sub("", title)[:28] or repeat[:28]
+        while name in used:
+            name = f"{name[:26]}_{len(used)}"
+        used.add(name)
+        roster = book.create_sheet(name)
+        roster.append([_KEY, "序号"] + [c.header for c in columns])
+        for cell in roster[1]:
+            cell.font = Font(bold=True)
+        for values in _roster_rows(data, repeat, columns):
+            roster.append(values)
     book.properties.title = data.title
     out = io.BytesIO()
     book.save(out)
@@ -281,7 +327,7 @@ async def export_csv(scope: Scope, survey_id: uuid.UUID) -> bytes:
     data = await _answers(scope, survey_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(_FIXED + [c.header for c in data.columns])
+    writer.writerow(_FIXED + [c.header for c in data.columns] + [_KEY])
     writer.writerows(_table(data))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -14,24 +14,53 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backend.surveys.xpath import (
+    ROOT,
+    TZ,
+    ExpressionError,
+    Instance,
+    Node,
+    as_boolean,
+    as_number,
+    as_string,
+    evaluate,
+    number_text,
+    parse,
+)
+
 __all__ = [
+    "META_TYPES",
+    "UNANSWERED_TYPES",
     "AnswerError",
     "QuestionType",
+    "Walk",
+    "answer_text",
     "check_answers",
     "is_answered",
     "normalise",
+    "repeat_of",
     "type_error",
     "visible_questions",
+    "walk",
+    "xpath_text",
 ]
 
 QuestionType = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "yes_no",
-    "geopoint", "photo",
+    "geopoint", "photo", "time", "datetime", "range", "acknowledge", "barcode", "note",
+    "calculate", "start", "end", "today", "deviceid", "username",
 ]
+#: Types nobody answers: a note is read, a calculation is computed.
+UNANSWERED_TYPES = {"note", "calculate"}
+#: Metadata the phone fills in itself.
+META_TYPES = {"start", "end", "today", "deviceid", "username"}
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$")
 
 
 @dataclass(frozen=True)
@@ -83,12 +112,44 @@ def _geopoint_error(value: Any) -> bool:
     return value.get("captured_at") is not None and not isinstance(value["captured_at"], str)
 
 
+def _is_datetime(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DATETIME.match(value)) and _is_date(value[:10])
+
+
+def _range_error(question: Mapping[str, Any], value: Any) -> str | None:
+    if not _number(value):
+        return "not_number"
+    bounds = question.get("range") or {}
+    start, end = bounds.get("start", 0), bounds.get("end", 10)
+    low, high = min(start, end), max(start, end)
+    if value < low:
+        return "below_min"
+    if value > high:
+        return "above_max"
+    steps = (value - start) / (bounds.get("step") or 1)
+    return None if abs(steps - round(steps)) < 1e-9 else "off_step"
+
+
+_TEXTUAL = {"text", "barcode", "deviceid", "username"}
+_ODK_CHECKS: dict[str, Any] = {
+    "time": lambda q, v: None if isinstance(v, str) and _TIME.match(v) else "not_time",
+    "datetime": lambda q, v: None if _is_datetime(v) else "not_datetime",
+    "start": lambda q, v: None if _is_datetime(v) else "not_datetime",
+    "end": lambda q, v: None if _is_datetime(v) else "not_datetime",
+    "today": lambda q, v: None if _is_date(v) else "not_date",
+    "range": _range_error,
+    "acknowledge": lambda q, v: None if v == "OK" else "not_acknowledged",
+}
+
+
 def type_error(question: Mapping[str, Any], value: Any) -> str | None:
     """The code for an answer not of the question's type, or None when it is."""
     kind = question["type"]
     names = {c["name"] for c in question.get("choices") or []}
-    if kind in ("text",):
+    if kind in _TEXTUAL or kind == "calculate":
         return None if isinstance(value, str) else "not_text"
+    if kind in _ODK_CHECKS:
+        return _ODK_CHECKS[kind](question, value)
     if kind == "integer":
         # Beyond 2^53 a number is no longer exact (the phone refuses it the same way).
         ok = _number(value) and float(value).is_integer() and abs(value) <= 2**53
@@ -130,25 +191,206 @@ def _compare(op: str, left: Any, right: Any) -> bool:
             "<=": left <= right}.get(op, False)
 
 
-def visible_questions(form: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
-    """The names of the questions shown for these answers, in form order."""
-    by_name = {q["name"]: q for q in form["questions"]}
-    shown: set[str] = set()
-    order: list[str] = []
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-    def holds(cond: Mapping[str, Any]) -> bool:
+
+def repeat_of(form: Mapping[str, Any], name: str | None) -> str | None:
+    """The repeat a question (or group) is inside, following the groups outwards."""
+    groups = {g["name"]: g for g in form.get("groups") or []}
+    seen: set[str] = set()
+    while name and name in groups and name not in seen:
+        seen.add(name)
+        if groups[name].get("repeat"):
+            return name
+        name = groups[name].get("parent")
+    return None
+
+
+def xpath_text(form: Mapping[str, Any], text: str, here: str | None) -> str:
+    """An expression with ``${name}`` written as the path of that question: ``/data/q``
+    outside repeats, ``/data/roster/q`` for every entry of a roster, and ``../q`` for a
+    question of the same entry as ``here`` (the repeat the expression is evaluated in)."""
+    where = {q["name"]: repeat_of(form, q.get("group")) for q in form["questions"]}
+    where.update({g["name"]: repeat_of(form, g.get("parent"))
+                  for g in form.get("groups") or [] if g.get("repeat")})
+    repeats = {g["name"] for g in form.get("groups") or [] if g.get("repeat")}
+
+    def path(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in repeats:
+            return f"/{ROOT}/{name}"
+        repeat = where.get(name)
+        if repeat is None:
+            return f"/{ROOT}/{name}"
+        return f"../{name}" if repeat == here else f"/{ROOT}/{repeat}/{name}"
+
+    return _REF.sub(path, text)
+
+
+def answer_text(question: Mapping[str, Any] | None, value: Any) -> str:
+    """An answer as the text of its node (what XPath sees)."""
+    if value is None or question is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if _number(value):
+        return number_text(float(value))
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        if not _geopoint_error(value):
+            accuracy = value.get("accuracy_m")
+            return " ".join(number_text(float(v)) for v in (
+                value["lat"], value["lon"], 0, accuracy if accuracy is not None else 0))
+        return ""
+    return str(value)
+
+
+@dataclass
+class Walk:
+    """What a form shows for some answers: shown questions by path (``q``,
+    ``roster.0.q``), values computed by calculations, and the built instance."""
+
+    shown: list[str]
+    calculated: dict[str, str]
+    nodes: dict[str, Node]
+    instance: Instance
+
+
+def _entries(answers: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    value = answers.get(name)
+    if not isinstance(value, list):
+        return []
+    return [e if isinstance(e, dict) else {} for e in value]
+
+
+def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
+                   now: dt.datetime) -> tuple[Instance, dict[str, Node]]:
+    """The answers as ``/data/...`` nodes in form order; a roster's entries where its first
+    question stands."""
+    root = Node(ROOT)
+    nodes: dict[str, Node] = {"": root}
+    done: set[str] = set()
+    for question in form["questions"]:
+        name = question["name"]
+        repeat = repeat_of(form, question.get("group"))
+        if repeat is None:
+            nodes[name] = root.add(Node(name, answer_text(question, answers.get(name))))
+            continue
+        if repeat in done:
+            continue
+        done.add(repeat)
+        members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == repeat]
+        for index, entry in enumerate(_entries(answers, repeat)):
+            holder = root.add(Node(repeat))
+            nodes[f"{repeat}.{index}"] = holder
+            for member in members:
+                text = answer_text(member, entry.get(member["name"]))
+                nodes[f"{repeat}.{index}.{member['name']}"] = holder.add(
+                    Node(member["name"], text))
+    return Instance(root, root, now), nodes
+
+
+def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: Node,
+          here: str | None) -> bool:
+    if not text:
+        return True
+    try:
+        tree = parse(xpath_text(form, text, here))
+        return as_boolean(evaluate(tree, instance.at(node)))
+    except ExpressionError:
+        return False
+
+
+def _value(form: Mapping[str, Any], text: str, instance: Instance, node: Node,
+           here: str | None) -> str:
+    try:
+        return as_string(evaluate(parse(xpath_text(form, text, here)), instance.at(node)))
+    except ExpressionError:
+        return ""
+
+
+def _groups_shown(form: Mapping[str, Any], group: str | None, instance: Instance, node: Node,
+                  here: str | None) -> bool:
+    groups = {g["name"]: g for g in form.get("groups") or []}
+    seen: set[str] = set()
+    while group and group in groups and group not in seen:
+        seen.add(group)
+        expr = (groups[group].get("xpath") or {}).get("relevant")
+        if not _true(form, expr, instance, node, here):
+            return False
+        group = groups[group].get("parent")
+    return True
+
+
+def _in_order(form: Mapping[str, Any], answers: Mapping[str, Any]
+              ) -> list[tuple[Mapping[str, Any], str, Mapping[str, Any], str | None]]:
+    """(question, path, the answers it sits among, its repeat) in form order, a roster's
+    entries one after the other where its first question stands."""
+    out: list[tuple[Mapping[str, Any], str, Mapping[str, Any], str | None]] = []
+    done: set[str] = set()
+    for question in form["questions"]:
+        repeat = repeat_of(form, question.get("group"))
+        if repeat is None:
+            out.append((question, question["name"], answers, None))
+            continue
+        if repeat in done:
+            continue
+        done.add(repeat)
+        members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == repeat]
+        for index, entry in enumerate(_entries(answers, repeat)):
+            out += [(m, f"{repeat}.{index}.{m['name']}", entry, repeat) for m in members]
+    return out
+
+
+def walk(form: Mapping[str, Any], answers: Mapping[str, Any],
+         now: dt.datetime | None = None) -> Walk:
+    """Which questions show, in form order, computing calculations as it goes (a later
+    expression sees an earlier calculation; a hidden question counts as empty)."""
+    moment = now or dt.datetime.now(TZ)
+    instance, nodes = build_instance(form, answers, moment)
+    by_name = {q["name"]: q for q in form["questions"]}
+    shown: list[str] = []
+    shown_names: set[str] = set()
+    calculated: dict[str, str] = {}
+
+    def holds(cond: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
         name = cond["q"]
-        value = answers.get(name)
-        if name not in shown or not is_answered(value) or type_error(by_name[name], value):
+        value = values.get(name)
+        if name not in shown_names or not is_answered(value):
+            return False
+        if type_error(by_name[name], value):
             return False
         return _compare(cond["op"], value, cond["value"])
 
-    for question in form["questions"]:
+    def visit(question: Mapping[str, Any], path: str, values: Mapping[str, Any],
+              here: str | None) -> None:
+        node = nodes[path]
         groups = question.get("relevant")
-        if not groups or any(all(holds(c) for c in group) for group in groups):
-            shown.add(question["name"])
-            order.append(question["name"])
-    return order
+        structured = not groups or any(all(holds(c, values) for c in g) for g in groups)
+        expr = (question.get("xpath") or {})
+        visible = (structured
+                   and _groups_shown(form, question.get("group"), instance, node, here)
+                   and _true(form, expr.get("relevant"), instance, node, here))
+        if not visible:
+            node.text = ""
+            return
+        shown.append(path)
+        if here is None:
+            shown_names.add(question["name"])
+        if question["type"] == "calculate" and expr.get("calculation"):
+            node.text = _value(form, expr["calculation"], instance, node, here)
+            calculated[path] = node.text
+
+    for question, path, values, here in _in_order(form, answers):
+        visit(question, path, values, here)
+    return Walk(shown, calculated, nodes, instance)
+
+
+def visible_questions(form: Mapping[str, Any], answers: Mapping[str, Any],
+                      now: dt.datetime | None = None) -> list[str]:
+    """The questions shown for these answers, in form order (``roster.0.q`` in a roster)."""
+    return walk(form, answers, now).shown
 
 
 def _constraint_error(question: Mapping[str, Any], value: Any) -> str | None:
@@ -173,37 +415,107 @@ def _constraint_error(question: Mapping[str, Any], value: Any) -> str | None:
     return None
 
 
-def check_answers(form: Mapping[str, Any], answers: Mapping[str, Any]) -> list[AnswerError]:
-    """Every broken rule: form order, one error a question, then unknown names by name."""
-    shown = set(visible_questions(form, answers))
+def _question_error(form: Mapping[str, Any], question: Mapping[str, Any], value: Any,
+                    path: str, state: Walk, here: str | None) -> str | None:
+    """The one error of a question at ``path`` (None when its answer keeps every rule)."""
+    shown = path in state.shown
+    expr = question.get("xpath") or {}
+    node = state.nodes[path]
+    if question["type"] in UNANSWERED_TYPES:
+        return "read_only" if question["type"] == "note" and is_answered(value) else None
+    if not is_answered(value):
+        needed = question.get("required") or (
+            expr.get("required") and _true(form, expr["required"], state.instance, node, here))
+        return "required" if shown and needed and question["type"] not in META_TYPES else None
+    if not shown:
+        return "not_relevant"
+    code = type_error(question, value) or _constraint_error(question, value)
+    if code is None and expr.get("constraint") and not _true(
+            form, expr["constraint"], state.instance, node, here):
+        code = "constraint"
+    return code
+
+
+def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
+                   answers: Mapping[str, Any], state: Walk) -> list[AnswerError]:
+    name = repeat["name"]
+    value = answers.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        return [AnswerError(name, "not_list")]
+    if len(value) > repeat.get("max_entries", 50):
+        return [AnswerError(name, "too_many_entries")]
     errors: list[AnswerError] = []
+    count = (repeat.get("xpath") or {}).get("repeat_count")
+    if count:
+        wanted = as_number(_value(form, count, state.instance, state.instance.root, None))
+        if wanted == wanted and len(value) != int(wanted):
+            errors.append(AnswerError(name, "repeat_count"))
+    members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == name]
+    known = {q["name"] for q in members}
+    for index, entry in enumerate(value):
+        for question in members:
+            path = f"{name}.{index}.{question['name']}"
+            code = _question_error(form, question, entry.get(question["name"]), path, state,
+                                   name)
+            if code:
+                errors.append(AnswerError(path, code))
+        errors.extend(AnswerError(f"{name}.{index}.{k}", "unknown_question")
+                      for k in sorted(set(entry) - known))
+    return errors
+
+
+def check_answers(form: Mapping[str, Any], answers: Mapping[str, Any],
+                  now: dt.datetime | None = None) -> list[AnswerError]:
+    """Every broken rule: form order, one error a question (a roster's entries where the
+    roster stands), then unknown names by name."""
+    state = walk(form, answers, now)
+    errors: list[AnswerError] = []
+    repeats = {g["name"]: g for g in form.get("groups") or [] if g.get("repeat")}
+    done: set[str] = set()
     for question in form["questions"]:
+        repeat = repeat_of(form, question.get("group"))
+        if repeat is not None:
+            if repeat not in done:
+                done.add(repeat)
+                errors += _repeat_errors(form, repeats[repeat], answers, state)
+            continue
         name = question["name"]
-        value = answers.get(name)
-        if not is_answered(value):
-            if name in shown and question.get("required"):
-                errors.append(AnswerError(name, "required"))
-            continue
-        if name not in shown:
-            errors.append(AnswerError(name, "not_relevant"))
-            continue
-        code = type_error(question, value) or _constraint_error(question, value)
+        code = _question_error(form, question, answers.get(name), name, state, None)
         if code:
             errors.append(AnswerError(name, code))
-    known = {q["name"] for q in form["questions"]}
+    known = {q["name"] for q in form["questions"] if repeat_of(form, q.get("group")) is None}
+    known |= set(repeats)
     errors.extend(AnswerError(name, "unknown_question")
                   for name in sorted(set(answers) - known))
     return errors
 
 
-def normalise(form: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Valid answers as stored: unanswered keys dropped, whole decimals kept, 3.0 → 3."""
+def _normal(question: Mapping[str, Any], value: Any) -> Any:
+    return int(value) if question["type"] == "integer" else value
+
+
+def normalise(form: Mapping[str, Any], answers: Mapping[str, Any],
+              now: dt.datetime | None = None) -> dict[str, Any]:
+    """Valid answers as stored: unanswered keys dropped, whole decimals kept, 3.0 → 3, and
+    every calculation as this server computes it."""
     by_name = {q["name"]: q for q in form["questions"]}
+    repeats = {g["name"] for g in form.get("groups") or [] if g.get("repeat")}
+    state = walk(form, answers, now)
     out: dict[str, Any] = {}
     for name, value in answers.items():
-        if not is_answered(value):
+        if name in repeats:
+            out[name] = [{k: _normal(by_name[k], v) for k, v in entry.items() if is_answered(v)}
+                         for entry in value]
+        elif is_answered(value) and by_name[name]["type"] != "calculate":
+            out[name] = _normal(by_name[name], value)
+    for path, text in state.calculated.items():
+        if not text:
             continue
-        if by_name[name]["type"] == "integer":
-            value = int(value)
-        out[name] = value
+        parts = path.split(".")
+        if len(parts) == 1:
+            out[path] = text
+        else:
+            out[parts[0]][int(parts[1])][parts[2]] = text
     return out

@@ -84,6 +84,8 @@ class SurveyOut(BaseModel):
     published_at: dt.datetime | None
     #: Whether the caller may change it (its county's admins, or the owning township).
     can_manage: bool
+    #: After an XLSForm import: what was accepted but ignored, located like errors.
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class KnownFact(BaseModel):

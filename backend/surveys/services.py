@@ -24,6 +24,7 @@ from backend.surveys.forms import Form, form_errors, form_hash
 from backend.surveys.schemas import SurveyIn, SurveyOut, SurveyPatch, VersionOut, VillageName
 from backend.surveys.tables import Survey, SurveyAssignment, SurveyFormVersion
 from backend.surveys.xlsform import read_xlsform
+from backend.surveys.xlsform_out import write_xlsform
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -258,14 +259,21 @@ async def set_form(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
     return await read_survey(actor.scope, survey_id)
 
 
+async def xlsform_of(scope: Scope, survey_id: uuid.UUID) -> bytes:
+    """The working form of a survey in scope, written back as an XLSForm."""
+    row = await load_visible(scope, survey_id)
+    return write_xlsform(working_form(row), row["title"])
+
+
 async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
-                      data: bytes) -> SurveyOut:
-    """Replace the working form from an XLSForm: all of it, or nothing and every problem."""
+                      data: bytes) -> tuple[SurveyOut, list[FieldError]]:
+    """Replace the working form from an XLSForm: all of it, or nothing and every problem;
+    with the warnings (what was accepted and ignored)."""
     row = await _load_managed(actor.scope, survey_id)
     result = read_xlsform(data, households=row["target"] == "households")
     if result.form is None:
         raise ValidationFailed("xlsform_invalid", errors=result.errors)
-    return await set_form(ctx, actor, survey_id, result.form)
+    return await set_form(ctx, actor, survey_id, result.form), result.warnings
 
 
 async def _freeze(actor: Actor, row: dict[str, Any], form: Form) -> tuple[uuid.UUID, int]:

@@ -1,39 +1,71 @@
-"""XLSForm import: the ``.xlsx`` field teams know from ODK and KoboToolbox, in the subset
-``docs/surveys.md`` lists.
+"""XLSForm import: the ``.xlsx`` forms field teams bring from ODK Collect and KoboToolbox,
+read by pyxform (ODK's own converter) and turned into Zhucun's form (``forms.py``).
 
-All or nothing: every unsupported column, type or expression is reported with its sheet, row
-and column, and a workbook with any problem yields no form at all.
+What pyxform refuses is reported with its row (its own words, in a bilingual frame); what
+pyxform accepts but the phone cannot answer yet is refused here, located, with the reason in
+words; an ``appearance`` the phone does not draw is accepted and reported as a warning, as
+Collect does. All or nothing: a workbook with any error yields no form.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from pydantic import ValidationError
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import get_xlsform
 
-from backend.core.csvrows import unzipped_size_ok
 from backend.core.errors import FieldError
 from backend.surveys.forms import Form, form_errors
+from backend.surveys.simple import simplify
 
-__all__ = ["XLSFormResult", "read_xlsform"]
+__all__ = ["XLSFormResult", "example_xlsform", "read_xlsform"]
 
 #: An .xlsx is a zip; its XML may not inflate beyond this (a zip bomb stops here).
 MAX_UNZIPPED = 64 * 1024 * 1024
 MAX_ROWS = 2000
 
-_SURVEY_COLUMNS = {"type", "name", "required", "constraint", "relevant", "fact"}
-_LABELLED = {"label", "hint", "constraint_message"}
-_CHOICE_COLUMNS = {"list_name", "name"}
-_PLAIN_TYPES = {"text": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
-                "date": "date", "yes_no": "yes_no", "geopoint": "geopoint", "image": "photo"}
+#: pyxform's type → Zhucun's.
+_TYPES = {
+    "text": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
+    "date": "date", "time": "time", "dateTime": "datetime", "geopoint": "geopoint",
+    "image": "photo", "photo": "photo", "barcode": "barcode", "range": "range",
+    "acknowledge": "acknowledge", "note": "note", "calculate": "calculate",
+    "select one": "select_one", "select all that apply": "select_multiple",
+    "start": "start", "end": "end", "today": "today", "deviceid": "deviceid",
+    "username": "username",
+}
+_META = {"start", "end", "today", "deviceid", "username"}
+#: Metadata a web app cannot read: left out, with a warning.
+_UNREADABLE_META = {"phonenumber", "simserial", "subscriberid", "email", "audit",
+                    "start-geopoint", "background-geopoint"}
+#: Types the phone cannot answer yet: refused, with the reason.
+_UNANSWERABLE = {"geotrace", "geoshape", "audio", "video", "file", "background-audio",
+                 "rank", "osm", "xml-external", "csv-external", "select one external",
+                 "hidden", "trigger"}
+#: Appearances the answering screen draws; others are accepted and ignored with a warning.
+_APPEARANCES = {"field-list", "minimal", "multiline", "quick", "horizontal",
+                "horizontal-compact", "compact", "no-calendar", "month-year", "year",
+                "numbers", "thousands-sep", "table-list", "label", "list-nolabel",
+                "list", "likert", "autocomplete", "search"}
+#: The types the editor's structured conditions may look at.
+_CLASSIC = {"text", "integer", "decimal", "date", "select_one", "select_multiple", "yes_no"}
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"", "no", "false", "false()", "0"}
+_CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "＇": "'", "＂": '"'})
+_ROW = re.compile(r"\[row\s*:\s*(\d+)\]", re.I)
+_COLUMN = re.compile(r"the '([A-Za-z_:]+)' (?:value|column)")
+_SINGLE_COLON = re.compile(
+    r"^(label|hint|constraint_message|constraint message|required_message|"
+    r"required message|guidance_hint|media::image|image|audio|video):(?!:)\s*(.+)$", re.I)
+_CHOICE_NAME = re.compile(
+    r"jr:choice-name\(\s*\$\{([A-Za-z_][A-Za-z0-9_]*)\}\s*,\s*['\"]\$\{\1\}['\"]\s*\)")
 
 
 @dataclass(frozen=True)
@@ -41,381 +73,369 @@ class XLSFormResult:
     form: Form | None
     title: str | None
     errors: list[FieldError]
+    warnings: list[FieldError] = field(default_factory=list)
 
 
-class _Problem(Exception):
-    def __init__(self, code: str, **params: Any) -> None:
+class _Refused(Exception):
+    def __init__(self, column: str, code: str, **params: Any) -> None:
         super().__init__(code)
-        self.code = code
-        self.params = params
+        self.column, self.code, self.params = column, code, params
 
 
-def _language(suffix: str) -> str | None:
-    """``zh`` / ``en`` from a column suffix: ``zh``, ``Chinese (zh)``, ``中文``, ``en``…"""
-    s = suffix.strip().lower()
-    if s in ("zh", "zh-cn", "zh_cn", "中文", "chinese") or "(zh" in s:
-        return "zh"
-    if s in ("en", "english") or "(en" in s:
-        return "en"
-    return None
+# --- the workbook, as pyxform reads it -----------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()
+def _unzipped_size_ok(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(i.file_size for i in archive.infolist()) <= MAX_UNZIPPED
+    except zipfile.BadZipFile:
+        return False
 
 
-# --- expressions ---------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"""
-    \s*(?:
-      (?P<ref>\$\{[A-Za-z_][A-Za-z0-9_]*\})
-    | (?P<str>'[^']*'|"[^"]*")
-    | (?P<num>-?\d+(?:\.\d+)?)
-    | (?P<op>!=|>=|<=|=|>|<)
-    | (?P<punct>[(),.])
-    | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
-    )""", re.X)
+def _rows_ok(data: bytes) -> bool:
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return all((ws.max_row or 0) <= MAX_ROWS + 1 for ws in book.worksheets)
+    finally:
+        book.close()
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    pos = 0
-    text = text.strip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            raise _Problem("expression_unsupported", near=text[pos:pos + 12])
-        pos = match.end()
-        kind = match.lastgroup or ""
-        out.append((kind, match.group(kind)))
+def _header(key: str) -> str:
+    """``label:English`` (an older spelling) as ``label::English``."""
+    match = _SINGLE_COLON.match(key.strip())
+    return f"{match.group(1)}::{match.group(2).strip()}" if match else key.strip()
+
+
+def _normalise(definition: Any) -> list[int]:
+    """Older header spellings made current, curly quotes straightened, Zhucun's ``yes_no``
+    type kept for after pyxform; returns the rows that said ``yes_no``."""
+    yes_no: list[int] = []
+    for sheet in ("survey", "choices", "settings"):
+        rows = getattr(definition, sheet, None)
+        if not rows:
+            continue
+        cleaned = []
+        for number, row in enumerate(rows, start=2):
+            new = {_header(k): (v.translate(_CURLY) if isinstance(v, str) else v)
+                   for k, v in row.items()}
+            if sheet == "survey" and str(new.get("type", "")).strip() == "yes_no":
+                new["type"] = "text"
+                yes_no.append(number)
+            cleaned.append(new)
+        setattr(definition, sheet, cleaned)
+        header = getattr(definition, f"{sheet}_header", None)
+        if header:
+            setattr(definition, f"{sheet}_header", [{_header(k): v for k, v in h.items()}
+                                                    for h in header])
+    return yes_no
+
+
+def _rows_by_name(definition: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for number, row in enumerate(definition.survey or [], start=2):
+        name = str(row.get("name") or "").strip()
+        if name and name not in out:
+            out[name] = number
     return out
 
 
-def _split(tokens: list[tuple[str, str]], word: str) -> list[list[tuple[str, str]]]:
-    """Split at a top-level ``and`` / ``or`` (outside any parentheses)."""
-    parts: list[list[tuple[str, str]]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token[0] == "punct" and token[1] == "(":
-            depth += 1
-        elif token[0] == "punct" and token[1] == ")":
-            depth -= 1
-        if depth == 0 and token == ("word", word):
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    if any(not p for p in parts):
-        raise _Problem("expression_unsupported", near=word)
-    return parts
+# --- labels --------------------------------------------------------------------------------
 
 
-def _literal(token: tuple[str, str], rest: list[tuple[str, str]]) -> Any:
-    kind, text = token
-    if kind == "str":
-        return text[1:-1]
-    if kind == "num":
-        return float(text) if "." in text else int(text)
-    if kind == "word" and text in ("true", "false") and rest == [("punct", "("), ("punct", ")")]:
-        return text == "true"
-    if kind == "word" and text == "date" and len(rest) == 3 and rest[1][0] == "str":
-        return rest[1][1][1:-1]
-    raise _Problem("expression_unsupported", near=text)
+def _language(key: str) -> str:
+    """A language column's suffix as a code: ``Chinese (zh)`` → zh, ``English`` → en,
+    ``ug`` → ug, ``default`` for a column without one."""
+    text = key.strip()
+    code = re.search(r"\(([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\)\s*$", text)
+    if code:
+        return code.group(1).lower().replace("_", "-")
+    low = text.lower()
+    if low in ("zh", "zh-cn", "chinese", "中文", "汉语", "简体中文"):
+        return "zh"
+    if low in ("en", "english", "英文", "英语"):
+        return "en"
+    return re.sub(r"[^a-z0-9_\-]", "", low)[:32] or "default"
 
 
-def _atom(tokens: list[tuple[str, str]]) -> dict[str, Any]:
-    """``${q} op literal``, ``selected(${q}, 'c')`` or ``not(selected(${q}, 'c'))``."""
-    words = [t[1] for t in tokens]
-    if words[:2] == ["not", "("] and words[-1] == ")":
-        inner = _atom(tokens[2:-1])
-        if inner["op"] != "selected":
-            raise _Problem("expression_unsupported", near="not")
-        return {**inner, "op": "not_selected"}
-    if (len(tokens) == 6 and words[:2] == ["selected", "("] and tokens[2][0] == "ref"
-            and words[3] == "," and tokens[4][0] == "str" and words[5] == ")"):
-        return {"q": words[2][2:-1], "op": "selected", "value": words[4][1:-1]}
-    if len(tokens) >= 3 and tokens[0][0] == "ref" and tokens[1][0] == "op":
-        return {"q": words[0][2:-1], "op": words[1], "value": _literal(tokens[2], tokens[3:])}
-    raise _Problem("expression_unsupported", near=" ".join(words)[:20])
-
-
-def parse_relevant(text: str) -> list[list[dict[str, Any]]]:
-    """``a and b or c`` → ``[[a, b], [c]]`` (``and`` binds tighter, as in XPath)."""
-    tokens = _tokens(text)
-    return [[_atom(part) for part in _split(group, "and")] for group in _split(tokens, "or")]
-
-
-_SUBJECT = {".": ("min", "max"), "string-length": ("min_length", "max_length"),
-            "count-selected": ("min_count", "max_count")}
-
-
-def parse_constraint(text: str, qtype: str) -> dict[str, Any]:
-    """``. >= 1 and . <= 20`` → ``{"min": 1, "max": 20}``; only ranges and lengths."""
-    bounds: dict[str, Any] = {}
-    for part in _split(_tokens(text), "and"):
-        words = [t[1] for t in part]
-        if words[:1] == ["."]:
-            subject, rest = ".", part[1:]
-        elif words[:4] in (["string-length", "(", ".", ")"], ["count-selected", "(", ".", ")"]):
-            subject, rest = words[0], part[4:]
-        else:
-            raise _Problem("expression_unsupported", near=" ".join(words)[:20])
-        if len(rest) < 2 or rest[0][0] != "op":
-            raise _Problem("expression_unsupported", near=" ".join(words)[:20])
-        op, value = rest[0][1], _literal(rest[1], rest[2:])
-        low, high = _SUBJECT[subject]
-        if subject == "." and qtype == "date":
-            if not isinstance(value, str):
-                raise _Problem("expression_unsupported", near=str(value))
-            day = dt.date.fromisoformat(value)
-            step = dt.timedelta(days=1)
-            value_low = (day + step if op == ">" else day).isoformat()
-            value_high = (day - step if op == "<" else day).isoformat()
-        elif isinstance(value, int) and not isinstance(value, bool):
-            value_low = value + 1 if op == ">" else value
-            value_high = value - 1 if op == "<" else value
-        elif isinstance(value, float) and op in (">=", "<="):
-            value_low = value_high = value
-        else:
-            # A strict bound on a decimal has no inclusive equivalent.
-            raise _Problem("expression_unsupported", near=f"{op} {value}")
-        if op in (">", ">="):
-            bounds[low] = value_low
-        elif op in ("<", "<="):
-            bounds[high] = value_high
-        else:
-            raise _Problem("expression_unsupported", near=op)
-    return bounds
-
-
-def _typed_conditions(groups: list[list[dict[str, Any]]],
-                      types: dict[str, str]) -> list[list[dict[str, Any]]]:
-    """XLSForm writes every literal as text or number; give each the referenced type."""
-    for group in groups:
-        for cond in group:
-            kind = types.get(cond["q"])
-            value = cond["value"]
-            if kind == "yes_no" and isinstance(value, str | int):
-                text = str(value).lower()
-                if text in _TRUE or text in _FALSE:
-                    cond["value"] = text in _TRUE
-            elif kind in ("integer", "decimal") and isinstance(value, str):
-                with contextlib.suppress(ValueError):  # left as text: the form check reports it
-                    cond["value"] = float(value) if "." in value else int(value)
-            elif kind in ("text", "select_one", "select_multiple") and isinstance(value, int):
-                cond["value"] = str(value)
-    return groups
-
-
-# --- sheets --------------------------------------------------------------------------------
-
-
-def _header(ws: Any, sheet: str, known: set[str],
-            errors: list[FieldError]) -> tuple[dict[int, tuple[str, str | None]], list[list[Any]]]:
-    """Column index → (column, language), and the data rows, reporting unsupported columns
-    that carry any value."""
-    rows = [list(r) for r in ws.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
-    if not rows:
-        return {}, []
-    columns: dict[int, tuple[str, str | None]] = {}
-    for index, raw in enumerate(rows[0]):
-        name = _cell(raw)
-        if not name:
-            continue
-        base, _, suffix = name.partition("::")
-        base = base.strip().lower()
-        used = any(_cell(r[index]) for r in rows[1:] if index < len(r))
-        if base in _LABELLED or (base == "label" and sheet == "choices"):
-            language = _language(suffix) if suffix else "default"
-            if language is None:
-                if used:
-                    errors.append(FieldError(name, "xlsform_language", sheet=sheet, row=1))
-                continue
-            columns[index] = (base, language)
-        elif base in known and not suffix:
-            columns[index] = (base, None)
-        elif used:
-            errors.append(FieldError(name, "xlsform_column", sheet=sheet, row=1))
-    return columns, rows[1:]
-
-
-def _labels(values: dict[tuple[str, str | None], str], base: str) -> dict[str, str] | None:
-    zh = values.get((base, "zh")) or values.get((base, "default")) or values.get((base, "en"))
-    en = values.get((base, "en")) or values.get((base, "default")) or zh
-    return {"zh": zh, "en": en} if zh and en else None
-
-
-def _record(columns: dict[int, tuple[str, str | None]], row: list[Any]
-            ) -> dict[tuple[str, str | None], str]:
-    return {key: _cell(row[i]) for i, key in columns.items() if i < len(row) and _cell(row[i])}
-
-
-def _read_choices(wb: Any, errors: list[FieldError]) -> dict[str, list[tuple[int, dict]]]:
-    lists: dict[str, list[tuple[int, dict]]] = {}
-    if "choices" not in wb.sheetnames:
-        return lists
-    columns, rows = _header(wb["choices"], "choices", _CHOICE_COLUMNS, errors)
-    for number, row in enumerate(rows, start=2):
-        values = _record(columns, row)
-        if not values:
-            continue
-        list_name, name = values.get(("list_name", None)), values.get(("name", None))
-        label = _labels(values, "label")
-        for column, missing in (("list_name", not list_name), ("name", not name),
-                                ("label", not label)):
-            if missing:
-                errors.append(FieldError(column, "required", sheet="choices", row=number))
-        if list_name and name and label:
-            lists.setdefault(list_name, []).append((number, {"name": name, "label": label}))
-    return lists
-
-
-def _question(values: dict[tuple[str, str | None], str], number: int,
-              lists: dict[str, list[tuple[int, dict]]], types: dict[str, str],
-              errors: list[FieldError]) -> dict[str, Any] | None:
-    def report(column: str, code: str, **params: Any) -> None:
-        errors.append(FieldError(column, code, params or None, row=number, sheet="survey"))
-
-    raw_type = values.get(("type", None), "")
-    words = raw_type.split()
-    qtype: str | None = None
-    choices = None
-    if len(words) == 1 and words[0] in _PLAIN_TYPES:
-        qtype = _PLAIN_TYPES[words[0]]
-    elif len(words) == 2 and words[0] in ("select_one", "select_multiple"):
-        qtype = words[0]
-        if words[1] not in lists:
-            report("type", "xlsform_no_choices", list=words[1])
-            return None
-        choices = [c for _, c in lists[words[1]]]
-    if qtype is None:
-        report("type", "xlsform_type", type=raw_type or "—")
+def _label(value: Any) -> dict[str, str] | None:
+    """pyxform's label (text, or language → text) as Zhucun's: zh and en always (one
+    language serves both), other languages kept."""
+    if value is None or value == "":
         return None
-    name = values.get(("name", None), "")
-    label = _labels(values, "label")
-    if not label:
-        report("label", "required")
+    texts = {"default": str(value)} if isinstance(value, str) else {
+        _language(k): str(v) for k, v in value.items() if v not in (None, "")}
+    if not texts:
+        return None
+    first = next(iter(texts.values()))
+    zh = texts.get("zh") or texts.get("default") or texts.get("en") or first
+    en = texts.get("en") or texts.get("default") or zh
+    others = {k: v for k, v in texts.items() if k not in ("zh", "en", "default")}
+    return {"zh": zh, "en": en, **dict(list(others.items())[:8])}
+
+
+# --- elements ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    rows: dict[str, int]
+    yes_no_rows: set[int]
+    households: bool
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    row_of: list[int] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
+    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Questions read so far outside repeats (name → type), for the simple shapes.
+    top_types: dict[str, str] = field(default_factory=dict)
+
+    def row(self, name: str) -> int | None:
+        return self.rows.get(name)
+
+    def refuse(self, name: str, column: str, code: str, **params: Any) -> None:
+        self.errors.append(FieldError(column, code, params or None, row=self.row(name),
+                                      sheet="survey"))
+
+    def warn(self, name: str, column: str, code: str, **params: Any) -> None:
+        self.warnings.append(FieldError(column, code, params or None, row=self.row(name),
+                                        sheet="survey"))
+
+
+def _expressions(element: dict[str, Any]) -> dict[str, str]:
+    bind = element.get("bind") or {}
+    out: dict[str, str] = {}
+    for source, target in (("relevant", "relevant"), ("constraint", "constraint"),
+                           ("calculate", "calculation")):
+        if bind.get(source):
+            out[target] = str(bind[source]).strip()
+    required = str(bind.get("required") or "").strip()
+    if required and required.lower() not in _TRUE | _FALSE:
+        out["required"] = required
+    if element.get("choice_filter"):
+        out["choice_filter"] = str(element["choice_filter"]).strip()
+    return out
+
+
+def _appearance(reading: _Reading, name: str, element: dict[str, Any]) -> str | None:
+    appearance = str((element.get("control") or {}).get("appearance") or "").strip()
+    if not appearance:
+        return None
+    unknown = [a for a in appearance.split() if a not in _APPEARANCES]
+    if unknown:
+        reading.warn(name, "appearance", "xlsform_appearance_ignored",
+                     appearance=" ".join(unknown))
+    return appearance[:200]
+
+
+def _choices(element: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for choice in element.get("choices") or []:
+        extra = {k: str(v) for k, v in choice.items()
+                 if k not in ("name", "label", "media", "image", "audio", "video")
+                 and isinstance(v, str | int | float)}
+        out.append({"name": str(choice.get("name", "")),
+                    "label": _label(choice.get("label")) or {"zh": str(choice.get("name")),
+                                                              "en": str(choice.get("name"))},
+                    "filters": extra or None})
+    return out
+
+
+def _kind(reading: _Reading, element: dict[str, Any]) -> str | None:
+    """Zhucun's type for an element, or None (refused or left out, already reported)."""
+    name, raw = str(element.get("name", "")), str(element.get("type", ""))
+    if raw in _UNREADABLE_META:
+        reading.warn(name, "type", "xlsform_meta_left_out", type=raw)
+        return None
+    if raw in _UNANSWERABLE:
+        reading.refuse(name, "type", "xlsform_type_unanswerable", type=raw)
+        return None
+    if raw in ("select one", "select all that apply") and not element.get("choices"):
+        reading.refuse(name, "type", "xlsform_from_file", file=str(element.get("itemset")))
+        return None
+    kind = _TYPES.get(raw)
+    if kind is None:
+        reading.refuse(name, "type", "xlsform_type", type=raw or "—")
+    if kind == "text" and reading.row(name) in reading.yes_no_rows:
+        return "yes_no"
+    return kind
+
+
+def _question(reading: _Reading, element: dict[str, Any], group: str | None,
+              in_repeat: bool) -> None:
+    kind = _kind(reading, element)
+    if kind is None:
+        return
+    name = str(element["name"])
+    bind = element.get("bind") or {}
+    required = str(bind.get("required") or "").strip().lower()
+    params = element.get("parameters") or {}
     question: dict[str, Any] = {
-        "name": name, "type": qtype, "label": label, "hint": _labels(values, "hint"),
-        "constraint_message": _labels(values, "constraint_message"), "choices": choices,
-        "fact": values.get(("fact", None)) or None,
+        "name": name, "type": kind,
+        "label": _label(element.get("label")) or {"zh": name, "en": name},
+        "hint": _label(element.get("hint")),
+        "required": required in _TRUE,
+        "constraint_message": _label(bind.get("jr:constraintMsg")),
+        "required_message": _label(bind.get("jr:requiredMsg")),
+        "choices": _choices(element) if kind in ("select_one", "select_multiple") else None,
+        "fact": (str(element["fact"]).strip() or None) if element.get("fact") else None,
+        "group": group,
+        "default": str(element["default"])[:500] if element.get("default") not in (
+            None, "") else None,
+        "appearance": _appearance(reading, name, element),
+        "read_only": str(bind.get("readonly") or "").strip().lower() in _TRUE - {""},
+        "meta": kind in _META,
     }
-    required = values.get(("required", None), "").lower()
-    if required not in _TRUE | _FALSE:
-        report("required", "xlsform_required")
-    question["required"] = required in _TRUE
-    for column, parse in (("relevant", lambda t: _typed_conditions(parse_relevant(t), types)),
-                          ("constraint", lambda t: parse_constraint(t, qtype))):
-        text = values.get((column, None))
-        if not text:
-            continue
-        try:
-            question[column] = parse(text)
-        except (_Problem, ValueError) as exc:
-            params = exc.params if isinstance(exc, _Problem) else {"near": text[:20]}
-            report(column, "xlsform_expression", **params)
-    types[name] = qtype
-    return question
+    if kind == "range":
+        question["range"] = {k: float(params.get(k, d)) for k, d in (
+            ("start", 0), ("end", 10), ("step", 1))}
+    expressions = _expressions(element)
+    if expressions:
+        question["xpath"] = {k: _CHOICE_NAME.sub(lambda m: _choice_label_expr(reading, m), v)
+                             for k, v in expressions.items()}
+    if question["choices"]:
+        reading.choice_labels[name] = {c["name"]: c["label"]["zh"] for c in question["choices"]}
+    if not in_repeat:
+        # Simple shapes become the editor's conditions and bounds; the rest stays as written.
+        simplify(question, reading.top_types)
+        if kind in _CLASSIC:
+            reading.top_types[name] = kind
+    reading.questions.append(question)
+    reading.row_of.append(reading.row(name) or 2)
+
+
+def _choice_label_expr(reading: _Reading, match: re.Match[str]) -> str:
+    """``jr:choice-name(${q}, '${q}')`` as an ``if`` over q's choices (their Chinese label),
+    which both evaluators read the same way."""
+    labels = reading.choice_labels.get(match.group(1), {})
+    expr = "''"
+    for name, label in reversed(list(labels.items())):
+        text = label.replace("'", "’")
+        expr = f"if(${{{match.group(1)}}} = '{name}', '{text}', {expr})"
+    return expr
+
+
+def _group(reading: _Reading, element: dict[str, Any], parent: str | None,
+           in_repeat: bool) -> None:
+    name = str(element.get("name", ""))
+    control = element.get("control") or {}
+    if control.get("bodyless"):
+        # pyxform's meta (instanceID: the server gives every response its id; audit).
+        for child in element.get("children") or []:
+            if child.get("type") in _UNREADABLE_META:
+                reading.warn(str(child.get("name")), "type", "xlsform_meta_left_out",
+                             type=child["type"])
+        return
+    repeat = element.get("type") == "repeat"
+    if repeat and in_repeat:
+        reading.refuse(name, "type", "xlsform_nested_repeat")
+        return
+    group: dict[str, Any] = {"name": name, "label": _label(element.get("label")),
+                             "parent": parent, "repeat": repeat,
+                             "appearance": _appearance(reading, name, element)}
+    expressions = {k: v for k, v in _expressions(element).items() if k == "relevant"}
+    if repeat and control.get("jr:count"):
+        expressions["repeat_count"] = str(control["jr:count"]).strip()
+    if expressions:
+        group["xpath"] = expressions
+    reading.groups.append(group)
+    _children(reading, element.get("children") or [], name, in_repeat or repeat)
+
+
+def _children(reading: _Reading, children: list[dict[str, Any]], parent: str | None,
+              in_repeat: bool) -> None:
+    for element in children:
+        if element.get("type") in ("group", "repeat"):
+            _group(reading, element, parent, in_repeat)
+        else:
+            _question(reading, element, parent, in_repeat)
+
+
+# --- the whole -----------------------------------------------------------------------------
+
+
+def _pyxform_error(exc: Exception) -> FieldError:
+    text = str(exc).strip()
+    row = _ROW.search(text)
+    sheet = "choices" if "'choices' sheet" in text else "settings" if (
+        "'settings' sheet" in text) else "survey"
+    detail = _ROW.sub("", text).strip()[:300]
+    column = _COLUMN.search(text)
+    return FieldError(column.group(1) if column else "type", "xlsform_pyxform", {"detail": detail},
+                      row=int(row.group(1)) if row else None, sheet=sheet)
 
 
 def read_xlsform(data: bytes, *, households: bool = True) -> XLSFormResult:
-    """Read an XLSForm; every problem at once, and no form when there is any."""
-    if not unzipped_size_ok(data, MAX_UNZIPPED):
+    """Read an XLSForm; every problem pyxform and Zhucun find, and no form when there is any."""
+    if not _unzipped_size_ok(data):
         return XLSFormResult(None, None, [FieldError("file", "xlsform_not_xlsx", sheet="")])
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a broken workbook
+        if not _rows_ok(data):
+            return XLSFormResult(None, None, [FieldError(
+                "type", "xlsform_too_many_rows", {"max": MAX_ROWS}, sheet="survey",
+                row=MAX_ROWS + 1)])
+        definition = get_xlsform(io.BytesIO(data), file_type=".xlsx")
+    except Exception:  # openpyxl and pyxform raise many kinds on a broken workbook
         return XLSFormResult(None, None, [FieldError("file", "xlsform_not_xlsx", sheet="")])
-    try:
-        return _read(wb, households)
-    finally:
-        wb.close()
-
-
-def _read(wb: Any, households: bool) -> XLSFormResult:
-    errors: list[FieldError] = []
-    if "survey" not in wb.sheetnames:
+    if not definition.survey:
         return XLSFormResult(None, None, [FieldError("sheet", "xlsform_no_survey", sheet="")])
-    lists = _read_choices(wb, errors)
-    columns, rows = _header(wb["survey"], "survey", _SURVEY_COLUMNS, errors)
-    if len(rows) > MAX_ROWS:
-        errors.append(FieldError("type", "xlsform_too_many_rows", {"max": MAX_ROWS},
-                                 sheet="survey", row=MAX_ROWS + 1))
-    questions: list[dict[str, Any]] = []
-    row_of: list[int] = []
-    types: dict[str, str] = {}
-    failed: set[str] = set()
-    for number, row in enumerate(rows[:MAX_ROWS], start=2):
-        values = _record(columns, row)
-        if not values:
-            continue
-        question = _question(values, number, lists, types, errors)
-        if question is None:
-            failed.add(values.get(("name", None), ""))
-            continue
-        questions.append(question)
-        row_of.append(number)
-    title = _title(wb)
-    if not questions and not errors:
-        errors.append(FieldError("type", "required", sheet="survey", row=2))
-    form, problems = _check_form(questions, row_of, households, failed)
-    errors += problems
+    yes_no = _normalise(definition)
+    warnings: list[str] = []
+    try:
+        parsed = workbook_to_json(definition, form_name="data", fallback_form_name="data",
+                                  warnings=warnings)
+    except (PyXFormError, ValueError, KeyError, TypeError) as exc:
+        return XLSFormResult(None, None, [_pyxform_error(exc)])
+    title = str(parsed.get("title") or "")[:200] or None
+    if title == "data":
+        title = None
+    reading = _Reading(_rows_by_name(definition), set(yes_no), households)
+    _children(reading, parsed.get("children") or [], None, False)
+    if not reading.questions and not reading.errors:
+        reading.errors.append(FieldError("type", "required", sheet="survey", row=2))
+    form, problems = _check_form(reading)
+    errors = reading.errors + problems
     if errors:
-        order = {"": 0, "survey": 1, "choices": 2}
-        return XLSFormResult(None, title, sorted(
-            errors, key=lambda e: (order.get(e.sheet or "", 3), e.row or 0)))
-    return XLSFormResult(form, title, [])
+        return XLSFormResult(None, title, sorted(errors, key=lambda e: e.row or 0),
+                             reading.warnings)
+    return XLSFormResult(form, title, [], reading.warnings)
 
 
-def _check_form(questions: list[dict[str, Any]], row_of: list[int], households: bool,
-                failed: set[str]) -> tuple[Form | None, list[FieldError]]:
-    """The form rules over the rows that were read, so that their problems come out together
-    with the rows' own; a condition on a row that could not be read is not blamed twice."""
-    if not questions:
+def _check_form(reading: _Reading) -> tuple[Form | None, list[FieldError]]:
+    """The form rules over what was read, located at the rows they came from."""
+    if not reading.questions:
         return None, []
     try:
-        form = Form.model_validate({"questions": questions})
+        form = Form.model_validate({"questions": reading.questions, "groups": reading.groups})
     except ValidationError as exc:
-        return None, [_located(e, row_of) for e in exc.errors()]
+        return None, [_located(e, reading.row_of) for e in exc.errors()]
     located = []
-    for index, err in form_errors(form, households=households):
-        field = err.field.split(".")[2]
-        conditions = [c for group in form.questions[index].relevant or [] for c in group]
-        if field == "relevant" and any(c.q in failed for c in conditions):
-            continue
-        located.append(FieldError(field, err.code, err.params, sheet="survey",
-                                  row=row_of[index]))
+    for index, err in form_errors(form, households=reading.households):
+        parts = err.field.split(".")
+        row = reading.row_of[index] if parts[0] == "questions" else reading.row(
+            form.groups[index].name)
+        column = parts[3] if parts[2] == "xpath" and len(parts) > 3 else parts[2]
+        located.append(FieldError(_COLUMNS.get(column, column), err.code, err.params,
+                                  sheet="survey", row=row))
     return form, located
 
 
+_COLUMNS = {"calculation": "calculation", "repeat_count": "repeat_count"}
 _PYDANTIC_CODES = {"string_pattern_mismatch": "invalid", "missing": "required",
                    "string_too_long": "too_long", "string_too_short": "required"}
 
 
 def _located(error: Any, row_of: list[int]) -> FieldError:
     loc = list(error["loc"])
-    row = row_of[loc[1]] if len(loc) > 1 and isinstance(loc[1], int) else None
+    row = row_of[loc[1]] if len(loc) > 1 and loc[0] == "questions" and isinstance(
+        loc[1], int) and loc[1] < len(row_of) else None
     column = str(loc[2]) if len(loc) > 2 else "type"
     return FieldError(column, _PYDANTIC_CODES.get(error["type"], "invalid"), sheet="survey",
                       row=row)
 
 
-def _title(wb: Any) -> str | None:
-    if "settings" not in wb.sheetnames:
-        return None
-    rows = [list(r) for r in wb["settings"].iter_rows(values_only=True, max_row=2)]
-    if len(rows) < 2:
-        return None
-    for index, raw in enumerate(rows[0]):
-        if _cell(raw).lower() == "form_title" and index < len(rows[1]):
-            return _cell(rows[1][index])[:200] or None
-    return None
-
+# --- the template --------------------------------------------------------------------------
 
 _EXAMPLE_SURVEY = [
     ("integer", "members", "家庭人口", "Household members", "yes", ". >= 1 and . <= 20", "",

@@ -10,7 +10,6 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from backend.core.context import RequestContext
-from backend.core.errors import FieldError, ValidationFailed
 from backend.core.i18n import pick_lang
 from backend.core.scope import Actor
 from backend.sync import services
@@ -44,14 +43,9 @@ class SyncController(Controller):
     async def pull(
         self,
         actor: NamedDependency[Actor],
-        since: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        since: Annotated[str | None, QueryParameter(max_length=60)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
     ) -> PullOut:
         """What changed for the caller after ``since`` (omit it the first time), with a new
         cursor; ``more`` says whether to ask again right away."""
-        cursor = 0
-        if since:
-            if not since.isdigit():
-                raise ValidationFailed(errors=[FieldError("since", "invalid")])
-            cursor = int(since)
-        return await services.pull(actor, cursor, limit)
+        return await services.pull(actor, since, limit)

@@ -6,13 +6,18 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from piccolo.columns.combination import WhereRaw
+from piccolo.querystring import QueryString
+
 from backend.audit import services as audit
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
-from backend.core.db import fetch, insert_rows, write_transaction
-from backend.core.errors import DomainError, FieldError
+from backend.core.db import insert_rows, is_postgres, write_transaction
+from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
+from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
+from backend.sync.cursor import Cursor, epoch, parse_cursor, pull_bound, take_seqs
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
 from backend.sync.schemas import Change, ItemError, PullOut, PushItem, PushResult
 
@@ -26,16 +31,8 @@ __all__ = ["allocate_seqs", "bump_seq", "pull", "push"]
 
 
 async def allocate_seqs(engine: Engine, count: int) -> list[int]:
-    """Take ``count`` change numbers; the counter row stays locked until the transaction ends."""
-    rows = await fetch(
-        engine,
-        "INSERT INTO sync_change_counter (id, value) VALUES (1, {}) "
-        "ON CONFLICT (id) DO UPDATE SET value = sync_change_counter.value + excluded.value "
-        "RETURNING value",
-        count,
-    )
-    last = int(rows[0]["value"])
-    return list(range(last - count + 1, last + 1))
+    """Take ``count`` change numbers for rows written in the current transaction."""
+    return await take_seqs(engine, count)
 
 
 async def bump_seq(kind: SyncKind, ids: list[uuid.UUID], values: dict[Any, Any]) -> None:
@@ -256,7 +253,13 @@ async def push(
     ready = await _prepare_all(actor, items, lang, results)
     if ready:
         await _apply(ctx, actor, ready, results, lang)
-    return [r for r in results if r is not None]
+    out = [r for r in results if r is not None]
+    # Only registered kinds become labels: a client's made-up kind must not grow the series.
+    count_sync_results(
+        [i.kind if isinstance(i.kind, str) and get_kind(i.kind) else "unknown" for i in items],
+        [r.status for r in out],
+    )
+    return out
 
 
 async def _apply(
@@ -339,18 +342,38 @@ async def _after_write(
             await kind.after_write(actor, rows)
 
 
-async def pull(actor: Actor, since: int, limit: int) -> PullOut:
-    """Everything that changed for this user after ``since``, oldest first, and a new cursor."""
-    found: list[tuple[int, SyncKind, dict[str, Any]]] = []
-    for kind in kinds():
+async def pull(actor: Actor, since_text: str | None, limit: int) -> PullOut:
+    """Everything that changed for this user after ``since``, oldest first, and a new cursor.
+
+    On PostgreSQL only changes of transactions that have ended below the bound are delivered
+    (see ``backend/sync/cursor.py``), in ``(txid, seq)`` order; on SQLite, by ``seq``.
+    """
+    all_kinds = kinds()
+    engine = all_kinds[0].table._meta.db
+    postgres = is_postgres(engine)
+    current = await epoch(engine)
+    since = parse_cursor(since_text, engine, current)
+    if since is None:
+        raise ValidationFailed(errors=[FieldError("since", "invalid")])
+    bound = await pull_bound(engine) if postgres else 0
+    found: list[tuple[tuple[int, int], SyncKind, dict[str, Any]]] = []
+    for kind in all_kinds:
         table = kind.table
-        rows = (
-            await table.select()
-            .where(table.seq > since, kind.pull_where(actor.scope))
-            .order_by(table.seq)
-            .limit(limit + 1)
-        )
-        found.extend((row["seq"], kind, row) for row in rows)
+        if postgres:
+            query = (
+                table.select(*table.all_columns(), QueryString("txid AS sync_txid"))
+                .where(WhereRaw("(txid, seq) > ({}, {}) AND txid < {}",
+                                since.txid, since.seq, bound), kind.pull_where(actor.scope))
+                .order_by(QueryString("txid"), table.seq)
+            )
+        else:
+            query = (
+                table.select()
+                .where(table.seq > since.seq, kind.pull_where(actor.scope))
+                .order_by(table.seq)
+            )
+        for row in await query.limit(limit + 1):
+            found.append(((int(row.pop("sync_txid", 0)), row["seq"]), kind, row))
     found.sort(key=lambda f: f[0])
     page = found[:limit]
     changes = [
@@ -363,5 +386,10 @@ async def pull(actor: Actor, since: int, limit: int) -> PullOut:
         )
         for _, k, row in page
     ]
-    cursor = page[-1][0] if page else since
-    return PullOut(changes=changes, cursor=str(cursor), more=len(found) > limit)
+    more = len(found) > limit
+    if postgres:
+        # A full page stops inside the feed; otherwise every transaction below the bound is done.
+        cursor = Cursor(*page[-1][0]) if more else Cursor(max(bound, since.txid), -1)
+    else:
+        cursor = Cursor(0, page[-1][0][1] if page else since.seq)
+    return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)

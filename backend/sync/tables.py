@@ -9,11 +9,11 @@ __all__ = ["ChangeCounter", "SyncedColumns"]
 
 
 class ChangeCounter(Table, tablename="sync_change_counter"):
-    """One row: the last change sequence number handed out.
+    """One row: the last change sequence number handed out, on SQLite.
 
-    Writers take numbers with ``UPDATE … SET value = value + n`` inside their transaction; the
-    row lock makes transactions that change synced data commit in sequence order, so a pull
-    cursor never skips a change committed late.
+    Writers take numbers with ``UPDATE … SET value = value + n`` inside their transaction
+    (they are serialised by ``BEGIN IMMEDIATE`` anyway). PostgreSQL uses a sequence and
+    transaction stamps instead: see ``backend/sync/cursor.py``.
     """
 
     id = Integer(primary_key=True)

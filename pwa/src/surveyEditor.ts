@@ -304,7 +304,10 @@ function conditionValue(target: EditorQuestion, raw: string): unknown {
  * relevance) are kept from the loaded question; its constraint message only while its
  * constraint is unchanged.
  */
-export function buildForm(rows: EditorQuestion[], opts: { households: boolean }): { form: Form; problems: EditorProblem[] } {
+export function buildForm(
+  rows: EditorQuestion[],
+  opts: { households: boolean; groups?: Form['groups'] },
+): { form: Form; problems: EditorProblem[] } {
   const names = autoNames(rows.map((r) => r.name));
   const problems: EditorProblem[] = [];
   const seen = new Set<string>();
@@ -347,9 +350,12 @@ export function buildForm(rows: EditorQuestion[], opts: { households: boolean })
 
     const base = q.base;
     return {
+      // What an imported question carries beyond the editor's fields (group, ODK expressions,
+      // default, appearance, other languages…) is kept as it came.
+      ...keptFields(base),
       name,
       type: q.type,
-      label: { zh, en: q.labelEn.trim() || zh },
+      label: { ...(base?.label ?? {}), zh, en: q.labelEn.trim() || zh },
       hint: base?.hint ?? null,
       required: q.required,
       constraint,
@@ -359,7 +365,18 @@ export function buildForm(rows: EditorQuestion[], opts: { households: boolean })
       fact: fact || null,
     };
   });
-  return { form: { questions }, problems };
+  const groups = opts.groups ?? [];
+  return { form: groups.length ? { questions, groups } : { questions }, problems };
+}
+
+const KEPT = ['group', 'xpath', 'required_message', 'default', 'appearance', 'read_only', 'range', 'meta'] as const;
+
+function keptFields(base: Question | null): Partial<Question> {
+  const out: Partial<Question> = {};
+  for (const key of KEPT) {
+    if (base && base[key] !== undefined && base[key] !== null) (out as Record<string, unknown>)[key] = base[key];
+  }
+  return out;
 }
 
 // ---- editing ----

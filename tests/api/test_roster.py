@@ -183,6 +183,9 @@ def test_a_transfer_ends_the_posting_and_starts_the_next_day_in_one_step(client,
     assert new["end_date"] is None and new["dispatching_unit"] == old["dispatching_unit"]
     assert any(e["action"] == "accounts.posting_transferred"
                for e in events(client, world, object_id=p["id"]))
+    # The person's trail includes what was done to their postings.
+    trail = events(client, world, person_id=str(world.ids["cadre_x1"]))
+    assert "accounts.posting_transferred" in {e["action"] for e in trail}
     # To a village of another county: refused, and nothing changed.
     [p2] = posting_of(client, world, "admin_a", "cadre_x2")
     r = client.post(f"{R}/postings/{p2['id']}/transfer",

@@ -210,14 +210,14 @@ def test_versions_are_frozen_and_answers_name_theirs(client, world):
 def test_a_bad_xlsform_changes_nothing(client, world):
     survey = create(client, world).json()
     assert upload(client, world, survey["id"], workbook(EVERY_TYPE[:1])).status_code == 200
-    rows = [*EVERY_TYPE[:2], ["note", "intro", "说明", "Intro", "", "", "", "", "", ""]]
+    rows = [*EVERY_TYPE[:2], ["geotrace", "route", "路线", "Route", "", "", "", "", "", ""]]
     r = upload(client, world, survey["id"], workbook(rows))
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "xlsform_invalid"
     assert [(e["sheet"], e["row"], e["field"], e["code"]) for e in body["errors"]] == [
-        ("survey", 4, "type", "xlsform_type")]
-    assert "note" in body["errors"][0]["message"]
+        ("survey", 4, "type", "xlsform_type_unanswerable")]
+    assert "geotrace" in body["errors"][0]["message"]
     now = client.get(f"/api/surveys/{survey['id']}", headers=world.headers("admin_a")).json()
     assert [q["name"] for q in now["form"]["questions"]] == ["members"]
 
@@ -246,7 +246,8 @@ def test_who_may_define_and_see_surveys(client, world):
     assert patched.json()["title"] == "新标题"
 
 
-READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.geojson"]
+READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.geojson",
+         "/xlsform"]
 # (who, status of every read, status of a write) on the county's survey of X1 and X2.
 ROLES = [("admin_a", 200, 200), ("reviewer_x", 200, 403), ("reviewer_y", 404, 404),
          ("reviewer_z", 404, 404), ("admin_b", 404, 404), ("cadre_x1", 404, 404),
@@ -307,4 +308,43 @@ def test_a_survey_of_villages_is_answered_once_per_village(client, world):
     rows = list(load_workbook(io.BytesIO(client.get(
         f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")
     ).content)).active.iter_rows(values_only=True))
-    assert rows[1][1] == "一村" and rows[1][2] is None and rows[1][-1] == "是"
+    assert rows[1][1] == "一村" and rows[1][2] is None and rows[1][-2] == "是"
+    assert rows[0][-1] == "答卷编号" and len(rows[1][-1]) == 36  # the response id
+
+
+def test_a_roster_form_over_http_answered_checked_and_exported(client, world):
+    """The household census (groups, roster, cascade, calculations): imported, given back as
+    an XLSForm that imports unchanged, answered over sync (the server re-checks the roster
+    and keeps its own calculations), and exported with a sheet of members."""
+    from tests.xlsforms import FORMS
+    from tests.xlsforms import workbook as build
+
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    r = upload(client, world, survey["id"], build(FORMS["household_census"]))
+    assert r.status_code == 200, r.text
+    form = r.json()["form"]
+    back = client.get(f"/api/surveys/{survey['id']}/xlsform", headers=world.headers("admin_a"))
+    assert back.status_code == 200 and back.headers["content-type"].startswith(XLSX)
+    assert upload(client, world, survey["id"], back.content).json()["form"] == form
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    good = dict(FORMS["household_census"].good)
+    bad = {**good, "members": [{**good["members"][0], "age": 130}], "n_members": "99"}
+    [rejected] = push(client, world, "cadre_x1", answer(record, ids["H001"], bad))
+    assert [(e["field"], e["code"]) for e in rejected["errors"]] == [
+        ("answers.members.0.age", "constraint")]
+    [ok] = push(client, world, "cadre_x1", answer(record, ids["H001"], {**good,
+                                                                         "n_members": "99"}))
+    assert ok["status"] == "applied", ok
+    [stored] = received(client, world, "admin_a", kind="survey_response")
+    assert stored["data"]["answers"]["n_members"] == "3"  # the server's own calculation
+    book = load_workbook(io.BytesIO(client.get(
+        f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")).content))
+    assert book.sheetnames == ["答卷", "家庭成员"]
+    members = list(book["家庭成员"].iter_rows(values_only=True))
+    key = list(book["答卷"].iter_rows(values_only=True))[1][-1]
+    assert [(m[0], m[1], m[2]) for m in members[1:]] == [
+        (key, 1, "王秀英"), (key, 2, "李强"), (key, 3, "李小明")]

@@ -2,8 +2,10 @@
 
 Run: ``.venv/bin/python tests/bench/bench_sync.py [--records 20000] [--single 2000]``.
 Both are measured in the same run on the same fresh database (SQLite by default, or
-``ZHUCUN_TEST_DB=postgres``). Goal on a 2-core machine: ≥ 5,000 records/s batched on SQLite
-and ≥ 10× the one-per-request rate. Requests go through the whole ASGI app in process
+``ZHUCUN_TEST_DB=postgres``). Goals on a 2-core machine (issue #18): ≥ 10,000 records/s
+batched on either engine from one client, and ≥ 10× the one-per-request rate (the goal of
+≥ 20,000 records/s on PostgreSQL with several clients and workers is measured over HTTP by
+``bench_load.py``). Requests go through the whole ASGI app in process
 (routing, auth, validation, database), without a network in between.
 """
 
@@ -36,8 +38,9 @@ from tests.world import VILLAGE_X1, build_world  # noqa: E402
 
 
 def record(n: int, offset: int = 0) -> dict:
-    """A realistic log: a few a day, each with a fix taken that day in the village."""
-    moment = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=2 * (n + offset))
+    """A realistic log: a few a day, each with a fix taken that day in the village, within the
+    cadre's posting (from 2025-01-01 in the test world)."""
+    moment = dt.datetime(2025, 1, 2, 8, tzinfo=dt.UTC) + dt.timedelta(minutes=30 * (n + offset))
     return {
         "kind": "work_log",
         "id": str(uuid.uuid4()),
@@ -102,7 +105,7 @@ def main() -> None:
         f"({args.records:,} records); one per request: {single_rate:,.0f} records/s "
         f"({args.single:,} records); ratio {ratio:.1f}x"
     )
-    goal_rate = 5000 if engine == "sqlite" else 0
+    goal_rate = 10_000
     ok = batch_rate >= goal_rate and ratio >= 10
     print(f"goal: >= {goal_rate:,} records/s batched and >= 10x: {'PASS' if ok else 'MISS'}")
 

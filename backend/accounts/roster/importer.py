@@ -13,12 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import anyio
-
 from backend.accounts import services as accounts
-from backend.accounts.passwords import hash_password
+from backend.accounts.passwords import hash_password_async, new_temporary_password
 from backend.accounts.roster.schemas import ImportReport, ImportRowOut
-from backend.accounts.roster.services import new_temporary_password
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn
 from backend.accounts.tables import User
 from backend.audit import services as audit
@@ -217,12 +214,12 @@ async def import_cadres(
     passwords: list[str | None] = [None] * len(rows)
     if not dry_run:
         passwords = [new_temporary_password() for _ in rows]
-        hashes = [await anyio.to_thread.run_sync(hash_password, p) for p in passwords]
+        hashes = [await hash_password_async(p) for p in passwords]
         async with write_transaction(User._meta.db):
-            for r, password, hashed in zip(rows, passwords, hashes, strict=True):
+            for r, hashed in zip(rows, hashes, strict=True):
                 await accounts.create_user(
                     ctx, scope,
-                    UserIn(phone=r.phone, name=r.name, password=password,
+                    UserIn(phone=r.phone, name=r.name,
                            roles=[RoleIn(role="cadre", division_code=r.village.code)],
                            posting=PostingDetails(position=r.position,
                                                   dispatching_unit=r.dispatching_unit,

@@ -9,7 +9,6 @@ Every change is one transaction with its audit event.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from backend.accounts.roster.schemas import (
     RosterPostingOut,
 )
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn
-from backend.accounts.tables import Posting, RoleGrant, Session, User
+from backend.accounts.tables import Posting, RoleGrant, User
 from backend.audit import services as audit
 from backend.core.clock import local_date, utc_now
 from backend.core.db import write_transaction
@@ -48,21 +47,14 @@ __all__ = [
     "end_posting",
     "grant_role",
     "list_people",
-    "new_temporary_password",
+    "posting_ids",
     "read_person",
     "revoke_role",
     "transfer_posting",
 ]
 
-#: Letters and digits that cannot be mistaken for each other when read aloud or copied.
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _GRANT_LEVEL = {"township_reviewer": "township", "county_admin": "county",
                 "county_finance": "county"}
-
-
-def new_temporary_password(length: int = 12) -> str:
-    """A random password to hand over once (about 69 bits)."""
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 # --- who is visible -----------------------------------------------------------------------
@@ -298,6 +290,12 @@ def _posting_out(
     )
 
 
+async def posting_ids(person_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of a person's postings (their audit trail includes what was done to them)."""
+    rows = await Posting.select(Posting.id).where(Posting.cadre == person_id)
+    return [r["id"] for r in rows]
+
+
 # --- creating a cadre ----------------------------------------------------------------------
 
 
@@ -319,14 +317,12 @@ async def create_cadre(ctx: RequestContext, scope: Scope, data: CadreIn) -> Cadr
     await county_village(scope, data.village_code)
     if data.end_date and data.end_date < data.start_date:
         raise ValidationFailed(errors=[FieldError("end_date", "before_start")])
-    password = new_temporary_password()
     created = await accounts.create_user(
         ctx,
         scope,
         UserIn(
             phone=data.phone,
             name=data.name,
-            password=password,
             roles=[RoleIn(role="cadre", division_code=data.village_code)],
             posting=PostingDetails(
                 position=data.position,
@@ -336,7 +332,8 @@ async def create_cadre(ctx: RequestContext, scope: Scope, data: CadreIn) -> Cadr
             ),
         ),
     )
-    return CadreCreated(person=await _person(scope, created.id), temporary_password=password)
+    return CadreCreated(person=await _person(scope, created.id),
+                        temporary_password=created.temporary_password or "")
 
 
 # --- postings ------------------------------------------------------------------------------
@@ -450,14 +447,12 @@ async def disable(
     await _check_not_last_admin(user_id, [r["division_code"] for r in admin_of])
     async with write_transaction(User._meta.db):
         await User.update({User.active: False}).where(User.id == user_id)
-        ended = await Session.update({Session.revoked_at: utc_now()}).where(
-            Session.account == user_id, Session.revoked_at.is_null()
-        ).returning(Session.id)
+        ended = await accounts.end_sessions(ctx, scope, user_id)
         await audit.record(
             ctx, "accounts.user_disabled", "user", user_id,
             county_code=sorted(scope.admin_counties)[0],
             before={"active": user["active"]},
-            after={"active": False, "sessions_ended": len(ended)},
+            after={"active": False, "sessions_ended": ended},
             reason=reason or None,
         )
     return await _person(scope, user_id)

@@ -19,6 +19,12 @@ export const SECTIONS: SectionDef[] = [
   // section: commendation
   // end: commendation
   // section: people
+  {
+    name: 'people',
+    label: 'console.nav.people',
+    load: () => import('./people/People'),
+    roles: ['county_admin', 'township_reviewer'],
+  },
   // end: people
   // section: geography
   { name: 'geography', label: 'console.nav.geography', load: () => import('./geography/Geography'), roles: ['county_admin', 'township_reviewer'] },
@@ -30,6 +36,7 @@ export const SECTIONS: SectionDef[] = [
   { name: 'registers', label: 'console.nav.registers', load: () => import('./registers/Registers'), roles: ['county_admin', 'township_reviewer'] },
   // end: registers
   // section: audit
+  { name: 'audit', label: 'console.nav.audit', load: () => import('./audit/Audit'), roles: ['county_admin'] },
   // end: audit
 ];
 

@@ -5,7 +5,19 @@
 import { userDb } from '../db';
 import { enqueue, listOutbox, saveEdit, type OutboxItem } from '../outbox';
 import { recordViews, type RecordView } from '../records';
-import { isAnswered, same, typeError, visibleQuestions, type Answers, type Form } from './rules';
+import {
+  isAnswered,
+  META_TYPES,
+  repeatOf,
+  same,
+  typeError,
+  visibleQuestions,
+  walk,
+  withCalculations,
+  type Answers,
+  type Form,
+  type Question,
+} from './rules';
 
 export const SURVEY = 'survey';
 export const RESPONSE = 'survey_response';
@@ -182,14 +194,119 @@ export function unconfirmed(form: Form, answers: Answers, known: Record<string, 
   );
 }
 
-/** The answers as sent: hidden and unanswered questions dropped, text trimmed. */
+const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * The answers as sent: hidden and unanswered questions dropped, text trimmed, a roster's
+ * entries kept with their shown answers, and every calculation computed (the server computes
+ * them again and keeps its own).
+ */
 export function answersToSend(form: Form, answers: Answers): Answers {
+  const shown = new Set(walk(form, answers).shown);
   const out: Answers = {};
-  for (const name of visibleQuestions(form, answers)) {
-    const value = answers[name];
-    if (isAnswered(value)) out[name] = typeof value === 'string' ? value.trim() : value;
+  const repeats = new Set((form.groups ?? []).filter((g) => g.repeat).map((g) => g.name));
+  for (const q of form.questions) {
+    if (repeatOf(form, q.group) !== null || q.type === 'calculate') continue;
+    const value = answers[q.name];
+    if (shown.has(q.name) && isAnswered(value)) out[q.name] = trimmed(value);
+  }
+  for (const name of repeats) {
+    const list = answers[name];
+    if (!Array.isArray(list) || list.length === 0) continue;
+    const members = form.questions.filter((q) => repeatOf(form, q.group) === name && q.type !== 'calculate');
+    out[name] = list.map((entry: Answers, i) => {
+      const kept: Answers = {};
+      for (const m of members) {
+        const value = entry?.[m.name];
+        if (shown.has(`${name}.${i}.${m.name}`) && isAnswered(value)) kept[m.name] = trimmed(value);
+      }
+      return kept;
+    });
+  }
+  return withCalculations(form, out);
+}
+
+const DEVICE_KEY = 'zhucun.deviceid';
+
+/** This install's id (ODK's deviceid): made once, kept in this browser. */
+export function deviceId(): string {
+  let id = localStorage.getItem(DEVICE_KEY);
+  if (!id) {
+    id = `zhucun:${crypto.randomUUID()}`;
+    localStorage.setItem(DEVICE_KEY, id);
+  }
+  return id;
+}
+
+/** A form's default (the `default` column) as an answer of the question's type. */
+function typedDefault(q: Question): unknown {
+  const text = q.default ?? '';
+  if (!text || /[${(]/.test(text)) return undefined; // a dynamic default is not applied
+  if (q.type === 'integer' || q.type === 'decimal' || q.type === 'range') {
+    const n = Number(text);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  if (q.type === 'select_multiple') return text.split(/\s+/).filter(Boolean);
+  if (q.type === 'yes_no') return ['yes', 'true', '1'].includes(text.toLowerCase());
+  return text;
+}
+
+/**
+ * A new answer sheet: known facts pre-filled, the form's defaults, and the metadata taken
+ * when answering starts (start, today, deviceid, username).
+ */
+export function startAnswers(form: Form, known: Record<string, Known>, username: string, now = new Date()): Answers {
+  const out = prefill(known);
+  for (const q of form.questions) {
+    if (repeatOf(form, q.group) !== null || q.name in out) continue;
+    const meta = metaValue(q, username, now, true);
+    const value = meta ?? typedDefault(q);
+    if (value !== undefined) out[q.name] = value;
   }
   return out;
+}
+
+/** Metadata as the phone knows it; `end` and `today` are taken again when the answer is sent. */
+function metaValue(q: Question, username: string, now: Date, starting: boolean): unknown {
+  switch (q.type) {
+    case 'start':
+      return starting ? now.toISOString() : undefined;
+    case 'end':
+      return now.toISOString();
+    case 'today':
+      return localDay(now);
+    case 'deviceid':
+      return deviceId();
+    case 'username':
+      return username;
+    default:
+      return undefined;
+  }
+}
+
+const localDay = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** The answers with end, today (and anything missing) filled at the moment of sending. */
+export function withMeta(form: Form, answers: Answers, username: string, now = new Date()): Answers {
+  const out = { ...answers };
+  for (const q of form.questions) {
+    if (!META_TYPES.has(q.type) || repeatOf(form, q.group) !== null) continue;
+    const value = q.type === 'start' ? (out[q.name] ?? now.toISOString()) : metaValue(q, username, now, false);
+    if (value !== undefined) out[q.name] = value;
+  }
+  return out;
+}
+
+/** The default answers of one new roster entry. */
+export function newEntry(form: Form, repeat: string): Answers {
+  const entry: Answers = {};
+  for (const q of form.questions) {
+    if (repeatOf(form, q.group) !== repeat) continue;
+    const value = typedDefault(q);
+    if (value !== undefined) entry[q.name] = value;
+  }
+  return entry;
 }
 
 /** The pre-filled questions sent exactly as they were known, after the cadre confirmed them. */

@@ -1,18 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { checkAnswers, isDate, same, visibleQuestions, type Answers, type AnswerError, type Form } from './rules';
+// @vitest-environment jsdom
+import fixtureJson from '../../../tests/fixtures/survey_rules.json';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkAnswers, isDate, same, visibleQuestions, withCalculations, type Answers, type AnswerError, type Form } from './rules';
 
 interface Case {
   name: string;
   answers: Answers;
   visible: string[];
   errors: AnswerError[];
+  stored?: Answers;
 }
 
 /** The cases the server's tests run too (backend/surveys/rules.py), so the two cannot drift. */
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../tests/fixtures/survey_rules.json', import.meta.url), 'utf8'),
-) as { form: Form; cases: Case[] };
+const fixture = fixtureJson as unknown as { form: Form; cases: Case[]; expressions: { now: string; form: Form; cases: Case[] } };
 
 describe('survey rules (shared fixture)', () => {
   it('has cases', () => expect(fixture.cases.length).toBeGreaterThan(10));
@@ -20,6 +20,32 @@ describe('survey rules (shared fixture)', () => {
     it(c.name, () => {
       expect(visibleQuestions(fixture.form, c.answers)).toEqual(c.visible);
       expect(checkAnswers(fixture.form, c.answers)).toEqual(c.errors);
+    });
+  }
+});
+
+describe('ODK expressions (shared fixture, Enketo evaluator against the server)', () => {
+  const { now, form, cases } = fixture.expressions;
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(now));
+  });
+  afterAll(() => vi.useRealTimers());
+  it('runs in China time, as the server', () => expect(new Date(now).getTimezoneOffset()).toBe(-480));
+  it('has cases', () => expect(cases.length).toBeGreaterThan(25));
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(visibleQuestions(form, c.answers)).toEqual(c.visible);
+      expect(checkAnswers(form, c.answers)).toEqual(c.errors);
+      if (c.stored) {
+        const computed = withCalculations(form, c.answers);
+        for (const [k, v] of Object.entries(c.stored)) {
+          if (form.questions.some((q) => q.name === k && q.type === 'calculate')) expect([k, computed[k]]).toEqual([k, v]);
+        }
+        expect((computed.members as Answers[]).map((m) => [m.is_adult, m.place])).toEqual(
+          (c.stored.members as Answers[]).map((m) => [m.is_adult, m.place]),
+        );
+      }
     });
   }
 });

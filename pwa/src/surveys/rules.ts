@@ -4,8 +4,10 @@
  * The server runs the same rules (backend/surveys/rules.py), and both are tested against
  * tests/fixtures/survey_rules.json, so the phone never accepts what the server will reject
  * (or the other way round). The rules are written out in docs/surveys.md; this file mirrors
- * the Python line for line, including its idea of equality (see `same`).
+ * the Python line for line, including its idea of equality (see `same`). ODK expressions are
+ * evaluated by Enketo's evaluator (./xpath.ts), the server's by backend/surveys/xpath.py.
  */
+import { addNode, isTrue, newInstance, numberText, ROOT, valueOf } from './xpath';
 
 export type QuestionType =
   | 'text'
@@ -16,16 +18,57 @@ export type QuestionType =
   | 'select_multiple'
   | 'yes_no'
   | 'geopoint'
-  | 'photo';
+  | 'photo'
+  | 'time'
+  | 'datetime'
+  | 'range'
+  | 'acknowledge'
+  | 'barcode'
+  | 'note'
+  | 'calculate'
+  | 'start'
+  | 'end'
+  | 'today'
+  | 'deviceid'
+  | 'username';
 
+/** Types nobody answers: a note is read, a calculation is computed. */
+export const UNANSWERED_TYPES = new Set<string>(['note', 'calculate']);
+/** Metadata the phone fills in itself. */
+export const META_TYPES = new Set<string>(['start', 'end', 'today', 'deviceid', 'username']);
+
+/** Chinese and English always; a form's other languages (ug, bo, sw…) as further keys. */
 export interface Label {
   zh: string;
   en: string;
+  [language: string]: string;
 }
 
 export interface Choice {
   name: string;
   label: Label;
+  /** Other columns of the choice row, read by a choice_filter. */
+  filters?: Record<string, string> | null;
+}
+
+/** ODK expressions (XPath with ${name}); see docs/surveys.md. */
+export interface Expressions {
+  relevant?: string | null;
+  constraint?: string | null;
+  required?: string | null;
+  calculation?: string | null;
+  choice_filter?: string | null;
+  repeat_count?: string | null;
+}
+
+export interface Group {
+  name: string;
+  label?: Label | null;
+  parent?: string | null;
+  repeat?: boolean;
+  appearance?: string | null;
+  xpath?: Expressions | null;
+  max_entries?: number;
 }
 
 export interface Condition {
@@ -54,10 +97,19 @@ export interface Question {
   relevant?: Condition[][] | null;
   choices?: Choice[] | null;
   fact?: string | null;
+  group?: string | null;
+  xpath?: Expressions | null;
+  required_message?: Label | null;
+  default?: string | null;
+  appearance?: string | null;
+  read_only?: boolean;
+  range?: { start: number; end: number; step: number } | null;
+  meta?: boolean;
 }
 
 export interface Form {
   questions: Question[];
+  groups?: Group[];
 }
 
 export type Answers = Record<string, unknown>;
@@ -71,6 +123,18 @@ export const TEXT_MAX = 2000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const GEO_KEYS = new Set(['lat', 'lon', 'accuracy_m', 'captured_at']);
+const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+const isDatetime = (v: unknown): boolean => typeof v === 'string' && DATETIME.test(v) && isDate(v.slice(0, 10));
+
+function rangeError(question: Question, value: unknown): string | null {
+  if (!isNumber(value)) return 'not_number';
+  const { start = 0, end = 10, step = 1 } = question.range ?? {};
+  if (value < Math.min(start, end)) return 'below_min';
+  if (value > Math.max(start, end)) return 'above_max';
+  const steps = (value - start) / (step || 1);
+  return Math.abs(steps - Math.round(steps)) < 1e-9 ? null : 'off_step';
+}
 
 /** None, a blank string and an empty list are no answer. */
 export function isAnswered(value: unknown): boolean {
@@ -109,7 +173,23 @@ export function typeError(question: Question, value: unknown): string | null {
   const names = new Set((question.choices ?? []).map((c) => c.name));
   switch (question.type) {
     case 'text':
+    case 'barcode':
+    case 'deviceid':
+    case 'username':
+    case 'calculate':
       return typeof value === 'string' ? null : 'not_text';
+    case 'time':
+      return typeof value === 'string' && TIME.test(value) ? null : 'not_time';
+    case 'datetime':
+    case 'start':
+    case 'end':
+      return isDatetime(value) ? null : 'not_datetime';
+    case 'today':
+      return isDate(value) ? null : 'not_date';
+    case 'range':
+      return rangeError(question, value);
+    case 'acknowledge':
+      return value === 'OK' ? null : 'not_acknowledged';
     case 'integer':
       // Beyond 2^53 a number is no longer exact (the server refuses it the same way).
       return isNumber(value) && Number.isInteger(value) && Math.abs(value) <= 2 ** 53 ? null : 'not_integer';
@@ -181,21 +261,171 @@ function compare(op: string, left: unknown, right: unknown): boolean {
   }
 }
 
-/** The names of the questions shown for these answers, in form order. */
-export function visibleQuestions(form: Form, answers: Answers): string[] {
+/** The repeat a question (or group) is inside, following the groups outwards. */
+export function repeatOf(form: Form, name: string | null | undefined): string | null {
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const seen = new Set<string>();
+  while (name && groups.has(name) && !seen.has(name)) {
+    seen.add(name);
+    const g = groups.get(name)!;
+    if (g.repeat) return name;
+    name = g.parent;
+  }
+  return null;
+}
+
+/**
+ * An expression with ${name} written as that question's path: /data/q outside repeats,
+ * /data/roster/q for every entry, ../q within the same entry as `here`.
+ */
+export function xpathText(form: Form, text: string, here: string | null): string {
+  const repeats = new Set((form.groups ?? []).filter((g) => g.repeat).map((g) => g.name));
+  const where = new Map<string, string | null>(form.questions.map((q) => [q.name, repeatOf(form, q.group)]));
+  for (const g of form.groups ?? []) if (g.repeat) where.set(g.name, repeatOf(form, g.parent));
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    if (repeats.has(name)) return `/${ROOT}/${name}`;
+    const repeat = where.get(name) ?? null;
+    if (repeat === null) return `/${ROOT}/${name}`;
+    return repeat === here ? `../${name}` : `/${ROOT}/${repeat}/${name}`;
+  });
+}
+
+/** An answer as the text of its node (what XPath sees). */
+export function answerText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (isNumber(value)) return numberText(value);
+  if (Array.isArray(value)) return value.map(String).join(' ');
+  if (isObject(value)) {
+    if (geopointError(value)) return '';
+    const acc = value.accuracy_m ?? 0;
+    return [value.lat, value.lon, 0, acc].map((v) => numberText(v as number)).join(' ');
+  }
+  return String(value);
+}
+
+type Entry = Record<string, unknown>;
+
+function entries(answers: Answers, name: string): Entry[] {
+  const value = answers[name];
+  if (!Array.isArray(value)) return [];
+  return value.map((e) => (isObject(e) ? e : {}));
+}
+
+interface Step {
+  question: Question;
+  path: string;
+  values: Answers;
+  here: string | null;
+}
+
+/** (question, path, the answers it sits among, its repeat) in form order. */
+function inOrder(form: Form, answers: Answers): Step[] {
+  const out: Step[] = [];
+  const done = new Set<string>();
+  for (const question of form.questions) {
+    const repeat = repeatOf(form, question.group);
+    if (repeat === null) {
+      out.push({ question, path: question.name, values: answers, here: null });
+      continue;
+    }
+    if (done.has(repeat)) continue;
+    done.add(repeat);
+    const members = form.questions.filter((q) => repeatOf(form, q.group) === repeat);
+    entries(answers, repeat).forEach((entry, index) => {
+      for (const m of members) out.push({ question: m, path: `${repeat}.${index}.${m.name}`, values: entry, here: repeat });
+    });
+  }
+  return out;
+}
+
+/** The answers as /data/... nodes in form order; a roster's entries where its first question stands. */
+export function buildInstance(form: Form, answers: Answers): { doc: XMLDocument; nodes: Map<string, Element> } {
+  const doc = newInstance();
+  const root = doc.documentElement;
+  const nodes = new Map<string, Element>([['', root]]);
+  const done = new Set<string>();
+  for (const question of form.questions) {
+    const repeat = repeatOf(form, question.group);
+    if (repeat === null) {
+      nodes.set(question.name, addNode(root, question.name, answerText(answers[question.name])));
+      continue;
+    }
+    if (done.has(repeat)) continue;
+    done.add(repeat);
+    const members = form.questions.filter((q) => repeatOf(form, q.group) === repeat);
+    entries(answers, repeat).forEach((entry, index) => {
+      const holder = addNode(root, repeat, '');
+      nodes.set(`${repeat}.${index}`, holder);
+      for (const m of members) nodes.set(`${repeat}.${index}.${m.name}`, addNode(holder, m.name, answerText(entry[m.name])));
+    });
+  }
+  return { doc, nodes };
+}
+
+const holdsAt = (form: Form, text: string | null | undefined, node: Node, here: string | null): boolean =>
+  !text || isTrue(xpathText(form, text, here), node);
+
+function groupsShown(form: Form, group: string | null | undefined, node: Node, here: string | null): boolean {
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const seen = new Set<string>();
+  while (group && groups.has(group) && !seen.has(group)) {
+    seen.add(group);
+    const g = groups.get(group)!;
+    if (!holdsAt(form, g.xpath?.relevant, node, here)) return false;
+    group = g.parent;
+  }
+  return true;
+}
+
+/** What a form shows for some answers (paths such as q and roster.0.q) and what it computes. */
+export interface Walk {
+  shown: string[];
+  calculated: Map<string, string>;
+  nodes: Map<string, Element>;
+  doc: XMLDocument;
+}
+
+/**
+ * Which questions show, in form order, computing calculations as it goes (a later expression
+ * sees an earlier calculation; a hidden question counts as empty). Mirrors rules.py `walk`.
+ */
+export function walk(form: Form, answers: Answers): Walk {
+  const { doc, nodes } = buildInstance(form, answers);
   const byName = new Map(form.questions.map((q) => [q.name, q]));
-  // Filled in form order, so a condition can only hold on an earlier, shown question.
-  const shown = new Set<string>();
-  const holds = (c: Condition): boolean => {
-    const value = answers[c.q];
-    if (!shown.has(c.q) || !isAnswered(value) || typeError(byName.get(c.q)!, value)) return false;
+  const shown: string[] = [];
+  const shownNames = new Set<string>();
+  const calculated = new Map<string, string>();
+  const holds = (c: Condition, values: Answers): boolean => {
+    const value = values[c.q];
+    if (!shownNames.has(c.q) || !isAnswered(value)) return false;
+    if (typeError(byName.get(c.q)!, value)) return false;
     return compare(c.op, value, c.value);
   };
-  for (const q of form.questions) {
-    const groups = q.relevant;
-    if (!groups || groups.length === 0 || groups.some((group) => group.every(holds))) shown.add(q.name);
+  for (const { question, path, values, here } of inOrder(form, answers)) {
+    const node = nodes.get(path)!;
+    const groups = question.relevant;
+    const structured = !groups || groups.length === 0 || groups.some((g) => g.every((c) => holds(c, values)));
+    const expr = question.xpath ?? {};
+    const visible = structured && groupsShown(form, question.group, node, here) && holdsAt(form, expr.relevant, node, here);
+    if (!visible) {
+      node.textContent = '';
+      continue;
+    }
+    shown.push(path);
+    if (here === null) shownNames.add(question.name);
+    if (question.type === 'calculate' && expr.calculation) {
+      const text = valueOf(xpathText(form, expr.calculation, here), node);
+      node.textContent = text;
+      calculated.set(path, text);
+    }
   }
-  return [...shown];
+  return { shown, calculated, nodes, doc };
+}
+
+/** The questions shown for these answers, in form order (roster.0.q in a roster). */
+export function visibleQuestions(form: Form, answers: Answers): string[] {
+  return walk(form, answers).shown;
 }
 
 const given = (v: unknown): boolean => v !== null && v !== undefined;
@@ -228,25 +458,87 @@ function constraintError(question: Question, value: unknown): string | null {
   }
 }
 
+function questionError(form: Form, question: Question, value: unknown, path: string, state: Walk, here: string | null): string | null {
+  const shown = state.shown.includes(path);
+  const expr = question.xpath ?? {};
+  const node = state.nodes.get(path)!;
+  if (UNANSWERED_TYPES.has(question.type)) return question.type === 'note' && isAnswered(value) ? 'read_only' : null;
+  if (!isAnswered(value)) {
+    const needed = question.required || (!!expr.required && holdsAt(form, expr.required, node, here));
+    return shown && needed && !META_TYPES.has(question.type) ? 'required' : null;
+  }
+  if (!shown) return 'not_relevant';
+  let code = typeError(question, value) ?? constraintError(question, value);
+  if (code === null && expr.constraint && !holdsAt(form, expr.constraint, node, here)) code = 'constraint';
+  return code;
+}
+
+function repeatErrors(form: Form, repeat: Group, answers: Answers, state: Walk): AnswerError[] {
+  const name = repeat.name;
+  const value = answers[name];
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isObject)) return [{ question: name, code: 'not_list' }];
+  if (value.length > (repeat.max_entries ?? 50)) return [{ question: name, code: 'too_many_entries' }];
+  const errors: AnswerError[] = [];
+  const count = repeat.xpath?.repeat_count;
+  if (count) {
+    const text = valueOf(xpathText(form, count, null), state.doc.documentElement).trim();
+    const wanted = text === '' ? NaN : Number(text);
+    if (!Number.isNaN(wanted) && value.length !== Math.trunc(wanted)) errors.push({ question: name, code: 'repeat_count' });
+  }
+  const members = form.questions.filter((q) => repeatOf(form, q.group) === name);
+  const known = new Set(members.map((q) => q.name));
+  value.forEach((entry: Entry, index) => {
+    for (const q of members) {
+      const path = `${name}.${index}.${q.name}`;
+      const code = questionError(form, q, entry[q.name], path, state, name);
+      if (code) errors.push({ question: path, code });
+    }
+    for (const k of Object.keys(entry).filter((k) => !known.has(k)).sort()) {
+      errors.push({ question: `${name}.${index}.${k}`, code: 'unknown_question' });
+    }
+  });
+  return errors;
+}
+
 /** Every broken rule: form order, one error a question, then unknown names by name. */
 export function checkAnswers(form: Form, answers: Answers): AnswerError[] {
-  const shown = new Set(visibleQuestions(form, answers));
+  const state = walk(form, answers);
   const errors: AnswerError[] = [];
+  const repeats = new Map((form.groups ?? []).filter((g) => g.repeat).map((g) => [g.name, g]));
+  const done = new Set<string>();
   for (const q of form.questions) {
-    const value = answers[q.name];
-    if (!isAnswered(value)) {
-      if (shown.has(q.name) && q.required) errors.push({ question: q.name, code: 'required' });
+    const repeat = repeatOf(form, q.group);
+    if (repeat !== null) {
+      if (!done.has(repeat)) {
+        done.add(repeat);
+        errors.push(...repeatErrors(form, repeats.get(repeat)!, answers, state));
+      }
       continue;
     }
-    if (!shown.has(q.name)) {
-      errors.push({ question: q.name, code: 'not_relevant' });
-      continue;
-    }
-    const code = typeError(q, value) ?? constraintError(q, value);
+    const code = questionError(form, q, answers[q.name], q.name, state, null);
     if (code) errors.push({ question: q.name, code });
   }
-  const known = new Set(form.questions.map((q) => q.name));
+  const known = new Set(form.questions.filter((q) => repeatOf(form, q.group) === null).map((q) => q.name));
+  for (const r of repeats.keys()) known.add(r);
   const unknown = Object.keys(answers).filter((name) => !known.has(name)).sort();
   for (const name of unknown) errors.push({ question: name, code: 'unknown_question' });
   return errors;
+}
+
+/** The answers with every calculation's value as computed now (sent with the response). */
+export function withCalculations(form: Form, answers: Answers): Answers {
+  const out: Answers = { ...answers };
+  for (const [path, text] of walk(form, answers).calculated) {
+    const parts = path.split('.');
+    if (parts.length === 1) {
+      if (text) out[path] = text;
+      else delete out[path];
+    } else {
+      const list = (out[parts[0]] as Entry[]).map((e) => ({ ...e }));
+      if (text) list[Number(parts[1])][parts[2]] = text;
+      out[parts[0]] = list;
+    }
+  }
+  return out;
 }

@@ -442,7 +442,7 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
 
 function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; onDone: (s: Survey) => void }) {
   const [file, setFile] = useState<File | null>(null);
-  const [busy, setBusy] = useState<'upload' | 'template' | null>(null);
+  const [busy, setBusy] = useState<'upload' | 'template' | 'xlsform-out' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<ProblemRow[]>([]);
   const off = !online.get();
@@ -460,11 +460,11 @@ function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; on
       setBusy(null);
     }
   };
-  const template = async () => {
-    setBusy('template');
+  const template = async (path = TEMPLATE_PATH, name = 'xlsform-template.xlsx') => {
+    setBusy(path === TEMPLATE_PATH ? 'template' : 'xlsform-out');
     setError(null);
     try {
-      await download(userId, TEMPLATE_PATH, 'xlsform-template.xlsx');
+      await download(userId, path, name);
     } catch (err) {
       setError(message(err));
     } finally {
@@ -491,6 +491,17 @@ function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; on
         <button type="button" class="btn" onClick={() => void template()} disabled={!!busy || off} data-testid="survey-template">
           {busy === 'template' ? t('app.loading') : t('surveyAdmin.template')}
         </button>
+        {survey.form.questions.length > 0 && (
+          <button
+            type="button"
+            class="btn"
+            onClick={() => void template(`/surveys/${survey.id}/xlsform`, `survey-${survey.id}.xlsx`)}
+            disabled={!!busy || off}
+            data-testid="survey-xlsform-download"
+          >
+            {busy === 'xlsform-out' ? t('app.loading') : t('surveyAdmin.xlsformDownload')}
+          </button>
+        )}
       </div>
       {error && (
         <p class="err block" role="alert" data-testid="survey-upload-error">

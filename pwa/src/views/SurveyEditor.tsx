@@ -83,7 +83,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
     onCancel();
   };
   const save = async () => {
-    const { form, problems } = buildForm(rows, { households });
+    const { form, problems } = buildForm(rows, { households, groups: survey.form?.groups });
     const byKey = new Map<number, QuestionError[]>();
     const put = (index: number, e: QuestionError) => {
       const key = rows[index].key;

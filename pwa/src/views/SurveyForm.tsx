@@ -14,8 +14,10 @@ import {
   isOwn,
   knownFacts,
   loadDraft,
+  newEntry,
   parseNumber,
-  prefill,
+  startAnswers,
+  withMeta,
   responsesByTarget,
   saveDraft,
   submitResponse,
@@ -26,7 +28,22 @@ import {
   type SurveyContext,
   type SurveyData,
 } from '../surveys/answering';
-import { checkAnswers, isAnswered, same, visibleQuestions, type AnswerError, type Answers, type Question } from '../surveys/rules';
+import {
+  checkAnswers,
+  isAnswered,
+  repeatOf,
+  same,
+  visibleQuestions,
+  walk,
+  xpathText,
+  type AnswerError,
+  type Answers,
+  type Form,
+  type Group,
+  type Question,
+  type Walk,
+} from '../surveys/rules';
+import { addNode, isTrue, valueOf } from '../surveys/xpath';
 import { syncSoon } from '../sync';
 import { formatDate, formatTime, localDate } from '../time';
 import { StatusBadge, errorFor } from './common';
@@ -150,7 +167,7 @@ function Editor(props: {
       if (!live) return;
       if (d) setState({ answers: d.answers, confirmed: d.confirmed });
       else if (existing) setState({ answers: { ...existing.data.answers }, confirmed: Object.keys(known) });
-      else setState({ answers: prefill(known), confirmed: [] });
+      else setState({ answers: startAnswers(form, known, user.name), confirmed: [] });
       if (d) setDraftSaved(true);
     });
     return () => {
@@ -179,12 +196,21 @@ function Editor(props: {
     setState((st) => st && { answers: { ...st.answers, [name]: value }, confirmed: st.confirmed.filter((n) => n !== name) });
     setDirty(true);
   };
+  /** A roster's entries changed (added, removed, or one answer in one entry). */
+  const setEntries = (repeat: string, change: (list: Answers[]) => Answers[]) => {
+    setState((st) => {
+      if (!st) return st;
+      const list = Array.isArray(st.answers[repeat]) ? (st.answers[repeat] as Answers[]) : [];
+      return { ...st, answers: { ...st.answers, [repeat]: change(list.map((e) => ({ ...e }))) } };
+    });
+    setDirty(true);
+  };
   const confirm = (name: string) => {
     setState((st) => st && { ...st, confirmed: [...st.confirmed, name] });
     setDirty(true);
   };
 
-  const visible = visibleQuestions(form, answers);
+  const state_ = walk(form, answers);
   const sent = answersToSend(form, answers);
   const errors = checkAnswers(form, sent);
   const pending = unconfirmed(form, answers, known, confirmed);
@@ -203,7 +229,8 @@ function Editor(props: {
     }
     setBusy(true);
     try {
-      await submitResponse(user.id, s, householdId, sent, confirmedToSend(sent, known, confirmed), props.editId);
+      const final = answersToSend(form, withMeta(form, answers, user.name));
+      await submitResponse(user.id, s, householdId, final, confirmedToSend(final, known, confirmed), props.editId);
       syncSoon();
       props.onDone();
     } finally {
@@ -215,22 +242,30 @@ function Editor(props: {
     <form class="card survey-form" onSubmit={submit} noValidate data-testid="survey-form">
       {s.description && <p class="small muted">{s.description}</p>}
       {serverErrors && <p class="err block">{t('survey.serverRejected')}</p>}
-      {form.questions
-        .filter((q) => visible.includes(q.name))
-        .map((q) => (
+      <FormBody
+        form={form}
+        answers={answers}
+        walk={state_}
+        render={(q, path, value, onChange) => (
           <QuestionField
-            key={q.name}
+            key={path}
             userId={user.id}
             q={q}
-            value={answers[q.name]}
-            onChange={(v) => setAnswer(q.name, v)}
-            error={shownErrors.find((e) => e.question === q.name)}
-            serverError={errorFor(serverErrors, q.name)}
-            known={known[q.name]}
+            path={path}
+            value={value}
+            onChange={onChange}
+            choices={filteredChoices(form, q, path, state_)}
+            noteText={q.type === 'note' ? interpolate(form, label(q.label), path, state_) : undefined}
+            error={shownErrors.find((e) => e.question === path)}
+            serverError={errorFor(serverErrors, path)}
+            known={path === q.name ? known[q.name] : undefined}
             confirmed={confirmed.includes(q.name)}
             onConfirm={() => confirm(q.name)}
           />
-        ))}
+        )}
+        setAnswer={setAnswer}
+        setEntries={setEntries}
+      />
       {generalErrors?.map((e: FieldError) => (
         <p class="err block">{e.message}</p>
       ))}
@@ -252,10 +287,11 @@ function Editor(props: {
   );
 }
 
-const CONSTRAINT_CODES = new Set(['below_min', 'above_max', 'too_short', 'too_long', 'too_few', 'too_many']);
+const CONSTRAINT_CODES = new Set(['below_min', 'above_max', 'too_short', 'too_long', 'too_few', 'too_many', 'constraint']);
 
 /** The message for a broken rule: the form's own wording for its constraint, else ours. */
 export function errorMessage(q: Question, e: AnswerError): string {
+  if (e.code === 'required' && q.required_message) return label(q.required_message);
   if (CONSTRAINT_CODES.has(e.code) && q.constraint_message) return label(q.constraint_message);
   const c = q.constraint ?? {};
   const n = { too_short: c.min_length, too_long: c.max_length ?? 2000, too_few: c.min_count, too_many: c.max_count }[e.code];
@@ -287,11 +323,136 @@ export function formatValue(q: Question, value: unknown): string {
   }
 }
 
+type Render = (q: Question, path: string, value: unknown, onChange: (v: unknown) => void) => preact.JSX.Element;
+
+/**
+ * The questions in form order: a group as a titled section (a field-list page is one section
+ * as well), a repeat as a list of entries (a household's members) with add and remove, notes
+ * as text; calculations and metadata are not asked.
+ */
+function FormBody(props: {
+  form: Form;
+  answers: Answers;
+  walk: Walk;
+  render: Render;
+  setAnswer: (name: string, value: unknown) => void;
+  setEntries: (repeat: string, change: (list: Answers[]) => Answers[]) => void;
+}) {
+  const { form, answers, walk: w, render } = props;
+  const shown = new Set(w.shown);
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const asked = (q: Question) => q.type !== 'calculate' && !q.meta;
+  const out: preact.JSX.Element[] = [];
+  const opened = new Set<string>();
+  let lastGroup: string | null = null;
+  for (const q of form.questions) {
+    const repeat = repeatOf(form, q.group);
+    if (repeat !== null) {
+      if (opened.has(repeat)) continue;
+      opened.add(repeat);
+      const g = groups.get(repeat)!;
+      const members = form.questions.filter((m) => repeatOf(form, m.group) === repeat && asked(m));
+      const list = Array.isArray(answers[repeat]) ? (answers[repeat] as Answers[]) : [];
+      const anyShown = list.length === 0 ? groupRelevant(form, repeat, w) : list.some((_e, i) => members.some((m) => shown.has(`${repeat}.${i}.${m.name}`)));
+      if (!anyShown) continue;
+      out.push(
+        <fieldset class="survey-repeat" data-testid={`survey-repeat-${repeat}`}>
+          <legend>{label(g.label) || repeat}</legend>
+          {list.map((entry, i) => (
+            <div class="survey-entry card" data-testid={`survey-entry-${repeat}-${i}`}>
+              <p class="small muted">
+                {label(g.label) || repeat} {i + 1}
+                <button
+                  type="button"
+                  class="link small"
+                  onClick={() => props.setEntries(repeat, (l) => l.filter((_x, j) => j !== i))}
+                  data-testid={`survey-remove-${repeat}-${i}`}
+                >
+                  {t('survey.removeEntry')}
+                </button>
+              </p>
+              {members
+                .filter((m) => shown.has(`${repeat}.${i}.${m.name}`))
+                .map((m) =>
+                  render(m, `${repeat}.${i}.${m.name}`, entry[m.name], (v) =>
+                    props.setEntries(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [m.name]: v } : e))),
+                  ),
+                )}
+            </div>
+          ))}
+          {list.length < (g.max_entries ?? 50) && (
+            <button
+              type="button"
+              class="btn small"
+              onClick={() => props.setEntries(repeat, (l) => [...l, newEntry(form, repeat)])}
+              data-testid={`survey-add-${repeat}`}
+            >
+              + {t('survey.addEntry', { name: label(g.label) || repeat })}
+            </button>
+          )}
+        </fieldset>,
+      );
+      continue;
+    }
+    if (!shown.has(q.name) || !asked(q)) continue;
+    if (q.group !== lastGroup && q.group) {
+      const g = groups.get(q.group);
+      if (g?.label) out.push(<h3 class="survey-group" data-testid={`survey-group-${g.name}`}>{label(g.label)}</h3>);
+    }
+    lastGroup = q.group ?? null;
+    out.push(render(q, q.name, answers[q.name], (v) => props.setAnswer(q.name, v)));
+  }
+  return <>{out}</>;
+}
+
+/** Whether a repeat (and the groups around it) is shown, before it has any entry. */
+function groupRelevant(form: Form, repeat: string, w: Walk): boolean {
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  let name: string | null | undefined = repeat;
+  while (name && groups.has(name)) {
+    const g: Group = groups.get(name)!;
+    if (g.xpath?.relevant && !isTrue(xpathText(form, g.xpath.relevant, null), w.doc.documentElement)) return false;
+    name = g.parent;
+  }
+  return true;
+}
+
+/** A select's choices kept by its choice_filter, evaluated for each choice (a cascade). */
+function filteredChoices(form: Form, q: Question, path: string, w: Walk): Question['choices'] {
+  const filter = q.xpath?.choice_filter;
+  if (!filter || !q.choices) return q.choices;
+  const here = repeatOf(form, q.group);
+  const expr = xpathText(form, filter, here);
+  const root = w.doc.documentElement;
+  const node = w.nodes.get(path) ?? root;
+  return q.choices.filter((c) => {
+    // The choice stands in the instance for a moment, its columns as children (name, town…).
+    const item = addNode(node.parentElement ?? root, 'zc__choice', '');
+    addNode(item, 'name', c.name);
+    for (const [k, v] of Object.entries(c.filters ?? {})) addNode(item, k, v);
+    const keep = isTrue(expr.replace(/(^|[^/$.\w])([A-Za-z_][\w-]*)(?=\s*(!=|=|<|>))/g, '$1./$2'), item);
+    item.remove();
+    return keep;
+  });
+}
+
+/** A note's text with ${name} replaced by the answer or calculation it names. */
+function interpolate(form: Form, text: string, path: string, w: Walk): string {
+  const here = repeatOf(form, form.questions.find((q) => q.name === path.split('.').pop())?.group);
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const node = w.nodes.get(path);
+    return node ? valueOf(xpathText(form, `string(\${${name}})`, here), node) : '';
+  });
+}
+
 function QuestionField(props: {
   userId: string;
   q: Question;
+  path: string;
   value: unknown;
   onChange: (v: unknown) => void;
+  choices?: Question['choices'];
+  noteText?: string;
   error?: AnswerError;
   serverError?: string;
   known?: Known;
@@ -299,14 +460,21 @@ function QuestionField(props: {
   onConfirm: () => void;
 }) {
   const { q, value, onChange, known } = props;
-  const id = `q-${q.name}`;
+  const id = `q-${props.path}`;
+  if (q.type === 'note') {
+    return (
+      <p class="survey-note" data-testid="survey-note" data-name={props.path}>
+        {props.noteText}
+      </p>
+    );
+  }
   return (
     <div
       class={props.error ? 'field survey-q has-error' : 'field survey-q'}
       role="group"
       aria-labelledby={id}
       data-testid="survey-q"
-      data-name={q.name}
+      data-name={props.path}
       data-type={q.type}
     >
       <span id={id} class="q-label">
@@ -314,7 +482,7 @@ function QuestionField(props: {
         {q.required && <span class="req"> *</span>}
       </span>
       {q.hint && <small class="muted block">{label(q.hint)}</small>}
-      <Control {...props} />
+      <Control userId={props.userId} q={{ ...q, choices: props.choices ?? q.choices }} path={props.path} value={value} onChange={onChange} />
       {known && (
         <div class="known small" data-testid={`survey-known-${q.name}`}>
           <span>
@@ -343,12 +511,12 @@ function QuestionField(props: {
         </div>
       )}
       {props.error && (
-        <small class="err block" data-testid={`survey-error-${q.name}`} data-code={props.error.code}>
+        <small class="err block" data-testid={`survey-error-${props.path}`} data-code={props.error.code}>
           {errorMessage(q, props.error)}
         </small>
       )}
       {props.serverError && (
-        <small class="err block" data-testid={`survey-server-error-${q.name}`}>
+        <small class="err block" data-testid={`survey-server-error-${props.path}`}>
           {props.serverError}
         </small>
       )}
@@ -356,12 +524,49 @@ function QuestionField(props: {
   );
 }
 
-function Control(props: { userId: string; q: Question; value: unknown; onChange: (v: unknown) => void }) {
+function Control(props: { userId: string; q: Question; path: string; value: unknown; onChange: (v: unknown) => void }) {
   const { q, value, onChange } = props;
-  const testid = `survey-input-${q.name}`;
+  const testid = `survey-input-${props.path}`;
+  const text = typeof value === 'string' ? value : '';
   switch (q.type) {
+    case 'barcode':
+      return <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} data-testid={testid} />;
+    case 'time':
+      return <input type="time" value={text} onInput={(e) => onChange(e.currentTarget.value || null)} data-testid={testid} />;
+    case 'datetime':
+      return (
+        <input
+          type="datetime-local"
+          value={text ? localInput(text) : ''}
+          onInput={(e) => onChange(e.currentTarget.value ? new Date(e.currentTarget.value).toISOString() : null)}
+          data-testid={testid}
+        />
+      );
+    case 'range': {
+      const r = q.range ?? { start: 0, end: 10, step: 1 };
+      return (
+        <div class="range">
+          <input
+            type="range"
+            min={Math.min(r.start, r.end)}
+            max={Math.max(r.start, r.end)}
+            step={r.step}
+            value={typeof value === 'number' ? value : r.start}
+            onInput={(e) => onChange(Number(e.currentTarget.value))}
+            data-testid={testid}
+          />
+          <output>{typeof value === 'number' ? value : '—'}</output>
+        </div>
+      );
+    }
+    case 'acknowledge':
+      return (
+        <label class="check">
+          <input type="checkbox" checked={value === 'OK'} onChange={(e) => onChange(e.currentTarget.checked ? 'OK' : null)} data-testid={testid} />
+          <span>{t('survey.acknowledge')}</span>
+        </label>
+      );
     case 'text': {
-      const text = typeof value === 'string' ? value : '';
       const short = (q.constraint?.max_length ?? 2000) <= 60;
       return short ? (
         <input type="text" value={text} onInput={(e) => onChange(e.currentTarget.value)} data-testid={testid} />
@@ -397,10 +602,10 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
                 <label class="check">
                   <input
                     type={many ? 'checkbox' : 'radio'}
-                    name={q.name}
+                    name={props.path}
                     checked={chosen.includes(c.name)}
                     onChange={() => toggle(c.name)}
-                    data-testid={`survey-choice-${q.name}-${c.name}`}
+                    data-testid={`survey-choice-${props.path}-${c.name}`}
                   />
                   <span>{label(c.label)}</span>
                 </label>
@@ -408,7 +613,7 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
             ))}
           </ul>
           {!many && !q.required && isAnswered(value) && (
-            <button type="button" class="link small" onClick={() => onChange(null)} data-testid={`survey-clear-${q.name}`}>
+            <button type="button" class="link small" onClick={() => onChange(null)} data-testid={`survey-clear-${props.path}`}>
               {t('survey.clear')}
             </button>
           )}
@@ -425,7 +630,7 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
               aria-checked={value === b}
               class={value === b ? 'chip on' : 'chip'}
               onClick={() => onChange(value === b && !q.required ? null : b)}
-              data-testid={`survey-${b ? 'yes' : 'no'}-${q.name}`}
+              data-testid={`survey-${b ? 'yes' : 'no'}-${props.path}`}
             >
               {t(b ? 'survey.yes' : 'survey.no')}
             </button>
@@ -433,12 +638,20 @@ function Control(props: { userId: string; q: Question; value: unknown; onChange:
         </div>
       );
     case 'geopoint':
-      return <GeoInput name={q.name} value={value} onChange={onChange} />;
+      return <GeoInput name={props.path} value={value} onChange={onChange} />;
     case 'photo':
-      return <PhotoInput userId={props.userId} name={q.name} value={value} onChange={onChange} />;
+      return <PhotoInput userId={props.userId} name={props.path} value={value} onChange={onChange} />;
     default:
       return <p class="muted small">{t('survey.err.unknown_type')}</p>;
   }
+}
+
+/** An ISO moment as a datetime-local box shows it (the phone's own time). */
+function localInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /**

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -82,3 +83,25 @@ def test_any_answers_get_errors_never_an_exception(answers):
     assert all(e.question in answers or e.code == "required" for e in errors)
     if not errors:
         normalise(CASES["form"], {k: v for k, v in answers.items() if k in visible})
+
+
+EXPRESSIONS = CASES["expressions"]
+NOW = dt.datetime.fromisoformat(EXPRESSIONS["now"])
+
+
+def test_the_expression_form_is_a_valid_form():
+    form = Form.model_validate(EXPRESSIONS["form"])
+    assert form_errors(form) == []
+
+
+@pytest.mark.parametrize("case", EXPRESSIONS["cases"],
+                         ids=[c["name"] for c in EXPRESSIONS["cases"]])
+def test_expression_case(case):
+    """The same cases the PWA runs through Enketo's evaluator (pwa/src/surveys/rules.test.ts)."""
+    form = EXPRESSIONS["form"]
+    assert visible_questions(form, case["answers"], NOW) == case["visible"]
+    errors = [{"question": e.question, "code": e.code}
+              for e in check_answers(form, case["answers"], NOW)]
+    assert errors == case["errors"]
+    if "stored" in case:
+        assert normalise(form, case["answers"], NOW) == case["stored"]

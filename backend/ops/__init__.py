@@ -1,0 +1,1 @@
+"""Operating Zhucun: metrics for Prometheus, backups and restores."""

@@ -1,0 +1,225 @@
+"""The change cursor: which changes a pull may deliver without ever passing a late commit.
+
+*SQLite.* Writers queue at ``BEGIN IMMEDIATE``, so they commit one at a time in the order they
+took their change numbers (the ``sync_change_counter`` row). The cursor is the last number
+delivered, as plain digits.
+
+*PostgreSQL.* Change numbers come from the sequence ``sync_change_seq``: no row lock, so
+writers run side by side and may commit in any order. Every synced row also carries ``txid``,
+the 64-bit id of the transaction that last wrote it (a column default on insert, a trigger on
+update). A pull delivers only rows written by transactions older than every transaction still
+in progress in this database (the *bound*), in ``(txid, seq)`` order. A transaction still
+writing has a txid at or above the bound, so its rows wait until it ends, whatever their
+numbers; a transaction that ended below the bound is visible to the pull's reads. The cursor is
+``x<T>`` (everything written by transactions below ``T`` delivered) or ``x<T>.<S>`` (a page
+ended inside transaction ``T`` at change ``S``). A plain-digits cursor from before this scheme
+is read as "rows stamped 0 (written before it) after change S".
+
+*Both.* A cursor starts with the database's epoch (``<E>:``); a restore from backup gives the
+database a new one, and a cursor of another epoch starts the feed over (the restored database
+may hand out numbers the phone has already passed).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from piccolo.querystring import QueryString
+
+from backend.core.db import fetch, is_postgres
+
+if TYPE_CHECKING:
+    from piccolo.engine.base import Engine
+
+__all__ = [
+    "Cursor", "ensure_stamps", "epoch", "new_epoch", "parse_cursor", "pull_bound", "reset_stamps",
+    "take_seqs",
+    "txid_after",
+]
+
+_SEQUENCE = "sync_change_seq"
+_CURSOR = re.compile(r"^(?:(\d{1,10}):)?(?:(\d{1,19})|x(\d{1,19})(?:\.(\d{1,19}))?)$")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the change feed: ``(txid, seq)`` on PostgreSQL, ``seq`` on SQLite."""
+
+    txid: int
+    seq: int
+
+    def text(self, engine: Engine, epoch: int) -> str:
+        if not is_postgres(engine):
+            body = str(self.seq)
+        else:
+            body = f"x{self.txid}" if self.seq < 0 else f"x{self.txid}.{self.seq}"
+        return f"{epoch}:{body}"
+
+
+def parse_cursor(text: str | None, engine: Engine, epoch: int) -> Cursor | None:
+    """The cursor a client sent (None when it is not one this server writes).
+
+    A cursor of another epoch (written before a restore from backup) starts the feed over:
+    the restored database may have handed out its numbers again.
+    """
+    if not text:
+        return Cursor(0, 0)
+    m = _CURSOR.match(text)
+    if m is None:
+        return None
+    their_epoch, legacy, txid, seq = m.groups()
+    if their_epoch is not None and int(their_epoch) != epoch:
+        return Cursor(0, 0)
+    if legacy is not None:
+        return Cursor(0, int(legacy))
+    if not is_postgres(engine):
+        return None
+    return Cursor(int(txid), int(seq) if seq is not None else -1)
+
+
+_EPOCH_ROW = 2
+_epochs: dict[int, int] = {}
+
+
+async def epoch(engine: Engine) -> int:
+    """This database's epoch (a random number kept in the counter table, row 2), made on first
+    use and replaced by ``zhucun restore``. Cached per process: restore with the API stopped."""
+    key = id(engine)
+    if key not in _epochs:
+        await fetch(engine, "INSERT INTO sync_change_counter (id, value) VALUES ({}, {}) "
+                    "ON CONFLICT (id) DO NOTHING", _EPOCH_ROW, secrets.randbelow(10**9) + 1)
+        rows = await fetch(engine, "SELECT value FROM sync_change_counter WHERE id = {}",
+                           _EPOCH_ROW)
+        _epochs[key] = int(rows[0]["value"])
+    return _epochs[key]
+
+
+async def new_epoch(engine: Engine) -> int:
+    """Give the database a new epoch: every cursor handed out before starts over."""
+    value = secrets.randbelow(10**9) + 1
+    await fetch(engine, "INSERT INTO sync_change_counter (id, value) VALUES ({}, {}) "
+                "ON CONFLICT (id) DO UPDATE SET value = excluded.value", _EPOCH_ROW, value)
+    _epochs[id(engine)] = value
+    return value
+
+
+async def take_seqs(engine: Engine, count: int) -> list[int]:
+    """``count`` change numbers, increasing.
+
+    SQLite: from the counter row (writers are serialised anyway). PostgreSQL: from a sequence,
+    so a writer holds no lock that another writer waits for.
+    """
+    if is_postgres(engine):
+        rows = await fetch(
+            engine, f"SELECT nextval('{_SEQUENCE}') AS n FROM generate_series(1, {{}})", count
+        )
+        return sorted(int(r["n"]) for r in rows)
+    rows = await fetch(
+        engine,
+        "INSERT INTO sync_change_counter (id, value) VALUES (1, {}) "
+        "ON CONFLICT (id) DO UPDATE SET value = sync_change_counter.value + excluded.value "
+        "RETURNING value",
+        count,
+    )
+    last = int(rows[0]["value"])
+    return list(range(last - count + 1, last + 1))
+
+
+async def pull_bound(engine: Engine) -> int:
+    """The oldest transaction id still running in this database, or the next one to be given.
+
+    Read in two steps, the next id first: a transaction given an id before that read is either
+    listed as running by the second read, or has ended and is visible to the reads after it.
+    Transactions of other databases on the same server are not waited for.
+    """
+    # Clearing the statistics snapshot makes the second read fresh even inside a transaction.
+    [row] = await fetch(
+        engine,
+        "SELECT pg_stat_clear_snapshot() AS c, pg_snapshot_xmax(pg_current_snapshot())::text AS hi",
+    )
+    hi = int(row["hi"])
+    running = await fetch(
+        engine,
+        "SELECT backend_xid::text AS xid FROM pg_stat_activity "
+        "WHERE datname = current_database() AND backend_xid IS NOT NULL",
+    )
+    bound = hi
+    for r in running:
+        bound = min(bound, _widen(int(r["xid"]), hi))
+    return bound
+
+
+def _widen(xid32: int, near: int) -> int:
+    """A 32-bit transaction id as the 64-bit one (with its epoch) just below ``near``."""
+    candidate = (near & ~0xFFFFFFFF) | xid32
+    return candidate - (1 << 32) if candidate > near else candidate
+
+
+def txid_after(cursor: Cursor, bound: int) -> QueryString:
+    """The ``WHERE`` part of a PostgreSQL pull: after the cursor, below the bound."""
+    return QueryString(
+        "((txid, seq) > ({}, {}) AND txid < {})", cursor.txid, cursor.seq, bound
+    )
+
+
+async def ensure_stamps(engine: Engine) -> None:
+    """On PostgreSQL, give every synced table (a ``seq`` column) its ``txid`` stamp, and the
+    change sequence. Idempotent: runs after every ``zhucun migrate``, so tables added later get
+    it too. Rows written before get 0 (delivered first, by their change number)."""
+    if not is_postgres(engine):
+        return
+    exists = await fetch(engine, f"SELECT to_regclass('{_SEQUENCE}') IS NOT NULL AS ok")
+    if not exists[0]["ok"]:
+        counter = await fetch(
+            engine, "SELECT coalesce(max(value), 0) AS v FROM sync_change_counter"
+        )
+        start = int(counter[0]["v"]) + 1
+        await engine.run_ddl(f"CREATE SEQUENCE IF NOT EXISTS {_SEQUENCE} START WITH {start}")
+    await engine.run_ddl(
+        "CREATE OR REPLACE FUNCTION sync_stamp_txid() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN NEW.txid := pg_current_xact_id()::text::bigint; RETURN NEW; END $$"
+    )
+    tables = await fetch(
+        engine,
+        "SELECT c.table_name AS name FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_name = c.table_name "
+        "AND t.table_schema = c.table_schema AND t.table_type = 'BASE TABLE' "
+        "WHERE c.table_schema = current_schema() AND c.column_name = 'seq' "
+        "AND c.table_name <> 'sync_change_counter' "
+        "AND NOT EXISTS (SELECT 1 FROM information_schema.columns d WHERE "
+        "d.table_schema = c.table_schema AND d.table_name = c.table_name "
+        "AND d.column_name = 'txid')",
+    )
+    for row in tables:
+        name = row["name"]
+        await engine.run_ddl(f'ALTER TABLE "{name}" ADD COLUMN txid BIGINT NOT NULL DEFAULT 0')
+        await engine.run_ddl(
+            f'ALTER TABLE "{name}" ALTER COLUMN txid '
+            "SET DEFAULT pg_current_xact_id()::text::bigint"
+        )
+        await engine.run_ddl(
+            f'CREATE TRIGGER "{name}_txid" BEFORE UPDATE ON "{name}" '
+            "FOR EACH ROW EXECUTE FUNCTION sync_stamp_txid()"
+        )
+        await engine.run_ddl(f'CREATE INDEX "{name}_txid_seq" ON "{name}" (txid, seq)')
+
+
+async def reset_stamps(engine: Engine) -> None:
+    """After a restore on PostgreSQL: every row's stamp back to 0 (written before), since the
+    new cluster's transaction ids need not follow the old one's. Rows are then delivered by
+    their change numbers, ahead of anything written after the restore."""
+    if not is_postgres(engine):
+        return
+    tables = await fetch(
+        engine,
+        "SELECT table_name AS name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND column_name = 'txid'",
+    )
+    for row in tables:
+        name = row["name"]
+        await engine.run_ddl(f'ALTER TABLE "{name}" DISABLE TRIGGER "{name}_txid"')
+        await engine.run_ddl(f'UPDATE "{name}" SET txid = 0')
+        await engine.run_ddl(f'ALTER TABLE "{name}" ENABLE TRIGGER "{name}_txid"')

@@ -1,0 +1,56 @@
+"""``/metrics``: Prometheus text with requests, latencies, sync items by result and the outbox
+depth, for the machine itself or with the metrics token; 404 otherwise, and through a proxy."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from tests.api.test_sync import item, log_data, push
+
+
+@pytest.fixture
+def token(settings, monkeypatch):
+    monkeypatch.setattr(settings, "metrics_token", SecretStr("scrape-me-0123456789"))
+    return {"Authorization": "Bearer scrape-me-0123456789"}
+
+
+def test_metrics_count_requests_and_sync_items(client, world, token):
+    push(client, world, "cadre_x1", item(log_data("记一条")), item({"bad": 1}))
+    r = client.get("/metrics", headers=token)
+    assert r.status_code == 200
+    body = r.text
+    assert 'zhucun_sync_items_total{kind="work_log",result="applied"}' in body
+    assert 'zhucun_sync_items_total{kind="work_log",result="rejected"}' in body
+    assert "zhucun_outbox_depth 0.0" in body
+    assert 'method="POST",path="/api/sync/push"' in body
+    assert "zhucun_request_duration_seconds_bucket" in body
+
+
+def test_metrics_need_the_token_from_elsewhere(client, token):
+    assert client.get("/metrics").status_code == 404  # the test client is not loopback
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    proxied = {**token, "X-Forwarded-For": "203.0.113.9"}
+    assert client.get("/metrics", headers=proxied).status_code == 200  # the token opens it
+    assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+
+
+def test_json_log_lines_carry_the_request_id(client, world):
+    import json
+    import logging
+
+    from backend.core.logs import REQUEST_ID, JsonFormatter
+
+    token = REQUEST_ID.set("req-12345678")
+    try:
+        record = logging.LogRecord("zhucun", logging.WARNING, __file__, 1, "保存失败 %s", ("x",),
+                                   None)
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        REQUEST_ID.reset(token)
+    assert line["request_id"] == "req-12345678" and line["message"] == "保存失败 x"
+    access = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", "/api/health", "1.1", 200), None)
+    line = json.loads(JsonFormatter().format(access))
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/api/health", 200)

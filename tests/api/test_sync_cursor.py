@@ -1,0 +1,151 @@
+"""The change cursor never passes a late commit: writers that commit out of order, pulls between.
+
+A push is held open inside its transaction (after its rows are written, before its commit)
+while other pushes commit and the cadre pulls. Whatever the order of the commits, every change
+reaches the phone exactly when its transaction has ended, and no pull's cursor skips one.
+On SQLite writers queue at ``BEGIN IMMEDIATE`` (nothing can commit out of order); the
+Hypothesis property over commit orders runs on PostgreSQL, where writers run side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.sync import services as sync_services
+from tests.api.test_sync import item, log_data, pull_all, push
+from tests.conftest import ENGINE
+
+
+class _Gate:
+    """Holds chosen pushes open just before their commit until released."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.inside: set[str] = set()
+        self.release: dict[str, threading.Event] = {}
+        original = sync_services._after_write
+
+        async def held(actor, ready, written, *rest):
+            await original(actor, ready, written, *rest)
+            texts = [it.prepared.values.get("text") for it in ready]
+            for text in texts:
+                if text in self.release:
+                    self.inside.add(text)
+                    while not self.release[text].is_set():
+                        await asyncio.sleep(0.01)
+
+        monkeypatch.setattr(sync_services, "_after_write", held)
+
+    def hold(self, text: str) -> None:
+        self.release[text] = threading.Event()
+
+    def wait_inside(self, text: str, timeout: float = 20) -> bool:
+        deadline = time.monotonic() + timeout
+        while text not in self.inside and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return text in self.inside
+
+
+def _push_in_thread(client, world, data_text, results):
+    def send():
+        r = client.post("/api/sync/push", json={"items": [item(log_data(data_text))]},
+                        headers=world.headers("cadre_x1"))
+        results[data_text] = r.json()["results"][0]["status"]
+
+    t = threading.Thread(target=send)
+    t.start()
+    return t
+
+
+def _texts(changes) -> set[str]:
+    return {c["data"]["text"] for c in changes if c["kind"] == "work_log"}
+
+
+def test_a_late_commit_is_delivered_after_an_early_one(client, world, monkeypatch):
+    _, cursor = pull_all(client, world, "cadre_x1")
+    gate = _Gate(monkeypatch)
+    gate.hold("慢的一条")
+    statuses: dict[str, str] = {}
+    slow = _push_in_thread(client, world, "慢的一条", statuses)
+    assert gate.wait_inside("慢的一条")
+    fast = _push_in_thread(client, world, "快的一条", statuses)
+    fast.join(3)  # on SQLite it queues behind the slow one; on PostgreSQL it commits now
+    seen, cursor = pull_all(client, world, "cadre_x1", since=cursor)
+    assert "慢的一条" not in _texts(seen)  # not committed yet
+    gate.release["慢的一条"].set()
+    slow.join(30)
+    fast.join(30)
+    assert statuses == {"慢的一条": "applied", "快的一条": "applied"}
+    later, _ = pull_all(client, world, "cadre_x1", since=cursor)
+    assert _texts(seen) | _texts(later) >= {"慢的一条", "快的一条"}
+
+
+@pytest.mark.postgres_only
+def test_no_commit_order_makes_a_pull_skip_a_change(client, world, monkeypatch):
+    _, start = pull_all(client, world, "cadre_x1")
+    gate = _Gate(monkeypatch)
+    run_no = iter(range(10**6))
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(order=st.permutations(range(4)), pulls=st.lists(st.booleans(), min_size=4, max_size=4))
+    def commits_in_any_order(order, pulls):
+        nonlocal start
+        n = next(run_no)
+        texts = [f"写者{n}-{i}" for i in range(4)]
+        statuses: dict[str, str] = {}
+        threads = []
+        for text in texts:  # all four write and take their numbers in this order…
+            gate.hold(text)
+            threads.append(_push_in_thread(client, world, text, statuses))
+            assert gate.wait_inside(text)
+        cursor, delivered = start, set()
+        for i, pull_now in zip(order, pulls, strict=True):  # …and commit in another one
+            gate.release[texts[i]].set()
+            threads[i].join(30)
+            if pull_now:
+                changes, cursor = pull_all(client, world, "cadre_x1", since=cursor)
+                delivered |= _texts(changes)
+                committed = {texts[j] for j in order[: order.index(i) + 1]}
+                assert _texts(changes) <= committed | delivered
+        changes, cursor = pull_all(client, world, "cadre_x1", since=cursor)
+        delivered |= _texts(changes)
+        assert set(texts) <= delivered, set(texts) - delivered
+        assert set(statuses.values()) == {"applied"}
+        start = cursor
+
+    commits_in_any_order()
+
+
+@pytest.mark.postgres_only
+def test_cursor_text(client, world):
+    _, cursor = pull_all(client, world, "cadre_x1")
+    epoch, body = cursor.split(":")
+    assert epoch.isdigit() and body.startswith("x")
+    r = client.get("/api/sync/pull", params={"since": "x12.abc"},
+                   headers=world.headers("cadre_x1"))
+    assert r.status_code in (400, 422)
+    # A cursor from before the stamps (plain digits) still reads: rows stamped 0 after it.
+    r = client.get("/api/sync/pull", params={"since": "0"}, headers=world.headers("cadre_x1"))
+    assert r.status_code == 200
+
+
+def test_engine_is_known():
+    assert ENGINE in {"sqlite", "postgres"}
+
+
+def test_a_cursor_from_before_a_restore_starts_the_feed_over(client, world):
+    push(client, world, "cadre_x1", item(log_data("恢复前")))
+    everything, cursor = pull_all(client, world, "cadre_x1")
+    epoch, body = cursor.split(":")
+    # The same position in another epoch (the database was restored from a backup since).
+    again, fresh = pull_all(client, world, "cadre_x1", since=f"{int(epoch) + 1}:{body}")
+    assert _texts(again) == _texts(everything) and "恢复前" in _texts(again)
+    assert fresh.split(":")[0] == epoch
+    # The same epoch: nothing new.
+    nothing, _ = pull_all(client, world, "cadre_x1", since=cursor)
+    assert _texts(nothing) == set()

@@ -1,0 +1,263 @@
+"""Load over real HTTP on loopback: push throughput with one and two API workers, the cost of a
+single-item push, and the realistic mix (cadres pushing 1–20 items, then pulling).
+
+Run: ``.venv/bin/python tests/bench/bench_load.py [--records 20000] [--clients 8]
+[--cadres 200] [--rounds 3]`` (SQLite by default, ``ZHUCUN_TEST_DB=postgres`` for
+PostgreSQL). Bounded and local: the servers bind 127.0.0.1 on a free port, every phase sends a
+fixed amount of work, and the servers are stopped at the end. All figures come from the same
+run on the same database, side by side with the goals of issue #18.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests import dbconf  # noqa: E402
+
+DB_URL, TOKEN = dbconf.create_database()
+os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
+
+import httpx  # noqa: E402
+
+from backend.accounts import services as accounts  # noqa: E402
+from backend.accounts.schemas import PostingDetails, RoleIn, UserIn  # noqa: E402
+from backend.app import all_tables  # noqa: E402
+from backend.core.context import RequestContext  # noqa: E402
+from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine  # noqa: E402
+from backend.core.migrate import migrate  # noqa: E402
+from backend.core.settings import Settings  # noqa: E402
+from tests import world as world_module  # noqa: E402
+from tests.world import VILLAGE_X1, VILLAGE_X2, build_world, mint_token  # noqa: E402
+
+
+def record(n: int, village: str = VILLAGE_X1) -> dict:
+    moment = dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=2 * (n % 20_000))
+    return {
+        "kind": "work_log", "id": str(uuid.uuid4()), "base_version": None,
+        "data": {
+            "village_code": village, "date": (moment + dt.timedelta(hours=8)).date().isoformat(),
+            "kind": "visit", "text": f"走访记录 {n}：了解产业和就业情况", "household_ids": [],
+            "evidence": [],
+            "location": {"lat": 26.41 + (n % 7) * 1e-4, "lon": 107.91, "accuracy_m": 20.0,
+                         "captured_at": moment.isoformat()},
+        },
+    }
+
+
+async def make_people(settings: Settings, cadres: int) -> tuple[list[str], list[str]]:
+    """Tokens of ``cadres`` cadres (half in each of two villages) and their villages."""
+    engine = engine_from_url(DB_URL)
+    bind_tables(engine, all_tables())
+    await prepare_engine(engine)
+    try:
+        from backend.app import register_capabilities
+
+        register_capabilities()
+        await build_world(settings)
+        ctx = RequestContext.system("bench")
+        tokens, villages = [], []
+        for i in range(cadres):
+            village = VILLAGE_X1 if i % 2 == 0 else VILLAGE_X2
+            user = await accounts.create_user(ctx, None, UserIn(
+                phone=f"139{i:08d}", name=f"干部{i}", password=world_module.PASSWORD,
+                roles=[RoleIn(role="cadre", division_code=village)],
+                posting=PostingDetails(dispatching_unit="县农业农村局", unit_lat=26.42,
+                                       unit_lon=107.88, start_date=dt.date(2019, 1, 1))),
+                password_hash=world_module._HASH)
+            tokens.append(await mint_token(settings, user.id))
+            villages.append(village)
+        return tokens, villages
+    finally:
+        await close_engine(engine)
+
+
+class Server:
+    """``zhucun serve`` on a free loopback port, stopped on exit."""
+
+    def __init__(self, workers: int) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {**os.environ, "ZHUCUN_DATABASE_URL": DB_URL, "ZHUCUN_ENV": "test",
+               "ZHUCUN_PWA_DIR": str(ROOT / "none")}
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/zhucun"), "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("the server did not start")
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the server and its workers (Linux /proc)."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        pids = [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError):
+                pass
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+async def push_throughput(base: str, tokens: list[str], records: int, clients: int) -> float:
+    """``clients`` phones pushing batches of 500 at once; records per second."""
+    per_client = records // clients
+    async with httpx.AsyncClient(base_url=base, timeout=120,
+                                 limits=httpx.Limits(max_connections=clients)) as http:
+
+        async def phone(i: int) -> None:
+            headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+            village = VILLAGE_X1 if (i % len(tokens)) % 2 == 0 else VILLAGE_X2
+            for start in range(0, per_client, 500):
+                items = [record(start + k + i * per_client, village)
+                         for k in range(min(500, per_client - start))]
+                r = await http.post("/api/sync/push", json={"items": items}, headers=headers)
+                assert r.status_code == 200, r.text[:300]
+
+        started = time.perf_counter()
+        await asyncio.gather(*(phone(i) for i in range(clients)))
+        return per_client * clients / (time.perf_counter() - started)
+
+
+async def single_pushes(server: Server, token: str, count: int) -> tuple[float, float]:
+    """One item a request, one after another: median latency (ms), server CPU per push (ms)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    times = []
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        for n in range(20):  # warm up
+            await http.post("/api/sync/push", json={"items": [record(10**6 + n)]},
+                            headers=headers)
+        cpu = server.cpu_seconds()
+        for n in range(count):
+            started = time.perf_counter()
+            r = await http.post("/api/sync/push", json={"items": [record(2 * 10**6 + n)]},
+                                headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+            assert r.json()["results"][0]["status"] == "applied"
+        cpu = server.cpu_seconds() - cpu
+    return statistics.median(times), cpu * 1000 / count
+
+
+async def mix(base: str, tokens: list[str], villages: list[str], concurrency: int,
+              rounds: int) -> tuple[float, float]:
+    """Each of ``concurrency`` phones (cadres taken in turn) pushes 1–20 logs and then pulls,
+    ``rounds`` times: records per second and the p95 of all requests (ms)."""
+    rng = random.Random(concurrency)
+    latencies: list[float] = []
+    pushed = 0
+    cursors: dict[int, str | None] = {}
+    async with httpx.AsyncClient(base_url=base, timeout=120,
+                                 limits=httpx.Limits(max_connections=concurrency)) as http:
+
+        async def phone(i: int) -> None:
+            nonlocal pushed
+            who = i % len(tokens)
+            headers = {"Authorization": f"Bearer {tokens[who]}"}
+            for _ in range(rounds):
+                items = [record(rng.randrange(10**7), villages[who])
+                         for _ in range(rng.randint(1, 20))]
+                started = time.perf_counter()
+                r = await http.post("/api/sync/push", json={"items": items}, headers=headers)
+                latencies.append((time.perf_counter() - started) * 1000)
+                assert r.status_code == 200, r.text[:300]
+                pushed += sum(x["status"] == "applied" for x in r.json()["results"])
+                params = {"since": cursors[who]} if cursors.get(who) else {}
+                started = time.perf_counter()
+                r = await http.get("/api/sync/pull", params=params, headers=headers)
+                latencies.append((time.perf_counter() - started) * 1000)
+                assert r.status_code == 200, r.text[:300]
+                cursors[who] = r.json()["cursor"]
+
+        started = time.perf_counter()
+        await asyncio.gather(*(phone(i) for i in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return pushed / elapsed, statistics.quantiles(latencies, n=20)[-1]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--cadres", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--single", type=int, default=300)
+    args = parser.parse_args()
+    name = dbconf.engine_name()
+    settings = Settings(database_url=DB_URL, env="test", pwa_dir=ROOT / "none")
+    try:
+        asyncio.run(migrate())
+        tokens, villages = asyncio.run(make_people(settings, args.cadres))
+        rates = {}
+        for workers in (1, 2):
+            server = Server(workers)
+            try:
+                rates[workers] = asyncio.run(
+                    push_throughput(server.base, tokens, args.records, args.clients))
+                if workers == 1:
+                    median, cpu = asyncio.run(single_pushes(server, tokens[0], args.single))
+                    mixes = {c: asyncio.run(mix(server.base, tokens, villages, c, args.rounds))
+                             for c in (32, 128)}
+            finally:
+                server.stop()
+    finally:
+        dbconf.drop_database(TOKEN)
+    cores = os.cpu_count() or 1
+    print(f"load over HTTP on {name} ({cores} cores), {args.clients} clients, batches of 500:")
+    print(f"  one worker: {rates[1]:,.0f} records/s; two workers: {rates[2]:,.0f} records/s "
+          f"({rates[2] / rates[1]:.2f}x)")
+    goal = 10_000 if name == "sqlite" else 20_000
+    print(f"  goal: >= {goal:,} records/s: {verdict(max(rates.values()) >= goal)}; "
+          f"two workers >= 1.6x one where cores allow: {verdict(rates[2] / rates[1] >= 1.6)}")
+    print(f"single-item push: median {median:.1f} ms over HTTP, server CPU {cpu:.2f} ms a push "
+          f"(goal <= 2 ms: {verdict(cpu <= 2)})")
+    for c, (rate, p95) in mixes.items():
+        print(f"realistic mix, one worker, {c} phones at once ({args.cadres} cadres, pushes of "
+              f"1-20 then a pull): {rate:,.0f} records/s, p95 {p95:.0f} ms")
+    rate, p95 = mixes[128]
+    print(f"  goal: >= 2,500 records/s and p95 < 300 ms at 128: "
+          f"{verdict(rate >= 2500 and p95 < 300)}")
+
+
+if __name__ == "__main__":
+    main()
