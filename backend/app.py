@@ -20,6 +20,7 @@ from backend.audit.controllers import AuditController
 from backend.claims.controllers import ClaimController, InsuranceController
 from backend.claims.sync_kinds import register_kinds as register_claim_kinds
 from backend.commendation.controllers import CommendationController
+from backend.core.bounds import BoundedRequest, parameter_guard
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
 from backend.core.http import (
@@ -31,6 +32,7 @@ from backend.core.http import (
 from backend.core.metrics import prometheus_middleware
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
+from backend.core.uploads import UploadSlots
 from backend.dashboard.controllers import DashboardController
 from backend.evidence.controllers import EvidenceController
 from backend.feedback.controllers import FeedbackController
@@ -49,6 +51,7 @@ from backend.ops.controllers import metrics
 from backend.policy.controllers import PolicyController
 from backend.surveys.controllers import SurveyController
 from backend.surveys.sync_kinds import register_kinds as register_survey_kinds
+from backend.sync import wire as typed_wire
 from backend.sync.controllers import SyncController
 from backend.web import compression_config, pwa_routes
 
@@ -128,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_shutdown() -> None:
         await close_engine(engine)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, metrics, *CONTROLLERS, *_pwa(settings.pwa_dir)],
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -136,13 +139,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
-        guards=[password_change_guard],
-        state=State({"settings": settings}),
+        guards=[parameter_guard, password_change_guard],
+        state=State(
+            {"settings": settings, "upload_slots": UploadSlots(settings.upload_concurrency)}
+        ),
         middleware=[request_id_middleware, prometheus_middleware()],
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         request_max_body_size=settings.max_body_bytes,
+        request_class=BoundedRequest,
         compression_config=compression_config(),
         openapi_config=OpenAPIConfig(
             title="Zhucun 驻村 API",
@@ -152,3 +158,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    typed_wire.install(app)
+    return app

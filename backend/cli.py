@@ -59,8 +59,12 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        proxy_headers=True,
+        # The client address comes only from nginx's X-Real-IP, checked against
+        # ZHUCUN_TRUSTED_PROXIES by the app (core/http.client_address), never from
+        # X-Forwarded-For taken on trust.
+        proxy_headers=False,
         log_level="info",
+        **settings.server_limits(),
         log_config=log_config(settings.log_format or
                               ("json" if settings.env == "production" else "text")),
     )

@@ -66,6 +66,7 @@ __all__ = [
     "login",
     "logout",
     "posted_cadres",
+    "posting_in_force",
     "posting_village",
     "postings_of",
     "read_user",
@@ -88,15 +89,45 @@ _GRANT_LEVEL = {
 }
 
 
+#: Days after a posting ends during which its cadre may still send what was recorded there
+#: (a phone offline at the transfer loses nothing); the records' dates must lie in the posting.
+POSTING_GRACE_DAYS = 30
+
+
+def posting_in_force(start: dt.date, end: dt.date | None, today: dt.date) -> bool:
+    """Whether a posting still gives its village to the cadre: not ended (or ended less than
+    ``POSTING_GRACE_DAYS`` ago). A posting yet to start counts, for its reference data; the
+    dates of records are checked against the posting itself when they arrive.
+
+    >>> d = dt.date
+    >>> posting_in_force(d(2025, 1, 1), None, d(2026, 5, 1))
+    True
+    >>> posting_in_force(d(2025, 1, 1), d(2026, 3, 31), d(2026, 4, 30))
+    True
+    >>> posting_in_force(d(2025, 1, 1), d(2026, 3, 31), d(2026, 5, 1))
+    False
+    """
+    del start
+    return end is None or today <= end + dt.timedelta(days=POSTING_GRACE_DAYS)
+
+
 async def resolve_scope(user_id: uuid.UUID) -> Scope:
-    """Roles and postings → the villages and counties this user may touch."""
+    """Roles and postings → the villages and counties this user may touch.
+
+    A cadre's villages are those of postings in force (``posting_in_force``): a transferred
+    cadre no longer reads the old village's households nor writes there; their own records
+    of it stay theirs (matched by owner, not by village).
+    """
     grants = await RoleGrant.select(RoleGrant.role, RoleGrant.division_code).where(
         RoleGrant.account == user_id
     )
-    postings = await Posting.select(Posting.village_code).where(Posting.cadre == user_id)
+    postings = await Posting.select(
+        Posting.village_code, Posting.start_date, Posting.end_date
+    ).where(Posting.cadre == user_id)
     roles = {g["role"] for g in grants}
     if postings:
         roles.add("cadre")
+    today = local_date()
 
     def codes(role: str) -> frozenset[str]:
         return frozenset(g["division_code"] for g in grants if g["role"] == role)
@@ -105,7 +136,11 @@ async def resolve_scope(user_id: uuid.UUID) -> Scope:
     return Scope(
         user_id=user_id,
         roles=frozenset(roles),
-        own_villages=frozenset(p["village_code"] for p in postings),
+        own_villages=frozenset(
+            p["village_code"]
+            for p in postings
+            if posting_in_force(p["start_date"], p["end_date"], today)
+        ),
         review_townships=townships,
         review_villages=frozenset(await geo.villages_of_townships(set(townships))),
         admin_counties=codes("county_admin"),

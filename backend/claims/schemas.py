@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.core.validation import PastDate
+
 __all__ = [
     "BulkIn",
     "BulkItem",
@@ -17,12 +19,14 @@ __all__ = [
     "BulkResult",
     "ClaimEventOut",
     "ClaimOut",
+    "ClaimWire",
     "CoverageGapOut",
     "EvidenceOut",
     "FlagOut",
     "ForwardIn",
     "IncidentData",
     "IncidentOut",
+    "IncidentWire",
     "InsuranceImportReport",
     "InsurancePolicyOut",
     "PayIn",
@@ -54,7 +58,7 @@ class TravelClaimData(_In):
     """
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    date: dt.date
+    date: PastDate
     mode: Mode
     fare_fen: int | None = Field(default=None, ge=1, le=10_000_000)
     road_km: Decimal | None = Field(default=None, gt=0, le=5000, decimal_places=1)
@@ -67,7 +71,7 @@ class IncidentData(_In):
     """Sync kind ``insurance_incident``: an accident, reported to the county."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    accident_date: dt.date
+    accident_date: PastDate
     description: str = Field(min_length=1, max_length=5000)
     evidence: list[str] = Field(default_factory=list, max_length=20)
 
@@ -236,3 +240,51 @@ class ForwardIn(_In):
 
     note: str = Field(default="", max_length=1000, description="e.g. the insurer's case number")
     version: int = Field(ge=1, description="the version acted on (optimistic lock)")
+
+class ClaimWire(BaseModel):
+    """Pulled ``claim`` (every claim's state, under the id the phone chose) and the server copy
+    of a ``travel_claim``. Amounts in fen; ``amount_yuan`` for display."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="subsidy | travel")
+    state: str
+    village_code: str
+    township_code: str
+    month: str = Field(description="YYYY-MM")
+    date: dt.date | None
+    mode: str | None
+    fare_fen: int | None
+    road_km: float | None
+    note: str | None
+    evidence: list[str]
+    corrects_id: uuid.UUID | None
+    village_days: int | None
+    sheet_id: uuid.UUID | None
+    policy_version: int | None
+    rate_fen: int | None
+    geodesic_km: float | None
+    amount_fen: int
+    amount_yuan: str
+    payable_fen: int | None
+    flags: list[dict[str, Any]]
+    reason: str | None
+    payment_reference: str | None
+    submitted_at: dt.datetime | None
+    paid_at: dt.datetime | None
+
+
+class IncidentWire(BaseModel):
+    """Pulled ``insurance_incident``: the report and what the county did with it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    village_code: str
+    accident_date: dt.date
+    description: str
+    evidence: list[str]
+    state: str
+    policy_id: uuid.UUID | None
+    forwarded_at: dt.datetime | None
+    forward_note: str | None
+    cadre_id: uuid.UUID

@@ -15,6 +15,7 @@ presence sheet. A month confirmed by the township drafts its subsidy claim throu
 from __future__ import annotations
 
 from backend.claims import insurance, services
+from backend.claims.schemas import ClaimWire, IncidentData, IncidentWire, TravelClaimData
 from backend.claims.tables import Claim, Incident
 from backend.fieldwork import presence
 from backend.sync.registry import SyncKind, register
@@ -33,6 +34,8 @@ def register_kinds() -> None:
             locked=services.travel_claim_locked,
             enrich=services.enrich_travel_claims,
             after_write=services.write_travel_links,
+            data_model=TravelClaimData,
+            wire_model=ClaimWire,
         )
     )
     register(
@@ -41,6 +44,7 @@ def register_kinds() -> None:
             table=Claim,
             to_wire=services.claim_wire,
             pull_where=services.claim_pull_where,
+            wire_model=ClaimWire,
         )
     )
     register(
@@ -53,6 +57,8 @@ def register_kinds() -> None:
             locked=insurance.incident_locked,
             enrich=insurance.enrich_incidents,
             after_write=insurance.write_incident_links,
+            data_model=IncidentData,
+            wire_model=IncidentWire,
         )
     )
     presence.on_month_confirmed(services.draft_subsidy)

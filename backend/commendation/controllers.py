@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backend.commendation import dossier_page, services
@@ -19,6 +20,7 @@ from backend.commendation.schemas import (
     NominationOut,
     RunIn,
     RunOut,
+    UnitSeatsOut,
 )
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
@@ -30,6 +32,7 @@ from backend.fieldwork.schemas import VersionIn
 __all__ = ["CommendationController"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_PRINT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
 
 
 class CommendationController(Controller):
@@ -37,10 +40,18 @@ class CommendationController(Controller):
     tags = ["commendation 评优表彰"]
 
     @get("/eligibility")
-    async def eligibility(self, actor: NamedDependency[Actor],
-                          year: Year = None) -> list[EligibilityOut]:
-        """Cadres the caller reviews, with why each is or is not eligible; by village, name."""
-        return await services.eligibility_list(actor.scope, year or local_date().year)
+    async def eligibility(
+        self, actor: NamedDependency[Actor], year: Year = None,
+        township: Annotated[str | None, QueryParameter(pattern=r"^\d{9}$")] = None,
+        tier: Annotated[Literal["deep", "key", "ordinary"] | None, QueryParameter()] = None,
+        eligible: FromQuery[bool | None] = None,
+    ) -> list[EligibilityOut]:
+        """Cadres the caller reviews, with why each is or is not eligible; by village, name.
+
+        Filters: one ``township`` (9-digit code), villages of one ``tier``, ``eligible`` or not.
+        """
+        return await services.eligibility_list(actor.scope, year or local_date().year,
+                                               township=township, tier=tier, eligible=eligible)
 
     @get("/eligibility/me")
     async def my_eligibility(self, actor: NamedDependency[Actor],
@@ -80,6 +91,12 @@ class CommendationController(Controller):
                           actor: NamedDependency[Actor]) -> list[NominationOut]:
         return await services.list_nominations(actor.scope, run_id)
 
+    @get("/runs/{run_id:uuid}/seats")
+    async def seats(self, run_id: FromPath[uuid.UUID],
+                    actor: NamedDependency[Actor]) -> list[UnitSeatsOut]:
+        """Each unit's seats, nominated, accepted and left (a reviewer sees their own units)."""
+        return await services.run_seats(actor.scope, run_id)
+
     @post("/runs/{run_id:uuid}/nominations", status_code=HTTP_200_OK)
     async def nominate(self, run_id: FromPath[uuid.UUID], data: JSONBody[NominateIn],
                        actor: NamedDependency[Actor],
@@ -111,6 +128,16 @@ class CommendationController(Controller):
         return Response(data, media_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="dossiers-{unit_code}.xlsx"'})
 
+    @get("/units/{unit_code:str}/dossiers/print", media_type="text/html")
+    async def unit_dossiers_print(self, unit_code: FromPath[str], actor: NamedDependency[Actor],
+                                  year: Year = None,
+                                  eligible: FromQuery[bool | None] = None) -> Response[str]:
+        """A township's dossiers as one printable document, a page per cadre."""
+        year = year or local_date().year
+        dossiers = await services.unit_dossiers(actor.scope, unit_code, year, eligible)
+        return Response(dossier_page.render_many(f"{unit_code} {year} 年度驻村工作档案", dossiers),
+                        media_type="text/html", headers=_PRINT_HEADERS)
+
     @get("/dossiers/{cadre_id:uuid}")
     async def dossier(self, cadre_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
                       year: Year = None) -> DossierOut:
@@ -123,7 +150,6 @@ class CommendationController(Controller):
         """The dossier as a printable page (print CSS, A4)."""
         d = await services.dossier(actor.scope, cadre_id, year or local_date().year)
         return Response(dossier_page.render(d), media_type="text/html",
-                        headers={"Content-Security-Policy": "default-src 'none'; "
-                                 "style-src 'unsafe-inline'"})
+                        headers=_PRINT_HEADERS)
 
 

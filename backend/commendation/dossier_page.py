@@ -6,7 +6,7 @@ from html import escape
 
 from backend.commendation.schemas import DossierOut
 
-__all__ = ["render"]
+__all__ = ["render", "render_many"]
 
 _KINDS = {"visit": "走访", "meeting": "会议", "project": "项目", "training": "培训",
           "duty": "值班", "mediation": "调解", "other": "其他"}
@@ -22,7 +22,8 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 td,th{border:1px solid #bbb;padding:3px 6px}
 th{background:#f2f2f2;text-align:left} .ok{color:#1a7f37} .no{color:#b42318} .muted{color:#666}
 @media print{body{margin:10mm} @page{size:A4;margin:12mm} h2{break-after:avoid}
- table{break-inside:avoid}}
+ table{break-inside:avoid} section+section{break-before:page}}
+section+section{margin-top:32px;border-top:2px solid #999;padding-top:12px}
 """
 
 
@@ -31,8 +32,7 @@ def _rows(pairs: list[tuple[str, object]]) -> str:
                    for k, v in pairs)
 
 
-def render(d: DossierOut) -> str:
-    """HTML for printing; every value escaped, no script, no external resources."""
+def _section(d: DossierOut) -> str:
     e = d.eligibility
     verdict = ('<span class="ok">符合评选条件</span>' if e.eligible
                else '<span class="no">暂不符合评选条件</span>')
@@ -47,9 +47,7 @@ def render(d: DossierOut) -> str:
     leave = _rows([(f"{x['start_date']} 至 {x['end_date']}", f"{x['days']} 天")
                    for x in d.approved_leave]) or '<tr><td class="muted">无</td></tr>'
     reasons = "".join(f"<li>{escape(r)}</li>" for r in e.reasons)
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>{escape(d.name)} {d.year} 年度驻村工作档案</title><style>{_CSS}</style></head><body>
-<h1>{escape(d.name)} · {d.year} 年度驻村工作档案</h1>
+    return f"""<section><h1>{escape(d.name)} · {d.year} 年度驻村工作档案</h1>
 <div class="muted">{escape(d.village_name)}（{escape(d.village_code)}） ·
  由系统据已录入的记录自动汇总，未另行填报</div>
 <h2>评选资格 {verdict}</h2><ul>{reasons}</ul>
@@ -64,4 +62,21 @@ def render(d: DossierOut) -> str:
 <h2>核验提示（仅供参考，不影响评选）</h2><table>{flags}</table>
 <h2>谈心谈话</h2><table>{talks}</table>
 <h2>经批准的请假</h2><table>{leave}</table>
-</body></html>"""
+</section>"""
+
+
+def render(d: DossierOut) -> str:
+    """HTML for printing; every value escaped, no script, no external resources."""
+    return _page(f"{d.name} {d.year} 年度驻村工作档案", [d])
+
+
+def render_many(title: str, dossiers: list[DossierOut]) -> str:
+    """A unit's dossiers in one printable document, each cadre on its own page."""
+    return _page(title, dossiers)
+
+
+def _page(title: str, dossiers: list[DossierOut]) -> str:
+    body = "".join(_section(d) for d in dossiers) or '<p class="muted">无符合条件的人员</p>'
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+            f"{body}</body></html>")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backend.core.validation import PastDate
 
 __all__ = [
     "DecisionIn",
@@ -18,6 +19,7 @@ __all__ = [
     "NominationOut",
     "RunIn",
     "RunOut",
+    "UnitSeatsOut",
 ]
 
 Tier = Literal["deep", "key", "ordinary"]
@@ -37,11 +39,18 @@ class EligibilityOut(BaseModel):
     required_days: int
     posted_days: int
     reasons: list[str]
+    village_name: str = ""
+    township_name: str = ""
+    #: The village's assistance tier (deep, key, ordinary).
+    tier: str = ""
+    #: Inspections (抽查) recorded this year, and how many found an unexcused absence.
+    inspections: int = 0
+    unexcused_absences: int = 0
 
 
 class InspectionIn(_In):
     cadre_id: uuid.UUID
-    date: dt.date
+    date: PastDate
     finding: Literal["unexcused_absence", "other"]
     note: str = Field(default="", max_length=2000)
 
@@ -70,6 +79,19 @@ class RunOut(BaseModel):
     note: str
     table: list[dict[str, Any]]
     version: int
+
+
+class UnitSeatsOut(BaseModel):
+    """One unit's seats in a published run and how many are taken (declined ones free a seat)."""
+
+    code: str
+    name: str
+    tier: str
+    eligible: int
+    seats: int
+    nominated: int
+    accepted: int
+    left: int
 
 
 class NominateIn(_In):

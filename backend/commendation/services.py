@@ -27,6 +27,7 @@ from backend.commendation.schemas import (
     NominationOut,
     RunIn,
     RunOut,
+    UnitSeatsOut,
 )
 from backend.commendation.tables import Inspection, Nomination, QuotaRun
 from backend.core.canonical import loads
@@ -55,11 +56,34 @@ __all__ = [
     "nominate",
     "publish_run",
     "record_inspection",
+    "run_seats",
+    "unit_dossiers",
     "unit_dossiers_xlsx",
 ]
 
 DEFAULT_COMMENDATION_WEIGHTS = {"deep": Decimal("1.5"), "key": Decimal("1.2"),
                                 "ordinary": Decimal("1")}
+
+
+async def _inspections(ids: list[uuid.UUID], year: int) -> tuple[dict[uuid.UUID, int],
+                                                                 dict[uuid.UUID, int]]:
+    """Per cadre: inspections recorded in ``year``, and those that found an unexcused absence."""
+    recorded: dict[uuid.UUID, int] = defaultdict(int)
+    absences: dict[uuid.UUID, int] = defaultdict(int)
+    for r in await Inspection.select(Inspection.cadre_id, Inspection.finding).where(
+        Inspection.cadre_id.is_in(ids or [uuid.UUID(int=0)]),
+        Inspection.date >= dt.date(year, 1, 1), Inspection.date <= dt.date(year, 12, 31),
+    ):
+        recorded[r["cadre_id"]] += 1
+        if r["finding"] == "unexcused_absence":
+            absences[r["cadre_id"]] += 1
+    return recorded, absences
+
+
+async def _division_names(codes: set[str]) -> dict[str, str]:
+    rows = await geo.Division.select(geo.Division.code, geo.Division.name).where(
+        geo.Division.code.is_in(sorted(codes) or [""]), geo.Division.valid_to.is_null())
+    return {r["code"]: r["name"] for r in rows}
 
 
 async def _judge(year: int, cadres: list[accounts.PostedCadre]) -> list[EligibilityOut]:
@@ -69,13 +93,9 @@ async def _judge(year: int, cadres: list[accounts.PostedCadre]) -> list[Eligibil
         by_cadre[p.cadre_id].append(p)
     ids = list(by_cadre)
     confirmed = await summary.confirmed_days(ids, year)
-    absences: dict[uuid.UUID, int] = defaultdict(int)
-    for r in await Inspection.select(Inspection.cadre_id).where(
-        Inspection.cadre_id.is_in(ids or [uuid.UUID(int=0)]),
-        Inspection.finding == "unexcused_absence",
-        Inspection.date >= dt.date(year, 1, 1), Inspection.date <= dt.date(year, 12, 31),
-    ):
-        absences[r["cadre_id"]] += 1
+    recorded, absences = await _inspections(ids, year)
+    villages = await geo.villages({p[-1].village_code for p in by_cadre.values()})
+    townships = await _division_names({c[:9] for c in villages})
     out = []
     minimums: dict[str, int] = {}
     for cadre_id, postings in by_cadre.items():
@@ -86,19 +106,34 @@ async def _judge(year: int, cadres: list[accounts.PostedCadre]) -> list[Eligibil
         verdict = rules.judge(year, periods, confirmed.get(cadre_id, 0), absences[cadre_id],
                               annual_minimum=minimums[county])
         village = postings[-1].village_code
+        info = villages.get(village)
         out.append(EligibilityOut(
             cadre_id=cadre_id, name=postings[-1].name, village_code=village,
             township_code=village[:9], eligible=verdict.eligible,
             confirmed_days=verdict.confirmed_days, required_days=verdict.required_days,
             posted_days=verdict.posted_days, reasons=list(verdict.reasons),
+            village_name=info.name if info else "", township_name=townships.get(village[:9], ""),
+            tier=info.tier if info else "", inspections=recorded[cadre_id],
+            unexcused_absences=absences[cadre_id],
         ))
     return sorted(out, key=lambda e: (e.village_code, e.name))
 
 
-async def eligibility_list(scope: Scope, year: int) -> list[EligibilityOut]:
-    """Every cadre the caller reviews, eligible or not, with the reasons; by village and name."""
+async def eligibility_list(scope: Scope, year: int, *, township: str | None = None,
+                           tier: str | None = None,
+                           eligible: bool | None = None) -> list[EligibilityOut]:
+    """Every cadre the caller reviews, eligible or not, with the reasons; by village and name.
+
+    Optionally only one township's cadres, those of villages of one tier, or only the eligible
+    (or only the not eligible) ones.
+    """
     cadres = await accounts.posted_cadres(scope, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    return await _judge(year, cadres)
+    if township:
+        cadres = [c for c in cadres if c.village_code.startswith(township)]
+    return [e for e in await _judge(year, cadres)
+            if (not township or e.township_code == township)
+            and (tier is None or e.tier == tier)
+            and (eligible is None or e.eligible == eligible)]
 
 
 async def my_eligibility(actor: Actor, year: int) -> EligibilityOut:
@@ -228,7 +263,7 @@ async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
             recipient_id=reviewer, event="quota.published",
             title=(f"{row['year']} 年{label[0]}已公布：{unit['name']} {unit['seats']} 名",
                    f"{row['year']} {label[1]} published: {unit['name']} {unit['seats']}"),
-            body=(unit["why"], unit["why"]), link=f"#/quota/{run_id}",
+            body=(unit["why"], unit["why"]), link=f"#/console/commendation/run/{run_id}",
             object_kind="quota_run", object_id=str(run_id), county_code=row["county_code"],
         ) for unit in table for reviewer in reviewers.get(unit["code"], [])])
         await audit.record(ctx, "commendation.run_published", "quota_run", run_id,
@@ -293,6 +328,25 @@ async def list_nominations(scope: Scope, run_id: uuid.UUID) -> list[NominationOu
     if row["county_code"] not in scope.admin_counties:
         query = query.where(Nomination.unit_code.is_in(sorted(scope.review_townships) or [""]))
     return await _nominations_out(await query)
+
+
+async def run_seats(scope: Scope, run_id: uuid.UUID) -> list[UnitSeatsOut]:
+    """Each unit's seats and how many are taken: every unit for the county, a reviewer's own."""
+    row = await _run(scope, run_id)
+    taken: dict[str, int] = defaultdict(int)
+    accepted: dict[str, int] = defaultdict(int)
+    for n in await list_nominations(scope, run_id):
+        if n.state != "declined":
+            taken[n.unit_code] += 1
+        if n.state == "accepted":
+            accepted[n.unit_code] += 1
+    admin = row["county_code"] in scope.admin_counties
+    return [UnitSeatsOut(code=u["code"], name=u["name"], tier=u["tier"], eligible=u["eligible"],
+                         seats=u["seats"], nominated=taken[u["code"]],
+                         accepted=accepted[u["code"]],
+                         left=max(u["seats"] - taken[u["code"]], 0))
+            for u in (loads(row["result"]) or {}).get("table", [])
+            if admin or u["code"] in scope.review_townships]
 
 
 async def decide(ctx: RequestContext, actor: Actor, nomination_id: uuid.UUID,
@@ -368,12 +422,26 @@ _DOSSIER_COLUMNS = [
 ]
 
 
+async def _unit_cadres(scope: Scope, unit_code: str, year: int,
+                       eligible: bool | None = None) -> list[EligibilityOut]:
+    """A township's cadres as the caller sees them; 404 for a unit outside the caller's reach."""
+    if not (len(unit_code) == 9 and unit_code.isdigit()) or (
+            unit_code not in scope.review_townships
+            and unit_code[:6] not in scope.admin_counties):
+        raise NotFound()
+    return await eligibility_list(scope, year, township=unit_code, eligible=eligible)
+
+
+async def unit_dossiers(scope: Scope, unit_code: str, year: int,
+                        eligible: bool | None = None) -> list[DossierOut]:
+    """The dossiers of a township's cadres (all, or only the eligible), by village and name."""
+    return [await dossier(scope, e.cadre_id, year)
+            for e in await _unit_cadres(scope, unit_code, year, eligible)]
+
+
 async def unit_dossiers_xlsx(scope: Scope, unit_code: str, year: int) -> bytes:
     """One row per cadre of a township: the dossier figures, for the unit's nomination."""
-    cadres = [e for e in await eligibility_list(scope, year) if e.township_code == unit_code]
-    if not cadres and unit_code not in scope.review_townships and not any(
-            unit_code.startswith(c) for c in scope.admin_counties):
-        raise NotFound()
+    cadres = await _unit_cadres(scope, unit_code, year)
     book = Workbook()
     sheet = book.active
     sheet.title = f"{unit_code} {year}"

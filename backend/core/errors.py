@@ -59,6 +59,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "新密码不能与当前密码相同",
         "The new password must differ from the current one",
     ),
+    "request_timeout": (
+        "上传中断或过慢，请在网络较好时重试，内容不会丢失",
+        "The upload stalled; retry on a better connection, nothing is lost",
+    ),
     "uploads_busy": (
         "同时上传的人太多，请稍后重试，内容不会丢失",
         "Too many uploads at once; retry shortly, nothing is lost",

@@ -57,10 +57,9 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "含有不可见的控制字符（如 NUL），请删除后重试",
         "Contains an invisible control character (such as NUL); remove it and retry",
     ),
-    "not_plausible_date": (
-        "日期不在合理范围内（{earliest} 至 {latest}）",
-        "The date is outside the plausible range ({earliest} to {latest})",
-    ),
+    "date_too_early": ("日期早于 2018 年，不在合理范围内", "Before 2018: not a plausible date"),
+    "date_in_future": ("日期不能晚于今天", "The date cannot be after today"),
+    "date_too_late": ("日期不能晚于一年之后", "The date cannot be more than a year ahead"),
     "not_allowed": ("不是允许的取值", "Not one of the allowed values"),
     "unknown_field": ("不认识的字段", "Unknown field"),
     "unknown_division": ("未知的行政区划代码：{code}", "Unknown division code: {code}"),
@@ -197,6 +196,9 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.I), code)
     for p, code in [
+        (r"date_too_early", "date_too_early"),
+        (r"date_in_future", "date_in_future"),
+        (r"date_too_late", "date_too_late"),
         (r"field required|missing required|object missing", "required"),
         (r"extra (inputs|fields) are not permitted|object contains unknown field", "unknown_field"),
         (r"valid integer|expected `int`|int_parsing|whole number", "not_integer"),

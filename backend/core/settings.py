@@ -111,8 +111,16 @@ class Settings(BaseSettings):
     #: From anyone else the header is ignored and the connection's address is used.
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     client_ip_header: str = "x-real-ip"
-    #: Photo uploads handled at once per process; past that, 503 with Retry-After.
+    #: Photo uploads handled at once per process; past that, 503 with Retry-After. Memory
+    #: for uploads stays under about upload_concurrency × max_image_bytes × 2.
     upload_concurrency: int = Field(default=8, ge=1, le=1000)
+    #: A client sending a body that pauses longer than this is dropped (408).
+    body_idle_seconds: float = Field(default=30.0, gt=0, le=600)
+    #: uvicorn (``zhucun serve``): connections at once per process (past it: 503), idle
+    #: keep-alive, and the largest request head (headers) it buffers.
+    server_limit_concurrency: int = Field(default=1000, ge=10)
+    server_keepalive_seconds: int = Field(default=5, ge=1, le=300)
+    server_max_head_bytes: int = Field(default=16 * 1024, ge=4096, le=1024 * 1024)
     #: 网络安全法 Art. 21: network logs and audit records are kept at least 6 months.
     audit_retention_days: int = 180
     max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
@@ -177,6 +185,14 @@ class Settings(BaseSettings):
                 "ceil(batch size / concurrency) × timeout"
             )
         return self
+
+    def server_limits(self) -> dict[str, int]:
+        """uvicorn's connection limits and timeouts from these settings."""
+        return {
+            "limit_concurrency": self.server_limit_concurrency,
+            "timeout_keep_alive": self.server_keepalive_seconds,
+            "h11_max_incomplete_event_size": self.server_max_head_bytes,
+        }
 
     @property
     def push_configured(self) -> bool:

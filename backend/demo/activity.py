@@ -21,7 +21,11 @@ from backend.fieldwork import services as fieldwork
 from backend.sync import services as sync
 from backend.sync.schemas import PushItem
 
-__all__ = ["demo_actor", "seed_activity"]
+__all__ = ["POLICY_START", "demo_actor", "seed_activity"]
+
+#: The demo's current accident-insurance policies run a year from here.
+POLICY_START = dt.date(2026, 3, 1)
+_POLICY_END = dt.date(2027, 2, 28)
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙罗龙潘石韦欧"
 _KINDS = ["visit", "visit", "visit", "meeting", "project", "training", "duty", "mediation"]
@@ -60,7 +64,7 @@ async def seed_activity(ctx: RequestContext, county: str, villages: list[str]) -
     for serial in range(1, 121):
         if serial % 10:  # every tenth cadre left uncovered: the county sees the gaps
             policies.append(f"139{serial:08d},中国人民财产保险,PICC-2026-001,500000,"
-                            f"2026-03-01,2027-02-28")
+                            f"{POLICY_START},{_POLICY_END}")
     await insurance.import_policies(ctx, admin.scope, county, "\n".join(policies) + "\n")
     month = (local_date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     for serial in range(43, 46):  # the first village of 云岭乡

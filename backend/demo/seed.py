@@ -17,6 +17,7 @@ from backend.accounts import services as accounts
 from backend.accounts.passwords import hash_password
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn
 from backend.core.context import RequestContext
+from backend.demo.year import YEAR_TOWNSHIPS, posting_start, seed_previous_year
 from backend.geo import services as geo
 
 __all__ = ["DEMO_COUNTY", "DEMO_PASSWORD", "DemoAccount", "demo_accounts", "seed_demo"]
@@ -300,11 +301,13 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
         )
     start = dt.date(2026, 3, 1)
     serial = 0
-    for _suffix, code, _name, _tier, _centre in _villages(random.Random(2026)):
+    year_cadres = []
+    for suffix, code, _name, _tier, _centre in _villages(random.Random(2026)):
         for position in _POSITIONS:
             serial += 1
             unit, lat, lon = rng.choice(_UNITS)
-            await accounts.create_user(
+            posted = posting_start(serial, suffix, start)
+            user = await accounts.create_user(
                 ctx,
                 None,
                 UserIn(
@@ -317,12 +320,15 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
                         dispatching_unit=unit,
                         unit_lat=lat,
                         unit_lon=lon,
-                        start_date=start,
+                        start_date=posted,
                     ),
                 ),
                 demo=True,
                 password_hash=password_hash,
             )
+            if suffix in YEAR_TOWNSHIPS:
+                year_cadres.append({"serial": serial, "id": user.id, "village_code": code,
+                                    "start": posted})
     from backend.app import register_capabilities
     from backend.demo.activity import seed_activity
     from backend.demo.surveys import seed_surveys
@@ -330,6 +336,7 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
     register_capabilities()
     codes = [code for _s, code, *_rest in _villages(random.Random(2026))]
     await seed_activity(ctx, DEMO_COUNTY, codes)
+    await seed_previous_year(ctx, DEMO_COUNTY, year_cadres)
     # 云岭乡's first village and 清水乡's first three (the browser tests keep to 青山镇/石桥镇
     # and 清水乡's first village for surveys).
     await seed_surveys(ctx, DEMO_COUNTY, [codes[14], *codes[21:24]])

@@ -12,6 +12,7 @@ from litestar.params import FromPath, HeaderParameter
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.scope import Actor
 from backend.core.settings import Settings
+from backend.core.uploads import UploadSlots, spool_body
 from backend.evidence import services
 from backend.evidence.schemas import PhotoOut
 
@@ -69,8 +70,17 @@ class EvidenceController(Controller):
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
             raise ValidationFailed(errors=[FieldError("sha256", "invalid")])
         claim = _capture(x_captured_at, x_capture_location)
-        body = await request.body()
-        created, photo = await services.store_photo(actor, settings, sha256, body, claim)
+        slots: UploadSlots = request.app.state.upload_slots
+        with slots.take():  # 503 with Retry-After past the process's cap
+            body = await spool_body(
+                request,
+                max_bytes=settings.max_image_bytes,
+                idle_seconds=settings.body_idle_seconds,
+            )
+            try:
+                created, photo = await services.store_photo(actor, settings, sha256, body, claim)
+            finally:
+                body.close()
         return Response(photo, status_code=201 if created else 200)
 
     @get("/{sha256:str}")

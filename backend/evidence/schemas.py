@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PhotoOut"]
+__all__ = [
+    "FlagWire",
+    "PhotoOut",
+]
 
 
 class PhotoOut(BaseModel):
@@ -19,3 +23,12 @@ class PhotoOut(BaseModel):
     has_location: bool
     thumb_url: str
     display_url: str
+
+class FlagWire(BaseModel):
+    """A verification flag on a server copy: ``code``, bilingual ``detail``, its numbers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    detail: str
+    params: dict[str, Any] = Field(default_factory=dict)

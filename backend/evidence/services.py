@@ -20,6 +20,7 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.ids import new_id
+from backend.core.uploads import SpooledBody
 from backend.evidence import near
 from backend.evidence.flags import Fix, PhotoFacts
 from backend.evidence.imaging import (
@@ -138,14 +139,24 @@ def _photo_row(actor: Actor, image: ProcessedImage, size: int, claim: ClientCapt
 
 
 async def store_photo(
-    actor: Actor, settings: Settings, sha256: str, body: bytes, claim: ClientCapture
+    actor: Actor,
+    settings: Settings,
+    sha256: str,
+    upload: bytes | SpooledBody,
+    claim: ClientCapture,
 ) -> tuple[bool, PhotoOut]:
-    """Store a photo once. Returns (created, photo); a second PUT of the same bytes is a no-op."""
-    if sha256_hex(body) != sha256:
+    """Store a photo once. Returns (created, photo); a second PUT of the same bytes is a no-op.
+
+    An upload streamed to a temporary file (core/uploads.py) is read into memory only to be
+    processed, after its hash matched and only when new; the upload slots bound how many.
+    """
+    digest = upload.sha256 if isinstance(upload, SpooledBody) else sha256_hex(upload)
+    if digest != sha256:
         raise ValidationFailed("hash_mismatch", errors=[FieldError("body", "hash_mismatch")])
     existing = await Photo.select().where(Photo.sha256 == sha256).first()
     if existing:
         return False, _out(existing)
+    body = upload.read() if isinstance(upload, SpooledBody) else upload
     try:
         image = await anyio.to_thread.run_sync(
             lambda: process_image(
@@ -271,19 +282,8 @@ async def near_links(
         bits = near.signed(h)
         if bits is None:
             continue
-        # The values are integers computed here: inlined, they need no parameters and
-        # cannot inject anything.
-        close = (
-            f" AND bit_count(int8send(phash_bits # ({bits}))) <= {threshold}" if postgres else ""
-        )
-        probes = near.probes(h, threshold)
-        sql = " UNION ALL ".join(
-            f"SELECT record_id, phash_bits FROM evidence_link WHERE county_code = {{}} "
-            f"AND band{band} IN ({','.join(map(str, sorted(values)))}){close}"
-            for band, values in enumerate(probes)
-            if values
-        )
-        rows = await fetch(engine, sql, *([county_code] * sum(1 for v in probes if v)))
+        sql, args = _near_sql(county_code, bits, near.probes(h, threshold), threshold, postgres)
+        rows = await fetch(engine, sql, *args)
         found: dict[tuple[uuid.UUID, int], NearPhoto] = {}
         for row in rows:
             other = near.unsigned_hex(row["phash_bits"])
@@ -293,6 +293,33 @@ async def near_links(
                 found[(record_id, row["phash_bits"])] = NearPhoto(record_id, other, distance)
         out[h] = list(found.values())
     return out
+
+
+def _near_sql(
+    county_code: str, bits: int, probes: list[set[int]], threshold: int, postgres: bool
+) -> tuple[str, list[Any]]:
+    """The lookup of one hash: a ``UNION ALL`` of one index-only scan per searched band.
+
+    PostgreSQL gets the band values as arrays (one statement text, so its plan is cached)
+    and drops candidates beyond ``threshold`` inside the scan; SQLite gets them inline (they
+    are integers computed here, so nothing can be injected) and every candidate is verified
+    by the caller.
+    """
+    parts, args = [], []
+    for band, values in enumerate(probes):
+        if not values:
+            continue
+        head = "SELECT record_id, phash_bits FROM evidence_link WHERE county_code = {} "
+        if postgres:
+            parts.append(
+                head + f"AND band{band} = ANY({{}}::int[]) "
+                "AND bit_count(int8send(phash_bits # {}::bigint)) <= {}"
+            )
+            args += [county_code, sorted(values), bits, threshold]
+        else:
+            parts.append(head + f"AND band{band} IN ({','.join(map(str, sorted(values)))})")
+            args.append(county_code)
+    return " UNION ALL ".join(parts), args
 
 
 def _as_uuid(value: Any) -> uuid.UUID:

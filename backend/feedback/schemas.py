@@ -8,7 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AnswerIn", "FeedbackData", "FeedbackOut"]
+__all__ = [
+    "AnswerIn",
+    "FeedbackData",
+    "FeedbackOut",
+    "FeedbackWire",
+]
 
 
 class FeedbackData(BaseModel):
@@ -34,6 +39,18 @@ class FeedbackOut(BaseModel):
     text: str
     evidence: list[str]
     state: Literal["open", "answered"]
+    answer: str | None
+    created_at: dt.datetime
+    answered_at: dt.datetime | None
+
+class FeedbackWire(BaseModel):
+    """Pulled ``feedback``: the message and the county's answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    text: str
+    evidence: list[str]
+    state: str
     answer: str | None
     created_at: dt.datetime
     answered_at: dt.datetime | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.feedback import services
+from backend.feedback.schemas import FeedbackData, FeedbackWire
 from backend.feedback.tables import Feedback
 from backend.sync.registry import SyncKind, register
 
@@ -14,4 +15,5 @@ def register_kinds() -> None:
         name="feedback", table=Feedback, to_wire=services.feedback_wire,
         pull_where=services.feedback_where, prepare=services.prepare_feedback,
         locked=services.feedback_locked, after_write=services.write_links,
+        data_model=FeedbackData, wire_model=FeedbackWire,
     ))

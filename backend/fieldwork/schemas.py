@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backend.core.validation import PastDate, PlannedDate
+from backend.evidence.schemas import FlagWire
 
 __all__ = [
     "DayOut",
     "HouseholdImportReport",
     "HouseholdOut",
+    "HouseholdWire",
     "LeaveData",
     "LeaveDecisionIn",
     "LeaveOut",
+    "LeaveWire",
     "LocationData",
     "MonthOut",
     "PresenceDayData",
+    "PresenceDayWire",
+    "PresenceSheetWire",
     "ReasonIn",
     "SheetOut",
     "SubmitIn",
@@ -25,6 +32,7 @@ __all__ = [
     "TalkOut",
     "VersionIn",
     "WorkLogData",
+    "WorkLogWire",
 ]
 
 LogKind = Literal["visit", "meeting", "project", "training", "duty", "mediation", "other"]
@@ -49,7 +57,7 @@ class WorkLogData(_In):
     """Sync kind ``work_log``."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    date: dt.date
+    date: PastDate
     kind: LogKind
     text: str = Field(min_length=1, max_length=5000)
     household_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
@@ -61,7 +69,7 @@ class PresenceDayData(_In):
     """Sync kind ``presence_day``: the cadre's own statement of one day."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    date: dt.date
+    date: PastDate
     status: DayStatus
     note: str = Field(default="", max_length=200)
 
@@ -70,8 +78,8 @@ class LeaveData(_In):
     """Sync kind ``leave_request``. ``cancelled`` true withdraws a pending request."""
 
     village_code: str = Field(pattern=r"^\d{12}$")
-    start_date: dt.date
-    end_date: dt.date
+    start_date: PlannedDate
+    end_date: PlannedDate
     reason: str = Field(min_length=1, max_length=1000)
     cancelled: bool = False
 
@@ -180,7 +188,7 @@ class LeaveDecisionIn(_In):
 
 class TalkIn(_In):
     cadre_id: uuid.UUID
-    date: dt.date
+    date: PastDate
     summary: str = Field(min_length=1, max_length=5000)
 
 
@@ -192,3 +200,74 @@ class TalkOut(BaseModel):
     date: dt.date
     summary: str
     talked_by: uuid.UUID
+
+class _Wire(BaseModel):
+    """A server copy as pull delivers it (more fields may be added: clients ignore them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class WorkLogWire(_Wire):
+    """Pulled ``work_log``: the log as pushed, its verification flags and its author."""
+
+    village_code: str
+    date: dt.date
+    kind: LogKind
+    text: str
+    household_ids: list[uuid.UUID]
+    location: LocationData | None
+    evidence: list[Sha256]
+    flags: list[FlagWire]
+    cadre_id: uuid.UUID
+
+
+class HouseholdWire(_Wire):
+    """Pulled ``household`` (reference data of the cadre's villages)."""
+
+    village_code: str
+    external_id: str
+    name: str
+    members: int | None
+    group_name: str
+    tags: list[str]
+
+
+class PresenceDayWire(_Wire):
+    """Pulled ``presence_day``: a day as the cadre stated it."""
+
+    cadre_id: uuid.UUID
+    village_code: str
+    date: dt.date
+    status: DayStatus
+    note: str
+
+
+class PresenceSheetWire(_Wire):
+    """Pulled ``presence_sheet`` (驻村天数报告单): the month as submitted and reviewed."""
+
+    cadre_id: uuid.UUID
+    village_code: str
+    month: str = Field(description="YYYY-MM")
+    state: Literal["draft", "submitted", "confirmed", "returned"]
+    days: list[dict[str, Any]]
+    village_days: int
+    leave_days: int
+    away_days: int
+    return_reason: str | None
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+
+
+class LeaveWire(_Wire):
+    """Pulled ``leave_request``: the request and its decision."""
+
+    cadre_id: uuid.UUID
+    village_code: str
+    start_date: dt.date
+    end_date: dt.date
+    days: int
+    reason: str
+    state: str
+    decider_level: str
+    decision_note: str | None
+    decided_at: dt.datetime | None

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from backend.evidence import services as evidence
 from backend.fieldwork import presence, services
+from backend.fieldwork.schemas import (
+    HouseholdWire,
+    LeaveData,
+    LeaveWire,
+    PresenceDayData,
+    PresenceDayWire,
+    PresenceSheetWire,
+    WorkLogData,
+    WorkLogWire,
+)
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceDay, PresenceSheet, WorkLog
 from backend.sync.registry import SyncKind, register
 
@@ -22,6 +32,8 @@ def register_kinds() -> None:
             prepare=services.prepare_work_log,
             enrich=services.flag_logs,
             after_write=services.write_log_links,
+            data_model=WorkLogData,
+            wire_model=WorkLogWire,
             after_write_needed=services.log_needs_links,
         )
     )
@@ -33,6 +45,7 @@ def register_kinds() -> None:
             pull_where=lambda s: s.where(
                 village=Household.village_code, county=Household.county_code, reference=True
             ),
+            wire_model=HouseholdWire,
         )
     )
     register(
@@ -46,6 +59,8 @@ def register_kinds() -> None:
                 owner=PresenceDay.owner_id,
             ),
             prepare=presence.prepare_presence_day,
+            data_model=PresenceDayData,
+            wire_model=PresenceDayWire,
         )
     )
     register(
@@ -58,6 +73,7 @@ def register_kinds() -> None:
                 county=PresenceSheet.county_code,
                 owner=PresenceSheet.owner_id,
             ),
+            wire_model=PresenceSheetWire,
         )
     )
     register(
@@ -72,6 +88,8 @@ def register_kinds() -> None:
             ),
             prepare=presence.prepare_leave,
             locked=presence.leave_locked,
+            data_model=LeaveData,
+            wire_model=LeaveWire,
         )
     )
     evidence.on_evidence_changed(services.reverify_logs)

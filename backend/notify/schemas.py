@@ -7,7 +7,16 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PushKeyOut", "SubscriptionIn", "SubscriptionKeys", "SubscriptionOut", "UnsubscribeIn"]
+__all__ = [
+    "Bilingual",
+    "InboxWire",
+    "PushKeyOut",
+    "ReadData",
+    "SubscriptionIn",
+    "SubscriptionKeys",
+    "SubscriptionOut",
+    "UnsubscribeIn",
+]
 
 
 class PushKeyOut(BaseModel):
@@ -45,3 +54,32 @@ class SubscriptionOut(BaseModel):
     id: uuid.UUID
     endpoint: str
     created_at: dt.datetime
+
+class ReadData(BaseModel):
+    """Pushed ``inbox`` (an item may only be marked read, never created):
+    ``{"read": true, "read_at": "2026-12-03T08:00:00Z"}``; ``read_at`` defaults to now."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    read: bool
+    read_at: dt.datetime | None = None
+
+
+class Bilingual(BaseModel):
+    zh: str
+    en: str
+
+
+class InboxWire(BaseModel):
+    """Pulled ``inbox``: a notice for the user, in both languages, and when it was read."""
+
+    model_config = ConfigDict(extra="allow")
+
+    event: str
+    title: Bilingual
+    body: Bilingual
+    link: str | None
+    object_kind: str | None
+    object_id: str | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import BaseModel, ConfigDict
 
 from backend.core.canonical import wire
 from backend.core.clock import utc_now
@@ -21,7 +20,7 @@ from backend.core.db import write_transaction
 from backend.core.errors import FieldError, NotFound, ValidationFailed
 from backend.core.ids import new_id
 from backend.core.validation import parse
-from backend.notify.schemas import SubscriptionIn, SubscriptionOut
+from backend.notify.schemas import ReadData, SubscriptionIn, SubscriptionOut
 from backend.notify.tables import InboxItem, PushDelivery, PushSubscription
 from backend.notify.vapid import b64url_decode
 from backend.sync.registry import Prepared
@@ -130,15 +129,6 @@ def inbox_wire(row: dict[str, Any]) -> dict[str, Any]:
             "body": {"zh": row["body_zh"], "en": row["body_en"]}, "link": row["link"],
             "object_kind": row["object_kind"], "object_id": row["object_id"],
             "created_at": wire(row["created_at"]), "read_at": wire(row["read_at"])}
-
-
-class ReadData(BaseModel):
-    """Sync kind ``inbox`` as pushed: the recipient marks an item read."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    read: bool
-    read_at: dt.datetime | None = None
 
 
 async def prepare_read(actor: Actor, data: dict[str, Any]) -> Prepared:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.notify import services
+from backend.notify.schemas import InboxWire, ReadData
 from backend.notify.tables import InboxItem
 from backend.sync.registry import SyncKind, register
 
@@ -14,4 +15,5 @@ def register_kinds() -> None:
         name="inbox", table=InboxItem, to_wire=services.inbox_wire,
         pull_where=lambda s: InboxItem.owner_id == s.user_id,
         prepare=services.prepare_read, creatable=False,
+        data_model=ReadData, wire_model=InboxWire,
     ))

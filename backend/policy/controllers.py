@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
 from backend.core.context import RequestContext
 from backend.core.scope import Actor
@@ -13,6 +15,9 @@ from backend.policy.schemas import PolicyIn, PolicyOut
 
 __all__ = ["PolicyController"]
 
+#: A policy year: Zhucun's records begin with the 2018 notice.
+PolicyYear = Annotated[int, Parameter(ge=2018, le=2100)]
+
 
 class PolicyController(Controller):
     path = "/api/policy"
@@ -20,14 +25,14 @@ class PolicyController(Controller):
 
     @get("/{county_code:str}/{year:int}")
     async def read(
-        self, county_code: FromPath[str], year: FromPath[int], actor: NamedDependency[Actor]
+        self, county_code: FromPath[str], year: PolicyYear, actor: NamedDependency[Actor]
     ) -> PolicyOut:
         """The settings in force for the county and year (version 0: the defaults)."""
         return await services.read_policy(actor.scope, county_code, year)
 
     @get("/{county_code:str}/{year:int}/history")
     async def history(
-        self, county_code: FromPath[str], year: FromPath[int], actor: NamedDependency[Actor]
+        self, county_code: FromPath[str], year: PolicyYear, actor: NamedDependency[Actor]
     ) -> list[PolicyOut]:
         """Every saved version, newest first."""
         return await services.policy_history(actor.scope, county_code, year)
@@ -36,7 +41,7 @@ class PolicyController(Controller):
     async def save(
         self,
         county_code: FromPath[str],
-        year: FromPath[int],
+        year: PolicyYear,
         data: JSONBody[PolicyIn],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from backend.surveys.forms import Form
 
 __all__ = [
+    "HouseholdFactWire",
     "KnownFact",
     "Overlap",
     "PlanOut",
@@ -18,9 +19,11 @@ __all__ = [
     "PreviewOut",
     "ProgressOut",
     "ResponseData",
+    "ResponseWire",
     "SurveyIn",
     "SurveyOut",
     "SurveyPatch",
+    "SurveyWire",
     "VersionOut",
     "VillagePlan",
     "VillageProgress",
@@ -173,3 +176,51 @@ class ResponseData(BaseModel):
     answers: dict[str, Any] = Field(max_length=300)
     confirmed: list[str] = Field(default_factory=list, max_length=300)
     answered_at: AwareDatetime
+
+class SurveyWire(BaseModel):
+    """Pulled ``survey``: a published survey for one target village, with its form."""
+
+    model_config = ConfigDict(extra="allow")
+
+    survey_id: uuid.UUID
+    village_code: str
+    title: str
+    description: str | None
+    target: Literal["households", "villages"]
+    period_start: dt.date | None
+    period_end: dt.date | None
+    state: str
+    form_version_id: uuid.UUID
+    form_version: int
+    form: dict[str, Any]
+
+
+class ResponseWire(BaseModel):
+    """Pulled ``survey_response``: the answers as pushed, and who answered."""
+
+    model_config = ConfigDict(extra="allow")
+
+    survey_id: uuid.UUID
+    form_version_id: uuid.UUID
+    village_code: str
+    household_id: uuid.UUID | None
+    answers: dict[str, Any]
+    confirmed: list[str]
+    answered_at: dt.datetime
+    cadre_id: uuid.UUID
+
+
+class HouseholdFactWire(BaseModel):
+    """Pulled ``household_fact``: one fact of a household, who confirmed it and when."""
+
+    model_config = ConfigDict(extra="allow")
+
+    household_id: uuid.UUID
+    village_code: str
+    fact: str
+    value: Any
+    type: str
+    confirmed_by: uuid.UUID
+    confirmed_by_name: str
+    confirmed_at: dt.datetime
+    survey_id: uuid.UUID | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.surveys import responses
+from backend.surveys.schemas import HouseholdFactWire, ResponseData, ResponseWire, SurveyWire
 from backend.surveys.tables import HouseholdFact, SurveyAssignment, SurveyResponse
 from backend.sync.registry import SyncKind, register
 
@@ -14,11 +15,13 @@ def register_kinds() -> None:
         name="survey", table=SurveyAssignment, to_wire=responses.assignment_wire,
         pull_where=lambda s: s.where(village=SurveyAssignment.village_code,
                                      county=SurveyAssignment.county_code, reference=True),
+        wire_model=SurveyWire,
     ))
     register(SyncKind(
         name="household_fact", table=HouseholdFact, to_wire=responses.fact_wire,
         pull_where=lambda s: s.where(village=HouseholdFact.village_code,
                                      county=HouseholdFact.county_code, reference=True),
+        wire_model=HouseholdFactWire,
     ))
     # The village's team sees who answered which household (so nobody asks it twice).
     register(SyncKind(
@@ -27,4 +30,5 @@ def register_kinds() -> None:
                                      county=SurveyResponse.county_code,
                                      owner=SurveyResponse.owner_id, reference=True),
         prepare=responses.prepare_response, after_write=responses.write_response_effects,
+        data_model=ResponseData, wire_model=ResponseWire,
     ))

@@ -22,7 +22,7 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync 离线同步"]
 
-    @post("/push", status_code=HTTP_200_OK)
+    @post("/push", status_code=HTTP_200_OK, opt={"text_checked_per_item": True})
     async def push(
         self,
         data: JSONBody[PushIn],

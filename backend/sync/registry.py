@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from piccolo.columns.combination import Combinable
     from piccolo.table import Table
+    from pydantic import BaseModel
 
     from backend.core.scope import Actor, Scope
 
@@ -58,6 +59,8 @@ class SyncKind:
     creatable: bool = True
     enrich: Callable[[list[tuple[uuid.UUID, uuid.UUID, Prepared]]], Awaitable[None]] | None = None
     after_write: Callable[[Actor, list[dict[str, Any]]], Awaitable[None]] | None = None
+    data_model: type[BaseModel] | None = None
+    wire_model: type[BaseModel] | None = None
     after_write_needed: Callable[[dict[str, Any], int], bool] | None = None
 
     @property

@@ -10,6 +10,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
 from backend.audit import services as audit
+from backend.core.bounds import body_problems
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
 from backend.core.db import insert_rows, is_postgres, write_transaction
@@ -84,6 +85,9 @@ def _envelope(
         errors.append(FieldError("base_version", "not_integer"))
     if not isinstance(item.data, dict):
         errors.append(FieldError("data", "not_object"))
+    else:
+        # Control characters (a NUL): this item is rejected, the others apply (core/bounds).
+        errors.extend(body_problems(item.data, path="data"))
     return kind, record_id, errors
 
 

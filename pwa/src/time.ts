@@ -52,6 +52,11 @@ export function formatDateTime(iso: string | number, lang: string): string {
   }).format(new Date(iso));
 }
 
+/** When a photo was taken: its full date (with the year: a photo may be years old) and time. */
+export function formatTaken(iso: string | number, lang: string): string {
+  return `${formatDate(localDate(new Date(iso)), lang)} ${formatTime(iso, lang)}`;
+}
+
 export function formatTime(iso: string | number, lang: string): string {
   return new Intl.DateTimeFormat(locale(lang), {
     timeZone: TZ,

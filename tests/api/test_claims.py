@@ -361,7 +361,7 @@ def test_travel_claim_validation(client, world):
         [("fare_fen", "not_allowed")],
         [("village_code", "out_of_scope")],
         [("date", "outside_posting")],
-        [("date", "too_large")],
+        [("date", "date_in_future")],
         [("road_km", "invalid")],
         [("evidence", "invalid")],
         [("corrects_id", "not_found")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from backend.core.clock import utc_now
@@ -150,3 +151,131 @@ def test_the_countys_yearly_minimum_drives_eligibility(client, world, run):
     mine = client.get("/api/commendation/eligibility/me", params={"year": YEAR},
                       headers=world.headers("cadre_x2")).json()
     assert mine["eligible"] and mine["required_days"] == 150
+
+
+def _published_run(client, world, total=2):
+    r = client.post("/api/commendation/runs", json={"year": YEAR, "kind": "commendation",
+                                                    "total": total},
+                    headers=world.headers("admin_a"))
+    assert r.status_code == 201, r.text
+    run_out = r.json()
+    r = client.post(f"/api/commendation/runs/{run_out['id']}/publish",
+                    json={"version": run_out["version"]}, headers=world.headers("admin_a"))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_eligibility_filters_by_township_tier_and_verdict(client, world, run):
+    confirm_days(run, world, "cadre_x1", 230, "529801001201")
+    confirm_days(run, world, "cadre_y1", 230, "529801002201")
+
+    def names(**params):
+        r = client.get("/api/commendation/eligibility", params={"year": YEAR, **params},
+                       headers=world.headers("admin_a"))
+        assert r.status_code == 200, r.text
+        return [e["name"] for e in r.json()]
+
+    assert names() == ["cadre_x1", "cadre_x2", "cadre_y1"]
+    assert names(township="529801001") == ["cadre_x1", "cadre_x2"]
+    assert names(tier="deep") == ["cadre_x1"]  # 一村 is deep, 二村 key, 三村 ordinary
+    assert names(tier="key", eligible="false") == ["cadre_x2"]
+    assert names(eligible="true") == ["cadre_x1", "cadre_y1"]
+    assert names(township="529801001", eligible="true") == ["cadre_x1"]
+    assert names(township="529802001") == []  # another county's township: nothing
+    row = client.get("/api/commendation/eligibility", params={"year": YEAR, "tier": "deep"},
+                     headers=world.headers("admin_a")).json()[0]
+    assert (row["village_name"], row["township_name"], row["tier"]) == ("一村", "甲一镇", "deep")
+    assert row["inspections"] == 0 and row["unexcused_absences"] == 0
+    for bad in ({"township": "5298"}, {"tier": "gold"}, {"eligible": "maybe"}):
+        assert client.get("/api/commendation/eligibility", params=bad,
+                          headers=world.headers("admin_a")).status_code in (400, 422)
+    # The other county's admin sees none of it, filtered or not: only their own cadre.
+    for params, seen in (({}, ["cadre_z1"]), ({"township": "529801001"}, []),
+                         ({"eligible": "true"}, []), ({"tier": "deep"}, [])):
+        r = client.get("/api/commendation/eligibility", params={"year": YEAR, **params},
+                       headers=world.headers("admin_b"))
+        assert r.status_code == 200 and [e["name"] for e in r.json()] == seen
+
+
+def test_inspections_are_counted_in_the_list(client, world, run):
+    confirm_days(run, world, "cadre_x1", 230, "529801001201")
+    for finding in ("other", "unexcused_absence"):
+        assert client.post("/api/commendation/inspections", headers=world.headers("admin_a"),
+                           json={"cadre_id": str(world.ids["cadre_x1"]),
+                                 "date": f"{YEAR}-06-0{1 if finding == 'other' else 2}",
+                                 "finding": finding}).status_code == 204
+    [e] = client.get("/api/commendation/eligibility", headers=world.headers("admin_a"),
+                     params={"year": YEAR, "tier": "deep"}).json()
+    assert (e["inspections"], e["unexcused_absences"], e["eligible"]) == (2, 1, False)
+
+
+def test_seats_left_per_unit_follow_nominations_and_decisions(client, world, run):
+    for who, village in (("cadre_x1", "529801001201"), ("cadre_x2", "529801001202"),
+                         ("cadre_y1", "529801002201")):
+        confirm_days(run, world, who, 210, village)
+    published = _published_run(client, world, total=3)
+    url = f"/api/commendation/runs/{published['id']}"
+    seats = {u["code"]: u for u in client.get(f"{url}/seats",
+                                              headers=world.headers("admin_a")).json()}
+    assert set(seats) == {"529801001", "529801002"}
+    x = seats["529801001"]
+    assert x["seats"] == 2 and x["left"] == 2 and x["nominated"] == 0 and x["eligible"] == 2
+    # A reviewer sees their own unit only.
+    mine = client.get(f"{url}/seats", headers=world.headers("reviewer_x")).json()
+    assert [u["code"] for u in mine] == ["529801001"]
+    [n] = client.post(f"{url}/nominations", json={"cadre_ids": [str(world.ids["cadre_x1"])]},
+                      headers=world.headers("reviewer_x")).json()
+    [x] = client.get(f"{url}/seats", headers=world.headers("reviewer_x")).json()
+    assert (x["nominated"], x["left"]) == (1, 1)
+    client.post(f"/api/commendation/nominations/{n['id']}/decide", json={"accept": False},
+                headers=world.headers("admin_a"))
+    [x] = client.get(f"{url}/seats", headers=world.headers("reviewer_x")).json()
+    assert (x["nominated"], x["accepted"], x["left"]) == (0, 0, 2)  # a declined one frees it
+    for outsider in ("admin_b", "reviewer_z", "cadre_x1"):
+        assert client.get(f"{url}/seats", headers=world.headers(outsider)).status_code == 404
+
+
+def test_over_nomination_is_refused_in_the_callers_language(client, world, run):
+    for who, village in (("cadre_x1", "529801001201"), ("cadre_x2", "529801001202")):
+        confirm_days(run, world, who, 210, village)
+    published = _published_run(client, world, total=1)
+    url = f"/api/commendation/runs/{published['id']}/nominations"
+    both = {"cadre_ids": [str(world.ids["cadre_x1"]), str(world.ids["cadre_x2"])]}
+    zh = client.post(url, json=both, headers=world.headers("reviewer_x"))
+    en = client.post(url, json=both, headers=world.headers("reviewer_x", "en"))
+    assert zh.status_code == en.status_code == 422
+    assert "超过本单位名额（1 名）" in zh.json()["detail"]
+    assert "More than the unit's seats (1)" in en.json()["detail"]
+    # Nothing was half-nominated.
+    assert client.get(url, headers=world.headers("reviewer_x")).json() == []
+
+
+def test_a_units_dossiers_print_on_pages(client, world, run):
+    confirm_days(run, world, "cadre_x1", 230, "529801001201")
+    url = "/api/commendation/units/529801001/dossiers/print"
+    page = client.get(url, params={"year": YEAR}, headers=world.headers("reviewer_x"))
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert page.text.count("<section>") == 2 and "break-before:page" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    only = client.get(url, params={"year": YEAR, "eligible": "true"},
+                      headers=world.headers("admin_a")).text
+    assert only.count("<section>") == 1 and "cadre_x1" in only and "cadre_x2" not in only
+    for outsider in ("admin_b", "reviewer_y", "cadre_x1"):
+        assert client.get(url, headers=world.headers(outsider)).status_code == 404
+    for bad in ("529801", "52980100", "5298010011"):
+        assert client.get(f"/api/commendation/units/{bad}/dossiers/print",
+                          headers=world.headers("admin_a")).status_code == 404
+
+
+@pytest.mark.parametrize("who, expected", [
+    ("admin_a", 200), ("reviewer_x", 200), ("admin_b", 404), ("reviewer_z", 404),
+    ("reviewer_y", 200), ("cadre_x1", 404),
+])
+def test_scope_of_a_published_run(client, world, run, who, expected):
+    confirm_days(run, world, "cadre_x1", 230, "529801001201")
+    published = _published_run(client, world, total=1)
+    url = f"/api/commendation/runs/{published['id']}"
+    for path in ("/seats", "/nominations", "/final.xlsx"):
+        assert client.get(url + path, headers=world.headers(who)).status_code == expected, path
+    runs = client.get("/api/commendation/runs", headers=world.headers(who)).json()
+    assert [r["id"] for r in runs] == ([published["id"]] if expected == 200 else [])

@@ -273,7 +273,7 @@ def test_dated_records_outside_the_posting_are_rejected_naming_its_dates(client,
     month): it is rejected, and the reason names the posting's dates (#14.4)."""
     from backend.accounts.tables import Posting
 
-    end = dt.date.today() - dt.timedelta(days=40)
+    end = dt.date.today() - dt.timedelta(days=20)  # within the grace after a posting ends (#13)
     run(Posting.update({Posting.end_date: end})
         .where(Posting.cadre == world.ids["cadre_x1"]).run)
     after, before = end + dt.timedelta(days=1), dt.date(2024, 12, 31)

@@ -33,6 +33,9 @@ from tests.e2e.support import (
     Server,
 )
 
+#: Seconds a started server may take to answer /api/health.
+SERVER_START_S = 90
+
 
 def _python() -> str:
     venv = ROOT / ".venv" / "bin" / "python"
@@ -104,7 +107,8 @@ def server(e2e_ready: None) -> Iterator[Server]:
         )
     srv = Server(url=f"http://127.0.0.1:{port}", log=log)
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded machine (the CI box runs other suites) imports alone take 20 s.
+        deadline = time.monotonic() + SERVER_START_S
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"server exited with {proc.returncode}:\n{srv.tail()}", pytrace=False)
@@ -115,7 +119,8 @@ def server(e2e_ready: None) -> Iterator[Server]:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"server did not answer /api/health in 30 s:\n{srv.tail()}", pytrace=False
+                    f"server did not answer /api/health in {SERVER_START_S} s:\n{srv.tail()}",
+                    pytrace=False,
                 )
             time.sleep(0.2)
         yield srv

@@ -17,6 +17,12 @@ export interface SectionDef {
 
 export const SECTIONS: SectionDef[] = [
   // section: commendation
+  {
+    name: 'commendation',
+    label: 'console.nav.commendation',
+    load: () => import('./commendation/Commendation'),
+    roles: ['county_admin', 'township_reviewer'],
+  },
   // end: commendation
   // section: people
   {

@@ -132,7 +132,7 @@ function Item({ userId, item }: { userId: string; item: OutboxItem }) {
             <button class="btn" onClick={() => void takeServer(userId, item.id)} data-testid="conflict-take-server">
               {t('outbox.takeServer')}
             </button>
-            <button class="btn primary" onClick={() => void keepMine(userId, item.id)} data-testid="conflict-keep-mine">
+            <button class="btn primary" onClick={() => void keepMine(userId, item.id).then(() => syncNow())} data-testid="conflict-keep-mine">
               {t('outbox.keepMine')}
             </button>
           </div>

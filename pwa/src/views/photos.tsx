@@ -3,7 +3,7 @@ import { fetchBlob } from '../api';
 import { keepPhoto, preparePhoto, type PreparedPhoto } from '../camera';
 import { deleteEvidence, getEvidence, type EvidenceRecord } from '../evidence';
 import { lang, t } from '../i18n';
-import { formatTime } from '../time';
+import { formatTaken } from '../time';
 
 /** A photo picked for a record on this phone, shown from its own bytes. */
 export interface Photo {
@@ -75,7 +75,7 @@ export function PhotoPicker(props: {
             {p.url ? <img src={p.url} alt="" /> : <div class="noimg" />}
             <div class="photo-meta">
               {p.rec.captured_at && (
-                <span class="small muted">{t('today.photoTakenAt', { t: formatTime(p.rec.captured_at, lang.get()) })}</span>
+                <span class="small muted">{t('today.photoTakenAt', { t: formatTaken(p.rec.captured_at, lang.get()) })}</span>
               )}
               {p.rec.gps && p.prepared && (
                 <button type="button" class="link small" onClick={() => dropGps(p)} data-testid="photo-drop-gps">

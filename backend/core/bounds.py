@@ -1,0 +1,150 @@
+"""Bounds on every JSON body, before any schema sees it: nesting depth, integer and number
+size, string length and characters, list and object sizes.
+
+The schemas bound each field; this is the floor under all of them, so that no body can make
+the server raise (a 50,000-deep ``[[[[…``, a 40-digit integer, a NUL byte that SQLite would
+store and PostgreSQL refuse). Control characters are refused, not stripped, on every engine
+alike: text reaches the database exactly as sent, or not at all. Tab, line feed and carriage
+return are ordinary text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from litestar import Request
+
+from backend.core.errors import FieldError, ValidationFailed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from litestar.connection import ASGIConnection
+    from litestar.handlers import BaseRouteHandler
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INTEGER",
+    "MAX_ITEMS",
+    "MAX_NUMBER",
+    "MAX_TEXT",
+    "BoundedRequest",
+    "body_problems",
+    "check_text",
+    "parameter_guard",
+]
+
+#: Deepest nesting of lists and objects (the deepest schema needs about 6).
+MAX_DEPTH = 32
+#: Largest integer magnitude: 2^53, exact in JavaScript and in a double on both engines.
+MAX_INTEGER = 2**53
+#: Largest magnitude of a number with a fraction.
+MAX_NUMBER = 1e15
+#: Most characters in one string (the request body limit bounds the total anyway).
+MAX_TEXT = 100_000
+#: Most items in one list, or keys in one object.
+MAX_ITEMS = 10_000
+#: C0 controls but tab, LF and CR; DEL; C1 controls; and the Unicode non-characters U+FFFE/F.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: Never report more than this many problems for one body.
+_MAX_PROBLEMS = 20
+
+
+def check_text(value: str, field: str) -> FieldError | None:
+    """The problem with one string, or None."""
+    if len(value) > MAX_TEXT:
+        return FieldError(field, "too_long", {"max": MAX_TEXT})
+    if _CONTROL.search(value):
+        return FieldError(field, "control_character")
+    return None
+
+
+def _scalar(value: Any, field: str, text: bool) -> FieldError | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return FieldError(field, "too_large", {"max": MAX_INTEGER}) if abs(
+            value) > MAX_INTEGER else None
+    if isinstance(value, float):
+        ok = math.isfinite(value) and abs(value) <= MAX_NUMBER
+        return None if ok else FieldError(field, "too_large", {"max": MAX_NUMBER})
+    if isinstance(value, str):
+        return check_text(value, field) if text else None
+    return None
+
+
+def _walk(value: Any, path: str, depth: int, text: bool) -> Iterator[FieldError]:
+    field = path or "body"
+    if not isinstance(value, list | dict):
+        problem = _scalar(value, field, text)
+        if problem:
+            yield problem
+        return
+    if depth >= MAX_DEPTH:
+        yield FieldError(field, "too_deep", {"max": MAX_DEPTH})
+        return
+    if len(value) > MAX_ITEMS:
+        yield FieldError(field, "too_many_items", {"max": MAX_ITEMS})
+        return
+    items = enumerate(value) if isinstance(value, list) else value.items()
+    for key, item in items:
+        name = f"{path}.{key}" if path else str(key)
+        problem = check_text(key, name) if text and isinstance(key, str) else None
+        if problem:
+            yield problem
+            continue
+        yield from _walk(item, name, depth + 1, text)
+
+
+def body_problems(value: Any, *, text: bool = True, path: str = "") -> list[FieldError]:
+    """Every bound a decoded JSON body breaks (at most 20), each at its dotted path.
+
+    ``text`` False leaves strings to the handler (sync push rejects such an item alone).
+    """
+    problems = []
+    for problem in _walk(value, path, 0, text):
+        problems.append(problem)
+        if len(problems) >= _MAX_PROBLEMS:
+            break
+    return problems
+
+
+class BoundedRequest(Request):  # type: ignore[type-arg]
+    """The app's request class: a JSON body is decoded once, then held to the bounds above
+    (422 with each field's problem) before any handler or schema sees it."""
+
+    async def json(self) -> Any:
+        try:
+            value = await super().json()
+        except RecursionError:
+            # The decoder's own recursion limit, far beyond MAX_DEPTH.
+            raise ValidationFailed(
+                errors=[FieldError("body", "too_deep", {"max": MAX_DEPTH})]
+            ) from None
+        # Sync push checks text item by item, so one bad record never fails a batch.
+        per_item = bool(self.route_handler.opt.get("text_checked_per_item"))
+        problems = body_problems(value, text=not per_item)
+        if problems:
+            raise ValidationFailed(errors=problems)
+        return value
+
+
+def parameter_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Query and path parameters are held to the same text rules as bodies (a NUL in a query
+    string is refused on SQLite as on PostgreSQL)."""
+    problems = []
+    for name, value in connection.query_params.multi_items():
+        problem = check_text(value, name)
+        if problem:
+            problems.append(problem)
+    for name, value in connection.path_params.items():
+        if isinstance(value, str):
+            problem = check_text(value, name)
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise ValidationFailed(errors=problems[:_MAX_PROBLEMS])
