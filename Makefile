@@ -5,27 +5,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test install install-test pwa lint test-sqlite test-postgres bench clean
+.PHONY: run test install install-test pwa lint test-sqlite test-postgres bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# requirements.lock pins every package (pip constraints), so two installs are the same.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# `npm install` rather than `npm ci`: the lock records rollup's optional binaries only for the
-# platforms the registry here serves, which `npm ci` refuses; install still follows the lock.
+# `npm ci` installs exactly the lock and never rewrites it.
 pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
-	cd pwa && npm install --no-audit --no-fund --loglevel=error
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SOURCES)
@@ -63,6 +63,13 @@ test: lint pwa
 
 bench: install-test pwa
 	@for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Re-resolve the Python lock from pyproject.toml in a throwaway environment.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip && .lock-venv/bin/pip install -q -e '.[test]'
+	{ head -2 requirements.lock; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) pwa/node_modules pwa/dist var *.egg-info

@@ -33,14 +33,19 @@ from backend.core.settings import Settings  # noqa: E402
 from tests.world import World, build_world  # noqa: E402
 
 ENGINE = dbconf.engine_name()
+E2E_DIR = ROOT / "tests" / "e2e"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"zhucun database: {ENGINE} ({DB_URL})"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        # Every browser test is an e2e test, marked or not, so `-m "not e2e"` never runs one.
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
         if "postgres_only" in item.keywords and ENGINE != "postgres":
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only"))
         if "sqlite_only" in item.keywords and ENGINE != "sqlite":

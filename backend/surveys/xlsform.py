@@ -17,9 +17,6 @@ from typing import Any
 
 from openpyxl import load_workbook
 from pydantic import ValidationError
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import get_xlsform
 
 from backend.core.errors import FieldError
 from backend.surveys.forms import Form, form_errors
@@ -368,6 +365,11 @@ def _pyxform_error(exc: Exception) -> FieldError:
 
 def read_xlsform(data: bytes, *, households: bool = True) -> XLSFormResult:
     """Read an XLSForm; every problem pyxform and Zhucun find, and no form when there is any."""
+    # pyxform is imported when a form is read, not when the server starts.
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+    from pyxform.xls2json_backends import get_xlsform
+
     if not _unzipped_size_ok(data):
         return XLSFormResult(None, None, [FieldError("file", "xlsform_not_xlsx", sheet="")])
     try:

@@ -7,6 +7,7 @@ import {
   choicesText,
   errorsByQuestion,
   fromForm,
+  newGroup,
   move,
   newQuestion,
   opsFor,
@@ -299,5 +300,36 @@ describe('server errors', () => {
       [2, [{ field: 'choices', message: '格式不对' }]],
     ]);
     expect(other.map((e) => e.field)).toEqual(['form.questions.7.name', 'form.questions', 'title']);
+  });
+});
+
+describe('groups and repeats in the editor', () => {
+  const imported: Form = {
+    questions: [
+      { name: 'head', type: 'text', label: { zh: '户主', en: 'Head', ug: 'باش' } },
+      { name: 'age', type: 'integer', label: { zh: '年龄', en: 'Age' }, group: 'members', xpath: { constraint: '. < 120' } },
+      { name: 'n', type: 'calculate', label: { zh: 'n', en: 'n' }, xpath: { calculation: 'count(${members})' } },
+    ],
+    groups: [{ name: 'members', label: { zh: '家庭成员', en: 'Members' }, repeat: true }],
+  };
+
+  it('keeps what an XLSForm brought and moves questions between groups', () => {
+    const rows = fromForm(imported);
+    expect(rows.map((r) => r.group)).toEqual(['', 'members', '']);
+    const groups = [...(imported.groups ?? []), newGroup(imported.groups ?? [], false)];
+    rows[0] = { ...rows[0], group: groups[1].name };
+    const { form, problems } = buildForm(rows, { households: true, groups });
+    expect(problems).toEqual([]);
+    expect(form.groups?.map((g) => [g.name, g.repeat])).toEqual([['members', true], ['group_2', false]]);
+    expect(form.questions.map((q) => q.group ?? null)).toEqual(['group_2', 'members', null]);
+    expect(form.questions[0].label).toEqual({ zh: '户主', en: 'Head', ug: 'باش' });
+    expect(form.questions[1].xpath).toEqual({ constraint: '. < 120' });
+    expect(form.questions[2].type).toBe('calculate');
+  });
+
+  it('names a bad group code and a question left in a removed group', () => {
+    const rows = fromForm(imported);
+    const { problems } = buildForm(rows, { households: true, groups: [{ name: '1bad', repeat: false }] });
+    expect(problems.map((p) => p.key)).toEqual(['surveyEditor.err.groupName', 'surveyEditor.err.groupGone']);
   });
 });

@@ -1,6 +1,6 @@
 import type { FieldError } from './api';
 import type { MessageKey } from './i18n';
-import type { Choice, Condition, Constraint, Form, Question, QuestionType } from './surveys/rules';
+import type { Choice, Condition, Constraint, Form, Group, Question, QuestionType } from './surveys/rules';
 
 /**
  * The in-app form editor (编辑表单) of 调查管理: pure helpers between what a county admin types
@@ -65,6 +65,8 @@ export interface EditorQuestion {
   relValue: string;
   /** Relevance the editor cannot express (an XLSForm's): sent back unchanged, shown read-only. */
   kept: Condition[][] | null;
+  /** The group or repeat (roster) it is in; '' : none. */
+  group: string;
   /** The question as loaded: what the editor does not show (hint, min_length, …) is kept. */
   base: Question | null;
 }
@@ -90,6 +92,7 @@ export function newQuestion(): EditorQuestion {
     relOp: '=',
     relValue: '',
     kept: null,
+    group: '',
     base: null,
   };
 }
@@ -124,6 +127,7 @@ export function fromForm(form: Form | null | undefined): EditorQuestion[] {
       maxCount: str(c.max_count),
       choices: choicesText(q.choices ?? []),
       fact: q.fact ?? '',
+      group: q.group ?? '',
     });
     const rel = q.relevant;
     if (rel?.length) {
@@ -353,6 +357,7 @@ export function buildForm(
       // What an imported question carries beyond the editor's fields (group, ODK expressions,
       // default, appearance, other languages…) is kept as it came.
       ...keptFields(base),
+      ...(q.group ? { group: q.group } : {}),
       name,
       type: q.type,
       label: { ...(base?.label ?? {}), zh, en: q.labelEn.trim() || zh },
@@ -366,10 +371,29 @@ export function buildForm(
     };
   });
   const groups = opts.groups ?? [];
+  const groupNames = new Set<string>();
+  groups.forEach((g, i) => {
+    if (!NAME_RE.test(g.name) || groupNames.has(g.name) || names.includes(g.name)) {
+      problems.push({ index: -1 - i, field: 'group', key: 'surveyEditor.err.groupName', params: { name: g.name } });
+    }
+    groupNames.add(g.name);
+  });
+  rows.forEach((q, index) => {
+    if (q.group && !groupNames.has(q.group)) problems.push({ index, field: 'group', key: 'surveyEditor.err.groupGone' });
+  });
   return { form: groups.length ? { questions, groups } : { questions }, problems };
 }
 
-const KEPT = ['group', 'xpath', 'required_message', 'default', 'appearance', 'read_only', 'range', 'meta'] as const;
+/** A new group (a section) or repeat (a roster such as a household's members). */
+export function newGroup(existing: Group[], repeat: boolean): Group {
+  const used = new Set(existing.map((g) => g.name));
+  let n = existing.length + 1;
+  while (used.has(`${repeat ? 'roster' : 'group'}_${n}`)) n += 1;
+  const name = `${repeat ? 'roster' : 'group'}_${n}`;
+  return { name, label: { zh: name, en: name }, repeat };
+}
+
+const KEPT = ['xpath', 'required_message', 'default', 'appearance', 'read_only', 'range', 'meta'] as const;
 
 function keptFields(base: Question | null): Partial<Question> {
   const out: Partial<Question> = {};

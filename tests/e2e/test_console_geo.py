@@ -291,5 +291,6 @@ def test_township_reviewer_reads_geography_and_console_says_it_needs_the_network
     context.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     expect(page.get_by_test_id("console-offline")).to_contain_text("需要联网")
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "console-offline-phone")
     context.set_offline(False)

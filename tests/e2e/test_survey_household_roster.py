@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -46,6 +47,7 @@ def _member(page, index: int, name: str, age: str, sex: str) -> None:
     entry.get_by_test_id(f"survey-choice-members.{index}.sex-{sex}").check()
 
 
+@pytest.mark.e2e
 def test_household_census_with_roster_offline_and_exported(browser, server, shot):
     county_ctx, cadre_ctx = phone(browser, server), phone(browser, server)
     county, cadre = county_ctx.new_page(), cadre_ctx.new_page()

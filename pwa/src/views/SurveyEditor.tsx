@@ -13,6 +13,7 @@ import {
   errorsByQuestion,
   fromForm,
   move,
+  newGroup,
   newQuestion,
   opsFor,
   parseChoices,
@@ -20,7 +21,7 @@ import {
   type QuestionError,
   type SimpleOp,
 } from '../surveyEditor';
-import type { QuestionType } from '../surveys/rules';
+import type { Group, QuestionType } from '../surveys/rules';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 const OTHER = '__other';
@@ -51,6 +52,11 @@ interface Props {
  */
 export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Props) {
   const [rows, setRows] = useState<EditorQuestion[]>(() => fromForm(survey.form));
+  const [groups, setGroups] = useState<Group[]>(() => survey.form?.groups ?? []);
+  const changeGroups = (next: Group[]) => {
+    setGroups(next);
+    setDirty(true);
+  };
   // By question key, so errors stay with their question when questions move.
   const [errors, setErrors] = useState<Map<number, QuestionError[]>>(new Map());
   const [other, setOther] = useState<FieldError[]>([]);
@@ -83,15 +89,15 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
     onCancel();
   };
   const save = async () => {
-    const { form, problems } = buildForm(rows, { households, groups: survey.form?.groups });
+    const { form, problems } = buildForm(rows, { households, groups });
     const byKey = new Map<number, QuestionError[]>();
     const put = (index: number, e: QuestionError) => {
       const key = rows[index].key;
       byKey.set(key, [...(byKey.get(key) ?? []), e]);
     };
-    for (const p of problems) put(p.index, { field: p.field, message: t(p.key, p.params) });
+    for (const p of problems.filter((x) => x.index >= 0)) put(p.index, { field: p.field, message: t(p.key, p.params) });
     setErrors(byKey);
-    setOther([]);
+    setOther(problems.filter((x) => x.index < 0).map((x) => ({ field: 'groups', code: 'invalid', message: t(x.key, x.params) })));
     if (problems.length) return setError(t('surveyEditor.fixFirst'));
     setBusy(true);
     setError(null);
@@ -129,6 +135,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
             names={names}
             survey={survey}
             households={households}
+            groups={groups}
             errors={errors.get(q.key) ?? []}
             onChange={(patch) => update(i, patch)}
             onType={(type) => update(i, changeType(q, type))}
@@ -142,6 +149,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
           + {t('surveyEditor.add')}
         </button>
       </div>
+      <GroupsPanel groups={groups} rows={rows} onChange={changeGroups} />
       {error && (
         <p class="err block" role="alert" data-testid="editor-save-error">
           {error}
@@ -168,6 +176,70 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
   );
 }
 
+/**
+ * Groups (a section of the form) and repeats (a roster: the same questions once for each
+ * member, plot, herd…): add, name, rename, turn into a roster, remove when nothing is in it.
+ * Questions join one with their 分组 choice.
+ */
+function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange: (g: Group[]) => void }) {
+  const { groups, rows, onChange } = props;
+  const set = (i: number, patch: Partial<Group>) => onChange(groups.map((g, j) => (j === i ? { ...g, ...patch } : g)));
+  return (
+    <div class="field" data-testid="editor-groups">
+      <h3>{t('surveyEditor.groups')}</h3>
+      <p class="small muted">{t('surveyEditor.groupsNote')}</p>
+      <ul class="list">
+        {groups.map((g, i) => {
+          const used = rows.some((r) => r.group === g.name) || groups.some((o) => o.parent === g.name);
+          return (
+            <li class="item" data-testid="editor-group-item" data-name={g.name}>
+              <div class="two">
+                <label class="field">
+                  <span>{t('surveyEditor.groupLabel')}</span>
+                  <input
+                    value={g.label?.zh ?? ''}
+                    onInput={(e) => {
+                      const zh = e.currentTarget.value;
+                      set(i, { label: zh.trim() ? { ...(g.label ?? {}), zh, en: g.label?.en && g.label.en !== g.label.zh ? g.label.en : zh } : null });
+                    }}
+                    data-testid="editor-group-label"
+                  />
+                </label>
+                <label class="field">
+                  <span>{t('surveyEditor.name')}</span>
+                  <input
+                    value={g.name}
+                    autocapitalize="off"
+                    spellcheck={false}
+                    disabled={used}
+                    onInput={(e) => set(i, { name: e.currentTarget.value })}
+                    data-testid="editor-group-name"
+                  />
+                </label>
+              </div>
+              <label class="check">
+                <input type="checkbox" checked={!!g.repeat} onChange={(e) => set(i, { repeat: e.currentTarget.checked })} style={{ width: 'auto' }} data-testid="editor-group-repeat" />
+                <span>{t('surveyEditor.repeatNote')}</span>
+              </label>
+              <button type="button" class="btn small danger" disabled={used} onClick={() => onChange(groups.filter((_, j) => j !== i))} data-testid="editor-group-delete">
+                {t('surveyEditor.delete')}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <div class="actions">
+        <button type="button" class="btn small" onClick={() => onChange([...groups, newGroup(groups, false)])} data-testid="editor-add-group">
+          + {t('surveyEditor.addGroup')}
+        </button>
+        <button type="button" class="btn small" onClick={() => onChange([...groups, newGroup(groups, true)])} data-testid="editor-add-repeat">
+          + {t('surveyEditor.addRepeat')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 interface CardProps {
   q: EditorQuestion;
   index: number;
@@ -175,6 +247,7 @@ interface CardProps {
   names: string[];
   survey: Survey;
   households: boolean;
+  groups: Group[];
   errors: QuestionError[];
   onChange: (patch: Partial<EditorQuestion>) => void;
   onType: (type: QuestionType) => void;
@@ -214,8 +287,23 @@ function QuestionCard(props: CardProps) {
           {QUESTION_TYPES.map((type) => (
             <option value={type}>{t(`surveyEditor.type.${type}` as MessageKey)}</option>
           ))}
+          {/* A type that came with an XLSForm (note, calculate, time…) stays as it came. */}
+          {!QUESTION_TYPES.includes(q.type) && <option value={q.type}>{q.type}</option>}
         </select>
       </label>
+      {props.groups.length > 0 && (
+        <label class="field">
+          <span>{t('surveyEditor.group')}</span>
+          <select value={q.group} onChange={(e) => onChange({ group: e.currentTarget.value })} data-testid="editor-group">
+            <option value="">{t('surveyEditor.noGroup')}</option>
+            {props.groups.map((g) => (
+              <option value={g.name}>
+                {(g.label?.zh ?? g.name) + (g.repeat ? ` (${t('surveyEditor.repeat')})` : '')}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label class="field">
         <span>{t('surveyEditor.labelZh')}</span>
         <input value={q.labelZh} maxLength={500} onInput={(e) => onChange({ labelZh: e.currentTarget.value })} data-testid="editor-label-zh" />

@@ -4,7 +4,8 @@ import { ct } from '../i18n';
 import { frameFor, round6, type Circle } from './mapProjection';
 import { TIER_COLOURS, type Division } from './places';
 
-const MAP_W = 640;
+/** Drawing width: narrower on a phone, so that names stay legible when scaled to the screen. */
+const mapWidth = () => (typeof window !== 'undefined' && window.innerWidth < 600 ? 360 : 640);
 type Crs = 'wgs84' | 'gcj02' | 'bd09';
 
 /**
@@ -36,6 +37,7 @@ export function FenceMap({ villages, canEdit, onSaved }: { villages: Division[];
     setErrors([]);
   }, [code, chosen?.fence?.center_lat, chosen?.fence?.center_lon, chosen?.fence?.radius_m]);
 
+  const MAP_W = mapWidth();
   const fenced = villages.filter((v) => v.fence);
   // The frame is fixed by the stored fences (a click must not move the map under the pointer).
   const frame = useMemo(
@@ -44,7 +46,7 @@ export function FenceMap({ villages, canEdit, onSaved }: { villages: Division[];
         fenced.map<Circle>((v) => ({ lat: v.fence!.center_lat, lon: v.fence!.center_lon, radiusM: v.fence!.radius_m })),
         MAP_W,
       ),
-    [fenced.map((v) => `${v.code}:${v.fence!.center_lat},${v.fence!.center_lon},${v.fence!.radius_m}`).join()],
+    [MAP_W, fenced.map((v) => `${v.code}:${v.fence!.center_lat},${v.fence!.center_lon},${v.fence!.radius_m}`).join()],
   );
   const pLat = Number(lat);
   const pLon = Number(lon);
