@@ -84,15 +84,22 @@ async def household_rows(village_codes: set[str] | None = None,
     return sorted(rows, key=lambda r: (r["village_code"], r["group_name"], r["external_id"]))
 
 
-async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
-    """The village's households. A village out of scope answers as any object out of scope
-    does (``not_found``), the same whether or not the code exists elsewhere."""
+async def _visible_village(scope: Scope, village_code: str) -> geo.VillageInfo:
+    """A village the caller sees. One out of scope answers as any object out of scope does
+    (``not_found``), the same whether or not the code exists elsewhere."""
     try:
         village = await geo.village(village_code)
     except NotFound:
         raise NotFound() from None
     if not scope.sees_village(village.code, village.county_code):
         raise NotFound()
+    return village
+
+
+async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]:
+    """The village's households. A village out of scope answers as any object out of scope
+    does (``not_found``), the same whether or not the code exists elsewhere."""
+    await _visible_village(scope, village_code)
     rows = (
         await Household.select()
         .where(Household.village_code == village_code, Household.deleted.eq(False))
@@ -173,9 +180,7 @@ async def import_households(
 ) -> HouseholdImportReport:
     """Import a village's household register (CSV or XLSX), all rows or none (township or
     county); ``dry_run`` previews the same counts and writes nothing."""
-    village = await geo.village(village_code)
-    if not actor.scope.sees_village(village.code, village.county_code):
-        raise NotFound("unknown_division", code=village_code)
+    village = await _visible_village(actor.scope, village_code)
     if not actor.scope.reviews_village(village.code, village.county_code):
         raise Forbidden()
     rows, errors, table = parse_households_csv(data)

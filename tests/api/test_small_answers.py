@@ -146,3 +146,18 @@ def test_csv_and_printable_pages_send_one_charset(client, world):
         content_type = r.headers["content-type"]
         assert content_type.lower().count("charset") == 1, (url, content_type)
         assert content_type.split(";")[0] in {"text/csv", "text/html"}
+
+
+def test_importing_households_into_a_village_out_of_scope_answers_as_any_scope_refusal(
+    client, world
+):
+    """The import answers as the list does: another county's village and a code that does
+    not exist get the same not_found, which does not say whether the code exists."""
+    answers = []
+    for code in (VILLAGE_Z1, "529899999999"):
+        r = client.post(f"/api/fieldwork/villages/{code}/households/import",
+                        content="户编号,户主\nH1,张三\n".encode(),
+                        headers={**world.headers("admin_a"), "content-type": "text/csv"})
+        assert r.status_code == 404, r.text
+        answers.append(r.json()["code"])
+    assert answers[0] == answers[1] == "not_found"
