@@ -6,22 +6,12 @@ from __future__ import annotations
 import io
 import zipfile
 
-from openpyxl import Workbook
-
 from backend.audit.tables import AuditEvent
 from backend.claims.tables import InsurancePolicy
 from backend.fieldwork.tables import Household
 from backend.geo.tables import Division
+from tests.sheets import xlsx
 from tests.world import COUNTY_A, TOWNSHIP_X, VILLAGE_X1, VILLAGE_Z1
-
-
-def xlsx(rows: list[list[object]]) -> bytes:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def upload(client, world, url, body, who="admin_a", lang="zh-CN", **params):

@@ -8,23 +8,16 @@ import io
 import math
 
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from tests.e2e.review_steps import QINGSHAN, REVIEWER_QINGSHAN
 from tests.e2e.support import CADRE_A, CADRE_B, COUNTY_ADMIN, login
+from tests.sheets import xlsx
 
 COUNTY = "529901"
 SIZES = [pytest.param((360, 740), id="phone"), pytest.param((1280, 800), id="desk")]
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _open(page, size, phone, section):
@@ -128,7 +121,7 @@ def test_geography_tier_fence_and_division_import(page, server, shot, size):
     shot(page, f"console-geography-import-refused-{tag}")
     assert server.get(f"/api/geo/divisions/{new_code}", COUNTY_ADMIN).status_code == 404
 
-    good = _xlsx([["区划代码", "名称", "级别", "帮扶类别", "纬度", "经度"],
+    good = xlsx([["区划代码", "名称", "级别", "帮扶类别", "纬度", "经度"],
                   [new_code, f"新村{tag}", "村", "重点", 26.47, 107.96]])
     _pick_file(page, "divisions", "divisions.xlsx", good,
                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -203,7 +196,7 @@ def test_registers_import_households_and_policies(page, server, shot, size):
     before = count()
     # A bad workbook: a duplicate number and a missing head, both named; nothing imported.
     prefix = f"E2E{tag}"
-    bad = _xlsx([["户编号", "户主", "人口", "村民组"],
+    bad = xlsx([["户编号", "户主", "人口", "村民组"],
                  [f"{prefix}01", "王一", 3, "一组"],
                  [f"{prefix}01", "王二", 2, "一组"],
                  [f"{prefix}03", None, "多", "二组"]])

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-from openpyxl import Workbook
 
 from backend.core.csvrows import read_rows, read_table
+from tests.sheets import xlsx
 
 HEADERS = {"code": "code", "代码": "code", "name": "name", "名称": "name", "day": "day"}
 
 
-def _xlsx(rows):
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_csv_and_xlsx_give_the_same_rows():
     text = "\ufeff代码,名称,day\n522324003,三宝街道,2026-06-01\n\n,,\n522324004, 乙 ,\n"
-    book = _xlsx([["代码", "名称", "day"], [522324003, "三宝街道", dt.date(2026, 6, 1)],
+    book = xlsx([["代码", "名称", "day"], [522324003, "三宝街道", dt.date(2026, 6, 1)],
                   [None, None, None], [None, None, None], [522324004.0, " 乙 ", None]])
     expected = [
         (2, {"code": "522324003", "name": "三宝街道", "day": "2026-06-01"}),
@@ -59,3 +50,4 @@ def test_empty_and_garbage_files():
     assert read_table("", HEADERS, ()).errors[0].code == "required"
     assert read_table(b"PK\x03\x04\x00", HEADERS, ()).errors[0].code == "not_table"
     assert read_table(b"\xd0\xcf\x11\xe0rest", HEADERS, ()).errors[0].code == "xls_not_supported"
+
