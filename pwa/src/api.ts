@@ -60,6 +60,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed call: the problem in the reader's language, or the error itself. */
+export function errorText(err: unknown): string {
+  return err instanceof ApiError ? err.display : String(err);
+}
+
 export interface AuthHooks {
   accessToken(): string | null;
   /** The user that token belongs to. */

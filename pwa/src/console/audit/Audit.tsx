@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../../api';
+import { errorText } from '../../api';
 import { lang } from '../../i18n';
 import { online } from '../../net';
 import { go } from '../../router';
@@ -20,8 +20,6 @@ import {
 } from './auditLog';
 import './audit.css';
 
-const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
-
 /** 审计日志 (#/console/audit, or …/audit/person/<id> for one person's events). */
 export default function Audit({ user, params }: ViewProps) {
   useStores(lang, online);
@@ -38,7 +36,7 @@ export default function Audit({ user, params }: ViewProps) {
     let live = true;
     listEvents(user.id, filter).then(
       (rows) => live && (setEvents(rows), setMore(rows.length === AUDIT_PAGE), setError(null)),
-      (err) => live && setError(message(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -52,7 +50,7 @@ export default function Audit({ user, params }: ViewProps) {
       setEvents([...events, ...rows]);
       setMore(rows.length === AUDIT_PAGE);
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   const set = (patch: AuditFilter) => setDraft((d) => ({ ...d, ...patch }));
@@ -185,7 +183,7 @@ function ChainState({ userId }: { userId: string }) {
     let live = true;
     verifyChain(userId).then(
       (r) => live && setV(r),
-      (err) => live && setError(message(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;

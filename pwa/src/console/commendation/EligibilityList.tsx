@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError } from '../../api';
+import { errorText } from '../../api';
 import type { User } from '../../auth';
 import { lang } from '../../i18n';
 import { online } from '../../net';
@@ -8,7 +8,6 @@ import { localDate } from '../../time';
 import { ct, type ConsoleKey } from '../i18n';
 import { defaultYear, fetchEligibility, inLang, recordInspection, TIERS, type Eligibility, type EligibilityFilter } from './model';
 
-const errText = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 
 export function YearField({ year, onChange }: { year: number; onChange: (y: number) => void }) {
   const last = defaultYear() + 1;
@@ -68,7 +67,7 @@ export default function EligibilityList({ user, admin }: { user: User; admin: bo
     setError(null);
     fetchEligibility(user.id, year, filter).then(
       (r) => live && (setRows(r), setBusy(false)),
-      (err) => live && (setError(errText(err)), setBusy(false)),
+      (err) => live && (setError(errorText(err)), setBusy(false)),
     );
     return () => {
       live = false;
@@ -219,7 +218,7 @@ function InspectionForm({ user, cadre, year, onDone }: { user: User; cadre: Elig
       await recordInspection(user.id, { cadre_id: cadre.cadre_id, date, finding, note: note.trim() });
       onDone(true);
     } catch (err) {
-      setError(errText(err));
+      setError(errorText(err));
       setBusy(false);
     }
   };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../../api';
+import { ApiError, errorText } from '../../api';
 import type { User } from '../../auth';
 import { download } from '../../dashboard';
 import { lang } from '../../i18n';
@@ -25,7 +25,6 @@ import {
   type UnitSeats,
 } from './model';
 
-const errText = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 
 /** The county's view of one run: the explanation table, publishing, then every unit's nominations. */
 export default function RunAdmin({ user, runId }: { user: User; runId: string }) {
@@ -51,7 +50,7 @@ export default function RunAdmin({ user, runId }: { user: User; runId: string })
           if (live) (setSeats(s), setNoms(n));
         }
       } catch (err) {
-        if (live) setError(errText(err));
+        if (live) setError(errorText(err));
       }
     })();
     return () => {
@@ -66,7 +65,7 @@ export default function RunAdmin({ user, runId }: { user: User; runId: string })
       await work();
       setReload((n) => n + 1);
     } catch (err) {
-      setError(errText(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -77,7 +76,7 @@ export default function RunAdmin({ user, runId }: { user: User; runId: string })
   };
 
   if (run === undefined) return error ? <p class="err block">{error}</p> : <p class="muted">{ct('console.commendation.loading')}</p>;
-  if (run === null) return <p class="err block">{errText(new ApiError({ status: 404, title: '404' }))}</p>;
+  if (run === null) return <p class="err block">{errorText(new ApiError({ status: 404, title: '404' }))}</p>;
   const l = lang.get();
   const kind = ct(`console.commendation.kind.${run.kind}`);
 

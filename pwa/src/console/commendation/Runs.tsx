@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../../api';
+import { errorText } from '../../api';
 import type { User } from '../../auth';
 import { lang } from '../../i18n';
 import { online } from '../../net';
@@ -9,7 +9,6 @@ import { ct } from '../i18n';
 import { tierLabel, YearField } from './EligibilityList';
 import { createRun, defaultYear, fetchRuns, TIERS, type Run, type Tier } from './model';
 
-const errText = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 
 const DEFAULT_RATIOS: Record<Tier, string> = { deep: '30', key: '25', ordinary: '20' };
 const DEFAULT_WEIGHTS: Record<Tier, string> = { deep: '1.5', key: '1.2', ordinary: '1' };
@@ -43,7 +42,7 @@ export default function Runs({ user, admin }: { user: User; admin: boolean }) {
     setError(null);
     fetchRuns(user.id, admin ? year : undefined).then(
       (r) => live && setRuns([...r].reverse()),
-      (err) => live && setError(errText(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -108,7 +107,7 @@ function NewRun({ user, year, onYear }: { user: User; year: number; onYear: (y: 
       const run = await createRun(user.id, body);
       go('console', 'commendation', 'run', run.id);
     } catch (err) {
-      setError(errText(err));
+      setError(errorText(err));
       setBusy(false);
     }
   };

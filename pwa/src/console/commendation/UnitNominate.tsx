@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../../api';
+import { errorText } from '../../api';
 import type { User } from '../../auth';
 import { lang } from '../../i18n';
 import { online } from '../../net';
@@ -24,7 +24,6 @@ import {
   type UnitSeats,
 } from './model';
 
-const errText = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 
 /** A township reviewer nominates within the unit's seats; the count left is always in view. */
 export default function UnitNominate({ user, runId }: { user: User; runId: string }) {
@@ -53,7 +52,7 @@ export default function UnitNominate({ user, runId }: { user: User; runId: strin
         setNoms(n);
         setCands(Object.fromEntries(s.map((u, i) => [u.code, lists[i]])));
       } catch (err) {
-        if (live) setError(errText(err));
+        if (live) setError(errorText(err));
       }
     })();
     return () => {
@@ -125,7 +124,7 @@ function UnitPanel({
       onChanged();
     } catch (err) {
       // The server is the judge of the seats (another reviewer may have nominated meanwhile).
-      setError(errText(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -209,7 +208,7 @@ function DossierPanel({ user, cadreId, year }: { user: User; cadreId: string; ye
     let live = true;
     fetchDossier(user.id, cadreId, year).then(
       (v) => live && setD(v),
-      (err) => live && setError(errText(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -239,7 +238,7 @@ function DossierPanel({ user, cadreId, year }: { user: User; cadreId: string; ye
         <br />
         {ct('console.commendation.d.talks', { n: d.talks.length })} · {ct('console.commendation.d.leave', { n: leave })}
       </p>
-      <button class="btn small" onClick={() => openPrintable(user.id, dossierPrintPath(cadreId, year)).catch((err) => setError(errText(err)))} data-testid="comm-dossier-print">
+      <button class="btn small" onClick={() => openPrintable(user.id, dossierPrintPath(cadreId, year)).catch((err) => setError(errorText(err)))} data-testid="comm-dossier-print">
         {ct('console.commendation.printDossier')}
       </button>
     </div>

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type FieldError } from '../../api';
+import { type FieldError, errorText } from '../../api';
 import { online } from '../../net';
 import { ct, type ConsoleKey } from '../i18n';
 import { listDivisions, mainPosting, type Division, type Person } from './roster';
 
-export const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
+export const message = errorText;
 export const k = (key: string) => ct(key as ConsoleKey);
 
 /** Townships and villages of the caller's scope, for the filters and forms. */
