@@ -14,7 +14,7 @@ presence sheet. A month confirmed by the township drafts its subsidy claim throu
 
 from __future__ import annotations
 
-from backend.claims import insurance, services
+from backend.claims import insurance, queries, subsidy, travel
 from backend.claims.schemas import ClaimWire, IncidentData, IncidentWire, TravelClaimData
 from backend.claims.tables import Claim, Incident
 from backend.fieldwork import presence
@@ -28,12 +28,12 @@ def register_kinds() -> None:
         SyncKind(
             name="travel_claim",
             table=Claim,
-            to_wire=services.claim_wire,
-            pull_where=services.nothing,
-            prepare=services.prepare_travel_claim,
-            locked=services.travel_claim_locked,
-            enrich=services.enrich_travel_claims,
-            after_write=services.write_travel_links,
+            to_wire=queries.claim_wire,
+            pull_where=travel.nothing,
+            prepare=travel.prepare_travel_claim,
+            locked=travel.travel_claim_locked,
+            enrich=travel.enrich_travel_claims,
+            after_write=travel.write_travel_links,
             data_model=TravelClaimData,
             wire_model=ClaimWire,
         )
@@ -42,8 +42,8 @@ def register_kinds() -> None:
         SyncKind(
             name="claim",
             table=Claim,
-            to_wire=services.claim_wire,
-            pull_where=services.claim_pull_where,
+            to_wire=queries.claim_wire,
+            pull_where=queries.claim_pull_where,
             wire_model=ClaimWire,
         )
     )
@@ -61,4 +61,4 @@ def register_kinds() -> None:
             wire_model=IncidentWire,
         )
     )
-    presence.on_month_confirmed(services.draft_subsidy)
+    presence.on_month_confirmed(subsidy.draft_subsidy)

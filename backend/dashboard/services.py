@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from backend.accounts import services as accounts
 from backend.claims import insurance
-from backend.claims import services as claims
+from backend.claims import queries as claims
 from backend.core.errors import FieldError, Forbidden, ValidationFailed
 from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow

@@ -1,6 +1,6 @@
 """Field-work rules: households of a village, and work logs with their verification flags.
 
-Presence, leave and talks are in ``fieldwork/presence.py``.
+Presence is in ``fieldwork/presence.py``, leave in ``leave.py``, talks in ``talks.py``.
 """
 
 from __future__ import annotations
