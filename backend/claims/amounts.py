@@ -7,33 +7,35 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
 from backend.claims import rules
 from backend.claims.tables import Claim
+from backend.core.cache import RequestCache, Slot
 from backend.core.scope import Scope
 from backend.geo import services as geo
 from backend.geo.coords import distance_m
 from backend.policy import services as policy
 
-__all__ = ["computed", "county_policy", "village_info"]
+if TYPE_CHECKING:
+    from backend.accounts.schemas import PostingOut
+
+__all__ = ["computed"]
 
 
-# --- computing a claim ---------------------------------------------------------------------------
+#: The postings of a cadre (their dispatching unit's place), read once per request.
+_POSTINGS: Slot[uuid.UUID, list[PostingOut]] = Slot("claim_postings")
 
 
-async def _postings(owner: uuid.UUID, cache: dict[str, Any]) -> list[Any]:
-    key = ("postings", owner)
-    if key not in cache:
-        # A bare scope of the owner reads exactly the owner's postings.
-        cache[key] = await accounts.list_postings(Scope(user_id=owner))
-    return cache[key]
+async def _postings(owner: uuid.UUID, cache: RequestCache) -> list[PostingOut]:
+    # A bare scope of the owner reads exactly the owner's postings.
+    return await cache.get(_POSTINGS, owner, lambda: accounts.list_postings(Scope(user_id=owner)))
 
 
 async def _posting_on(
-    owner: uuid.UUID, village_code: str, on: dt.date, cache: dict[str, Any]
-) -> Any | None:
+    owner: uuid.UUID, village_code: str, on: dt.date, cache: RequestCache
+) -> PostingOut | None:
     """The owner's posting to the village that covers the day (the latest one)."""
     found = [
         p
@@ -46,26 +48,12 @@ async def _posting_on(
     return max(found, key=lambda p: p.start_date) if found else None
 
 
-async def county_policy(county_code: str, year: int, cache: dict[str, Any]) -> policy.Policy:
-    key = ("policy", county_code, year)
-    if key not in cache:
-        cache[key] = await policy.policy_for(county_code, year)
-    return cache[key]
-
-
-async def village_info(code: str, cache: dict[str, Any]) -> geo.VillageInfo | None:
-    key = ("village", code)
-    if key not in cache:
-        cache[key] = (await geo.villages({code})).get(code)
-    return cache[key]
-
-
 async def _geodesic_m(
-    owner: uuid.UUID, village_code: str, on: dt.date, cache: dict[str, Any]
+    owner: uuid.UUID, village_code: str, on: dt.date, cache: RequestCache
 ) -> int | None:
     """Metres between the dispatching unit and the village's fence centre (WGS-84)."""
     posting = await _posting_on(owner, village_code, on, cache)
-    village = await village_info(village_code, cache)
+    village = await geo.cached_village(cache, village_code)
     if posting is None or posting.unit_lat is None or posting.unit_lon is None:
         return None
     if village is None or village.center is None:
@@ -78,11 +66,11 @@ async def computed(
     village_code: str,
     county_code: str,
     values: dict[str, Any],
-    cache: dict[str, Any],
+    cache: RequestCache,
 ) -> dict[str, Any]:
     """What the server derives from a claim's inputs with the policy in force."""
     on = values.get("date") or values["month"]
-    pol = await county_policy(county_code, on.year, cache)
+    pol = await policy.cached_policy(cache, county_code, on.year)
     if values["kind"] == "subsidy":
         rate = pol.subsidy_daily_fen
         amount = rules.subsidy_amount_fen(values["village_days"], rate)

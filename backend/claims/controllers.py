@@ -35,6 +35,7 @@ from backend.core.context import RequestContext
 from backend.core.i18n import pick_lang
 from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
+from backend.core.validation import parse_month
 
 __all__ = ["ClaimController", "InsuranceController"]
 
@@ -48,7 +49,7 @@ Month = Annotated[
 
 
 def _month(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(f"{text}-01") if text else None
+    return parse_month(text) if text else None
 
 
 class ClaimController(Controller):
@@ -184,7 +185,7 @@ class ClaimController(Controller):
         county: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The month's approved claims for finance (县财政), with totals per township."""
-        day = dt.date.fromisoformat(f"{month}-01")
+        day = parse_month(month)
         rows = await exports.approved_rows(actor.scope, day, county)
         return Response(
             exports.xlsx_bytes(rows, day),
@@ -200,7 +201,7 @@ class ClaimController(Controller):
         county: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The month's approved claims as CSV (UTF-8 with BOM), one row each."""
-        day = dt.date.fromisoformat(f"{month}-01")
+        day = parse_month(month)
         rows = await exports.approved_rows(actor.scope, day, county)
         return Response(
             exports.csv_bytes(rows),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from backend.claims import amounts, queries, records, rules, travel
 from backend.claims.schemas import BulkItem, BulkOut, BulkResult, ClaimOut
 from backend.claims.tables import Claim
+from backend.core.cache import RequestCache
 from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.context import RequestContext
@@ -29,6 +30,7 @@ from backend.core.ids import new_id
 from backend.core.scope import Scope
 from backend.evidence import services as evidence
 from backend.notify.services import Notice, notify
+from backend.policy import services as policy
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -113,9 +115,9 @@ def _review_notice(
     )
 
 
-async def _trip_cap(row: dict[str, Any], cache: dict[str, Any]) -> None:
+async def _trip_cap(row: dict[str, Any], cache: RequestCache) -> None:
     """At most N round trips a month (a county setting); corrections restate a trip."""
-    pol = await amounts.county_policy(row["county_code"], row["month"].year, cache)
+    pol = await policy.cached_policy(cache, row["county_code"], row["month"].year)
     counted = await Claim.count().where(
         Claim.owner_id == row["owner_id"],
         Claim.kind == "travel",
@@ -145,7 +147,7 @@ async def submit(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID, version
         if row["version"] != version:
             raise Conflict()
         to_state = _target(actor.scope, row, "submit")
-        cache: dict[str, Any] = {}
+        cache = RequestCache()
         if row["kind"] == "travel" and row["corrects_id"] is None:
             await _trip_cap(row, cache)
         computed = await amounts.computed(
@@ -287,7 +289,7 @@ async def correct(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID) -> Cla
         "evidence": loads(row["evidence"]) or [],
         "corrects_id": row["id"],
     }
-    cache: dict[str, Any] = {}
+    cache = RequestCache()
     values |= await amounts.computed(
         row["owner_id"], row["village_code"], row["county_code"], values, cache
     )

@@ -6,9 +6,11 @@ from typing import Any
 
 from backend.claims import amounts, records
 from backend.claims.tables import Claim
+from backend.core.cache import RequestCache
 from backend.core.context import RequestContext
 from backend.core.formats import money, month_label
 from backend.core.ids import new_id
+from backend.geo import services as geo
 from backend.notify.services import notify
 from backend.sync.services import allocate_seqs
 
@@ -19,8 +21,8 @@ async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
     """The township confirmed a cadre's month: draft its living subsidy claim from the confirmed
     village days and the rate in force, once (unique per cadre and month). Runs inside the
     confirming transaction, so both happen or neither."""
-    cache: dict[str, Any] = {}
-    village = await amounts.village_info(sheet["village_code"], cache)
+    cache = RequestCache()
+    village = await geo.cached_village(cache, sheet["village_code"])
     values: dict[str, Any] = {
         "kind": "subsidy",
         "township_code": village.township_code if village else sheet["village_code"][:9],

@@ -13,6 +13,7 @@ from backend.accounts import posted
 from backend.claims import amounts, records, rules
 from backend.claims.schemas import TravelClaimData
 from backend.claims.tables import Claim
+from backend.core.cache import RequestCache
 from backend.core.canonical import loads
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
@@ -20,7 +21,6 @@ from backend.core.errors import FieldError, ValidationFailed
 from backend.core.scope import Scope
 from backend.core.validation import parse
 from backend.evidence import services as evidence
-from backend.geo import services as geo
 from backend.sync.registry import Prepared
 
 if TYPE_CHECKING:
@@ -54,15 +54,6 @@ def nothing(scope: Scope) -> Combinable:
 # --- the sync kind travel_claim ------------------------------------------------------------------
 
 
-async def _own_village(actor: Actor, code: str) -> geo.VillageInfo:
-    if code not in actor.scope.own_villages:
-        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
-    village = await amounts.village_info(code, actor.extras)
-    if village is None:
-        raise ValidationFailed(errors=[FieldError("village_code", "unknown_division")])
-    return village
-
-
 async def _correctable(owner: uuid.UUID, claim_id: uuid.UUID, kind: str) -> str | None:
     """Why ``claim_id`` cannot be corrected by ``owner``, or None."""
     row = (
@@ -91,7 +82,7 @@ def _mode_errors(trip: TravelClaimData) -> list[FieldError]:
 async def prepare_travel_claim(actor: Actor, data: dict[str, Any]) -> Prepared:
     """Validate a pushed ``travel_claim``. Receipt photos are optional, always."""
     trip = parse(TravelClaimData, data)
-    village = await _own_village(actor, trip.village_code)
+    village = await posted.own_village(actor, trip.village_code)
     errors = _mode_errors(trip)
     if trip.date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("date", "too_large"))
@@ -132,7 +123,7 @@ def travel_claim_locked(row: dict[str, Any]) -> str | None:
 
 async def enrich_travel_claims(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     """Amounts, distance and flags of the trips about to be written (in the push transaction)."""
-    cache: dict[str, Any] = {}
+    cache = RequestCache()
     for _id, owner, prepared in items:
         prepared.values.update(
             await amounts.computed(

@@ -16,10 +16,11 @@ from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from backend.core.validation import parse
-from backend.fieldwork import presence, rules
+from backend.fieldwork import rules
 from backend.fieldwork.schemas import LeaveData, LeaveOut
 from backend.fieldwork.tables import LeaveRequest
 from backend.notify.services import Notice, notify
+from backend.policy import services as policy
 from backend.sync.registry import Prepared, get_kind
 from backend.sync.services import bump_seq
 
@@ -55,7 +56,7 @@ def leave_wire(row: dict[str, Any]) -> dict[str, Any]:
 async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
     """A leave request; the township decides up to its limit, the county above it."""
     leave = parse(LeaveData, data)
-    village = await presence.own_village(actor, leave.village_code)
+    village = await posted.own_village(actor, leave.village_code)
     if leave.end_date < leave.start_date:
         raise ValidationFailed(errors=[FieldError("end_date", "too_small")])
     days = rules.leave_days(leave.start_date, leave.end_date)
@@ -66,9 +67,7 @@ async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
     )
     if outside:
         raise ValidationFailed(errors=outside)
-    settings = await presence.county_policy(
-        village.county_code, leave.start_date.year, actor.extras.setdefault("policies", {})
-    )
+    settings = await policy.cached_policy(actor.cache, village.county_code, leave.start_date.year)
     return Prepared(
         {
             "start_date": leave.start_date,

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
+from backend.core.cache import RequestCache, Slot
 from backend.core.canonical import loads, wire
 from backend.core.clock import local_date, utc_now
 from backend.core.db import fetch, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
-from backend.core.validation import parse
+from backend.core.validation import parse, parse_month
 from backend.fieldwork import rules
 from backend.fieldwork.schemas import DayOut, MonthOut, PresenceDayData, SheetOut
 from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, WorkLog
@@ -34,11 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "confirm_sheet",
-    "county_policy",
     "month_view",
     "on_month_confirmed",
-    "own_village",
-    "parse_month",
     "prepare_presence_day",
     "presence_day_wire",
     "return_sheet",
@@ -48,6 +46,7 @@ __all__ = [
 ]
 
 _FROZEN = ("submitted", "confirmed")
+_SHEET_STATES: Slot[dt.date, str | None] = Slot("sheet_states")
 
 #: Called inside the confirming transaction with the request context and the confirmed sheet
 #: row, so that other capabilities act on confirmed days (claims drafts the living subsidy)
@@ -60,20 +59,6 @@ def on_month_confirmed(
 ) -> None:
     if listener not in _month_confirmed:
         _month_confirmed.append(listener)
-
-
-async def county_policy(county_code: str, year: int, cache: dict[Any, Any]) -> policy.Policy:
-    """The county's settings for the year (leave limit, minimum days), once per request."""
-    if (county_code, year) not in cache:
-        cache[(county_code, year)] = await policy.policy_for(county_code, year)
-    return cache[(county_code, year)]
-
-
-def parse_month(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise ValidationFailed(errors=[FieldError("month", "not_month")]) from None
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -113,31 +98,24 @@ def sheet_wire(row: dict[str, Any]) -> dict[str, Any]:
 # --- pushed kinds ------------------------------------------------------------------------------
 
 
-async def own_village(actor: Actor, code: str) -> geo.VillageInfo:
-    if code not in actor.scope.own_villages:
-        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
-    cache = actor.extras.setdefault("villages", {})
-    if code not in cache:
-        cache[code] = await geo.village(code)
-    return cache[code]
-
-
 async def _sheet_state(actor: Actor, month: dt.date) -> str | None:
-    cache = actor.extras.setdefault("sheet_states", {})
-    if month not in cache:
+    """The state of the caller's sheet for the month (None: no sheet), once per request."""
+
+    async def load() -> str | None:
         row = (
             await PresenceSheet.select(PresenceSheet.state)
             .where(PresenceSheet.owner_id == actor.user_id, PresenceSheet.month == month)
             .first()
         )
-        cache[month] = row["state"] if row else None
-    return cache[month]
+        return row["state"] if row else None
+
+    return await actor.cache.get(_SHEET_STATES, month, load)
 
 
 async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
     """A day as the cadre states it; refused once the month is submitted or confirmed."""
     day = parse(PresenceDayData, data)
-    village = await own_village(actor, day.village_code)
+    village = await posted.own_village(actor, day.village_code)
     if day.date > local_date() + dt.timedelta(days=1):
         raise ValidationFailed(errors=[FieldError("date", "too_large")])
     outside = await posted.outside_posting(actor, village.code, {"date": day.date})
@@ -248,7 +226,7 @@ async def month_view(scope: Scope, cadre_id: uuid.UUID, month_text: str) -> Mont
         days = await _drafted(cadre_id, month)
     counts = rules.count_days(days)
     names = await accounts.user_names({cadre_id})
-    settings = await county_policy((await geo.village(village)).county_code, month.year, {})
+    settings = await policy.policy_for((await geo.village(village)).county_code, month.year)
     return MonthOut(
         sheet_id=sheet["id"] if sheet else None,
         cadre_id=cadre_id,
@@ -434,7 +412,7 @@ async def return_sheet(
 
 async def _sheets_out(rows: list[dict[str, Any]]) -> list[SheetOut]:
     names = await accounts.user_names({r["owner_id"] for r in rows})
-    policies: dict[Any, Any] = {}
+    cache = RequestCache()
     out = []
     for r in rows:
         end = _month_end(r["month"])
@@ -454,7 +432,7 @@ async def _sheets_out(rows: list[dict[str, Any]]) -> list[SheetOut]:
                 leave_days=r["leave_days"],
                 away_days=r["away_days"],
                 minimum_days=(
-                    await county_policy(r["county_code"], r["month"].year, policies)
+                    await policy.cached_policy(cache, r["county_code"], r["month"].year)
                 ).min_days_month,
                 flagged_logs=sum(1 for f in flagged if loads(f["flags"])),
                 return_reason=r["return_reason"],
