@@ -41,7 +41,7 @@ import {
   type Survey,
   type Target,
   type Village,
-} from '../surveyAdmin';
+} from './admin';
 import { localDate } from '../time';
 import { useOnlineList } from '../ui/onlineList';
 import SurveyEditor from './SurveyEditor';
