@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type FieldError } from '../api';
-import { download } from '../dashboard';
+import { download } from '../dashboard/dashboard';
 import { ask } from '../dialog';
 import { dayRange } from '../format';
 import { lang, t, type MessageKey } from '../i18n';
@@ -43,7 +43,7 @@ import {
   type Village,
 } from './admin';
 import { localDate } from '../time';
-import { useOnlineList } from '../views/onlineList';
+import { useOnlineList } from '../ui/onlineList';
 import SurveyEditor from './SurveyEditor';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
