@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type FieldError } from '../api';
+import { ApiError, errorText, type FieldError } from '../api';
 import { download } from '../dashboard/dashboard';
 import { ask } from '../dialog';
 import { dayRange } from '../format';
@@ -46,7 +46,6 @@ import { localDate } from '../time';
 import { useOnlineList } from '../ui/onlineList';
 import SurveyEditor from './SurveyEditor';
 
-const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 
 /** 调查管理: surveys of the caller's scope (#/surveyadmin), a new one (…/new), one survey (…/<id>). */
 export default function SurveyAdmin({ user, params }: ViewProps) {
@@ -145,7 +144,7 @@ function Plan({ userId }: { userId: string }) {
     let live = true;
     getPlan(userId, range.start, range.end).then(
       (r) => live && (setRows(r), setError(null)),
-      (err) => live && setError(message(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -239,7 +238,7 @@ function CreateSurvey({ user }: { user: ViewProps['user'] }) {
       const s = await createSurvey(user.id, body);
       go('surveyadmin', s.id);
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
       if (err instanceof ApiError) setFieldErrors(err.errors);
       setBusy(false);
     }
@@ -342,7 +341,7 @@ function SurveyDetail({ userId, sid }: { userId: string; sid: string }) {
     let live = true;
     getSurvey(userId, sid).then(
       (s) => live && (setSurvey(s), setError(null)),
-      (err) => live && setError(message(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -456,7 +455,7 @@ function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; on
     try {
       onDone(await uploadXlsform(userId, survey.id, file));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
       setProblems(problemRows(err));
     } finally {
       setBusy(null);
@@ -468,7 +467,7 @@ function Upload({ userId, survey, onDone }: { userId: string; survey: Survey; on
     try {
       await download(userId, path, name);
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy(null);
     }
@@ -614,7 +613,7 @@ function PreviewAndPublish(props: { userId: string; survey: Survey; onDone: (s: 
     let live = true;
     getPreview(userId, survey.id).then(
       (p) => live && (setPreview(p), setError(null)),
-      (err) => live && setError(message(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -633,7 +632,7 @@ function PreviewAndPublish(props: { userId: string; survey: Survey; onDone: (s: 
     try {
       props.onDone(await publishSurvey(userId, survey.id));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
       setBusy(false);
     }
   };
@@ -739,7 +738,7 @@ function ProgressCard({ userId, survey }: { userId: string; survey: Survey }) {
     let live = true;
     getProgress(userId, survey.id).then(
       (p) => live && (setData(p), setError(null)),
-      (err) => live && setError(message(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -797,7 +796,7 @@ function Exports({ userId, survey }: { userId: string; survey: Survey }) {
     try {
       await download(userId, exportPath(survey.id, kind), exportName(survey.title, kind));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy(null);
     }
@@ -831,7 +830,7 @@ function CloseButton({ userId, survey, onDone }: { userId: string; survey: Surve
     try {
       onDone(await closeSurvey(userId, survey.id));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
       setBusy(false);
     }
   };
