@@ -5,7 +5,7 @@ import { online } from '../net';
 import { href } from '../router';
 import { getPlan, listSurveys, monthPeriod, type PlanVillage } from './admin';
 import { localDate } from '../time';
-import { useOnlineList } from '../views/onlineList';
+import { useOnlineList } from '../ui/onlineList';
 import { StateBadge, period } from './adminParts';
 
 /** The surveys of the caller's scope, and the coordination plan below them. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api';
-import { download } from '../dashboard';
+import { download } from '../dashboard/dashboard';
 import { t, type MessageKey } from '../i18n';
 import { online } from '../net';
 import {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { errorText } from '../api';
-import { download } from '../dashboard';
+import { download } from '../dashboard/dashboard';
 import { t } from '../i18n';
 import { online } from '../net';
 import { TEMPLATE_PATH, problemRows, uploadXlsform, type ProblemRow, type Survey } from './admin';
