@@ -17,7 +17,6 @@ from backend.core.clock import utc_now
 from backend.core.context import RequestContext
 from backend.core.db import write_transaction
 from backend.core.errors import (
-    MESSAGES,
     Conflict,
     DomainError,
     FieldError,
@@ -25,8 +24,8 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.formats import date_label, money, month_label
-from backend.core.i18n import text
 from backend.core.ids import new_id
+from backend.core.problems import problem_text
 from backend.core.scope import Scope
 from backend.evidence import services as evidence
 from backend.notify.services import Notice, notify
@@ -252,13 +251,12 @@ async def bulk_approve(
                 BulkResult(id=it.id, status="approved", state=out.state, version=out.version)
             )
         except DomainError as exc:
-            pair = MESSAGES.get(exc.code, MESSAGES["bad_request"])
             results.append(
                 BulkResult(
                     id=it.id,
                     status="refused",
                     code=exc.code,
-                    message=text(pair, lang, **exc.params),
+                    message=problem_text(exc.code, lang, **exc.params),
                 )
             )
     return BulkOut(results=results)
