@@ -41,9 +41,9 @@ import {
   type Survey,
   type Target,
   type Village,
-} from '../surveyAdmin';
+} from './admin';
 import { localDate } from '../time';
-import { useOnlineList } from './onlineList';
+import { useOnlineList } from '../views/onlineList';
 import SurveyEditor from './SurveyEditor';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));

@@ -13,8 +13,8 @@ import {
   opsFor,
   parseChoices,
   type EditorQuestion,
-} from './surveyEditor';
-import { checkAnswers as check, type Form, type Question } from './surveys/rules';
+} from './editor';
+import { checkAnswers as check, type Form, type Question } from './rules';
 
 const L = (zh: string, en = zh) => ({ zh, en });
 const row = (patch: Partial<EditorQuestion>): EditorQuestion => ({ ...newQuestion(), ...patch });

@@ -27,7 +27,7 @@ import {
   type ResponseData,
   type SurveyContext,
   type SurveyData,
-} from '../surveys/answering';
+} from './answering';
 import {
   checkAnswers,
   isAnswered,
@@ -42,13 +42,13 @@ import {
   type Group,
   type Question,
   type Walk,
-} from '../surveys/rules';
-import { addNode, isTrue, valueOf } from '../surveys/xpath';
+} from './rules';
+import { addNode, isTrue, valueOf } from './xpath';
 import { syncSoon } from '../sync';
 import { localDate } from '../time';
 import * as fmt from '../format';
-import { StatusBadge, errorFor } from './common';
-import { PhotoPicker, Thumb, type Photo } from './photos';
+import { StatusBadge, errorFor } from '../views/common';
+import { PhotoPicker, Thumb, type Photo } from '../views/photos';
 
 let notice: string | null = null;
 

@@ -1,6 +1,6 @@
-import type { FieldError } from './api';
-import type { MessageKey } from './i18n';
-import type { Choice, Condition, Constraint, Form, Group, Question, QuestionType } from './surveys/rules';
+import type { FieldError } from '../api';
+import type { MessageKey } from '../i18n';
+import type { Choice, Condition, Constraint, Form, Group, Question, QuestionType } from './rules';
 
 /**
  * The in-app form editor (编辑表单) of 调查管理: pure helpers between what a county admin types

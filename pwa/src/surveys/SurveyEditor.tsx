@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, type FieldError } from '../api';
 import { lang, t, type MessageKey } from '../i18n';
 import { online } from '../net';
-import { relevanceSummary, saveForm, type Survey } from '../surveyAdmin';
+import { relevanceSummary, saveForm, type Survey } from './admin';
 import {
   COMMON_FACTS,
   FACT_RE,
@@ -20,8 +20,8 @@ import {
   type EditorQuestion,
   type QuestionError,
   type SimpleOp,
-} from '../surveyEditor';
-import type { Group, QuestionType } from '../surveys/rules';
+} from './editor';
+import type { Group, QuestionType } from './rules';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 const OTHER = '__other';

@@ -16,8 +16,8 @@ import {
   villageHouseholds,
   type SurveyContext,
   type SurveyData,
-} from '../surveys/answering';
-import '../surveys/surveys.css';
+} from './answering';
+import './surveys.css';
 import { localDate } from '../time';
 import * as fmt from '../format';
 import { SurveyForm, takeNotice } from './SurveyForm';

@@ -1,10 +1,10 @@
-import { ApiError, api } from './api';
-import type { User } from './auth';
-import { byCode } from './dashboard';
-import { t, type Lang } from './i18n';
-import { inLang } from './inbox';
-import type { Condition, Constraint, Form, Label, Question } from './surveys/rules';
-import { localDate } from './time';
+import { ApiError, api } from '../api';
+import type { User } from '../auth';
+import { byCode } from '../dashboard';
+import { t, type Lang } from '../i18n';
+import { inLang } from '../inbox';
+import type { Condition, Constraint, Form, Label, Question } from './rules';
+import { localDate } from '../time';
 
 /**
  * 调查管理 (county admins, township reviewers): the HTTP calls of docs/surveys.md and the pure

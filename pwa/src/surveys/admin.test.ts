@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, problemFrom } from './api';
-import { setLang } from './i18n';
+import { ApiError, problemFrom } from '../api';
+import { setLang } from '../i18n';
 import {
   choosableVillages,
   constraintSummary,
@@ -17,7 +17,7 @@ import {
   relevanceSummary,
   type Question,
   type Village,
-} from './surveyAdmin';
+} from './admin';
 
 const L = (zh: string, en: string) => ({ zh, en });
 const QUESTIONS: Question[] = [
