@@ -97,19 +97,32 @@ def _text(node: ET.Element) -> str:
 
 
 def number_text(value: float) -> str:
-    """A number as JavaScript's ``String(n)`` writes it (``3`` not ``3.0``, ``1e-7``)."""
+    """A number as JavaScript's ``String(n)`` writes it (``3`` not ``3.0``, ``1e-7``,
+    ``123456789012345680000``): the shortest digits that read back, placed by its rules."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
-    return text
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = f"{abs(value)!r}".partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction.rstrip("0")).lstrip("0") or "0"
+    # n: where the decimal point falls after the first significant digit, as in ECMA-262.
+    point = len(whole) + int(exponent or 0) if whole != "0" else (
+        int(exponent or 0) - (len(fraction) - len(fraction.lstrip("0"))))
+    digits = digits.rstrip("0") or "0"
+    count = len(digits)
+    if count <= point <= 21:
+        return sign + digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    power = point - 1
+    tail = f".{digits[1:]}" if count > 1 else ""
+    return f"{sign}{digits[0]}{tail}e{'+' if power > 0 else '-'}{abs(power)}"
 
 
 def _js_number(text: str) -> float:
