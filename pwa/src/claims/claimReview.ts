@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, errorText } from '../api';
 import type { Role } from '../auth';
 import { t } from '../i18n';
 import type { ClaimOut, ClaimState } from './claims';
@@ -74,8 +74,7 @@ export const isStale = (err: unknown): boolean => err instanceof ApiError && (er
 /** What to tell a reviewer when an action failed; 409 means someone else acted first. */
 export function claimFailure(err: unknown): { text: string; stale: boolean } {
   if (isStale(err)) return { text: t('review.conflict'), stale: true };
-  if (err instanceof ApiError) return { text: err.display, stale: false };
-  return { text: String(err), stale: false };
+  return { text: errorText(err), stale: false };
 }
 
 /**
