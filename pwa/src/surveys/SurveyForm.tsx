@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FieldError } from '../api';
 import type { User } from '../auth';
-import { getEvidence, type EvidenceRecord } from '../evidence';
+import { getEvidence, type EvidenceRecord } from '../evidence/evidence';
 import { lang, t, type MessageKey } from '../i18n';
-import { inLang } from '../inbox';
-import { canLocate, getFix } from '../location';
+import { inLang } from '../notify/inbox';
+import { canLocate, getFix } from '../evidence/location';
 import type { RecordView } from '../records';
 import { go, href } from '../router';
 import {
@@ -49,8 +49,8 @@ import { isTrue } from './xpath';
 import { syncSoon } from '../sync';
 import { localDate } from '../time';
 import * as fmt from '../format';
-import { StatusBadge, errorFor } from '../views/common';
-import { PhotoPicker, Thumb, type Photo } from '../views/photos';
+import { StatusBadge, errorFor } from '../ui/common';
+import { PhotoPicker, Thumb, type Photo } from '../evidence/photos';
 
 let notice: string | null = null;
 

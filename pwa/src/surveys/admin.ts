@@ -1,8 +1,8 @@
 import { ApiError, api } from '../api';
 import type { User } from '../auth';
-import { byCode } from '../dashboard';
+import { byCode } from '../dashboard/dashboard';
 import { t, type Lang } from '../i18n';
-import { inLang } from '../inbox';
+import { inLang } from '../notify/inbox';
 import type { Condition, Constraint, Form, Label, Question } from './rules';
 import { localDate } from '../time';
 
