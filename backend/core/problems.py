@@ -76,6 +76,14 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "not_choice": ("「{label_zh}」不是可选的选项", "“{label_en}”: not one of the choices"),
     "not_boolean": ("「{label_zh}」应为是或否", "“{label_en}”: must be yes or no"),
     "not_geopoint": ("「{label_zh}」不是有效的位置", "“{label_en}”: not a valid location"),
+    "not_geotrace": (
+        "「{label_zh}」不是有效的路线（至少 2 个点）",
+        "“{label_en}”: not a valid line (at least 2 points)",
+    ),
+    "not_geoshape": (
+        "「{label_zh}」不是有效的范围（至少 3 个点，首尾相接）",
+        "“{label_en}”: not a valid area (at least 3 points, closed)",
+    ),
     "not_photo": ("「{label_zh}」不是有效的照片", "“{label_en}”: not a valid photo"),
     "not_relevant": ("「{label_zh}」此时不应作答", "“{label_en}”: not asked for these answers"),
     "unknown_question": ("表单中没有这个问题", "No such question in the form"),

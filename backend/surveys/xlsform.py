@@ -30,6 +30,7 @@ MAX_ROWS = 2000
 _TYPES = {
     "text": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
     "date": "date", "time": "time", "dateTime": "datetime", "geopoint": "geopoint",
+    "geotrace": "geotrace", "geoshape": "geoshape",
     "image": "photo", "photo": "photo", "barcode": "barcode", "range": "range",
     "acknowledge": "acknowledge", "note": "note", "calculate": "calculate",
     "select one": "select_one", "select all that apply": "select_multiple",
@@ -41,7 +42,7 @@ _META = {"start", "end", "today", "deviceid", "username"}
 _UNREADABLE_META = {"phonenumber", "simserial", "subscriberid", "email", "audit",
                     "start-geopoint", "background-geopoint"}
 #: Types the phone cannot answer yet: refused, with the reason.
-_UNANSWERABLE = {"geotrace", "geoshape", "audio", "video", "file", "background-audio",
+_UNANSWERABLE = {"audio", "video", "file", "background-audio",
                  "rank", "osm", "xml-external", "csv-external", "select one external",
                  "hidden", "trigger"}
 #: Appearances the answering screen draws; others are accepted and ignored with a warning.
