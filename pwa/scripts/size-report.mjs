@@ -122,7 +122,7 @@ try {
   const eager = ['index.html', ...referencedBy(readFileSync(join(dist, 'index.html'), 'utf8'))];
   const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry);
   const entryKeys = closure(entryKey);
-  const screens = [['first screen: today', 'src/views/Today.tsx'], ['first screen: login', 'src/views/Login.tsx']];
+  const screens = [['first screen: today', 'src/presence/Today.tsx'], ['first screen: login', 'src/me/Login.tsx']];
   const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
   const raw = (f) => readFileSync(join(dist, f)).length;
   console.log(`server: ${server.base}  (Accept-Encoding: ${ACCEPT})`);

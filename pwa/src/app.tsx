@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { activePostings, session, type User } from './auth';
 import { lang, t } from './i18n';
-import { unreadCount } from './inbox';
+import { unreadCount } from './notify/inbox';
 import { Lazy } from './lazy';
 import { online } from './net';
 import { outboxChanged, unsentCount } from './outbox';
@@ -13,7 +13,7 @@ import { applyUpdate, offlineShell, updateWaiting } from './swreg';
 import { syncState } from './sync';
 import { localDate } from './time';
 
-const loadLogin = () => import('./views/Login');
+const loadLogin = () => import('./me/Login');
 
 /** A count read from the user's database, again after every outbox write or pull. */
 function useCount(userId: string, count: (userId: string) => Promise<number>): number {

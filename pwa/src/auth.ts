@@ -103,7 +103,7 @@ export async function login(phone: string, password: string): Promise<User> {
   });
   save(fromAnswer(answer));
   // Someone else's doorbell left on this phone (they did not log out): not for this user.
-  if (hasPushOwner()) void import('./push').then((m) => m.pushOnLogin(answer.user.id)).catch(() => undefined);
+  if (hasPushOwner()) void import('./notify/push').then((m) => m.pushOnLogin(answer.user.id)).catch(() => undefined);
   return answer.user;
 }
 
@@ -184,7 +184,7 @@ export async function logout(): Promise<void> {
   // First, while the access token is surely good: the next user of a shared phone must not
   // get this user's doorbell (unsubscribed in the browser, and on the server if reachable).
   if (hasPushOwner()) {
-    await import('./push').then((m) => m.pushOnLogout(s.user.id, s.access_token)).catch(() => undefined);
+    await import('./notify/push').then((m) => m.pushOnLogout(s.user.id, s.access_token)).catch(() => undefined);
   }
   try {
     await api('/auth/logout', {

@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { EvidenceRecord } from './evidence';
+import type { EvidenceRecord } from './evidence/evidence';
 import type { OutboxItem } from './outbox';
 
 /** A server-side copy of a record, as pulled or as confirmed by a push. */

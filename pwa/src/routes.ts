@@ -34,25 +34,25 @@ export const BAR_MAX = 5;
  * fifth, and any further screen (a person with several roles) is listed on 我的.
  */
 export const VIEWS: ViewDef[] = [
-  { name: 'today', label: 'nav.today', load: () => import('./views/Today'), roles: ['cadre'] },
-  { name: 'month', label: 'nav.month', load: () => import('./views/Month'), roles: ['cadre'] },
-  { name: 'claims', label: 'nav.claims', load: () => import('./views/Claims'), roles: ['cadre'] },
-  { name: 'surveys', label: 'nav.surveys', load: () => import('./views/Surveys'), roles: ['cadre'] },
-  { name: 'review', label: 'nav.review', load: () => import('./views/Review'), roles: REVIEWERS },
-  { name: 'dashboard', label: 'nav.dashboard', load: () => import('./views/Dashboard'), roles: REVIEWERS },
-  { name: 'surveyadmin', label: 'nav.surveyAdmin', load: () => import('./views/SurveyAdmin'), roles: REVIEWERS },
+  { name: 'today', label: 'nav.today', load: () => import('./presence/Today'), roles: ['cadre'] },
+  { name: 'month', label: 'nav.month', load: () => import('./presence/Month'), roles: ['cadre'] },
+  { name: 'claims', label: 'nav.claims', load: () => import('./claims/Claims'), roles: ['cadre'] },
+  { name: 'surveys', label: 'nav.surveys', load: () => import('./surveys/Surveys'), roles: ['cadre'] },
+  { name: 'review', label: 'nav.review', load: () => import('./review/Review'), roles: REVIEWERS },
+  { name: 'dashboard', label: 'nav.dashboard', load: () => import('./dashboard/Dashboard'), roles: REVIEWERS },
+  { name: 'surveyadmin', label: 'nav.surveyAdmin', load: () => import('./surveys/SurveyAdmin'), roles: REVIEWERS },
   { name: 'console', label: 'nav.console', load: () => import('./console/Console'), roles: REVIEWERS },
-  { name: 'finance', label: 'nav.finance', load: () => import('./views/Finance'), roles: ['county_finance'] },
-  { name: 'me', label: 'nav.me', load: () => import('./views/Settings') },
+  { name: 'finance', label: 'nav.finance', load: () => import('./claims/Finance'), roles: ['county_finance'] },
+  { name: 'me', label: 'nav.me', load: () => import('./me/Settings') },
   // The inbox opens from the bell in the header; outbox, settings and feedback from 我的.
-  { name: 'inbox', label: 'nav.inbox', load: () => import('./views/Inbox'), hidden: true },
-  { name: 'outbox', label: 'nav.outbox', load: () => import('./views/Outbox'), hidden: true, tab: 'me' },
-  { name: 'settings', label: 'nav.me', load: () => import('./views/Settings'), hidden: true, tab: 'me' },
-  { name: 'feedback', label: 'nav.feedback', load: () => import('./views/Feedback'), hidden: true, tab: 'me' },
+  { name: 'inbox', label: 'nav.inbox', load: () => import('./notify/Inbox'), hidden: true },
+  { name: 'outbox', label: 'nav.outbox', load: () => import('./me/Outbox'), hidden: true, tab: 'me' },
+  { name: 'settings', label: 'nav.me', load: () => import('./me/Settings'), hidden: true, tab: 'me' },
+  { name: 'feedback', label: 'nav.feedback', load: () => import('./feedback/Feedback'), hidden: true, tab: 'me' },
   // Reached from the month screen, the inbox and the notices' links.
-  { name: 'leave', label: 'nav.leave', load: () => import('./views/Leave'), roles: ['cadre'], hidden: true, tab: 'month' },
+  { name: 'leave', label: 'nav.leave', load: () => import('./presence/Leave'), roles: ['cadre'], hidden: true, tab: 'month' },
   // Reached from the claims screen.
-  { name: 'accident', label: 'accident.title', load: () => import('./views/Accident'), roles: ['cadre'], hidden: true, tab: 'claims' },
+  { name: 'accident', label: 'accident.title', load: () => import('./claims/Accident'), roles: ['cadre'], hidden: true, tab: 'claims' },
 ];
 
 /** Every screen this user may open from a menu (bar or 我的), in order of importance. */

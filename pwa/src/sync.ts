@@ -1,7 +1,7 @@
 import { ApiError, api } from './api';
 import { session } from './auth';
 import { getMeta, userDb, type SyncedRecord } from './db';
-import { pruneUploaded, uploadPending } from './evidence';
+import { pruneUploaded, uploadPending } from './evidence/evidence';
 import {
   applyResults,
   outboxChanged,

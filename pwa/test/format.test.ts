@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spreadPoints, type MapPoint, type UnitRow } from '../src/dashboard';
+import { spreadPoints, type MapPoint, type UnitRow } from '../src/dashboard/dashboard';
 import { day, dayRange, money, month, num, plural } from '../src/format';
 import { setLang } from '../src/i18n';
 

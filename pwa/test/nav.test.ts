@@ -3,7 +3,7 @@ import type { Role } from '../src/auth';
 import { ask } from '../src/dialog';
 import { setLang } from '../src/i18n';
 import { BAR_MAX, barViews } from '../src/routes';
-import { logoutQuestion } from '../src/views/Settings';
+import { logoutQuestion } from '../src/me/Settings';
 import { makeUser } from './helpers';
 
 afterEach(() => setLang('zh'));

@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../src/api';
 import { session } from '../src/auth';
 import { recordsOfKind } from '../src/db';
-import { byCode, exportPath, fillTrend, niceMax, projectVillages, type UnitRow } from '../src/dashboard';
-import { myFeedback, writeFeedback } from '../src/feedback';
-import { inLang, inboxRows, markRead, sortInbox, unreadCount, type InboxRow } from '../src/inbox';
-import { cancelLeave, deciderLevel, leaveDays, leaveState, myLeave, requestLeave } from '../src/leave';
+import { byCode, exportPath, fillTrend, niceMax, projectVillages, type UnitRow } from '../src/dashboard/dashboard';
+import { myFeedback, writeFeedback } from '../src/feedback/feedback';
+import { inLang, inboxRows, markRead, sortInbox, unreadCount, type InboxRow } from '../src/notify/inbox';
+import { cancelLeave, deciderLevel, leaveDays, leaveState, myLeave, requestLeave } from '../src/presence/leave';
 import { listOutbox } from '../src/outbox';
 import { mergeRecords } from '../src/records';
-import { bulkConfirm, isClean, type SheetRow } from '../src/review';
+import { bulkConfirm, isClean, type SheetRow } from '../src/review/review';
 import { applyChanges, pushOnce } from '../src/sync';
 import { json, makeUser, mockFetch, signIn } from './helpers';
 

@@ -4,12 +4,13 @@ the dispatcher, on PostgreSQL, and the sync journey through it.
 The test renders the deploy file as it is, changing only what a test machine must: its ports
 (free ones on 127.0.0.1), the TLS key pair (a self-signed one), and the paths of logs and of the
 PWA (a temporary directory). Runs in the PostgreSQL pass when nginx is installed (``.ci/run``
-installs Debian's).
+installs Debian's, with its Brotli module for precompressed files).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import os
 import re
 import shutil
@@ -27,6 +28,11 @@ from tests.conftest import DB_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+#: Debian's dynamic modules (brotli_static among them), loaded as Debian's own nginx.conf does.
+MODULES = Path("/usr/lib/nginx/modules")
+MODULES_ENABLED = Path("/etc/nginx/modules-enabled")
+#: What a browser sends.
+BROWSER = "gzip, deflate, br"
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -81,6 +87,24 @@ def render(conf: str, tmp: Path, api_ports: list[int]) -> tuple[str, int]:
     return conf, https
 
 
+#: A hashed file of the built PWA, as vite names them.
+ASSET = "assets/index-Cz3f9Q1a.js"
+
+
+def _built_pwa(dist: Path) -> None:
+    """A shell and one hashed script, each with the .br and .gz copies the build writes."""
+    import brotli
+
+    (dist / "assets").mkdir(parents=True)
+    files = {"index.html": "<!doctype html><title>驻村</title><div id=\"app\"></div>" * 40,
+             ASSET: "export const greeting = '驻村';\n" * 200}
+    for name, text in files.items():
+        raw = text.encode()
+        (dist / name).write_bytes(raw)
+        (dist / f"{name}.br").write_bytes(brotli.compress(raw, quality=11))
+        (dist / f"{name}.gz").write_bytes(gzip.compress(raw, 9))
+
+
 @pytest.fixture
 def stack(client, world, settings, tmp_path):
     """nginx, two API processes and the dispatcher on this run's database."""
@@ -96,12 +120,16 @@ def stack(client, world, settings, tmp_path):
                                   stderr=subprocess.DEVNULL, start_new_session=True))
     for folder in ("log", "dist", "srv", "cache", "run", "temp"):
         (tmp_path / folder).mkdir()
-    (tmp_path / "dist" / "index.html").write_text("<!doctype html><title>驻村</title>")
+    _built_pwa(tmp_path / "dist")
+    if MODULES.is_dir():
+        # Debian's module files say `load_module modules/x.so`, relative to nginx's prefix.
+        (tmp_path / "modules").symlink_to(MODULES)
     _self_signed(tmp_path / "tls")
     site, https = render((ROOT / "deploy" / "nginx.conf").read_text(), tmp_path, ports)
     (tmp_path / "site.conf").write_text(site)
     temp = tmp_path / "temp"
     (tmp_path / "nginx.conf").write_text(f"""
+include {MODULES_ENABLED}/*.conf;
 daemon off;
 worker_processes 1;
 pid {tmp_path}/nginx.pid;
@@ -187,3 +215,49 @@ def test_sync_journey_through_nginx(stack):
             r'^zhucun_requests_total\{[^}]*path="/api/sync/pull"[^}]*\} ([0-9.e+]+)$',
             metrics.text, re.M)))
     assert all(n > 0 for n in served), served
+
+
+def _raw(http: httpx.Client, path: str, accept: str, **kw) -> tuple[httpx.Response, bytes]:
+    """One GET with its body as sent on the wire (not decoded)."""
+    with http.stream("GET", path, headers={"Accept-Encoding": accept, **kw.pop("headers", {})},
+                     **kw) as r:
+        return r, b"".join(r.iter_raw())
+
+
+def test_nginx_sends_precompressed_files_and_compressed_json(stack, tmp_path):
+    """What a phone receives: the build's Brotli file (gzip without br), cached for a year when
+    hashed; the shell revalidated; API JSON compressed by the app and passed through."""
+    base, _ports, world = stack
+    dist = tmp_path / "dist"
+    with httpx.Client(base_url=base, verify=False, timeout=60) as http:
+        r, body = _raw(http, f"/{ASSET}", BROWSER)
+        assert r.status_code == 200 and r.headers["content-encoding"] == "br"
+        assert body == (dist / f"{ASSET}.br").read_bytes()
+        assert "Accept-Encoding" in r.headers["vary"]
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        r, body = _raw(http, f"/{ASSET}", "gzip")
+        assert r.headers["content-encoding"] == "gzip"
+        assert body == (dist / f"{ASSET}.gz").read_bytes()
+        r, body = _raw(http, f"/{ASSET}", "identity")
+        assert "content-encoding" not in r.headers and body == (dist / ASSET).read_bytes()
+
+        for path in ("/", "/index.html"):
+            r, body = _raw(http, path, BROWSER)
+            assert r.headers["content-encoding"] == "br", path
+            assert body == (dist / "index.html.br").read_bytes()
+            assert r.headers["cache-control"] == "no-cache"
+            assert "Accept-Encoding" in r.headers["vary"]
+
+        headers = world.headers("cadre_x1")
+        for accept, coding in ((BROWSER, "br"), ("gzip", "gzip")):
+            r, body = _raw(http, "/schema/openapi.json", accept, headers=headers)
+            assert r.status_code == 200 and r.headers["content-encoding"] == coding
+            plain = brotli_or_gzip(coding, body)
+            assert b'"openapi"' in plain and len(body) < len(plain) / 3
+            assert "Accept-Encoding" in r.headers["vary"]
+
+
+def brotli_or_gzip(coding: str, body: bytes) -> bytes:
+    import brotli
+
+    return brotli.decompress(body) if coding == "br" else gzip.decompress(body)

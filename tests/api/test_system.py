@@ -66,13 +66,35 @@ def test_pwa_files_arrive_precompressed_and_cached(client, settings):
     assert a.headers["content-encoding"] == "gzip"
     assert a.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert a.content == asset.read_bytes()
+    # What Chromium asks for: the Brotli file the build wrote, sent as it is.
+    chromium = {"Accept-Encoding": "gzip, deflate, br"}
+    sent = client.send(
+        client.build_request("GET", f"/assets/{asset.name}", headers=chromium), stream=True)
+    body = b"".join(sent.iter_raw())
+    sent.close()
+    assert sent.headers["content-encoding"] == "br" and sent.headers["vary"] == "Accept-Encoding"
+    assert sent.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert body == (asset.parent / f"{asset.name}.br").read_bytes()
     assert client.get("/assets/none.js").status_code == 404
     assert client.get("/.vite/manifest.json").status_code == 404
 
 
-def test_api_json_is_gzipped_above_the_threshold(client):
-    big = client.get("/schema/openapi.json", headers={"Accept-Encoding": "gzip"})
-    assert big.headers["content-encoding"] == "gzip" and "Accept-Encoding" in big.headers["vary"]
-    assert big.json()["openapi"]
-    small = client.get("/api/health", headers={"Accept-Encoding": "gzip"})
+def test_api_json_is_compressed_above_the_threshold(client):
+    """Brotli for a browser (it accepts br), gzip for a client without it, nothing when small."""
+    import brotli
+
+    for accepted, coding in (("gzip, deflate, br", "br"), ("gzip", "gzip")):
+        big = client.get("/schema/openapi.json", headers={"Accept-Encoding": accepted})
+        assert big.headers["content-encoding"] == coding
+        assert "Accept-Encoding" in big.headers["vary"]
+        assert big.json()["openapi"]
+    raw = client.build_request("GET", "/schema/openapi.json", headers={"Accept-Encoding": "br"})
+    sent = client.send(raw, stream=True)
+    packed = b"".join(sent.iter_raw())
+    sent.close()
+    plain = brotli.decompress(packed)
+    assert b'"openapi"' in plain and len(packed) < len(plain) / 3
+    small = client.get("/api/health", headers={"Accept-Encoding": "gzip, br"})
     assert "content-encoding" not in small.headers
+    identity = client.get("/schema/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in identity.headers and identity.json()["openapi"]

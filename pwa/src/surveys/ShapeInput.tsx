@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import * as fmt from '../format';
 import { t } from '../i18n';
-import { canLocate, getFix } from '../location';
+import { canLocate, getFix } from '../evidence/location';
 import { openPoints, shapeText, type ShapePoint } from './geoshapes';
 
 type Kind = 'geotrace' | 'geoshape';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { session } from '../auth';
 import { recordViews } from '../records';
 import { applyChanges } from '../sync';
-import { photosOf } from '../evidence';
+import { photosOf } from '../evidence/evidence';
 import { listOutbox } from '../outbox';
 import { makeUser, signIn } from '../../test/helpers';
 import {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorText } from '../../api';
 import type { User } from '../../auth';
-import { download } from '../../dashboard';
+import { download } from '../../dashboard/dashboard';
 import { lang } from '../../i18n';
 import { online } from '../../net';
 import { href } from '../../router';

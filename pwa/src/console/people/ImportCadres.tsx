@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type FieldError } from '../../api';
-import { download } from '../../dashboard';
+import { download } from '../../dashboard/dashboard';
 import { online } from '../../net';
 import { href } from '../../router';
 import { ct, type ConsoleKey } from '../i18n';

@@ -1,0 +1,234 @@
+import { useState } from 'preact/hooks';
+import type { User } from '../auth';
+import {
+  actOnClaim,
+  bulkApprove,
+  claimQueue,
+  isCleanClaim,
+  reviewStates,
+  type BulkClaimResult,
+} from './claimReview';
+import { fromOut, type ClaimOut } from './claims';
+import { lang, t } from '../i18n';
+import { yuan } from '../money';
+import { online } from '../net';
+import { useStores } from '../store';
+import * as fmt from '../format';
+import { claimFailure, stepFailure, useOnlineList } from '../ui/onlineList';
+import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, FlagList, claimTitle } from './claimParts';
+
+/** 审核 › 报销: the claims the township (submitted) or the county (township-approved) decides. */
+export default function ClaimQueue({ user, vname }: { user: User; vname: (code: string) => string }) {
+  useStores(lang, online);
+  const states = reviewStates(user.roles);
+  const { rows, setRows, error, reload } = useOnlineList(() => claimQueue(user.id, states), [user.id, states.join()]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [month, setMonth] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [running, setRunning] = useState(false);
+  const [bulk, setBulk] = useState<{ claim: ClaimOut; result: BulkClaimResult }[] | null>(null);
+  const months = [...new Set(rows?.map((c) => c.month) ?? [])].sort().reverse();
+  const shown = rows?.filter((c) => !month || c.month === month) ?? null;
+  const clean = shown?.filter(isCleanClaim) ?? [];
+  const total = shown?.reduce((a, c) => a + c.payable_fen, 0) ?? 0;
+
+  const runBulk = async () => {
+    setAsking(false);
+    setRunning(true);
+    setNotice(null);
+    try {
+      const results = await bulkApprove(user.id, clean);
+      const byId = new Map(clean.map((c) => [c.id, c]));
+      setBulk(results.filter((r) => byId.has(r.id)).map((r) => ({ claim: byId.get(r.id)!, result: r })));
+    } catch (err) {
+      setNotice(claimFailure(err).text);
+    } finally {
+      setRunning(false);
+      reload();
+    }
+  };
+
+  return (
+    <div data-testid="review-claims">
+      {error && <p class="err block">{error}</p>}
+      {notice && (
+        <p class="ok" role="status" data-testid="claims-notice">
+          {notice}
+        </p>
+      )}
+      {shown && (
+        <div class="row">
+          <p class="small muted" data-testid="claims-count">
+            {t('claimq.waiting', { n: shown.length, amount: yuan(total) })}
+          </p>
+          {months.length > 1 && (
+            <select class="inline" value={month} onChange={(e) => setMonth(e.currentTarget.value)} aria-label={t('dash.month')} data-testid="claims-month">
+              <option value="">{t('review.allMonths')}</option>
+              {months.map((m) => (
+                <option value={m}>{fmt.month(m)}</option>
+              ))}
+            </select>
+          )}
+        </div>
+      )}
+      {clean.length > 0 && (
+        <div class="card bulk">
+          {asking ? (
+            <>
+              <p>{t('claimq.bulkAsk', { n: clean.length })}</p>
+              <div class="actions">
+                <button class="btn primary" onClick={runBulk} data-testid="claims-bulk-yes">
+                  {t('claimq.bulkYes')}
+                </button>
+                <button class="btn" onClick={() => setAsking(false)}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            </>
+          ) : (
+            <button class="btn wide" onClick={() => (setBulk(null), setAsking(true))} disabled={running || !online.get()} data-testid="claims-bulk">
+              {running ? t('review.bulkRunning') : t('claimq.bulk', { n: clean.length })}
+            </button>
+          )}
+          <p class="small muted">{t('claimq.bulkNote')}</p>
+        </div>
+      )}
+      {bulk && (
+        <ul class="card results small" data-testid="claims-bulk-results">
+          {bulk.map(({ claim, result }) => {
+            const ok = result.status === 'approved';
+            return (
+              <li class={ok ? 'ok-line' : 'err'} data-testid="claims-bulk-result" data-ok={String(ok)} data-id={claim.id}>
+                {ok ? '✓' : '✗'} {claim.cadre_name} · {claimTitle(claim)} · {yuan(claim.payable_fen)}
+                {!ok && ` — ${result.code === 'conflict' || result.code === 'wrong_state' ? t('review.conflictShort') : result.message ?? result.code ?? ''}`}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {rows && rows.length === 0 && (
+        <p class="empty" data-testid="claims-empty">
+          {t('claimq.none')}
+        </p>
+      )}
+      <ul class="list">
+        {shown?.map((c) => (
+          <ReviewClaimCard
+            key={c.id}
+            userId={user.id}
+            claim={c}
+            village={vname(c.village_code)}
+            onDone={(msg) => {
+              setRows((r) => r?.filter((x) => x.id !== c.id) ?? null);
+              setNotice(msg);
+            }}
+            onStale={(msg) => {
+              setNotice(msg);
+              reload();
+            }}
+          />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+type Mode = 'idle' | 'return' | 'reject';
+
+function ReviewClaimCard(props: {
+  userId: string;
+  claim: ClaimOut;
+  village: string;
+  onDone: (msg: string) => void;
+  onStale: (msg: string) => void;
+}) {
+  const { userId, claim: c } = props;
+  const [mode, setMode] = useState<Mode>('idle');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const d = fromOut(c);
+  const name = `${c.cadre_name} · ${claimTitle(c)}`;
+  const isOnline = online.get();
+
+  const act = async (action: 'approve' | 'return' | 'reject') => {
+    if (action !== 'approve' && !reason.trim()) return setError(t('review.reasonRequired'));
+    setBusy(true);
+    setError(null);
+    try {
+      await actOnClaim(userId, c, action, action === 'approve' ? {} : { reason });
+      props.onDone(t(`claimq.done.${action}`, { name }));
+    } catch (err) {
+      const f = await stepFailure(userId, c, err);
+      if (f.stale) props.onStale(f.text);
+      else setError(f.text);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li
+      class="item review-card"
+      data-testid="claim-card"
+      data-id={c.id}
+      data-cadre={c.cadre_id}
+      data-type={c.type}
+      data-flagged={String(c.flags.length > 0)}
+    >
+      <div class="item-head">
+        <strong>{c.cadre_name}</strong>
+        <ClaimStateBadge state={c.state} />
+      </div>
+      <p class="small muted" data-testid="claim-village">
+        {props.village}
+      </p>
+      <p>{claimTitle(c)}</p>
+      <ClaimFacts d={d} />
+      <ClaimAmount d={d} computed />
+      {c.flags.length > 0 ? <FlagList flags={c.flags} /> : <p class="small muted">{t('claimq.noFlags')}</p>}
+      {c.note && <p class="text small">{c.note}</p>}
+      <EvidenceStrip userId={userId} shas={d.evidence} />
+      {c.type === 'travel' && c.evidence.length === 0 && <p class="small muted">{t('claimq.noReceipts')}</p>}
+      {error && (
+        <p class="err block" role="alert" data-testid="claim-card-error">
+          {error}
+        </p>
+      )}
+      {mode === 'idle' ? (
+        <div class="actions">
+          <button class="btn primary" onClick={() => void act('approve')} disabled={busy || !isOnline} data-testid="claim-approve">
+            {t('claimq.approve')}
+          </button>
+          <button class="btn" onClick={() => (setMode('return'), setError(null))} disabled={busy} data-testid="claim-return">
+            {t('review.return')}
+          </button>
+          <button class="btn danger" onClick={() => (setMode('reject'), setError(null))} disabled={busy} data-testid="claim-reject">
+            {t('claimq.reject')}
+          </button>
+        </div>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(mode);
+          }}
+          noValidate
+        >
+          <label class="field">
+            <span>{mode === 'return' ? t('review.returnReason') : t('claimq.rejectReason')}</span>
+            <textarea rows={3} maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} data-testid="claim-reason-input" />
+          </label>
+          <div class="actions">
+            <button class="btn danger" type="submit" disabled={busy || !isOnline} data-testid="claim-reason-send">
+              {mode === 'return' ? t('review.returnSend') : t('claimq.rejectSend')}
+            </button>
+            <button class="btn" type="button" onClick={() => (setMode('idle'), setError(null))}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,125 @@
+import { ApiError, api } from '../api';
+import type { Role } from '../auth';
+import type { ClaimOut, ClaimState } from './claims';
+
+/**
+ * Claims as township reviewers, county admins and county finance act on them (online only):
+ * the queues, the steps (each on the version seen: 409 when someone else acted first), bulk
+ * approval of clean claims, the finance exports, accident insurance.
+ */
+
+/** The states a role acts on: the township approves submitted claims, the county township-approved ones. */
+export function reviewStates(roles: readonly Role[]): ClaimState[] {
+  const out: ClaimState[] = [];
+  if (roles.includes('township_reviewer')) out.push('submitted');
+  if (roles.includes('county_admin')) out.push('township_approved');
+  return out;
+}
+
+export async function claimQueue(userId: string, states: ClaimState[], month = ''): Promise<ClaimOut[]> {
+  const seen = new Set<string>();
+  const out: ClaimOut[] = [];
+  for (const state of states) {
+    const q = new URLSearchParams({ state, ...(month ? { month } : {}) });
+    for (const c of await api<ClaimOut[]>(`/claims?${q}`, { user: userId })) {
+      if (!seen.has(c.id)) {
+        seen.add(c.id);
+        out.push(c);
+      }
+    }
+  }
+  // The server's order: township, village, name, month, date (codes and names, never amounts).
+  return out;
+}
+
+export type ClaimAction = 'approve' | 'return' | 'reject' | 'pay';
+
+export function actOnClaim(
+  userId: string,
+  c: Pick<ClaimOut, 'id' | 'version'>,
+  action: ClaimAction,
+  extra: { reason?: string; payment_reference?: string } = {},
+): Promise<ClaimOut> {
+  const body: Record<string, unknown> = { version: c.version };
+  if (extra.reason !== undefined) body.reason = extra.reason.trim();
+  if (extra.payment_reference !== undefined) body.payment_reference = extra.payment_reference.trim();
+  return api<ClaimOut>(`/claims/${encodeURIComponent(c.id)}/${action}`, { method: 'POST', json: body, user: userId });
+}
+
+export const isCleanClaim = (c: Pick<ClaimOut, 'flags'>): boolean => c.flags.length === 0;
+
+export interface BulkClaimResult {
+  id: string;
+  status: 'approved' | 'refused';
+  state?: ClaimState | null;
+  version?: number | null;
+  code?: string | null;
+  message?: string | null;
+}
+
+/** Approve clean claims at once; the server answers for each one on its own. */
+export async function bulkApprove(userId: string, claims: Pick<ClaimOut, 'id' | 'version'>[]): Promise<BulkClaimResult[]> {
+  const answer = await api<{ results: BulkClaimResult[] }>('/claims/approve-bulk', {
+    method: 'POST',
+    json: { items: claims.map((c) => ({ id: c.id, version: c.version })) },
+    user: userId,
+  });
+  return answer.results ?? [];
+}
+
+/** Someone else acted first (409): the reviewer sees the queue again. */
+export const isStale = (err: unknown): boolean => err instanceof ApiError && (err.status === 409 || err.status === 404);
+
+export function claimExportPath(kind: 'xlsx' | 'csv', month: string): string {
+  return `/claims/export.${kind}?month=${encodeURIComponent(month)}`;
+}
+
+// --- accident insurance (county admins) ---------------------------------------------------------
+
+export interface Period {
+  start: string;
+  end: string;
+  days: number;
+}
+
+export interface CoverageGap {
+  cadre_id: string;
+  name: string;
+  village_code: string;
+  gaps: Period[];
+  uncovered_days: number;
+}
+
+export interface Incident {
+  id: string;
+  cadre_id: string;
+  cadre_name: string;
+  village_code: string;
+  accident_date: string;
+  description: string;
+  evidence: { sha256: string; uploaded: boolean }[];
+  state: 'reported' | 'forwarded';
+  version: number;
+  policy_id: string | null;
+  insurer: string | null;
+  policy_number: string | null;
+  forwarded_at: string | null;
+  forward_note: string | null;
+}
+
+/** Cadres with uncovered days, by village code then name (never by how many days). */
+export async function coverageGaps(userId: string): Promise<CoverageGap[]> {
+  const rows = await api<CoverageGap[]>('/insurance/gaps', { user: userId });
+  return [...rows].sort((a, b) =>
+    a.village_code === b.village_code ? a.name.localeCompare(b.name, 'zh-CN') : a.village_code < b.village_code ? -1 : 1,
+  );
+}
+
+export const incidents = (userId: string) => api<Incident[]>('/insurance/incidents', { user: userId });
+
+export const forwardIncident = (userId: string, i: Incident, note: string) =>
+  api<Incident>(`/insurance/incidents/${encodeURIComponent(i.id)}/forward`, {
+    method: 'POST',
+    json: { version: i.version, note: note.trim() },
+    user: userId,
+  });
