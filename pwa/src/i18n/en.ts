@@ -709,6 +709,7 @@ export const en: Messages = {
   'surveyAdmin.noRanking': 'By village code; no ranking.',
   'surveyAdmin.export.xlsx': 'Download Excel',
   'surveyAdmin.export.csv': 'Download CSV',
+  'surveyAdmin.export.zip': 'Download CSVs with rosters (zip)',
   'surveyAdmin.export.geojson': 'Download GeoJSON',
   'surveyAdmin.close': 'Close survey',
   'surveyAdmin.closeConfirm': 'Close “{title}”? No more answers will be taken.',

@@ -707,6 +707,7 @@ export const zh = {
   'surveyAdmin.noRanking': '按村代码排列，不作排名。',
   'surveyAdmin.export.xlsx': '下载 Excel',
   'surveyAdmin.export.csv': '下载 CSV',
+  'surveyAdmin.export.zip': '下载 CSV（含各名单，zip）',
   'surveyAdmin.export.geojson': '下载 GeoJSON',
   'surveyAdmin.close': '结束调查',
   'surveyAdmin.closeConfirm': '结束“{title}”？结束后不再接收填报。',
