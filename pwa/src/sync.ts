@@ -1,4 +1,4 @@
-import { ApiError, api } from './api';
+import { ApiError, api, errorText } from './api';
 import { session } from './auth';
 import { getMeta, userDb, type SyncedRecord } from './db';
 import { pruneUploaded, uploadPending } from './evidence/evidence';
@@ -160,7 +160,7 @@ export function syncNow(): Promise<void> {
     try {
       await flush(userId);
     } catch (err) {
-      error = err instanceof ApiError ? err.display : String(err);
+      error = errorText(err);
     }
     if (session.get()?.user.id !== userId) {
       // Logged out, or someone else logged in, meanwhile: this run is not theirs to hear about

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { errorText } from '../api';
 import { actOnClaim, claimExportPath, claimQueue } from './claimReview';
 import { fromOut, type ClaimOut } from './claims';
 import { download } from '../dashboard/dashboard';
@@ -108,7 +108,7 @@ function Exports({ userId, month }: { userId: string; month: string }) {
     try {
       await download(userId, claimExportPath(kind, month), `claims-${month}.${kind}`);
     } catch (err) {
-      setError(err instanceof ApiError ? err.display : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(null);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError, api, errorText } from '../api';
 import { lang, t } from '../i18n';
 import { online } from '../net';
 import type { MonthDay } from '../presence/presence';
@@ -42,8 +42,7 @@ const loadInsurance = () => import('../claims/Insurance');
 /** What to tell a reviewer when an action failed; 409 means someone else acted first. */
 function failure(err: unknown): { text: string; stale: boolean } {
   if (err instanceof ApiError && err.status === 409) return { text: t('review.conflict'), stale: true };
-  if (err instanceof ApiError) return { text: err.display, stale: err.status === 404 };
-  return { text: String(err), stale: false };
+  return { text: errorText(err), stale: err instanceof ApiError && err.status === 404 };
 }
 
 export default function Review({ user, params }: ViewProps) {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, type FieldError } from '../api';
+import { ApiError, errorText, type FieldError } from '../api';
 import { lang, t, type MessageKey } from '../i18n';
 import { online } from '../net';
 import { relevanceSummary, saveForm, type Survey } from './admin';
@@ -23,7 +23,6 @@ import {
 } from './editor';
 import type { Group, QuestionType } from './rules';
 
-const message = (err: unknown) => (err instanceof ApiError ? err.display : String(err));
 const OTHER = '__other';
 const OP_KEYS: Record<SimpleOp, MessageKey> = { '=': 'surveyEditor.op.eq', '!=': 'surveyEditor.op.ne', selected: 'surveyEditor.op.selected' };
 const FIELDS: Record<string, MessageKey> = {
@@ -104,7 +103,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
     try {
       onSaved(await saveForm(userId, survey.id, form));
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
       if (err instanceof ApiError) {
         const found = errorsByQuestion(err.errors, rows.length);
         found.byIndex.forEach((list, index) => list.forEach((e) => put(index, e)));

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError, api, errorText } from '../api';
 import { isStale } from '../claims/claimReview';
 import type { ClaimOut } from '../claims/claims';
 import { t } from '../i18n';
@@ -8,8 +8,7 @@ import { online } from '../net';
 /** What to tell a reviewer when an action failed; 409 means someone else acted first. */
 export function claimFailure(err: unknown): { text: string; stale: boolean } {
   if (isStale(err)) return { text: t('review.conflict'), stale: true };
-  if (err instanceof ApiError) return { text: err.display, stale: false };
-  return { text: String(err), stale: false };
+  return { text: errorText(err), stale: false };
 }
 
 /**

@@ -1,0 +1,103 @@
+import { useState } from 'preact/hooks';
+import { errorText } from '../api';
+import { download } from '../dashboard/dashboard';
+import { t } from '../i18n';
+import { online } from '../net';
+import { TEMPLATE_PATH, problemRows, uploadXlsform, type ProblemRow, type Survey } from './admin';
+
+/** Upload an XLSForm (all or nothing, problems by sheet/row/column), the template, the form back as XLSForm. */
+export function XlsformUpload({ userId, survey, onDone }: { userId: string; survey: Survey; onDone: (s: Survey) => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState<'upload' | 'template' | 'xlsform-out' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<ProblemRow[]>([]);
+  const off = !online.get();
+  const upload = async () => {
+    if (!file) return;
+    setBusy('upload');
+    setError(null);
+    setProblems([]);
+    try {
+      onDone(await uploadXlsform(userId, survey.id, file));
+    } catch (err) {
+      setError(errorText(err));
+      setProblems(problemRows(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const template = async (path = TEMPLATE_PATH, name = 'xlsform-template.xlsx') => {
+    setBusy(path === TEMPLATE_PATH ? 'template' : 'xlsform-out');
+    setError(null);
+    try {
+      await download(userId, path, name);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <div class="card" data-testid="survey-upload-card">
+      <h2>{t('surveyAdmin.xlsform')}</h2>
+      <p class="small muted">{t('surveyAdmin.xlsformNote')}</p>
+      <label class="field">
+        <span>{t('surveyAdmin.xlsformFile')}</span>
+        <input
+          type="file"
+          accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          data-testid="survey-xlsform"
+        />
+      </label>
+      <div class="actions">
+        <button type="button" class="btn primary" onClick={() => void upload()} disabled={!file || !!busy || off} data-testid="survey-upload">
+          {busy === 'upload' ? t('app.loading') : t('surveyAdmin.upload')}
+        </button>
+        <button type="button" class="btn" onClick={() => void template()} disabled={!!busy || off} data-testid="survey-template">
+          {busy === 'template' ? t('app.loading') : t('surveyAdmin.template')}
+        </button>
+        {survey.form.questions.length > 0 && (
+          <button
+            type="button"
+            class="btn"
+            onClick={() => void template(`/surveys/${survey.id}/xlsform`, `survey-${survey.id}.xlsx`)}
+            disabled={!!busy || off}
+            data-testid="survey-xlsform-download"
+          >
+            {busy === 'xlsform-out' ? t('app.loading') : t('surveyAdmin.xlsformDownload')}
+          </button>
+        )}
+      </div>
+      {error && (
+        <p class="err block" role="alert" data-testid="survey-upload-error">
+          {error}
+        </p>
+      )}
+      {problems.length > 0 && (
+        <div class="table-wrap">
+          <table class="data" data-testid="xlsform-errors">
+            <thead>
+              <tr>
+                <th>{t('surveyAdmin.sheet')}</th>
+                <th>{t('surveyAdmin.row')}</th>
+                <th>{t('surveyAdmin.column')}</th>
+                <th>{t('surveyAdmin.reason')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {problems.map((p) => (
+                <tr data-testid="xlsform-error">
+                  <td>{p.sheet}</td>
+                  <td class="num">{p.row}</td>
+                  <td>{p.column}</td>
+                  <td style={{ whiteSpace: 'normal' }}>{p.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
