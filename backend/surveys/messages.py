@@ -33,6 +33,14 @@ class Fields(Catalogue):
     not_choice = Message("「{label_zh}」不是可选的选项", "“{label_en}”: not one of the choices")
     not_boolean = Message("「{label_zh}」应为是或否", "“{label_en}”: must be yes or no")
     not_geopoint = Message("「{label_zh}」不是有效的位置", "“{label_en}”: not a valid location")
+    not_geotrace = Message(
+        "「{label_zh}」不是有效的路线（至少 2 个点）",
+        "“{label_en}”: not a valid line (at least 2 points)",
+    )
+    not_geoshape = Message(
+        "「{label_zh}」不是有效的范围（至少 3 个点，首尾相接）",
+        "“{label_en}”: not a valid area (at least 3 points, closed)",
+    )
     not_photo = Message("「{label_zh}」不是有效的照片", "“{label_en}”: not a valid photo")
     not_relevant = Message(
         "「{label_zh}」此时不应作答",

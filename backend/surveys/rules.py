@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
     TZ,
@@ -52,7 +53,7 @@ __all__ = [
 QuestionType = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "yes_no",
     "geopoint", "photo", "time", "datetime", "range", "acknowledge", "barcode", "note",
-    "calculate", "start", "end", "today", "deviceid", "username",
+    "calculate", "geotrace", "geoshape", "start", "end", "today", "deviceid", "username",
 ]
 #: Types nobody answers: a note is read, a calculation is computed.
 UNANSWERED_TYPES = {"note", "calculate"}
@@ -172,6 +173,8 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
         return None if isinstance(value, bool) else "not_boolean"
     if kind == "geopoint":
         return "not_geopoint" if _geopoint_error(value) else None
+    if kind in ("geotrace", "geoshape"):
+        return shape_error(kind, value)
     if kind == "photo":
         return None if isinstance(value, str) and _SHA256.match(value) else "not_photo"
     return "unknown_type"

@@ -210,14 +210,14 @@ def test_versions_are_frozen_and_answers_name_theirs(client, world):
 def test_a_bad_xlsform_changes_nothing(client, world):
     survey = create(client, world).json()
     assert upload(client, world, survey["id"], workbook(EVERY_TYPE[:1])).status_code == 200
-    rows = [*EVERY_TYPE[:2], ["geotrace", "route", "路线", "Route", "", "", "", "", "", ""]]
+    rows = [*EVERY_TYPE[:2], ["video", "route", "路线", "Route", "", "", "", "", "", ""]]
     r = upload(client, world, survey["id"], workbook(rows))
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "xlsform_invalid"
     assert [(e["sheet"], e["row"], e["field"], e["code"]) for e in body["errors"]] == [
         ("survey", 4, "type", "xlsform_type_unanswerable")]
-    assert "geotrace" in body["errors"][0]["message"]
+    assert "video" in body["errors"][0]["message"]
     now = client.get(f"/api/surveys/{survey['id']}", headers=world.headers("admin_a")).json()
     assert [q["name"] for q in now["form"]["questions"]] == ["members"]
 
@@ -246,7 +246,8 @@ def test_who_may_define_and_see_surveys(client, world):
     assert patched.json()["title"] == "新标题"
 
 
-READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.geojson",
+READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.zip",
+         "/responses.geojson",
          "/xlsform"]
 # (who, status of every read, status of a write) on the county's survey of X1 and X2.
 ROLES = [("admin_a", 200, 200), ("reviewer_x", 200, 403), ("reviewer_y", 404, 404),

@@ -28,6 +28,8 @@ import {
   type SurveyContext,
   type SurveyData,
 } from './answering';
+import { openPoints } from './geoshapes';
+import { ShapeInput } from './ShapeInput';
 import {
   checkAnswers,
   fillText,
@@ -322,6 +324,11 @@ export function formatValue(q: Question, value: unknown): string {
     }
     case 'photo':
       return t('survey.photo');
+    case 'geotrace':
+    case 'geoshape':
+      return t(q.type === 'geotrace' ? 'survey.shape.traceDone' : 'survey.shape.shapeDone', {
+        n: openPoints(q.type, value).length,
+      });
     default:
       return String(value);
   }
@@ -624,6 +631,9 @@ function Control(props: { userId: string; q: Question; path: string; value: unkn
       );
     case 'geopoint':
       return <GeoInput name={props.path} value={value} onChange={onChange} />;
+    case 'geotrace':
+    case 'geoshape':
+      return <ShapeInput kind={q.type} name={props.path} value={value} onChange={onChange} />;
     case 'photo':
       return <PhotoInput userId={props.userId} name={props.path} value={value} onChange={onChange} />;
     default:

@@ -7,6 +7,7 @@
  * the Python line for line, including its idea of equality (see `same`). ODK expressions are
  * evaluated by Enketo's evaluator (./xpath.ts), the server's by backend/surveys/xpath.py.
  */
+import { shapeError } from './geoshapes';
 import { addNode, isTrue, newInstance, numberText, ROOT, valueOf } from './xpath';
 
 export type QuestionType =
@@ -18,6 +19,8 @@ export type QuestionType =
   | 'select_multiple'
   | 'yes_no'
   | 'geopoint'
+  | 'geotrace'
+  | 'geoshape'
   | 'photo'
   | 'time'
   | 'datetime'
@@ -210,6 +213,9 @@ export function typeError(question: Question, value: unknown): string | null {
       return typeof value === 'boolean' ? null : 'not_boolean';
     case 'geopoint':
       return geopointError(value) ? 'not_geopoint' : null;
+    case 'geotrace':
+    case 'geoshape':
+      return shapeError(question.type, value);
     case 'photo':
       return typeof value === 'string' && SHA256.test(value) ? null : 'not_photo';
     default:
