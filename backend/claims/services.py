@@ -33,7 +33,6 @@ from backend.core.clock import local_date, utc_now
 from backend.core.context import RequestContext
 from backend.core.db import write_transaction
 from backend.core.errors import (
-    MESSAGES,
     Conflict,
     DomainError,
     FieldError,
@@ -42,9 +41,9 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.formats import date_label, money, month_label
-from backend.core.i18n import text
 from backend.core.ids import new_id
 from backend.core.money import fen_to_yuan
+from backend.core.problems import problem_text
 from backend.core.scope import Scope
 from backend.core.validation import parse
 from backend.evidence import services as evidence
@@ -798,13 +797,12 @@ async def bulk_approve(
                 BulkResult(id=it.id, status="approved", state=out.state, version=out.version)
             )
         except DomainError as exc:
-            pair = MESSAGES.get(exc.code, MESSAGES["bad_request"])
             results.append(
                 BulkResult(
                     id=it.id,
                     status="refused",
                     code=exc.code,
-                    message=text(pair, lang, **exc.params),
+                    message=problem_text(exc.code, lang, **exc.params),
                 )
             )
     return BulkOut(results=results)

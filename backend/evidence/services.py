@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from backend.core.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from backend.core.events import Event
 from backend.core.ids import new_id
 from backend.core.uploads import SpooledBody
 from backend.evidence import near
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ClientCapture",
     "NearPhoto",
+    "evidence_changed",
     "near_links",
-    "on_evidence_changed",
     "photo_facts",
     "read_copy",
     "read_photo",
@@ -54,20 +54,13 @@ __all__ = [
 #: Called inside the writing transaction with the ids of records whose verification may have
 #: changed: they name a photo just stored, or a photo near one just stored, linked or
 #: unlinked (a reused photo flags both records, whatever order they arrived in). The
-#: capabilities that flag records register here at import time.
-_listeners: list[Callable[[list[uuid.UUID]], Awaitable[None]]] = []
-
-
-def on_evidence_changed(listener: Callable[[list[uuid.UUID]], Awaitable[None]]) -> None:
-    if listener not in _listeners:
-        _listeners.append(listener)
+#: capabilities that flag records listen to it in their manifests (``capability.py``).
+evidence_changed: Event[[list[uuid.UUID]]] = Event("evidence.changed")
 
 
 async def _announce(record_ids: set[uuid.UUID]) -> None:
     if record_ids:
-        ordered = sorted(record_ids, key=str)
-        for listener in _listeners:
-            await listener(ordered)
+        await evidence_changed.emit(sorted(record_ids, key=str))
 
 
 @dataclass(frozen=True)

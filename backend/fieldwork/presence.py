@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or
@@ -19,6 +18,7 @@ from backend.core.canonical import loads, wire
 from backend.core.clock import local_date, utc_now
 from backend.core.db import fetch, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.events import Event
 from backend.core.ids import new_id
 from backend.core.validation import parse
 from backend.fieldwork import rules
@@ -52,7 +52,6 @@ __all__ = [
     "leave_wire",
     "list_talks",
     "month_view",
-    "on_month_confirmed",
     "prepare_leave",
     "prepare_presence_day",
     "presence_day_wire",
@@ -65,17 +64,10 @@ __all__ = [
 
 _FROZEN = ("submitted", "confirmed")
 
-#: Called inside the confirming transaction with the request context and the confirmed sheet
+#: Emitted inside the confirming transaction with the request context and the confirmed sheet
 #: row, so that other capabilities act on confirmed days (claims drafts the living subsidy)
-#: without field work knowing them. Registered at start-up.
-_month_confirmed: list[Callable[[RequestContext, dict[str, Any]], Awaitable[None]]] = []
-
-
-def on_month_confirmed(
-    listener: Callable[[RequestContext, dict[str, Any]], Awaitable[None]],
-) -> None:
-    if listener not in _month_confirmed:
-        _month_confirmed.append(listener)
+#: without field work knowing them; they listen in their manifests (``capability.py``).
+month_confirmed: Event[[RequestContext, dict[str, Any]]] = Event("presence.month_confirmed")
 
 
 async def _policy(county_code: str, year: int, cache: dict[Any, Any]) -> policy.Policy:
@@ -489,8 +481,7 @@ async def _decide_sheet(
         )
         if state == "confirmed":
             confirmed = await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
-            for listener in _month_confirmed:
-                await listener(ctx, confirmed)
+            await month_confirmed.emit(ctx, confirmed)
     return (
         await _sheets_out(
             [await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()]

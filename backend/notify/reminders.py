@@ -4,7 +4,8 @@ A reminder is an ordinary notice (inbox row plus pushes) whose ``dedupe_key`` ma
 again a no-op, so the loop may run as often as it likes and several dispatchers may run at once.
 
 Sources are registered by name (``register_reminder_source``) where the app is wired
-(``backend.app.register_reminder_sources``), so that notify imports no other capability's code:
+(``reminders`` in each capability's manifest, ``capability.py``), so that notify imports no
+other capability's code:
 
 - ``presence_month_end`` (here): on the last 3 days of a month, each cadre with an active
   posting whose month sheet is not submitted hears about it once.
@@ -153,12 +154,12 @@ async def remind_insurance_expiry(items: Iterable[InsuranceExpiry],
     """The plug for claims: write one reminder per policy and expiry date (again: no-op).
 
     Claims decides which policies are due (for example lapsing within 30 days) and registers
-    a source that calls this, in ``backend.app.register_reminder_sources``::
+    a source that calls this, in its manifest (``backend/claims/capability.py``)::
 
         async def insurance_reminders(today):
             return await remind_insurance_expiry(await policies_lapsing(today), today)
 
-        register_reminder_source("insurance_expiry", insurance_reminders)
+        reminders={"insurance_expiry": insurance_reminders}
     """
     today = today or local_date()
     return await _write_once([insurance_expiry_notice(i, today) for i in items])
