@@ -152,9 +152,18 @@ class SurveyController(Controller):
         return _download(await results.export_csv(actor.scope, survey_id),
                          "text/csv", f"survey-{survey_id}.csv")
 
+    @get("/{survey_id:uuid}/responses.zip", media_type="application/zip")
+    async def responses_zip(self, survey_id: FromPath[uuid.UUID],
+                            actor: NamedDependency[Actor]) -> Response[bytes]:
+        """The answers as CSVs in a zip: 答卷.csv, and a CSV per roster joined by the response
+        id (答卷编号) and the key of the row it belongs to (上级编号), as ODK Central gives."""
+        return _download(await results.export_csv_zip(actor.scope, survey_id),
+                         "application/zip", f"survey-{survey_id}-csv.zip")
+
     @get("/{survey_id:uuid}/responses.geojson", media_type="application/geo+json")
     async def responses_geojson(self, survey_id: FromPath[uuid.UUID],
                                 actor: NamedDependency[Actor]) -> Response[bytes]:
-        """Every geopoint answer as a point (WGS-84)."""
+        """Every place answered (WGS-84): a geopoint as a Point, a geotrace as a LineString,
+        a geoshape as a Polygon; a roster's places too, with their entry's key."""
         return _download(await results.export_geojson(actor.scope, survey_id),
                          "application/geo+json", f"survey-{survey_id}.geojson")

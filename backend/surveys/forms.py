@@ -209,7 +209,7 @@ def _condition_problem(cond: Condition, earlier: dict[str, Question]) -> str | N
     target = earlier.get(cond.q)
     if target is None:
         return "refers_to_later"
-    if cond.op not in _OPS[target.type]:
+    if cond.op not in _OPS.get(target.type, set()):
         return "op_not_for_type"
     value = cond.value
     if target.type in _SELECTS:

@@ -11,27 +11,26 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
+from backend.core.csvrows import unzipped_size_ok
 from backend.core.errors import FieldError
 from backend.surveys.forms import Form, form_errors
 from backend.surveys.simple import simplify
 
 __all__ = ["XLSFormResult", "example_xlsform", "read_xlsform"]
 
-#: An .xlsx is a zip; its XML may not inflate beyond this (a zip bomb stops here).
-MAX_UNZIPPED = 64 * 1024 * 1024
 MAX_ROWS = 2000
 
 #: pyxform's type → Zhucun's.
 _TYPES = {
     "text": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
     "date": "date", "time": "time", "dateTime": "datetime", "geopoint": "geopoint",
+    "geotrace": "geotrace", "geoshape": "geoshape",
     "image": "photo", "photo": "photo", "barcode": "barcode", "range": "range",
     "acknowledge": "acknowledge", "note": "note", "calculate": "calculate",
     "select one": "select_one", "select all that apply": "select_multiple",
@@ -43,7 +42,7 @@ _META = {"start", "end", "today", "deviceid", "username"}
 _UNREADABLE_META = {"phonenumber", "simserial", "subscriberid", "email", "audit",
                     "start-geopoint", "background-geopoint"}
 #: Types the phone cannot answer yet: refused, with the reason.
-_UNANSWERABLE = {"geotrace", "geoshape", "audio", "video", "file", "background-audio",
+_UNANSWERABLE = {"audio", "video", "file", "background-audio",
                  "rank", "osm", "xml-external", "csv-external", "select one external",
                  "hidden", "trigger"}
 #: Appearances the answering screen draws; others are accepted and ignored with a warning.
@@ -80,14 +79,6 @@ class _Refused(Exception):
 
 
 # --- the workbook, as pyxform reads it -----------------------------------------------------
-
-
-def _unzipped_size_ok(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(i.file_size for i in archive.infolist()) <= MAX_UNZIPPED
-    except zipfile.BadZipFile:
-        return False
 
 
 def _rows_ok(data: bytes) -> bool:
@@ -370,7 +361,7 @@ def read_xlsform(data: bytes, *, households: bool = True) -> XLSFormResult:
     from pyxform.xls2json import workbook_to_json
     from pyxform.xls2json_backends import get_xlsform
 
-    if not _unzipped_size_ok(data):
+    if not unzipped_size_ok(data):
         return XLSFormResult(None, None, [FieldError("file", "xlsform_not_xlsx", sheet="")])
     try:
         if not _rows_ok(data):

@@ -6,6 +6,7 @@ import {
   constraintSummary,
   draftProblems,
   exportName,
+  exportPath,
   freshnessText,
   labelOf,
   monthPeriod,
@@ -165,5 +166,7 @@ describe('survey admin helpers', () => {
   it('name exports after the survey', () => {
     expect(exportName('2024 人口/住房 调查', 'xlsx')).toBe('2024_人口_住房_调查.xlsx');
     expect(exportName('///', 'csv')).toBe('survey.csv');
+    expect(exportName('普查', 'zip')).toBe('普查.zip');
+    expect(exportPath('s1', 'zip')).toBe('/surveys/s1/responses.zip');
   });
 });

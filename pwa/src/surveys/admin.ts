@@ -121,7 +121,7 @@ export interface Village {
 }
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export const EXPORTS = ['xlsx', 'csv', 'geojson'] as const;
+export const EXPORTS = ['xlsx', 'csv', 'zip', 'geojson'] as const;
 export type ExportKind = (typeof EXPORTS)[number];
 
 const id = encodeURIComponent;

@@ -98,7 +98,7 @@ def _sheet(rows):
 def test_what_the_phone_cannot_answer_is_refused_with_the_reason_and_its_row():
     header = ["type", "name", "label"]
     result = read_xlsform(_sheet({"survey": [
-        header, ["text", "a", "A"], ["geotrace", "path", "Path"], ["audio", "voice", "Voice"],
+        header, ["text", "a", "A"], ["video", "clip", "Clip"], ["audio", "voice", "Voice"],
         ["select_one_from_file towns.csv", "town", "Town"],
         ["begin repeat", "outer", "Outer"], ["begin repeat", "inner", "Inner"],
         ["text", "b", "B"], ["end repeat"], ["end repeat"]]}))
@@ -106,7 +106,7 @@ def test_what_the_phone_cannot_answer_is_refused_with_the_reason_and_its_row():
     assert [(e.row, e.field, e.code) for e in result.errors] == [
         (3, "type", "xlsform_type_unanswerable"), (4, "type", "xlsform_type_unanswerable"),
         (5, "type", "xlsform_from_file"), (7, "type", "xlsform_nested_repeat")]
-    assert result.errors[0].params == {"type": "geotrace"}
+    assert result.errors[0].params == {"type": "video"}
 
 
 def test_what_pyxform_refuses_is_located_with_its_words():
