@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from backend.core.messages import Catalogue, Message
 
-__all__ = ["Fields", "Problems"]
+__all__ = ["Fields", "Notices", "Problems"]
 
 
 class Problems(Catalogue):
@@ -150,3 +150,11 @@ class Fields(Catalogue):
     )
     xlsform_no_survey = Message("缺少 survey 表", "The survey sheet is missing")
     xlsform_too_many_rows = Message("行数过多（上限 {max}）", "Too many rows (limit {max})")
+
+
+class Notices(Catalogue):
+    """The inbox notices surveys send to the cadres of the villages surveyed."""
+
+    published = Message("新调查：{title}", "New survey: {title}")
+    revised = Message("调查表已更新：{title}", "Survey form updated: {title}")
+    works_offline = Message("{period_zh}，离线也可填写", "{period_en}; works offline")
