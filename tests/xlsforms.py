@@ -105,8 +105,9 @@ HOUSEHOLD = Sample(
     bad=[({**META_ANSWERS, "township": "t1", "village": "v21", "head": "王", "size": 2,
            "housing": "other", "members": [{"member_name": "A", "age": 130, "sex": "f",
                                             "in_school": "yes"}], "size_ok": "yes"},
-          [("head", "too_short"), ("housing_other", "required"), ("members.0.age", "constraint"),
-           ("members.0.in_school", "not_relevant")])],
+          # v21 is a village of the other township: the cascade refuses it.
+          [("village", "filtered_choice"), ("head", "too_short"), ("housing_other", "required"),
+           ("members.0.age", "constraint"), ("members.0.in_school", "not_relevant")])],
 )
 # The village list is filtered by the township column of the choices sheet.
 HOUSEHOLD.sheets["choices"][0] = [*C, "township"]

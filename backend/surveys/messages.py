@@ -78,6 +78,11 @@ class Fields(Catalogue):
     not_time = Message("「{label_zh}」应为时间（时:分）", "“{label_en}”: must be a time (hh:mm)")
     off_step = Message("「{label_zh}」不在可选的刻度上", "“{label_en}”: not one of the steps")
     not_acknowledged = Message("「{label_zh}」需要确认", "“{label_en}”: must be acknowledged")
+    filtered_choice = Message(
+        "「{label_zh}」的选项不在前面回答所允许的范围内（如所选乡镇下没有这个村）",
+        "“{label_en}”: not among the choices the earlier answers allow (such as a village"
+        " outside the chosen township)",
+    )
     xlsform_unknown_name = Message(
         "表达式引用了表单中没有的问题（{near}）",
         "The expression names no question of the form ({near})",

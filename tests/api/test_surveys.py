@@ -349,3 +349,30 @@ def test_a_roster_form_over_http_answered_checked_and_exported(client, world):
     key = list(book["答卷"].iter_rows(values_only=True))[1][-1]
     assert [(m[0], m[1], m[2]) for m in members[1:]] == [
         (key, 1, "王秀英"), (key, 2, "李强"), (key, 3, "李小明")]
+
+
+def test_a_cascade_refuses_a_village_of_another_township(client, world):
+    """choice_filter (township → village) is enforced by the server, as the phone offers it:
+    a village the township's filter drops is refused, located and in both languages."""
+    from tests.xlsforms import FORMS
+    from tests.xlsforms import workbook as build
+
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    assert upload(client, world, survey["id"], build(FORMS["household_census"])).status_code == 200
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    good = dict(FORMS["household_census"].good)
+    elsewhere = {**good, "village": "v21"}  # a village of township t2, answered under t1
+    [zh] = push(client, world, "cadre_x1", answer(record, ids["H001"], elsewhere))
+    assert zh["status"] == "rejected"
+    assert [(e["field"], e["code"]) for e in zh["errors"]] == [
+        ("answers.village", "filtered_choice")]
+    assert zh["errors"][0]["message"].startswith("「村」的选项不在前面回答所允许的范围内")
+    [en] = push(client, world, "cadre_x1", answer(record, ids["H001"], elsewhere), lang="en")
+    assert en["errors"][0]["message"].startswith("“Village”: not among the choices")
+    [ok] = push(client, world, "cadre_x1",
+                answer(record, ids["H001"], {**good, "township": "t2", "village": "v21"}))
+    assert ok["status"] == "applied", ok

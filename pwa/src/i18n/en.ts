@@ -612,6 +612,7 @@ export const en: Messages = {
   'survey.err.not_datetime': 'Enter a date and time',
   'survey.err.off_step': 'Not one of the steps',
   'survey.err.not_acknowledged': 'Please acknowledge',
+  'survey.err.filtered_choice': 'Not among the choices the earlier answers allow',
   'survey.err.repeat_count': 'Wrong number of entries',
   'survey.err.too_many_entries': 'Too many entries',
   'survey.err.not_list': 'Must be a list of entries',

@@ -610,6 +610,7 @@ export const zh = {
   'survey.err.not_datetime': '请填写日期和时间',
   'survey.err.off_step': '不在可选的刻度上',
   'survey.err.not_acknowledged': '请确认',
+  'survey.err.filtered_choice': '前面的回答不允许这个选项（如所选乡镇下没有这个村）',
   'survey.err.repeat_count': '条目数与要求不符',
   'survey.err.too_many_entries': '条目过多',
   'survey.err.not_list': '应为若干条目',
