@@ -76,6 +76,7 @@ def record(n: int, spacing_min: float) -> dict:
 def pull_everything(client, headers, params: dict) -> dict:
     """One phone's whole first pull: pages until ``more`` is false."""
     wire = raw = requests = rows = 0
+    encodings: set[str] = set()
     cursor = None
     started = time.perf_counter()
     while True:
@@ -85,6 +86,7 @@ def pull_everything(client, headers, params: dict) -> dict:
         requests += 1
         wire += r.num_bytes_downloaded
         raw += len(r.content)
+        encodings.add(r.headers.get("content-encoding", "identity"))
         body = r.json()
         rows += len(body["changes"])
         for block in (body.get("snapshot") or {}).get("blocks", []):
@@ -98,7 +100,7 @@ def pull_everything(client, headers, params: dict) -> dict:
         "raw": raw,
         "requests": requests,
         "rows": rows,
-        "encoding": r.headers.get("content-encoding", "identity"),
+        "encoding": "+".join(sorted(encodings)),
     }
 
 
