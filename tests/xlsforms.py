@@ -31,6 +31,8 @@ class Sample:
     good: dict[str, Any]
     bad: list[tuple[dict[str, Any], list[tuple[str, str]]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Files attached to the form (the CSV of a ``select_one_from_file``), by file name.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def workbook(sample: Sample) -> bytes:
@@ -634,6 +636,33 @@ LAND = Sample(
 )
 
 
+# --- 24. village register: choice lists from attached CSVs, one filtered by township ---------
+
+VILLAGES_CSV = ("\ufeffname,label::Chinese (zh),label::English (en),township\n"
+                "v11,东村,East village,t1\nv12,西村,West village,t1\n"
+                "v21,河口村,Hekou,t2\n").encode("utf-8")
+CROPS_CSV = "code,title,season\nrice,水稻,summer\ntea,茶叶,spring\nrape,油菜,winter\n".encode(
+    "gb18030")
+REGISTER = Sample(
+    sheets={
+        "survey": [
+            [*S, "choice_filter", "parameters"],
+            ["select_one township", "township", "乡镇", "Township", "yes"],
+            ["select_one_from_file villages.csv", "village", "村", "Village", "yes", "", "", "",
+             "", "township=${township}"],
+            ["select_multiple_from_file crops.csv", "crops", "作物", "Crops", "", "", "", "",
+             "", "", "value=code, label=title"],
+        ],
+        "choices": [C, ["township", "t1", "城关镇", "Chengguan"],
+                    ["township", "t2", "河西乡", "Hexi"]],
+    },
+    files={"villages.csv": VILLAGES_CSV, "crops.csv": CROPS_CSV},
+    good={"township": "t1", "village": "v12", "crops": ["rice", "tea"]},
+    bad=[({"township": "t1", "village": "v99", "crops": ["maize"]},
+          [("village", "not_choice"), ("crops", "not_choice")])],
+)
+
+
 FORMS: dict[str, Sample] = {
     "household_census": HOUSEHOLD, "water_point": WATER_POINT, "health_facility": FACILITY,
     "mapping": MAPPING, "cascading_location": CASCADE, "kobo_default": KOBO,
@@ -642,5 +671,5 @@ FORMS: dict[str, Sample] = {
     "poverty_monitoring": POVERTY, "curly_quotes": CURLY, "nutrition": NUTRITION,
     "livestock": LIVESTOCK, "roads": ROADS, "consent": CONSENT, "market_prices": MARKET,
     "symptoms": SYMPTOMS, "accepted_with_warnings": ACCEPTED_WITH_WARNINGS,
-    "land_parcels": LAND,
+    "land_parcels": LAND, "village_register": REGISTER,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
@@ -266,12 +267,14 @@ async def xlsform_of(scope: Scope, survey_id: uuid.UUID) -> bytes:
     return write_xlsform(working_form(row), row["title"])
 
 
-async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
-                      data: bytes) -> tuple[SurveyOut, list[FieldError]]:
-    """Replace the working form from an XLSForm: all of it, or nothing and every problem;
-    with the warnings (what was accepted and ignored)."""
+async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID, data: bytes,
+                      attachments: Mapping[str, bytes] | None = None
+                      ) -> tuple[SurveyOut, list[FieldError]]:
+    """Replace the working form from an XLSForm (and the files it attaches): all of it, or
+    nothing and every problem; with the warnings (what was accepted and ignored)."""
     row = await _load_managed(actor.scope, survey_id)
-    result = read_xlsform(data, households=row["target"] == "households")
+    result = read_xlsform(data, households=row["target"] == "households",
+                          attachments=attachments)
     if result.form is None:
         raise ValidationFailed("xlsform_invalid", errors=result.errors)
     return await set_form(ctx, actor, survey_id, result.form), result.warnings
