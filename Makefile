@@ -41,6 +41,7 @@ run: install pwa
 
 lint: install-test
 	$(BIN)/ruff check backend tests
+	$(BIN)/mypy
 
 # The suite runs once per engine, as Piccolo's own does. Browser tests run in the SQLite pass.
 test-sqlite: install-test pwa

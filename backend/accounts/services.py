@@ -45,6 +45,8 @@ from backend.core.settings import get_settings
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
+    from piccolo.columns.combination import Combinable
+
     from backend.core.context import RequestContext
     from backend.core.settings import Settings
 
@@ -768,12 +770,11 @@ async def posted_cadres(scope: Scope, start: dt.date, end: dt.date) -> list[Post
     counties = sorted(scope.admin_counties)
     if not villages and not counties:
         return []
-    clause = None
-    if villages:
-        clause = Posting.village_code.is_in(villages)
-    if counties:
-        by_county = Posting.county_code.is_in(counties)
-        clause = by_county if clause is None else (clause | by_county)
+    clause: Combinable = (
+        Posting.village_code.is_in(villages) if villages else Posting.county_code.is_in(counties)
+    )
+    if villages and counties:
+        clause = clause | Posting.county_code.is_in(counties)
     rows = await Posting.select(
         Posting.cadre,
         Posting.cadre.name.as_alias("name"),
@@ -862,7 +863,7 @@ async def active_postings(on: dt.date) -> list[PostedCadre]:
         Posting.county_code, Posting.start_date, Posting.end_date,
     ).where(
         Posting.start_date <= on, (Posting.end_date.is_null()) | (Posting.end_date >= on),
-        Posting.cadre.active.eq(True),
+        Posting.cadre.active.eq(True),  # type: ignore[union-attr]  # Piccolo types a joined column loosely
     ).order_by(Posting.start_date)
     return [PostedCadre(r["cadre"], r["name"], r["village_code"], r["county_code"],
                         r["start_date"], r["end_date"]) for r in rows]

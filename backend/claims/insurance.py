@@ -29,7 +29,7 @@ from backend.claims.tables import Incident, InsurancePolicy
 from backend.core.canonical import loads, wire
 from backend.core.clock import local_date, utc_now
 from backend.core.context import RequestContext
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
 from backend.core.imports import commit_or_preview, refuse
@@ -234,12 +234,12 @@ async def coverage_gaps(
         cover.setdefault(p["cadre_id"], []).append((p["start_date"], p["end_date"]))
     needed: dict[uuid.UUID, list[rules.Period]] = {}
     latest: dict[uuid.UUID, Any] = {}
-    for p in posted:
-        needed.setdefault(p.cadre_id, []).append(
-            (max(p.start_date, start), min(p.end_date or end, end))
+    for post in posted:
+        needed.setdefault(post.cadre_id, []).append(
+            (max(post.start_date, start), min(post.end_date or end, end))
         )
-        if p.cadre_id not in latest or p.start_date > latest[p.cadre_id].start_date:
-            latest[p.cadre_id] = p
+        if post.cadre_id not in latest or post.start_date > latest[post.cadre_id].start_date:
+            latest[post.cadre_id] = post
     out = []
     for cadre_id, periods in needed.items():
         gaps = rules.uncovered(periods, cover.get(cadre_id, []))
@@ -459,5 +459,7 @@ async def forward_incident(
             )
         )
     return (
-        await _incidents_out([await Incident.select().where(Incident.id == incident_id).first()])
+        await _incidents_out(
+            [present(await Incident.select().where(Incident.id == incident_id).first())]
+        )
     )[0]

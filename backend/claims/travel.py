@@ -67,6 +67,8 @@ async def _correctable(owner: uuid.UUID, claim_id: uuid.UUID, kind: str) -> str 
 
 
 def _mode_errors(trip: TravelClaimData) -> list[FieldError]:
+    wanted: tuple[str, object]
+    unwanted: tuple[str, object]
     if trip.mode == "public":
         wanted, unwanted = ("fare_fen", trip.fare_fen), ("road_km", trip.road_km)
     else:
@@ -125,10 +127,9 @@ async def enrich_travel_claims(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]
     """Amounts, distance and flags of the trips about to be written (in the push transaction)."""
     cache = RequestCache()
     for _id, owner, prepared in items:
+        village_code, county_code = prepared.place()
         prepared.values.update(
-            await amounts.computed(
-                owner, prepared.village_code, prepared.county_code, prepared.values, cache
-            )
+            await amounts.computed(owner, village_code, county_code, prepared.values, cache)
         )
 
 

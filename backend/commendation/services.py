@@ -28,12 +28,13 @@ from backend.commendation.schemas import (
     NominationOut,
     RunIn,
     RunOut,
+    Tier,
     UnitSeatsOut,
 )
 from backend.commendation.tables import Inspection, Nomination, QuotaRun
 from backend.core.canonical import loads
 from backend.core.clock import utc_now
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import new_id
 from backend.fieldwork import summary
@@ -62,8 +63,9 @@ __all__ = [
     "unit_dossiers_xlsx",
 ]
 
-DEFAULT_COMMENDATION_WEIGHTS = {"deep": Decimal("1.5"), "key": Decimal("1.2"),
-                                "ordinary": Decimal("1")}
+DEFAULT_COMMENDATION_WEIGHTS: dict[Tier, Decimal] = {
+    "deep": Decimal("1.5"), "key": Decimal("1.2"), "ordinary": Decimal("1"),
+}
 
 
 async def _inspections(ids: list[uuid.UUID], year: int) -> tuple[dict[uuid.UUID, int],
@@ -201,7 +203,7 @@ async def create_run(ctx: RequestContext, actor: Actor, data: RunIn) -> RunOut:
         ratios = data.ratios or {k: Decimal(v.numerator) / v.denominator
                                  for k, v in DEFAULT_EXCELLENT_RATIOS.items()}
         result = excellent_quotas(units, {k: Decimal(str(v)) for k, v in ratios.items()})
-        settings = {"ratios": {k: str(v) for k, v in ratios.items()}}
+        settings: dict[str, Any] = {"ratios": {k: str(v) for k, v in ratios.items()}}
     else:
         if not data.total:
             raise ValidationFailed(errors=[FieldError("total", "required")])
@@ -218,7 +220,7 @@ async def create_run(ctx: RequestContext, actor: Actor, data: RunIn) -> RunOut:
         await audit.record(ctx, "commendation.run_created", "quota_run", run_id,
                            county_code=county, after={"year": data.year, "kind": data.kind,
                                                       **settings})
-    return _run_out(await QuotaRun.select().where(QuotaRun.id == run_id).first())
+    return _run_out(present(await QuotaRun.select().where(QuotaRun.id == run_id).first()))
 
 
 async def list_runs(scope: Scope, year: int | None) -> list[RunOut]:
@@ -237,7 +239,7 @@ async def _run(scope: Scope, run_id: uuid.UUID) -> dict[str, Any]:
     visible = row and (row["county_code"] in scope.admin_counties or (
         row["state"] == "published"
         and any(t.startswith(row["county_code"]) for t in scope.review_townships)))
-    if not visible:
+    if row is None or not visible:
         raise NotFound()
     return row
 
@@ -269,7 +271,7 @@ async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
         await audit.record(ctx, "commendation.run_published", "quota_run", run_id,
                            county_code=row["county_code"], before={"state": "draft"},
                            after={"state": "published"})
-    return _run_out(await QuotaRun.select().where(QuotaRun.id == run_id).first())
+    return _run_out(present(await QuotaRun.select().where(QuotaRun.id == run_id).first()))
 
 
 async def _nominations_out(rows: list[dict[str, Any]]) -> list[NominationOut]:
@@ -367,8 +369,8 @@ async def decide(ctx: RequestContext, actor: Actor, nomination_id: uuid.UUID,
         await audit.record(ctx, f"commendation.{state}", "nomination", nomination_id,
                            county_code=row["county_code"], before={"state": "nominated"},
                            after={"state": state})
-    return (await _nominations_out([await Nomination.select().where(
-        Nomination.id == nomination_id).first()]))[0]
+    return (await _nominations_out([present(await Nomination.select().where(
+        Nomination.id == nomination_id).first())]))[0]
 
 
 async def final_xlsx(scope: Scope, run_id: uuid.UUID) -> bytes:

@@ -63,7 +63,7 @@ async def commit_or_preview(
             if dry_run:
                 raise _Rollback(result)
     except _Rollback as preview:
-        return preview.result  # type: ignore[no-any-return]
+        return preview.result
     return result
 
 

@@ -86,7 +86,7 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     gaps: Counter[str] = Counter(g.village_code for g in
                                  await insurance.coverage_gaps(scope, None, month, end))
     minimum = {c: (await policy.policy_for(c, month.year)).min_days_month
-               for c in {v.county_code for v in villages}}
+               for c in {v.county_code for v in villages if v.county_code}}
     rows = []
     for v in villages:
         s = stats[v.code]
@@ -97,7 +97,7 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
             lat=v.fence.center_lat if v.fence else None,
             lon=v.fence.center_lon if v.fence else None, cadres=cadres[v.code],
             confirmed_days=s.confirmed_days,
-            minimum_days=cadres[v.code] * minimum[v.county_code], logs=s.logs,
+            minimum_days=cadres[v.code] * minimum[v.county_code or ""], logs=s.logs,
             logs_by_kind=dict(sorted(s.logs_by_kind.items())),
             households_visited=s.households_visited, flagged_logs=s.flagged_logs,
             sheets_submitted=s.sheets_submitted, sheets_confirmed=s.sheets_confirmed,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from backend.core.clock import utc_now
-from backend.core.db import fetch, is_postgres, write_transaction
+from backend.core.db import fetch, is_postgres, present, write_transaction
 from backend.core.errors import (
     DomainError,
     FieldError,
@@ -159,11 +159,12 @@ async def store_photo(
     except ImageRefused as exc:
         raise _refusal(exc) from None
     store = MediaStore(settings.media_dir)
-    for variant, data in (
+    variants: tuple[tuple[Variant, bytes], ...] = (
         ("original", body),
         ("display", image.display_jpeg),
         ("thumb", image.thumb_jpeg),
-    ):
+    )
+    for variant, data in variants:
         await anyio.to_thread.run_sync(store.write, sha256, variant, data)
     async with write_transaction(Photo._meta.db):
         done = (
@@ -173,13 +174,13 @@ async def store_photo(
         )
         if done:
             await _photo_arrived(sha256, image.phash)
-    row = await Photo.select().where(Photo.sha256 == sha256).first()
+    row = present(await Photo.select().where(Photo.sha256 == sha256).first())
     return bool(done), _out(row)
 
 
 def _index_values(phash: str | None) -> dict[str, Any]:
-    cut = near.bands(phash or "")
-    if cut is None:
+    cut = near.bands(phash) if phash is not None else None
+    if phash is None or cut is None:
         return {"phash_bits": None, **{f"band{i}": None for i in range(near.BANDS)}}
     return {"phash_bits": near.signed(phash), **{f"band{i}": v for i, v in enumerate(cut)}}
 

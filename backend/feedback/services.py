@@ -10,7 +10,7 @@ from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.canonical import loads, wire
 from backend.core.clock import utc_now
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.validation import parse
 from backend.evidence import services as evidence
@@ -18,7 +18,7 @@ from backend.feedback.messages import Notices
 from backend.feedback.schemas import FeedbackData, FeedbackOut
 from backend.feedback.tables import Feedback
 from backend.notify.services import Notice, notify
-from backend.sync.registry import Prepared, get_kind
+from backend.sync.registry import Prepared, registered_kind
 from backend.sync.services import bump_seq
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def feedback_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 def feedback_where(scope: Scope) -> Combinable:
     """The author, and the admins of the author's county; nobody else."""
-    clause = Feedback.owner_id == scope.user_id
+    clause: Combinable = Feedback.owner_id == scope.user_id
     if scope.admin_counties:
         clause = clause | Feedback.county_code.is_in(sorted(scope.admin_counties))
     return clause
@@ -116,7 +116,7 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         }).where(Feedback.id == feedback_id, Feedback.state == "open").returning(Feedback.id)
         if not done:
             raise Conflict()
-        await bump_seq(get_kind("feedback"), [feedback_id], {})
+        await bump_seq(registered_kind("feedback"), [feedback_id], {})
         await notify(Notice(
             recipient_id=row["owner_id"], event="feedback.answered",
             title=Notices.answered,
@@ -127,4 +127,5 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         await audit.record(ctx, "feedback.answered", "feedback", feedback_id,
                            county_code=row["county_code"], before={"state": "open"},
                            after={"state": "answered"})
-    return (await _out([await Feedback.select().where(Feedback.id == feedback_id).first()]))[0]
+    row = present(await Feedback.select().where(Feedback.id == feedback_id).first())
+    return (await _out([row]))[0]

@@ -15,7 +15,7 @@ from backend.audit import services as audit
 from backend.core.cache import RequestCache, Slot
 from backend.core.canonical import loads, wire
 from backend.core.clock import local_date, utc_now
-from backend.core.db import fetch, write_transaction
+from backend.core.db import fetch, present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.events import Event
 from backend.core.ids import new_id
@@ -259,7 +259,7 @@ async def submit_month(ctx: RequestContext, actor: Actor, month_text: str) -> Mo
             raise Conflict("already_submitted")
         [seq] = await allocate_seqs(engine, 1)
         now = utc_now()
-        values = {
+        values: dict[str, Any] = {
             "state": "submitted",
             "days": _days_json(days),
             "village_days": counts.village_days,
@@ -380,11 +380,13 @@ async def _decide_sheet(
             reason=reason,
         )
         if state == "confirmed":
-            confirmed = await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+            confirmed = present(
+                await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+            )
             await month_confirmed.emit(ctx, confirmed)
     return (
         await _sheets_out(
-            [await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()]
+            [present(await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first())]
         )
     )[0]
 

@@ -325,7 +325,7 @@ def _fix(values: dict[str, Any]) -> Fix | None:
 async def _earlier_fixes(
     owner: uuid.UUID,
     batch: list[tuple[uuid.UUID, Fix]],
-) -> list[tuple[dt.datetime, str, Fix]]:
+) -> list[tuple[dt.datetime, str, Fix | None]]:
     """The owner's stored fixes around the batch's times, plus the batch's own, by time."""
     times = [f.captured_at for _, f in batch if f.captured_at]
     if not times:
@@ -350,7 +350,7 @@ async def _earlier_fixes(
 
 
 def _previous(
-    fixes: list[tuple[dt.datetime, str, Fix]], record_id: uuid.UUID, fix: Fix | None
+    fixes: list[tuple[dt.datetime, str, Fix | None]], record_id: uuid.UUID, fix: Fix | None
 ) -> Fix | None:
     """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted)."""
     if fix is None or fix.captured_at is None:
@@ -376,8 +376,8 @@ async def _reuse_candidates(
     by_county: dict[str, list[tuple[uuid.UUID, str]]] = {}
     for record_id, _, prepared in items:
         for h in prepared.values["evidence"]:
-            if h in facts and facts[h].phash:
-                by_county.setdefault(prepared.county_code, []).append((record_id, facts[h].phash))
+            if h in facts and (phash := facts[h].phash):
+                by_county.setdefault(prepared.place()[1], []).append((record_id, phash))
     out: dict[uuid.UUID, list[tuple[str, str]]] = {i: [] for i in batch_ids}
     for county, photos in by_county.items():
         stored = await evidence.near_links(county, sorted({p for _, p in photos}))
@@ -398,18 +398,18 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
 
     Flags inform a reviewer; they never block a record or a payment.
     """
-    villages = await geo.villages({p.village_code for _, _, p in items})
+    villages = await geo.villages({p.place()[0] for _, _, p in items})
     hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
     facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
     reuse = await _reuse_candidates(items, facts)
-    fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix]]] = {}
+    fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix | None]]] = {}
     for owner in {o for _, o, _ in items}:
         batch = [(i, f) for i, o, p in items if o == owner and (f := _fix(p.values))]
         fixes[owner] = await _earlier_fixes(owner, batch)
     now = utc_now()
     for record_id, owner, prepared in items:
         v = prepared.values
-        village = villages.get(prepared.village_code)
+        village = villages.get(prepared.place()[0])
         fence = (
             Fence(village.center, village.radius_m, village.polygon)
             if village and village.center and village.radius_m
@@ -451,7 +451,7 @@ def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
 async def reverify_logs(ids: list[uuid.UUID]) -> None:
     """Recompute the flags of stored logs (a photo arrived, or one near theirs was linked or
     unlinked); a log whose flags changed is delivered again on pull."""
-    from backend.sync.registry import get_kind
+    from backend.sync.registry import registered_kind
 
     rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
     if not rows:
@@ -461,5 +461,5 @@ async def reverify_logs(ids: list[uuid.UUID]) -> None:
     for row, (_, _, prepared) in zip(rows, items, strict=True):
         if prepared.values["flags"] != (loads(row["flags"]) or []):
             await bump_seq(
-                get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]}
+                registered_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]}
             )

@@ -446,7 +446,8 @@ def _features(columns: list[_Column], answers: dict[str, Any],
         shape = _geometry(q, value)
         if shape is None:
             continue
-        extra = {"精度（米）": value.get("accuracy_m")} if q.type == "geopoint" else {}
+        extra = ({"精度（米）": value.get("accuracy_m")}
+                 if q.type == "geopoint" and isinstance(value, dict) else {})
         out.append({"type": "Feature", "geometry": shape,
                     "properties": {**properties, "问题": q.label.zh, **extra}})
     return out

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
@@ -85,7 +85,7 @@ def is_answered(value: Any) -> bool:
     return True
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     """A finite JSON number, as JavaScript reads it (a larger integer would be Infinity)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
@@ -191,9 +191,15 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     # Ordering compares numbers with numbers and ISO dates with ISO dates only.
     if isinstance(left, bool) or isinstance(right, bool):
         return False
-    if not ((_number(left) and _number(right))
-            or (isinstance(left, str) and isinstance(right, str))):
-        return False
+    if _number(left) and _number(right):
+        return _order(op, left, right)
+    if isinstance(left, str) and isinstance(right, str):
+        return _order(op, left, right)
+    return False
+
+
+def _order(op: str, left: Any, right: Any) -> bool:
+    """``op`` on two numbers or two ISO dates (the caller checked they are of one kind)."""
     return {">": left > right, ">=": left >= right, "<": left < right,
             "<=": left <= right}.get(op, False)
 

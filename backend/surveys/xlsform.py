@@ -531,8 +531,8 @@ def example_xlsform() -> bytes:
         survey.append(list(row))
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label::Chinese (zh)", "label::English (en)"])
-    for row in _EXAMPLE_CHOICES:
-        choices.append(list(row))
+    for choice in _EXAMPLE_CHOICES:
+        choices.append(list(choice))
     settings = book.create_sheet("settings")
     settings.append(["form_title"])
     settings.append(["农户基本情况调查（示例）"])

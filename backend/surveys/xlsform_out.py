@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from openpyxl import Workbook
@@ -35,7 +36,7 @@ def _literal(value: Any, kind: str) -> str:
     return "'" + str(value).replace("'", "’") + "'"
 
 
-def _condition(cond: Condition, types: dict[str, str]) -> str:
+def _condition(cond: Condition, types: Mapping[str, str]) -> str:
     kind = types.get(cond.q, "text")
     if cond.op == "selected":
         return f"selected(${{{cond.q}}}, '{cond.value}')"
@@ -44,7 +45,7 @@ def _condition(cond: Condition, types: dict[str, str]) -> str:
     return f"${{{cond.q}}} {cond.op} {_literal(cond.value, kind)}"
 
 
-def _relevant(q: Question, types: dict[str, str]) -> str:
+def _relevant(q: Question, types: Mapping[str, str]) -> str:
     parts = []
     if q.relevant:
         parts.append(" or ".join(" and ".join(_condition(c, types) for c in group)
@@ -124,7 +125,7 @@ def write_xlsform(form: Form, title: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def _rows(form: Form, languages: list[str], types: dict[str, str],
+def _rows(form: Form, languages: list[str], types: Mapping[str, str],
           lists: dict[str, list[Any]], filters: list[str]) -> list[list[Any]]:
     groups = {g.name: g for g in form.groups}
     rows: list[list[Any]] = []
@@ -159,7 +160,7 @@ def _rows(form: Form, languages: list[str], types: dict[str, str],
     return rows
 
 
-def _question_row(q: Question, languages: list[str], types: dict[str, str],
+def _question_row(q: Question, languages: list[str], types: Mapping[str, str],
                   lists: dict[str, list[Any]], filters: list[str]) -> list[Any]:
     kind = _TYPES.get(q.type, q.type)
     if q.choices is not None:

@@ -213,8 +213,9 @@ async def import_cadres(
     townships = await _township_names(rows)
     passwords: list[str | None] = [None] * len(rows)
     if not dry_run:
-        passwords = [new_temporary_password() for _ in rows]
-        hashes = [await hash_password_async(p) for p in passwords]
+        fresh = [new_temporary_password() for _ in rows]
+        passwords = list(fresh)
+        hashes = [await hash_password_async(p) for p in fresh]
         async with write_transaction(User._meta.db):
             for r, hashed in zip(rows, hashes, strict=True):
                 await accounts.create_user(
