@@ -1,4 +1,4 @@
-import { ApiError, api, errorText } from './api';
+import { ApiError, api, errorText, type Schema } from './api';
 import { session } from './auth';
 import { getMeta, userDb, type SyncedRecord } from './db';
 import { pruneUploaded, uploadPending } from './evidence/evidence';
@@ -19,19 +19,10 @@ export const PUSH_MAX = 500;
 const MAX_PUSH_ROUNDS = 20;
 const MAX_PULL_PAGES = 100;
 
-export interface Change {
-  kind: string;
-  id: string;
-  version: number | string;
-  data: Record<string, unknown>;
-  deleted?: boolean;
-}
+/** A change of the pull answer; `deleted` may be left out where it is false (tests, older servers). */
+export type Change = Omit<Schema<'Change'>, 'deleted'> & { deleted?: boolean };
 
-interface PullAnswer {
-  changes: Change[];
-  cursor: string;
-  more?: boolean;
-}
+type PullAnswer = Schema<'PullOut'>;
 
 export interface SyncState {
   running: boolean;
