@@ -31,6 +31,8 @@ class Sample:
     good: dict[str, Any]
     bad: list[tuple[dict[str, Any], list[tuple[str, str]]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Files attached to the form (the CSV of a ``select_one_from_file``), by file name.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def workbook(sample: Sample) -> bytes:
@@ -105,8 +107,9 @@ HOUSEHOLD = Sample(
     bad=[({**META_ANSWERS, "township": "t1", "village": "v21", "head": "王", "size": 2,
            "housing": "other", "members": [{"member_name": "A", "age": 130, "sex": "f",
                                             "in_school": "yes"}], "size_ok": "yes"},
-          [("head", "too_short"), ("housing_other", "required"), ("members.0.age", "constraint"),
-           ("members.0.in_school", "not_relevant")])],
+          # v21 is a village of the other township: the cascade refuses it.
+          [("village", "filtered_choice"), ("head", "too_short"), ("housing_other", "required"),
+           ("members.0.age", "constraint"), ("members.0.in_school", "not_relevant")])],
 )
 # The village list is filtered by the township column of the choices sheet.
 HOUSEHOLD.sheets["choices"][0] = [*C, "township"]
@@ -603,6 +606,59 @@ ACCEPTED_WITH_WARNINGS = Sample(
 )
 
 
+# --- 23. land parcels: an area, a line, and a roster of places ------------------------------
+
+PARCEL = "26.5 106.7 1000 5;26.501 106.7 1000 5;26.501 106.701 1000 6;26.5 106.7 1000 5"
+LAND = Sample(
+    sheets={
+        "survey": [
+            S,
+            ["text", "holder", "承包户", "Holder", "yes"],
+            ["geoshape", "parcel", "地块范围", "Parcel boundary", "yes"],
+            ["geotrace", "track", "机耕道", "Farm track"],
+            ["begin repeat", "wells", "水井", "Wells"],
+            ["geopoint", "well_at", "水井位置", "Well location", "yes"],
+            ["decimal", "depth", "深度（米）", "Depth (m)", "", "", ". > 0"],
+            ["end repeat"],
+        ],
+    },
+    good={"holder": "杨光荣", "parcel": PARCEL, "track": "26.5 106.7 0 0;26.502 106.702 0 0",
+          "wells": [{"well_at": {"lat": 26.5005, "lon": 106.7005, "accuracy_m": 4},
+                     "depth": 12.5}]},
+    bad=[({"holder": "杨光荣", "parcel": PARCEL.rsplit(";", 1)[0], "track": "26.5 106.7 0 0",
+           "wells": [{"depth": 3}]},
+          [("parcel", "not_geoshape"), ("track", "not_geotrace"),
+           ("wells.0.well_at", "required")])],
+)
+
+
+# --- 24. village register: choice lists from attached CSVs, one filtered by township ---------
+
+VILLAGES_CSV = ("\ufeffname,label::Chinese (zh),label::English (en),township\n"
+                "v11,东村,East village,t1\nv12,西村,West village,t1\n"
+                "v21,河口村,Hekou,t2\n").encode("utf-8")
+CROPS_CSV = "code,title,season\nrice,水稻,summer\ntea,茶叶,spring\nrape,油菜,winter\n".encode(
+    "gb18030")
+REGISTER = Sample(
+    sheets={
+        "survey": [
+            [*S, "choice_filter", "parameters"],
+            ["select_one township", "township", "乡镇", "Township", "yes"],
+            ["select_one_from_file villages.csv", "village", "村", "Village", "yes", "", "", "",
+             "", "township=${township}"],
+            ["select_multiple_from_file crops.csv", "crops", "作物", "Crops", "", "", "", "",
+             "", "", "value=code, label=title"],
+        ],
+        "choices": [C, ["township", "t1", "城关镇", "Chengguan"],
+                    ["township", "t2", "河西乡", "Hexi"]],
+    },
+    files={"villages.csv": VILLAGES_CSV, "crops.csv": CROPS_CSV},
+    good={"township": "t1", "village": "v12", "crops": ["rice", "tea"]},
+    bad=[({"township": "t1", "village": "v99", "crops": ["maize"]},
+          [("village", "not_choice"), ("crops", "not_choice")])],
+)
+
+
 FORMS: dict[str, Sample] = {
     "household_census": HOUSEHOLD, "water_point": WATER_POINT, "health_facility": FACILITY,
     "mapping": MAPPING, "cascading_location": CASCADE, "kobo_default": KOBO,
@@ -611,4 +667,5 @@ FORMS: dict[str, Sample] = {
     "poverty_monitoring": POVERTY, "curly_quotes": CURLY, "nutrition": NUTRITION,
     "livestock": LIVESTOCK, "roads": ROADS, "consent": CONSENT, "market_prices": MARKET,
     "symptoms": SYMPTOMS, "accepted_with_warnings": ACCEPTED_WITH_WARNINGS,
+    "land_parcels": LAND, "village_register": REGISTER,
 }

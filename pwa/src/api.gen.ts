@@ -1695,6 +1695,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/surveys/{survey_id}/responses.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ResponsesZip */
+        get: operations["ApiSurveysSurveyIdResponsesZipResponsesZip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/surveys/{survey_id}/xlsform": {
         parameters: {
             query?: never;
@@ -2664,6 +2681,8 @@ export interface components {
             cursor: string;
             /** @default false */
             more: boolean;
+            /** @description set while a snapshot is delivered (pull with snapshot=true) */
+            snapshot?: components["schemas"]["SnapshotPage"] | null;
         };
         /** PushIn */
         PushIn: {
@@ -2722,7 +2741,7 @@ export interface components {
             required: boolean;
             required_message?: components["schemas"]["Label"] | null;
             /** @enum {string} */
-            type: "text" | "integer" | "decimal" | "date" | "select_one" | "select_multiple" | "yes_no" | "geopoint" | "photo" | "time" | "datetime" | "range" | "acknowledge" | "barcode" | "note" | "calculate" | "start" | "end" | "today" | "deviceid" | "username";
+            type: "text" | "integer" | "decimal" | "date" | "select_one" | "select_multiple" | "yes_no" | "geopoint" | "photo" | "time" | "datetime" | "range" | "acknowledge" | "barcode" | "note" | "calculate" | "geotrace" | "geoshape" | "start" | "end" | "today" | "deviceid" | "username";
             xpath?: components["schemas"]["Expressions"] | null;
         };
         /** Range */
@@ -2843,6 +2862,20 @@ export interface components {
             version: number;
             village_code: string;
             village_days: number;
+        };
+        /** SnapshotBlock */
+        SnapshotBlock: {
+            fields: string[];
+            kind: string;
+            rows: unknown[][];
+        };
+        /** SnapshotPage */
+        SnapshotPage: {
+            blocks: components["schemas"]["SnapshotBlock"][];
+            /** @description the last page: the cursor now continues the feed */
+            complete: boolean;
+            /** @description the first page: what the phone holds of the server is replaced by the snapshot (records it does not contain are dropped once it is complete; the outbox is never touched) */
+            reset: boolean;
         };
         /** SubmitIn */
         SubmitIn: {
@@ -7156,6 +7189,43 @@ export interface operations {
             };
         };
     };
+    ApiSurveysSurveyIdResponsesZipResponsesZip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiSurveysSurveyIdXlsformGetXlsform: {
         parameters: {
             query?: never;
@@ -7293,6 +7363,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 since?: string | null;
+                /** @description the client takes a snapshot when its feed starts from nothing */
+                snapshot?: boolean;
             };
             header?: never;
             path?: never;
