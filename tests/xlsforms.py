@@ -69,13 +69,15 @@ HOUSEHOLD = Sample(
             ["select_one housing", "housing", "住房", "Housing", "yes"],
             ["text", "housing_other", "其他住房", "Other housing", "yes",
              "${housing} = 'other'"],
+            ["date", "visit_date", "走访日期", "Visit date"],
             ["end group"],
             ["begin repeat", "members", "家庭成员", "Members", "", "", "", "", ""],
             ["text", "member_name", "姓名", "Name", "yes"],
             ["integer", "age", "年龄", "Age", "yes", "", ". >= 0 and . < 120"],
             ["select_one sex", "sex", "性别", "Sex", "yes"],
-            ["select_one yes_no", "in_school", "是否在校", "In school", "yes",
-             "${age} >= 6 and ${age} <= 18"],
+            # A label naming the member's own answer (ODK's output value).
+            ["select_one yes_no", "in_school", "${member_name}是否在校",
+             "Is ${member_name} in school", "yes", "${age} >= 6 and ${age} <= 18"],
             ["calculate", "is_adult", "", "", "", "", "", "if(${age} >= 18, 1, 0)"],
             ["end repeat"],
             ["calculate", "n_members", "", "", "", "", "", "count(${members})"],
@@ -113,10 +115,12 @@ HOUSEHOLD = Sample(
 )
 # The village list is filtered by the township column of the choices sheet.
 HOUSEHOLD.sheets["choices"][0] = [*C, "township"]
-HOUSEHOLD.sheets["survey"][0] = [*S, "choice_filter"]
+HOUSEHOLD.sheets["survey"][0] = [*S, "choice_filter", "default"]
 for _row in HOUSEHOLD.sheets["survey"]:
     if _row[:2] == ["select_one village", "village"]:
         _row += ["", "", "", "", "township = ${township}"]
+    if _row[:2] == ["date", "visit_date"]:  # a default written as an expression
+        _row += ["", "", "", "", "", "", "today()"]
 
 
 # --- 2. water point inspection -----------------------------------------------------------

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 
 from backend.accounts import services as accounts
 from backend.claims import insurance
-from backend.claims import services as claims
-from backend.core.errors import FieldError, Forbidden, ValidationFailed
+from backend.claims import queries as claims
+from backend.core.errors import Forbidden
 from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
+from backend.core.validation import parse_month
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
 from backend.fieldwork import rules, summary
 from backend.geo import services as geo
@@ -29,10 +30,7 @@ __all__ = ["EXPORT_COLUMNS", "dashboard", "export_csv", "export_xlsx"]
 def _month(text: str | None) -> dt.date:
     if not text:
         return dt.date.today().replace(day=1)
-    try:
-        return dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise ValidationFailed(errors=[FieldError("month", "not_month")]) from None
+    return parse_month(text)
 
 
 def _total(rows: list[UnitRow], code: str, name: str, level: str, tier: str = "ordinary",

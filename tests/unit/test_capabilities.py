@@ -100,7 +100,7 @@ def test_piccolo_conf_lists_every_app_in_the_tuples_order() -> None:
 
 
 def test_plug_in_registers_what_the_manifests_declare() -> None:
-    from backend.claims import services as claims
+    from backend.claims.subsidy import draft_subsidy
     from backend.evidence.services import evidence_changed
     from backend.fieldwork import services as fieldwork
     from backend.fieldwork.presence import month_confirmed
@@ -109,7 +109,7 @@ def test_plug_in_registers_what_the_manifests_declare() -> None:
 
     plug_in()
     plug_in()  # twice changes nothing
-    assert month_confirmed.listeners == (claims.draft_subsidy,)
+    assert month_confirmed.listeners == (draft_subsidy,)
     assert evidence_changed.listeners == (fieldwork.reverify_logs,)
     assert set(reminders._sources) >= {"presence_month_end", "insurance_expiry"}
     for capability in CAPABILITIES:
