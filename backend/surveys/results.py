@@ -6,22 +6,18 @@ Villages are listed by code, never by completion: no ranking of anyone.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from backend.accounts import services as accounts
 from backend.core.canonical import loads
 from backend.core.clock import to_local
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.export import Sheet, csv_bytes, xlsx_bytes
 from backend.core.i18n import Lang
 from backend.core.problems import localise_field_error
 from backend.fieldwork import services as fieldwork
@@ -296,40 +292,23 @@ async def export_xlsx(scope: Scope, survey_id: uuid.UUID) -> bytes:
     then a sheet per roster (repeat), one row an entry, joined by that id (as ODK Central
     and Kobo export them)."""
     data = await _answers(scope, survey_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "答卷"
-    sheet.append(_FIXED + [c.header for c in data.columns] + [_KEY])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in _table(data):
-        sheet.append(values)
+    sheets = [Sheet("答卷", _FIXED + [c.header for c in data.columns] + [_KEY], _table(data))]
     used = {"答卷"}
     for repeat, (title, columns) in data.repeats.items():
         name = _SHEET_NAME.sub("", title)[:28] or repeat[:28]
         while name in used:
             name = f"{name[:26]}_{len(used)}"
         used.add(name)
-        roster = book.create_sheet(name)
-        roster.append([_KEY, "序号"] + [c.header for c in columns])
-        for cell in roster[1]:
-            cell.font = Font(bold=True)
-        for values in _roster_rows(data, repeat, columns):
-            roster.append(values)
-    book.properties.title = data.title
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(Sheet(name, [_KEY, "序号"] + [c.header for c in columns],
+                            _roster_rows(data, repeat, columns)))
+    return xlsx_bytes(sheets, title=data.title)
 
 
 async def export_csv(scope: Scope, survey_id: uuid.UUID) -> bytes:
     """The same table as CSV, UTF-8 with a BOM so that Excel opens the Chinese headers."""
     data = await _answers(scope, survey_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_FIXED + [c.header for c in data.columns] + [_KEY])
-    writer.writerows(_table(data))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(Sheet("答卷", _FIXED + [c.header for c in data.columns] + [_KEY],
+                           _table(data)))
 
 
 async def export_geojson(scope: Scope, survey_id: uuid.UUID) -> bytes:
