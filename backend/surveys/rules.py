@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backend.core.ids import is_sha256
 from backend.surveys.xpath import (
     ROOT,
     TZ,
@@ -56,7 +57,6 @@ UNANSWERED_TYPES = {"note", "calculate"}
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
 _DATETIME = re.compile(
@@ -169,7 +169,7 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
     if kind == "geopoint":
         return "not_geopoint" if _geopoint_error(value) else None
     if kind == "photo":
-        return None if isinstance(value, str) and _SHA256.match(value) else "not_photo"
+        return None if is_sha256(value) else "not_photo"
     return "unknown_type"
 
 
