@@ -14,6 +14,7 @@ from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.claims import queries, rules
 from backend.claims.importer import PolicyRow, read_policies
+from backend.claims.messages import Notices
 from backend.claims.schemas import (
     CoverageGapOut,
     IncidentData,
@@ -430,7 +431,7 @@ async def forward_incident(
             Notice(
                 recipient_id=row["owner_id"],
                 event="incident.forwarded",
-                title=(f"{day} 事故报告已转保险公司", f"Accident report of {day} forwarded"),
+                title=Notices.incident_forwarded.fill(day=day),
                 body=(note, note),
                 link="#/insurance",
                 object_kind="insurance_incident",

@@ -76,7 +76,8 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     cadres: Counter[str] = Counter()
     for c in {(c.cadre_id, c.village_code) for c in posted}:
         cadres[c[1]] += 1
-    stats = await summary.village_stats(codes, month, end)
+    await summary.fold_rollups(codes)  # once for both reads below
+    stats = await summary.village_stats(codes, month, end, fold=False)
     money = await claims.village_claim_totals(codes, month)
     gaps: Counter[str] = Counter(g.village_code for g in
                                  await insurance.coverage_gaps(scope, None, month, end))
@@ -108,7 +109,8 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
         t = townships.get(code)
         township_rows.append(_total(by_township[code], code, t.name if t else code, "township",
                                     t.tier if t else "ordinary", t.tier_label if t else ""))
-    trend = await summary.monthly_trend(codes, _months_back(month, trend_months), end)
+    trend = await summary.monthly_trend(codes, _months_back(month, trend_months), end,
+                                        fold=False)
     label = ",".join(sorted(scope.admin_counties) or sorted(scope.review_townships))
     return DashboardOut(
         month=month.strftime("%Y-%m"), scope=label, villages=rows, townships=township_rows,

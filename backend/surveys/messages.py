@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from backend.core.messages import Catalogue, Message
 
-__all__ = ["Fields", "Problems"]
+__all__ = ["Fields", "Notices", "Problems"]
 
 
 class Problems(Catalogue):
@@ -33,6 +33,14 @@ class Fields(Catalogue):
     not_choice = Message("「{label_zh}」不是可选的选项", "“{label_en}”: not one of the choices")
     not_boolean = Message("「{label_zh}」应为是或否", "“{label_en}”: must be yes or no")
     not_geopoint = Message("「{label_zh}」不是有效的位置", "“{label_en}”: not a valid location")
+    not_geotrace = Message(
+        "「{label_zh}」不是有效的路线（至少 2 个点）",
+        "“{label_en}”: not a valid line (at least 2 points)",
+    )
+    not_geoshape = Message(
+        "「{label_zh}」不是有效的范围（至少 3 个点，首尾相接）",
+        "“{label_en}”: not a valid area (at least 3 points, closed)",
+    )
     not_photo = Message("「{label_zh}」不是有效的照片", "“{label_en}”: not a valid photo")
     not_relevant = Message(
         "「{label_zh}」此时不应作答",
@@ -70,6 +78,11 @@ class Fields(Catalogue):
     not_time = Message("「{label_zh}」应为时间（时:分）", "“{label_en}”: must be a time (hh:mm)")
     off_step = Message("「{label_zh}」不在可选的刻度上", "“{label_en}”: not one of the steps")
     not_acknowledged = Message("「{label_zh}」需要确认", "“{label_en}”: must be acknowledged")
+    filtered_choice = Message(
+        "「{label_zh}」的选项不在前面回答所允许的范围内（如所选乡镇下没有这个村）",
+        "“{label_en}”: not among the choices the earlier answers allow (such as a village"
+        " outside the chosen township)",
+    )
     xlsform_unknown_name = Message(
         "表达式引用了表单中没有的问题（{near}）",
         "The expression names no question of the form ({near})",
@@ -116,8 +129,34 @@ class Fields(Catalogue):
         "Type {type} cannot be answered on the phone yet: use another type or leave it out",
     )
     xlsform_from_file = Message(
-        "选项来自附件 {file}：请把选项列在 choices 表中",
-        "Choices from the attached file {file}: list them in the choices sheet instead",
+        "选项附件 {file} 不是 CSV：只能读取 CSV 附件（或把选项列在 choices 表中）",
+        "The choice file {file} is not a CSV: only CSV attachments are read (or list the "
+        "choices in the choices sheet)",
+    )
+    xlsform_attachment_missing = Message(
+        "缺少附件 {file}：请与表单一起选择此文件上传",
+        "The attachment {file} is missing: choose it together with the form",
+    )
+    xlsform_attachment_column = Message(
+        "附件 {file} 缺少列 {header}",
+        "The attachment {file} has no column {header}",
+    )
+    xlsform_attachment_unreadable = Message(
+        "附件 {file} 不是可读取的 CSV 文件（或过大、行数过多）",
+        "The attachment {file} is not a readable CSV (or too large, or too many rows)",
+    )
+    xlsform_attachment_value = Message(
+        "附件 {file} 第 {line} 行的选项值“{value}”无效（只能用字母、数字、_ . -）",
+        "The attachment {file}, row {line}: the choice value “{value}” is not valid "
+        "(letters, digits, _ . - only)",
+    )
+    xlsform_too_many_attachments = Message(
+        "附件过多（上限 {max} 个）",
+        "Too many attachments (limit {max})",
+    )
+    xlsform_attachment_too_many = Message(
+        "附件 {file} 的选项过多（上限 {max}）",
+        "The attachment {file} has too many choices (limit {max})",
     )
     fact_in_repeat = Message(
         "重复组（如家庭成员）中的问题不能登记为农户信息项",
@@ -137,3 +176,11 @@ class Fields(Catalogue):
     )
     xlsform_no_survey = Message("缺少 survey 表", "The survey sheet is missing")
     xlsform_too_many_rows = Message("行数过多（上限 {max}）", "Too many rows (limit {max})")
+
+
+class Notices(Catalogue):
+    """The inbox notices surveys send to the cadres of the villages surveyed."""
+
+    published = Message("新调查：{title}", "New survey: {title}")
+    revised = Message("调查表已更新：{title}", "Survey form updated: {title}")
+    works_offline = Message("{period_zh}，离线也可填写", "{period_en}; works offline")

@@ -143,15 +143,17 @@ def _placeholders(template: str) -> set[str]:
 
 
 def _catalogues() -> list[tuple[str, type[Catalogue]]]:
+    """The core's catalogues and every one of each capability's ``messages.py``."""
     from backend.core.errors import Problems
     from backend.core.problems import Fields
 
     found = [("core.Problems", Problems), ("core.Fields", Fields)]
-    for capability in CAPABILITIES:
-        for kind in ("problems", "fields"):
-            catalogue = getattr(capability, kind)
-            if catalogue is not None:
-                found.append((f"{capability.name}.{kind}", catalogue))
+    for path in sorted(BACKEND.glob("*/messages.py")):
+        if path.parent.name == "core":
+            continue
+        module = __import__(f"backend.{path.parent.name}.messages", fromlist=["__all__"])
+        for name in module.__all__:
+            found.append((f"{path.parent.name}.{name}", getattr(module, name)))
     return found
 
 
