@@ -21,6 +21,7 @@ from backend.core.events import Event
 from backend.core.ids import new_id
 from backend.core.validation import parse, parse_month
 from backend.fieldwork import rules
+from backend.fieldwork.messages import Notices
 from backend.fieldwork.schemas import DayOut, MonthOut, PresenceDayData, SheetOut
 from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, WorkLog
 from backend.geo import services as geo
@@ -305,11 +306,11 @@ async def submit_month(ctx: RequestContext, actor: Actor, month_text: str) -> Mo
 def _sheet_notice(sheet: dict[str, Any], state: str, reason: str | None) -> Notice:
     month = sheet["month"].strftime("%Y-%m")
     if state == "confirmed":
-        title = (f"{month} 驻村天数已确认", f"Presence for {month} confirmed")
-        body = (f"确认驻村 {sheet['village_days']} 天", f"{sheet['village_days']} village days")
+        title = Notices.sheet_confirmed.fill(month=month)
+        body = Notices.sheet_confirmed_body.fill(days=sheet["village_days"])
     else:
-        title = (f"{month} 驻村天数报告单被退回", f"Presence for {month} returned")
-        body = (f"退回原因：{reason}", f"Reason: {reason}")
+        title = Notices.sheet_returned.fill(month=month)
+        body = Notices.sheet_returned_body.fill(reason=reason)
     return Notice(
         recipient_id=sheet["owner_id"],
         event=f"presence.{state}",

@@ -237,11 +237,14 @@ def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
             if q.type != "note" and _repeat(form, q.group) == repeat:
                 seen.setdefault(q.name, q)
     out: list[_Column] = []
-    labels: dict[str, int] = {}
+    # The sheet's own columns count as taken: a question labelled 村 does not hide the
+    # village column.
+    labels: dict[str, int] = dict.fromkeys(
+        [*_FIXED, _KEY] if repeat is None else [_KEY, "序号", _PARENT_KEY, _ROW_KEY], 1)
     for q in seen.values():
         label = q.label.zh
         labels[label] = labels.get(label, 0) + 1
-        if labels[label] > 1:  # two questions with one label stay two columns
+        if labels[label] > 1:  # two columns with one header stay two columns
             label = f"{label}（{q.name}）"
         if q.type == "geopoint":
             out += [_Column(f"{label}（纬度）", q, "lat"), _Column(f"{label}（经度）", q, "lon")]

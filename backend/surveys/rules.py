@@ -203,7 +203,9 @@ _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 def repeat_of(form: Mapping[str, Any], name: str | None) -> str | None:
     """The repeat a question (or group) is inside, following the groups outwards."""
-    groups = {g["name"]: g for g in form.get("groups") or []}
+    if not name or not form.get("groups"):
+        return None
+    groups = {g["name"]: g for g in form["groups"]}
     seen: set[str] = set()
     while name and name in groups and name not in seen:
         seen.add(name)
@@ -217,16 +219,17 @@ def xpath_text(form: Mapping[str, Any], text: str, here: str | None) -> str:
     """An expression with ``${name}`` written as the path of that question: ``/data/q``
     outside repeats, ``/data/roster/q`` for every entry of a roster, and ``../q`` for a
     question of the same entry as ``here`` (the repeat the expression is evaluated in)."""
-    where = {q["name"]: repeat_of(form, q.get("group")) for q in form["questions"]}
-    where.update({g["name"]: repeat_of(form, g.get("parent"))
-                  for g in form.get("groups") or [] if g.get("repeat")})
-    repeats = {g["name"] for g in form.get("groups") or [] if g.get("repeat")}
+    if "${" not in text:
+        return text
+    groups = {g["name"]: g for g in form.get("groups") or []}
 
     def path(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in repeats:
+        group = groups.get(name)
+        if group is not None and group.get("repeat"):
             return f"/{ROOT}/{name}"
-        repeat = where.get(name)
+        question = next((q for q in form["questions"] if q["name"] == name), None)
+        repeat = repeat_of(form, question.get("group")) if question else None
         if repeat is None:
             return f"/{ROOT}/{name}"
         return f"../{name}" if repeat == here else f"/{ROOT}/{repeat}/{name}"
