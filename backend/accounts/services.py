@@ -79,6 +79,7 @@ __all__ = [
     "session_is_live",
     "user_names",
     "user_out",
+    "users_by_phone",
 ]
 
 _GRANT_LEVEL = {
@@ -804,6 +805,14 @@ async def user_names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         return {}
     rows = await User.select(User.id, User.name).where(User.id.is_in(list(ids)))
     return {r["id"]: r["name"] for r in rows}
+
+
+async def users_by_phone(phones: list[str]) -> dict[str, tuple[uuid.UUID, str]]:
+    """(id, name) of the accounts with these phones (the demo seeder acts as them)."""
+    if not phones:
+        return {}
+    rows = await User.select(User.id, User.name, User.phone).where(User.phone.is_in(phones))
+    return {r["phone"]: (r["id"], r["name"]) for r in rows}
 
 
 async def posting_village(cadre_id: uuid.UUID, on: dt.date) -> str | None:

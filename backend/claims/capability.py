@@ -5,7 +5,7 @@ A month of presence confirmed by the township drafts its living subsidy claim.
 
 from __future__ import annotations
 
-from backend.claims import messages, reminders, services, sync_kinds
+from backend.claims import messages, reminders, subsidy, sync_kinds
 from backend.claims.controllers import ClaimController, InsuranceController
 from backend.fieldwork.presence import month_confirmed
 from backend.manifest import Capability, Listener
@@ -19,7 +19,7 @@ CAPABILITY = Capability(
     sync_kinds=(sync_kinds.TRAVEL_CLAIM, sync_kinds.CLAIM, sync_kinds.INSURANCE_INCIDENT),
     listeners=(
         # 驻村天数确认 → 生活补贴: confirmed days × the day rate in force, for the cadre to submit.
-        Listener(month_confirmed, services.draft_subsidy),
+        Listener(month_confirmed, subsidy.draft_subsidy),
     ),
     # Accident insurance lapsing within 30 days.
     reminders={"insurance_expiry": reminders.insurance_expiry},

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or
 
+from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.claims import rules
 from backend.claims.importer import PolicyRow, read_policies
+from backend.claims.messages import Notices
 from backend.claims.schemas import (
     CoverageGapOut,
     EvidenceOut,
@@ -34,7 +36,6 @@ from backend.core.imports import commit_or_preview, refuse
 from backend.core.money import fen_to_yuan
 from backend.core.validation import parse
 from backend.evidence import services as evidence
-from backend.geo import services as geo
 from backend.notify.services import Notice, notify
 from backend.sync.registry import Prepared
 from backend.sync.services import allocate_seqs
@@ -283,9 +284,7 @@ def incident_pull_where(scope: Scope) -> Combinable:
 async def prepare_incident(actor: Actor, data: dict[str, Any]) -> Prepared:
     """An accident report from the cadre; document photos optional."""
     report = parse(IncidentData, data)
-    if report.village_code not in actor.scope.own_villages:
-        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
-    village = await geo.village(report.village_code)
+    village = await posted.own_village(actor, report.village_code)
     errors = []
     if report.accident_date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("accident_date", "too_large"))
@@ -450,7 +449,7 @@ async def forward_incident(
             Notice(
                 recipient_id=row["owner_id"],
                 event="incident.forwarded",
-                title=(f"{day} 事故报告已转保险公司", f"Accident report of {day} forwarded"),
+                title=Notices.incident_forwarded.fill(day=day),
                 body=(note, note),
                 link="#/insurance",
                 object_kind="insurance_incident",

@@ -14,7 +14,7 @@ listens to ``presence.month_confirmed``.
 
 from __future__ import annotations
 
-from backend.claims import insurance, services
+from backend.claims import insurance, queries, travel
 from backend.claims.schemas import ClaimWire, IncidentData, IncidentWire, TravelClaimData
 from backend.claims.tables import Claim, Incident
 from backend.sync.registry import SyncKind
@@ -25,12 +25,12 @@ __all__ = ["CLAIM", "INSURANCE_INCIDENT", "TRAVEL_CLAIM"]
 TRAVEL_CLAIM = SyncKind(
     name="travel_claim",
     table=Claim,
-    to_wire=services.claim_wire,
-    pull_where=services.nothing,
-    prepare=services.prepare_travel_claim,
-    locked=services.travel_claim_locked,
-    enrich=services.enrich_travel_claims,
-    after_write=services.write_travel_links,
+    to_wire=queries.claim_wire,
+    pull_where=travel.nothing,
+    prepare=travel.prepare_travel_claim,
+    locked=travel.travel_claim_locked,
+    enrich=travel.enrich_travel_claims,
+    after_write=travel.write_travel_links,
     data_model=TravelClaimData,
     wire_model=ClaimWire,
 )
@@ -38,8 +38,8 @@ TRAVEL_CLAIM = SyncKind(
 CLAIM = SyncKind(
     name="claim",
     table=Claim,
-    to_wire=services.claim_wire,
-    pull_where=services.claim_pull_where,
+    to_wire=queries.claim_wire,
+    pull_where=queries.claim_pull_where,
     wire_model=ClaimWire,
 )
 

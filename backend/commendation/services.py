@@ -20,6 +20,7 @@ from backend.commendation.apportion import (
     commendation_seats,
     excellent_quotas,
 )
+from backend.commendation.messages import Notices
 from backend.commendation.schemas import (
     DossierOut,
     EligibilityOut,
@@ -257,12 +258,11 @@ async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
         ).returning(QuotaRun.id)
         if not done:
             raise Conflict()
-        label = ("优秀等次名额", "excellent-grade quota") if row["kind"] == "excellent" \
-            else ("表彰名额", "commendation seats")
+        title = Notices.excellent_published if row["kind"] == "excellent" \
+            else Notices.commendation_published
         await notify(*[Notice(
             recipient_id=reviewer, event="quota.published",
-            title=(f"{row['year']} 年{label[0]}已公布：{unit['name']} {unit['seats']} 名",
-                   f"{row['year']} {label[1]} published: {unit['name']} {unit['seats']}"),
+            title=title.fill(year=row["year"], unit=unit["name"], seats=unit["seats"]),
             body=(unit["why"], unit["why"]), link=f"#/console/commendation/run/{run_id}",
             object_kind="quota_run", object_id=str(run_id), county_code=row["county_code"],
         ) for unit in table for reviewer in reviewers.get(unit["code"], [])])

@@ -34,6 +34,14 @@ class Message(NamedTuple):
         """The message in ``lang`` (see ``backend.core.i18n.text``)."""
         return text(self, lang, **params)
 
+    def both(self) -> str:
+        """Both languages in one text, as flag details and eligibility reasons keep them.
+
+        >>> Message("无坐标", "No coordinates").both()
+        '无坐标 / No coordinates'
+        """
+        return f"{self.zh} / {self.en}"
+
     def fill(self, **params: Any) -> Message:
         """Both languages with ``params`` filled in (for a notice, which keeps both).
 

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 
 from backend.accounts import services as accounts
 from backend.claims import insurance
-from backend.claims import services as claims
-from backend.core.errors import FieldError, Forbidden, ValidationFailed
+from backend.claims import queries as claims
+from backend.core.errors import Forbidden
 from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
+from backend.core.validation import parse_month
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
 from backend.fieldwork import rules, summary
 from backend.geo import services as geo
@@ -29,10 +30,7 @@ __all__ = ["EXPORT_COLUMNS", "dashboard", "export_csv", "export_xlsx"]
 def _month(text: str | None) -> dt.date:
     if not text:
         return dt.date.today().replace(day=1)
-    try:
-        return dt.date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise ValidationFailed(errors=[FieldError("month", "not_month")]) from None
+    return parse_month(text)
 
 
 def _total(rows: list[UnitRow], code: str, name: str, level: str, tier: str = "ordinary",
@@ -82,7 +80,8 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     cadres: Counter[str] = Counter()
     for c in {(c.cadre_id, c.village_code) for c in posted}:
         cadres[c[1]] += 1
-    stats = await summary.village_stats(codes, month, end)
+    await summary.fold_rollups(codes)  # once for both reads below
+    stats = await summary.village_stats(codes, month, end, fold=False)
     money = await claims.village_claim_totals(codes, month)
     gaps: Counter[str] = Counter(g.village_code for g in
                                  await insurance.coverage_gaps(scope, None, month, end))
@@ -114,7 +113,8 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
         t = townships.get(code)
         township_rows.append(_total(by_township[code], code, t.name if t else code, "township",
                                     t.tier if t else "ordinary", t.tier_label if t else ""))
-    trend = await summary.monthly_trend(codes, _months_back(month, trend_months), end)
+    trend = await summary.monthly_trend(codes, _months_back(month, trend_months), end,
+                                        fold=False)
     label = ",".join(sorted(scope.admin_counties) or sorted(scope.review_townships))
     return DashboardOut(
         month=month.strftime("%Y-%m"), scope=label, villages=rows, townships=township_rows,

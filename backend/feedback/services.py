@@ -14,6 +14,7 @@ from backend.core.db import write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.validation import parse
 from backend.evidence import services as evidence
+from backend.feedback.messages import Notices
 from backend.feedback.schemas import FeedbackData, FeedbackOut
 from backend.feedback.tables import Feedback
 from backend.notify.services import Notice, notify
@@ -118,7 +119,7 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         await bump_seq(get_kind("feedback"), [feedback_id], {})
         await notify(Notice(
             recipient_id=row["owner_id"], event="feedback.answered",
-            title=("您的投诉建议已答复", "Your feedback has an answer"),
+            title=Notices.answered,
             body=(text, text), link="#/feedback", object_kind="feedback",
             object_id=str(feedback_id), village_code=row["village_code"],
             county_code=row["county_code"],

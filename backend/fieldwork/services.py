@@ -1,6 +1,6 @@
 """Field-work rules: households of a village, and work logs with their verification flags.
 
-Presence, leave and talks are in ``fieldwork/presence.py``.
+Presence is in ``fieldwork/presence.py``, leave in ``leave.py``, talks in ``talks.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.accounts import posted
 from backend.audit import services as audit
+from backend.core.cache import Slot
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import local_date, utc_now
 from backend.core.csvrows import Table, read_table
@@ -50,6 +51,7 @@ __all__ = [
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 #: A log may be dated at most this many days after today (Asia/Shanghai): clocks differ.
 _FUTURE_SLACK = dt.timedelta(days=1)
+_HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
 
 
 
@@ -270,30 +272,18 @@ def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 async def _village_households(actor: Actor, village_code: str) -> set[str]:
     """The household ids of a village, cached for the length of one request."""
-    cache = actor.extras.setdefault("households", {})
-    if village_code not in cache:
-        cache[village_code] = {
-            str(r["id"])
-            for r in await Household.select(Household.id).where(
-                Household.village_code == village_code
-            )
-        }
-    return cache[village_code]
 
+    async def load() -> set[str]:
+        rows = await Household.select(Household.id).where(Household.village_code == village_code)
+        return {str(r["id"]) for r in rows}
 
-async def _own_village(actor: Actor, village_code: str) -> geo.VillageInfo:
-    if village_code not in actor.scope.own_villages:
-        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
-    cache = actor.extras.setdefault("villages", {})
-    if village_code not in cache:
-        cache[village_code] = await geo.village(village_code)
-    return cache[village_code]
+    return await actor.cache.get(_HOUSEHOLD_IDS, village_code, load)
 
 
 async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     """Validate a pushed ``work_log``. Location and photos are optional, always."""
     log = parse(WorkLogData, data)
-    village = await _own_village(actor, log.village_code)
+    village = await posted.own_village(actor, log.village_code)
     errors = []
     if log.date > local_date() + _FUTURE_SLACK:
         errors.append(FieldError("date", "too_large"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.fieldwork import presence, services
+from backend.fieldwork import leave, presence, services
 from backend.fieldwork.schemas import (
     HouseholdWire,
     LeaveData,
@@ -73,14 +73,14 @@ PRESENCE_SHEET = SyncKind(
 LEAVE_REQUEST = SyncKind(
     name="leave_request",
     table=LeaveRequest,
-    to_wire=presence.leave_wire,
+    to_wire=leave.leave_wire,
     pull_where=lambda s: s.where(
         village=LeaveRequest.village_code,
         county=LeaveRequest.county_code,
         owner=LeaveRequest.owner_id,
     ),
-    prepare=presence.prepare_leave,
-    locked=presence.leave_locked,
+    prepare=leave.prepare_leave,
+    locked=leave.leave_locked,
     data_model=LeaveData,
     wire_model=LeaveWire,
 )

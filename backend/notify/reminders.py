@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from backend.core.clock import local_date
 from backend.core.db import write_transaction
+from backend.notify.messages import Reminders
 from backend.notify.services import Notice, write_notices
 from backend.notify.tables import InboxItem
 
@@ -102,9 +103,7 @@ def presence_reminder_notice(cadre_id: uuid.UUID, month: dt.date, village_code: 
     label = f"{month:%Y-%m}"
     return Notice(
         recipient_id=cadre_id, event="presence.reminder",
-        title=(f"{label} 驻村天数报告单尚未提交", f"Presence sheet for {label} not yet submitted"),
-        body=("月底前请核对本月驻村天数并提交报告单。",
-              "Please check this month's days and submit the sheet before the month ends."),
+        title=Reminders.presence_title.fill(month=label), body=Reminders.presence_body,
         link=f"#/month/{label}", object_kind="presence_sheet", village_code=village_code,
         county_code=county_code, dedupe_key=f"presence.month_end:{label}:{cadre_id}",
     )
@@ -135,14 +134,11 @@ class InsuranceExpiry:
 
 def insurance_expiry_notice(item: InsuranceExpiry, today: dt.date) -> Notice:
     days = (item.expires_on - today).days
-    when_zh = f"{item.expires_on:%Y-%m-%d} 到期" + (f"（还有 {days} 天）" if days > 0 else "")
-    when_en = f"expires on {item.expires_on:%Y-%m-%d}" + (f" (in {days} days)" if days > 0
-                                                          else "")
+    body = Reminders.insurance_body_in_days if days > 0 else Reminders.insurance_body
     return Notice(
         recipient_id=item.cadre_id, event="insurance.expiring",
-        title=("意外伤害保险即将到期", "Accident insurance about to lapse"),
-        body=(f"您的驻村意外伤害保险将于 {when_zh}，请及时续保。",
-              f"Your accident insurance {when_en}; please renew it."),
+        title=Reminders.insurance_title,
+        body=body.fill(expires_on=f"{item.expires_on:%Y-%m-%d}", days=days),
         link=item.link, object_kind="insurance", object_id=item.policy_id[:64],
         village_code=item.village_code, county_code=item.county_code,
         dedupe_key=f"insurance.expiry:{item.expires_on:%Y-%m-%d}:{item.policy_id}"[:120],

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, patch, post, put
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from backend.core.context import RequestContext
+from backend.core.errors import FieldError, ValidationFailed
 from backend.core.i18n import pick_lang
 from backend.core.problems import localise_field_error
 from backend.core.scope import Actor
@@ -36,6 +39,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _download(data: bytes, media_type: str, name: str) -> Response[bytes]:
     return Response(data, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+#: The most files attached to one XLSForm.
+MAX_ATTACHMENTS = 20
+
+
+async def _xlsform_upload(request: Request[Any, Any, Any]) -> tuple[bytes, dict[str, bytes]]:
+    """The workbook and its attachments (by file name, as the form names them)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.body(), {}
+    parts = await request.form()
+    workbook = parts.get("form")
+    if not isinstance(workbook, UploadFile):
+        raise ValidationFailed(errors=[FieldError("form", "required")])
+    files = [f for f in parts.getall("files") if isinstance(f, UploadFile)]
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationFailed(errors=[FieldError("files", "xlsform_too_many_attachments",
+                                                  {"max": MAX_ATTACHMENTS})])
+    attachments = {PurePosixPath((f.filename or "").replace("\\", "/")).name: await f.read()
+                   for f in files}
+    return await workbook.read(), attachments
 
 
 class SurveyController(Controller):
@@ -103,12 +127,15 @@ class SurveyController(Controller):
     async def set_xlsform(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
                           ctx: NamedDependency[RequestContext],
                           request: Request[Any, Any, Any]) -> SurveyOut:
-        """Replace the working form from an XLSForm ``.xlsx`` (the raw body). Anything
-        unsupported: 422 listing every problem with ``sheet``, ``row`` and column
-        (``field``), and nothing imported. What is accepted but ignored (an appearance the
-        phone does not draw, metadata a web app cannot read) comes back in ``warnings``."""
-        survey, warnings = await services.set_xlsform(ctx, actor, survey_id,
-                                                      await request.body())
+        """Replace the working form from an XLSForm ``.xlsx``: the raw body, or
+        ``multipart/form-data`` with the workbook as ``form`` and its attachments (the CSV
+        of a ``select_one_from_file``) as ``files``. Anything unsupported, or an attachment
+        missing: 422 listing every problem with ``sheet``, ``row`` and column (``field``),
+        and nothing imported. What is accepted but ignored (an appearance the phone does not
+        draw, metadata a web app cannot read) comes back in ``warnings``."""
+        data, attachments = await _xlsform_upload(request)
+        survey, warnings = await services.set_xlsform(ctx, actor, survey_id, data,
+                                                      attachments)
         lang = pick_lang(request.headers.get("accept-language"))
         return survey.model_copy(update={
             "warnings": [localise_field_error(w, lang) for w in warnings]})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from backend.core.messages import Catalogue, Message
 
-__all__ = ["Fields", "Problems"]
+__all__ = ["Fields", "Notices", "Problems"]
 
 
 class Problems(Catalogue):
@@ -129,8 +129,34 @@ class Fields(Catalogue):
         "Type {type} cannot be answered on the phone yet: use another type or leave it out",
     )
     xlsform_from_file = Message(
-        "选项来自附件 {file}：请把选项列在 choices 表中",
-        "Choices from the attached file {file}: list them in the choices sheet instead",
+        "选项附件 {file} 不是 CSV：只能读取 CSV 附件（或把选项列在 choices 表中）",
+        "The choice file {file} is not a CSV: only CSV attachments are read (or list the "
+        "choices in the choices sheet)",
+    )
+    xlsform_attachment_missing = Message(
+        "缺少附件 {file}：请与表单一起选择此文件上传",
+        "The attachment {file} is missing: choose it together with the form",
+    )
+    xlsform_attachment_column = Message(
+        "附件 {file} 缺少列 {header}",
+        "The attachment {file} has no column {header}",
+    )
+    xlsform_attachment_unreadable = Message(
+        "附件 {file} 不是可读取的 CSV 文件（或过大、行数过多）",
+        "The attachment {file} is not a readable CSV (or too large, or too many rows)",
+    )
+    xlsform_attachment_value = Message(
+        "附件 {file} 第 {line} 行的选项值“{value}”无效（只能用字母、数字、_ . -）",
+        "The attachment {file}, row {line}: the choice value “{value}” is not valid "
+        "(letters, digits, _ . - only)",
+    )
+    xlsform_too_many_attachments = Message(
+        "附件过多（上限 {max} 个）",
+        "Too many attachments (limit {max})",
+    )
+    xlsform_attachment_too_many = Message(
+        "附件 {file} 的选项过多（上限 {max}）",
+        "The attachment {file} has too many choices (limit {max})",
     )
     fact_in_repeat = Message(
         "重复组（如家庭成员）中的问题不能登记为农户信息项",
@@ -150,3 +176,11 @@ class Fields(Catalogue):
     )
     xlsform_no_survey = Message("缺少 survey 表", "The survey sheet is missing")
     xlsform_too_many_rows = Message("行数过多（上限 {max}）", "Too many rows (limit {max})")
+
+
+class Notices(Catalogue):
+    """The inbox notices surveys send to the cadres of the villages surveyed."""
+
+    published = Message("新调查：{title}", "New survey: {title}")
+    revised = Message("调查表已更新：{title}", "Survey form updated: {title}")
+    works_offline = Message("{period_zh}，离线也可填写", "{period_en}; works offline")

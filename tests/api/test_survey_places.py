@@ -75,3 +75,61 @@ def test_lines_and_areas_are_checked_stored_and_exported(client, world):
     assert rows[1] == [key, "1", "26.5005", "106.7005", "12.5", key, f"{key}/wells[1]"]
     # Another county's admin gets nothing of it.
     assert client.get(f"{url}/responses.zip", headers=world.headers("admin_b")).status_code == 404
+
+
+def _multipart(client, world, survey_id, files, who="admin_a"):
+    from tests.xlsforms import workbook as build
+    parts = [("form", ("register.xlsx", build(FORMS["village_register"]), "application/"
+                       "vnd.openxmlformats-officedocument.spreadsheetml.sheet"))]
+    parts += [("files", (name, data, "text/csv")) for name, data in files.items()]
+    return client.put(f"/api/surveys/{survey_id}/xlsform", files=parts,
+                      headers=world.headers(who))
+
+
+def test_a_form_with_attached_choice_lists_is_imported_answered_and_exported(client, world):
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    sample = FORMS["village_register"]
+    # Without its CSV: refused at the question's row, naming the file; nothing imported.
+    missing = _multipart(client, world, survey["id"], {"crops.csv": sample.files["crops.csv"]})
+    assert missing.status_code == 422, missing.text
+    [error] = missing.json()["errors"]
+    assert (error["sheet"], error["row"], error["code"]) == (
+        "survey", 3, "xlsform_attachment_missing")
+    assert "villages.csv" in error["message"]
+    assert client.get(f"/api/surveys/{survey['id']}", headers=world.headers("admin_a")
+                      ).json()["form"]["questions"] == []
+    # Another county's admin cannot import into it.
+    assert _multipart(client, world, survey["id"], sample.files, who="admin_b"
+                      ).status_code == 404
+    r = _multipart(client, world, survey["id"], sample.files)
+    assert r.status_code == 200, r.text
+    village = r.json()["form"]["questions"][1]
+    assert [(c["name"], c["filters"]) for c in village["choices"]] == [
+        ("v11", {"township": "t1"}), ("v12", {"township": "t1"}), ("v21", {"township": "t2"})]
+    # Given back as an XLSForm, it imports unchanged without the attachments.
+    back = client.get(f"/api/surveys/{survey['id']}/xlsform", headers=world.headers("admin_a"))
+    assert upload(client, world, survey["id"], back.content).json()["form"] == r.json()["form"]
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    [bad] = push(client, world, "cadre_x1", answer(record, ids["H001"], sample.bad[0][0]))
+    assert [(e["field"], e["code"]) for e in bad["errors"]] == [
+        ("answers.village", "not_choice"), ("answers.crops", "not_choice")]
+    [ok] = push(client, world, "cadre_x1", answer(record, ids["H001"], sample.good))
+    assert ok["status"] == "applied", ok
+    book = load_workbook(io.BytesIO(client.get(f"/api/surveys/{survey['id']}/responses.xlsx",
+                                               headers=world.headers("admin_a")).content))
+    main = list(book["答卷"].iter_rows(values_only=True))
+    row = dict(zip(main[0], main[1], strict=True))
+    assert (row["村"], row["作物"]) == ("西村", "水稻、茶叶")
+
+
+def test_too_many_attachments_are_refused(client, world):
+    survey = create(client, world).json()
+    files = {f"f{i}.csv": b"name,label\na,A\n" for i in range(21)}
+    r = _multipart(client, world, survey["id"], files)
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("files", "xlsform_too_many_attachments")]

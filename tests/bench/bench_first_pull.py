@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import sys
 import time
@@ -29,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests import dbconf  # noqa: E402
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
@@ -73,6 +76,7 @@ def record(n: int, spacing_min: float) -> dict:
 def pull_everything(client, headers, params: dict) -> dict:
     """One phone's whole first pull: pages until ``more`` is false."""
     wire = raw = requests = rows = 0
+    encodings: set[str] = set()
     cursor = None
     started = time.perf_counter()
     while True:
@@ -82,6 +86,7 @@ def pull_everything(client, headers, params: dict) -> dict:
         requests += 1
         wire += r.num_bytes_downloaded
         raw += len(r.content)
+        encodings.add(r.headers.get("content-encoding", "identity"))
         body = r.json()
         rows += len(body["changes"])
         for block in (body.get("snapshot") or {}).get("blocks", []):
@@ -95,7 +100,7 @@ def pull_everything(client, headers, params: dict) -> dict:
         "raw": raw,
         "requests": requests,
         "rows": rows,
-        "encoding": r.headers.get("content-encoding", "identity"),
+        "encoding": "+".join(sorted(encodings)),
     }
 
 

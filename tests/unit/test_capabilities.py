@@ -100,7 +100,7 @@ def test_piccolo_conf_lists_every_app_in_the_tuples_order() -> None:
 
 
 def test_plug_in_registers_what_the_manifests_declare() -> None:
-    from backend.claims import services as claims
+    from backend.claims.subsidy import draft_subsidy
     from backend.evidence.services import evidence_changed
     from backend.fieldwork import services as fieldwork
     from backend.fieldwork.presence import month_confirmed
@@ -109,7 +109,7 @@ def test_plug_in_registers_what_the_manifests_declare() -> None:
 
     plug_in()
     plug_in()  # twice changes nothing
-    assert month_confirmed.listeners == (claims.draft_subsidy,)
+    assert month_confirmed.listeners == (draft_subsidy,)
     assert evidence_changed.listeners == (fieldwork.reverify_logs,)
     assert set(reminders._sources) >= {"presence_month_end", "insurance_expiry"}
     for capability in CAPABILITIES:
@@ -143,15 +143,17 @@ def _placeholders(template: str) -> set[str]:
 
 
 def _catalogues() -> list[tuple[str, type[Catalogue]]]:
+    """The core's catalogues and every one of each capability's ``messages.py``."""
     from backend.core.errors import Problems
     from backend.core.problems import Fields
 
     found = [("core.Problems", Problems), ("core.Fields", Fields)]
-    for capability in CAPABILITIES:
-        for kind in ("problems", "fields"):
-            catalogue = getattr(capability, kind)
-            if catalogue is not None:
-                found.append((f"{capability.name}.{kind}", catalogue))
+    for path in sorted(BACKEND.glob("*/messages.py")):
+        if path.parent.name == "core":
+            continue
+        module = __import__(f"backend.{path.parent.name}.messages", fromlist=["__all__"])
+        for name in module.__all__:
+            found.append((f"{path.parent.name}.{name}", getattr(module, name)))
     return found
 
 

@@ -652,6 +652,7 @@ export const en: Messages = {
   'surveyAdmin.createNote': 'Then upload an XLSForm, check the preview and publish.',
   'surveyAdmin.xlsform': 'Form (XLSForm)',
   'surveyAdmin.xlsformNote': 'Uploading an .xlsx form replaces the working form. With any problem nothing is imported and every problem is listed.',
+  'surveyAdmin.xlsformFiles': 'Attachments (choice CSVs, several allowed: the files select_one_from_file names)',
   'surveyAdmin.xlsformFile': 'Choose an .xlsx file',
   'surveyAdmin.upload': 'Upload form',
   'surveyAdmin.xlsformDownload': 'Download as XLSForm',

@@ -650,6 +650,7 @@ export const zh = {
   'surveyAdmin.createNote': '创建后上传 XLSForm 表单，预览无误再发布。',
   'surveyAdmin.xlsform': '表单（XLSForm）',
   'surveyAdmin.xlsformNote': '上传 .xlsx 表单会替换当前的工作表单。有任何问题都不会导入，并逐条列出。',
+  'surveyAdmin.xlsformFiles': '附件（选项 CSV，可多选；表单中 select_one_from_file 所列的文件）',
   'surveyAdmin.xlsformFile': '选择 .xlsx 文件',
   'surveyAdmin.upload': '上传表单',
   'surveyAdmin.xlsformDownload': '导出为 XLSForm',

@@ -8,6 +8,7 @@ import { TEMPLATE_PATH, problemRows, uploadXlsform, type ProblemRow, type Survey
 /** Upload an XLSForm (all or nothing, problems by sheet/row/column), the template, the form back as XLSForm. */
 export function XlsformUpload({ userId, survey, onDone }: { userId: string; survey: Survey; onDone: (s: Survey) => void }) {
   const [file, setFile] = useState<File | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState<'upload' | 'template' | 'xlsform-out' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<ProblemRow[]>([]);
@@ -18,7 +19,7 @@ export function XlsformUpload({ userId, survey, onDone }: { userId: string; surv
     setError(null);
     setProblems([]);
     try {
-      onDone(await uploadXlsform(userId, survey.id, file));
+      onDone(await uploadXlsform(userId, survey.id, file, files));
     } catch (err) {
       setError(errorText(err));
       setProblems(problemRows(err));
@@ -48,6 +49,16 @@ export function XlsformUpload({ userId, survey, onDone }: { userId: string; surv
           accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
           data-testid="survey-xlsform"
+        />
+      </label>
+      <label class="field">
+        <span>{t('surveyAdmin.xlsformFiles')}</span>
+        <input
+          type="file"
+          multiple
+          accept=".csv,text/csv"
+          onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
+          data-testid="survey-xlsform-files"
         />
       </label>
       <div class="actions">
