@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from backend.claims import amounts, queries, records, rules, travel
+from backend.claims.messages import Kinds, Notices, Verdicts
 from backend.claims.schemas import BulkItem, BulkOut, BulkResult, ClaimOut
 from backend.claims.tables import Claim
 from backend.core.cache import RequestCache
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor
 
 __all__ = ["act", "bulk_approve", "correct", "parties", "submit"]
-
-
-_KIND_LABEL = {"subsidy": ("生活补贴", "living subsidy"), "travel": ("往返交通费", "travel")}
 
 
 # --- transitions -------------------------------------------------------------------------------
@@ -84,34 +82,24 @@ def _target(scope: Scope, row: dict[str, Any], action: str) -> str:
 
 
 
-_VERDICTS = {
-    "township_approved": ("乡镇已审核", "approved by the township"),
-    "county_approved": ("县已审核", "approved by the county"),
-    "returned": ("被退回", "returned"),
-    "rejected": ("不予受理", "rejected"),
-    "paid": ("已支付", "paid"),
-}
-
-
 def _review_notice(
     row: dict[str, Any], to_state: str, reason: str | None, ref: str | None
 ) -> Notice:
-    label = _KIND_LABEL[row["kind"]]
+    kind = Kinds.entries()[row["kind"]]
     what = month_label(row["month"]) if row["kind"] == "subsidy" else date_label(row["date"])
-    verdict = _VERDICTS[to_state]
+    verdict = Verdicts.entries()[to_state]
     amount = money(row["payable_fen"])
     if reason:
-        body = (f"原因：{reason}", f"Reason: {reason}")
+        body = Notices.reason.fill(reason=reason)
     elif ref:
-        body = (f"金额 {amount}，支付凭证号 {ref}", f"{amount}, payment reference {ref}")
+        body = Notices.paid_amount.fill(amount=amount, ref=ref)
     else:
-        body = (f"金额 {amount}", amount)
-    return records.owner_notice(
-        row,
-        f"claim.{to_state}",
-        (f"{label[0]} {what[0]} {verdict[0]}", f"{label[1].capitalize()} {what[1]} {verdict[1]}"),
-        body,
+        body = Notices.amount.fill(amount=amount)
+    title = Notices.reviewed.fill(
+        kind_zh=kind.zh, kind_en=kind.en, what_zh=what[0], what_en=what[1],
+        verdict_zh=verdict.zh, verdict_en=verdict.en,
     )
+    return records.owner_notice(row, f"claim.{to_state}", title, body)
 
 
 async def _trip_cap(row: dict[str, Any], cache: RequestCache) -> None:

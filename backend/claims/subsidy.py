@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.claims import amounts, records
+from backend.claims.messages import Notices
 from backend.claims.tables import Claim
 from backend.core.cache import RequestCache
 from backend.core.context import RequestContext
@@ -50,10 +51,8 @@ async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
         records.owner_notice(
             row,
             "claim.drafted",
-            (f"{month[0]}生活补贴待提交", f"Living subsidy for {month[1]} ready to submit"),
-            (
-                f"确认驻村 {days} 天，金额 {amount}",
-                f"{days} {'day' if days == 1 else 'days'} confirmed, {amount}",
-            ),
+            Notices.subsidy_drafted.fill(month_zh=month[0], month_en=month[1]),
+            (Notices.subsidy_drafted_body_one_day if days == 1
+             else Notices.subsidy_drafted_body).fill(days=days, amount=amount),
         )
     )

@@ -17,6 +17,7 @@ from backend.core.db import write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from backend.core.validation import parse
 from backend.fieldwork import rules
+from backend.fieldwork.messages import Notices
 from backend.fieldwork.schemas import LeaveData, LeaveOut
 from backend.fieldwork.tables import LeaveRequest
 from backend.notify.services import Notice, notify
@@ -89,11 +90,11 @@ def leave_locked(row: dict[str, Any]) -> str | None:
 
 def _leave_notice(row: dict[str, Any], state: str, note: str) -> Notice:
     span = f"{row['start_date']:%m-%d}—{row['end_date']:%m-%d}"
-    verdict = ("已批准", "approved") if state == "approved" else ("未批准", "rejected")
+    title = Notices.leave_approved if state == "approved" else Notices.leave_rejected
     return Notice(
         recipient_id=row["owner_id"],
         event=f"leave.{state}",
-        title=(f"请假 {span} {verdict[0]}", f"Leave {span} {verdict[1]}"),
+        title=title.fill(span=span),
         body=(note, note),
         link="#/leave",
         object_kind="leave_request",

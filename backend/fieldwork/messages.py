@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from backend.core.messages import Catalogue, Message
 
-__all__ = ["Problems"]
+__all__ = ["Notices", "Problems"]
 
 
 class Problems(Catalogue):
@@ -22,3 +22,14 @@ class Problems(Catalogue):
         "超过乡镇审批天数，须由县里审批",
         "Above the township's limit: the county decides",
     )
+
+
+class Notices(Catalogue):
+    """The inbox notices field work sends: a month's sheet decided, a leave decided."""
+
+    sheet_confirmed = Message("{month} 驻村天数已确认", "Presence for {month} confirmed")
+    sheet_confirmed_body = Message("确认驻村 {days} 天", "{days} village days")
+    sheet_returned = Message("{month} 驻村天数报告单被退回", "Presence for {month} returned")
+    sheet_returned_body = Message("退回原因：{reason}", "Reason: {reason}")
+    leave_approved = Message("请假 {span} 已批准", "Leave {span} approved")
+    leave_rejected = Message("请假 {span} 未批准", "Leave {span} rejected")

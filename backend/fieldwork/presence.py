@@ -14,13 +14,14 @@ from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.cache import RequestCache, Slot
 from backend.core.canonical import loads, wire
-from backend.core.clock import local_date, utc_now
+from backend.core.clock import beyond_tomorrow, local_date, utc_now
 from backend.core.db import fetch, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.events import Event
 from backend.core.ids import new_id
 from backend.core.validation import parse, parse_month
 from backend.fieldwork import rules
+from backend.fieldwork.messages import Notices
 from backend.fieldwork.schemas import DayOut, MonthOut, PresenceDayData, SheetOut
 from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, WorkLog
 from backend.geo import services as geo
@@ -87,7 +88,6 @@ def sheet_wire(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-
 # --- pushed kinds ------------------------------------------------------------------------------
 
 
@@ -109,7 +109,7 @@ async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
     """A day as the cadre states it; refused once the month is submitted or confirmed."""
     day = parse(PresenceDayData, data)
     village = await posted.own_village(actor, day.village_code)
-    if day.date > local_date() + dt.timedelta(days=1):
+    if beyond_tomorrow(day.date):
         raise ValidationFailed(errors=[FieldError("date", "too_large")])
     outside = await posted.outside_posting(actor, village.code, {"date": day.date})
     if outside:
@@ -121,7 +121,6 @@ async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
         village.code,
         village.county_code,
     )
-
 
 
 # --- the month ---------------------------------------------------------------------------------
@@ -307,11 +306,11 @@ async def submit_month(ctx: RequestContext, actor: Actor, month_text: str) -> Mo
 def _sheet_notice(sheet: dict[str, Any], state: str, reason: str | None) -> Notice:
     month = sheet["month"].strftime("%Y-%m")
     if state == "confirmed":
-        title = (f"{month} 驻村天数已确认", f"Presence for {month} confirmed")
-        body = (f"确认驻村 {sheet['village_days']} 天", f"{sheet['village_days']} village days")
+        title = Notices.sheet_confirmed.fill(month=month)
+        body = Notices.sheet_confirmed_body.fill(days=sheet["village_days"])
     else:
-        title = (f"{month} 驻村天数报告单被退回", f"Presence for {month} returned")
-        body = (f"退回原因：{reason}", f"Reason: {reason}")
+        title = Notices.sheet_returned.fill(month=month)
+        body = Notices.sheet_returned_body.fill(reason=reason)
     return Notice(
         recipient_id=sheet["owner_id"],
         event=f"presence.{state}",

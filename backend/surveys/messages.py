@@ -159,8 +159,11 @@ class Fields(Catalogue):
         "The attachment {file} has too many choices (limit {max})",
     )
     fact_in_repeat = Message(
-        "重复组（如家庭成员）中的问题不能登记为农户信息项",
-        "A question in a repeat (such as the members) cannot record a household fact",
+        "重复组（如家庭成员）中的问题不能登记为农户信息项：信息项每户一个值，而名单每人一个"
+        "答案，成员在各次调查间没有固定编号，无法逐人复用；请把该题移出重复组，或删去 fact",
+        "A question in a repeat (such as the members) cannot record a household fact: a fact "
+        "has one value a household, a roster one answer a person, and members have no lasting "
+        "id across surveys to reuse it by; move the question out of the repeat or drop its fact",
     )
     xlsform_nested_repeat = Message(
         "重复组中不能再套重复组",

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backend.core.ids import is_sha256
 from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
@@ -61,7 +62,6 @@ UNANSWERED_TYPES = {"note", "calculate"}
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
 _DATETIME = re.compile(
@@ -176,7 +176,7 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
     if kind in ("geotrace", "geoshape"):
         return shape_error(kind, value)
     if kind == "photo":
-        return None if isinstance(value, str) and _SHA256.match(value) else "not_photo"
+        return None if is_sha256(value) else "not_photo"
     return "unknown_type"
 
 
@@ -203,7 +203,9 @@ _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 def repeat_of(form: Mapping[str, Any], name: str | None) -> str | None:
     """The repeat a question (or group) is inside, following the groups outwards."""
-    groups = {g["name"]: g for g in form.get("groups") or []}
+    if not name or not form.get("groups"):
+        return None
+    groups = {g["name"]: g for g in form["groups"]}
     seen: set[str] = set()
     while name and name in groups and name not in seen:
         seen.add(name)
@@ -217,16 +219,17 @@ def xpath_text(form: Mapping[str, Any], text: str, here: str | None) -> str:
     """An expression with ``${name}`` written as the path of that question: ``/data/q``
     outside repeats, ``/data/roster/q`` for every entry of a roster, and ``../q`` for a
     question of the same entry as ``here`` (the repeat the expression is evaluated in)."""
-    where = {q["name"]: repeat_of(form, q.get("group")) for q in form["questions"]}
-    where.update({g["name"]: repeat_of(form, g.get("parent"))
-                  for g in form.get("groups") or [] if g.get("repeat")})
-    repeats = {g["name"] for g in form.get("groups") or [] if g.get("repeat")}
+    if "${" not in text:
+        return text
+    groups = {g["name"]: g for g in form.get("groups") or []}
 
     def path(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in repeats:
+        group = groups.get(name)
+        if group is not None and group.get("repeat"):
             return f"/{ROOT}/{name}"
-        repeat = where.get(name)
+        question = next((q for q in form["questions"] if q["name"] == name), None)
+        repeat = repeat_of(form, question.get("group")) if question else None
         if repeat is None:
             return f"/{ROOT}/{name}"
         return f"../{name}" if repeat == here else f"/{ROOT}/{repeat}/{name}"

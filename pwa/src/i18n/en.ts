@@ -587,7 +587,7 @@ export const en: Messages = {
   'survey.err.not_boolean': 'Pick yes or no',
   'survey.shape.traceHint': 'Record the line point by point: at least {n} points',
   'survey.shape.shapeHint': 'Walk the boundary point by point: at least {n} points, closed automatically',
-  'survey.shape.needMore': '{n} more point(s) needed',
+  'survey.shape.needMore': '{n, plural, one {# more point} other {# more points}} needed',
   'survey.shape.traceDone': 'Line recorded: {n} points',
   'survey.shape.shapeDone': 'Area recorded: {n} points (closed)',
   'survey.shape.addHere': 'Add current location',

@@ -285,12 +285,12 @@ export function repeatOf(form: Form, name: string | null | undefined): string | 
  * /data/roster/q for every entry, ../q within the same entry as `here`.
  */
 export function xpathText(form: Form, text: string, here: string | null): string {
-  const repeats = new Set((form.groups ?? []).filter((g) => g.repeat).map((g) => g.name));
-  const where = new Map<string, string | null>(form.questions.map((q) => [q.name, repeatOf(form, q.group)]));
-  for (const g of form.groups ?? []) if (g.repeat) where.set(g.name, repeatOf(form, g.parent));
+  if (!text.includes('${')) return text;
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    if (repeats.has(name)) return `/${ROOT}/${name}`;
-    const repeat = where.get(name) ?? null;
+    if (groups.get(name)?.repeat) return `/${ROOT}/${name}`;
+    const question = form.questions.find((q) => q.name === name);
+    const repeat = question ? repeatOf(form, question.group) : null;
     if (repeat === null) return `/${ROOT}/${name}`;
     return repeat === here ? `../${name}` : `/${ROOT}/${repeat}/${name}`;
   });

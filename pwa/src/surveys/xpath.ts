@@ -34,6 +34,18 @@ const ENDS_OPERAND = (t: string) => /^['"\d.A-Za-z_)\]*]/.test(t) || t === '..';
  * (`-${x}`, `-(1+2)`, `--3`, which the evaluator refuses or misreads) written `(-1 * (…))`.
  */
 export function odkText(expression: string): string {
+  let known = rewritten.get(expression);
+  if (known === undefined) {
+    known = rewrite(expression);
+    if (rewritten.size >= 2000) rewritten.clear();
+    rewritten.set(expression, known);
+  }
+  return known;
+}
+
+const rewritten = new Map<string, string>();
+
+function rewrite(expression: string): string {
   const text = expression.replace(/[‘’“”＇＂]/g, (c) => CURLY[c]);
   const tokens = text.match(TOKEN) ?? [];
   // Which tokens are binary operators: those that follow an operand.

@@ -125,6 +125,10 @@ def test_a_fact_in_a_roster_is_refused_at_its_row():
         ["type", "name", "label", "fact"], ["begin repeat", "members", "Members"],
         ["integer", "age", "Age", "age"], ["end repeat"]]}))
     assert [(e.row, e.field, e.code) for e in result.errors] == [(3, "fact", "fact_in_repeat")]
+    # The reason in words: one value a household, no lasting id for a member.
+    from backend.surveys.messages import Fields
+    zh, en = Fields.fact_in_repeat
+    assert "每户一个值" in zh and "移出重复组" in zh and "no lasting id" in en
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
