@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.db import fetch, is_postgres, present, write_transaction
 from backend.core.errors import (
@@ -42,6 +43,7 @@ __all__ = [
     "ClientCapture",
     "NearPhoto",
     "evidence_changed",
+    "link_records",
     "near_links",
     "photo_facts",
     "read_copy",
@@ -199,6 +201,16 @@ async def _photo_arrived(sha256: str, phash: str) -> None:
         for found in (await near_links(county, [phash])).get(phash, []):
             touched.add(found.record_id)
     await _announce(touched)
+
+
+async def link_records(record_kind: str, rows: list[dict[str, Any]]) -> None:
+    """After a push: the photo links of these stored records (columns id, owner_id,
+    village_code, county_code, evidence) become exactly the photos they name. A new record
+    without photos has nothing to link."""
+    await replace_links(record_kind, [
+        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
+        for r in rows if loads(r["evidence"]) or r["version"] > 1
+    ])
 
 
 async def replace_links(

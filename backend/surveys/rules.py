@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard
 
+from backend.core.ids import is_sha256
 from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
@@ -61,7 +62,6 @@ UNANSWERED_TYPES = {"note", "calculate"}
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
 _DATETIME = re.compile(
@@ -176,7 +176,7 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
     if kind in ("geotrace", "geoshape"):
         return shape_error(kind, value)
     if kind == "photo":
-        return None if isinstance(value, str) and _SHA256.match(value) else "not_photo"
+        return None if is_sha256(value) else "not_photo"
     return "unknown_type"
 
 

@@ -112,3 +112,38 @@ def test_a_parcel_and_a_track_are_answered_point_by_point(browser, server, shot)
         county_ctx.close()
         cadre_ctx.close()
     assert not errors, errors
+
+
+@pytest.mark.e2e
+def test_the_admin_uploads_a_form_with_its_choice_csvs(browser, server):
+    ctx = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900},
+                              locale="zh-CN", timezone_id="Asia/Shanghai")
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sample = FORMS["village_register"]
+    try:
+        page.goto("/")
+        login(page, COUNTY_ADMIN)
+        create_survey_draft(page, unique_text("村名册"), VILLAGE)
+        page.get_by_test_id("survey-xlsform").set_input_files(
+            {"name": "register.xlsx", "mimeType": "application/octet-stream",
+             "buffer": workbook(sample)})
+        # Without the villages' CSV: the row of the question, naming the file.
+        page.get_by_test_id("survey-xlsform-files").set_input_files(
+            [{"name": "crops.csv", "mimeType": "text/csv", "buffer": sample.files["crops.csv"]}])
+        page.get_by_test_id("survey-upload").click()
+        problem = page.get_by_test_id("xlsform-error")
+        expect(problem).to_have_count(1)
+        expect(problem).to_contain_text("villages.csv")
+        expect(problem.locator("td").nth(1)).to_have_text("3")
+        page.get_by_test_id("survey-xlsform-files").set_input_files(
+            [{"name": name, "mimeType": "text/csv", "buffer": data}
+             for name, data in sample.files.items()])
+        page.get_by_test_id("survey-upload").click()
+        expect(page.get_by_test_id("survey-question")).to_have_count(3)
+        expect(page.get_by_test_id("xlsform-error")).to_have_count(0)
+    finally:
+        ctx.close()
+    assert not errors, errors
