@@ -97,6 +97,15 @@ def test_editor_edits_expressions_groups_and_repeats(page, server, shot):
     page.get_by_test_id("editor-save").click()
     expect(page.get_by_test_id("editor")).to_have_count(0)
     expect(page.get_by_test_id("survey-notice")).to_contain_text("5")
+    # The question list says in words that a rule is an expression; the expression itself
+    # only behind the maintainers' toggle.
+    row = page.locator('[data-testid="survey-question"][data-name="income"]')
+    expect(row).to_contain_text("按表达式")
+    expect(row.get_by_test_id("survey-question-expr")).to_have_count(0)
+    page.get_by_test_id("survey-show-raw").check()
+    expect(row.locator('[data-testid="survey-question-expr"][data-key="constraint"]')).to_contain_text(
+        ". > 0 and . < 100")
+    shot(page, "survey-admin-expressions")
 
     r = server.get(f"/api/surveys/{survey_id}", COUNTY_ADMIN)
     assert r.status_code == 200, r.text

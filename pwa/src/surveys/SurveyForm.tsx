@@ -778,10 +778,11 @@ function ResponseView(props: {
   const at = r.data.answered_at;
   // Each answer its own list (a group's heading and a roster's entries stand between them).
   const render: Render = (q, path, value) =>
-    q.type === 'note' ? (
+    // Notes are read, not answered; a calculation without a label is the form's own working.
+    q.type === 'note' || (q.type === 'calculate' && !label(q.label)) ? (
       <></>
     ) : (
-      <dl class="answer" data-testid="survey-answer" data-name={path}>
+      <dl class="sent-answer" data-testid="survey-answer" data-name={path}>
         <dt>{label(q.label)}</dt>
         <dd>
           {q.type === 'photo' && typeof value === 'string' ? (
