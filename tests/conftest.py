@@ -27,8 +27,8 @@ os.environ.setdefault("ZHUCUN_MEDIA_DIR", tempfile.mkdtemp(prefix="zhucun-media-
 from litestar.testing import TestClient  # noqa: E402
 
 from backend.app import all_tables, create_app  # noqa: E402
+from backend.capabilities import migrate  # noqa: E402
 from backend.core.db import engine_from_url, fetch  # noqa: E402
-from backend.core.migrate import migrate  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from tests.world import World, build_world  # noqa: E402
 

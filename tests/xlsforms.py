@@ -31,6 +31,8 @@ class Sample:
     good: dict[str, Any]
     bad: list[tuple[dict[str, Any], list[tuple[str, str]]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Files attached to the form (the CSV of a ``select_one_from_file``), by file name.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def workbook(sample: Sample) -> bytes:
@@ -67,13 +69,15 @@ HOUSEHOLD = Sample(
             ["select_one housing", "housing", "住房", "Housing", "yes"],
             ["text", "housing_other", "其他住房", "Other housing", "yes",
              "${housing} = 'other'"],
+            ["date", "visit_date", "走访日期", "Visit date"],
             ["end group"],
             ["begin repeat", "members", "家庭成员", "Members", "", "", "", "", ""],
             ["text", "member_name", "姓名", "Name", "yes"],
             ["integer", "age", "年龄", "Age", "yes", "", ". >= 0 and . < 120"],
             ["select_one sex", "sex", "性别", "Sex", "yes"],
-            ["select_one yes_no", "in_school", "是否在校", "In school", "yes",
-             "${age} >= 6 and ${age} <= 18"],
+            # A label naming the member's own answer (ODK's output value).
+            ["select_one yes_no", "in_school", "${member_name}是否在校",
+             "Is ${member_name} in school", "yes", "${age} >= 6 and ${age} <= 18"],
             ["calculate", "is_adult", "", "", "", "", "", "if(${age} >= 18, 1, 0)"],
             ["end repeat"],
             ["calculate", "n_members", "", "", "", "", "", "count(${members})"],
@@ -105,15 +109,18 @@ HOUSEHOLD = Sample(
     bad=[({**META_ANSWERS, "township": "t1", "village": "v21", "head": "王", "size": 2,
            "housing": "other", "members": [{"member_name": "A", "age": 130, "sex": "f",
                                             "in_school": "yes"}], "size_ok": "yes"},
-          [("head", "too_short"), ("housing_other", "required"), ("members.0.age", "constraint"),
-           ("members.0.in_school", "not_relevant")])],
+          # v21 is a village of the other township: the cascade refuses it.
+          [("village", "filtered_choice"), ("head", "too_short"), ("housing_other", "required"),
+           ("members.0.age", "constraint"), ("members.0.in_school", "not_relevant")])],
 )
 # The village list is filtered by the township column of the choices sheet.
 HOUSEHOLD.sheets["choices"][0] = [*C, "township"]
-HOUSEHOLD.sheets["survey"][0] = [*S, "choice_filter"]
+HOUSEHOLD.sheets["survey"][0] = [*S, "choice_filter", "default"]
 for _row in HOUSEHOLD.sheets["survey"]:
     if _row[:2] == ["select_one village", "village"]:
         _row += ["", "", "", "", "township = ${township}"]
+    if _row[:2] == ["date", "visit_date"]:  # a default written as an expression
+        _row += ["", "", "", "", "", "", "today()"]
 
 
 # --- 2. water point inspection -----------------------------------------------------------
@@ -603,6 +610,59 @@ ACCEPTED_WITH_WARNINGS = Sample(
 )
 
 
+# --- 23. land parcels: an area, a line, and a roster of places ------------------------------
+
+PARCEL = "26.5 106.7 1000 5;26.501 106.7 1000 5;26.501 106.701 1000 6;26.5 106.7 1000 5"
+LAND = Sample(
+    sheets={
+        "survey": [
+            S,
+            ["text", "holder", "承包户", "Holder", "yes"],
+            ["geoshape", "parcel", "地块范围", "Parcel boundary", "yes"],
+            ["geotrace", "track", "机耕道", "Farm track"],
+            ["begin repeat", "wells", "水井", "Wells"],
+            ["geopoint", "well_at", "水井位置", "Well location", "yes"],
+            ["decimal", "depth", "深度（米）", "Depth (m)", "", "", ". > 0"],
+            ["end repeat"],
+        ],
+    },
+    good={"holder": "杨光荣", "parcel": PARCEL, "track": "26.5 106.7 0 0;26.502 106.702 0 0",
+          "wells": [{"well_at": {"lat": 26.5005, "lon": 106.7005, "accuracy_m": 4},
+                     "depth": 12.5}]},
+    bad=[({"holder": "杨光荣", "parcel": PARCEL.rsplit(";", 1)[0], "track": "26.5 106.7 0 0",
+           "wells": [{"depth": 3}]},
+          [("parcel", "not_geoshape"), ("track", "not_geotrace"),
+           ("wells.0.well_at", "required")])],
+)
+
+
+# --- 24. village register: choice lists from attached CSVs, one filtered by township ---------
+
+VILLAGES_CSV = ("\ufeffname,label::Chinese (zh),label::English (en),township\n"
+                "v11,东村,East village,t1\nv12,西村,West village,t1\n"
+                "v21,河口村,Hekou,t2\n").encode("utf-8")
+CROPS_CSV = "code,title,season\nrice,水稻,summer\ntea,茶叶,spring\nrape,油菜,winter\n".encode(
+    "gb18030")
+REGISTER = Sample(
+    sheets={
+        "survey": [
+            [*S, "choice_filter", "parameters"],
+            ["select_one township", "township", "乡镇", "Township", "yes"],
+            ["select_one_from_file villages.csv", "village", "村", "Village", "yes", "", "", "",
+             "", "township=${township}"],
+            ["select_multiple_from_file crops.csv", "crops", "作物", "Crops", "", "", "", "",
+             "", "", "value=code, label=title"],
+        ],
+        "choices": [C, ["township", "t1", "城关镇", "Chengguan"],
+                    ["township", "t2", "河西乡", "Hexi"]],
+    },
+    files={"villages.csv": VILLAGES_CSV, "crops.csv": CROPS_CSV},
+    good={"township": "t1", "village": "v12", "crops": ["rice", "tea"]},
+    bad=[({"township": "t1", "village": "v99", "crops": ["maize"]},
+          [("village", "not_choice"), ("crops", "not_choice")])],
+)
+
+
 FORMS: dict[str, Sample] = {
     "household_census": HOUSEHOLD, "water_point": WATER_POINT, "health_facility": FACILITY,
     "mapping": MAPPING, "cascading_location": CASCADE, "kobo_default": KOBO,
@@ -611,4 +671,5 @@ FORMS: dict[str, Sample] = {
     "poverty_monitoring": POVERTY, "curly_quotes": CURLY, "nutrition": NUTRITION,
     "livestock": LIVESTOCK, "roads": ROADS, "consent": CONSENT, "market_prices": MARKET,
     "symptoms": SYMPTOMS, "accepted_with_warnings": ACCEPTED_WITH_WARNINGS,
+    "land_parcels": LAND, "village_register": REGISTER,
 }

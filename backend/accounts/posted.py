@@ -18,17 +18,28 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from backend.accounts.tables import Posting
-from backend.core.errors import FieldError
+from backend.core.cache import RequestCache, Slot
+from backend.core.errors import FieldError, ValidationFailed
+from backend.geo import services as geo
 
 if TYPE_CHECKING:
     import uuid
 
     from backend.core.scope import Actor
 
-__all__ = ["Period", "covered", "outside_posting", "periods_text", "posting_periods"]
+__all__ = [
+    "Period",
+    "covered",
+    "outside_posting",
+    "own_village",
+    "periods_text",
+    "posting_periods",
+]
 
 #: A posting's first and last day (None: still posted).
 Period = tuple[dt.date, dt.date | None]
+
+_PERIODS: Slot[tuple[uuid.UUID, str], list[Period]] = Slot("posting_periods")
 
 
 def covered(periods: list[Period], day: dt.date) -> bool:
@@ -45,29 +56,42 @@ def periods_text(periods: list[Period]) -> tuple[str, str]:
 
 
 async def posting_periods(
-    cadre_id: uuid.UUID, village_code: str, cache: dict | None = None
+    cadre_id: uuid.UUID, village_code: str, cache: RequestCache | None = None
 ) -> list[Period]:
     """The cadre's postings to the village, oldest first (cached per request when given)."""
-    key = ("posting_periods", cadre_id, village_code)
-    if cache is not None and key in cache:
-        return cache[key]
-    rows = await Posting.select(Posting.start_date, Posting.end_date).where(
-        Posting.cadre == cadre_id, Posting.village_code == village_code
-    ).order_by(Posting.start_date)
-    periods = [(r["start_date"], r["end_date"]) for r in rows]
-    if cache is not None:
-        cache[key] = periods
-    return periods
+
+    async def load() -> list[Period]:
+        rows = await Posting.select(Posting.start_date, Posting.end_date).where(
+            Posting.cadre == cadre_id, Posting.village_code == village_code
+        ).order_by(Posting.start_date)
+        return [(r["start_date"], r["end_date"]) for r in rows]
+
+    if cache is None:
+        return await load()
+    return await cache.get(_PERIODS, (cadre_id, village_code), load)
 
 
 async def outside_posting(
     actor: Actor, village_code: str, days: dict[str, dt.date]
 ) -> list[FieldError]:
     """A field error, naming the postings' dates, for each day outside every posting."""
-    periods = await posting_periods(actor.user_id, village_code, actor.extras)
+    periods = await posting_periods(actor.user_id, village_code, actor.cache)
     zh, en = periods_text(periods)
     return [
         FieldError(name, "outside_posting", {"postings_zh": zh, "postings_en": en})
         for name, day in days.items()
         if not covered(periods, day)
     ]
+
+
+async def own_village(actor: Actor, code: str) -> geo.VillageInfo:
+    """A village the caller is posted to, for a record they make there (cached per request).
+
+    Refused, on the field ``village_code``, when the caller is not posted there
+    (``out_of_scope``) and when no current village has that code (``unknown_division``)."""
+    if code not in actor.scope.own_villages:
+        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
+    village = await geo.cached_village(actor.cache, code)
+    if village is None:
+        raise ValidationFailed(errors=[FieldError("village_code", "unknown_division")])
+    return village

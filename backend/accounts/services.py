@@ -31,7 +31,7 @@ from backend.accounts.tables import Posting, RoleGrant, Session, User
 from backend.accounts.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from backend.audit import services as audit
 from backend.core.clock import local_date, utc_now
-from backend.core.db import write_transaction
+from backend.core.db import fetch, write_transaction
 from backend.core.errors import (
     FieldError,
     Forbidden,
@@ -79,6 +79,7 @@ __all__ = [
     "session_is_live",
     "user_names",
     "user_out",
+    "users_by_phone",
 ]
 
 _GRANT_LEVEL = {
@@ -111,13 +112,45 @@ def posting_in_force(start: dt.date, end: dt.date | None, today: dt.date) -> boo
     return end is None or today <= end + dt.timedelta(days=POSTING_GRACE_DAYS)
 
 
+#: Scopes resolved in this process: (engine, user) → (scope version, local date, scope).
+_scopes: dict[tuple[int, uuid.UUID], tuple[int, dt.date, Scope]] = {}
+_SCOPES_KEPT = 20_000
+
+
+async def _scope_version() -> int | None:
+    """The database's scope version (bumped by triggers on role grants, postings and divisions
+    in the writing transaction), or None when the row is missing (nothing is cached then)."""
+    rows = await fetch(RoleGrant._meta.db,
+                       "SELECT value FROM account_scope_version WHERE id = 1")
+    return int(rows[0]["value"]) if rows else None
+
+
 async def resolve_scope(user_id: uuid.UUID) -> Scope:
     """Roles and postings → the villages and counties this user may touch.
 
     A cadre's villages are those of postings in force (``posting_in_force``): a transferred
     cadre no longer reads the old village's households nor writes there; their own records
     of it stay theirs (matched by owner, not by village).
+
+    Kept per process for as long as the scope version and the local date stay the same: one
+    read of one row a request instead of three queries. The version is read before the scope,
+    so a change committed meanwhile makes the next request resolve it again.
     """
+    version = await _scope_version()
+    today = local_date()
+    key = (id(RoleGrant._meta.db), user_id)
+    kept = _scopes.get(key)
+    if version is not None and kept is not None and kept[:2] == (version, today):
+        return kept[2]
+    scope = await _resolve_scope(user_id, today)
+    if version is not None:
+        if len(_scopes) >= _SCOPES_KEPT:
+            _scopes.clear()
+        _scopes[key] = (version, today, scope)
+    return scope
+
+
+async def _resolve_scope(user_id: uuid.UUID, today: dt.date) -> Scope:
     grants = await RoleGrant.select(RoleGrant.role, RoleGrant.division_code).where(
         RoleGrant.account == user_id
     )
@@ -127,7 +160,6 @@ async def resolve_scope(user_id: uuid.UUID) -> Scope:
     roles = {g["role"] for g in grants}
     if postings:
         roles.add("cadre")
-    today = local_date()
 
     def codes(role: str) -> frozenset[str]:
         return frozenset(g["division_code"] for g in grants if g["role"] == role)
@@ -804,6 +836,14 @@ async def user_names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         return {}
     rows = await User.select(User.id, User.name).where(User.id.is_in(list(ids)))
     return {r["id"]: r["name"] for r in rows}
+
+
+async def users_by_phone(phones: list[str]) -> dict[str, tuple[uuid.UUID, str]]:
+    """(id, name) of the accounts with these phones (the demo seeder acts as them)."""
+    if not phones:
+        return {}
+    rows = await User.select(User.id, User.name, User.phone).where(User.phone.is_in(phones))
+    return {r["phone"]: (r["id"], r["name"]) for r in rows}
 
 
 async def posting_village(cadre_id: uuid.UUID, on: dt.date) -> str | None:

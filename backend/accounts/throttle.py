@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from backend.accounts.tables import LoginFailure
 from backend.core.clock import utc_now
 from backend.core.db import write_transaction
-from backend.core.errors import TooManyAttempts
+from backend.core.errors import DomainError
 from backend.core.ids import new_id
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FailureCounts",
+    "TooManyAttempts",
     "check_allowed",
     "clear_failures",
     "count_failures",
@@ -35,6 +36,13 @@ __all__ = [
     "record_failure",
     "slowdown_seconds",
 ]
+
+
+class TooManyAttempts(DomainError):
+    """Login throttled (per client address, or per phone from one address)."""
+
+    status = 429
+    code = "too_many_attempts"
 
 #: Failures older than this are deleted when new ones are written.
 _KEEP = dt.timedelta(days=1)

@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from backend.claims import exports, insurance, services
+from backend.claims import exports, insurance, queries, review
 from backend.claims.schemas import (
     BulkIn,
     BulkOut,
@@ -32,9 +32,11 @@ from backend.claims.schemas import (
 )
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
+from backend.core.export import CSV, XLSX, download
 from backend.core.i18n import pick_lang
 from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
+from backend.core.validation import parse_month
 
 __all__ = ["ClaimController", "InsuranceController"]
 
@@ -48,7 +50,7 @@ Month = Annotated[
 
 
 def _month(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(f"{text}-01") if text else None
+    return parse_month(text) if text else None
 
 
 class ClaimController(Controller):
@@ -66,7 +68,7 @@ class ClaimController(Controller):
     ) -> list[ClaimOut]:
         """Claims the caller reviews (township, county) or pays (finance): never their own,
         never drafts; each with evidence thumbnails and verification flags."""
-        return await services.claim_queue(
+        return await queries.claim_queue(
             actor.scope, claim_state, _month(month), claim_type, township
         )
 
@@ -79,18 +81,18 @@ class ClaimController(Controller):
         claim_type: Annotated[ClaimKind | None, QueryParameter(name="type")] = None,
     ) -> list[ClaimOut]:
         """The caller's own claims."""
-        return await services.my_claims(actor.scope, claim_state, _month(month), claim_type)
+        return await queries.my_claims(actor.scope, claim_state, _month(month), claim_type)
 
     @get("/{claim_id:uuid}")
     async def read(self, claim_id: FromPath[uuid.UUID], actor: NamedDependency[Actor]) -> ClaimOut:
-        return await services.read_claim(actor.scope, claim_id)
+        return await queries.read_claim(actor.scope, claim_id)
 
     @get("/{claim_id:uuid}/history")
     async def history(
         self, claim_id: FromPath[uuid.UUID], actor: NamedDependency[Actor]
     ) -> list[ClaimEventOut]:
         """Every transition, oldest first: who, when, from, to, why."""
-        return await services.claim_history(actor.scope, claim_id)
+        return await queries.claim_history(actor.scope, claim_id)
 
     @post("/{claim_id:uuid}/submit", status_code=HTTP_200_OK)
     async def submit(
@@ -102,7 +104,7 @@ class ClaimController(Controller):
     ) -> ClaimOut:
         """Submit one's draft or returned claim (the drafted subsidy: one action). The amount
         is computed with the policy in force and frozen for review."""
-        return await services.submit(ctx, actor, claim_id, data.version)
+        return await review.submit(ctx, actor, claim_id, data.version)
 
     @post("/{claim_id:uuid}/approve", status_code=HTTP_200_OK)
     async def approve(
@@ -114,7 +116,7 @@ class ClaimController(Controller):
     ) -> ClaimOut:
         """Township review (submitted → township_approved), then county review
         (→ county_approved) by another person. Never one's own claim."""
-        return await services.act(ctx, actor, claim_id, "approve", data.version)
+        return await review.act(ctx, actor, claim_id, "approve", data.version)
 
     @post("/{claim_id:uuid}/return", status_code=HTTP_200_OK)
     async def return_(
@@ -125,7 +127,7 @@ class ClaimController(Controller):
         ctx: NamedDependency[RequestContext],
     ) -> ClaimOut:
         """Return with a reason; the cadre edits and submits again."""
-        return await services.act(ctx, actor, claim_id, "return", data.version, reason=data.reason)
+        return await review.act(ctx, actor, claim_id, "return", data.version, reason=data.reason)
 
     @post("/{claim_id:uuid}/reject", status_code=HTTP_200_OK)
     async def reject(
@@ -136,7 +138,7 @@ class ClaimController(Controller):
         ctx: NamedDependency[RequestContext],
     ) -> ClaimOut:
         """Reject with a reason (final)."""
-        return await services.act(ctx, actor, claim_id, "reject", data.version, reason=data.reason)
+        return await review.act(ctx, actor, claim_id, "reject", data.version, reason=data.reason)
 
     @post("/{claim_id:uuid}/pay", status_code=HTTP_200_OK)
     async def pay(
@@ -147,7 +149,7 @@ class ClaimController(Controller):
         ctx: NamedDependency[RequestContext],
     ) -> ClaimOut:
         """County finance marks a county-approved claim paid, with the payment reference."""
-        return await services.act(
+        return await review.act(
             ctx, actor, claim_id, "pay", data.version, payment_reference=data.payment_reference
         )
 
@@ -159,7 +161,7 @@ class ClaimController(Controller):
         ctx: NamedDependency[RequestContext],
     ) -> ClaimOut:
         """Start a correction of one's approved (locked) claim: a new draft that refers to it."""
-        return await services.correct(ctx, actor, claim_id)
+        return await review.correct(ctx, actor, claim_id)
 
     @post("/approve-bulk", status_code=HTTP_200_OK)
     async def approve_bulk(
@@ -171,12 +173,9 @@ class ClaimController(Controller):
     ) -> BulkOut:
         """Approve clean claims (no verification flags) at once; one result per claim."""
         lang = pick_lang(request.headers.get("accept-language"))
-        return await services.bulk_approve(ctx, actor, data.items, lang)
+        return await review.bulk_approve(ctx, actor, data.items, lang)
 
-    @get(
-        "/export.xlsx",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    @get("/export.xlsx", media_type=XLSX)
     async def export_xlsx(
         self,
         actor: NamedDependency[Actor],
@@ -184,15 +183,11 @@ class ClaimController(Controller):
         county: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The month's approved claims for finance (县财政), with totals per township."""
-        day = dt.date.fromisoformat(f"{month}-01")
+        day = parse_month(month)
         rows = await exports.approved_rows(actor.scope, day, county)
-        return Response(
-            exports.xlsx_bytes(rows, day),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="claims-{month}.xlsx"'},
-        )
+        return download(exports.xlsx_bytes(rows, day), f"claims-{month}.xlsx")
 
-    @get("/export.csv", media_type="text/csv")
+    @get("/export.csv", media_type=CSV)
     async def export_csv(
         self,
         actor: NamedDependency[Actor],
@@ -200,13 +195,9 @@ class ClaimController(Controller):
         county: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The month's approved claims as CSV (UTF-8 with BOM), one row each."""
-        day = dt.date.fromisoformat(f"{month}-01")
+        day = parse_month(month)
         rows = await exports.approved_rows(actor.scope, day, county)
-        return Response(
-            exports.csv_bytes(rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="claims-{month}.csv"'},
-        )
+        return download(exports.csv_bytes(rows), f"claims-{month}.csv", CSV)
 
 
 class InsuranceController(Controller):

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from backend.claims.messages import Flags
+
 __all__ = [
     "ACTIONS",
     "CORRECTABLE",
@@ -159,8 +161,7 @@ def travel_flags(
         return [
             {
                 "code": "distance_unchecked",
-                "detail": "派出单位或村没有坐标，无法核对里程 / "
-                "The unit or the village has no coordinates: the distance is unchecked",
+                "detail": Flags.distance_unchecked.both(),
                 "params": {"road_km": road_m / 1000},
             }
         ]
@@ -168,10 +169,9 @@ def travel_flags(
         return [
             {
                 "code": "road_distance_high",
-                "detail": f"申报里程 {road_m / 1000:g} 公里，超过直线距离 "
-                f"{geodesic_m / 1000:.1f} 公里的 {k} 倍 / "
-                f"Stated {road_m / 1000:g} km is above {k} × the straight-line "
-                f"{geodesic_m / 1000:.1f} km",
+                "detail": Flags.road_distance_high.fill(
+                    road_km=f"{road_m / 1000:g}", geodesic_km=f"{geodesic_m / 1000:.1f}", k=k
+                ).both(),
                 "params": {
                     "road_km": road_m / 1000,
                     "geodesic_km": round(geodesic_m / 1000, 3),

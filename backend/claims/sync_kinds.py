@@ -1,4 +1,4 @@
-"""The claim kinds of the sync protocol, registered when the app is built.
+"""The claim kinds of the sync protocol, plugged in by the manifest (``capability.py``).
 
 - ``travel_claim`` (pushable): a round trip the cadre records, offline too. Pull does not
   return it under this kind:
@@ -8,57 +8,50 @@
 - ``insurance_incident`` (pushable): an accident report; pull returns its state.
 
 Submitting and reviewing are HTTP actions (``/api/claims/{id}/submit`` and so on), as for the
-presence sheet. A month confirmed by the township drafts its subsidy claim through
-``presence.on_month_confirmed``.
+presence sheet. A month confirmed by the township drafts its subsidy claim: the manifest
+listens to ``presence.month_confirmed``.
 """
 
 from __future__ import annotations
 
-from backend.claims import insurance, services
+from backend.claims import insurance, queries, travel
 from backend.claims.schemas import ClaimWire, IncidentData, IncidentWire, TravelClaimData
 from backend.claims.tables import Claim, Incident
-from backend.fieldwork import presence
-from backend.sync.registry import SyncKind, register
+from backend.sync.registry import SyncKind
 
-__all__ = ["register_kinds"]
+__all__ = ["CLAIM", "INSURANCE_INCIDENT", "TRAVEL_CLAIM"]
 
 
-def register_kinds() -> None:
-    register(
-        SyncKind(
-            name="travel_claim",
-            table=Claim,
-            to_wire=services.claim_wire,
-            pull_where=services.nothing,
-            prepare=services.prepare_travel_claim,
-            locked=services.travel_claim_locked,
-            enrich=services.enrich_travel_claims,
-            after_write=services.write_travel_links,
-            data_model=TravelClaimData,
-            wire_model=ClaimWire,
-        )
-    )
-    register(
-        SyncKind(
-            name="claim",
-            table=Claim,
-            to_wire=services.claim_wire,
-            pull_where=services.claim_pull_where,
-            wire_model=ClaimWire,
-        )
-    )
-    register(
-        SyncKind(
-            name="insurance_incident",
-            table=Incident,
-            to_wire=insurance.incident_wire,
-            pull_where=insurance.incident_pull_where,
-            prepare=insurance.prepare_incident,
-            locked=insurance.incident_locked,
-            enrich=insurance.enrich_incidents,
-            after_write=insurance.write_incident_links,
-            data_model=IncidentData,
-            wire_model=IncidentWire,
-        )
-    )
-    presence.on_month_confirmed(services.draft_subsidy)
+TRAVEL_CLAIM = SyncKind(
+    name="travel_claim",
+    table=Claim,
+    to_wire=queries.claim_wire,
+    pull_where=travel.nothing,
+    prepare=travel.prepare_travel_claim,
+    locked=travel.travel_claim_locked,
+    enrich=travel.enrich_travel_claims,
+    after_write=travel.write_travel_links,
+    data_model=TravelClaimData,
+    wire_model=ClaimWire,
+)
+
+CLAIM = SyncKind(
+    name="claim",
+    table=Claim,
+    to_wire=queries.claim_wire,
+    pull_where=queries.claim_pull_where,
+    wire_model=ClaimWire,
+)
+
+INSURANCE_INCIDENT = SyncKind(
+    name="insurance_incident",
+    table=Incident,
+    to_wire=insurance.incident_wire,
+    pull_where=insurance.incident_pull_where,
+    prepare=insurance.prepare_incident,
+    locked=insurance.incident_locked,
+    enrich=insurance.enrich_incidents,
+    after_write=insurance.write_incident_links,
+    data_model=IncidentData,
+    wire_model=IncidentWire,
+)

@@ -7,6 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from backend.commendation.messages import Reasons
+
 __all__ = ["DEFAULT_MIN_DAYS_YEAR", "DEFAULT_MIN_POSTED_DAYS", "Verdict", "judge",
            "posted_days", "required_days"]
 
@@ -58,16 +60,13 @@ def judge(year: int, periods: Sequence[tuple[dt.date, dt.date | None]], confirme
     required = required_days(year, posted, annual_minimum)
     reasons = []
     if posted < min_posted_days:
-        reasons.append(f"驻村 {posted} 天，不足 {min_posted_days} 天 / "
-                       f"posted {posted} days, under {min_posted_days}")
+        reasons.append(Reasons.posted_too_short.fill(posted=posted,
+                                                     min_posted_days=min_posted_days))
     if confirmed < required:
-        reasons.append(f"确认驻村 {confirmed} 天，少于应驻 {required} 天 / "
-                       f"{confirmed} confirmed village days, under the {required} required")
+        reasons.append(Reasons.too_few_days.fill(confirmed=confirmed, required=required))
     if unexcused_absences:
-        reasons.append(f"督查发现无故脱岗 {unexcused_absences} 次 / "
-                       f"{unexcused_absences} unexcused absences found by inspection")
+        reasons.append(Reasons.absences.fill(count=unexcused_absences))
     eligible = not reasons
     if eligible:
-        reasons.append(f"确认驻村 {confirmed} 天，达到应驻 {required} 天 / "
-                       f"{confirmed} confirmed village days, {required} required")
-    return Verdict(eligible, confirmed, required, posted, tuple(reasons))
+        reasons.append(Reasons.enough_days.fill(confirmed=confirmed, required=required))
+    return Verdict(eligible, confirmed, required, posted, tuple(r.both() for r in reasons))

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-from openpyxl import Workbook
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
@@ -20,6 +17,7 @@ from backend.commendation.apportion import (
     commendation_seats,
     excellent_quotas,
 )
+from backend.commendation.messages import Notices
 from backend.commendation.schemas import (
     DossierOut,
     EligibilityOut,
@@ -34,6 +32,7 @@ from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.export import Sheet, xlsx_bytes
 from backend.core.ids import new_id
 from backend.fieldwork import summary
 from backend.geo import services as geo
@@ -257,12 +256,11 @@ async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
         ).returning(QuotaRun.id)
         if not done:
             raise Conflict()
-        label = ("优秀等次名额", "excellent-grade quota") if row["kind"] == "excellent" \
-            else ("表彰名额", "commendation seats")
+        title = Notices.excellent_published if row["kind"] == "excellent" \
+            else Notices.commendation_published
         await notify(*[Notice(
             recipient_id=reviewer, event="quota.published",
-            title=(f"{row['year']} 年{label[0]}已公布：{unit['name']} {unit['seats']} 名",
-                   f"{row['year']} {label[1]} published: {unit['name']} {unit['seats']}"),
+            title=title.fill(year=row["year"], unit=unit["name"], seats=unit["seats"]),
             body=(unit["why"], unit["why"]), link=f"#/console/commendation/run/{run_id}",
             object_kind="quota_run", object_id=str(run_id), county_code=row["county_code"],
         ) for unit in table for reviewer in reviewers.get(unit["code"], [])])
@@ -377,18 +375,14 @@ async def final_xlsx(scope: Scope, run_id: uuid.UUID) -> bytes:
     accepted = [n for n in await list_nominations(scope, run_id) if n.state == "accepted"]
     judged = {e.cadre_id: e for e in await eligibility_list(scope, row["year"])}
     names = {r["code"]: r["name"] for r in (loads(row["result"]) or {}).get("table", [])}
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{row['year']}名单"
-    sheet.append(["乡镇", "姓名", "村代码", "确认驻村天数", "应驻天数"])
+    rows = []
     for n in accepted:
         e = judged.get(n.cadre_id)
-        sheet.append([names.get(n.unit_code, n.unit_code), n.name,
-                      e.village_code if e else "", e.confirmed_days if e else "",
-                      e.required_days if e else ""])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows.append([names.get(n.unit_code, n.unit_code), n.name,
+                     e.village_code if e else "", e.confirmed_days if e else "",
+                     e.required_days if e else ""])
+    headers = ["乡镇", "姓名", "村代码", "确认驻村天数", "应驻天数"]
+    return xlsx_bytes([Sheet(f"{row['year']}名单", headers, rows)])
 
 
 async def dossier(scope: Scope, cadre_id: uuid.UUID, year: int) -> DossierOut:
@@ -442,20 +436,15 @@ async def unit_dossiers(scope: Scope, unit_code: str, year: int,
 async def unit_dossiers_xlsx(scope: Scope, unit_code: str, year: int) -> bytes:
     """One row per cadre of a township: the dossier figures, for the unit's nomination."""
     cadres = await _unit_cadres(scope, unit_code, year)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{unit_code} {year}"
-    sheet.append(_DOSSIER_COLUMNS)
+    rows = []
     for e in cadres:
         d = await dossier(scope, e.cadre_id, year)
         kinds = [d.logs_by_kind.get(k, 0) for k in
                  ("visit", "meeting", "project", "training", "duty", "mediation", "other")]
-        sheet.append([
+        rows.append([
             d.name, d.village_name, e.confirmed_days, e.required_days,
             "是" if e.eligible else "否", *kinds, d.households_visited,
             d.households_in_village, d.coverage_percent, d.photos, d.flagged_logs,
             len(d.talks), sum(x["days"] for x in d.approved_leave), "；".join(e.reasons),
         ])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([Sheet(f"{unit_code} {year}", _DOSSIER_COLUMNS, rows)])

@@ -127,11 +127,13 @@ def _source(data: bytes | str) -> tuple[Iterator[list[str]] | None, FieldError |
 
 
 def read_table(
-    data: bytes | str, headers: Mapping[str, str], required: Iterable[str]
+    data: bytes | str, headers: Mapping[str, str] | None, required: Iterable[str]
 ) -> Table:
     """Read a CSV (text, or bytes in UTF-8 or GB18030) or an XLSX (its first sheet).
 
-    ``headers`` maps every accepted header (English in lower case, or Chinese) to a field.
+    ``headers`` maps every accepted header (English in lower case, or Chinese) to a field;
+    None takes every header as a field of its own name (a file whose columns the caller
+    learns from the file, such as an XLSForm's attached choice list).
     Blank rows are skipped. Unknown and missing headers are errors of row 1, and then no row
     is returned; so are a file too large, too many rows and a file that is no table.
     """
@@ -145,7 +147,7 @@ def read_table(
 
 
 def _read(
-    source: Iterator[list[str]], headers: Mapping[str, str], required: Iterable[str]
+    source: Iterator[list[str]], headers: Mapping[str, str] | None, required: Iterable[str]
 ) -> Table:
     header = next(source, None)
     first = 1
@@ -159,7 +161,8 @@ def _read(
     if len(header) > MAX_COLUMNS:
         return Table(errors=[FieldError("file", "too_many_columns", {"max": MAX_COLUMNS}, row=1)])
     header = [h.strip().lstrip("\ufeff") for h in header]
-    names = [headers.get(h.lower(), headers.get(h, "")) for h in header]
+    names = [h if headers is None else headers.get(h.lower(), headers.get(h, ""))
+             for h in header]
     errors = [FieldError(h, "unknown_field", row=1, column=h)
               for h, n in zip(header, names, strict=True) if not n and h]
     seen: set[str] = set()

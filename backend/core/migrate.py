@@ -1,4 +1,8 @@
-"""Applying the Piccolo migrations of every app (``zhucun migrate``)."""
+"""Applying the Piccolo migrations of every app (``zhucun migrate``).
+
+The capabilities' own steps after the migrations (``after_migrate`` in their manifests) run in
+``backend.capabilities.migrate``.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,3 @@ async def migrate(*, quiet: bool = True) -> None:
         result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}\n{out.getvalue()}")
-    # After the migrations of every app: the change stamps of synced tables (PostgreSQL).
-    from piccolo.engine import engine_finder
-
-    from backend.sync.cursor import ensure_stamps
-
-    engine = engine_finder()
-    if engine is not None:
-        await ensure_stamps(engine)

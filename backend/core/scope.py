@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from piccolo.columns.combination import Or, WhereRaw
 
+from backend.core.cache import RequestCache
 from backend.core.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
@@ -133,7 +134,8 @@ class Actor:
     ip: str | None = None
     #: A temporary password not yet changed: every call but the change answers 403.
     must_change_password: bool = False
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: Values read once for this request (villages, settings, postings): see ``core/cache.py``.
+    cache: RequestCache = field(default_factory=RequestCache, compare=False, repr=False)
 
     @property
     def roles(self) -> frozenset[str]:

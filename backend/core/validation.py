@@ -17,6 +17,7 @@ __all__ = [
     "PlannedDate",
     "field_errors",
     "parse",
+    "parse_month",
     "plausible_past",
     "plausible_planned",
 ]
@@ -61,6 +62,19 @@ PastDate = Annotated[dt.date, AfterValidator(plausible_past)]
 PlannedDate = Annotated[dt.date, AfterValidator(plausible_planned)]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def parse_month(text: str, field: str = "month") -> dt.date:
+    """A month ``YYYY-MM`` as the date of its first day; ``not_month`` on ``field`` otherwise.
+
+    Example:
+        >>> parse_month("2026-03")
+        datetime.date(2026, 3, 1)
+    """
+    try:
+        return dt.date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise ValidationFailed(errors=[FieldError(field, "not_month")]) from None
 
 
 def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:

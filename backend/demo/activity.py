@@ -11,7 +11,6 @@ import random
 import uuid
 
 from backend.accounts import services as accounts
-from backend.accounts.tables import User
 from backend.claims import insurance
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
@@ -40,9 +39,9 @@ _TEXTS = {
 
 
 async def demo_actor(phone: str) -> Actor:
-    user = await User.select(User.id, User.name).where(User.phone == phone).first()
-    scope = await accounts.resolve_scope(user["id"])
-    return Actor(user_id=user["id"], name=user["name"], phone=phone, scope=scope)
+    user_id, name = (await accounts.users_by_phone([phone]))[phone]
+    scope = await accounts.resolve_scope(user_id)
+    return Actor(user_id=user_id, name=name, phone=phone, scope=scope)
 
 
 def _households_csv(village: str, rng: random.Random) -> str:

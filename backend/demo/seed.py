@@ -329,11 +329,11 @@ async def seed_demo(ctx: RequestContext | None = None) -> bool:
             if suffix in YEAR_TOWNSHIPS:
                 year_cadres.append({"serial": serial, "id": user.id, "village_code": code,
                                     "start": posted})
-    from backend.app import register_capabilities
+    from backend.capabilities import plug_in
     from backend.demo.activity import seed_activity
     from backend.demo.surveys import seed_surveys
 
-    register_capabilities()
+    plug_in()
     codes = [code for _s, code, *_rest in _villages(random.Random(2026))]
     await seed_activity(ctx, DEMO_COUNTY, codes)
     await seed_previous_year(ctx, DEMO_COUNTY, year_cadres)

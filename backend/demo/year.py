@@ -21,7 +21,7 @@ import random
 import uuid
 from typing import Any
 
-from backend.accounts.tables import User
+from backend.accounts import services as accounts
 from backend.claims import insurance
 from backend.commendation import services as commendation
 from backend.commendation.schemas import InspectionIn
@@ -113,8 +113,7 @@ async def _cover_earlier_postings(ctx: RequestContext, county: str,
 
 
 async def _ids_by_phone(phones: list[str]) -> dict[str, uuid.UUID]:
-    rows = await User.select(User.id, User.phone).where(User.phone.is_in(phones))
-    return {r["phone"]: r["id"] for r in rows}
+    return {phone: user[0] for phone, user in (await accounts.users_by_phone(phones)).items()}
 
 
 async def seed_previous_year(ctx: RequestContext, county: str,

@@ -23,7 +23,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from backend.core.clock import local_date, utc_iso
+from backend.core.messages import Message
 from backend.evidence.imaging import PHASH_NEAR, hamming
+from backend.evidence.messages import Flags, Units
 from backend.geo.coords import SPHERE_ERROR, distance_m, sphere_distance_m
 
 if TYPE_CHECKING:
@@ -157,12 +159,13 @@ def outside_fence(fix: Fix, fence: Fence) -> Flag | None:
             "radius_m": float(fence.radius_m),
             "center_distance_m": round(from_center),
         }
-    zh_d, en_d = _distance_text(beyond)
-    zh_a, en_a = _accuracy_text(fix.accuracy_m)
+    distance, accuracy = _distance_text(beyond), _accuracy_text(fix.accuracy_m)
     return _flag(
         "outside_fence",
-        f"定位在村界外约 {zh_d}（{zh_a}）",
-        f"Fix {en_d} outside the village boundary ({en_a})",
+        Flags.outside_fence.fill(
+            distance_zh=distance.zh, distance_en=distance.en,
+            accuracy_zh=accuracy.zh, accuracy_en=accuracy.en,
+        ),
         distance_m=round(beyond),
         accuracy_m=_json_number(fix.accuracy_m),
         **params,
@@ -178,8 +181,7 @@ def accuracy_flags(fix: Fix, settings: FlagSettings = _DEFAULTS) -> list[Flag]:
         return [
             _flag(
                 "zero_accuracy",
-                "定位精度为 0 米，模拟定位软件常这样报告",
-                "Accuracy reported as exactly 0 m, as mock location providers do",
+                Flags.zero_accuracy,
                 accuracy_m=0.0,
             )
         ]
@@ -188,8 +190,7 @@ def accuracy_flags(fix: Fix, settings: FlagSettings = _DEFAULTS) -> list[Flag]:
         return [
             _flag(
                 "low_accuracy",
-                f"定位精度较低（±{acc} 米，阈值 {limit} 米）",
-                f"Low accuracy (±{acc} m; limit {limit} m)",
+                Flags.low_accuracy.fill(accuracy=acc, limit=limit),
                 accuracy_m=float(accuracy),
                 limit_m=float(settings.low_accuracy_m),
             )
@@ -213,12 +214,11 @@ def time_flags(
     flags = []
     ahead = (captured_at - now).total_seconds()
     if ahead > settings.future_tolerance_s:
-        zh, en = _duration_text(ahead)
+        duration = _duration_text(ahead)
         flags.append(
             _flag(
                 "future_time",
-                f"采集时间比服务器时间晚约 {zh}",
-                f"Taken about {en} ahead of the server clock",
+                Flags.future_time.fill(ahead_zh=duration.zh, ahead_en=duration.en),
                 seconds_ahead=round(ahead),
                 captured_at=utc_iso(captured_at),
             )
@@ -226,12 +226,11 @@ def time_flags(
     taken_on = local_date(captured_at)
     days = (taken_on - record_date).days
     if abs(days) > settings.max_skew_days:
-        zh_side, en_side = ("晚", "after") if days > 0 else ("早", "before")
+        skew = Flags.time_skew_after if days > 0 else Flags.time_skew_before
         flags.append(
             _flag(
                 "time_skew",
-                f"采集日期 {taken_on} 比日志日期 {record_date} {zh_side} {abs(days)} 天",
-                f"Taken on {taken_on}, {abs(days)} days {en_side} the log date {record_date}",
+                skew.fill(taken_on=taken_on, record_date=record_date, days=abs(days)),
                 days=days,
                 captured_on=taken_on.isoformat(),
                 record_date=record_date.isoformat(),
@@ -262,17 +261,20 @@ def speed_flag(
     speed = math.inf if elapsed == 0 else metres / elapsed * 3.6
     if speed <= settings.max_speed_kmh:
         return None
-    zh_d, en_d = _distance_text(metres)
+    distance = _distance_text(metres)
     if elapsed == 0:
-        zh_t, en_t = "同一时刻", "at the same moment"
+        detail = Flags.impossible_speed_at_once.fill(
+            distance_zh=distance.zh, distance_en=distance.en
+        )
     else:
-        zh_d_t, en_d_t = _duration_text(elapsed)
-        zh_t = f"间隔 {zh_d_t}，需时速约 {speed:.0f} 公里"
-        en_t = f"{en_d_t} apart, about {speed:.0f} km/h"
+        duration = _duration_text(elapsed)
+        detail = Flags.impossible_speed.fill(
+            distance_zh=distance.zh, distance_en=distance.en,
+            elapsed_zh=duration.zh, elapsed_en=duration.en, speed=f"{speed:.0f}",
+        )
     return _flag(
         "impossible_speed",
-        f"与上一次定位相距 {zh_d}，{zh_t}",
-        f"{en_d} from the previous fix, {en_t}",
+        detail,
         distance_m=round(metres),
         elapsed_s=round(elapsed, 3),
         speed_kmh=None if elapsed == 0 else round(speed, 1),
@@ -300,8 +302,7 @@ def reuse_flag(
     distance, record_id = closest
     return _flag(
         "photo_reused",
-        f"照片与记录 {record_id} 的照片几乎相同（汉明距离 {distance}）",
-        f"Photo nearly identical to a photo of record {record_id} (Hamming distance {distance})",
+        Flags.photo_reused.fill(record_id=record_id, distance=distance),
         other_record_id=record_id,
         hamming=distance,
     )
@@ -348,8 +349,7 @@ def verify_record(
         flags.append(
             _flag(
                 "no_location",
-                "记录和照片都没有位置信息（位置由干部自愿提供）",
-                "Neither the record nor its photos carry a location (location is optional)",
+                Flags.no_location,
             )
         )
     speed = speed_flag(previous_fix, _current_fix(location, photos), settings)
@@ -397,11 +397,10 @@ def _current_fix(location: Fix | None, photos: Sequence[PhotoFacts]) -> Fix | No
 
 def _about_photo(flag: Flag, sha256: str) -> Flag:
     zh, en = flag.detail.split(" / ", 1)
-    short = sha256[:8]
-    return Flag(
+    return _flag(
         flag.code,
-        f"照片 {short}：{zh} / Photo {short}: {en}",
-        {**flag.params, "sha256": sha256},
+        Flags.about_photo.fill(short=sha256[:8], detail_zh=zh, detail_en=en),
+        **{**flag.params, "sha256": sha256},
     )
 
 
@@ -476,8 +475,8 @@ def _origin_to_segment(x1: float, y1: float, x2: float, y2: float) -> float:
 # --- values and words -------------------------------------------------------------------
 
 
-def _flag(code: str, zh: str, en: str, **params: Any) -> Flag:
-    return Flag(code, f"{zh} / {en}", params)
+def _flag(code: str, detail: Message, **params: Any) -> Flag:
+    return Flag(code, detail.both(), params)
 
 
 def _accuracy(fix: Fix) -> float:
@@ -498,24 +497,24 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 10 else f"{value:.1f}".removesuffix(".0")
 
 
-def _distance_text(metres: float) -> tuple[str, str]:
+def _distance_text(metres: float) -> Message:
     if metres < 1000:
-        return f"{metres:.0f} 米", f"{metres:.0f} m"
-    return f"{metres / 1000:.1f} 公里", f"{metres / 1000:.1f} km"
+        return Units.metres.fill(n=f"{metres:.0f}")
+    return Units.kilometres.fill(n=f"{metres / 1000:.1f}")
 
 
-def _accuracy_text(accuracy: float | None) -> tuple[str, str]:
+def _accuracy_text(accuracy: float | None) -> Message:
     if accuracy is None or not math.isfinite(accuracy):
-        return "精度未知", "accuracy unknown"
-    return f"精度 ±{_number(accuracy)} 米", f"±{_number(accuracy)} m"
+        return Units.accuracy_unknown
+    return Units.accuracy.fill(n=_number(accuracy))
 
 
-def _duration_text(seconds: float) -> tuple[str, str]:
+def _duration_text(seconds: float) -> Message:
     delta = timedelta(seconds=seconds)
     if delta < timedelta(minutes=1):
-        return f"{seconds:.0f} 秒", f"{seconds:.0f} s"
+        return Units.seconds.fill(n=f"{seconds:.0f}")
     if delta < timedelta(hours=1):
-        return f"{seconds / 60:.0f} 分钟", f"{seconds / 60:.0f} min"
+        return Units.minutes.fill(n=f"{seconds / 60:.0f}")
     if delta < timedelta(days=1):
-        return f"{seconds / 3600:.1f} 小时", f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} 天", f"{seconds / 86400:.1f} days"
+        return Units.hours.fill(n=f"{seconds / 3600:.1f}")
+    return Units.days.fill(n=f"{seconds / 86400:.1f}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.db import fetch, is_postgres, write_transaction
 from backend.core.errors import (
@@ -19,6 +19,7 @@ from backend.core.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from backend.core.events import Event
 from backend.core.ids import new_id
 from backend.core.uploads import SpooledBody
 from backend.evidence import near
@@ -41,8 +42,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ClientCapture",
     "NearPhoto",
+    "evidence_changed",
+    "link_records",
     "near_links",
-    "on_evidence_changed",
     "photo_facts",
     "read_copy",
     "read_photo",
@@ -54,20 +56,13 @@ __all__ = [
 #: Called inside the writing transaction with the ids of records whose verification may have
 #: changed: they name a photo just stored, or a photo near one just stored, linked or
 #: unlinked (a reused photo flags both records, whatever order they arrived in). The
-#: capabilities that flag records register here at import time.
-_listeners: list[Callable[[list[uuid.UUID]], Awaitable[None]]] = []
-
-
-def on_evidence_changed(listener: Callable[[list[uuid.UUID]], Awaitable[None]]) -> None:
-    if listener not in _listeners:
-        _listeners.append(listener)
+#: capabilities that flag records listen to it in their manifests (``capability.py``).
+evidence_changed: Event[[list[uuid.UUID]]] = Event("evidence.changed")
 
 
 async def _announce(record_ids: set[uuid.UUID]) -> None:
     if record_ids:
-        ordered = sorted(record_ids, key=str)
-        for listener in _listeners:
-            await listener(ordered)
+        await evidence_changed.emit(sorted(record_ids, key=str))
 
 
 @dataclass(frozen=True)
@@ -205,6 +200,16 @@ async def _photo_arrived(sha256: str, phash: str) -> None:
         for found in (await near_links(county, [phash])).get(phash, []):
             touched.add(found.record_id)
     await _announce(touched)
+
+
+async def link_records(record_kind: str, rows: list[dict[str, Any]]) -> None:
+    """After a push: the photo links of these stored records (columns id, owner_id,
+    village_code, county_code, evidence) become exactly the photos they name. A new record
+    without photos has nothing to link."""
+    await replace_links(record_kind, [
+        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
+        for r in rows if loads(r["evidence"]) or r["version"] > 1
+    ])
 
 
 async def replace_links(

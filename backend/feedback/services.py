@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +11,10 @@ from backend.core.canonical import loads, wire
 from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.ids import is_sha256
 from backend.core.validation import parse
 from backend.evidence import services as evidence
+from backend.feedback.messages import Notices
 from backend.feedback.schemas import FeedbackData, FeedbackOut
 from backend.feedback.tables import Feedback
 from backend.notify.services import Notice, notify
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["answer", "feedback_where", "feedback_wire", "list_feedback", "prepare_feedback",
            "write_links"]
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
 
 def _home(scope: Scope) -> tuple[str, str] | None:
     """(village or division code, county) the user belongs to, for routing feedback."""
@@ -45,7 +44,7 @@ def _home(scope: Scope) -> tuple[str, str] | None:
 
 async def prepare_feedback(actor: Actor, data: dict[str, Any]) -> Prepared:
     message = parse(FeedbackData, data)
-    if any(not _SHA256.match(h) for h in message.evidence):
+    if not all(map(is_sha256, message.evidence)):
         raise ValidationFailed(errors=[FieldError("evidence", "invalid")])
     home = _home(actor.scope)
     if home is None:
@@ -74,10 +73,7 @@ def feedback_locked(row: dict[str, Any]) -> str | None:
 
 
 async def write_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-
-    await evidence.replace_links("feedback", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1])
+    await evidence.link_records("feedback", rows)
 
 
 async def _out(rows: list[dict[str, Any]]) -> list[FeedbackOut]:
@@ -118,7 +114,7 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         await bump_seq(get_kind("feedback"), [feedback_id], {})
         await notify(Notice(
             recipient_id=row["owner_id"], event="feedback.answered",
-            title=("您的投诉建议已答复", "Your feedback has an answer"),
+            title=Notices.answered,
             body=(text, text), link="#/feedback", object_kind="feedback",
             object_id=str(feedback_id), village_code=row["village_code"],
             county_code=row["county_code"],

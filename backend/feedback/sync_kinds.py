@@ -5,15 +5,14 @@ from __future__ import annotations
 from backend.feedback import services
 from backend.feedback.schemas import FeedbackData, FeedbackWire
 from backend.feedback.tables import Feedback
-from backend.sync.registry import SyncKind, register
+from backend.sync.registry import SyncKind
 
-__all__ = ["register_kinds"]
+__all__ = ["FEEDBACK"]
 
 
-def register_kinds() -> None:
-    register(SyncKind(
-        name="feedback", table=Feedback, to_wire=services.feedback_wire,
-        pull_where=services.feedback_where, prepare=services.prepare_feedback,
-        locked=services.feedback_locked, after_write=services.write_links,
-        data_model=FeedbackData, wire_model=FeedbackWire,
-    ))
+FEEDBACK = SyncKind(
+    name="feedback", table=Feedback, to_wire=services.feedback_wire,
+    pull_where=services.feedback_where, prepare=services.prepare_feedback,
+    locked=services.feedback_locked, after_write=services.write_links,
+    data_model=FeedbackData, wire_model=FeedbackWire,
+)

@@ -16,7 +16,7 @@ from backend.core.context import RequestContext
 from backend.core.http import Year
 from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
-from backend.fieldwork import presence, services
+from backend.fieldwork import leave, presence, services, talks
 from backend.fieldwork.schemas import (
     HouseholdImportReport,
     HouseholdOut,
@@ -153,7 +153,7 @@ class LeaveController(Controller):
         leave_state: Annotated[LeaveState | None, QueryParameter(name="state")] = None,
     ) -> list[LeaveOut]:
         """Leave requests of cadres in the caller's review scope (requests come by sync)."""
-        return await presence.leave_queue(actor.scope, leave_state)
+        return await leave.leave_queue(actor.scope, leave_state)
 
     @post("/{leave_id:uuid}/decide", status_code=HTTP_200_OK)
     async def decide(
@@ -164,7 +164,7 @@ class LeaveController(Controller):
         ctx: NamedDependency[RequestContext],
     ) -> LeaveOut:
         """Approve or reject: the township up to its limit (3 days), the county above."""
-        return await presence.decide_leave(
+        return await leave.decide_leave(
             ctx, actor, leave_id, data.approve, data.note, data.version
         )
 
@@ -178,7 +178,7 @@ class TalkController(Controller):
         self, actor: NamedDependency[Actor], year: Year = None
     ) -> list[TalkOut]:
         """Talks of the year in the caller's scope (a cadre sees their own)."""
-        return await presence.list_talks(actor.scope, year or local_date().year)
+        return await talks.list_talks(actor.scope, year or local_date().year)
 
     @post("/", status_code=HTTP_201_CREATED)
     async def record(
@@ -188,14 +188,14 @@ class TalkController(Controller):
         ctx: NamedDependency[RequestContext],
     ) -> TalkOut:
         """Record a heart-to-heart talk (谈心谈话) with a cadre of the township."""
-        return await presence.record_talk(ctx, actor, data)
+        return await talks.record_talk(ctx, actor, data)
 
     @get("/missing")
     async def missing(
         self, actor: NamedDependency[Actor], year: Year = None
     ) -> list[CadreOut]:
         """Cadres posted in the caller's scope with no talk yet this year, by village and name."""
-        cadres = await presence.cadres_without_talk(actor.scope, year or local_date().year)
+        cadres = await talks.cadres_without_talk(actor.scope, year or local_date().year)
         return [
             CadreOut(cadre_id=c.cadre_id, name=c.name, village_code=c.village_code) for c in cadres
         ]

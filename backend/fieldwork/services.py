@@ -1,6 +1,6 @@
 """Field-work rules: households of a village, and work logs with their verification flags.
 
-Presence, leave and talks are in ``fieldwork/presence.py``.
+Presence is in ``fieldwork/presence.py``, leave in ``leave.py``, talks in ``talks.py``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from backend.accounts import posted
 from backend.audit import services as audit
+from backend.core.cache import Slot
 from backend.core.canonical import content_hash, loads, wire
-from backend.core.clock import local_date, utc_now
+from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from backend.core.ids import new_id
+from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.validation import parse
 from backend.evidence import near
@@ -47,11 +48,7 @@ __all__ = [
     "write_log_links",
 ]
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-#: A log may be dated at most this many days after today (Asia/Shanghai): clocks differ.
-_FUTURE_SLACK = dt.timedelta(days=1)
-
-
+_HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
 
 
 # --- households ------------------------------------------------------------------------------
@@ -270,39 +267,27 @@ def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 async def _village_households(actor: Actor, village_code: str) -> set[str]:
     """The household ids of a village, cached for the length of one request."""
-    cache = actor.extras.setdefault("households", {})
-    if village_code not in cache:
-        cache[village_code] = {
-            str(r["id"])
-            for r in await Household.select(Household.id).where(
-                Household.village_code == village_code
-            )
-        }
-    return cache[village_code]
 
+    async def load() -> set[str]:
+        rows = await Household.select(Household.id).where(Household.village_code == village_code)
+        return {str(r["id"]) for r in rows}
 
-async def _own_village(actor: Actor, village_code: str) -> geo.VillageInfo:
-    if village_code not in actor.scope.own_villages:
-        raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])
-    cache = actor.extras.setdefault("villages", {})
-    if village_code not in cache:
-        cache[village_code] = await geo.village(village_code)
-    return cache[village_code]
+    return await actor.cache.get(_HOUSEHOLD_IDS, village_code, load)
 
 
 async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     """Validate a pushed ``work_log``. Location and photos are optional, always."""
     log = parse(WorkLogData, data)
-    village = await _own_village(actor, log.village_code)
+    village = await posted.own_village(actor, log.village_code)
     errors = []
-    if log.date > local_date() + _FUTURE_SLACK:
+    if beyond_tomorrow(log.date):
         errors.append(FieldError("date", "too_large"))
     else:
         errors += await posted.outside_posting(actor, village.code, {"date": log.date})
     known = await _village_households(actor, log.village_code)
     if any(str(h) not in known for h in log.household_ids):
         errors.append(FieldError("household_ids", "not_found"))
-    if any(not _SHA256.match(h) for h in log.evidence):
+    if not all(map(is_sha256, log.evidence)):
         errors.append(FieldError("evidence", "invalid"))
     if errors:
         raise ValidationFailed(errors=errors)
@@ -445,10 +430,7 @@ def log_needs_links(values: dict[str, Any], version: int) -> bool:
 
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
     """After a push: the records' photo links become exactly what they name."""
-    await evidence.replace_links("work_log", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if log_needs_links(r, r["version"])
-    ])
+    await evidence.link_records("work_log", rows)
 
 
 def _stored_as_prepared(row: dict[str, Any]) -> Prepared:

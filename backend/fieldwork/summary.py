@@ -23,6 +23,7 @@ __all__ = [
     "VillageStats",
     "cadre_year",
     "confirmed_days",
+    "fold_rollups",
     "monthly_trend",
     "monthly_trend_naive",
     "submitted_owners",
@@ -144,12 +145,20 @@ def _whole_months(start: dt.date, end: dt.date) -> bool:
     return start.day == 1 and (end + dt.timedelta(days=1)).day == 1
 
 
-async def village_stats(villages: list[str], start: dt.date, end: dt.date,
-                        ) -> dict[str, VillageStats]:
+async def fold_rollups(villages: list[str]) -> None:
+    """Fold the rollups of these villages' counties (see ``_fold``) once for several reads:
+    a read that passes ``fold=False`` after it sees the same totals and reads fewer rows."""
+    if villages:
+        await _fold(*_in_counties(villages))
+
+
+async def village_stats(villages: list[str], start: dt.date, end: dt.date, *,
+                        fold: bool = True) -> dict[str, VillageStats]:
     """Logs by kind, distinct households visited, flagged logs and confirmed days per village.
 
     Whole months are read from the rollups per village and month (kept by triggers in the
-    writing transaction); any other period is counted from the logs.
+    writing transaction); any other period is counted from the logs. ``fold=False``: the
+    caller folded already (``fold_rollups``); the totals are the same either way.
     """
     if not _whole_months(start, end):
         return await village_stats_naive(villages, start, end)
@@ -158,7 +167,8 @@ async def village_stats(villages: list[str], start: dt.date, end: dt.date,
         return out
     engine = WorkLog._meta.db
     where, args = _in_counties(villages)
-    await _fold(where, args)
+    if fold:
+        await _fold(where, args)
     period = [*args, start, end]
     logs = await fetch(engine, f"SELECT village_code, kind, SUM(logs) AS n, "
                        f"SUM(flagged) AS flagged FROM fieldwork_village_month_logs "
@@ -210,8 +220,15 @@ async def _fold(where: str, args: list[Any]) -> None:
     twice. (A row committed late, below the mark, is only folded after a restart: the sums
     are right either way.)"""
     engine = WorkLog._meta.db
+    due = []
+    for rollup in _ROLLUPS:  # nothing new since the last fold: no write transaction at all
+        [top] = await fetch(engine, f"SELECT max(id) AS m FROM {rollup[0]}")
+        if int(top["m"] or 0) != _folded_up_to.get((rollup[0], tuple(args)), 0):
+            due.append(rollup)
+    if not due:
+        return
     async with write_transaction(engine):
-        for table, key, counts in _ROLLUPS:
+        for table, key, counts in due:
             mark = (table, tuple(args))
             [top] = await fetch(engine, f"SELECT max(id) AS m FROM {table}")
             highest = int(top["m"] or 0)
@@ -310,10 +327,10 @@ def _visited_sql(engine: Any, where: str) -> str:
             f"AND w.deleted = {{}} GROUP BY w.village_code")
 
 
-async def monthly_trend(villages: list[str], start: dt.date, end: dt.date,
-                        ) -> dict[str, dict[str, int]]:
+async def monthly_trend(villages: list[str], start: dt.date, end: dt.date, *,
+                        fold: bool = True) -> dict[str, dict[str, int]]:
     """Per month (YYYY-MM): logs, flagged logs and confirmed village days, from the rollups
-    for whole months (counted from the logs otherwise)."""
+    for whole months (counted from the logs otherwise). ``fold`` as for ``village_stats``."""
     if not _whole_months(start, end):
         return await monthly_trend_naive(villages, start, end)
     out: dict[str, dict[str, int]] = {}
@@ -322,7 +339,8 @@ async def monthly_trend(villages: list[str], start: dt.date, end: dt.date,
     engine = WorkLog._meta.db
     wanted = set(villages)
     where, args = _in_counties(villages)
-    await _fold(where, args)
+    if fold:
+        await _fold(where, args)
     blank = {"logs": 0, "flagged_logs": 0, "confirmed_days": 0}
     logs = await fetch(engine, f"SELECT village_code, month, SUM(logs) AS n, "
                        f"SUM(flagged) AS flagged FROM fieldwork_village_month_logs "

@@ -1,9 +1,8 @@
-"""The field-work kinds of the sync protocol, registered when the app is built."""
+"""The field-work kinds of the sync protocol, plugged in by the manifest (``capability.py``)."""
 
 from __future__ import annotations
 
-from backend.evidence import services as evidence
-from backend.fieldwork import presence, services
+from backend.fieldwork import leave, presence, services
 from backend.fieldwork.schemas import (
     HouseholdWire,
     LeaveData,
@@ -15,81 +14,73 @@ from backend.fieldwork.schemas import (
     WorkLogWire,
 )
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceDay, PresenceSheet, WorkLog
-from backend.sync.registry import SyncKind, register
+from backend.sync.registry import SyncKind
 
-__all__ = ["register_kinds"]
+__all__ = ["HOUSEHOLD", "LEAVE_REQUEST", "PRESENCE_DAY", "PRESENCE_SHEET", "WORK_LOG"]
 
 
-def register_kinds() -> None:
-    register(
-        SyncKind(
-            name="work_log",
-            table=WorkLog,
-            to_wire=services.work_log_wire,
-            pull_where=lambda s: s.where(
-                village=WorkLog.village_code, county=WorkLog.county_code, owner=WorkLog.owner_id
-            ),
-            prepare=services.prepare_work_log,
-            enrich=services.flag_logs,
-            after_write=services.write_log_links,
-            data_model=WorkLogData,
-            wire_model=WorkLogWire,
-            after_write_needed=services.log_needs_links,
-        )
-    )
-    register(
-        SyncKind(
-            name="household",
-            table=Household,
-            to_wire=services.household_wire,
-            pull_where=lambda s: s.where(
-                village=Household.village_code, county=Household.county_code, reference=True
-            ),
-            wire_model=HouseholdWire,
-        )
-    )
-    register(
-        SyncKind(
-            name="presence_day",
-            table=PresenceDay,
-            to_wire=presence.presence_day_wire,
-            pull_where=lambda s: s.where(
-                village=PresenceDay.village_code,
-                county=PresenceDay.county_code,
-                owner=PresenceDay.owner_id,
-            ),
-            prepare=presence.prepare_presence_day,
-            data_model=PresenceDayData,
-            wire_model=PresenceDayWire,
-        )
-    )
-    register(
-        SyncKind(
-            name="presence_sheet",
-            table=PresenceSheet,
-            to_wire=presence.sheet_wire,
-            pull_where=lambda s: s.where(
-                village=PresenceSheet.village_code,
-                county=PresenceSheet.county_code,
-                owner=PresenceSheet.owner_id,
-            ),
-            wire_model=PresenceSheetWire,
-        )
-    )
-    register(
-        SyncKind(
-            name="leave_request",
-            table=LeaveRequest,
-            to_wire=presence.leave_wire,
-            pull_where=lambda s: s.where(
-                village=LeaveRequest.village_code,
-                county=LeaveRequest.county_code,
-                owner=LeaveRequest.owner_id,
-            ),
-            prepare=presence.prepare_leave,
-            locked=presence.leave_locked,
-            data_model=LeaveData,
-            wire_model=LeaveWire,
-        )
-    )
-    evidence.on_evidence_changed(services.reverify_logs)
+WORK_LOG = SyncKind(
+    name="work_log",
+    table=WorkLog,
+    to_wire=services.work_log_wire,
+    pull_where=lambda s: s.where(
+        village=WorkLog.village_code, county=WorkLog.county_code, owner=WorkLog.owner_id
+    ),
+    prepare=services.prepare_work_log,
+    enrich=services.flag_logs,
+    after_write=services.write_log_links,
+    data_model=WorkLogData,
+    wire_model=WorkLogWire,
+    after_write_needed=services.log_needs_links,
+)
+
+HOUSEHOLD = SyncKind(
+    name="household",
+    table=Household,
+    to_wire=services.household_wire,
+    pull_where=lambda s: s.where(
+        village=Household.village_code, county=Household.county_code, reference=True
+    ),
+    wire_model=HouseholdWire,
+)
+
+PRESENCE_DAY = SyncKind(
+    name="presence_day",
+    table=PresenceDay,
+    to_wire=presence.presence_day_wire,
+    pull_where=lambda s: s.where(
+        village=PresenceDay.village_code,
+        county=PresenceDay.county_code,
+        owner=PresenceDay.owner_id,
+    ),
+    prepare=presence.prepare_presence_day,
+    data_model=PresenceDayData,
+    wire_model=PresenceDayWire,
+)
+
+PRESENCE_SHEET = SyncKind(
+    name="presence_sheet",
+    table=PresenceSheet,
+    to_wire=presence.sheet_wire,
+    pull_where=lambda s: s.where(
+        village=PresenceSheet.village_code,
+        county=PresenceSheet.county_code,
+        owner=PresenceSheet.owner_id,
+    ),
+    wire_model=PresenceSheetWire,
+)
+
+LEAVE_REQUEST = SyncKind(
+    name="leave_request",
+    table=LeaveRequest,
+    to_wire=leave.leave_wire,
+    pull_where=lambda s: s.where(
+        village=LeaveRequest.village_code,
+        county=LeaveRequest.county_code,
+        owner=LeaveRequest.owner_id,
+    ),
+    prepare=leave.prepare_leave,
+    locked=leave.leave_locked,
+    data_model=LeaveData,
+    wire_model=LeaveWire,
+)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backend.audit import services as audit
+from backend.core.cache import Slot
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, Forbidden, NotFound
 from backend.core.imports import commit_or_preview, refuse
@@ -16,12 +17,14 @@ from backend.geo.schemas import DivisionOut, FenceIn, FenceOut, ImportReport, Ti
 from backend.geo.tables import LEVELS, Division
 
 if TYPE_CHECKING:
+    from backend.core.cache import RequestCache
     from backend.core.context import RequestContext
     from backend.core.scope import Scope
 
 __all__ = [
     "DEFAULT_TIER_LABELS",
     "VillageInfo",
+    "cached_village",
     "current",
     "division_out",
     "import_divisions",
@@ -51,6 +54,10 @@ class VillageInfo:
     center: tuple[float, float] | None
     radius_m: int | None
     polygon: dict[str, Any] | None
+
+
+#: Current villages by code (None: no such village), read once per request.
+_VILLAGES: Slot[str, VillageInfo | None] = Slot("villages")
 
 
 async def current(code: str) -> dict[str, Any] | None:
@@ -97,6 +104,15 @@ async def villages(codes: set[str] | frozenset[str]) -> dict[str, VillageInfo]:
         Division.code.is_in(sorted(codes)), Division.level == "village", _CURRENT
     )
     return {r["code"]: _village_info(r) for r in rows}
+
+
+async def cached_village(cache: RequestCache, code: str) -> VillageInfo | None:
+    """A current village by code, read once per request; None when there is none."""
+    return await cache.get(_VILLAGES, code, lambda: _current_village(code))
+
+
+async def _current_village(code: str) -> VillageInfo | None:
+    return (await villages({code})).get(code)
 
 
 async def villages_of_townships(township_codes: set[str]) -> set[str]:

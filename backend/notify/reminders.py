@@ -4,7 +4,8 @@ A reminder is an ordinary notice (inbox row plus pushes) whose ``dedupe_key`` ma
 again a no-op, so the loop may run as often as it likes and several dispatchers may run at once.
 
 Sources are registered by name (``register_reminder_source``) where the app is wired
-(``backend.app.register_reminder_sources``), so that notify imports no other capability's code:
+(``reminders`` in each capability's manifest, ``capability.py``), so that notify imports no
+other capability's code:
 
 - ``presence_month_end`` (here): on the last 3 days of a month, each cadre with an active
   posting whose month sheet is not submitted hears about it once.
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from backend.core.clock import local_date
 from backend.core.db import write_transaction
+from backend.notify.messages import Reminders
 from backend.notify.services import Notice, write_notices
 from backend.notify.tables import InboxItem
 
@@ -101,9 +103,7 @@ def presence_reminder_notice(cadre_id: uuid.UUID, month: dt.date, village_code: 
     label = f"{month:%Y-%m}"
     return Notice(
         recipient_id=cadre_id, event="presence.reminder",
-        title=(f"{label} 驻村天数报告单尚未提交", f"Presence sheet for {label} not yet submitted"),
-        body=("月底前请核对本月驻村天数并提交报告单。",
-              "Please check this month's days and submit the sheet before the month ends."),
+        title=Reminders.presence_title.fill(month=label), body=Reminders.presence_body,
         link=f"#/month/{label}", object_kind="presence_sheet", village_code=village_code,
         county_code=county_code, dedupe_key=f"presence.month_end:{label}:{cadre_id}",
     )
@@ -134,14 +134,11 @@ class InsuranceExpiry:
 
 def insurance_expiry_notice(item: InsuranceExpiry, today: dt.date) -> Notice:
     days = (item.expires_on - today).days
-    when_zh = f"{item.expires_on:%Y-%m-%d} 到期" + (f"（还有 {days} 天）" if days > 0 else "")
-    when_en = f"expires on {item.expires_on:%Y-%m-%d}" + (f" (in {days} days)" if days > 0
-                                                          else "")
+    body = Reminders.insurance_body_in_days if days > 0 else Reminders.insurance_body
     return Notice(
         recipient_id=item.cadre_id, event="insurance.expiring",
-        title=("意外伤害保险即将到期", "Accident insurance about to lapse"),
-        body=(f"您的驻村意外伤害保险将于 {when_zh}，请及时续保。",
-              f"Your accident insurance {when_en}; please renew it."),
+        title=Reminders.insurance_title,
+        body=body.fill(expires_on=f"{item.expires_on:%Y-%m-%d}", days=days),
         link=item.link, object_kind="insurance", object_id=item.policy_id[:64],
         village_code=item.village_code, county_code=item.county_code,
         dedupe_key=f"insurance.expiry:{item.expires_on:%Y-%m-%d}:{item.policy_id}"[:120],
@@ -153,12 +150,12 @@ async def remind_insurance_expiry(items: Iterable[InsuranceExpiry],
     """The plug for claims: write one reminder per policy and expiry date (again: no-op).
 
     Claims decides which policies are due (for example lapsing within 30 days) and registers
-    a source that calls this, in ``backend.app.register_reminder_sources``::
+    a source that calls this, in its manifest (``backend/claims/capability.py``)::
 
         async def insurance_reminders(today):
             return await remind_insurance_expiry(await policies_lapsing(today), today)
 
-        register_reminder_source("insurance_expiry", insurance_reminders)
+        reminders={"insurance_expiry": insurance_reminders}
     """
     today = today or local_date()
     return await _write_once([insurance_expiry_notice(i, today) for i in items])

@@ -37,6 +37,7 @@ __all__ = [
     "inbox_wire",
     "keys_problems",
     "notify",
+    "pending_pushes",
     "prepare_read",
     "push_public_key",
     "schedule_time",
@@ -64,6 +65,11 @@ class Notice:
     village_code: str = ""
     county_code: str = ""
     dedupe_key: str | None = None
+
+
+async def pending_pushes() -> int:
+    """How many pushes wait for the dispatcher (the outbox depth shown in the metrics)."""
+    return await PushDelivery.count().where(PushDelivery.state == "pending")
 
 
 def schedule_time(moment: dt.datetime) -> dt.datetime:

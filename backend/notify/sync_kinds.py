@@ -5,15 +5,14 @@ from __future__ import annotations
 from backend.notify import services
 from backend.notify.schemas import InboxWire, ReadData
 from backend.notify.tables import InboxItem
-from backend.sync.registry import SyncKind, register
+from backend.sync.registry import SyncKind
 
-__all__ = ["register_kinds"]
+__all__ = ["INBOX"]
 
 
-def register_kinds() -> None:
-    register(SyncKind(
-        name="inbox", table=InboxItem, to_wire=services.inbox_wire,
-        pull_where=lambda s: InboxItem.owner_id == s.user_id,
-        prepare=services.prepare_read, creatable=False,
-        data_model=ReadData, wire_model=InboxWire,
-    ))
+INBOX = SyncKind(
+    name="inbox", table=InboxItem, to_wire=services.inbox_wire,
+    pull_where=lambda s: InboxItem.owner_id == s.user_id,
+    prepare=services.prepare_read, creatable=False,
+    data_model=ReadData, wire_model=InboxWire,
+)

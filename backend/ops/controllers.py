@@ -26,6 +26,7 @@ from prometheus_client import (
 from backend.core.errors import NotFound
 from backend.core.metrics import OUTBOX_DEPTH
 from backend.core.settings import Settings
+from backend.notify import services as notify
 
 __all__ = ["metrics"]
 
@@ -40,19 +41,13 @@ def _allowed(request: Request[Any, Any, Any], token: str) -> bool:
     return client in _LOOPBACK and "x-forwarded-for" not in request.headers
 
 
-async def _outbox_depth() -> int:
-    from backend.notify.tables import PushDelivery
-
-    return await PushDelivery.count().where(PushDelivery.state == "pending")
-
-
 @get("/metrics", exclude_from_auth=True, include_in_schema=False)
 async def metrics(request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> Response:
     """The Prometheus text format: every worker's figures when multiprocess mode is on."""
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     if not _allowed(request, token):
         raise NotFound()
-    OUTBOX_DEPTH.set(await _outbox_depth())
+    OUTBOX_DEPTH.set(await notify.pending_pushes())
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
+from backend.core.cache import Slot
 from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import Conflict, Forbidden, NotFound
@@ -18,12 +19,14 @@ from backend.policy.schemas import PolicyIn, PolicyOut
 from backend.policy.tables import PolicySetting
 
 if TYPE_CHECKING:
+    from backend.core.cache import RequestCache
     from backend.core.context import RequestContext
     from backend.core.scope import Scope
 
 __all__ = [
     "DEFAULTS",
     "Policy",
+    "cached_policy",
     "policy_for",
     "policy_history",
     "read_policy",
@@ -60,6 +63,8 @@ class Policy:
 
 DEFAULTS = Policy()
 _COLUMNS = [f.name for f in fields(Policy)]
+#: The settings in force by (county, year), read once per request.
+_IN_FORCE: Slot[tuple[str, int], Policy] = Slot("policies")
 
 
 def _from_row(row: dict[str, Any]) -> Policy:
@@ -75,6 +80,11 @@ async def policy_for(county_code: str, year: int) -> Policy:
         .first()
     )
     return _from_row(row) if row else replace(DEFAULTS, county_code=county_code, year=year)
+
+
+async def cached_policy(cache: RequestCache, county_code: str, year: int) -> Policy:
+    """``policy_for``, read once per request (a push batch, a list of sheets)."""
+    return await cache.get(_IN_FORCE, (county_code, year), lambda: policy_for(county_code, year))
 
 
 def _out(p: Policy, names: dict[Any, str] | None = None) -> PolicyOut:

@@ -36,6 +36,8 @@ NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 #: Choice names may be codes such as ``1`` or ``2-3`` (as XLSForms often have).
 CHOICE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$"
 FACT_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+#: The most choices a question has (a county's villages from an attached CSV fit).
+MAX_CHOICES = 2000
 
 _ORDERED = {"integer", "decimal", "date"}
 _SELECTS = {"select_one", "select_multiple"}
@@ -153,7 +155,7 @@ class Question(_Strict):
     constraint_message: Label | None = None
     #: Shown when any group has all its conditions true; None: always shown.
     relevant: list[list[Condition]] | None = Field(default=None, max_length=20)
-    choices: list[Choice] | None = Field(default=None, max_length=500)
+    choices: list[Choice] | None = Field(default=None, max_length=MAX_CHOICES)
     fact: str | None = Field(default=None, pattern=FACT_PATTERN)
     #: The innermost group (or repeat) the question is in.
     group: str | None = Field(default=None, pattern=NAME_PATTERN)
@@ -209,7 +211,7 @@ def _condition_problem(cond: Condition, earlier: dict[str, Question]) -> str | N
     target = earlier.get(cond.q)
     if target is None:
         return "refers_to_later"
-    if cond.op not in _OPS[target.type]:
+    if cond.op not in _OPS.get(target.type, set()):
         return "op_not_for_type"
     value = cond.value
     if target.type in _SELECTS:

@@ -14,6 +14,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
+from backend.core.cache import Slot
 from backend.core.canonical import loads, wire
 from backend.core.clock import utc_now
 from backend.core.db import insert_rows
@@ -46,6 +47,11 @@ __all__ = [
 
 #: A phone clock may run ahead; an answer time is never taken as later than now + this.
 _CLOCK_SLACK = dt.timedelta(minutes=10)
+#: Read once per push batch: a village's assignment of a survey, a version's form, the
+#: household ids of a village.
+_ASSIGNMENTS: Slot[tuple[uuid.UUID, str], dict[str, Any] | None] = Slot("survey_assignments")
+_FORMS: Slot[uuid.UUID, dict[str, Any] | None] = Slot("survey_forms")
+_HOUSEHOLDS: Slot[str, set[uuid.UUID]] = Slot("survey_households")
 
 
 def assignment_wire(row: dict[str, Any]) -> dict[str, Any]:
@@ -78,23 +84,22 @@ def fact_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _assignment(actor: Actor, survey_id: uuid.UUID, village: str) -> dict[str, Any] | None:
-    cache = actor.extras.setdefault("survey_assignments", {})
-    key = (survey_id, village)
-    if key not in cache:
-        cache[key] = await SurveyAssignment.select().where(
+    async def load() -> dict[str, Any] | None:
+        return await SurveyAssignment.select().where(
             SurveyAssignment.survey_id == survey_id,
             SurveyAssignment.village_code == village).first()
-    return cache[key]
+
+    return await actor.cache.get(_ASSIGNMENTS, (survey_id, village), load)
 
 
 async def _version_form(actor: Actor, survey_id: uuid.UUID,
                         version_id: uuid.UUID) -> dict[str, Any] | None:
-    cache = actor.extras.setdefault("survey_forms", {})
-    if version_id not in cache:
+    async def load() -> dict[str, Any] | None:
         row = await SurveyFormVersion.select(SurveyFormVersion.form).where(
             SurveyFormVersion.id == version_id, SurveyFormVersion.survey_id == survey_id).first()
-        cache[version_id] = loads(row["form"]) if row else None
-    return cache[version_id]
+        return loads(row["form"]) if row else None
+
+    return await actor.cache.get(_FORMS, version_id, load)
 
 
 async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
@@ -131,6 +136,10 @@ async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
     }, village, assignment["county_code"])
 
 
+async def _household_ids(village: str) -> set[uuid.UUID]:
+    return {h["id"] for h in await fieldwork.household_rows({village})}
+
+
 async def _subject(actor: Actor, assignment: dict[str, Any], response: ResponseData) -> str:
     """What the response is about: a household of the village, or the village itself."""
     if assignment["target"] == "villages":
@@ -140,11 +149,9 @@ async def _subject(actor: Actor, assignment: dict[str, Any], response: ResponseD
     if response.household_id is None:
         raise ValidationFailed(errors=[FieldError("household_id", "required")])
     # One read a village for a whole batch of responses.
-    cache = actor.extras.setdefault("survey_households", {})
     village = response.village_code
-    if village not in cache:
-        cache[village] = {h["id"] for h in await fieldwork.household_rows({village})}
-    if response.household_id not in cache[village]:
+    households = await actor.cache.get(_HOUSEHOLDS, village, lambda: _household_ids(village))
+    if response.household_id not in households:
         raise ValidationFailed(errors=[FieldError("household_id", "not_found")])
     return str(response.household_id)
 
@@ -192,10 +199,7 @@ def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 async def write_response_effects(actor: Actor, rows: list[dict[str, Any]]) -> None:
     """Inside the push transaction: photo links, then the household facts."""
-    await evidence.replace_links("survey_response", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"],
-         loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1])
+    await evidence.link_records("survey_response", rows)
     await facts_written(rows)
 
 

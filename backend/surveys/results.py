@@ -6,28 +6,27 @@ Villages are listed by code, never by completion: no ranking of anyone.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 import re
 import uuid
+import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from backend.accounts import services as accounts
 from backend.core.canonical import loads
 from backend.core.clock import to_local
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.export import Sheet, csv_bytes, xlsx_bytes
 from backend.core.i18n import Lang
 from backend.core.problems import localise_field_error
 from backend.fieldwork import services as fieldwork
 from backend.geo import services as geo
 from backend.policy.services import policy_for
 from backend.surveys.forms import Form, Question
+from backend.surveys.geoshapes import geometry
 from backend.surveys.rules import repeat_of
 from backend.surveys.schemas import (
     KnownFact,
@@ -54,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "days_apart",
     "export_csv",
+    "export_csv_zip",
     "export_geojson",
     "export_xlsx",
     "plan",
@@ -172,6 +172,28 @@ class _Column:
 
 
 @dataclass(frozen=True)
+class _Roster:
+    """A repeat's sheet: its title, columns, and the repeat it sits in (None: the response)."""
+
+    title: str
+    columns: list[_Column]
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One entry of a roster, with the keys that join it as ODK Central does: the response
+    id, the key of the row it belongs to (the response id, or the entry of the outer roster)
+    and its own key (``<response id>/members[2]/jobs[1]``)."""
+
+    response: str
+    parent: str
+    key: str
+    number: int
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class _Answers:
     """The responses of a survey in the caller's scope, ready to be written."""
 
@@ -182,8 +204,24 @@ class _Answers:
     versions: list[int]
     #: The response ids, which join a roster's sheet to its response.
     ids: list[str]
-    #: Per repeat (a roster): its sheet's title and columns.
-    repeats: dict[str, tuple[str, list[_Column]]]
+    #: Per repeat (a roster), outer repeats before the ones inside them.
+    repeats: dict[str, _Roster]
+
+    def entries(self, repeat: str) -> list[_Entry]:
+        """Every entry of a roster, response by response, in the order answered."""
+        parent = self.repeats[repeat].parent
+        holders = ([(key, key, answers) for key, answers in zip(self.ids, self.answers,
+                                                                 strict=True)]
+                   if parent is None else
+                   [(e.response, e.key, e.answers) for e in self.entries(parent)])
+        out = []
+        for response, holder, answers in holders:
+            value = answers.get(repeat)
+            for number, entry in enumerate(value if isinstance(value, list) else [], start=1):
+                if isinstance(entry, dict):
+                    out.append(_Entry(response, holder, f"{holder}/{repeat}[{number}]", number,
+                                      entry))
+        return out
 
 
 def _repeat(form: Form, group: str | None) -> str | None:
@@ -199,11 +237,14 @@ def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
             if q.type != "note" and _repeat(form, q.group) == repeat:
                 seen.setdefault(q.name, q)
     out: list[_Column] = []
-    labels: dict[str, int] = {}
+    # The sheet's own columns count as taken: a question labelled 村 does not hide the
+    # village column.
+    labels: dict[str, int] = dict.fromkeys(
+        [*_FIXED, _KEY] if repeat is None else [_KEY, "序号", _PARENT_KEY, _ROW_KEY], 1)
     for q in seen.values():
         label = q.label.zh
         labels[label] = labels.get(label, 0) + 1
-        if labels[label] > 1:  # two questions with one label stay two columns
+        if labels[label] > 1:  # two columns with one header stay two columns
             label = f"{label}（{q.name}）"
         if q.type == "geopoint":
             out += [_Column(f"{label}（纬度）", q, "lat"), _Column(f"{label}（经度）", q, "lon")]
@@ -226,6 +267,29 @@ def _cell(column: _Column, value: Any) -> Any:
     if q.type == "geopoint":
         return value.get(column.part or "lat")
     return value
+
+
+def _rosters(forms: list[Form]) -> dict[str, _Roster]:
+    """Every repeat of every version, the newest version's first, an outer repeat before the
+    repeats inside it (so that its entries are known first)."""
+    found: dict[str, _Roster] = {}
+    for form in reversed(forms):
+        for group in form.groups:
+            if group.repeat and group.name not in found:
+                title = group.label.zh if group.label else group.name
+                found[group.name] = _Roster(title, _columns(forms, group.name),
+                                            _repeat(form, group.parent))
+    ordered: dict[str, _Roster] = {}
+
+    def place(name: str, depth: int = 0) -> None:
+        roster = found[name]
+        if roster.parent in found and roster.parent not in ordered and depth < len(found):
+            place(roster.parent, depth + 1)
+        ordered.setdefault(name, roster)
+
+    for name in found:
+        place(name)
+    return ordered
 
 
 async def _answers(scope: Scope, survey_id: uuid.UUID) -> _Answers:
@@ -260,16 +324,10 @@ async def _answers(scope: Scope, survey_id: uuid.UUID) -> _Answers:
             to_local(r["answered_at"]).strftime("%Y-%m-%d %H:%M"),
             numbers.get(r["form_version_id"]),
         ])
-    repeats: dict[str, tuple[str, list[_Column]]] = {}
-    for form in reversed(forms):
-        for group in form.groups:
-            if group.repeat and group.name not in repeats:
-                title = (group.label.zh if group.label else group.name)
-                repeats[group.name] = (title, _columns(forms, group.name))
     return _Answers(row["title"], _columns(forms), fixed,
                     [loads(r["answers"]) or {} for r in responses],
                     [numbers.get(r["form_version_id"], 0) for r in responses],
-                    [str(r["id"]) for r in responses], repeats)
+                    [str(r["id"]) for r in responses], _rosters(forms))
 
 
 def _table(data: _Answers) -> list[list[Any]]:
@@ -278,76 +336,116 @@ def _table(data: _Answers) -> list[list[Any]]:
 
 
 _KEY = "答卷编号"
+#: A roster's sheet: the response id and the entry's number first, then its answers, then
+#: the keys that join it (ODK Central's PARENT_KEY and KEY).
+_PARENT_KEY, _ROW_KEY = "上级编号", "编号"
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
-def _roster_rows(data: _Answers, repeat: str, columns: list[_Column]) -> list[list[Any]]:
-    """One row an entry of the roster, joined to its response by the response id."""
-    rows = []
-    for answers, key in zip(data.answers, data.ids, strict=True):
-        entries = answers.get(repeat)
-        for number, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
-            rows.append([key, number] + [_cell(c, entry.get(c.question.name)) for c in columns])
-    return rows
+def _roster_header(roster: _Roster) -> list[str]:
+    return [_KEY, "序号"] + [c.header for c in roster.columns] + [_PARENT_KEY, _ROW_KEY]
+
+
+def _roster_rows(data: _Answers, repeat: str) -> list[list[Any]]:
+    """One row an entry of the roster, joined to its response and to the row it belongs to."""
+    columns = data.repeats[repeat].columns
+    return [[e.response, e.number] + [_cell(c, e.answers.get(c.question.name)) for c in columns]
+            + [e.parent, e.key] for e in data.entries(repeat)]
+
+
+def _sheet_names(data: _Answers) -> dict[str, str]:
+    """A sheet (or CSV file) name per roster: its title, unique, without the characters
+    Excel refuses."""
+    used = {"答卷"}
+    out = {}
+    for repeat, roster in data.repeats.items():
+        name = _SHEET_NAME.sub("", roster.title)[:28] or repeat[:28]
+        while name in used:
+            name = f"{name[:26]}_{len(used)}"
+        used.add(name)
+        out[repeat] = name
+    return out
 
 
 async def export_xlsx(scope: Scope, survey_id: uuid.UUID) -> bytes:
     """Sheet 答卷: one row a household (or village), Chinese headers, the response id last;
-    then a sheet per roster (repeat), one row an entry, joined by that id (as ODK Central
-    and Kobo export them)."""
+    then a sheet per roster (repeat, nested ones too), one row an entry, joined by that id
+    and by the key of the row it belongs to (as ODK Central and Kobo export them)."""
     data = await _answers(scope, survey_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "答卷"
-    sheet.append(_FIXED + [c.header for c in data.columns] + [_KEY])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in _table(data):
-        sheet.append(values)
-    used = {"答卷"}
-    for repeat, (title, columns) in data.repeats.items():
-        name = _SHEET_NAME.sub("", title)[:28] or repeat[:28]
-        while name in used:
-            name = f"{name[:26]}_{len(used)}"
-        used.add(name)
-        roster = book.create_sheet(name)
-        roster.append([_KEY, "序号"] + [c.header for c in columns])
-        for cell in roster[1]:
-            cell.font = Font(bold=True)
-        for values in _roster_rows(data, repeat, columns):
-            roster.append(values)
-    book.properties.title = data.title
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheets = [Sheet("答卷", _FIXED + [c.header for c in data.columns] + [_KEY], _table(data))]
+    for repeat, name in _sheet_names(data).items():
+        sheets.append(Sheet(name, _roster_header(data.repeats[repeat]),
+                            _roster_rows(data, repeat)))
+    return xlsx_bytes(sheets, title=data.title)
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    return csv_bytes(Sheet("", header, rows))
 
 
 async def export_csv(scope: Scope, survey_id: uuid.UUID) -> bytes:
     """The same table as CSV, UTF-8 with a BOM so that Excel opens the Chinese headers."""
     data = await _answers(scope, survey_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_FIXED + [c.header for c in data.columns] + [_KEY])
-    writer.writerows(_table(data))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return _csv(_FIXED + [c.header for c in data.columns] + [_KEY], _table(data))
+
+
+async def export_csv_zip(scope: Scope, survey_id: uuid.UUID) -> bytes:
+    """A zip of CSVs, as ODK Central gives them: 答卷.csv, and one CSV per roster joined by
+    the response id and the key of the row it belongs to."""
+    data = await _answers(scope, survey_id)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("答卷.csv", _csv(_FIXED + [c.header for c in data.columns] + [_KEY],
+                                          _table(data)))
+        for repeat, name in _sheet_names(data).items():
+            archive.writestr(f"{name}.csv", _csv(_roster_header(data.repeats[repeat]),
+                                                 _roster_rows(data, repeat)))
+    return out.getvalue()
+
+
+_PLACES = {"geopoint", "geotrace", "geoshape"}
+
+
+def _geometry(question: Question, value: Any) -> dict[str, Any] | None:
+    if question.type == "geopoint":
+        if not isinstance(value, dict):
+            return None
+        return {"type": "Point", "coordinates": [value["lon"], value["lat"]]}
+    return geometry(question.type, value)
+
+
+def _features(columns: list[_Column], answers: dict[str, Any],
+              properties: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for column in columns:
+        q = column.question
+        if q.type not in _PLACES or column.part == "lon":
+            continue
+        value = answers.get(q.name)
+        shape = _geometry(q, value)
+        if shape is None:
+            continue
+        extra = {"精度（米）": value.get("accuracy_m")} if q.type == "geopoint" else {}
+        out.append({"type": "Feature", "geometry": shape,
+                    "properties": {**properties, "问题": q.label.zh, **extra}})
+    return out
 
 
 async def export_geojson(scope: Scope, survey_id: uuid.UUID) -> bytes:
-    """One point a geopoint answer, with the household and the question in Chinese."""
+    """A feature a place answered: a geopoint as a Point, a geotrace as a LineString, a
+    geoshape as a Polygon, with the household, the question in Chinese and the response id;
+    a roster's places too, with the key of their entry."""
     data = await _answers(scope, survey_id)
     features = []
-    for fixed, answers in zip(data.fixed, data.answers, strict=True):
-        for column in data.columns:
-            value = answers.get(column.question.name)
-            if column.part != "lat" or not isinstance(value, dict):
-                continue
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [value["lon"], value["lat"]]},
-                "properties": {**dict(zip(_FIXED, fixed, strict=True)),
-                               "问题": column.question.label.zh,
-                               "精度（米）": value.get("accuracy_m")},
-            })
+    for fixed, answers, key in zip(data.fixed, data.answers, data.ids, strict=True):
+        features += _features(data.columns, answers,
+                              {**dict(zip(_FIXED, fixed, strict=True)), _KEY: key})
+    by_id = dict(zip(data.ids, data.fixed, strict=True))
+    for repeat, roster in data.repeats.items():
+        for entry in data.entries(repeat):
+            features += _features(roster.columns, entry.answers, {
+                **dict(zip(_FIXED, by_id[entry.response], strict=True)), _KEY: entry.response,
+                _PARENT_KEY: entry.parent, _ROW_KEY: entry.key})
     return json.dumps({"type": "FeatureCollection", "name": data.title, "features": features},
                       ensure_ascii=False).encode("utf-8")
 

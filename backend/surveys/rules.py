@@ -10,20 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backend.core.ids import is_sha256
+from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
     TZ,
     ExpressionError,
     Instance,
-    Node,
+    add_node,
     as_boolean,
     as_number,
     as_string,
     evaluate,
+    new_instance,
     number_text,
     parse,
 )
@@ -36,7 +40,9 @@ __all__ = [
     "Walk",
     "answer_text",
     "check_answers",
+    "expression_value",
     "is_answered",
+    "kept_choices",
     "normalise",
     "repeat_of",
     "type_error",
@@ -48,7 +54,7 @@ __all__ = [
 QuestionType = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "yes_no",
     "geopoint", "photo", "time", "datetime", "range", "acknowledge", "barcode", "note",
-    "calculate", "start", "end", "today", "deviceid", "username",
+    "calculate", "geotrace", "geoshape", "start", "end", "today", "deviceid", "username",
 ]
 #: Types nobody answers: a note is read, a calculation is computed.
 UNANSWERED_TYPES = {"note", "calculate"}
@@ -56,7 +62,6 @@ UNANSWERED_TYPES = {"note", "calculate"}
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
 _DATETIME = re.compile(
@@ -168,8 +173,10 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
         return None if isinstance(value, bool) else "not_boolean"
     if kind == "geopoint":
         return "not_geopoint" if _geopoint_error(value) else None
+    if kind in ("geotrace", "geoshape"):
+        return shape_error(kind, value)
     if kind == "photo":
-        return None if isinstance(value, str) and _SHA256.match(value) else "not_photo"
+        return None if is_sha256(value) else "not_photo"
     return "unknown_type"
 
 
@@ -196,7 +203,9 @@ _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 def repeat_of(form: Mapping[str, Any], name: str | None) -> str | None:
     """The repeat a question (or group) is inside, following the groups outwards."""
-    groups = {g["name"]: g for g in form.get("groups") or []}
+    if not name or not form.get("groups"):
+        return None
+    groups = {g["name"]: g for g in form["groups"]}
     seen: set[str] = set()
     while name and name in groups and name not in seen:
         seen.add(name)
@@ -210,16 +219,17 @@ def xpath_text(form: Mapping[str, Any], text: str, here: str | None) -> str:
     """An expression with ``${name}`` written as the path of that question: ``/data/q``
     outside repeats, ``/data/roster/q`` for every entry of a roster, and ``../q`` for a
     question of the same entry as ``here`` (the repeat the expression is evaluated in)."""
-    where = {q["name"]: repeat_of(form, q.get("group")) for q in form["questions"]}
-    where.update({g["name"]: repeat_of(form, g.get("parent"))
-                  for g in form.get("groups") or [] if g.get("repeat")})
-    repeats = {g["name"] for g in form.get("groups") or [] if g.get("repeat")}
+    if "${" not in text:
+        return text
+    groups = {g["name"]: g for g in form.get("groups") or []}
 
     def path(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in repeats:
+        group = groups.get(name)
+        if group is not None and group.get("repeat"):
             return f"/{ROOT}/{name}"
-        repeat = where.get(name)
+        question = next((q for q in form["questions"] if q["name"] == name), None)
+        repeat = repeat_of(form, question.get("group")) if question else None
         if repeat is None:
             return f"/{ROOT}/{name}"
         return f"../{name}" if repeat == here else f"/{ROOT}/{repeat}/{name}"
@@ -253,7 +263,7 @@ class Walk:
 
     shown: list[str]
     calculated: dict[str, str]
-    nodes: dict[str, Node]
+    nodes: dict[str, ET.Element]
     instance: Instance
 
 
@@ -265,33 +275,33 @@ def _entries(answers: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
 
 
 def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
-                   now: dt.datetime) -> tuple[Instance, dict[str, Node]]:
+                   now: dt.datetime) -> tuple[Instance, dict[str, ET.Element]]:
     """The answers as ``/data/...`` nodes in form order; a roster's entries where its first
     question stands."""
-    root = Node(ROOT)
-    nodes: dict[str, Node] = {"": root}
+    root = new_instance()
+    nodes: dict[str, ET.Element] = {"": root}
     done: set[str] = set()
     for question in form["questions"]:
         name = question["name"]
         repeat = repeat_of(form, question.get("group"))
         if repeat is None:
-            nodes[name] = root.add(Node(name, answer_text(question, answers.get(name))))
+            nodes[name] = add_node(root, name, answer_text(question, answers.get(name)))
             continue
         if repeat in done:
             continue
         done.add(repeat)
         members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == repeat]
         for index, entry in enumerate(_entries(answers, repeat)):
-            holder = root.add(Node(repeat))
+            holder = add_node(root, repeat, "")
             nodes[f"{repeat}.{index}"] = holder
             for member in members:
                 text = answer_text(member, entry.get(member["name"]))
-                nodes[f"{repeat}.{index}.{member['name']}"] = holder.add(
-                    Node(member["name"], text))
+                nodes[f"{repeat}.{index}.{member['name']}"] = add_node(
+                    holder, member["name"], text)
     return Instance(root, root, now), nodes
 
 
-def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: Node,
+def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: ET.Element,
           here: str | None) -> bool:
     if not text:
         return True
@@ -302,7 +312,7 @@ def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: N
         return False
 
 
-def _value(form: Mapping[str, Any], text: str, instance: Instance, node: Node,
+def _value(form: Mapping[str, Any], text: str, instance: Instance, node: ET.Element,
            here: str | None) -> str:
     try:
         return as_string(evaluate(parse(xpath_text(form, text, here)), instance.at(node)))
@@ -310,7 +320,7 @@ def _value(form: Mapping[str, Any], text: str, instance: Instance, node: Node,
         return ""
 
 
-def _groups_shown(form: Mapping[str, Any], group: str | None, instance: Instance, node: Node,
+def _groups_shown(form: Mapping[str, Any], group: str | None, instance: Instance, node: ET.Element,
                   here: str | None) -> bool:
     groups = {g["name"]: g for g in form.get("groups") or []}
     seen: set[str] = set()
@@ -393,6 +403,55 @@ def visible_questions(form: Mapping[str, Any], answers: Mapping[str, Any],
     return walk(form, answers, now).shown
 
 
+def _holder(path: str) -> str:
+    """The path of the node a question's node sits in: the roster entry, or the root."""
+    parts = path.split(".")
+    return ".".join(parts[:2]) if len(parts) == 3 else ""
+
+
+#: The element a choice stands in while a ``choice_filter`` is evaluated (as on the phone).
+CHOICE_ITEM = "zc__choice"
+
+
+def kept_choices(form: Mapping[str, Any], question: Mapping[str, Any], path: str,
+                 state: Walk, here: str | None) -> set[str]:
+    """The names of the choices a ``choice_filter`` keeps for the answers (a cascade:
+    township → village). Each choice stands in the instance, beside the question, as an
+    element whose children are its name and its other columns, and is kept when the filter
+    is true with that element as ``.``: ``town = ${town}`` reads the choice's ``town``
+    column and the answer to ``town``."""
+    choices = question.get("choices") or []
+    text = (question.get("xpath") or {}).get("choice_filter")
+    if not text:
+        return {c["name"] for c in choices}
+    holder = state.nodes[_holder(path)]
+    items = []
+    for choice in choices:
+        item = add_node(holder, CHOICE_ITEM, "")
+        add_node(item, "name", choice["name"])
+        for column, value in (choice.get("filters") or {}).items():
+            add_node(item, column, value)
+        items.append((choice["name"], item))
+    try:
+        # The items change the tree's shape: a fresh instance reads them.
+        instance = Instance(state.instance.root, holder, state.instance.now)
+        return {name for name, item in items if _true(form, text, instance, item, here)}
+    finally:
+        for _, item in items:
+            holder.remove(item)
+
+
+def expression_value(form: Mapping[str, Any], answers: Mapping[str, Any], text: str,
+                     path: str = "", now: dt.datetime | None = None) -> str:
+    """An expression's text value for these answers, at the question ``path`` (``q``,
+    ``roster.0.q``; the root when empty): what the phone shows for ``${q}`` in a label and
+    fills in for a ``default`` written as an expression."""
+    state = walk(form, answers, now)
+    node = state.nodes.get(path, state.instance.root)
+    here = path.split(".")[0] if len(path.split(".")) == 3 else None
+    return _value(form, text, state.instance, node, here)
+
+
 def _constraint_error(question: Mapping[str, Any], value: Any) -> str | None:
     rule = question.get("constraint") or {}
     kind = question["type"]
@@ -430,6 +489,11 @@ def _question_error(form: Mapping[str, Any], question: Mapping[str, Any], value:
     if not shown:
         return "not_relevant"
     code = type_error(question, value) or _constraint_error(question, value)
+    if code is None and expr.get("choice_filter"):
+        kept = kept_choices(form, question, path, state, here)
+        chosen = value if isinstance(value, list) else [value]
+        if any(c not in kept for c in chosen):
+            code = "filtered_choice"
     if code is None and expr.get("constraint") and not _true(
             form, expr["constraint"], state.instance, node, here):
         code = "constraint"

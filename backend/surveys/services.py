@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
@@ -21,6 +22,7 @@ from backend.core.ids import new_id
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
 from backend.surveys.forms import Form, form_errors, form_hash
+from backend.surveys.messages import Notices
 from backend.surveys.schemas import SurveyIn, SurveyOut, SurveyPatch, VersionOut, VillageName
 from backend.surveys.tables import Survey, SurveyAssignment, SurveyFormVersion
 from backend.surveys.xlsform import read_xlsform
@@ -265,12 +267,14 @@ async def xlsform_of(scope: Scope, survey_id: uuid.UUID) -> bytes:
     return write_xlsform(working_form(row), row["title"])
 
 
-async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID,
-                      data: bytes) -> tuple[SurveyOut, list[FieldError]]:
-    """Replace the working form from an XLSForm: all of it, or nothing and every problem;
-    with the warnings (what was accepted and ignored)."""
+async def set_xlsform(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID, data: bytes,
+                      attachments: Mapping[str, bytes] | None = None
+                      ) -> tuple[SurveyOut, list[FieldError]]:
+    """Replace the working form from an XLSForm (and the files it attaches): all of it, or
+    nothing and every problem; with the warnings (what was accepted and ignored)."""
     row = await _load_managed(actor.scope, survey_id)
-    result = read_xlsform(data, households=row["target"] == "households")
+    result = read_xlsform(data, households=row["target"] == "households",
+                          attachments=attachments)
     if result.form is None:
         raise ValidationFailed("xlsform_invalid", errors=result.errors)
     return await set_form(ctx, actor, survey_id, result.form), result.warnings
@@ -336,9 +340,8 @@ async def _tell_cadres(row: dict[str, Any], first: bool) -> None:
     period = date_range(row["period_start"], row["period_end"])
     notices = [Notice(
         recipient_id=p.cadre_id, event="survey.published" if first else "survey.revised",
-        title=(f"新调查：{title}", f"New survey: {title}") if first
-        else (f"调查表已更新：{title}", f"Survey form updated: {title}"),
-        body=(f"{period[0]}，离线也可填写", f"{period[1]}; works offline"),
+        title=(Notices.published if first else Notices.revised).fill(title=title),
+        body=Notices.works_offline.fill(period_zh=period[0], period_en=period[1]),
         link="#/surveys", object_kind="survey", object_id=str(row["id"]),
         village_code=p.village_code, county_code=p.county_code,
     ) for p in await accounts.active_postings(today) if p.village_code in codes]

@@ -11,27 +11,28 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
+from backend.core.csvrows import read_table, unzipped_size_ok
 from backend.core.errors import FieldError
-from backend.surveys.forms import Form, form_errors
+from backend.core.export import Sheet, xlsx_bytes
+from backend.surveys.forms import CHOICE_PATTERN, MAX_CHOICES, Form, form_errors
 from backend.surveys.simple import simplify
 
 __all__ = ["XLSFormResult", "example_xlsform", "read_xlsform"]
 
-#: An .xlsx is a zip; its XML may not inflate beyond this (a zip bomb stops here).
-MAX_UNZIPPED = 64 * 1024 * 1024
 MAX_ROWS = 2000
 
 #: pyxform's type → Zhucun's.
 _TYPES = {
     "text": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
     "date": "date", "time": "time", "dateTime": "datetime", "geopoint": "geopoint",
+    "geotrace": "geotrace", "geoshape": "geoshape",
     "image": "photo", "photo": "photo", "barcode": "barcode", "range": "range",
     "acknowledge": "acknowledge", "note": "note", "calculate": "calculate",
     "select one": "select_one", "select all that apply": "select_multiple",
@@ -43,7 +44,7 @@ _META = {"start", "end", "today", "deviceid", "username"}
 _UNREADABLE_META = {"phonenumber", "simserial", "subscriberid", "email", "audit",
                     "start-geopoint", "background-geopoint"}
 #: Types the phone cannot answer yet: refused, with the reason.
-_UNANSWERABLE = {"geotrace", "geoshape", "audio", "video", "file", "background-audio",
+_UNANSWERABLE = {"audio", "video", "file", "background-audio",
                  "rank", "osm", "xml-external", "csv-external", "select one external",
                  "hidden", "trigger"}
 #: Appearances the answering screen draws; others are accepted and ignored with a warning.
@@ -80,14 +81,6 @@ class _Refused(Exception):
 
 
 # --- the workbook, as pyxform reads it -----------------------------------------------------
-
-
-def _unzipped_size_ok(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(i.file_size for i in archive.infolist()) <= MAX_UNZIPPED
-    except zipfile.BadZipFile:
-        return False
 
 
 def _rows_ok(data: bytes) -> bool:
@@ -179,6 +172,8 @@ class _Reading:
     rows: dict[str, int]
     yes_no_rows: set[int]
     households: bool
+    #: The files attached to the form (file name → bytes): choice lists of ``*_from_file``.
+    attachments: Mapping[str, bytes] = field(default_factory=dict)
     questions: list[dict[str, Any]] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     row_of: list[int] = field(default_factory=list)
@@ -239,6 +234,64 @@ def _choices(element: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+#: At most this many bad values of an attached list are reported (the rest are alike).
+_MAX_FILE_ERRORS = 5
+
+
+def _file_choices(reading: _Reading, element: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """``select_one_from_file villages.csv``: the choices of an attached CSV, read through
+    ``core/csvrows.py`` (bounded), as ODK reads them: the ``name`` column (or
+    ``parameters`` ``value=…``) and the ``label`` column (or ``label=…``, and
+    ``label::language`` columns); the columns a ``choice_filter`` names are kept with each
+    choice. None when refused (already reported at the question's row)."""
+    name, file = str(element.get("name", "")), str(element.get("itemset") or "")
+    if not file.lower().endswith(".csv"):
+        reading.refuse(name, "type", "xlsform_from_file", file=file)
+        return None
+    data = reading.attachments.get(file)
+    if data is None:
+        reading.refuse(name, "type", "xlsform_attachment_missing", file=file)
+        return None
+    params = element.get("parameters") or {}
+    value_col = str(params.get("value") or "name").strip()
+    label_col = str(params.get("label") or "label").strip()
+    table = read_table(data, None, [value_col])
+    if table.errors:
+        for error in table.errors[:_MAX_FILE_ERRORS]:
+            if error.code == "required":
+                reading.refuse(name, "parameters", "xlsform_attachment_column", file=file,
+                               header=error.field)
+            else:
+                reading.refuse(name, "type", "xlsform_attachment_unreadable", file=file)
+        return None
+    label_cols = {c: ("default" if c == label_col else c.split(":", 1)[1].lstrip(":"))
+                  for c in table.columns if c == label_col or c.startswith(f"{label_col}:")}
+    if not label_cols:
+        reading.refuse(name, "parameters", "xlsform_attachment_column", file=file,
+                       header=label_col)
+        return None
+    named = set(_WORD.findall(str(element.get("choice_filter") or "")))
+    kept = [c for c in table.columns
+            if c in named and c not in label_cols and c not in ("name", "label")][:10]
+    out, bad = [], 0
+    for line, row in table.rows:
+        value = row.get(value_col, "")
+        if not re.fullmatch(CHOICE_PATTERN, value):
+            bad += 1
+            if bad <= _MAX_FILE_ERRORS:
+                reading.refuse(name, "type", "xlsform_attachment_value", file=file, line=line,
+                               value=value[:40])
+            continue
+        texts = {lang: row[c] for c, lang in label_cols.items() if row.get(c)}
+        out.append({"name": value, "label": _label(texts) or {"zh": value, "en": value},
+                    **{c: row.get(c, "") for c in kept}})
+    if len(out) > MAX_CHOICES:
+        reading.refuse(name, "type", "xlsform_attachment_too_many", file=file, max=MAX_CHOICES)
+        return None
+    return None if bad else out
+
+
 def _kind(reading: _Reading, element: dict[str, Any]) -> str | None:
     """Zhucun's type for an element, or None (refused or left out, already reported)."""
     name, raw = str(element.get("name", "")), str(element.get("type", ""))
@@ -249,8 +302,9 @@ def _kind(reading: _Reading, element: dict[str, Any]) -> str | None:
         reading.refuse(name, "type", "xlsform_type_unanswerable", type=raw)
         return None
     if raw in ("select one", "select all that apply") and not element.get("choices"):
-        reading.refuse(name, "type", "xlsform_from_file", file=str(element.get("itemset")))
-        return None
+        element["choices"] = _file_choices(reading, element)
+        if element["choices"] is None:
+            return None
     kind = _TYPES.get(raw)
     if kind is None:
         reading.refuse(name, "type", "xlsform_type", type=raw or "—")
@@ -363,14 +417,16 @@ def _pyxform_error(exc: Exception) -> FieldError:
                       row=int(row.group(1)) if row else None, sheet=sheet)
 
 
-def read_xlsform(data: bytes, *, households: bool = True) -> XLSFormResult:
-    """Read an XLSForm; every problem pyxform and Zhucun find, and no form when there is any."""
+def read_xlsform(data: bytes, *, households: bool = True,
+                 attachments: Mapping[str, bytes] | None = None) -> XLSFormResult:
+    """Read an XLSForm; every problem pyxform and Zhucun find, and no form when there is any.
+    ``attachments`` are the files it names (the CSV of a ``select_one_from_file``)."""
     # pyxform is imported when a form is read, not when the server starts.
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import workbook_to_json
     from pyxform.xls2json_backends import get_xlsform
 
-    if not _unzipped_size_ok(data):
+    if not unzipped_size_ok(data):
         return XLSFormResult(None, None, [FieldError("file", "xlsform_not_xlsx", sheet="")])
     try:
         if not _rows_ok(data):
@@ -392,7 +448,7 @@ def read_xlsform(data: bytes, *, households: bool = True) -> XLSFormResult:
     title = str(parsed.get("title") or "")[:200] or None
     if title == "data":
         title = None
-    reading = _Reading(_rows_by_name(definition), set(yes_no), households)
+    reading = _Reading(_rows_by_name(definition), set(yes_no), households, attachments or {})
     _children(reading, parsed.get("children") or [], None, False)
     if not reading.questions and not reading.errors:
         reading.errors.append(FieldError("type", "required", sheet="survey", row=2))
@@ -465,22 +521,9 @@ _EXAMPLE_CHOICES = [
 
 def example_xlsform() -> bytes:
     """An XLSForm using every supported type (the template counties start from)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    survey = book.active
-    survey.title = "survey"
-    survey.append(["type", "name", "label::Chinese (zh)", "label::English (en)", "required",
-                   "constraint", "relevant", "fact"])
-    for row in _EXAMPLE_SURVEY:
-        survey.append(list(row))
-    choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label::Chinese (zh)", "label::English (en)"])
-    for row in _EXAMPLE_CHOICES:
-        choices.append(list(row))
-    settings = book.create_sheet("settings")
-    settings.append(["form_title"])
-    settings.append(["农户基本情况调查（示例）"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    survey = Sheet("survey", ["type", "name", "label::Chinese (zh)", "label::English (en)",
+                              "required", "constraint", "relevant", "fact"], _EXAMPLE_SURVEY)
+    choices = Sheet("choices", ["list_name", "name", "label::Chinese (zh)", "label::English (en)"],
+                    _EXAMPLE_CHOICES)
+    settings = Sheet("settings", ["form_title"], [["农户基本情况调查（示例）"]])
+    return xlsx_bytes([survey, choices, settings])

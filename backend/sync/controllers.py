@@ -43,9 +43,17 @@ class SyncController(Controller):
     async def pull(
         self,
         actor: NamedDependency[Actor],
-        since: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        since: Annotated[str | None, QueryParameter(max_length=80)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500,
+        snapshot: Annotated[bool, QueryParameter(
+            description="the client takes a snapshot when its feed starts from nothing"
+        )] = False,
     ) -> PullOut:
         """What changed for the caller after ``since`` (omit it the first time), with a new
-        cursor; ``more`` says whether to ask again right away."""
-        return await services.pull(actor, since, limit)
+        cursor; ``more`` says whether to ask again right away.
+
+        With ``snapshot=true``, a first pull (no cursor, or one from before a restore) answers
+        with a snapshot: the live records the caller may see in the compact form
+        (``snapshot.blocks``), pages of up to 5,000, then the feed from the snapshot's end.
+        """
+        return await services.pull(actor, since, limit, snapshot=snapshot)

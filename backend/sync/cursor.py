@@ -15,6 +15,15 @@ numbers; a transaction that ended below the bound is visible to the pull's reads
 ended inside transaction ``T`` at change ``S``). A plain-digits cursor from before this scheme
 is read as "rows stamped 0 (written before it) after change S".
 
+*Snapshot.* A phone that has nothing yet (or whose feed starts over) may take a snapshot
+instead of replaying every change: the live rows it may see, at positions up to where the
+snapshot ends (``upto``, the feed cursor read when it began: on SQLite the counter's value,
+on PostgreSQL the bound), page by page. While pages are delivered the cursor is
+``s<upto>.<after>`` (SQLite: ``s<V>.<S>``; PostgreSQL: ``s<T>.<txid>.<seq>``). A row written
+after ``upto`` lies above it, so it is left to the feed, which continues from ``upto``; a row
+rewritten between two pages moves above ``upto`` and is delivered by the feed, never twice in
+the same version and never missed.
+
 *Both.* A cursor starts with the database's epoch (``<E>:``); a restore from backup gives the
 database a new one, and a cursor of another epoch starts the feed over (the restored database
 may hand out numbers the phone has already passed).
@@ -35,13 +44,13 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 __all__ = [
-    "Cursor", "ensure_stamps", "epoch", "new_epoch", "parse_cursor", "pull_bound", "reset_stamps",
-    "take_seqs",
-    "txid_after",
+    "START", "Cursor", "Snapshot", "ensure_stamps", "epoch", "feed_end", "new_epoch",
+    "parse_cursor", "pull_bound", "reset_stamps", "take_seqs", "txid_after",
 ]
 
 _SEQUENCE = "sync_change_seq"
 _CURSOR = re.compile(r"^(?:(\d{1,10}):)?(?:(\d{1,19})|x(\d{1,19})(?:\.(\d{1,19}))?)$")
+_SNAPSHOT = re.compile(r"^(\d{1,10}):s(\d{1,19})\.(\d{1,19})(?:\.(\d{1,19}))?$")
 
 
 @dataclass(frozen=True)
@@ -59,20 +68,52 @@ class Cursor:
         return f"{epoch}:{body}"
 
 
-def parse_cursor(text: str | None, engine: Engine, epoch: int) -> Cursor | None:
+#: The beginning of the feed: no cursor, or one the feed starts over from.
+START = Cursor(0, 0)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot being delivered: the live rows at positions after ``after`` and up to
+    ``upto`` (the feed cursor the snapshot ends at)."""
+
+    upto: Cursor
+    after: Cursor
+
+    def text(self, engine: Engine, epoch: int) -> str:
+        if not is_postgres(engine):
+            return f"{epoch}:s{self.upto.seq}.{self.after.seq}"
+        return f"{epoch}:s{self.upto.txid}.{self.after.txid}.{self.after.seq}"
+
+
+def _parse_snapshot(m: re.Match[str], engine: Engine, epoch: int) -> Cursor | Snapshot | None:
+    their_epoch, upto, first, second = m.groups()
+    if int(their_epoch) != epoch:
+        return START
+    if is_postgres(engine) != (second is not None):
+        return None
+    if second is None:
+        return Snapshot(Cursor(0, int(upto)), Cursor(0, int(first)))
+    return Snapshot(Cursor(int(upto), -1), Cursor(int(first), int(second)))
+
+
+def parse_cursor(text: str | None, engine: Engine, epoch: int) -> Cursor | Snapshot | None:
     """The cursor a client sent (None when it is not one this server writes).
 
     A cursor of another epoch (written before a restore from backup) starts the feed over:
     the restored database may have handed out its numbers again.
     """
     if not text:
-        return Cursor(0, 0)
+        return START
+    snap = _SNAPSHOT.match(text)
+    if snap is not None:
+        return _parse_snapshot(snap, engine, epoch)
     m = _CURSOR.match(text)
     if m is None:
         return None
     their_epoch, legacy, txid, seq = m.groups()
     if their_epoch is not None and int(their_epoch) != epoch:
-        return Cursor(0, 0)
+        return START
     if legacy is not None:
         return Cursor(0, int(legacy))
     if not is_postgres(engine):
@@ -152,10 +193,31 @@ async def pull_bound(engine: Engine) -> int:
     return bound
 
 
+async def feed_end(engine: Engine) -> Cursor:
+    """Where the feed stands now: every change below it has been committed and is visible.
+
+    SQLite: the counter's value (writers commit in the order of their numbers). PostgreSQL:
+    the bound, as a cursor past every transaction below it.
+    """
+    if is_postgres(engine):
+        return Cursor(await pull_bound(engine), -1)
+    rows = await fetch(engine, "SELECT value FROM sync_change_counter WHERE id = 1")
+    return Cursor(0, int(rows[0]["value"]) if rows else 0)
+
+
 def _widen(xid32: int, near: int) -> int:
-    """A 32-bit transaction id as the 64-bit one (with its epoch) just below ``near``."""
+    """A 32-bit transaction id as the 64-bit one (with its epoch) nearest to ``near``.
+
+    Running transactions lie within 2**31 of each other (PostgreSQL's wraparound guard), so
+    the nearest one is right; a transaction that began after ``near`` was read stays above it
+    (the caller's ``min`` ignores it) instead of being pushed an epoch back below zero.
+    """
     candidate = (near & ~0xFFFFFFFF) | xid32
-    return candidate - (1 << 32) if candidate > near else candidate
+    if candidate > near + (1 << 31):
+        candidate -= 1 << 32
+    elif candidate < near - (1 << 31):
+        candidate += 1 << 32
+    return candidate
 
 
 def txid_after(cursor: Cursor, bound: int) -> QueryString:

@@ -6,7 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Change", "ItemError", "PullOut", "PushIn", "PushItem", "PushOut", "PushResult"]
+__all__ = [
+    "Change", "ItemError", "PullOut", "PushIn", "PushItem", "PushOut", "PushResult",
+    "SnapshotBlock", "SnapshotPage",
+]
 
 
 class PushItem(BaseModel):
@@ -50,7 +53,31 @@ class Change(BaseModel):
     deleted: bool = False
 
 
+class SnapshotBlock(BaseModel):
+    """Rows of one kind in the compact form: each row is its values in the order of ``fields``
+    (``id``, ``version``, then the kind's ``data`` fields)."""
+
+    kind: str
+    fields: list[str]
+    rows: list[list[Any]]
+
+
+class SnapshotPage(BaseModel):
+    """A page of a snapshot: the live records the caller may see, not their history."""
+
+    reset: bool = Field(
+        description="the first page: what the phone holds of the server is replaced by the "
+        "snapshot (records it does not contain are dropped once it is complete; the outbox "
+        "is never touched)"
+    )
+    complete: bool = Field(description="the last page: the cursor now continues the feed")
+    blocks: list[SnapshotBlock]
+
+
 class PullOut(BaseModel):
     changes: list[Change]
     cursor: str
     more: bool = False
+    snapshot: SnapshotPage | None = Field(
+        default=None, description="set while a snapshot is delivered (pull with snapshot=true)"
+    )

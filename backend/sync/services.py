@@ -18,9 +18,26 @@ from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
-from backend.sync.cursor import Cursor, epoch, parse_cursor, pull_bound, take_seqs
+from backend.sync.cursor import (
+    START,
+    Cursor,
+    Snapshot,
+    epoch,
+    feed_end,
+    parse_cursor,
+    pull_bound,
+    take_seqs,
+)
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
-from backend.sync.schemas import Change, ItemError, PullOut, PushItem, PushResult
+from backend.sync.schemas import (
+    Change,
+    ItemError,
+    PullOut,
+    PushItem,
+    PushResult,
+    SnapshotBlock,
+    SnapshotPage,
+)
 
 if TYPE_CHECKING:
     from piccolo.engine.base import Engine
@@ -346,40 +363,78 @@ async def _after_write(
             await kind.after_write(actor, rows)
 
 
-async def pull(actor: Actor, since_text: str | None, limit: int) -> PullOut:
+#: Rows in one page of a snapshot (a page of the feed holds at most ``limit`` changes).
+SNAPSHOT_PAGE = 5_000
+
+
+async def pull(
+    actor: Actor, since_text: str | None, limit: int, *, snapshot: bool = False
+) -> PullOut:
     """Everything that changed for this user after ``since``, oldest first, and a new cursor.
 
     On PostgreSQL only changes of transactions that have ended below the bound are delivered
     (see ``backend/sync/cursor.py``), in ``(txid, seq)`` order; on SQLite, by ``seq``.
+
+    With ``snapshot``, a feed that starts from nothing (no cursor, or one of another epoch)
+    starts with a snapshot instead: the live rows the user may see, in the compact form, then
+    the feed from where the snapshot ends. A snapshot cursor continues the snapshot.
     """
-    all_kinds = kinds()
-    engine = all_kinds[0].table._meta.db
-    postgres = is_postgres(engine)
+    engine = kinds()[0].table._meta.db
     current = await epoch(engine)
     since = parse_cursor(since_text, engine, current)
     if since is None:
         raise ValidationFailed(errors=[FieldError("since", "invalid")])
-    bound = await pull_bound(engine) if postgres else 0
-    found: list[tuple[tuple[int, int], SyncKind, dict[str, Any]]] = []
-    for kind in all_kinds:
+    if isinstance(since, Snapshot):
+        return await _snapshot_page(actor, since, engine, current, reset=False)
+    if snapshot and since == START:
+        began = Snapshot(await feed_end(engine), START)
+        return await _snapshot_page(actor, began, engine, current, reset=True)
+    return await _feed_page(actor, since, limit, engine, current)
+
+
+_Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
+
+
+async def _read(
+    actor: Actor, after: Cursor, limit: int, *, bound: int, upto: int | None, live: bool
+) -> tuple[list[_Found], bool]:
+    """The first ``limit`` rows of every kind the user may see, after ``after`` in feed order.
+
+    PostgreSQL: rows of transactions below ``bound``. SQLite: rows numbered up to ``upto``
+    (None: all). ``live``: deleted rows left out (a snapshot).
+    """
+    found: list[_Found] = []
+    for kind in kinds():
         table = kind.table
-        if postgres:
+        if is_postgres(table._meta.db):
             query = (
                 table.select(*table.all_columns(), QueryString("txid AS sync_txid"))
                 .where(WhereRaw("(txid, seq) > ({}, {}) AND txid < {}",
-                                since.txid, since.seq, bound), kind.pull_where(actor.scope))
+                                after.txid, after.seq, bound), kind.pull_where(actor.scope))
                 .order_by(QueryString("txid"), table.seq)
             )
         else:
             query = (
                 table.select()
-                .where(table.seq > since.seq, kind.pull_where(actor.scope))
+                .where(table.seq > after.seq, kind.pull_where(actor.scope))
                 .order_by(table.seq)
             )
+            if upto is not None:
+                query = query.where(table.seq <= upto)
+        if live:
+            query = query.where(table.deleted.eq(False))
         for row in await query.limit(limit + 1):
             found.append(((int(row.pop("sync_txid", 0)), row["seq"]), kind, row))
     found.sort(key=lambda f: f[0])
-    page = found[:limit]
+    return found[:limit], len(found) > limit
+
+
+async def _feed_page(
+    actor: Actor, since: Cursor, limit: int, engine: Engine, current: int
+) -> PullOut:
+    postgres = is_postgres(engine)
+    bound = await pull_bound(engine) if postgres else 0
+    page, more = await _read(actor, since, limit, bound=bound, upto=None, live=False)
     changes = [
         Change(
             kind=k.name,
@@ -390,10 +445,44 @@ async def pull(actor: Actor, since_text: str | None, limit: int) -> PullOut:
         )
         for _, k, row in page
     ]
-    more = len(found) > limit
     if postgres:
         # A full page stops inside the feed; otherwise every transaction below the bound is done.
         cursor = Cursor(*page[-1][0]) if more else Cursor(max(bound, since.txid), -1)
     else:
         cursor = Cursor(0, page[-1][0][1] if page else since.seq)
     return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)
+
+
+async def _snapshot_page(
+    actor: Actor, snap: Snapshot, engine: Engine, current: int, *, reset: bool
+) -> PullOut:
+    """One page of a snapshot; the last one hands over to the feed at ``snap.upto``."""
+    postgres = is_postgres(engine)
+    page, more = await _read(
+        actor, snap.after, SNAPSHOT_PAGE, bound=snap.upto.txid,
+        upto=None if postgres else snap.upto.seq, live=True,
+    )
+    cursor = (
+        Snapshot(snap.upto, Cursor(*page[-1][0])).text(engine, current)
+        if more
+        else snap.upto.text(engine, current)
+    )
+    blocks: dict[tuple[str, tuple[str, ...]], SnapshotBlock] = {}
+    for _, kind, row in page:
+        data = kind.to_wire(row)
+        fields = tuple(data)
+        block = blocks.get((kind.name, fields))
+        if block is None:
+            block = blocks[(kind.name, fields)] = SnapshotBlock.model_construct(
+                kind=kind.name, fields=["id", "version", *fields], rows=[]
+            )
+        block.rows.append([str(row["id"]), row["version"], *data.values()])
+    return PullOut.model_construct(
+        changes=[],
+        cursor=cursor,
+        # After the last page the feed follows from the snapshot's end: ask again at once.
+        more=True,
+        snapshot=SnapshotPage.model_construct(
+            reset=reset, complete=not more, blocks=list(blocks.values())
+        ),
+    )

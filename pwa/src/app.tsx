@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { activePostings, session, type User } from './auth';
+import { activePostings, session, type Session, type User } from './auth';
 import { lang, t } from './i18n';
 import { unreadCount } from './notify/inbox';
-import { Lazy } from './lazy';
+import { Lazy, type ScreenLoader } from './lazy';
 import { online } from './net';
 import { outboxChanged, unsentCount } from './outbox';
-import { href, route } from './router';
+import { href, route, type Route } from './router';
 import { DialogHost } from './dialog';
 import { VIEWS, barViews, viewFor, visibleViews, type ViewProps } from './routes';
 import { useStores } from './store';
@@ -14,6 +14,18 @@ import { syncState } from './sync';
 import { localDate } from './time';
 
 const loadLogin = () => import('./me/Login');
+
+/** The login asked for, or a temporary password to change first. */
+function showsLogin(s: Session, r: Route): boolean {
+  return r.name === 'login' || !!s.must_change_password;
+}
+
+/** The chunk of the screen the app shows now (main.tsx fetches it before the first render). */
+export function currentScreen(): ScreenLoader {
+  const s = session.get();
+  const r = route.get();
+  return !s || showsLogin(s, r) ? loadLogin : viewFor(r.name, s.user).load;
+}
 
 /** A count read from the user's database, again after every outbox write or pull. */
 function useCount(userId: string, count: (userId: string) => Promise<number>): number {
@@ -127,7 +139,7 @@ export function App() {
   const r = route.get();
   useWarmScreens(s?.user);
 
-  if (!s || r.name === 'login' || s.must_change_password) {
+  if (!s || showsLogin(s, r)) {
     return (
       <main class="page page-login">
         <Lazy load={loadLogin} props={{}} />

@@ -8,6 +8,8 @@ export interface SyncedRecord {
   id: string;
   version: number | string;
   data: Record<string, unknown>;
+  /** Set while a snapshot replaces what we hold: dropped at its end unless it carried it. */
+  stale?: string;
 }
 
 interface ZhucunDB extends DBSchema {

@@ -3,8 +3,23 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 
 type Loader<P> = () => Promise<{ default: ComponentType<P> }>;
+/** Any screen's loader, whatever its props. */
+export type ScreenLoader = () => Promise<{ default: unknown }>;
 
 const loaded = new Map<Loader<never>, ComponentType<never>>();
+
+/**
+ * Fetch a screen's chunk now, before anything renders it: the app starts with the first
+ * screen's chunk already here, so it shows in the first frame instead of after a "loading" one.
+ */
+export function preload(load: ScreenLoader): Promise<void> {
+  const key = load as Loader<never>;
+  if (loaded.has(key)) return Promise.resolve();
+  return load().then(
+    (m) => void loaded.set(key, m.default as ComponentType<never>),
+    () => undefined, // the screen shows its own retry
+  );
+}
 
 /** Render a screen from its own chunk, loading it on first use. */
 export function Lazy<P extends object>({ load, props }: { load: Loader<P>; props: P }) {

@@ -1,6 +1,6 @@
-import { ApiError, api } from './api';
+import { ApiError, api, errorText } from './api';
 import { session } from './auth';
-import { getMeta, userDb, type SyncedRecord } from './db';
+import { getMeta, setMeta, userDb, type SyncedRecord } from './db';
 import { pruneUploaded, uploadPending } from './evidence/evidence';
 import {
   applyResults,
@@ -27,10 +27,44 @@ export interface Change {
   deleted?: boolean;
 }
 
+/** Rows of one kind in the snapshot's compact form: values in the order of `fields`. */
+interface SnapshotBlock {
+  kind: string;
+  fields: string[];
+  rows: unknown[][];
+}
+
+interface SnapshotPage {
+  /** The first page: what we hold of the server is replaced by the snapshot. */
+  reset: boolean;
+  /** The last page: the cursor now continues the change feed. */
+  complete: boolean;
+  blocks: SnapshotBlock[];
+}
+
 interface PullAnswer {
   changes: Change[];
   cursor: string;
   more?: boolean;
+  snapshot?: SnapshotPage | null;
+}
+
+/** The snapshot's rows as changes (id and version first, then the kind's data fields). */
+export function snapshotChanges(page: SnapshotPage | null | undefined): Change[] {
+  const out: Change[] = [];
+  for (const block of page?.blocks ?? []) {
+    const at = (name: string) => block.fields.indexOf(name);
+    const id = at('id');
+    const version = at('version');
+    for (const row of block.rows) {
+      const data: Record<string, unknown> = {};
+      block.fields.forEach((name, i) => {
+        if (i !== id && i !== version) data[name] = row[i];
+      });
+      out.push({ kind: block.kind, id: String(row[id]), version: row[version] as number, data });
+    }
+  }
+  return out;
 }
 
 export interface SyncState {
@@ -68,11 +102,44 @@ function wire(item: OutboxItem) {
   return { kind: item.kind, id: item.id, base_version: item.base_version, data: item.data };
 }
 
-/** Store pulled changes and the new cursor in one transaction, so a crash never skips any. */
-export async function applyChanges(userId: string, changes: Change[], cursor: string): Promise<void> {
+/**
+ * Store pulled changes and the new cursor in one transaction, so a crash never skips any.
+ *
+ * A snapshot replaces what we hold of the server without ever showing an empty list: its
+ * first page marks the records held so far, each page overwrites the ones it carries, and
+ * its last page drops the marked ones it did not carry. The outbox is never touched, so
+ * unsent work stays; a record pushed meanwhile comes back through the feed that follows.
+ */
+export async function applyChanges(
+  userId: string,
+  changes: Change[],
+  cursor: string,
+  snapshot?: SnapshotPage | null,
+): Promise<void> {
   const db = await userDb(userId);
   const tx = db.transaction(['records', 'meta'], 'readwrite');
   const records = tx.objectStore('records');
+  const meta = tx.objectStore('meta');
+  if (snapshot?.reset) {
+    const mark = `${Date.now()}`;
+    let marked = 0;
+    for (let c = await records.openCursor(); c; c = await c.continue()) {
+      await c.update({ ...c.value, stale: mark });
+      marked++;
+    }
+    if (marked) await meta.put(mark, 'stale');
+    else await meta.delete('stale');
+  }
+  for (const c of snapshotChanges(snapshot)) await records.put(c);
+  if (snapshot?.complete) {
+    const mark = await meta.get('stale');
+    if (mark) {
+      for (let c = await records.openCursor(); c; c = await c.continue()) {
+        if (c.value.stale === mark) await c.delete();
+      }
+      await meta.delete('stale');
+    }
+  }
   for (const c of changes) {
     if (c.deleted) await records.delete([c.kind, c.id]);
     else {
@@ -80,19 +147,35 @@ export async function applyChanges(userId: string, changes: Change[], cursor: st
       await records.put(rec);
     }
   }
-  await tx.objectStore('meta').put(cursor, 'cursor');
+  await meta.put(cursor, 'cursor');
   await tx.done;
 }
 
+/**
+ * Pull until the server has nothing more. The first pull (no cursor), and any pull after the
+ * feed starts over (a cursor from before a restore, or one the server no longer reads), takes
+ * a snapshot of the current state instead of every change since the beginning.
+ */
 export async function pullAll(userId: string): Promise<number> {
   let count = 0;
   for (let page = 0; page < MAX_PULL_PAGES; page++) {
     const since = await getMeta<string>(userId, 'cursor');
-    const query = since ? `?since=${encodeURIComponent(since)}` : '';
-    const answer = await api<PullAnswer>(`/sync/pull${query}`, { user: userId });
-    await applyChanges(userId, answer.changes ?? [], answer.cursor);
-    count += answer.changes?.length ?? 0;
-    if (answer.changes?.length) outboxChanged.update((n) => n + 1);
+    const query = `?snapshot=true${since ? `&since=${encodeURIComponent(since)}` : ''}`;
+    let answer: PullAnswer;
+    try {
+      answer = await api<PullAnswer>(`/sync/pull${query}`, { user: userId, timeoutMs: 60_000 });
+    } catch (err) {
+      if (since && err instanceof ApiError && err.status === 422) {
+        await setMeta(userId, 'cursor', ''); // a cursor the server cannot read: start over
+        continue;
+      }
+      throw err;
+    }
+    await applyChanges(userId, answer.changes ?? [], answer.cursor, answer.snapshot);
+    const rows = (answer.snapshot?.blocks ?? []).reduce((n, b) => n + b.rows.length, 0);
+    const got = (answer.changes?.length ?? 0) + rows;
+    count += got;
+    if (got || answer.snapshot?.complete) outboxChanged.update((n) => n + 1);
     if (!answer.more || answer.cursor === since) break;
   }
   return count;
@@ -160,7 +243,7 @@ export function syncNow(): Promise<void> {
     try {
       await flush(userId);
     } catch (err) {
-      error = err instanceof ApiError ? err.display : String(err);
+      error = errorText(err);
     }
     if (session.get()?.user.id !== userId) {
       // Logged out, or someone else logged in, meanwhile: this run is not theirs to hear about

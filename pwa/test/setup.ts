@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { loadCatalogue } from '../src/i18n';
 
 /** A Map-backed localStorage, as Node has none. */
 class MemoryStorage {
@@ -26,3 +27,6 @@ class MemoryStorage {
 if (typeof globalThis.localStorage === 'undefined' || typeof globalThis.localStorage.getItem !== 'function') {
   Object.defineProperty(globalThis, 'localStorage', { value: new MemoryStorage(), configurable: true });
 }
+
+// The English catalogue is a chunk of its own in the app; tests switch languages synchronously.
+await loadCatalogue('en');

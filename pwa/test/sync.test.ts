@@ -214,7 +214,7 @@ describe('failures that decide nothing', () => {
 describe('pull', () => {
   it('pages with the cursor until no more, and stores changes per kind and id', async () => {
     const pages: Record<string, unknown> = {
-      '/api/sync/pull': {
+      '/api/sync/pull?snapshot=true': {
         changes: [
           { kind: 'work_log', id: 'l1', version: 1, data: { text: 'x' } },
           { kind: 'inbox', id: 'm1', version: 1, data: { title: '你好' } },
@@ -222,7 +222,7 @@ describe('pull', () => {
         cursor: '10',
         more: true,
       },
-      '/api/sync/pull?since=10': {
+      '/api/sync/pull?snapshot=true&since=10': {
         changes: [{ kind: 'work_log', id: 'l1', version: 2, data: {}, deleted: true }],
         cursor: '11',
         more: false,
@@ -230,14 +230,104 @@ describe('pull', () => {
     };
     const calls = mockFetch((url) => json(200, pages[url]));
     expect(await pullAll(userId)).toBe(3);
-    expect(calls.map((c) => c.url)).toEqual(['/api/sync/pull', '/api/sync/pull?since=10']);
+    expect(calls.map((c) => c.url)).toEqual([
+      '/api/sync/pull?snapshot=true',
+      '/api/sync/pull?snapshot=true&since=10',
+    ]);
     expect(await recordsOfKind(userId, 'work_log')).toEqual([]);
     expect((await recordsOfKind(userId, 'inbox')).map((r) => r.data.title)).toEqual(['你好']);
     expect(await getMeta(userId, 'cursor')).toBe('11');
 
     const next = mockFetch(() => json(200, { changes: [], cursor: '11', more: false }));
     await pullAll(userId);
-    expect(next[0].url).toBe('/api/sync/pull?since=11');
+    expect(next[0].url).toBe('/api/sync/pull?snapshot=true&since=11');
+  });
+
+  const block = (kind: string, rows: unknown[][]) => ({ kind, fields: ['id', 'version', 'text'], rows });
+  const page = (cursor: string, more: boolean, snapshot: Record<string, unknown> | null) => ({
+    changes: [],
+    cursor,
+    more,
+    snapshot,
+  });
+
+  it('takes the first pull as a snapshot in the compact form, then the feed from its end', async () => {
+    const pages: Record<string, unknown> = {
+      '/api/sync/pull?snapshot=true': page('1:s9.4', true, {
+        reset: true,
+        complete: false,
+        blocks: [block('work_log', [['l1', 2, '一'], ['l2', 1, '二']])],
+      }),
+      '/api/sync/pull?snapshot=true&since=1%3As9.4': page('1:9', true, {
+        reset: false,
+        complete: true,
+        blocks: [block('inbox', [['m1', 1, '你好']])],
+      }),
+      '/api/sync/pull?snapshot=true&since=1%3A9': {
+        changes: [{ kind: 'work_log', id: 'l3', version: 1, data: { text: '三' } }],
+        cursor: '1:10',
+        more: false,
+        snapshot: null,
+      },
+    };
+    const calls = mockFetch((url) => json(200, pages[url]));
+    expect(await pullAll(userId)).toBe(4);
+    expect(calls.map((c) => c.url)).toEqual(Object.keys(pages));
+    expect(await recordsOfKind(userId, 'work_log')).toEqual([
+      { kind: 'work_log', id: 'l1', version: 2, data: { text: '一' } },
+      { kind: 'work_log', id: 'l2', version: 1, data: { text: '二' } },
+      { kind: 'work_log', id: 'l3', version: 1, data: { text: '三' } },
+    ]);
+    expect((await recordsOfKind(userId, 'inbox')).map((r) => r.data.text)).toEqual(['你好']);
+    expect(await getMeta(userId, 'cursor')).toBe('1:10');
+  });
+
+  it('a snapshot after a reset replaces the records without emptying them meanwhile; the outbox stays', async () => {
+    mockFetch(() =>
+      json(200, {
+        changes: [
+          { kind: 'work_log', id: 'old', version: 1, data: { text: '服务器上已没有' } },
+          { kind: 'work_log', id: 'kept', version: 1, data: { text: '旧' } },
+        ],
+        cursor: '1:5',
+        more: false,
+      }),
+    );
+    await pullAll(userId);
+    const unsent = await enqueue(userId, 'work_log', logData('未发送'));
+    // The server was restored: it answers the old cursor with a snapshot, over two pages.
+    let held = 0;
+    mockFetch(async (url) => {
+      if (url.endsWith('since=1%3A5')) {
+        return json(200, page('2:s7.3', true, { reset: true, complete: false, blocks: [block('work_log', [['kept', 3, '新']])] }));
+      }
+      if (url.endsWith('since=2%3As7.3')) {
+        held = (await recordsOfKind(userId, 'work_log')).length; // the old copy is still shown
+        return json(200, page('2:7', true, { reset: false, complete: true, blocks: [] }));
+      }
+      return json(200, { changes: [], cursor: '2:7', more: false, snapshot: null });
+    });
+    await pullAll(userId);
+    expect(held).toBe(2);
+    expect(await recordsOfKind(userId, 'work_log')).toEqual([
+      { kind: 'work_log', id: 'kept', version: 3, data: { text: '新' } },
+    ]);
+    expect((await listOutbox(userId)).map((i) => i.id)).toEqual([unsent.id]);
+    expect(await getMeta(userId, 'cursor')).toBe('2:7');
+  });
+
+  it('a cursor the server refuses starts over with a snapshot', async () => {
+    mockFetch(() => json(200, { changes: [], cursor: 'old', more: false }));
+    await pullAll(userId);
+    const calls = mockFetch((url) =>
+      url.includes('since=old')
+        ? json(422, { title: '参数无效', status: 422, errors: [{ field: 'since', message: '无效' }] })
+        : json(200, page('3:8', false, { reset: true, complete: true, blocks: [block('inbox', [['m', 1, '好']])] })),
+    );
+    await pullAll(userId);
+    expect(calls.map((c) => c.url)).toEqual(['/api/sync/pull?snapshot=true&since=old', '/api/sync/pull?snapshot=true']);
+    expect((await recordsOfKind(userId, 'inbox')).map((r) => r.data.text)).toEqual(['好']);
+    expect(await getMeta(userId, 'cursor')).toBe('3:8');
   });
 });
 

@@ -12,7 +12,7 @@ import uuid
 from openpyxl import load_workbook
 
 from backend.audit.tables import AuditEvent
-from backend.claims import services
+from backend.claims.subsidy import draft_subsidy
 from backend.claims.tables import Claim
 from backend.core.context import RequestContext
 from backend.core.db import write_transaction
@@ -200,7 +200,7 @@ def test_a_confirmed_month_drafts_its_subsidy_once(client, world, run):
             "village_days": 30,
         }
         async with write_transaction(Claim._meta.db):
-            await services.draft_subsidy(RequestContext.system("test"), row)
+            await draft_subsidy(RequestContext.system("test"), row)
 
     run(again)
     assert run(Claim.count().where(Claim.kind == "subsidy").run) == 1

@@ -26,7 +26,8 @@ from hypothesis.stateful import (
 )
 
 from backend.audit.tables import AuditEvent
-from backend.claims import rules, services
+from backend.claims import rules
+from backend.claims.subsidy import draft_subsidy
 from backend.claims.tables import Claim
 from backend.core.canonical import loads
 from backend.core.context import RequestContext
@@ -147,7 +148,7 @@ def test_claims_state_machine(client, world, run):  # noqa: C901 (the machine is
 
             async def draft():
                 async with write_transaction(Claim._meta.db):
-                    await services.draft_subsidy(RequestContext.system("machine"), sheet)
+                    await draft_subsidy(RequestContext.system("machine"), sheet)
 
             run(draft)
             row = run(

@@ -165,3 +165,37 @@ def test_rollups_are_emptied_by_deletes_and_folded_by_reads(client, world, run):
         assert await VillageMonthHouseholds.select() == []
 
     run(scenario)
+
+
+def test_a_dashboard_read_folds_once_and_not_at_all_when_nothing_was_written(
+    client, world, run, monkeypatch
+):
+    folds, transactions = [], []
+    real_fold, real_tx = summary._fold, summary.write_transaction
+
+    async def counted_fold(*args):
+        folds.append(args)
+        await real_fold(*args)
+
+    def counted_tx(engine):
+        transactions.append(engine)
+        return real_tx(engine)
+
+    monkeypatch.setattr(summary, "_fold", counted_fold)
+    monkeypatch.setattr(summary, "write_transaction", counted_tx)
+    run(_apply, [("add_log", {"village": VILLAGE_X1, "date": MONTHS[0], "kind": "visit",
+                              "households": HOUSEHOLDS[:1], "flagged": False,
+                              "deleted": False})])
+
+    def read():
+        r = client.get("/api/dashboard", params={"month": "2026-01"},
+                       headers=world.headers("admin_a"))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    first = read()
+    assert len(folds) == 1 and len(transactions) == 1  # one fold for the table and the trend
+    assert first["totals"]["logs"] == 1
+    again = read()
+    assert len(folds) == 2 and len(transactions) == 1  # nothing new: no write transaction
+    assert again["totals"] == first["totals"] and again["trend"] == first["trend"]

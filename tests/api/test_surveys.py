@@ -210,14 +210,14 @@ def test_versions_are_frozen_and_answers_name_theirs(client, world):
 def test_a_bad_xlsform_changes_nothing(client, world):
     survey = create(client, world).json()
     assert upload(client, world, survey["id"], workbook(EVERY_TYPE[:1])).status_code == 200
-    rows = [*EVERY_TYPE[:2], ["geotrace", "route", "路线", "Route", "", "", "", "", "", ""]]
+    rows = [*EVERY_TYPE[:2], ["video", "route", "路线", "Route", "", "", "", "", "", ""]]
     r = upload(client, world, survey["id"], workbook(rows))
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "xlsform_invalid"
     assert [(e["sheet"], e["row"], e["field"], e["code"]) for e in body["errors"]] == [
         ("survey", 4, "type", "xlsform_type_unanswerable")]
-    assert "geotrace" in body["errors"][0]["message"]
+    assert "video" in body["errors"][0]["message"]
     now = client.get(f"/api/surveys/{survey['id']}", headers=world.headers("admin_a")).json()
     assert [q["name"] for q in now["form"]["questions"]] == ["members"]
 
@@ -246,7 +246,8 @@ def test_who_may_define_and_see_surveys(client, world):
     assert patched.json()["title"] == "新标题"
 
 
-READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.geojson",
+READS = ["", "/preview", "/progress", "/responses.xlsx", "/responses.csv", "/responses.zip",
+         "/responses.geojson",
          "/xlsform"]
 # (who, status of every read, status of a write) on the county's survey of X1 and X2.
 ROLES = [("admin_a", 200, 200), ("reviewer_x", 200, 403), ("reviewer_y", 404, 404),
@@ -348,3 +349,30 @@ def test_a_roster_form_over_http_answered_checked_and_exported(client, world):
     key = list(book["答卷"].iter_rows(values_only=True))[1][-1]
     assert [(m[0], m[1], m[2]) for m in members[1:]] == [
         (key, 1, "王秀英"), (key, 2, "李强"), (key, 3, "李小明")]
+
+
+def test_a_cascade_refuses_a_village_of_another_township(client, world):
+    """choice_filter (township → village) is enforced by the server, as the phone offers it:
+    a village the township's filter drops is refused, located and in both languages."""
+    from tests.xlsforms import FORMS
+    from tests.xlsforms import workbook as build
+
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    assert upload(client, world, survey["id"], build(FORMS["household_census"])).status_code == 200
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    good = dict(FORMS["household_census"].good)
+    elsewhere = {**good, "village": "v21"}  # a village of township t2, answered under t1
+    [zh] = push(client, world, "cadre_x1", answer(record, ids["H001"], elsewhere))
+    assert zh["status"] == "rejected"
+    assert [(e["field"], e["code"]) for e in zh["errors"]] == [
+        ("answers.village", "filtered_choice")]
+    assert zh["errors"][0]["message"].startswith("「村」的选项不在前面回答所允许的范围内")
+    [en] = push(client, world, "cadre_x1", answer(record, ids["H001"], elsewhere), lang="en")
+    assert en["errors"][0]["message"].startswith("“Village”: not among the choices")
+    [ok] = push(client, world, "cadre_x1",
+                answer(record, ids["H001"], {**good, "township": "t2", "village": "v21"}))
+    assert ok["status"] == "applied", ok

@@ -38,14 +38,27 @@ def push(client, world, who, *items, lang="zh-CN"):
     return r.json()["results"]
 
 
-def pull_all(client, world, who, since=None, limit=500):
+def snapshot_changes(body):
+    """The rows of a snapshot page as changes (what a phone stores of them)."""
+    out = []
+    for block in (body.get("snapshot") or {}).get("blocks", []):
+        names = block["fields"]
+        for row in block["rows"]:
+            values = dict(zip(names, row, strict=True))
+            out.append({"kind": block["kind"], "id": values.pop("id"),
+                        "version": values.pop("version"), "data": values, "deleted": False})
+    return out
+
+
+def pull_all(client, world, who, since=None, limit=500, snapshot=False):
     changes, cursor = [], since
     while True:
-        params = {"limit": limit} | ({"since": cursor} if cursor else {})
+        params = ({"limit": limit} | ({"since": cursor} if cursor else {})
+                  | ({"snapshot": "true"} if snapshot else {}))
         r = client.get("/api/sync/pull", params=params, headers=world.headers(who))
         assert r.status_code == 200, r.text
         body = r.json()
-        changes += body["changes"]
+        changes += snapshot_changes(body) + body["changes"]
         if not body["more"]:
             return changes, body["cursor"]
         cursor = body["cursor"]

@@ -34,8 +34,8 @@ DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
 
 from backend.app import all_tables  # noqa: E402
+from backend.capabilities import migrate  # noqa: E402
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine  # noqa: E402
-from backend.core.migrate import migrate  # noqa: E402
 from backend.fieldwork import summary  # noqa: E402
 
 COUNTIES = 20

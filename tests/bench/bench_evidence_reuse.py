@@ -37,6 +37,7 @@ DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
 
 from backend.app import all_tables  # noqa: E402
+from backend.capabilities import migrate  # noqa: E402
 from backend.core.db import (  # noqa: E402
     bind_tables,
     close_engine,
@@ -44,7 +45,6 @@ from backend.core.db import (  # noqa: E402
     fetch,
     prepare_engine,
 )
-from backend.core.migrate import migrate  # noqa: E402
 from backend.evidence import services as evidence  # noqa: E402
 from backend.evidence.flags import reuse_flag  # noqa: E402
 from backend.evidence.imaging import PHASH_NEAR  # noqa: E402

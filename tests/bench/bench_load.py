@@ -37,9 +37,9 @@ import httpx  # noqa: E402
 from backend.accounts import services as accounts  # noqa: E402
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn  # noqa: E402
 from backend.app import all_tables  # noqa: E402
+from backend.capabilities import migrate  # noqa: E402
 from backend.core.context import RequestContext  # noqa: E402
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine  # noqa: E402
-from backend.core.migrate import migrate  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from tests import world as world_module  # noqa: E402
 from tests.world import VILLAGE_X1, VILLAGE_X2, build_world, mint_token  # noqa: E402
@@ -65,9 +65,9 @@ async def make_people(settings: Settings, cadres: int) -> tuple[list[str], list[
     bind_tables(engine, all_tables())
     await prepare_engine(engine)
     try:
-        from backend.app import register_capabilities
+        from backend.capabilities import plug_in
 
-        register_capabilities()
+        plug_in()
         await build_world(settings)
         ctx = RequestContext.system("bench")
         tokens, villages = [], []

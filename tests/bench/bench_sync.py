@@ -32,7 +32,7 @@ import asyncio  # noqa: E402
 from litestar.testing import TestClient  # noqa: E402
 
 from backend.app import create_app  # noqa: E402
-from backend.core.migrate import migrate  # noqa: E402
+from backend.capabilities import migrate  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from tests.world import VILLAGE_X1, build_world  # noqa: E402
 

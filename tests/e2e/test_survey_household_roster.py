@@ -6,6 +6,7 @@ of members joined by the response id."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,9 @@ def test_household_census_with_roster_offline_and_exported(browser, server, shot
         cadre.get_by_test_id("survey-choice-township-t1").check()
         expect(cadre.get_by_test_id("survey-choice-village-v21")).to_have_count(0)
         cadre.get_by_test_id("survey-choice-village-v12").check()
+        # A default written as an expression (today()) is filled when the sheet starts.
+        expect(cadre.get_by_test_id("survey-input-visit_date")).to_have_value(
+            re.compile(r"^\d{4}-\d{2}-\d{2}$"))
         cadre.get_by_test_id("survey-input-head").fill("王秀英")
         cadre.get_by_test_id("survey-input-size").fill("2")
         cadre.get_by_test_id("survey-choice-housing-brick").check()
@@ -88,6 +92,9 @@ def test_household_census_with_roster_offline_and_exported(browser, server, shot
         _member(cadre, 0, "王秀英", "46", "f")
         _member(cadre, 1, "李小明", "12", "m")
         expect(cadre.locator('[data-name="members.0.in_school"]')).to_have_count(0)
+        # Its label names the member's own answer (${member_name}).
+        expect(cadre.locator('[data-name="members.1.in_school"] .q-label')).to_contain_text(
+            "李小明是否在校")
         cadre.get_by_test_id("survey-choice-members.1.in_school-yes").check()
         # The note shows the calculations as they stand.
         expect(cadre.locator('[data-testid="survey-note"][data-name="summary"]')).to_contain_text(
@@ -150,6 +157,7 @@ def test_household_census_with_roster_offline_and_exported(browser, server, shot
         assert [m["is_adult"] for m in answers["members"]] == ["1", "0"]
         assert answers["deviceid"].startswith("zhucun:") and answers["username"]
         assert answers["start"] <= answers["end"] and len(answers["today"]) == 10
+        assert answers["visit_date"] == answers["today"]
 
         county.reload()
         with county.expect_download() as dl:
@@ -157,7 +165,8 @@ def test_household_census_with_roster_offline_and_exported(browser, server, shot
         book = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
         main = list(book["答卷"].iter_rows(values_only=True))
         row = dict(zip(main[0], main[1], strict=True))
-        assert row["户编号"] == "201003" and row["户主姓名"] == "王秀英" and row["村"] == "西村"
+        assert row["户编号"] == "201003" and row["户主姓名"] == "王秀英"
+        assert row["村（village）"] == "西村"  # the question 村 beside the village column
         members = list(book["家庭成员"].iter_rows(values_only=True))
         assert members[0][:4] == ("答卷编号", "序号", "姓名", "年龄")
         assert [(m[0], m[1], m[2], m[3]) for m in members[1:]] == [

@@ -6,6 +6,7 @@ import {
   claimQueue,
   isCleanClaim,
   reviewStates,
+  stepFailure,
   type BulkClaimResult,
 } from './claimReview';
 import { fromOut, type ClaimOut } from './claims';
@@ -14,7 +15,8 @@ import { yuan } from '../money';
 import { online } from '../net';
 import { useStores } from '../store';
 import * as fmt from '../format';
-import { claimFailure, stepFailure, useOnlineList } from '../ui/onlineList';
+import { BulkApprove, type BulkLine } from '../ui/BulkApprove';
+import { useOnlineList } from '../ui/onlineList';
 import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, FlagList, claimTitle } from './claimParts';
 
 /** 审核 › 报销: the claims the township (submitted) or the county (township-approved) decides. */
@@ -24,28 +26,15 @@ export default function ClaimQueue({ user, vname }: { user: User; vname: (code: 
   const { rows, setRows, error, reload } = useOnlineList(() => claimQueue(user.id, states), [user.id, states.join()]);
   const [notice, setNotice] = useState<string | null>(null);
   const [month, setMonth] = useState('');
-  const [asking, setAsking] = useState(false);
-  const [running, setRunning] = useState(false);
-  const [bulk, setBulk] = useState<{ claim: ClaimOut; result: BulkClaimResult }[] | null>(null);
   const months = [...new Set(rows?.map((c) => c.month) ?? [])].sort().reverse();
   const shown = rows?.filter((c) => !month || c.month === month) ?? null;
   const clean = shown?.filter(isCleanClaim) ?? [];
   const total = shown?.reduce((a, c) => a + c.payable_fen, 0) ?? 0;
 
-  const runBulk = async () => {
-    setAsking(false);
-    setRunning(true);
-    setNotice(null);
-    try {
-      const results = await bulkApprove(user.id, clean);
-      const byId = new Map(clean.map((c) => [c.id, c]));
-      setBulk(results.filter((r) => byId.has(r.id)).map((r) => ({ claim: byId.get(r.id)!, result: r })));
-    } catch (err) {
-      setNotice(claimFailure(err).text);
-    } finally {
-      setRunning(false);
-      reload();
-    }
+  const runBulk = async (): Promise<BulkLine[]> => {
+    const byId = new Map(clean.map((c) => [c.id, c]));
+    const results = await bulkApprove(user.id, clean);
+    return results.filter((r) => byId.has(r.id)).map((r) => bulkLine(byId.get(r.id)!, r));
   };
 
   return (
@@ -71,41 +60,14 @@ export default function ClaimQueue({ user, vname }: { user: User; vname: (code: 
           )}
         </div>
       )}
-      {clean.length > 0 && (
-        <div class="card bulk">
-          {asking ? (
-            <>
-              <p>{t('claimq.bulkAsk', { n: clean.length })}</p>
-              <div class="actions">
-                <button class="btn primary" onClick={runBulk} data-testid="claims-bulk-yes">
-                  {t('claimq.bulkYes')}
-                </button>
-                <button class="btn" onClick={() => setAsking(false)}>
-                  {t('common.cancel')}
-                </button>
-              </div>
-            </>
-          ) : (
-            <button class="btn wide" onClick={() => (setBulk(null), setAsking(true))} disabled={running || !online.get()} data-testid="claims-bulk">
-              {running ? t('review.bulkRunning') : t('claimq.bulk', { n: clean.length })}
-            </button>
-          )}
-          <p class="small muted">{t('claimq.bulkNote')}</p>
-        </div>
-      )}
-      {bulk && (
-        <ul class="card results small" data-testid="claims-bulk-results">
-          {bulk.map(({ claim, result }) => {
-            const ok = result.status === 'approved';
-            return (
-              <li class={ok ? 'ok-line' : 'err'} data-testid="claims-bulk-result" data-ok={String(ok)} data-id={claim.id}>
-                {ok ? '✓' : '✗'} {claim.cadre_name} · {claimTitle(claim)} · {yuan(claim.payable_fen)}
-                {!ok && ` — ${result.code === 'conflict' || result.code === 'wrong_state' ? t('review.conflictShort') : result.message ?? result.code ?? ''}`}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <BulkApprove
+        count={clean.length}
+        texts={{ button: 'claimq.bulk', ask: 'claimq.bulkAsk', yes: 'claimq.bulkYes', note: 'claimq.bulkNote' }}
+        testIds={{ button: 'claims-bulk', yes: 'claims-bulk-yes', results: 'claims-bulk-results', result: 'claims-bulk-result' }}
+        run={runBulk}
+        onStart={() => setNotice(null)}
+        onDone={reload}
+      />
       {rows && rows.length === 0 && (
         <p class="empty" data-testid="claims-empty">
           {t('claimq.none')}
@@ -131,6 +93,18 @@ export default function ClaimQueue({ user, vname }: { user: User; vname: (code: 
       </ul>
     </div>
   );
+}
+
+/** A claim's line in the answer to a bulk approval. */
+function bulkLine(claim: ClaimOut, result: BulkClaimResult): BulkLine {
+  const ok = result.status === 'approved';
+  const stale = result.code === 'conflict' || result.code === 'wrong_state';
+  return {
+    id: claim.id,
+    ok,
+    label: `${claim.cadre_name} · ${claimTitle(claim)} · ${yuan(claim.payable_fen)}`,
+    why: ok ? undefined : stale ? t('review.conflictShort') : (result.message ?? result.code ?? ''),
+  };
 }
 
 type Mode = 'idle' | 'return' | 'reject';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, errorText } from '../api';
 import { activePostings, type User } from '../auth';
 import {
   CORRECTABLE,
@@ -170,7 +170,7 @@ function ClaimCard({ userId, c, policy, detail }: { userId: string; c: ClaimView
         setError(t('claim.changedMeanwhile'));
         await refreshMine(userId).catch(() => undefined);
       } else if (err instanceof ApiError && err.network) setError(t('claim.submitOffline'));
-      else setError(err instanceof ApiError ? err.display : String(err));
+      else setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -269,7 +269,7 @@ function ClaimDetail({ user, id }: { user: User; id: string }) {
     let live = true;
     claimHistory(user.id, id, isOnline).then(
       (e) => live && setEvents(e),
-      (err) => live && setError(err instanceof ApiError ? err.display : String(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -284,7 +284,7 @@ function ClaimDetail({ user, id }: { user: User; id: string }) {
       const out = await startCorrection(user.id, id);
       go('claims', ...(out.type === 'travel' ? ['edit', out.id] : [out.id]));
     } catch (err) {
-      setError(err instanceof ApiError ? err.display : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }

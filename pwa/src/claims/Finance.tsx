@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
-import { actOnClaim, claimExportPath, claimQueue } from './claimReview';
+import { errorText } from '../api';
+import { actOnClaim, claimExportPath, claimQueue, stepFailure } from './claimReview';
 import { fromOut, type ClaimOut } from './claims';
 import { download } from '../dashboard/dashboard';
 import { lang, t } from '../i18n';
@@ -12,7 +12,7 @@ import { useStores } from '../store';
 import { addMonths, localMonth } from '../time';
 import * as fmt from '../format';
 import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, claimTitle } from './claimParts';
-import { stepFailure, useOnlineList } from '../ui/onlineList';
+import { useOnlineList } from '../ui/onlineList';
 
 type Tab = 'topay' | 'paid';
 const TABS: Tab[] = ['topay', 'paid'];
@@ -108,7 +108,7 @@ function Exports({ userId, month }: { userId: string; month: string }) {
     try {
       await download(userId, claimExportPath(kind, month), `claims-${month}.${kind}`);
     } catch (err) {
-      setError(err instanceof ApiError ? err.display : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(null);
     }

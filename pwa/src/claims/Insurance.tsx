@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { User } from '../auth';
-import { coverageGaps, forwardIncident, incidents, type Incident } from './claimReview';
+import { claimFailure, coverageGaps, forwardIncident, incidents, type Incident } from './claimReview';
 import { lang, t } from '../i18n';
 import { online } from '../net';
 import { useStores } from '../store';
 import { localDate } from '../time';
 import * as fmt from '../format';
 import { EvidenceStrip } from './claimParts';
-import { claimFailure, useOnlineList } from '../ui/onlineList';
+import { useOnlineList } from '../ui/onlineList';
 
 /** 审核 › 保险 (county admins): cadres with uncovered days, and accident reports to forward. */
 export default function Insurance({ user, vname }: { user: User; vname: (code: string) => string }) {

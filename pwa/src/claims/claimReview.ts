@@ -1,5 +1,6 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, errorText } from '../api';
 import type { Role } from '../auth';
+import { t } from '../i18n';
 import type { ClaimOut, ClaimState } from './claims';
 
 /**
@@ -69,6 +70,28 @@ export async function bulkApprove(userId: string, claims: Pick<ClaimOut, 'id' | 
 
 /** Someone else acted first (409): the reviewer sees the queue again. */
 export const isStale = (err: unknown): boolean => err instanceof ApiError && (err.status === 409 || err.status === 404);
+
+/** What to tell a reviewer when an action failed; 409 means someone else acted first. */
+export function claimFailure(err: unknown): { text: string; stale: boolean } {
+  if (isStale(err)) return { text: t('review.conflict'), stale: true };
+  return { text: errorText(err), stale: false };
+}
+
+/**
+ * Why a step on a claim failed. Besides a 409, a plain 403 on a claim that has moved on since
+ * it was shown (another reviewer took the step that was ours) means someone else acted first.
+ */
+export async function stepFailure(userId: string, c: Pick<ClaimOut, 'id' | 'version'>, err: unknown): Promise<{ text: string; stale: boolean }> {
+  const f = claimFailure(err);
+  if (f.stale || !(err instanceof ApiError) || err.status !== 403 || err.code !== 'forbidden') return f;
+  try {
+    const now = await api<ClaimOut>(`/claims/${encodeURIComponent(c.id)}`, { user: userId });
+    if (now.version !== c.version) return { text: t('review.conflict'), stale: true };
+  } catch (again) {
+    if (isStale(again)) return { text: t('review.conflict'), stale: true };
+  }
+  return f;
+}
 
 export function claimExportPath(kind: 'xlsx' | 'csv', month: string): string {
   return `/claims/export.${kind}?month=${encodeURIComponent(month)}`;

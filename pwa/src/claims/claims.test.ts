@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { session } from '../auth';
-import { bulkApprove, claimQueue, reviewStates } from './claimReview';
-import { stepFailure } from '../ui/onlineList';
+import { bulkApprove, claimQueue, reviewStates, stepFailure } from './claimReview';
 import {
   CLAIM,
   TRAVEL,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { errorText } from '../api';
 import {
   TIERS,
   TIER_COLOURS,
@@ -40,7 +40,7 @@ export default function Dashboard({ user }: ViewProps) {
     setError(null);
     fetchDashboard(user.id, month, tier).then(
       (d) => live && (setData(d), setBusy(false)),
-      (err) => live && (setError(err instanceof ApiError ? err.display : String(err)), setBusy(false)),
+      (err) => live && (setError(errorText(err)), setBusy(false)),
     );
     return () => {
       live = false;
@@ -351,7 +351,7 @@ function Downloads({ userId, month, tier }: { userId: string; month: string; tie
     try {
       await download(userId, exportPath(kind, month, tier), name);
     } catch (err) {
-      setError(err instanceof ApiError ? err.display : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(null);
     }

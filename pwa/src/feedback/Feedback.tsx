@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, errorText } from '../api';
 import {
   MAX_FEEDBACK_PHOTOS,
   answerFeedback,
@@ -167,7 +167,7 @@ function AnswerQueue({ userId }: { userId: string }) {
     let live = true;
     openFeedback(userId).then(
       (r) => live && (setRows(r), setError(null)),
-      (err) => live && setError(err instanceof ApiError ? err.display : String(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -222,7 +222,7 @@ function AnswerItem({ userId, f, onDone }: { userId: string; f: FeedbackOut; onD
       onDone(t('feedback.answered', { name: f.author_name }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) onDone(t('review.conflict'));
-      else setError(err instanceof ApiError ? err.display : String(err));
+      else setError(errorText(err));
     } finally {
       setBusy(false);
     }

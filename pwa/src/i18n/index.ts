@@ -1,13 +1,26 @@
 import { createStore } from '../store';
 import { NOTIFY_TEXT_CACHE, NOTIFY_TEXT_URL, type NotifyText } from '../swshared';
-import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
 export type { MessageKey } from './zh';
 export type Lang = 'zh' | 'en';
 
 export const LANGS: readonly Lang[] = ['zh', 'en'];
-export const catalogues: Record<Lang, Messages> = { zh, en };
+/**
+ * Chinese comes with the app; English is its own chunk, fetched only by those who choose it
+ * (half the catalogue bytes and parsing off every cadre's first screen).
+ */
+const catalogues: Partial<Record<Lang, Messages>> = { zh };
+
+/** The catalogue of a language, loaded when it is not yet (Chinese when it cannot be). */
+export function loadCatalogue(l: Lang): Promise<Messages> {
+  const known = catalogues[l];
+  if (known) return Promise.resolve(known);
+  return import('./en').then(
+    (m) => (catalogues.en = m.en),
+    () => zh, // offline before the chunk was ever fetched: Chinese until it can be
+  );
+}
 
 const KEY = 'zhucun.lang';
 
@@ -23,15 +36,23 @@ function initialLang(): Lang {
 
 export const lang = createStore<Lang>(initialLang());
 
-export function setLang(next: Lang): void {
+/** Switch the language, once its catalogue is here (at once for Chinese or a loaded one). */
+export function setLang(next: Lang): Promise<void> {
   try {
     localStorage.setItem(KEY, next);
   } catch {
     /* keep the choice for this page only */
   }
-  if (typeof document !== 'undefined') document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
-  lang.set(next);
-  shareWithWorker(next);
+  const apply = () => {
+    if (typeof document !== 'undefined') document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+    lang.set(next);
+    shareWithWorker(next);
+  };
+  if (catalogues[next]) {
+    apply();
+    return Promise.resolve();
+  }
+  return loadCatalogue(next).then(apply);
 }
 
 /**
@@ -40,7 +61,8 @@ export function setLang(next: Lang): void {
  */
 function shareWithWorker(l: Lang): void {
   if (typeof caches === 'undefined') return; // not a secure context, or tests
-  const text: NotifyText = { lang: l, title: catalogues[l]['push.notifyTitle'], body: catalogues[l]['push.notifyBody'] };
+  const messages = catalogues[l] ?? zh;
+  const text: NotifyText = { lang: l, title: messages['push.notifyTitle'], body: messages['push.notifyBody'] };
   const answer = new Response(JSON.stringify(text), { headers: { 'Content-Type': 'application/json' } });
   caches.open(NOTIFY_TEXT_CACHE).then((c) => c.put(NOTIFY_TEXT_URL, answer), () => undefined).catch(() => undefined);
 }
@@ -65,7 +87,7 @@ const PLURAL = /\{(\w+), plural,((?:\s*[a-z]+ \{[^{}]*\})+)\s*\}/g;
  */
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const l = lang.get();
-  const text = catalogues[l][key] ?? zh[key] ?? key;
+  const text = catalogues[l]?.[key] ?? zh[key] ?? key;
   if (!vars) return text;
   const show = (v: string | number) => String(v);
   return text

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, errorText } from '../api';
 import { changePassword, login, requestPersistence, session } from '../auth';
 import { LANGS, lang, setLang, t } from '../i18n';
 import { online } from '../net';
@@ -61,7 +61,7 @@ function ChangeTemporary({ typed }: { typed: string }) {
       </label>
       {error && (
         <p class="err block" role="alert" data-testid="change-error">
-          {typeof error === 'string' ? error : error.display}
+          {errorText(error)}
         </p>
       )}
       <button class="btn primary wide" type="submit" disabled={busy || !next} data-testid="change-submit">
@@ -139,7 +139,7 @@ export default function Login() {
       </label>
       {error && (
         <p class="err block" role="alert" data-testid="login-error">
-          {typeof error === 'string' ? error : error.display}
+          {errorText(error)}
         </p>
       )}
       <button class="btn primary wide" type="submit" disabled={busy} data-testid="login-submit">

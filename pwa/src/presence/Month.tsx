@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, fetchBlob } from '../api';
+import { ApiError, fetchBlob, errorText } from '../api';
 import { activePostings, type User } from '../auth';
 import { lang, t, type MessageKey } from '../i18n';
 import { online } from '../net';
@@ -68,7 +68,7 @@ export default function Month({ user, params }: ViewProps) {
         setView(v);
         setFresh(true);
       },
-      (err) => live && setFetchError(err instanceof ApiError ? err.display : String(err)),
+      (err) => live && setFetchError(errorText(err)),
     );
     return () => {
       live = false;
@@ -213,7 +213,7 @@ function SubmitBar({ user, view, onDone }: { user: User; view: MonthView; onDone
       else if (err instanceof ApiError && err.status === 409) {
         setError(err.display);
         onDone(await fetchMonth(user, view.month).catch(() => view));
-      } else setError(err instanceof ApiError ? err.display : String(err));
+      } else setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -342,7 +342,7 @@ function EligibilityCard({ userId, year }: { userId: string; year: number }) {
     if (isOnline) {
       fetchEligibility(userId, year).then(
         (v) => live && setE(v),
-        (err) => live && setError(err instanceof ApiError ? err.display : String(err)),
+        (err) => live && setError(errorText(err)),
       );
     }
     return () => {
@@ -365,7 +365,7 @@ function EligibilityCard({ userId, year }: { userId: string; year: number }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 120_000);
     } catch (err) {
-      setError(err instanceof ApiError ? err.display : String(err));
+      setError(errorText(err));
     } finally {
       setOpening(false);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError, api, errorText } from '../api';
 import { lang, t } from '../i18n';
 import { online } from '../net';
 import type { MonthDay } from '../presence/presence';
@@ -28,6 +28,8 @@ import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { localDate } from '../time';
 import * as fmt from '../format';
+import { BulkApprove, type BulkLine } from '../ui/BulkApprove';
+import { useOnlineList } from '../ui/onlineList';
 import { Calendar, Legend } from '../presence/calendar';
 
 type Tab = 'sheets' | 'leave' | 'talks' | 'claims' | 'insurance';
@@ -42,8 +44,7 @@ const loadInsurance = () => import('../claims/Insurance');
 /** What to tell a reviewer when an action failed; 409 means someone else acted first. */
 function failure(err: unknown): { text: string; stale: boolean } {
   if (err instanceof ApiError && err.status === 409) return { text: t('review.conflict'), stale: true };
-  if (err instanceof ApiError) return { text: err.display, stale: err.status === 404 };
-  return { text: String(err), stale: false };
+  return { text: errorText(err), stale: err instanceof ApiError && err.status === 404 };
 }
 
 export default function Review({ user, params }: ViewProps) {
@@ -90,35 +91,11 @@ export default function Review({ user, params }: ViewProps) {
   );
 }
 
-/** Load a queue when online; `reload()` fetches it again. */
-function useQueue<T>(load: () => Promise<T[]>, deps: unknown[]) {
-  const [rows, setRows] = useState<T[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [n, setN] = useState(0);
-  const isOnline = online.get();
-  useEffect(() => {
-    if (!isOnline) return;
-    let live = true;
-    load().then(
-      (r) => live && (setRows(r), setError(null)),
-      (err) => live && setError(failure(err).text),
-    );
-    return () => {
-      live = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, isOnline, n]);
-  return { rows, setRows, error, reload: () => setN((x) => x + 1) };
-}
-
 // --- presence sheets ---------------------------------------------------------------------------
 
 function Sheets({ userId, vname }: { userId: string; vname: (c: string) => string }) {
-  const { rows, setRows, error, reload } = useQueue(() => sheetQueue(userId), [userId]);
+  const { rows, setRows, error, reload } = useOnlineList(() => sheetQueue(userId), [userId]);
   const [notice, setNotice] = useState<string | null>(null);
-  const [bulk, setBulk] = useState<BulkResult[] | null>(null);
-  const [asking, setAsking] = useState(false);
-  const [running, setRunning] = useState(false);
   const [month, setMonth] = useState('');
   const months = [...new Set(rows?.map((s) => s.month) ?? [])].sort().reverse();
   const shown = rows?.filter((s) => !month || s.month === month) ?? null;
@@ -128,15 +105,14 @@ function Sheets({ userId, vname }: { userId: string; vname: (c: string) => strin
     setRows((r) => r?.filter((x) => x.id !== s.id) ?? null);
     setNotice(msg);
   };
-  const runBulk = async () => {
-    setAsking(false);
-    setRunning(true);
-    setNotice(null);
-    const results = await bulkConfirm(userId, clean, undefined, setBulk);
-    setRunning(false);
-    setBulk(results);
-    reload();
-  };
+  const runBulk = (progress: (lines: BulkLine[]) => void): Promise<BulkLine[]> =>
+    bulkConfirm(userId, clean, undefined, (done) => progress(done.map(sheetLine))).then((done) => done.map(sheetLine));
+  const sheetLine = (b: BulkResult): BulkLine => ({
+    id: b.sheet.id,
+    ok: b.ok,
+    label: `${b.sheet.cadre_name} · ${vname(b.sheet.village_code)} · ${fmt.month(b.sheet.month)}`,
+    why: b.conflict ? t('review.conflictShort') : b.message,
+  });
 
   return (
     <div data-testid="review-sheets">
@@ -161,38 +137,14 @@ function Sheets({ userId, vname }: { userId: string; vname: (c: string) => strin
           )}
         </div>
       )}
-      {clean.length > 0 && (
-        <div class="card bulk">
-          {asking ? (
-            <>
-              <p>{t('review.bulkAsk', { n: clean.length })}</p>
-              <div class="actions">
-                <button class="btn primary" onClick={runBulk} data-testid="bulk-confirm-yes">
-                  {t('review.bulkYes')}
-                </button>
-                <button class="btn" onClick={() => setAsking(false)}>
-                  {t('common.cancel')}
-                </button>
-              </div>
-            </>
-          ) : (
-            <button class="btn wide" onClick={() => (setBulk(null), setAsking(true))} disabled={running || !online.get()} data-testid="bulk-confirm">
-              {running ? t('review.bulkRunning') : t('review.bulk', { n: clean.length })}
-            </button>
-          )}
-          <p class="small muted">{t('review.bulkNote')}</p>
-        </div>
-      )}
-      {bulk && (
-        <ul class="card results small" data-testid="bulk-results">
-          {bulk.map((b) => (
-            <li class={b.ok ? 'ok-line' : 'err'} data-testid="bulk-result" data-ok={String(b.ok)}>
-              {b.ok ? "✓" : "✗"} {b.sheet.cadre_name} · {vname(b.sheet.village_code)} · {fmt.month(b.sheet.month)}
-              {!b.ok && ` — ${b.conflict ? t('review.conflictShort') : b.message}`}
-            </li>
-          ))}
-        </ul>
-      )}
+      <BulkApprove
+        count={clean.length}
+        texts={{ button: 'review.bulk', ask: 'review.bulkAsk', yes: 'review.bulkYes', note: 'review.bulkNote' }}
+        testIds={{ button: 'bulk-confirm', yes: 'bulk-confirm-yes', results: 'bulk-results', result: 'bulk-result' }}
+        run={runBulk}
+        onStart={() => setNotice(null)}
+        onDone={reload}
+      />
       {rows && rows.length === 0 && (
         <p class="empty" data-testid="sheets-empty">
           {t('review.sheetsNone')}
@@ -342,7 +294,7 @@ function SheetCard(props: {
 // --- leave -------------------------------------------------------------------------------------
 
 function LeaveQueue({ userId, admin, vname }: { userId: string; admin: boolean; vname: (c: string) => string }) {
-  const { rows, setRows, error, reload } = useQueue(() => leaveQueue(userId), [userId]);
+  const { rows, setRows, error, reload } = useOnlineList(() => leaveQueue(userId), [userId]);
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <div data-testid="review-leave">
@@ -457,8 +409,8 @@ function LeaveCard(props: {
 function Talks({ userId, vname }: { userId: string; vname: (c: string) => string }) {
   const today = localDate();
   const year = Number(today.slice(0, 4));
-  const missing = useQueue<CadreRow>(() => missingTalks(userId, year), [userId, year]);
-  const done = useQueue<TalkRow>(() => talks(userId, year), [userId, year]);
+  const missing = useOnlineList<CadreRow>(() => missingTalks(userId, year), [userId, year]);
+  const done = useOnlineList<TalkRow>(() => talks(userId, year), [userId, year]);
   const [cadre, setCadre] = useState('');
   const [date, setDate] = useState(today);
   const [summary, setSummary] = useState('');

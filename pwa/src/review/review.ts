@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, errorText } from '../api';
 import { getMeta, setMeta } from '../db';
 
 /** Township reviewers and county admins: queues they act on, online. */
@@ -110,8 +110,7 @@ export async function bulkConfirm(
       await confirm(sheet);
       out.push({ sheet, ok: true });
     } catch (err) {
-      const e = err instanceof ApiError ? err : null;
-      out.push({ sheet, ok: false, conflict: e?.status === 409, message: e ? e.display : String(err) });
+      out.push({ sheet, ok: false, conflict: err instanceof ApiError && err.status === 409, message: errorText(err) });
     }
     onProgress?.([...out]);
   }

@@ -28,9 +28,13 @@ import {
   type SurveyContext,
   type SurveyData,
 } from './answering';
+import { openPoints } from './geoshapes';
+import { ShapeInput } from './ShapeInput';
 import {
   checkAnswers,
+  fillText,
   isAnswered,
+  keptChoices,
   repeatOf,
   same,
   walk,
@@ -42,7 +46,7 @@ import {
   type Question,
   type Walk,
 } from './rules';
-import { addNode, isTrue, valueOf } from './xpath';
+import { isTrue } from './xpath';
 import { syncSoon } from '../sync';
 import { localDate } from '../time';
 import * as fmt from '../format';
@@ -255,7 +259,8 @@ function Editor(props: {
             value={value}
             onChange={onChange}
             choices={filteredChoices(form, q, path, state_)}
-            noteText={q.type === 'note' ? interpolate(form, label(q.label), path, state_) : undefined}
+            labelText={fillText(form, answers, label(q.label), path, state_)}
+            hintText={q.hint ? fillText(form, answers, label(q.hint), path, state_) : undefined}
             error={shownErrors.find((e) => e.question === path)}
             serverError={errorFor(serverErrors, path)}
             known={path === q.name ? known[q.name] : undefined}
@@ -318,6 +323,11 @@ export function formatValue(q: Question, value: unknown): string {
     }
     case 'photo':
       return t('survey.photo');
+    case 'geotrace':
+    case 'geoshape':
+      return t(q.type === 'geotrace' ? 'survey.shape.traceDone' : 'survey.shape.shapeDone', {
+        n: openPoints(q.type, value).length,
+      });
     default:
       return String(value);
   }
@@ -389,7 +399,7 @@ function FormBody(props: {
             <button
               type="button"
               class="btn small"
-              onClick={() => props.setEntries(repeat, (l) => [...l, newEntry(form, repeat)])}
+              onClick={() => props.setEntries(repeat, (l) => [...l, newEntry(form, repeat, answers)])}
               data-testid={`survey-add-${repeat}`}
             >
               + {t('survey.addEntry', { name: label(g.label) || repeat })}
@@ -422,32 +432,11 @@ function groupRelevant(form: Form, repeat: string, w: Walk): boolean {
   return true;
 }
 
-/** A select's choices kept by its choice_filter, evaluated for each choice (a cascade). */
+/** A select's choices kept by its choice_filter (a cascade), as the server keeps them. */
 function filteredChoices(form: Form, q: Question, path: string, w: Walk): Question['choices'] {
-  const filter = q.xpath?.choice_filter;
-  if (!filter || !q.choices) return q.choices;
-  const here = repeatOf(form, q.group);
-  const expr = xpathText(form, filter, here);
-  const root = w.doc.documentElement;
-  const node = w.nodes.get(path) ?? root;
-  return q.choices.filter((c) => {
-    // The choice stands in the instance for a moment, its columns as children (name, town…).
-    const item = addNode(node.parentElement ?? root, 'zc__choice', '');
-    addNode(item, 'name', c.name);
-    for (const [k, v] of Object.entries(c.filters ?? {})) addNode(item, k, v);
-    const keep = isTrue(expr.replace(/(^|[^/$.\w])([A-Za-z_][\w-]*)(?=\s*(!=|=|<|>))/g, '$1./$2'), item);
-    item.remove();
-    return keep;
-  });
-}
-
-/** A note's text with ${name} replaced by the answer or calculation it names. */
-function interpolate(form: Form, text: string, path: string, w: Walk): string {
-  const here = repeatOf(form, form.questions.find((q) => q.name === path.split('.').pop())?.group);
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    const node = w.nodes.get(path);
-    return node ? valueOf(xpathText(form, `string(\${${name}})`, here), node) : '';
-  });
+  if (!q.xpath?.choice_filter || !q.choices) return q.choices;
+  const kept = keptChoices(form, q, path, w, repeatOf(form, q.group));
+  return q.choices.filter((c) => kept.has(c.name));
 }
 
 function QuestionField(props: {
@@ -457,7 +446,8 @@ function QuestionField(props: {
   value: unknown;
   onChange: (v: unknown) => void;
   choices?: Question['choices'];
-  noteText?: string;
+  labelText: string;
+  hintText?: string;
   error?: AnswerError;
   serverError?: string;
   known?: Known;
@@ -469,7 +459,7 @@ function QuestionField(props: {
   if (q.type === 'note') {
     return (
       <p class="survey-note" data-testid="survey-note" data-name={props.path}>
-        {props.noteText}
+        {props.labelText}
       </p>
     );
   }
@@ -483,10 +473,10 @@ function QuestionField(props: {
       data-type={q.type}
     >
       <span id={id} class="q-label">
-        {label(q.label)}
+        {props.labelText}
         {q.required && <span class="req"> *</span>}
       </span>
-      {q.hint && <small class="muted block">{label(q.hint)}</small>}
+      {props.hintText && <small class="muted block">{props.hintText}</small>}
       <Control userId={props.userId} q={{ ...q, choices: props.choices ?? q.choices }} path={props.path} value={value} onChange={onChange} />
       {known && (
         <div class="known small" data-testid={`survey-known-${q.name}`}>
@@ -645,6 +635,9 @@ function Control(props: { userId: string; q: Question; path: string; value: unkn
       );
     case 'geopoint':
       return <GeoInput name={props.path} value={value} onChange={onChange} />;
+    case 'geotrace':
+    case 'geoshape':
+      return <ShapeInput kind={q.type} name={props.path} value={value} onChange={onChange} />;
     case 'photo':
       return <PhotoInput userId={props.userId} name={props.path} value={value} onChange={onChange} />;
     default:

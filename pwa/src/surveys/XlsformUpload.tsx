@@ -8,6 +8,7 @@ import { TEMPLATE_PATH, problemRows, uploadXlsform, warningRows, type ProblemRow
 /** Upload an XLSForm (all or nothing, problems by sheet/row/column), the template, the form back as XLSForm. */
 export function XlsformUpload({ userId, survey, onDone }: { userId: string; survey: Survey; onDone: (s: Survey) => void }) {
   const [file, setFile] = useState<File | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState<'upload' | 'template' | 'xlsform-out' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<ProblemRow[]>([]);
@@ -20,7 +21,7 @@ export function XlsformUpload({ userId, survey, onDone }: { userId: string; surv
     setProblems([]);
     setWarnings([]);
     try {
-      const s = await uploadXlsform(userId, survey.id, file);
+      const s = await uploadXlsform(userId, survey.id, file, files);
       setWarnings(warningRows(s));
       onDone(s);
     } catch (err) {
@@ -52,6 +53,16 @@ export function XlsformUpload({ userId, survey, onDone }: { userId: string; surv
           accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
           data-testid="survey-xlsform"
+        />
+      </label>
+      <label class="field">
+        <span>{t('surveyAdmin.xlsformFiles')}</span>
+        <input
+          type="file"
+          multiple
+          accept=".csv,text/csv"
+          onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
+          data-testid="survey-xlsform-files"
         />
       </label>
       <div class="actions">

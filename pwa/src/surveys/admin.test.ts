@@ -6,6 +6,8 @@ import {
   constraintSummary,
   draftProblems,
   exportName,
+  exportPath,
+  xlsformBody,
   freshnessText,
   labelOf,
   monthPeriod,
@@ -181,5 +183,20 @@ describe('survey admin helpers', () => {
   it('name exports after the survey', () => {
     expect(exportName('2024 人口/住房 调查', 'xlsx')).toBe('2024_人口_住房_调查.xlsx');
     expect(exportName('///', 'csv')).toBe('survey.csv');
+    expect(exportName('普查', 'zip')).toBe('普查.zip');
+    expect(exportPath('s1', 'zip')).toBe('/surveys/s1/responses.zip');
+  });
+});
+
+describe('an XLSForm upload with its attachments', () => {
+  it('is the raw workbook alone, a multipart form with its CSVs', async () => {
+    const book = new Blob(['xlsx'], { type: 'application/octet-stream' });
+    expect(xlsformBody(book).body).toBe(book);
+    const csv = new File(['name,label\nv1,一村\n'], 'villages.csv', { type: 'text/csv' });
+    const { body, headers } = xlsformBody(book, [csv]);
+    expect(headers).toEqual({});
+    const form = body as FormData;
+    expect((form.get('form') as File).name).toBe('form.xlsx');
+    expect((form.getAll('files') as File[]).map((f) => f.name)).toEqual(['villages.csv']);
   });
 });

@@ -123,7 +123,7 @@ export interface Village {
 }
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export const EXPORTS = ['xlsx', 'csv', 'geojson'] as const;
+export const EXPORTS = ['xlsx', 'csv', 'zip', 'geojson'] as const;
 export type ExportKind = (typeof EXPORTS)[number];
 
 const id = encodeURIComponent;
@@ -136,12 +136,21 @@ export const getSurvey = (userId: string, sid: string) => api<Survey>(`/surveys/
 export const createSurvey = (userId: string, body: SurveyIn) =>
   api<Survey>('/surveys', { method: 'POST', json: body, user: userId });
 
-/** The raw .xlsx as the body: the server reads the workbook, all or nothing. */
-export const uploadXlsform = (userId: string, sid: string, file: Blob) =>
+/** The body of an XLSForm upload: the raw .xlsx, or with its attachments (the CSVs of
+ * select_one_from_file) a multipart form of `form` and `files`, named as the form names them. */
+export function xlsformBody(file: Blob, attachments: File[] = []): { body: BodyInit; headers: Record<string, string> } {
+  if (attachments.length === 0) return { body: file, headers: { 'Content-Type': XLSX_TYPE } };
+  const body = new FormData();
+  body.append('form', file, 'form.xlsx');
+  for (const a of attachments) body.append('files', a, a.name);
+  return { body, headers: {} };
+}
+
+/** The server reads the workbook (and its attachments), all or nothing. */
+export const uploadXlsform = (userId: string, sid: string, file: Blob, attachments: File[] = []) =>
   api<Survey>(`/surveys/${id(sid)}/xlsform`, {
     method: 'PUT',
-    body: file,
-    headers: { 'Content-Type': XLSX_TYPE },
+    ...xlsformBody(file, attachments),
     user: userId,
     timeoutMs: 60_000,
   });

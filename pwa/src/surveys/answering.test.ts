@@ -9,22 +9,25 @@ import { makeUser, signIn } from '../../test/helpers';
 import {
   answersToSend,
   confirmedToSend,
+  defaultAnswer,
   deleteDraft,
   draftTargets,
   knownFacts,
   loadContext,
   loadDraft,
+  newEntry,
   parseNumber,
   prefill,
   progress,
   responsesByTarget,
   saveDraft,
+  startAnswers,
   submitResponse,
   unconfirmed,
   type FactData,
   type SurveyData,
 } from './answering';
-import type { Form } from './rules';
+import { fillText, type Form } from './rules';
 
 const L = (s: string) => ({ zh: s, en: s });
 const form: Form = {
@@ -182,5 +185,55 @@ describe('drafts and responses', () => {
     expect([...responsesByTarget(ctx.responses, 's1').keys()].sort()).toEqual(['h1', 'h2']);
     const mine = (await recordViews(userId, 'survey_response')).find((r) => r.item);
     expect(photosOf(mine!.item!)).toEqual([sha]);
+  });
+});
+
+describe('defaults and ${} in texts', () => {
+  const q = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, label: L(name), ...extra }) as Form['questions'][number];
+  const withDefaults: Form = {
+    questions: [
+      q('today', 'today', { meta: true }),
+      q('head', 'text', { default: '${hh_name}' }),
+      q('visit', 'date', { default: 'today()' }),
+      q('size', 'integer', { default: '3' }),
+      q('double', 'integer', { default: '${size} * 2' }),
+      q('neg', 'decimal', { default: '-${size}' }),
+      q('crops', 'select_multiple', { default: 'rice tea', choices: [{ name: 'rice', label: L('r') }, { name: 'tea', label: L('t') }] }),
+      q('note_text', 'text', { default: 'Mr. Wang (head)' }),
+      q('hh_name', 'text'),
+      q('member', 'text', { group: 'members', default: "concat('member ', position(..))" }),
+      q('age', 'integer', { group: 'members', label: { zh: '${member}的年龄', en: 'Age of ${member} (of ${size})' } }),
+    ],
+    groups: [{ name: 'members', label: L('m'), repeat: true }],
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-03T10:00:00+08:00'));
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('fills values and expressions when the answer sheet starts, in form order', () => {
+    const answers = startAnswers(withDefaults, { hh_name: { value: '王秀英', by: '', at: null } }, 'cadre1');
+    expect(answers).toMatchObject({ head: '王秀英', visit: '2026-12-03', size: 3, double: 6, neg: -3, crops: ['rice', 'tea'], note_text: 'Mr. Wang (head)' });
+    expect(answers.today).toBe('2026-12-03');
+  });
+
+  it('a reference to nothing yet leaves the question empty', () => {
+    expect(defaultAnswer(withDefaults, withDefaults.questions[1], {}, 'head')).toBeUndefined();
+  });
+
+  it("fills a new roster entry's defaults with its own place", () => {
+    const first = newEntry(withDefaults, 'members', { size: 3 });
+    expect(first).toEqual({ member: 'member 1' });
+    expect(newEntry(withDefaults, 'members', { size: 3, members: [first] })).toEqual({ member: 'member 2' });
+  });
+
+  it("shows ${} in labels with the answers, in a roster the member's own row", () => {
+    const answers = { size: 2, members: [{ member: 'A' }, { member: 'B' }] };
+    const age = withDefaults.questions[10];
+    expect(fillText(withDefaults, answers, age.label.en, 'members.1.age')).toBe('Age of B (of 2)');
+    expect(fillText(withDefaults, answers, age.label.zh, 'members.0.age')).toBe('A的年龄');
+    expect(fillText(withDefaults, answers, 'no reference', 'size')).toBe('no reference');
   });
 });

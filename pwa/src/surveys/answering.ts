@@ -6,6 +6,7 @@ import { userDb } from '../db';
 import { enqueue, listOutbox, saveEdit, type OutboxItem } from '../outbox';
 import { recordViews, type RecordView } from '../records';
 import {
+  expressionValue,
   isAnswered,
   META_TYPES,
   repeatOf,
@@ -238,17 +239,49 @@ export function deviceId(): string {
   return id;
 }
 
-/** A form's default (the `default` column) as an answer of the question's type. */
-function typedDefault(q: Question): unknown {
-  const text = q.default ?? '';
-  if (!text || /[${(]/.test(text)) return undefined; // a dynamic default is not applied
-  if (q.type === 'integer' || q.type === 'decimal' || q.type === 'range') {
-    const n = Number(text);
-    return Number.isFinite(n) ? n : undefined;
+/**
+ * Whether a `default` is an expression (`today()`, `${other}`, `${a} * 2`) rather than a value
+ * (`5`, `brick`, `2026-01-01`), as pyxform tells them apart: a reference or a function call
+ * makes it an expression, and arithmetic does for a number.
+ */
+export function isDynamicDefault(q: Question, text: string): boolean {
+  if (/\$\{|[A-Za-z][\w:-]*\(/.test(text)) return true;
+  const numeric = q.type === 'integer' || q.type === 'decimal' || q.type === 'range';
+  return numeric && /\d\s*([+*]|-|div|mod)\s*[\d(.]/.test(text);
+}
+
+/** A default's text as an answer of the question's type (undefined: no answer). */
+function typedText(q: Question, text: string): unknown {
+  if (!text) return undefined;
+  switch (q.type) {
+    case 'integer':
+    case 'decimal':
+    case 'range': {
+      const n = Number(text);
+      if (!Number.isFinite(n)) return undefined;
+      return q.type === 'integer' ? Math.trunc(n) : n;
+    }
+    case 'select_multiple':
+      return text.split(/\s+/).filter(Boolean);
+    case 'yes_no':
+      return ['yes', 'true', '1'].includes(text.toLowerCase());
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}/.test(text) ? text.slice(0, 10) : undefined;
+    default:
+      return text;
   }
-  if (q.type === 'select_multiple') return text.split(/\s+/).filter(Boolean);
-  if (q.type === 'yes_no') return ['yes', 'true', '1'].includes(text.toLowerCase());
-  return text;
+}
+
+/**
+ * A form's default (the `default` column) for the question at `path`: a value as written, or
+ * an expression evaluated over the answers so far (ODK sets them when the form is first
+ * opened, and a roster entry's when it is added).
+ */
+export function defaultAnswer(form: Form, q: Question, answers: Answers, path: string): unknown {
+  const text = (q.default ?? '').trim();
+  if (!text) return undefined;
+  if (!isDynamicDefault(q, text)) return typedText(q, text);
+  return typedText(q, expressionValue(form, answers, text, path).trim());
 }
 
 /**
@@ -260,7 +293,12 @@ export function startAnswers(form: Form, known: Record<string, Known>, username:
   for (const q of form.questions) {
     if (repeatOf(form, q.group) !== null || q.name in out) continue;
     const meta = metaValue(q, username, now, true);
-    const value = meta ?? typedDefault(q);
+    if (meta !== undefined) out[q.name] = meta;
+  }
+  // Defaults after the metadata, in form order: one may read another (`${start}`, `${a}`).
+  for (const q of form.questions) {
+    if (repeatOf(form, q.group) !== null || q.name in out || META_TYPES.has(q.type)) continue;
+    const value = defaultAnswer(form, q, out, q.name);
     if (value !== undefined) out[q.name] = value;
   }
   return out;
@@ -298,12 +336,14 @@ export function withMeta(form: Form, answers: Answers, username: string, now = n
   return out;
 }
 
-/** The default answers of one new roster entry. */
-export function newEntry(form: Form, repeat: string): Answers {
+/** The default answers of one new roster entry, added after the entries in `answers`. */
+export function newEntry(form: Form, repeat: string, answers: Answers = {}): Answers {
   const entry: Answers = {};
+  const list = Array.isArray(answers[repeat]) ? (answers[repeat] as Answers[]) : [];
+  const index = list.length;
   for (const q of form.questions) {
     if (repeatOf(form, q.group) !== repeat) continue;
-    const value = typedDefault(q);
+    const value = defaultAnswer(form, q, { ...answers, [repeat]: [...list, entry] }, `${repeat}.${index}.${q.name}`);
     if (value !== undefined) entry[q.name] = value;
   }
   return entry;

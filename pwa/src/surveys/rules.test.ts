@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import fixtureJson from '../../../tests/fixtures/survey_rules.json';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkAnswers, isDate, same, visibleQuestions, withCalculations, type Answers, type AnswerError, type Form } from './rules';
+import { checkAnswers, expressionValue, isDate, same, visibleQuestions, withCalculations, type Answers, type AnswerError, type Form } from './rules';
 
 interface Case {
   name: string;
@@ -12,7 +12,17 @@ interface Case {
 }
 
 /** The cases the server's tests run too (backend/surveys/rules.py), so the two cannot drift. */
-const fixture = fixtureJson as unknown as { form: Form; cases: Case[]; expressions: { now: string; form: Form; cases: Case[] } };
+interface FunctionCase {
+  expr: string;
+  at: string;
+  value: string;
+}
+
+const fixture = fixtureJson as unknown as {
+  form: Form;
+  cases: Case[];
+  expressions: { now: string; form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
+};
 
 describe('survey rules (shared fixture)', () => {
   it('has cases', () => expect(fixture.cases.length).toBeGreaterThan(10));
@@ -46,6 +56,21 @@ describe('ODK expressions (shared fixture, Enketo evaluator against the server)'
           (c.stored.members as Answers[]).map((m) => [m.is_adult, m.place]),
         );
       }
+    });
+  }
+});
+
+describe('every ODK function and type (shared fixture, Enketo evaluator against the server)', () => {
+  const { now, form, functions } = fixture.expressions;
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(now));
+  });
+  afterAll(() => vi.useRealTimers());
+  it('has cases', () => expect(functions.cases.length).toBeGreaterThan(100));
+  for (const c of functions.cases) {
+    it(`${c.expr} at ${c.at || '/data'}`, () => {
+      expect(expressionValue(form, functions.answers, c.expr, c.at)).toBe(c.value);
     });
   }
 });

@@ -7,6 +7,7 @@
  * the Python line for line, including its idea of equality (see `same`). ODK expressions are
  * evaluated by Enketo's evaluator (./xpath.ts), the server's by backend/surveys/xpath.py.
  */
+import { shapeError } from './geoshapes';
 import { addNode, isTrue, newInstance, numberText, ROOT, valueOf } from './xpath';
 
 export type QuestionType =
@@ -18,6 +19,8 @@ export type QuestionType =
   | 'select_multiple'
   | 'yes_no'
   | 'geopoint'
+  | 'geotrace'
+  | 'geoshape'
   | 'photo'
   | 'time'
   | 'datetime'
@@ -210,6 +213,9 @@ export function typeError(question: Question, value: unknown): string | null {
       return typeof value === 'boolean' ? null : 'not_boolean';
     case 'geopoint':
       return geopointError(value) ? 'not_geopoint' : null;
+    case 'geotrace':
+    case 'geoshape':
+      return shapeError(question.type, value);
     case 'photo':
       return typeof value === 'string' && SHA256.test(value) ? null : 'not_photo';
     default:
@@ -279,12 +285,12 @@ export function repeatOf(form: Form, name: string | null | undefined): string | 
  * /data/roster/q for every entry, ../q within the same entry as `here`.
  */
 export function xpathText(form: Form, text: string, here: string | null): string {
-  const repeats = new Set((form.groups ?? []).filter((g) => g.repeat).map((g) => g.name));
-  const where = new Map<string, string | null>(form.questions.map((q) => [q.name, repeatOf(form, q.group)]));
-  for (const g of form.groups ?? []) if (g.repeat) where.set(g.name, repeatOf(form, g.parent));
+  if (!text.includes('${')) return text;
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    if (repeats.has(name)) return `/${ROOT}/${name}`;
-    const repeat = where.get(name) ?? null;
+    if (groups.get(name)?.repeat) return `/${ROOT}/${name}`;
+    const question = form.questions.find((q) => q.name === name);
+    const repeat = question ? repeatOf(form, question.group) : null;
     if (repeat === null) return `/${ROOT}/${name}`;
     return repeat === here ? `../${name}` : `/${ROOT}/${repeat}/${name}`;
   });
@@ -458,6 +464,62 @@ function constraintError(question: Question, value: unknown): string | null {
   }
 }
 
+/** The path of the node a question's node sits in: the roster entry, or the root. */
+const holderOf = (path: string): string => {
+  const parts = path.split('.');
+  return parts.length === 3 ? parts.slice(0, 2).join('.') : '';
+};
+
+/** The element a choice stands in while a choice_filter is evaluated (as on the server). */
+export const CHOICE_ITEM = 'zc__choice';
+
+/**
+ * The names of the choices a choice_filter keeps for the answers (a cascade: township →
+ * village). Each choice stands in the instance, beside the question, as an element whose
+ * children are its name and its other columns, and is kept when the filter is true with that
+ * element as `.` (`town = ${town}` reads the choice's town column and the answer to town).
+ * Mirrors rules.py `kept_choices`.
+ */
+export function keptChoices(form: Form, question: Question, path: string, state: Walk, here: string | null): Set<string> {
+  const choices = question.choices ?? [];
+  const filter = question.xpath?.choice_filter;
+  if (!filter) return new Set(choices.map((c) => c.name));
+  const holder = state.nodes.get(holderOf(path)) ?? state.doc.documentElement;
+  const items = choices.map((c) => {
+    const item = addNode(holder, CHOICE_ITEM, '');
+    addNode(item, 'name', c.name);
+    for (const [k, v] of Object.entries(c.filters ?? {})) addNode(item, k, v);
+    return [c.name, item] as const;
+  });
+  try {
+    return new Set(items.filter(([, item]) => holdsAt(form, filter, item, here)).map(([name]) => name));
+  } finally {
+    for (const [, item] of items) item.remove();
+  }
+}
+
+/**
+ * An expression's text value for these answers at the question `path` (q, roster.0.q; the
+ * root when empty): what a label shows for ${q}, and a default written as an expression.
+ * Mirrors rules.py `expression_value`.
+ */
+export function expressionValue(form: Form, answers: Answers, text: string, path = '', state?: Walk): string {
+  const w = state ?? walk(form, answers);
+  const node = w.nodes.get(path) ?? w.doc.documentElement;
+  const here = path.split('.').length === 3 ? path.split('.')[0] : null;
+  return valueOf(xpathText(form, text, here), node);
+}
+
+/** A label, hint or note with each ${name} replaced by that answer or calculation, read from
+ * the question at `path` (in a roster, the member's own row), as ODK's output values. */
+export function fillText(form: Form, answers: Answers, text: string, path: string, state?: Walk): string {
+  if (!text.includes('${')) return text;
+  const w = state ?? walk(form, answers);
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) =>
+    expressionValue(form, answers, `string(\${${name}})`, path, w),
+  );
+}
+
 function questionError(form: Form, question: Question, value: unknown, path: string, state: Walk, here: string | null): string | null {
   const shown = state.shown.includes(path);
   const expr = question.xpath ?? {};
@@ -469,6 +531,11 @@ function questionError(form: Form, question: Question, value: unknown, path: str
   }
   if (!shown) return 'not_relevant';
   let code = typeError(question, value) ?? constraintError(question, value);
+  if (code === null && expr.choice_filter) {
+    const kept = keptChoices(form, question, path, state, here);
+    const chosen = Array.isArray(value) ? value : [value];
+    if (chosen.some((c) => !kept.has(c as string))) code = 'filtered_choice';
+  }
   if (code === null && expr.constraint && !holdsAt(form, expr.constraint, node, here)) code = 'constraint';
   return code;
 }

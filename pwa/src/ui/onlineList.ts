@@ -1,34 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
-import { isStale } from '../claims/claimReview';
-import type { ClaimOut } from '../claims/claims';
-import { t } from '../i18n';
+import { errorText } from '../api';
 import { online } from '../net';
 
-/** What to tell a reviewer when an action failed; 409 means someone else acted first. */
-export function claimFailure(err: unknown): { text: string; stale: boolean } {
-  if (isStale(err)) return { text: t('review.conflict'), stale: true };
-  if (err instanceof ApiError) return { text: err.display, stale: false };
-  return { text: String(err), stale: false };
-}
-
 /**
- * Why a step on a claim failed. Besides a 409, a plain 403 on a claim that has moved on since
- * it was shown (another reviewer took the step that was ours) means someone else acted first.
+ * A list loaded when online (again when the phone comes back online); `reload()` fetches it
+ * again. The review queues, the finance lists, the insurance gaps and the survey lists use it.
  */
-export async function stepFailure(userId: string, c: Pick<ClaimOut, 'id' | 'version'>, err: unknown): Promise<{ text: string; stale: boolean }> {
-  const f = claimFailure(err);
-  if (f.stale || !(err instanceof ApiError) || err.status !== 403 || err.code !== 'forbidden') return f;
-  try {
-    const now = await api<ClaimOut>(`/claims/${encodeURIComponent(c.id)}`, { user: userId });
-    if (now.version !== c.version) return { text: t('review.conflict'), stale: true };
-  } catch (again) {
-    if (isStale(again)) return { text: t('review.conflict'), stale: true };
-  }
-  return f;
-}
-
-/** A list loaded when online; `reload()` fetches it again. */
 export function useOnlineList<T>(load: () => Promise<T[]>, deps: unknown[]) {
   const [rows, setRows] = useState<T[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,7 +16,7 @@ export function useOnlineList<T>(load: () => Promise<T[]>, deps: unknown[]) {
     let live = true;
     load().then(
       (r) => live && (setRows(r), setError(null)),
-      (err) => live && setError(claimFailure(err).text),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;

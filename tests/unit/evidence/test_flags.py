@@ -506,3 +506,36 @@ def test_flags_are_deterministic_bilingual_unique_and_sorted(
     for flag in flags:
         assert bilingual(flag), flag.detail
         assert json.loads(json.dumps(flag.as_dict(), allow_nan=False)) == flag.as_dict()
+
+
+def _exact_only(check, *args):
+    """``check`` with the haversine first look disabled: every decision by the geodesic."""
+    import math
+    from unittest import mock
+
+    with mock.patch("backend.evidence.flags.sphere_distance_m", lambda a, b: math.inf):
+        return check(*args)
+
+
+@given(
+    lats,
+    lons,
+    st.floats(min_value=50, max_value=50_000),
+    # Most fixes near the edge, where the first look's margin decides; some far in or out.
+    st.one_of(st.floats(0.97, 1.03), st.floats(0.0, 3.0)),
+    bearings,
+    accuracies,
+)
+def test_the_haversine_first_look_never_changes_the_fence_flag(lat, lon, radius, share, bearing,
+                                                                 acc):
+    fix, fence = fix_at(offset((lat, lon), radius * share, bearing), acc), Fence((lat, lon), radius)
+    assert outside_fence(fix, fence) == _exact_only(outside_fence, fix, fence)
+
+
+@given(lats, lons, st.floats(min_value=0.0, max_value=3_000.0), bearings,
+       st.floats(min_value=0.0, max_value=7_200.0))
+def test_the_haversine_first_look_never_changes_the_speed_flag(lat, lon, metres, bearing, secs):
+    before = Fix(lat, lon, 10.0, NOW)
+    there = offset((lat, lon), metres, bearing)
+    after = Fix(there[0], there[1], 10.0, NOW + timedelta(seconds=secs))
+    assert speed_flag(before, after) == _exact_only(speed_flag, before, after)

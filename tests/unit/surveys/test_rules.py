@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.surveys.forms import Form, form_errors
-from backend.surveys.rules import check_answers, normalise, visible_questions
+from backend.surveys.rules import check_answers, expression_value, normalise, visible_questions
 
 CASES = json.loads((Path(__file__).parents[2] / "fixtures" / "survey_rules.json").read_text())
 
@@ -105,3 +105,16 @@ def test_expression_case(case):
     assert errors == case["errors"]
     if "stored" in case:
         assert normalise(form, case["answers"], NOW) == case["stored"]
+
+
+FUNCTIONS = EXPRESSIONS["functions"]
+
+
+@pytest.mark.parametrize("case", FUNCTIONS["cases"],
+                         ids=[f"{c['expr']} at {c['at'] or '/data'}" for c in FUNCTIONS["cases"]])
+def test_every_function_and_type(case):
+    """Each ODK function and type the engines support, against the value Enketo's evaluator
+    gives on the phone for the same expression (pwa/src/surveys/rules.test.ts)."""
+    value = expression_value(EXPRESSIONS["form"], FUNCTIONS["answers"], case["expr"], case["at"],
+                             NOW)
+    assert value == case["value"]

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, api, type FieldError } from '../../api';
+import { ApiError, api, errorText, type FieldError } from '../../api';
 import { ct } from '../i18n';
 import { frameFor, round6, type Circle } from './mapProjection';
 import { TIER_COLOURS, type Division } from './places';
@@ -87,7 +87,7 @@ export function FenceMap({ villages, canEdit, onSaved }: { villages: Division[];
       setMsg({ ok: true, text: ct('console.geography.fenceSaved', { name: next.name, lat: f.center_lat, lon: f.center_lon, m: f.radius_m }) });
     } catch (err) {
       setErrors(err instanceof ApiError ? err.errors : []);
-      setMsg({ ok: false, text: err instanceof ApiError ? err.display : String(err) });
+      setMsg({ ok: false, text: errorText(err) });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, api, type FieldError } from '../../api';
+import { ApiError, api, errorText, type FieldError } from '../../api';
 import { lang } from '../../i18n';
 import { online } from '../../net';
 import type { ViewProps } from '../../routes';
@@ -51,7 +51,7 @@ export default function Geography({ user }: ViewProps) {
     let live = true;
     loadDivisions().then(
       (rows) => live && (setAll(rows), setError(null)),
-      (err) => live && setError(err instanceof ApiError ? err.display : String(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -117,7 +117,7 @@ function TierLabels({ county, onSaved }: { county: Division; onSaved: () => void
       onSaved();
     } catch (err) {
       setErrors(err instanceof ApiError ? err.errors : []);
-      setMsg(err instanceof ApiError ? err.display : String(err));
+      setMsg(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -163,7 +163,7 @@ function DivisionTable({ rows, canEdit, onChanged }: { rows: Division[]; canEdit
       onChanged(next);
       setSaved(ct('console.geography.tierSaved', { name: d.name, tier: next.tier_label }));
     } catch (err) {
-      setFailure(err instanceof ApiError ? err.display : String(err));
+      setFailure(errorText(err));
     }
   };
   if (!rows.length) return <p class="empty">{ct('console.geography.none')}</p>;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, type FieldError } from '../../api';
+import { ApiError, api, errorText, type FieldError } from '../../api';
 import { lang } from '../../i18n';
 import { fenToInput, parseYuan, yuan } from '../../money';
 import { online } from '../../net';
@@ -140,7 +140,7 @@ export default function Policy({ user }: ViewProps) {
 
   useEffect(() => {
     if (!isOnline) return;
-    loadDivisions().then(setDivisions, (err) => setMsg({ ok: false, text: err instanceof ApiError ? err.display : String(err) }));
+    loadDivisions().then(setDivisions, (err) => setMsg({ ok: false, text: errorText(err) }));
   }, [isOnline]);
   useEffect(() => {
     if (!isOnline || !county) return;
@@ -153,7 +153,7 @@ export default function Policy({ user }: ViewProps) {
         setForm(toForm(p));
         setErrors({});
       },
-      (err) => live && setMsg({ ok: false, text: err instanceof ApiError ? err.display : String(err) }),
+      (err) => live && setMsg({ ok: false, text: errorText(err) }),
     );
     return () => {
       live = false;
@@ -184,7 +184,7 @@ export default function Policy({ user }: ViewProps) {
           if (name) fieldErrors[name] = fe.message;
         }
         setErrors(fieldErrors);
-        setMsg({ ok: false, text: err instanceof ApiError ? err.display : String(err) });
+        setMsg({ ok: false, text: errorText(err) });
       }
     } finally {
       setBusy(false);

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, api, fetchBlob, type FieldError } from '../../api';
+import { ApiError, api, fetchBlob, errorText, type FieldError } from '../../api';
 import { online } from '../../net';
 import { useStores } from '../../store';
 import { saveBlob } from '../geography/places';
@@ -69,7 +69,7 @@ export function ImportPanel({ url, template, id, onDone }: Props) {
     } catch (err) {
       setReport(null);
       setFailure(
-        err instanceof ApiError ? { detail: err.display, errors: err.errors } : { detail: String(err), errors: [] },
+        { detail: errorText(err), errors: err instanceof ApiError ? err.errors : [] },
       );
     } finally {
       setBusy(false);
@@ -87,7 +87,7 @@ export function ImportPanel({ url, template, id, onDone }: Props) {
     try {
       saveBlob(await fetchBlob(template.url), template.file);
     } catch (err) {
-      setFailure({ detail: err instanceof ApiError ? err.display : String(err), errors: [] });
+      setFailure({ detail: errorText(err), errors: [] });
     }
   };
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, api } from '../../api';
+import { errorText, api } from '../../api';
 import { lang } from '../../i18n';
 import { yuan } from '../../money';
 import { online } from '../../net';
@@ -61,7 +61,7 @@ export default function Registers({ user, params }: ViewProps) {
   const isOnline = online.get();
   useEffect(() => {
     if (!isOnline) return;
-    loadDivisions().then(setDivisions, (err) => setError(err instanceof ApiError ? err.display : String(err)));
+    loadDivisions().then(setDivisions, (err) => setError(errorText(err)));
   }, [isOnline]);
   return (
     <section data-testid="console-registers">
@@ -96,7 +96,7 @@ function Households({ villages }: { villages: Division[] }) {
     setRows(null);
     api<Household[]>(`/fieldwork/villages/${code}/households`).then(
       (r) => live && (setRows(r), setError(null)),
-      (err) => live && setError(err instanceof ApiError ? err.display : String(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
@@ -182,7 +182,7 @@ function Policies({ county, villages }: { county: string | null; villages: Divis
     let live = true;
     api<InsurancePolicy[]>('/insurance/policies').then(
       (r) => live && (setRows(r), setError(null)),
-      (err) => live && setError(err instanceof ApiError ? err.display : String(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;

@@ -1,0 +1,19 @@
+"""Accounts plug in: login, users and roles, the roster and postings, and ``zhucun user``."""
+
+from __future__ import annotations
+
+from backend.accounts import cli, messages
+from backend.accounts.controllers import AccountsController, AuthController
+from backend.accounts.roster.controllers import RosterController
+from backend.manifest import Capability
+
+__all__ = ["CAPABILITY"]
+
+CAPABILITY = Capability(
+    name="accounts",
+    piccolo_app="backend.accounts.piccolo_app",
+    routes=(AuthController, AccountsController, RosterController),
+    problems=messages.Problems,
+    fields=messages.Fields,
+    commands=(cli.user,),
+)

@@ -1,0 +1,50 @@
+"""A roster's rows in the exports, joined as ODK Central joins them: the response id, the key
+of the row an entry belongs to (the response, or the outer roster's entry) and its own key —
+also for a roster inside a roster, so the export is ready for nested repeats."""
+
+from __future__ import annotations
+
+from backend.surveys.forms import Question
+from backend.surveys.results import _Answers, _Column, _Roster, _roster_header, _roster_rows
+
+
+def _q(name: str, kind: str = "text") -> Question:
+    return Question.model_validate({"name": name, "type": kind,
+                                    "label": {"zh": name, "en": name}})
+
+
+def test_entries_of_an_inner_roster_name_their_outer_entry():
+    members = _Roster("成员", [_Column("姓名", _q("member"))], None)
+    jobs = _Roster("工作", [_Column("工作", _q("job"))], "members")
+    data = _Answers(
+        title="t", columns=[], fixed=[[], []], versions=[1, 1], ids=["r1", "r2"],
+        answers=[{"members": [{"member": "甲", "jobs": [{"job": "务农"}, {"job": "务工"}]},
+                              {"member": "乙"}]},
+                 {"members": [{"member": "丙", "jobs": [{"job": "教师"}]}]}],
+        repeats={"members": members, "jobs": jobs})
+    assert _roster_header(jobs) == ["答卷编号", "序号", "工作", "上级编号", "编号"]
+    assert _roster_rows(data, "members") == [
+        ["r1", 1, "甲", "r1", "r1/members[1]"], ["r1", 2, "乙", "r1", "r1/members[2]"],
+        ["r2", 1, "丙", "r2", "r2/members[1]"]]
+    assert _roster_rows(data, "jobs") == [
+        ["r1", 1, "务农", "r1/members[1]", "r1/members[1]/jobs[1]"],
+        ["r1", 2, "务工", "r1/members[1]", "r1/members[1]/jobs[2]"],
+        ["r2", 1, "教师", "r2/members[1]", "r2/members[1]/jobs[1]"]]
+
+
+def test_an_outer_roster_comes_before_the_roster_inside_it():
+    from backend.surveys.forms import Form
+    from backend.surveys.results import _rosters
+
+    form = Form.model_validate({
+        "groups": [{"name": "jobs", "repeat": True, "parent": "work"},
+                   {"name": "work", "parent": "members"},
+                   {"name": "members", "repeat": True, "label": {"zh": "成员", "en": "M"}}],
+        "questions": [{"name": "member", "type": "text", "label": {"zh": "姓名", "en": "N"},
+                       "group": "members"},
+                      {"name": "job", "type": "text", "label": {"zh": "工作", "en": "J"},
+                       "group": "jobs"}]})
+    rosters = _rosters([form])
+    assert list(rosters) == ["members", "jobs"]
+    assert (rosters["jobs"].parent, rosters["members"].parent) == ("members", None)
+    assert [c.header for c in rosters["jobs"].columns] == ["工作"]
