@@ -111,10 +111,11 @@ def test_editor_edits_expressions_groups_and_repeats(page, server, shot):
     assert r.status_code == 200, r.text
     form = r.json()["form"]
     by_name = {q["name"]: q for q in form["questions"]}
-    assert [q["name"] for q in form["questions"]] == ["members", "income", "per_head", "age", "member_name"]
-    assert by_name["income"]["xpath"] == {"relevant": "${members} > 0", "constraint": ". > 0 and . < 100",
-                                          "required": None, "calculation": None,
-                                          "choice_filter": None, "repeat_count": None}
+    assert [q["name"] for q in form["questions"]] == [
+        "members", "income", "per_head", "age", "member_name"]
+    assert by_name["income"]["xpath"] == {
+        "relevant": "${members} > 0", "constraint": ". > 0 and . < 100", "required": None,
+        "calculation": None, "choice_filter": None, "repeat_count": None}
     assert by_name["income"]["constraint_message"]["zh"] == "须大于 0、小于 100"
     assert by_name["income"]["default"] == "1"
     assert by_name["per_head"]["type"] == "calculate"
