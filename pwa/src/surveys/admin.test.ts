@@ -156,11 +156,11 @@ describe('survey admin helpers', () => {
   it('offer the villages of administered counties and reviewed townships, by code', () => {
     const v = (code: string, level = 'village'): Village => ({ code, name: code, level, parent_code: code.slice(0, 9), county_code: code.slice(0, 6) });
     const all = [v('530102002001'), v('530102001001'), v('530103001001'), v('530102001', 'township')];
-    expect(choosableVillages(all, { scope: { admin_counties: ['530102'], review_townships: [] } }).map((x) => x.code)).toEqual([
+    expect(choosableVillages(all, { scope: { admin_counties: ['530102'], finance_counties: [], own_villages: [], review_townships: [] } }).map((x) => x.code)).toEqual([
       '530102001001',
       '530102002001',
     ]);
-    expect(choosableVillages(all, { scope: { admin_counties: [], review_townships: ['530103001'] } }).map((x) => x.code)).toEqual(['530103001001']);
+    expect(choosableVillages(all, { scope: { admin_counties: [], finance_counties: [], own_villages: [], review_townships: ['530103001'] } }).map((x) => x.code)).toEqual(['530103001001']);
     // A cadre's own village is visible in geo but not theirs to survey.
     expect(choosableVillages(all, { scope: null })).toEqual([]);
   });
