@@ -37,7 +37,6 @@ import {
   keptChoices,
   repeatOf,
   same,
-  visibleQuestions,
   walk,
   xpathText,
   type AnswerError,
@@ -348,11 +347,13 @@ function FormBody(props: {
   render: Render;
   setAnswer: (name: string, value: unknown) => void;
   setEntries: (repeat: string, change: (list: Answers[]) => Answers[]) => void;
+  /** What was sent: no adding or removing entries; calculations shown with the answers. */
+  readOnly?: boolean;
 }) {
-  const { form, answers, walk: w, render } = props;
+  const { form, answers, walk: w, render, readOnly } = props;
   const shown = new Set(w.shown);
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
-  const asked = (q: Question) => q.type !== 'calculate' && !q.meta;
+  const asked = (q: Question) => !q.meta && (readOnly || q.type !== 'calculate');
   const out: preact.JSX.Element[] = [];
   const opened = new Set<string>();
   let lastGroup: string | null = null;
@@ -373,14 +374,16 @@ function FormBody(props: {
             <div class="survey-entry card" data-testid={`survey-entry-${repeat}-${i}`}>
               <p class="small muted">
                 {label(g.label) || repeat} {i + 1}
-                <button
-                  type="button"
-                  class="link small"
-                  onClick={() => props.setEntries(repeat, (l) => l.filter((_x, j) => j !== i))}
-                  data-testid={`survey-remove-${repeat}-${i}`}
-                >
-                  {t('survey.removeEntry')}
-                </button>
+                {!readOnly && (
+                  <button
+                    type="button"
+                    class="link small"
+                    onClick={() => props.setEntries(repeat, (l) => l.filter((_x, j) => j !== i))}
+                    data-testid={`survey-remove-${repeat}-${i}`}
+                  >
+                    {t('survey.removeEntry')}
+                  </button>
+                )}
               </p>
               {members
                 .filter((m) => shown.has(`${repeat}.${i}.${m.name}`))
@@ -391,7 +394,8 @@ function FormBody(props: {
                 )}
             </div>
           ))}
-          {list.length < (g.max_entries ?? 50) && (
+          {readOnly && list.length === 0 && <p class="small muted">{t('survey.unanswered')}</p>}
+          {!readOnly && list.length < (g.max_entries ?? 50) && (
             <button
               type="button"
               class="btn small"
@@ -763,28 +767,36 @@ function ResponseView(props: {
 }) {
   const { survey: s, response: r } = props;
   const answers = r.data.answers ?? {};
-  const shown = s.form.questions.filter((q) => visibleQuestions(s.form, answers).includes(q.name));
+  const w = useMemo(() => walk(s.form, answers), [s.form, answers]);
   const at = r.data.answered_at;
+  // Each answer its own list (a group's heading and a roster's entries stand between them).
+  const render: Render = (q, path, value) =>
+    // Notes are read, not answered; a calculation without a label is the form's own working.
+    q.type === 'note' || (q.type === 'calculate' && !label(q.label)) ? (
+      <></>
+    ) : (
+      <dl class="sent-answer" data-testid="survey-answer" data-name={path}>
+        <dt>{label(q.label)}</dt>
+        <dd>
+          {q.type === 'photo' && typeof value === 'string' ? (
+            <Thumb userId={props.userId} sha={value} />
+          ) : q.type === 'calculate' ? (
+            String(value ?? w.calculated.get(path) ?? '')
+          ) : (
+            formatValue(q, value)
+          )}
+        </dd>
+      </dl>
+    );
   return (
     <div class="card" data-testid="survey-response" data-id={r.id} data-status={r.status}>
       <div class="item-head">
         <span class="small muted">{at ? t('survey.answeredAt', { t: fmt.day(localDate(new Date(at))) }) : ''}</span>
         <StatusBadge status={r.status} />
       </div>
-      <dl class="answers">
-        {shown.map((q) => (
-          <div data-testid="survey-answer" data-name={q.name}>
-            <dt>{label(q.label)}</dt>
-            <dd>
-              {q.type === 'photo' && typeof answers[q.name] === 'string' ? (
-                <Thumb userId={props.userId} sha={answers[q.name] as string} />
-              ) : (
-                formatValue(q, answers[q.name])
-              )}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <div class="answers" data-testid="survey-answers">
+        <FormBody form={s.form} answers={answers} walk={w} render={render} setAnswer={() => undefined} setEntries={() => undefined} readOnly />
+      </div>
       {props.onEdit && (
         <button type="button" class="btn" onClick={props.onEdit} data-testid="survey-edit">
           {t('survey.edit')}

@@ -15,9 +15,11 @@ import {
   sortVillages,
   percent,
   problemRows,
+  warningRows,
   rangeText,
   relevanceSummary,
   type Question,
+  type Survey,
   type Village,
 } from './admin';
 
@@ -110,6 +112,20 @@ describe('survey admin helpers', () => {
     ]);
     expect(problemRows(new Error('x'))).toEqual([]);
     expect(problemRows(new ApiError({ status: 0, title: 'network' }))).toEqual([]);
+  });
+
+  it('lays out the warnings of an upload the same way, none when there are none', () => {
+    const survey = {
+      warnings: [
+        { field: 'appearance', message: '外观 w4 手机上不显示，已忽略', row: 5, sheet: 'survey' },
+        { field: 'type', message: '元数据 audit 网页应用无法读取，已略去', row: null as unknown as number, sheet: 'survey' },
+      ],
+    } as unknown as Survey;
+    expect(warningRows(survey)).toEqual([
+      { sheet: 'survey', row: '5', column: 'appearance', reason: '外观 w4 手机上不显示，已忽略' },
+      { sheet: 'survey', row: '', column: 'type', reason: '元数据 audit 网页应用无法读取，已略去' },
+    ]);
+    expect(warningRows({} as Survey)).toEqual([]);
   });
 
   it('sort villages by code, never by completion', () => {
