@@ -250,12 +250,12 @@ def _question_problems(q: Question, earlier: dict[str, Question]) -> list[tuple[
     return problems
 
 
-def _expression_problems(q: Question, names: set[str], repeats: set[str]
+def _expression_problems(xpath: Expressions | None, names: set[str], repeats: set[str]
                          ) -> list[tuple[str, str]]:
-    """Expressions that cannot be evaluated alike on the phone and here, or that name no
-    question of the form."""
+    """Expressions (of a question or a group) that cannot be evaluated alike on the phone
+    and here, or that name no question of the form."""
     problems: list[tuple[str, str]] = []
-    for key, text in (q.xpath.model_dump() if q.xpath else {}).items():
+    for key, text in (xpath.model_dump() if xpath else {}).items():
         if not text:
             continue
         if any(name not in names | repeats for name in references(text)):
@@ -284,12 +284,15 @@ def _inside_repeats(form: Form) -> set[str]:
     return out
 
 
-def _group_problems(form: Form) -> list[tuple[int, FieldError]]:
+def _group_problems(form: Form, names: set[str], repeats: set[str]
+                    ) -> list[tuple[int, FieldError]]:
     groups = {g.name: g for g in form.groups}
     problems: list[tuple[int, FieldError]] = []
     for index, g in enumerate(form.groups):
         if g.parent is not None and g.parent not in groups:
             problems.append((index, FieldError(f"groups.{index}.parent", "not_found")))
+        problems += [(index, FieldError(f"groups.{index}.{field}", code))
+                     for field, code in _expression_problems(g.xpath, names, repeats)]
     for index, q in enumerate(form.questions):
         if q.group is not None and q.group not in groups:
             problems.append((index, FieldError(f"questions.{index}.group", "not_found")))
@@ -300,11 +303,11 @@ def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, Field
     """What is wrong with a well-typed form, as (question index, error): names used twice,
     choices missing, conditions on later questions or with the wrong kind of value, bounds
     that do not fit the type, facts on a survey of villages."""
-    problems: list[tuple[int, FieldError]] = _group_problems(form)
-    earlier: dict[str, Question] = {}
-    facts: set[str] = set()
     names = {q.name for q in form.questions}
     repeats = {g.name for g in form.groups if g.repeat}
+    problems: list[tuple[int, FieldError]] = _group_problems(form, names, repeats)
+    earlier: dict[str, Question] = {}
+    facts: set[str] = set()
     in_repeats = _inside_repeats(form)
     for index, q in enumerate(form.questions):
         found = _question_problems(q, earlier)
@@ -314,7 +317,7 @@ def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, Field
             found.append(("fact", "fact_in_repeat"))
         elif q.fact and q.fact in facts:
             found.append(("fact", "duplicate"))
-        found += _expression_problems(q, names, repeats)
+        found += _expression_problems(q.xpath, names, repeats)
         problems += [(index, FieldError(f"questions.{index}.{field}", code))
                      for field, code in found]
         facts.add(q.fact or "")

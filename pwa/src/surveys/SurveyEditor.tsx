@@ -46,6 +46,16 @@ const FIELDS: Record<string, MessageKey> = {
   constraint_message: 'surveyEditor.messageZh',
 };
 const fieldName = (field: string) => (field in FIELDS ? t(FIELDS[field]) : field);
+const GROUP_FIELDS: Record<string, MessageKey> = { relevant: 'surveyEditor.groupField.relevant', repeat_count: 'surveyEditor.groupField.repeatCount' };
+
+/** A server error on a group's expression (`groups.2.xpath.relevant`) named by the group. */
+function groupFieldName(field: string, groups: Group[]): string {
+  const m = /^groups\.(\d+)\.(?:xpath\.)?(\w+)$/.exec(field);
+  const group = m ? groups[Number(m[1])] : undefined;
+  if (!m || !group) return field;
+  const what = m[2] in GROUP_FIELDS ? t(GROUP_FIELDS[m[2]]) : fieldName(m[2]);
+  return t('surveyEditor.groupField', { name: group.label?.zh || group.name, what });
+}
 
 interface Props {
   userId: string;
@@ -169,8 +179,8 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
       {other.length > 0 && (
         <ul class="errors err small">
           {other.map((f) => (
-            <li>
-              {f.field}: {f.message}
+            <li data-field={f.field}>
+              {groupFieldName(f.field, groups)}：{f.message}
             </li>
           ))}
         </ul>

@@ -118,3 +118,23 @@ def test_every_function_and_type(case):
     value = expression_value(EXPRESSIONS["form"], FUNCTIONS["answers"], case["expr"], case["at"],
                              NOW)
     assert value == case["value"]
+
+
+def test_a_groups_expressions_are_checked_like_a_questions():
+    """A group's relevant and a repeat's repeat_count, typed in the form editor, are refused
+    when they do not parse or name no question, as a question's own expressions are."""
+    base = {"label": {"zh": "问", "en": "Q"}}
+    form = Form.model_validate({
+        "groups": [
+            {"name": "house", "xpath": {"relevant": "${size} > (1"}},
+            {"name": "members", "repeat": True, "xpath": {"repeat_count": "${nobody}"}},
+            {"name": "fine", "repeat": True, "xpath": {"repeat_count": "${size}",
+                                                       "relevant": "${size} > 0"}},
+        ],
+        "questions": [{**base, "name": "size", "type": "integer"},
+                      {**base, "name": "who", "type": "text", "group": "members"}],
+    })
+    assert [(i, e.field, e.code) for i, e in form_errors(form)] == [
+        (0, "groups.0.xpath.relevant", "xlsform_expression"),
+        (1, "groups.1.xpath.repeat_count", "xlsform_unknown_name"),
+    ]
