@@ -35,6 +35,7 @@ import {
   fillText,
   isAnswered,
   keptChoices,
+  layout,
   repeatOf,
   same,
   visibleQuestions,
@@ -336,93 +337,106 @@ export function formatValue(q: Question, value: unknown): string {
 
 type Render = (q: Question, path: string, value: unknown, onChange: (v: unknown) => void) => preact.JSX.Element;
 
+type SetValue = (name: string, value: unknown) => void;
+type SetList = (repeat: string, change: (list: Answers[]) => Answers[]) => void;
+
+const listOf = (value: unknown): Answers[] => (Array.isArray(value) ? (value as Answers[]).map((e) => ({ ...e })) : []);
+
 /**
  * The questions in form order: a group as a titled section (a field-list page is one section
- * as well), a repeat as a list of entries (a household's members) with add and remove, notes
- * as text; calculations and metadata are not asked.
+ * as well), a repeat as a list of entries (a household's members) with add and remove, a repeat
+ * inside an entry (each member's jobs) as an inner list in that entry, at any depth; notes as
+ * text; calculations and metadata are not asked.
  */
 function FormBody(props: {
   form: Form;
   answers: Answers;
   walk: Walk;
   render: Render;
-  setAnswer: (name: string, value: unknown) => void;
-  setEntries: (repeat: string, change: (list: Answers[]) => Answers[]) => void;
+  setAnswer: SetValue;
+  setEntries: SetList;
 }) {
   const { form, answers, walk: w, render } = props;
   const shown = new Set(w.shown);
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const levels = layout(form);
   const asked = (q: Question) => q.type !== 'calculate' && !q.meta;
-  const out: preact.JSX.Element[] = [];
-  const opened = new Set<string>();
-  let lastGroup: string | null = null;
-  for (const q of form.questions) {
-    const repeat = repeatOf(form, q.group);
-    if (repeat !== null) {
-      if (opened.has(repeat)) continue;
-      opened.add(repeat);
+
+  const level = (scope: string | null, values: Answers, prefix: string, setValue: SetValue, setList: SetList): preact.JSX.Element[] => {
+    const out: preact.JSX.Element[] = [];
+    let lastGroup: string | null = null;
+    for (const item of levels.get(scope ?? '') ?? []) {
+      if (item.kind === 'question') {
+        const q = item.question;
+        const path = prefix + q.name;
+        if (!shown.has(path) || !asked(q)) continue;
+        if (q.group !== lastGroup && q.group && q.group !== scope) {
+          const g = groups.get(q.group);
+          if (g?.label && !g.repeat) out.push(<h3 class="survey-group" data-testid={`survey-group-${g.name}`}>{label(g.label)}</h3>);
+        }
+        lastGroup = q.group ?? null;
+        out.push(render(q, path, values[q.name], (v) => setValue(q.name, v)));
+        continue;
+      }
+      const repeat = item.repeat;
       const g = groups.get(repeat)!;
-      const members = form.questions.filter((m) => repeatOf(form, m.group) === repeat && asked(m));
-      const list = Array.isArray(answers[repeat]) ? (answers[repeat] as Answers[]) : [];
-      const anyShown = list.length === 0 ? groupRelevant(form, repeat, w) : list.some((_e, i) => members.some((m) => shown.has(`${repeat}.${i}.${m.name}`)));
+      const list = listOf(values[repeat]);
+      const at = prefix + repeat;
+      const anyShown =
+        list.length === 0
+          ? groupRelevant(form, repeat, w.nodes.get(prefix.slice(0, -1)) ?? w.doc.documentElement, scope)
+          : list.some((_e, i) => w.shown.some((p) => p.startsWith(`${at}.${i}.`)));
       if (!anyShown) continue;
+      const name = label(g.label) || repeat;
       out.push(
-        <fieldset class="survey-repeat" data-testid={`survey-repeat-${repeat}`}>
-          <legend>{label(g.label) || repeat}</legend>
-          {list.map((entry, i) => (
-            <div class="survey-entry card" data-testid={`survey-entry-${repeat}-${i}`}>
-              <p class="small muted">
-                {label(g.label) || repeat} {i + 1}
-                <button
-                  type="button"
-                  class="link small"
-                  onClick={() => props.setEntries(repeat, (l) => l.filter((_x, j) => j !== i))}
-                  data-testid={`survey-remove-${repeat}-${i}`}
-                >
-                  {t('survey.removeEntry')}
-                </button>
-              </p>
-              {members
-                .filter((m) => shown.has(`${repeat}.${i}.${m.name}`))
-                .map((m) =>
-                  render(m, `${repeat}.${i}.${m.name}`, entry[m.name], (v) =>
-                    props.setEntries(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [m.name]: v } : e))),
-                  ),
-                )}
-            </div>
-          ))}
+        <fieldset class={`survey-repeat${scope ? ' inner' : ''}`} data-testid={`survey-repeat-${at}`}>
+          <legend>{name}</legend>
+          {list.map((entry, i) => {
+            const entryValue: SetValue = (n, v) => setList(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [n]: v } : e)));
+            const entryList: SetList = (inner, change) =>
+              setList(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [inner]: change(listOf(e[inner])) } : e)));
+            return (
+              <div class="survey-entry card" data-testid={`survey-entry-${at}-${i}`}>
+                <p class="small muted entry-head">
+                  {name} {i + 1}
+                  <button
+                    type="button"
+                    class="link small"
+                    onClick={() => setList(repeat, (l) => l.filter((_x, j) => j !== i))}
+                    data-testid={`survey-remove-${at}-${i}`}
+                  >
+                    {t('survey.removeEntry')}
+                  </button>
+                </p>
+                {level(repeat, entry, `${at}.${i}.`, entryValue, entryList)}
+              </div>
+            );
+          })}
           {list.length < (g.max_entries ?? 50) && (
             <button
               type="button"
               class="btn small"
-              onClick={() => props.setEntries(repeat, (l) => [...l, newEntry(form, repeat, answers)])}
-              data-testid={`survey-add-${repeat}`}
+              onClick={() => setList(repeat, (l) => [...l, newEntry(form, repeat, answers, prefix)])}
+              data-testid={`survey-add-${at}`}
             >
-              + {t('survey.addEntry', { name: label(g.label) || repeat })}
+              + {t('survey.addEntry', { name })}
             </button>
           )}
         </fieldset>,
       );
-      continue;
     }
-    if (!shown.has(q.name) || !asked(q)) continue;
-    if (q.group !== lastGroup && q.group) {
-      const g = groups.get(q.group);
-      if (g?.label) out.push(<h3 class="survey-group" data-testid={`survey-group-${g.name}`}>{label(g.label)}</h3>);
-    }
-    lastGroup = q.group ?? null;
-    out.push(render(q, q.name, answers[q.name], (v) => props.setAnswer(q.name, v)));
-  }
-  return <>{out}</>;
+    return out;
+  };
+  return <>{level(null, answers, '', props.setAnswer, props.setEntries)}</>;
 }
 
-/** Whether a repeat (and the groups around it) is shown, before it has any entry. */
-function groupRelevant(form: Form, repeat: string, w: Walk): boolean {
+/** Whether a repeat (and the groups around it, up to the entry it sits in) is shown, before it has any entry. */
+function groupRelevant(form: Form, repeat: string, holder: Node, scope: string | null): boolean {
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
   let name: string | null | undefined = repeat;
-  while (name && groups.has(name)) {
+  while (name && groups.has(name) && name !== scope) {
     const g: Group = groups.get(name)!;
-    if (g.xpath?.relevant && !isTrue(xpathText(form, g.xpath.relevant, null), w.doc.documentElement)) return false;
+    if (g.xpath?.relevant && !isTrue(xpathText(form, g.xpath.relevant, scope, true), holder)) return false;
     name = g.parent;
   }
   return true;
@@ -763,7 +777,7 @@ function ResponseView(props: {
 }) {
   const { survey: s, response: r } = props;
   const answers = r.data.answers ?? {};
-  const shown = s.form.questions.filter((q) => visibleQuestions(s.form, answers).includes(q.name));
+  const shown = new Set(visibleQuestions(s.form, answers));
   const at = r.data.answered_at;
   return (
     <div class="card" data-testid="survey-response" data-id={r.id} data-status={r.status}>
@@ -771,25 +785,55 @@ function ResponseView(props: {
         <span class="small muted">{at ? t('survey.answeredAt', { t: fmt.day(localDate(new Date(at))) }) : ''}</span>
         <StatusBadge status={r.status} />
       </div>
-      <dl class="answers">
-        {shown.map((q) => (
-          <div data-testid="survey-answer" data-name={q.name}>
-            <dt>{label(q.label)}</dt>
-            <dd>
-              {q.type === 'photo' && typeof answers[q.name] === 'string' ? (
-                <Thumb userId={props.userId} sha={answers[q.name] as string} />
-              ) : (
-                formatValue(q, answers[q.name])
-              )}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <SentAnswers userId={props.userId} form={s.form} shown={shown} scope={null} values={answers} prefix="" />
       {props.onEdit && (
         <button type="button" class="btn" onClick={props.onEdit} data-testid="survey-edit">
           {t('survey.edit')}
         </button>
       )}
     </div>
+  );
+}
+
+/** The answers of one level (the form, or one roster entry) read-only, an inner roster's entries within. */
+function SentAnswers(props: { userId: string; form: Form; shown: Set<string>; scope: string | null; values: Answers; prefix: string }) {
+  const { form, shown, values, prefix } = props;
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  return (
+    <dl class="answers">
+      {(layout(form).get(props.scope ?? '') ?? []).map((item) => {
+        if (item.kind === 'question') {
+          const q = item.question;
+          const path = prefix + q.name;
+          if (!shown.has(path)) return null;
+          const value = values[q.name];
+          return (
+            <div data-testid="survey-answer" data-name={path}>
+              <dt>{label(q.label)}</dt>
+              <dd>{q.type === 'photo' && typeof value === 'string' ? <Thumb userId={props.userId} sha={value} /> : formatValue(q, value)}</dd>
+            </div>
+          );
+        }
+        const list = Array.isArray(values[item.repeat]) ? (values[item.repeat] as Answers[]) : [];
+        if (list.length === 0) return null;
+        const name = label(groups.get(item.repeat)?.label) || item.repeat;
+        const at = prefix + item.repeat;
+        return (
+          <div class="sent-roster" data-testid={`survey-sent-repeat-${at}`}>
+            <dt>{name}</dt>
+            <dd>
+              {list.map((entry, i) => (
+                <div class="survey-entry" data-testid={`survey-sent-entry-${at}-${i}`}>
+                  <p class="small muted">
+                    {name} {i + 1}
+                  </p>
+                  <SentAnswers {...props} scope={item.repeat} values={entry ?? {}} prefix={`${at}.${i}.`} />
+                </div>
+              ))}
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
   );
 }
