@@ -387,7 +387,10 @@ function FormBody(props: {
           ? groupRelevant(form, repeat, w.nodes.get(prefix.slice(0, -1)) ?? w.doc.documentElement, scope)
           : list.some((_e, i) => w.shown.some((p) => p.startsWith(`${at}.${i}.`)));
       if (!anyShown) continue;
-      const name = label(g.label) || repeat;
+      // A title naming an answer (`${m_name}的工作`) reads it from the entry the roster sits in.
+      const near = (levels.get(scope ?? '') ?? []).find((i) => i.kind === 'question');
+      const title = label(g.label);
+      const name = (near?.kind === 'question' && title ? fillText(form, answers, title, prefix + near.question.name, w) : title) || repeat;
       out.push(
         <fieldset class={`survey-repeat${scope ? ' inner' : ''}`} data-testid={`survey-repeat-${at}`}>
           <legend>{name}</legend>
