@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PWA_SOURCES := $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test install install-test pwa lint test-sqlite test-postgres bench clean lock
+.PHONY: run test install install-test pwa lint api-types api-types-check test-sqlite test-postgres bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ run: install pwa
 
 lint: install-test
 	$(BIN)/ruff check backend tests
+	$(BIN)/mypy
+
+# The PWA's API types (pwa/src/api.gen.ts), generated from the server's OpenAPI document
+# (`zhucun openapi`, no server needed); the check fails when the checked-in file is stale.
+api-types: install pwa/node_modules/.installed
+	set -o pipefail; $(BIN)/zhucun openapi | (cd pwa && node scripts/api-types.mjs --write)
+
+api-types-check: install pwa/node_modules/.installed
+	set -o pipefail; $(BIN)/zhucun openapi | (cd pwa && node scripts/api-types.mjs --check)
 
 # The suite runs once per engine, as Piccolo's own does. Browser tests run in the SQLite pass.
 test-sqlite: install-test pwa
@@ -55,7 +64,7 @@ test-postgres: install-test
 	  echo "PostgreSQL is not reachable on 127.0.0.1:5432: PostgreSQL pass skipped"; \
 	fi
 
-test: lint pwa
+test: lint api-types-check pwa
 	cd pwa && npm test --silent
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

@@ -1,8 +1,10 @@
-"""The ``zhucun`` command: serve, migrate and seed-demo here; each capability adds its own
+"""The ``zhucun`` command: serve, migrate, seed-demo and openapi here; each capability adds its own
 (``commands`` in its manifest): user add, audit verify|purge, geo import, dispatch, vapid,
 backup, restore."""
 
 from __future__ import annotations
+
+from typing import TextIO
 
 import click
 
@@ -73,6 +75,20 @@ def seed_demo() -> None:
     for account in demo_accounts():
         click.echo(f"  {account.phone}  {account.role:<18} {account.where}  {account.name}")
     click.echo("  13900000001 … 13900000120  cadre (first secretaries and team members)")
+
+
+@main.command()
+@click.option("--out", type=click.File("w", encoding="utf-8"), default="-",
+              help="where to write it (default: standard output)")
+def openapi(out: TextIO) -> None:
+    """Write the API's OpenAPI document (JSON) without serving; the PWA's types come from it."""
+    import json
+
+    from backend.app import create_app
+    from backend.core.settings import get_settings
+
+    schema = create_app(get_settings()).openapi_schema.to_schema()
+    out.write(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 for _capability in CAPABILITIES:

@@ -124,7 +124,7 @@ class HashingGate:
             self._limiters[loop] = anyio.CapacityLimiter(self.concurrency)
         return self._limiters[loop]
 
-    def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+    def _run(self, fn, *args):
         with self._lock:
             self._running += 1
             self.peak = max(self.peak, self._running)
@@ -134,7 +134,7 @@ class HashingGate:
             with self._lock:
                 self._running -= 1
 
-    async def call(self, fn, *args):  # type: ignore[no-untyped-def]
+    async def call(self, fn, *args):
         if self._waiting >= self.concurrency + self.queue:
             raise ServiceUnavailable(headers={"Retry-After": "5"})
         self._waiting += 1

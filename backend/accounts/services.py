@@ -31,7 +31,7 @@ from backend.accounts.tables import Posting, RoleGrant, Session, User
 from backend.accounts.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from backend.audit import services as audit
 from backend.core.clock import local_date, utc_now
-from backend.core.db import write_transaction
+from backend.core.db import fetch, write_transaction
 from backend.core.errors import (
     FieldError,
     Forbidden,
@@ -45,6 +45,8 @@ from backend.core.settings import get_settings
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
+    from piccolo.columns.combination import Combinable
+
     from backend.core.context import RequestContext
     from backend.core.settings import Settings
 
@@ -112,13 +114,45 @@ def posting_in_force(start: dt.date, end: dt.date | None, today: dt.date) -> boo
     return end is None or today <= end + dt.timedelta(days=POSTING_GRACE_DAYS)
 
 
+#: Scopes resolved in this process: (engine, user) → (scope version, local date, scope).
+_scopes: dict[tuple[int, uuid.UUID], tuple[int, dt.date, Scope]] = {}
+_SCOPES_KEPT = 20_000
+
+
+async def _scope_version() -> int | None:
+    """The database's scope version (bumped by triggers on role grants, postings and divisions
+    in the writing transaction), or None when the row is missing (nothing is cached then)."""
+    rows = await fetch(RoleGrant._meta.db,
+                       "SELECT value FROM account_scope_version WHERE id = 1")
+    return int(rows[0]["value"]) if rows else None
+
+
 async def resolve_scope(user_id: uuid.UUID) -> Scope:
     """Roles and postings → the villages and counties this user may touch.
 
     A cadre's villages are those of postings in force (``posting_in_force``): a transferred
     cadre no longer reads the old village's households nor writes there; their own records
     of it stay theirs (matched by owner, not by village).
+
+    Kept per process for as long as the scope version and the local date stay the same: one
+    read of one row a request instead of three queries. The version is read before the scope,
+    so a change committed meanwhile makes the next request resolve it again.
     """
+    version = await _scope_version()
+    today = local_date()
+    key = (id(RoleGrant._meta.db), user_id)
+    kept = _scopes.get(key)
+    if version is not None and kept is not None and kept[:2] == (version, today):
+        return kept[2]
+    scope = await _resolve_scope(user_id, today)
+    if version is not None:
+        if len(_scopes) >= _SCOPES_KEPT:
+            _scopes.clear()
+        _scopes[key] = (version, today, scope)
+    return scope
+
+
+async def _resolve_scope(user_id: uuid.UUID, today: dt.date) -> Scope:
     grants = await RoleGrant.select(RoleGrant.role, RoleGrant.division_code).where(
         RoleGrant.account == user_id
     )
@@ -128,7 +162,6 @@ async def resolve_scope(user_id: uuid.UUID) -> Scope:
     roles = {g["role"] for g in grants}
     if postings:
         roles.add("cadre")
-    today = local_date()
 
     def codes(role: str) -> frozenset[str]:
         return frozenset(g["division_code"] for g in grants if g["role"] == role)
@@ -768,12 +801,11 @@ async def posted_cadres(scope: Scope, start: dt.date, end: dt.date) -> list[Post
     counties = sorted(scope.admin_counties)
     if not villages and not counties:
         return []
-    clause = None
-    if villages:
-        clause = Posting.village_code.is_in(villages)
-    if counties:
-        by_county = Posting.county_code.is_in(counties)
-        clause = by_county if clause is None else (clause | by_county)
+    clause: Combinable = (
+        Posting.village_code.is_in(villages) if villages else Posting.county_code.is_in(counties)
+    )
+    if villages and counties:
+        clause = clause | Posting.county_code.is_in(counties)
     rows = await Posting.select(
         Posting.cadre,
         Posting.cadre.name.as_alias("name"),
@@ -862,7 +894,7 @@ async def active_postings(on: dt.date) -> list[PostedCadre]:
         Posting.county_code, Posting.start_date, Posting.end_date,
     ).where(
         Posting.start_date <= on, (Posting.end_date.is_null()) | (Posting.end_date >= on),
-        Posting.cadre.active.eq(True),
+        Posting.cadre.active.eq(True),  # type: ignore[union-attr]  # Piccolo types a joined column loosely
     ).order_by(Posting.start_date)
     return [PostedCadre(r["cadre"], r["name"], r["village_code"], r["county_code"],
                         r["start_date"], r["end_date"]) for r in rows]

@@ -52,7 +52,7 @@ def _token_class(settings: Settings) -> type[Token]:
     class RotatingToken(Token):
         @classmethod
         def decode_payload(cls, encoded_token, secret, algorithms, issuer=None, audience=None,
-                           options=None):  # type: ignore[no-untyped-def]
+                           options=None):
             try:
                 return super().decode_payload(encoded_token, secret, algorithms, issuer,
                                               audience, options)

@@ -74,7 +74,9 @@ async def computed(
     if values["kind"] == "subsidy":
         rate = pol.subsidy_daily_fen
         amount = rules.subsidy_amount_fen(values["village_days"], rate)
-        out = {"rate_fen": rate, "road_factor_x100": None, "geodesic_m": None, "flags": []}
+        out: dict[str, Any] = {
+            "rate_fen": rate, "road_factor_x100": None, "geodesic_m": None, "flags": [],
+        }
     else:
         rate = pol.car_fen_per_km if values["mode"] == "car" else 0
         geodesic = await _geodesic_m(owner, village_code, values["date"], cache)

@@ -32,6 +32,7 @@ from backend.claims.schemas import (
 )
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
+from backend.core.export import CSV, XLSX, download
 from backend.core.i18n import pick_lang
 from backend.core.imports import template_response, upload_bytes
 from backend.core.scope import Actor
@@ -174,10 +175,7 @@ class ClaimController(Controller):
         lang = pick_lang(request.headers.get("accept-language"))
         return await review.bulk_approve(ctx, actor, data.items, lang)
 
-    @get(
-        "/export.xlsx",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    @get("/export.xlsx", media_type=XLSX)
     async def export_xlsx(
         self,
         actor: NamedDependency[Actor],
@@ -187,13 +185,9 @@ class ClaimController(Controller):
         """The month's approved claims for finance (县财政), with totals per township."""
         day = parse_month(month)
         rows = await exports.approved_rows(actor.scope, day, county)
-        return Response(
-            exports.xlsx_bytes(rows, day),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="claims-{month}.xlsx"'},
-        )
+        return download(exports.xlsx_bytes(rows, day), f"claims-{month}.xlsx")
 
-    @get("/export.csv", media_type="text/csv")
+    @get("/export.csv", media_type=CSV)
     async def export_csv(
         self,
         actor: NamedDependency[Actor],
@@ -203,11 +197,7 @@ class ClaimController(Controller):
         """The month's approved claims as CSV (UTF-8 with BOM), one row each."""
         day = parse_month(month)
         rows = await exports.approved_rows(actor.scope, day, county)
-        return Response(
-            exports.csv_bytes(rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="claims-{month}.csv"'},
-        )
+        return download(exports.csv_bytes(rows), f"claims-{month}.csv", CSV)
 
 
 class InsuranceController(Controller):

@@ -6,20 +6,18 @@ fen so that they equal the rows to the fen.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from backend.accounts import services as accounts
 from backend.claims.tables import Claim
 from backend.core.errors import Forbidden, NotFound
-from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
+from backend.core.export import Money, Sheet
+from backend.core.export import csv_bytes as csv_bytes_of
+from backend.core.export import xlsx_bytes as xlsx_bytes_of
+from backend.core.money import fen_to_yuan
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
@@ -46,7 +44,6 @@ HEADERS = [
 _KIND = {"subsidy": "生活补贴", "travel": "往返交通费"}
 _STATE = {"county_approved": "县已审核", "paid": "已支付"}
 _MODE = {"public": "公共交通", "car": "自驾"}
-_AMOUNT_COLUMN = HEADERS.index("金额（元）") + 1
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ class ExportRow:
             _KIND[self.kind],
             self.month,
             self.detail,
-            self.payable_fen,
+            Money(self.payable_fen),
             _STATE[self.state],
             self.payment_reference,
             self.claim_id,
@@ -141,63 +138,42 @@ async def approved_rows(scope: Scope, month: dt.date, county_code: str | None) -
     return out
 
 
-def xlsx_bytes(rows: list[ExportRow], month: dt.date) -> bytes:
-    """Sheet 明细: every claim, a 小计 row after each township and 合计 at the end; sheet 汇总:
-    one row per township and the total. Amounts are numbers in yuan shown with two decimals."""
-    book = Workbook()
-    detail = book.active
-    detail.title = "明细"
-    detail.append(HEADERS)
-    bold = Font(bold=True)
-    for cell in detail[1]:
-        cell.font = bold
+def _detail_sheet(rows: list[ExportRow]) -> tuple[Sheet, list[tuple[str, str, int, int]]]:
+    """Sheet 明细: every claim, a 小计 row after each township and 合计 at the end; and the
+    townships' totals (code, name, claims, fen)."""
+    cells: list[list[object]] = []
+    bold: set[int] = set()
     totals: list[tuple[str, str, int, int]] = []
     for code, group in groupby(rows, key=lambda r: r.township_code):
         items = list(group)
         subtotal = sum(r.payable_fen for r in items)
-        for r in items:
-            cells = r.cells()
-            cells[_AMOUNT_COLUMN - 1] = yuan_amount(r.payable_fen)
-            detail.append(cells)
-        detail.append([code, f"{items[0].township_name} 小计", *[None] * 5, yuan_amount(subtotal)])
-        for cell in detail[detail.max_row]:
-            cell.font = bold
+        cells += [r.cells() for r in items]
+        bold.add(len(cells))
+        cells.append([code, f"{items[0].township_name} 小计", *[None] * 5, Money(subtotal)])
         totals.append((code, items[0].township_name, len(items), subtotal))
-    grand = sum(t[3] for t in totals)
-    detail.append([None, "合计", *[None] * 5, yuan_amount(grand)])
-    for cell in detail[detail.max_row]:
-        cell.font = bold
-    for row in detail.iter_rows(min_row=2, min_col=_AMOUNT_COLUMN, max_col=_AMOUNT_COLUMN):
-        row[0].number_format = YUAN_FORMAT
+    bold.add(len(cells))
+    cells.append([None, "合计", *[None] * 5, Money(sum(t[3] for t in totals))])
     widths = (12, 14, 14, 10, 12, 10, 44, 14, 10, 18, 38, 38)
-    for column, width in zip("ABCDEFGHIJKL", widths, strict=True):
-        detail.column_dimensions[column].width = width
+    return Sheet("明细", HEADERS, cells, bold_rows=frozenset(bold), widths=widths), totals
 
-    summary = book.create_sheet("汇总")
-    summary.append(["乡镇代码", "乡镇", "笔数", "金额（元）"])
-    for code, name, count, fen in totals:
-        summary.append([code, name, count, yuan_amount(fen)])
-    summary.append([None, "合计", sum(t[2] for t in totals), yuan_amount(grand)])
-    for row in summary.iter_rows(min_row=2, min_col=4, max_col=4):
-        row[0].number_format = YUAN_FORMAT
-    for cell in [*summary[1], *summary[summary.max_row]]:
-        cell.font = bold
-    summary.column_dimensions["B"].width = 16
-    summary.column_dimensions["D"].width = 16
-    book.properties.title = f"{month:%Y年%m月} 驻村干部补贴与交通费（已审核）"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+def xlsx_bytes(rows: list[ExportRow], month: dt.date) -> bytes:
+    """Sheet 明细 (see ``_detail_sheet``) and sheet 汇总: one row per township and the total.
+    Amounts are numbers in yuan shown with two decimals."""
+    detail, totals = _detail_sheet(rows)
+    summary = [[code, name, count, Money(fen)] for code, name, count, fen in totals]
+    summary.append([None, "合计", sum(t[2] for t in totals), Money(sum(t[3] for t in totals))])
+    return xlsx_bytes_of(
+        [
+            detail,
+            Sheet("汇总", ["乡镇代码", "乡镇", "笔数", "金额（元）"], summary,
+                  bold_rows=frozenset({len(summary) - 1}), widths=(None, 16, None, 16)),
+        ],
+        title=f"{month:%Y年%m月} 驻村干部补贴与交通费（已审核）",
+    )
 
 
 def csv_bytes(rows: list[ExportRow]) -> bytes:
     """Every claim, one row each, amounts as yuan text with two decimals; UTF-8 with a BOM so
     that Excel opens the Chinese headers."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for r in rows:
-        cells = r.cells()
-        cells[_AMOUNT_COLUMN - 1] = fen_to_yuan(r.payable_fen)
-        writer.writerow(cells)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes_of(Sheet("明细", HEADERS, [r.cells() for r in rows]))

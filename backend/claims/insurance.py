@@ -4,7 +4,6 @@ is not covered on some day, and incident reports forwarded to the insurer."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +12,11 @@ from piccolo.columns.combination import Or
 from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
-from backend.claims import rules
+from backend.claims import queries, rules
 from backend.claims.importer import PolicyRow, read_policies
 from backend.claims.messages import Notices
 from backend.claims.schemas import (
     CoverageGapOut,
-    EvidenceOut,
     IncidentData,
     IncidentOut,
     InsuranceImportReport,
@@ -27,11 +25,11 @@ from backend.claims.schemas import (
 )
 from backend.claims.tables import Incident, InsurancePolicy
 from backend.core.canonical import loads, wire
-from backend.core.clock import local_date, utc_now
+from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.context import RequestContext
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from backend.core.ids import new_id
+from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.money import fen_to_yuan
 from backend.core.validation import parse
@@ -59,8 +57,6 @@ __all__ = [
     "write_incident_links",
 ]
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_FUTURE_SLACK = dt.timedelta(days=1)
 LINK_KIND = "insurance_incident"
 
 
@@ -234,12 +230,12 @@ async def coverage_gaps(
         cover.setdefault(p["cadre_id"], []).append((p["start_date"], p["end_date"]))
     needed: dict[uuid.UUID, list[rules.Period]] = {}
     latest: dict[uuid.UUID, Any] = {}
-    for p in posted:
-        needed.setdefault(p.cadre_id, []).append(
-            (max(p.start_date, start), min(p.end_date or end, end))
+    for post in posted:
+        needed.setdefault(post.cadre_id, []).append(
+            (max(post.start_date, start), min(post.end_date or end, end))
         )
-        if p.cadre_id not in latest or p.start_date > latest[p.cadre_id].start_date:
-            latest[p.cadre_id] = p
+        if post.cadre_id not in latest or post.start_date > latest[post.cadre_id].start_date:
+            latest[post.cadre_id] = post
     out = []
     for cadre_id, periods in needed.items():
         gaps = rules.uncovered(periods, cover.get(cadre_id, []))
@@ -286,9 +282,9 @@ async def prepare_incident(actor: Actor, data: dict[str, Any]) -> Prepared:
     report = parse(IncidentData, data)
     village = await posted.own_village(actor, report.village_code)
     errors = []
-    if report.accident_date > local_date() + _FUTURE_SLACK:
+    if beyond_tomorrow(report.accident_date):
         errors.append(FieldError("accident_date", "too_large"))
-    if any(not _SHA256.match(h) for h in report.evidence):
+    if not all(map(is_sha256, report.evidence)):
         errors.append(FieldError("evidence", "invalid"))
     if errors:
         raise ValidationFailed(errors=errors)
@@ -328,13 +324,7 @@ async def enrich_incidents(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -
 
 
 async def write_incident_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-    await evidence.replace_links(
-        LINK_KIND,
-        [
-            (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]))
-            for r in rows
-        ],
-    )
+    await evidence.link_records(LINK_KIND, rows)
     ctx = RequestContext(user_id=actor.user_id, request_id=actor.request_id, ip=actor.ip)
     for r in rows:
         if r["version"] == 1:
@@ -371,15 +361,7 @@ async def _incidents_out(rows: list[dict[str, Any]]) -> list[IncidentOut]:
                 village_code=r["village_code"],
                 accident_date=r["accident_date"],
                 description=r["description"],
-                evidence=[
-                    EvidenceOut(
-                        sha256=h,
-                        uploaded=h in stored,
-                        thumb_url=f"/api/evidence/{h}/thumb",
-                        display_url=f"/api/evidence/{h}/display",
-                    )
-                    for h in loads(r["evidence"]) or []
-                ],
+                evidence=queries.evidence_out(loads(r["evidence"]) or [], stored),
                 state=r["state"],
                 version=r["version"],
                 policy_id=r["policy_id"],
@@ -459,5 +441,7 @@ async def forward_incident(
             )
         )
     return (
-        await _incidents_out([await Incident.select().where(Incident.id == incident_id).first()])
+        await _incidents_out(
+            [present(await Incident.select().where(Incident.id == incident_id).first())]
+        )
     )[0]

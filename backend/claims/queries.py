@@ -28,6 +28,7 @@ __all__ = [
     "claim_queue",
     "claim_wire",
     "claims_out",
+    "evidence_out",
     "my_claims",
     "read_claim",
     "village_claim_totals",
@@ -102,6 +103,19 @@ async def visible(scope: Scope, claim_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
+def evidence_out(hashes: list[str], stored: set[str]) -> list[EvidenceOut]:
+    """The photos a record names, each saying whether it has reached the server yet."""
+    return [
+        EvidenceOut(
+            sha256=h,
+            uploaded=h in stored,
+            thumb_url=f"/api/evidence/{h}/thumb",
+            display_url=f"/api/evidence/{h}/display",
+        )
+        for h in hashes
+    ]
+
+
 async def claims_out(rows: list[dict[str, Any]]) -> list[ClaimOut]:
     """Claims with names, evidence thumbnails and flags, by township, village, name and date."""
     names = await accounts.user_names({r["owner_id"] for r in rows})
@@ -140,15 +154,7 @@ async def claims_out(rows: list[dict[str, Any]]) -> list[ClaimOut]:
                 payable_fen=r["payable_fen"],
                 payable_yuan=fen_to_yuan(r["payable_fen"]),
                 flags=[FlagOut(**f) for f in loads(r["flags"]) or []],
-                evidence=[
-                    EvidenceOut(
-                        sha256=h,
-                        uploaded=h in stored,
-                        thumb_url=f"/api/evidence/{h}/thumb",
-                        display_url=f"/api/evidence/{h}/display",
-                    )
-                    for h in loads(r["evidence"]) or []
-                ],
+                evidence=evidence_out(loads(r["evidence"]) or [], stored),
                 corrects_id=r["corrects_id"],
                 reason=r["reason"],
                 payment_reference=r["payment_reference"],

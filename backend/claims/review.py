@@ -16,7 +16,7 @@ from backend.core.cache import RequestCache
 from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.context import RequestContext
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import (
     Conflict,
     DomainError,
@@ -130,7 +130,7 @@ async def submit(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID, version
         # The change counter stays locked until commit: every writer of synced data queues
         # behind it, so the trip count below cannot race another submission.
         [seq] = await allocate_seqs(engine, 1)
-        row = await Claim.select().where(Claim.id == claim_id).first()
+        row = present(await Claim.select().where(Claim.id == claim_id).first())
         if row["version"] != version:
             raise Conflict()
         to_state = _target(actor.scope, row, "submit")
@@ -286,7 +286,7 @@ async def correct(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID) -> Cla
         done = await records.insert_draft(new, row, seq, values)
         if not done:
             raise Conflict("already_corrected")
-        created = await Claim.select().where(Claim.id == new).first()
+        created = present(await Claim.select().where(Claim.id == new).first())
         if values["evidence"]:
             await evidence.replace_links(
                 travel.LINK_KIND,

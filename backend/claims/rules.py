@@ -212,7 +212,7 @@ def uncovered(needed: Iterable[Period], cover: Iterable[Period]) -> list[Period]
     gaps: list[Period] = []
     covers = merge_periods(cover)
     for start, end in merge_periods(needed):
-        cursor: dt.date | None = start
+        cursor, covered = start, False
         for c_start, c_end in covers:
             if c_end < cursor:
                 continue
@@ -221,9 +221,9 @@ def uncovered(needed: Iterable[Period], cover: Iterable[Period]) -> list[Period]
             if c_start > cursor:
                 gaps.append((cursor, c_start - _DAY))
             if c_end >= end:  # covered to the end (and no day after date.max is computed)
-                cursor = None
+                covered = True
                 break
             cursor = c_end + _DAY
-        if cursor is not None:
+        if not covered:
             gaps.append((cursor, end))
     return gaps

@@ -9,6 +9,7 @@ from backend.claims.messages import Notices
 from backend.claims.tables import Claim
 from backend.core.cache import RequestCache
 from backend.core.context import RequestContext
+from backend.core.db import present
 from backend.core.formats import money, month_label
 from backend.core.ids import new_id
 from backend.geo import services as geo
@@ -42,7 +43,7 @@ async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
     done = await records.insert_draft(claim_id, sheet, seq, values)
     if not done:
         return
-    row = await Claim.select().where(Claim.id == claim_id).first()
+    row = present(await Claim.select().where(Claim.id == claim_id).first())
     await records.audit_step(ctx, row, "drafted", None, "draft")
     month = month_label(sheet["month"])
     days = sheet["village_days"]

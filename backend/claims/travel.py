@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -14,10 +12,10 @@ from backend.claims import amounts, records, rules
 from backend.claims.schemas import TravelClaimData
 from backend.claims.tables import Claim
 from backend.core.cache import RequestCache
-from backend.core.canonical import loads
-from backend.core.clock import local_date
+from backend.core.clock import beyond_tomorrow
 from backend.core.context import RequestContext
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.ids import is_sha256
 from backend.core.scope import Scope
 from backend.core.validation import parse
 from backend.evidence import services as evidence
@@ -38,9 +36,6 @@ __all__ = [
 ]
 
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-#: A trip may be dated at most this far after today (Asia/Shanghai): clocks differ.
-_FUTURE_SLACK = dt.timedelta(days=1)
 #: The wire name of claims in evidence links; evidence lets county finance see photos of
 #: records whose kind ends in "claim".
 LINK_KIND = "travel_claim"
@@ -67,6 +62,8 @@ async def _correctable(owner: uuid.UUID, claim_id: uuid.UUID, kind: str) -> str 
 
 
 def _mode_errors(trip: TravelClaimData) -> list[FieldError]:
+    wanted: tuple[str, object]
+    unwanted: tuple[str, object]
     if trip.mode == "public":
         wanted, unwanted = ("fare_fen", trip.fare_fen), ("road_km", trip.road_km)
     else:
@@ -84,11 +81,11 @@ async def prepare_travel_claim(actor: Actor, data: dict[str, Any]) -> Prepared:
     trip = parse(TravelClaimData, data)
     village = await posted.own_village(actor, trip.village_code)
     errors = _mode_errors(trip)
-    if trip.date > local_date() + _FUTURE_SLACK:
+    if beyond_tomorrow(trip.date):
         errors.append(FieldError("date", "too_large"))
     else:
         errors += await posted.outside_posting(actor, village.code, {"date": trip.date})
-    if any(not _SHA256.match(h) for h in trip.evidence):
+    if not all(map(is_sha256, trip.evidence)):
         errors.append(FieldError("evidence", "invalid"))
     if trip.corrects_id is not None:
         why = await _correctable(actor.user_id, trip.corrects_id, "travel")
@@ -125,22 +122,15 @@ async def enrich_travel_claims(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]
     """Amounts, distance and flags of the trips about to be written (in the push transaction)."""
     cache = RequestCache()
     for _id, owner, prepared in items:
+        village_code, county_code = prepared.place()
         prepared.values.update(
-            await amounts.computed(
-                owner, prepared.village_code, prepared.county_code, prepared.values, cache
-            )
+            await amounts.computed(owner, village_code, county_code, prepared.values, cache)
         )
 
 
 async def write_travel_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
     """After a push: photo links become what the claims name; new drafts are audited."""
-    await evidence.replace_links(
-        LINK_KIND,
-        [
-            (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]))
-            for r in rows
-        ],
-    )
+    await evidence.link_records(LINK_KIND, rows)
     ctx = RequestContext(user_id=actor.user_id, request_id=actor.request_id, ip=actor.ip)
     for r in rows:
         if r["version"] == 1:

@@ -25,13 +25,13 @@ from backend.commendation.schemas import (
 from backend.core.clock import local_date
 from backend.core.context import RequestContext
 from backend.core.errors import Forbidden
+from backend.core.export import XLSX, download
 from backend.core.http import Year
 from backend.core.scope import Actor
 from backend.fieldwork.schemas import VersionIn
 
 __all__ = ["CommendationController"]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _PRINT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
 
 
@@ -115,9 +115,7 @@ class CommendationController(Controller):
     async def final_xlsx(self, run_id: FromPath[uuid.UUID],
                          actor: NamedDependency[Actor]) -> Response[bytes]:
         """The accepted list as XLSX (Chinese headers)."""
-        data = await services.final_xlsx(actor.scope, run_id)
-        return Response(data, media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="final-{run_id}.xlsx"'})
+        return download(await services.final_xlsx(actor.scope, run_id), f"final-{run_id}.xlsx")
 
     @get("/units/{unit_code:str}/dossiers.xlsx", media_type=XLSX)
     async def unit_dossiers(self, unit_code: FromPath[str], actor: NamedDependency[Actor],
@@ -125,8 +123,7 @@ class CommendationController(Controller):
         """Every cadre of a township with their dossier figures, as XLSX."""
         data = await services.unit_dossiers_xlsx(actor.scope, unit_code,
                                                  year or local_date().year)
-        return Response(data, media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="dossiers-{unit_code}.xlsx"'})
+        return download(data, f"dossiers-{unit_code}.xlsx")
 
     @get("/units/{unit_code:str}/dossiers/print", media_type="text/html")
     async def unit_dossiers_print(self, unit_code: FromPath[str], actor: NamedDependency[Actor],

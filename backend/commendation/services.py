@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-from openpyxl import Workbook
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
@@ -28,13 +25,15 @@ from backend.commendation.schemas import (
     NominationOut,
     RunIn,
     RunOut,
+    Tier,
     UnitSeatsOut,
 )
 from backend.commendation.tables import Inspection, Nomination, QuotaRun
 from backend.core.canonical import loads
 from backend.core.clock import utc_now
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.export import Sheet, xlsx_bytes
 from backend.core.ids import new_id
 from backend.fieldwork import summary
 from backend.geo import services as geo
@@ -62,8 +61,9 @@ __all__ = [
     "unit_dossiers_xlsx",
 ]
 
-DEFAULT_COMMENDATION_WEIGHTS = {"deep": Decimal("1.5"), "key": Decimal("1.2"),
-                                "ordinary": Decimal("1")}
+DEFAULT_COMMENDATION_WEIGHTS: dict[Tier, Decimal] = {
+    "deep": Decimal("1.5"), "key": Decimal("1.2"), "ordinary": Decimal("1"),
+}
 
 
 async def _inspections(ids: list[uuid.UUID], year: int) -> tuple[dict[uuid.UUID, int],
@@ -201,7 +201,7 @@ async def create_run(ctx: RequestContext, actor: Actor, data: RunIn) -> RunOut:
         ratios = data.ratios or {k: Decimal(v.numerator) / v.denominator
                                  for k, v in DEFAULT_EXCELLENT_RATIOS.items()}
         result = excellent_quotas(units, {k: Decimal(str(v)) for k, v in ratios.items()})
-        settings = {"ratios": {k: str(v) for k, v in ratios.items()}}
+        settings: dict[str, Any] = {"ratios": {k: str(v) for k, v in ratios.items()}}
     else:
         if not data.total:
             raise ValidationFailed(errors=[FieldError("total", "required")])
@@ -218,7 +218,7 @@ async def create_run(ctx: RequestContext, actor: Actor, data: RunIn) -> RunOut:
         await audit.record(ctx, "commendation.run_created", "quota_run", run_id,
                            county_code=county, after={"year": data.year, "kind": data.kind,
                                                       **settings})
-    return _run_out(await QuotaRun.select().where(QuotaRun.id == run_id).first())
+    return _run_out(present(await QuotaRun.select().where(QuotaRun.id == run_id).first()))
 
 
 async def list_runs(scope: Scope, year: int | None) -> list[RunOut]:
@@ -237,7 +237,7 @@ async def _run(scope: Scope, run_id: uuid.UUID) -> dict[str, Any]:
     visible = row and (row["county_code"] in scope.admin_counties or (
         row["state"] == "published"
         and any(t.startswith(row["county_code"]) for t in scope.review_townships)))
-    if not visible:
+    if row is None or not visible:
         raise NotFound()
     return row
 
@@ -269,7 +269,7 @@ async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
         await audit.record(ctx, "commendation.run_published", "quota_run", run_id,
                            county_code=row["county_code"], before={"state": "draft"},
                            after={"state": "published"})
-    return _run_out(await QuotaRun.select().where(QuotaRun.id == run_id).first())
+    return _run_out(present(await QuotaRun.select().where(QuotaRun.id == run_id).first()))
 
 
 async def _nominations_out(rows: list[dict[str, Any]]) -> list[NominationOut]:
@@ -367,8 +367,8 @@ async def decide(ctx: RequestContext, actor: Actor, nomination_id: uuid.UUID,
         await audit.record(ctx, f"commendation.{state}", "nomination", nomination_id,
                            county_code=row["county_code"], before={"state": "nominated"},
                            after={"state": state})
-    return (await _nominations_out([await Nomination.select().where(
-        Nomination.id == nomination_id).first()]))[0]
+    return (await _nominations_out([present(await Nomination.select().where(
+        Nomination.id == nomination_id).first())]))[0]
 
 
 async def final_xlsx(scope: Scope, run_id: uuid.UUID) -> bytes:
@@ -377,18 +377,14 @@ async def final_xlsx(scope: Scope, run_id: uuid.UUID) -> bytes:
     accepted = [n for n in await list_nominations(scope, run_id) if n.state == "accepted"]
     judged = {e.cadre_id: e for e in await eligibility_list(scope, row["year"])}
     names = {r["code"]: r["name"] for r in (loads(row["result"]) or {}).get("table", [])}
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{row['year']}名单"
-    sheet.append(["乡镇", "姓名", "村代码", "确认驻村天数", "应驻天数"])
+    rows = []
     for n in accepted:
         e = judged.get(n.cadre_id)
-        sheet.append([names.get(n.unit_code, n.unit_code), n.name,
-                      e.village_code if e else "", e.confirmed_days if e else "",
-                      e.required_days if e else ""])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows.append([names.get(n.unit_code, n.unit_code), n.name,
+                     e.village_code if e else "", e.confirmed_days if e else "",
+                     e.required_days if e else ""])
+    headers = ["乡镇", "姓名", "村代码", "确认驻村天数", "应驻天数"]
+    return xlsx_bytes([Sheet(f"{row['year']}名单", headers, rows)])
 
 
 async def dossier(scope: Scope, cadre_id: uuid.UUID, year: int) -> DossierOut:
@@ -442,20 +438,15 @@ async def unit_dossiers(scope: Scope, unit_code: str, year: int,
 async def unit_dossiers_xlsx(scope: Scope, unit_code: str, year: int) -> bytes:
     """One row per cadre of a township: the dossier figures, for the unit's nomination."""
     cadres = await _unit_cadres(scope, unit_code, year)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{unit_code} {year}"
-    sheet.append(_DOSSIER_COLUMNS)
+    rows = []
     for e in cadres:
         d = await dossier(scope, e.cadre_id, year)
         kinds = [d.logs_by_kind.get(k, 0) for k in
                  ("visit", "meeting", "project", "training", "duty", "mediation", "other")]
-        sheet.append([
+        rows.append([
             d.name, d.village_name, e.confirmed_days, e.required_days,
             "是" if e.eligible else "否", *kinds, d.households_visited,
             d.households_in_village, d.coverage_percent, d.photos, d.flagged_logs,
             len(d.talks), sum(x["days"] for x in d.approved_leave), "；".join(e.reasons),
         ])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([Sheet(f"{unit_code} {year}", _DOSSIER_COLUMNS, rows)])

@@ -111,7 +111,7 @@ def body_problems(value: Any, *, text: bool = True, path: str = "") -> list[Fiel
     return problems
 
 
-class BoundedRequest(Request):  # type: ignore[type-arg]
+class BoundedRequest(Request):
     """The app's request class: a JSON body is decoded once, then held to the bounds above
     (422 with each field's problem) before any handler or schema sees it."""
 

@@ -51,7 +51,7 @@ class RequestCache:
         entries = self._entries.setdefault(slot, {})
         if key not in entries:
             entries[key] = await load()
-        return entries[key]  # type: ignore[no-any-return]
+        return entries[key]
 
     def put(self, slot: Slot[K, V], key: K, value: V) -> None:
         """Remember a value read by other means (a batch read filling many keys at once)."""

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import uuid
-from typing import Any
+from typing import Any, overload
 
 import msgspec
 
@@ -18,6 +18,14 @@ _PLAIN = msgspec.json.Encoder()
 #: A number msgspec writes differently from Python's ``json`` (which switches to exponent form
 #: below 1e-4 and from 1e16): any exponent, or four zeros after the point.
 _FLOAT_MAY_DIFFER = re.compile(rb"[:,\[](?:-?\d+(?:\.\d+)?[eE]|-?0\.0000)")
+
+
+@overload
+def canonical_json(value: None) -> None: ...
+@overload
+def canonical_json(value: list[Any] | dict[str, Any]) -> str: ...
+@overload
+def canonical_json(value: Any) -> str | None: ...
 
 
 def canonical_json(value: Any) -> str | None:

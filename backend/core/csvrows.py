@@ -174,7 +174,7 @@ def _read(
     columns = {n: h for h, n in zip(header, names, strict=True) if n}
     if errors:
         return Table(errors=errors, columns=columns)
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for number, values in enumerate(source, start=first + 1):
         if not any(v.strip() for v in values):
             continue

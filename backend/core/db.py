@@ -29,6 +29,7 @@ __all__ = [
     "insert_rows",
     "is_postgres",
     "prepare_engine",
+    "present",
     "write_transaction",
 ]
 
@@ -217,3 +218,10 @@ async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     from piccolo.querystring import QueryString
 
     return await engine.run_querystring(QueryString(sql, *args))
+
+
+def present(row: dict[str, Any] | None) -> dict[str, Any]:
+    """The row a query just wrote or checked: a missing one is a broken invariant, not a 404."""
+    if row is None:
+        raise LookupError("a row written or checked in this request has gone")
+    return row

@@ -15,14 +15,14 @@ from litestar import Response
 from backend.core.csvrows import MAX_BYTES
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.export import Sheet, download, xlsx_bytes
 
 if TYPE_CHECKING:
     from litestar import Request
     from piccolo.engine.base import Engine
 
-__all__ = ["XLSX", "commit_or_preview", "refuse", "template_response", "upload_bytes"]
+__all__ = ["commit_or_preview", "refuse", "template_response", "upload_bytes"]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ async def commit_or_preview(
             if dry_run:
                 raise _Rollback(result)
     except _Rollback as preview:
-        return preview.result  # type: ignore[no-any-return]
+        return preview.result
     return result
 
 
@@ -73,37 +73,9 @@ def template_response(
     """A template to fill in: Chinese headers as row 1, example rows, and a second sheet of
     notes (which columns are required, the formats). The import reads the first sheet only,
     so the notes never get in the way; the example rows must be replaced."""
-    import io
-    from urllib.parse import quote
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "导入"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in examples:
-        sheet.append(row)
-    for i, header in enumerate(headers):
-        sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width = max(
-            12, 2 * len(header) + 4
-        )
-        for cell in sheet.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
-            cell[0].number_format = "@"  # codes and phones stay text in Excel
-    help_sheet = book.create_sheet("说明")
-    for line in notes:
-        help_sheet.append([line])
-    help_sheet.column_dimensions["A"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}.xlsx"; '
-            f"filename*=UTF-8''{quote(name)}.xlsx"
-        },
-    )
+    widths = [max(12, 2 * len(header) + 4) for header in headers]
+    template = Sheet("导入", headers, examples, widths=widths,
+                     text_columns=range(len(headers)))  # codes and phones stay text in Excel
+    help_sheet = Sheet("说明", [], [[line] for line in notes], widths=[100])
+    return download(xlsx_bytes([template, help_sheet]), f"{name}.xlsx",
+                    fallback=f"{ascii_name}.xlsx")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from piccolo.columns.combination import Or, WhereRaw
 
@@ -19,6 +19,8 @@ from backend.core.errors import Forbidden, NotFound
 if TYPE_CHECKING:
     from piccolo.columns import Column
     from piccolo.columns.combination import Combinable
+
+_Row = TypeVar("_Row", bound=Mapping[str, Any])
 
 __all__ = ["Actor", "Scope"]
 
@@ -75,7 +77,7 @@ class Scope:
             or (finance and county_code in self.finance_counties)
         )
 
-    def reviewable(self, row: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    def reviewable(self, row: _Row | None) -> _Row:
         """A record the caller may act on as a reviewer: 404 outside the scope (existence is
         not revealed), 403 ``own_record`` for one's own (nobody reviews their own)."""
         if row is None or not self.sees_record(row["owner_id"], row["village_code"],

@@ -9,7 +9,7 @@ import secrets
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -186,7 +186,7 @@ class Settings(BaseSettings):
             )
         return self
 
-    def server_limits(self) -> dict[str, int]:
+    def server_limits(self) -> dict[str, Any]:
         """uvicorn's connection limits and timeouts from these settings."""
         return {
             "limit_concurrency": self.server_limit_concurrency,

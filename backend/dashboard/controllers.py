@@ -8,6 +8,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
+from backend.core.export import CSV, XLSX, download
 from backend.core.scope import Actor
 from backend.dashboard import services
 from backend.dashboard.schemas import DashboardOut
@@ -16,7 +17,6 @@ __all__ = ["DashboardController"]
 
 Tier = Literal["deep", "key", "ordinary"]
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DashboardController(Controller):
@@ -34,16 +34,13 @@ class DashboardController(Controller):
                           tier: FromQuery[Tier | None] = None) -> Response[bytes]:
         """Every table of the dashboard as XLSX (Chinese and English headers)."""
         d = await services.dashboard(actor.scope, month, tier)
-        return Response(services.export_xlsx(d), media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="dashboard-{d.month}.xlsx"'})
+        return download(services.export_xlsx(d), f"dashboard-{d.month}.xlsx")
 
-    @get("/export.csv", media_type="text/csv")
+    @get("/export.csv", media_type=CSV)
     async def export_csv(self, actor: NamedDependency[Actor], month: Month = None,
                          tier: FromQuery[Tier | None] = None,
                          level: FromQuery[Literal["village", "township"]] = "village",
-                         ) -> Response[str]:
+                         ) -> Response[bytes]:
         """One table of the dashboard as CSV (UTF-8 with BOM)."""
         d = await services.dashboard(actor.scope, month, tier)
-        return Response(services.export_csv(d, level), media_type="text/csv",
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="dashboard-{level}-{d.month}.csv"'})
+        return download(services.export_csv(d, level), f"dashboard-{level}-{d.month}.csv", CSV)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
-
-from openpyxl import Workbook
 
 from backend.accounts import services as accounts
 from backend.claims import insurance
 from backend.claims import queries as claims
 from backend.core.errors import Forbidden
-from backend.core.money import YUAN_FORMAT, fen_to_yuan, yuan_amount
+from backend.core.export import Money, Sheet, csv_bytes, xlsx_bytes
 from backend.core.validation import parse_month
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
 from backend.fieldwork import rules, summary
@@ -86,7 +82,7 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     gaps: Counter[str] = Counter(g.village_code for g in
                                  await insurance.coverage_gaps(scope, None, month, end))
     minimum = {c: (await policy.policy_for(c, month.year)).min_days_month
-               for c in {v.county_code for v in villages}}
+               for c in {v.county_code for v in villages if v.county_code}}
     rows = []
     for v in villages:
         s = stats[v.code]
@@ -97,7 +93,7 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
             lat=v.fence.center_lat if v.fence else None,
             lon=v.fence.center_lon if v.fence else None, cadres=cadres[v.code],
             confirmed_days=s.confirmed_days,
-            minimum_days=cadres[v.code] * minimum[v.county_code], logs=s.logs,
+            minimum_days=cadres[v.code] * minimum[v.county_code or ""], logs=s.logs,
             logs_by_kind=dict(sorted(s.logs_by_kind.items())),
             households_visited=s.households_visited, flagged_logs=s.flagged_logs,
             sheets_submitted=s.sheets_submitted, sheets_confirmed=s.sheets_confirmed,
@@ -145,46 +141,30 @@ def _headers() -> list[str]:
         f"{h} {unit}" for h, _ in EXPORT_CLAIM_STATES for unit in ("件 claims", "元 yuan")]
 
 
-def _cells(row: UnitRow, *, numbers: bool = False) -> list[object]:
-    """A row's cells; amounts as yuan text for CSV, as yuan numbers for XLSX (``numbers``)."""
+def _cells(row: UnitRow) -> list[object]:
     cells: list[object] = [getattr(row, a) for _, a in EXPORT_COLUMNS]
     for _, state in EXPORT_CLAIM_STATES:
         figures = row.claims.get(state, {"count": 0, "fen": 0})
-        amount = yuan_amount(figures["fen"]) if numbers else fen_to_yuan(figures["fen"])
-        cells += [figures["count"], amount]
+        cells += [figures["count"], Money(figures["fen"])]
     return cells
 
 
-def _table(d: DashboardOut, level: str) -> list[UnitRow]:
-    return d.townships if level == "township" else d.villages
+def _sheet(d: DashboardOut, level: str) -> Sheet:
+    rows = d.townships if level == "township" else d.villages
+    title = f"{'村' if level == 'village' else '乡镇'} {d.month}"
+    return Sheet(title, _headers(), [_cells(row) for row in [*rows, d.totals]])
 
 
-def export_csv(d: DashboardOut, level: str) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read the UTF-8 Chinese headers
-    writer = csv.writer(out)
-    writer.writerow(_headers())
-    for row in [*_table(d, level), d.totals]:
-        writer.writerow(_cells(row))
-    return out.getvalue()
+def export_csv(d: DashboardOut, level: str) -> bytes:
+    """One table (villages or townships) and the total, amounts as yuan text."""
+    return csv_bytes(_sheet(d, level))
 
 
 def export_xlsx(d: DashboardOut) -> bytes:
-    book = Workbook()
-    for index, level in enumerate(("village", "township")):
-        sheet = book.active if index == 0 else book.create_sheet()
-        sheet.title = f"{'村' if level == 'village' else '乡镇'} {d.month}"
-        sheet.append(_headers())
-        for row in [*_table(d, level), d.totals]:
-            sheet.append(_cells(row, numbers=True))
-        first_money = len(EXPORT_COLUMNS) + 2
-        for column in range(first_money, first_money + 2 * len(EXPORT_CLAIM_STATES), 2):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = YUAN_FORMAT
-    trend = book.create_sheet("月度趋势 trend")
-    trend.append(["月份 month", "日志 logs", "带提示 flagged", "确认天数 confirmed days"])
-    for p in d.trend:
-        trend.append([p.month, p.logs, p.flagged_logs, p.confirmed_days])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """Villages, townships (each with the total) and the monthly trend, amounts as numbers."""
+    trend = Sheet(
+        "月度趋势 trend",
+        ["月份 month", "日志 logs", "带提示 flagged", "确认天数 confirmed days"],
+        [[p.month, p.logs, p.flagged_logs, p.confirmed_days] for p in d.trend],
+    )
+    return xlsx_bytes([_sheet(d, "village"), _sheet(d, "township"), trend])

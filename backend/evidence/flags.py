@@ -159,12 +159,12 @@ def outside_fence(fix: Fix, fence: Fence) -> Flag | None:
             "radius_m": float(fence.radius_m),
             "center_distance_m": round(from_center),
         }
-    distance, accuracy = _distance_text(beyond), _accuracy_text(fix.accuracy_m)
+    distance, accuracy_note = _distance_text(beyond), _accuracy_text(fix.accuracy_m)
     return _flag(
         "outside_fence",
         Flags.outside_fence.fill(
             distance_zh=distance.zh, distance_en=distance.en,
-            accuracy_zh=accuracy.zh, accuracy_en=accuracy.en,
+            accuracy_zh=accuracy_note.zh, accuracy_en=accuracy_note.en,
         ),
         distance_m=round(beyond),
         accuracy_m=_json_number(fix.accuracy_m),

@@ -215,7 +215,7 @@ def process_image(
 def _openers() -> tuple[str, ...]:
     """Pillow openers allowed to parse an upload; pillow-heif adds HEIF when installed."""
     try:
-        import pillow_heif  # type: ignore[import-not-found]
+        import pillow_heif
     except ImportError:
         return _OPENERS
     pillow_heif.register_heif_opener()

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from backend.core.canonical import loads
 from backend.core.clock import utc_now
-from backend.core.db import fetch, is_postgres, write_transaction
+from backend.core.db import fetch, is_postgres, present, write_transaction
 from backend.core.errors import (
     DomainError,
     FieldError,
@@ -42,6 +43,7 @@ __all__ = [
     "ClientCapture",
     "NearPhoto",
     "evidence_changed",
+    "link_records",
     "near_links",
     "photo_facts",
     "read_copy",
@@ -159,11 +161,12 @@ async def store_photo(
     except ImageRefused as exc:
         raise _refusal(exc) from None
     store = MediaStore(settings.media_dir)
-    for variant, data in (
+    variants: tuple[tuple[Variant, bytes], ...] = (
         ("original", body),
         ("display", image.display_jpeg),
         ("thumb", image.thumb_jpeg),
-    ):
+    )
+    for variant, data in variants:
         await anyio.to_thread.run_sync(store.write, sha256, variant, data)
     async with write_transaction(Photo._meta.db):
         done = (
@@ -173,13 +176,13 @@ async def store_photo(
         )
         if done:
             await _photo_arrived(sha256, image.phash)
-    row = await Photo.select().where(Photo.sha256 == sha256).first()
+    row = present(await Photo.select().where(Photo.sha256 == sha256).first())
     return bool(done), _out(row)
 
 
 def _index_values(phash: str | None) -> dict[str, Any]:
-    cut = near.bands(phash or "")
-    if cut is None:
+    cut = near.bands(phash) if phash is not None else None
+    if phash is None or cut is None:
         return {"phash_bits": None, **{f"band{i}": None for i in range(near.BANDS)}}
     return {"phash_bits": near.signed(phash), **{f"band{i}": v for i, v in enumerate(cut)}}
 
@@ -198,6 +201,16 @@ async def _photo_arrived(sha256: str, phash: str) -> None:
         for found in (await near_links(county, [phash])).get(phash, []):
             touched.add(found.record_id)
     await _announce(touched)
+
+
+async def link_records(record_kind: str, rows: list[dict[str, Any]]) -> None:
+    """After a push: the photo links of these stored records (columns id, owner_id,
+    village_code, county_code, evidence) become exactly the photos they name. A new record
+    without photos has nothing to link."""
+    await replace_links(record_kind, [
+        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
+        for r in rows if loads(r["evidence"]) or r["version"] > 1
+    ])
 
 
 async def replace_links(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -10,15 +9,16 @@ from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.canonical import loads, wire
 from backend.core.clock import utc_now
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from backend.core.ids import is_sha256
 from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.feedback.messages import Notices
 from backend.feedback.schemas import FeedbackData, FeedbackOut
 from backend.feedback.tables import Feedback
 from backend.notify.services import Notice, notify
-from backend.sync.registry import Prepared, get_kind
+from backend.sync.registry import Prepared, registered_kind
 from backend.sync.services import bump_seq
 
 if TYPE_CHECKING:
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["answer", "feedback_where", "feedback_wire", "list_feedback", "prepare_feedback",
            "write_links"]
-
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _home(scope: Scope) -> tuple[str, str] | None:
@@ -46,7 +44,7 @@ def _home(scope: Scope) -> tuple[str, str] | None:
 
 async def prepare_feedback(actor: Actor, data: dict[str, Any]) -> Prepared:
     message = parse(FeedbackData, data)
-    if any(not _SHA256.match(h) for h in message.evidence):
+    if not all(map(is_sha256, message.evidence)):
         raise ValidationFailed(errors=[FieldError("evidence", "invalid")])
     home = _home(actor.scope)
     if home is None:
@@ -64,7 +62,7 @@ def feedback_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 def feedback_where(scope: Scope) -> Combinable:
     """The author, and the admins of the author's county; nobody else."""
-    clause = Feedback.owner_id == scope.user_id
+    clause: Combinable = Feedback.owner_id == scope.user_id
     if scope.admin_counties:
         clause = clause | Feedback.county_code.is_in(sorted(scope.admin_counties))
     return clause
@@ -75,10 +73,7 @@ def feedback_locked(row: dict[str, Any]) -> str | None:
 
 
 async def write_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
-
-    await evidence.replace_links("feedback", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1])
+    await evidence.link_records("feedback", rows)
 
 
 async def _out(rows: list[dict[str, Any]]) -> list[FeedbackOut]:
@@ -116,7 +111,7 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         }).where(Feedback.id == feedback_id, Feedback.state == "open").returning(Feedback.id)
         if not done:
             raise Conflict()
-        await bump_seq(get_kind("feedback"), [feedback_id], {})
+        await bump_seq(registered_kind("feedback"), [feedback_id], {})
         await notify(Notice(
             recipient_id=row["owner_id"], event="feedback.answered",
             title=Notices.answered,
@@ -127,4 +122,5 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         await audit.record(ctx, "feedback.answered", "feedback", feedback_id,
                            county_code=row["county_code"], before={"state": "open"},
                            after={"state": "answered"})
-    return (await _out([await Feedback.select().where(Feedback.id == feedback_id).first()]))[0]
+    row = present(await Feedback.select().where(Feedback.id == feedback_id).first())
+    return (await _out([row]))[0]

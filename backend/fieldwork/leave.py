@@ -13,7 +13,7 @@ from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.canonical import wire
 from backend.core.clock import utc_now
-from backend.core.db import write_transaction
+from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from backend.core.validation import parse
 from backend.fieldwork import rules
@@ -22,7 +22,7 @@ from backend.fieldwork.schemas import LeaveData, LeaveOut
 from backend.fieldwork.tables import LeaveRequest
 from backend.notify.services import Notice, notify
 from backend.policy import services as policy
-from backend.sync.registry import Prepared, get_kind
+from backend.sync.registry import Prepared, registered_kind
 from backend.sync.services import bump_seq
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ async def decide_leave(
         )
         if not done:
             raise Conflict()
-        await bump_seq(get_kind("leave_request"), [leave_id], {})
+        await bump_seq(registered_kind("leave_request"), [leave_id], {})
         await notify(_leave_notice(row, state, note))
         await audit.record(
             ctx,
@@ -182,5 +182,7 @@ async def decide_leave(
             reason=note or None,
         )
     return (
-        await _leave_out([await LeaveRequest.select().where(LeaveRequest.id == leave_id).first()])
+        await _leave_out(
+            [present(await LeaveRequest.select().where(LeaveRequest.id == leave_id).first())]
+        )
     )[0]

@@ -14,8 +14,8 @@ from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.cache import RequestCache, Slot
 from backend.core.canonical import loads, wire
-from backend.core.clock import local_date, utc_now
-from backend.core.db import fetch, write_transaction
+from backend.core.clock import beyond_tomorrow, local_date, utc_now
+from backend.core.db import fetch, present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.events import Event
 from backend.core.ids import new_id
@@ -88,7 +88,6 @@ def sheet_wire(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-
 # --- pushed kinds ------------------------------------------------------------------------------
 
 
@@ -110,7 +109,7 @@ async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
     """A day as the cadre states it; refused once the month is submitted or confirmed."""
     day = parse(PresenceDayData, data)
     village = await posted.own_village(actor, day.village_code)
-    if day.date > local_date() + dt.timedelta(days=1):
+    if beyond_tomorrow(day.date):
         raise ValidationFailed(errors=[FieldError("date", "too_large")])
     outside = await posted.outside_posting(actor, village.code, {"date": day.date})
     if outside:
@@ -122,7 +121,6 @@ async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
         village.code,
         village.county_code,
     )
-
 
 
 # --- the month ---------------------------------------------------------------------------------
@@ -259,7 +257,7 @@ async def submit_month(ctx: RequestContext, actor: Actor, month_text: str) -> Mo
             raise Conflict("already_submitted")
         [seq] = await allocate_seqs(engine, 1)
         now = utc_now()
-        values = {
+        values: dict[str, Any] = {
             "state": "submitted",
             "days": _days_json(days),
             "village_days": counts.village_days,
@@ -380,11 +378,13 @@ async def _decide_sheet(
             reason=reason,
         )
         if state == "confirmed":
-            confirmed = await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+            confirmed = present(
+                await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+            )
             await month_confirmed.emit(ctx, confirmed)
     return (
         await _sheets_out(
-            [await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()]
+            [present(await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first())]
         )
     )[0]
 

@@ -15,10 +15,10 @@ from backend.accounts import posted
 from backend.audit import services as audit
 from backend.core.cache import Slot
 from backend.core.canonical import content_hash, loads, wire
-from backend.core.clock import local_date, utc_now
+from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from backend.core.ids import new_id
+from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.validation import parse
 from backend.evidence import near
@@ -48,12 +48,7 @@ __all__ = [
     "write_log_links",
 ]
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-#: A log may be dated at most this many days after today (Asia/Shanghai): clocks differ.
-_FUTURE_SLACK = dt.timedelta(days=1)
 _HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
-
-
 
 
 # --- households ------------------------------------------------------------------------------
@@ -285,14 +280,14 @@ async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
     log = parse(WorkLogData, data)
     village = await posted.own_village(actor, log.village_code)
     errors = []
-    if log.date > local_date() + _FUTURE_SLACK:
+    if beyond_tomorrow(log.date):
         errors.append(FieldError("date", "too_large"))
     else:
         errors += await posted.outside_posting(actor, village.code, {"date": log.date})
     known = await _village_households(actor, log.village_code)
     if any(str(h) not in known for h in log.household_ids):
         errors.append(FieldError("household_ids", "not_found"))
-    if any(not _SHA256.match(h) for h in log.evidence):
+    if not all(map(is_sha256, log.evidence)):
         errors.append(FieldError("evidence", "invalid"))
     if errors:
         raise ValidationFailed(errors=errors)
@@ -325,7 +320,7 @@ def _fix(values: dict[str, Any]) -> Fix | None:
 async def _earlier_fixes(
     owner: uuid.UUID,
     batch: list[tuple[uuid.UUID, Fix]],
-) -> list[tuple[dt.datetime, str, Fix]]:
+) -> list[tuple[dt.datetime, str, Fix | None]]:
     """The owner's stored fixes around the batch's times, plus the batch's own, by time."""
     times = [f.captured_at for _, f in batch if f.captured_at]
     if not times:
@@ -350,7 +345,7 @@ async def _earlier_fixes(
 
 
 def _previous(
-    fixes: list[tuple[dt.datetime, str, Fix]], record_id: uuid.UUID, fix: Fix | None
+    fixes: list[tuple[dt.datetime, str, Fix | None]], record_id: uuid.UUID, fix: Fix | None
 ) -> Fix | None:
     """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted)."""
     if fix is None or fix.captured_at is None:
@@ -376,8 +371,8 @@ async def _reuse_candidates(
     by_county: dict[str, list[tuple[uuid.UUID, str]]] = {}
     for record_id, _, prepared in items:
         for h in prepared.values["evidence"]:
-            if h in facts and facts[h].phash:
-                by_county.setdefault(prepared.county_code, []).append((record_id, facts[h].phash))
+            if h in facts and (phash := facts[h].phash):
+                by_county.setdefault(prepared.place()[1], []).append((record_id, phash))
     out: dict[uuid.UUID, list[tuple[str, str]]] = {i: [] for i in batch_ids}
     for county, photos in by_county.items():
         stored = await evidence.near_links(county, sorted({p for _, p in photos}))
@@ -398,18 +393,18 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
 
     Flags inform a reviewer; they never block a record or a payment.
     """
-    villages = await geo.villages({p.village_code for _, _, p in items})
+    villages = await geo.villages({p.place()[0] for _, _, p in items})
     hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
     facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
     reuse = await _reuse_candidates(items, facts)
-    fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix]]] = {}
+    fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix | None]]] = {}
     for owner in {o for _, o, _ in items}:
         batch = [(i, f) for i, o, p in items if o == owner and (f := _fix(p.values))]
         fixes[owner] = await _earlier_fixes(owner, batch)
     now = utc_now()
     for record_id, owner, prepared in items:
         v = prepared.values
-        village = villages.get(prepared.village_code)
+        village = villages.get(prepared.place()[0])
         fence = (
             Fence(village.center, village.radius_m, village.polygon)
             if village and village.center and village.radius_m
@@ -435,10 +430,7 @@ def log_needs_links(values: dict[str, Any], version: int) -> bool:
 
 async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
     """After a push: the records' photo links become exactly what they name."""
-    await evidence.replace_links("work_log", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"], loads(r["evidence"]) or [])
-        for r in rows if log_needs_links(r, r["version"])
-    ])
+    await evidence.link_records("work_log", rows)
 
 
 def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
@@ -451,7 +443,7 @@ def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
 async def reverify_logs(ids: list[uuid.UUID]) -> None:
     """Recompute the flags of stored logs (a photo arrived, or one near theirs was linked or
     unlinked); a log whose flags changed is delivered again on pull."""
-    from backend.sync.registry import get_kind
+    from backend.sync.registry import registered_kind
 
     rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
     if not rows:
@@ -461,5 +453,5 @@ async def reverify_logs(ids: list[uuid.UUID]) -> None:
     for row, (_, _, prepared) in zip(rows, items, strict=True):
         if prepared.values["flags"] != (loads(row["flags"]) or []):
             await bump_seq(
-                get_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]}
+                registered_kind("work_log"), [row["id"]], {WorkLog.flags: prepared.values["flags"]}
             )

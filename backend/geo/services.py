@@ -17,6 +17,8 @@ from backend.geo.schemas import DivisionOut, FenceIn, FenceOut, ImportReport, Ti
 from backend.geo.tables import LEVELS, Division
 
 if TYPE_CHECKING:
+    from piccolo.columns import Column
+
     from backend.core.cache import RequestCache
     from backend.core.context import RequestContext
     from backend.core.scope import Scope
@@ -355,7 +357,7 @@ async def import_divisions(
 
 
 async def _upsert(r: DivisionRow, demo: bool) -> str:
-    values = {
+    values: dict[Column, Any] = {
         Division.name: r.name,
         Division.level: r.level,
         Division.parent_code: r.parent_code,
@@ -373,7 +375,10 @@ async def _upsert(r: DivisionRow, demo: bool) -> str:
         .first()
     )
     if same:
-        await Division.update(values).where(Division.id == same["id"])
+        # Piccolo types update()'s mapping as an invariant dict[Column | str, Any].
+        await Division.update(values).where(  # type: ignore[arg-type]
+            Division.id == same["id"]
+        )
         return "updated"
     # A newer version of the code ends the validity of the one before it.
     older = (

@@ -156,7 +156,7 @@ class Dispatcher:
                                _retry_after(exc.retry_after))
             except requests.RequestException as exc:
                 return Attempt(None, f"{type(exc).__name__}: {exc}"[:300])
-        return Attempt(response.status_code)  # type: ignore[union-attr]
+        return Attempt(response.status_code)
 
     # --- claiming -----------------------------------------------------------------------------
 

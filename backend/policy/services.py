@@ -151,7 +151,7 @@ async def set_policy(
         raise NotFound("unknown_division", code=county_code)
     if county_code not in scope.admin_counties:
         raise Forbidden()
-    values = {
+    values: dict[str, Any] = {
         "subsidy_daily_fen": data.subsidy_daily_fen,
         "round_trips_per_month": data.round_trips_per_month,
         "car_fen_per_km": data.car_fen_per_km,

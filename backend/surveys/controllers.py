@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from backend.core.context import RequestContext
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.export import CSV, XLSX, download
 from backend.core.i18n import pick_lang
 from backend.core.problems import localise_field_error
 from backend.core.scope import Actor
@@ -33,12 +34,6 @@ from backend.surveys.xlsform import example_xlsform
 
 __all__ = ["SurveyController"]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(data: bytes, media_type: str, name: str) -> Response[bytes]:
-    return Response(data, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 #: The most files attached to one XLSForm.
@@ -95,7 +90,7 @@ class SurveyController(Controller):
     @get("/xlsform-template", media_type=XLSX)
     async def template(self, actor: NamedDependency[Actor]) -> Response[bytes]:
         """An example XLSForm using every supported type, to start from."""
-        return _download(example_xlsform(), XLSX, "zhucun-xlsform-template.xlsx")
+        return download(example_xlsform(), "zhucun-xlsform-template.xlsx")
 
     @get("/{survey_id:uuid}")
     async def read(self, survey_id: FromPath[uuid.UUID],
@@ -120,8 +115,8 @@ class SurveyController(Controller):
     async def get_xlsform(self, survey_id: FromPath[uuid.UUID],
                           actor: NamedDependency[Actor]) -> Response[bytes]:
         """The working form as an XLSForm ``.xlsx``; importing it again gives the same form."""
-        return _download(await services.xlsform_of(actor.scope, survey_id), XLSX,
-                         f"survey-{survey_id}.xlsx")
+        xlsform = await services.xlsform_of(actor.scope, survey_id)
+        return download(xlsform, f"survey-{survey_id}.xlsx")
 
     @put("/{survey_id:uuid}/xlsform", status_code=HTTP_200_OK)
     async def set_xlsform(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],
@@ -170,27 +165,27 @@ class SurveyController(Controller):
     async def responses_xlsx(self, survey_id: FromPath[uuid.UUID],
                              actor: NamedDependency[Actor]) -> Response[bytes]:
         """The answers, one row a household, Chinese headers."""
-        return _download(await results.export_xlsx(actor.scope, survey_id), XLSX,
-                         f"survey-{survey_id}.xlsx")
+        answers = await results.export_xlsx(actor.scope, survey_id)
+        return download(answers, f"survey-{survey_id}.xlsx")
 
-    @get("/{survey_id:uuid}/responses.csv", media_type="text/csv")
+    @get("/{survey_id:uuid}/responses.csv", media_type=CSV)
     async def responses_csv(self, survey_id: FromPath[uuid.UUID],
                             actor: NamedDependency[Actor]) -> Response[bytes]:
-        return _download(await results.export_csv(actor.scope, survey_id),
-                         "text/csv", f"survey-{survey_id}.csv")
+        answers = await results.export_csv(actor.scope, survey_id)
+        return download(answers, f"survey-{survey_id}.csv", CSV)
 
     @get("/{survey_id:uuid}/responses.zip", media_type="application/zip")
     async def responses_zip(self, survey_id: FromPath[uuid.UUID],
                             actor: NamedDependency[Actor]) -> Response[bytes]:
         """The answers as CSVs in a zip: 答卷.csv, and a CSV per roster joined by the response
         id (答卷编号) and the key of the row it belongs to (上级编号), as ODK Central gives."""
-        return _download(await results.export_csv_zip(actor.scope, survey_id),
-                         "application/zip", f"survey-{survey_id}-csv.zip")
+        return download(await results.export_csv_zip(actor.scope, survey_id),
+                        f"survey-{survey_id}-csv.zip", "application/zip")
 
     @get("/{survey_id:uuid}/responses.geojson", media_type="application/geo+json")
     async def responses_geojson(self, survey_id: FromPath[uuid.UUID],
                                 actor: NamedDependency[Actor]) -> Response[bytes]:
         """Every place answered (WGS-84): a geopoint as a Point, a geotrace as a LineString,
         a geoshape as a Polygon; a roster's places too, with their entry's key."""
-        return _download(await results.export_geojson(actor.scope, survey_id),
-                         "application/geo+json", f"survey-{survey_id}.geojson")
+        return download(await results.export_geojson(actor.scope, survey_id),
+                        f"survey-{survey_id}.geojson", "application/geo+json")

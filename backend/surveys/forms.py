@@ -200,7 +200,8 @@ def _constraint_problems(q: Question) -> list[tuple[str, str]]:
             return [("constraint", "not_date")]
         if q.type in ("integer", "decimal") and (isinstance(bound, bool | str)):
             return [("constraint", "not_number")]
-    pairs = [(low, high), (q.constraint.min_length, q.constraint.max_length),
+    # Each pair's bounds were checked above to be of one kind (dates, numbers or counts).
+    pairs: list[tuple[Any, Any]] = [(low, high), (q.constraint.min_length, q.constraint.max_length),
              (q.constraint.min_count, q.constraint.max_count)]
     if any(a is not None and b is not None and a > b for a, b in pairs):
         return [("constraint", "empty_range")]

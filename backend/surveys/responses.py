@@ -199,10 +199,7 @@ def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 async def write_response_effects(actor: Actor, rows: list[dict[str, Any]]) -> None:
     """Inside the push transaction: photo links, then the household facts."""
-    await evidence.replace_links("survey_response", [
-        (r["id"], r["owner_id"], r["village_code"], r["county_code"],
-         loads(r["evidence"]) or [])
-        for r in rows if loads(r["evidence"]) or r["version"] > 1])
+    await evidence.link_records("survey_response", rows)
     await facts_written(rows)
 
 

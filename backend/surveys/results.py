@@ -6,7 +6,6 @@ Villages are listed by code, never by completion: no ranking of anyone.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -16,13 +15,11 @@ import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from backend.accounts import services as accounts
 from backend.core.canonical import loads
 from backend.core.clock import to_local
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.export import Sheet, csv_bytes, xlsx_bytes
 from backend.core.i18n import Lang
 from backend.core.problems import localise_field_error
 from backend.fieldwork import services as fieldwork
@@ -375,33 +372,15 @@ async def export_xlsx(scope: Scope, survey_id: uuid.UUID) -> bytes:
     then a sheet per roster (repeat, nested ones too), one row an entry, joined by that id
     and by the key of the row it belongs to (as ODK Central and Kobo export them)."""
     data = await _answers(scope, survey_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "答卷"
-    sheet.append(_FIXED + [c.header for c in data.columns] + [_KEY])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in _table(data):
-        sheet.append(values)
+    sheets = [Sheet("答卷", _FIXED + [c.header for c in data.columns] + [_KEY], _table(data))]
     for repeat, name in _sheet_names(data).items():
-        roster = book.create_sheet(name)
-        roster.append(_roster_header(data.repeats[repeat]))
-        for cell in roster[1]:
-            cell.font = Font(bold=True)
-        for values in _roster_rows(data, repeat):
-            roster.append(values)
-    book.properties.title = data.title
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(Sheet(name, _roster_header(data.repeats[repeat]),
+                            _roster_rows(data, repeat)))
+    return xlsx_bytes(sheets, title=data.title)
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(Sheet("", header, rows))
 
 
 async def export_csv(scope: Scope, survey_id: uuid.UUID) -> bytes:
@@ -446,7 +425,8 @@ def _features(columns: list[_Column], answers: dict[str, Any],
         shape = _geometry(q, value)
         if shape is None:
             continue
-        extra = {"精度（米）": value.get("accuracy_m")} if q.type == "geopoint" else {}
+        extra = ({"精度（米）": value.get("accuracy_m")}
+                 if q.type == "geopoint" and isinstance(value, dict) else {})
         out.append({"type": "Feature", "geometry": shape,
                     "properties": {**properties, "问题": q.label.zh, **extra}})
     return out

@@ -13,8 +13,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
+from backend.core.ids import is_sha256
 from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
@@ -63,7 +64,6 @@ UNANSWERED_TYPES = {"note", "calculate"}
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
 _DATETIME = re.compile(
@@ -87,7 +87,7 @@ def is_answered(value: Any) -> bool:
     return True
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     """A finite JSON number, as JavaScript reads it (a larger integer would be Infinity)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
@@ -178,7 +178,7 @@ def type_error(question: Mapping[str, Any], value: Any) -> str | None:
     if kind in ("geotrace", "geoshape"):
         return shape_error(kind, value)
     if kind == "photo":
-        return None if isinstance(value, str) and _SHA256.match(value) else "not_photo"
+        return None if is_sha256(value) else "not_photo"
     return "unknown_type"
 
 
@@ -193,9 +193,15 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     # Ordering compares numbers with numbers and ISO dates with ISO dates only.
     if isinstance(left, bool) or isinstance(right, bool):
         return False
-    if not ((_number(left) and _number(right))
-            or (isinstance(left, str) and isinstance(right, str))):
-        return False
+    if _number(left) and _number(right):
+        return _order(op, left, right)
+    if isinstance(left, str) and isinstance(right, str):
+        return _order(op, left, right)
+    return False
+
+
+def _order(op: str, left: Any, right: Any) -> bool:
+    """``op`` on two numbers or two ISO dates (the caller checked they are of one kind)."""
     return {">": left > right, ">=": left >= right, "<": left < right,
             "<=": left <= right}.get(op, False)
 

@@ -130,6 +130,8 @@ def parse_constraint(text: str, qtype: str) -> dict[str, Any]:
             raise _Problem("expression_unsupported", near=" ".join(words)[:20])
         op, value = rest[0][1], _literal(rest[1], rest[2:])
         low, high = _SUBJECT[subject]
+        value_low: str | int | float
+        value_high: str | int | float
         if subject == "." and qtype == "date":
             if not isinstance(value, str):
                 raise _Problem("expression_unsupported", near=str(value))

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from backend.core.csvrows import read_table, unzipped_size_ok
 from backend.core.errors import FieldError
+from backend.core.export import Sheet, xlsx_bytes
 from backend.surveys.forms import CHOICE_PATTERN, MAX_CHOICES, Form, form_errors
 from backend.surveys.simple import simplify
 
@@ -517,22 +518,9 @@ _EXAMPLE_CHOICES = [
 
 def example_xlsform() -> bytes:
     """An XLSForm using every supported type (the template counties start from)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    survey = book.active
-    survey.title = "survey"
-    survey.append(["type", "name", "label::Chinese (zh)", "label::English (en)", "required",
-                   "constraint", "relevant", "fact"])
-    for row in _EXAMPLE_SURVEY:
-        survey.append(list(row))
-    choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label::Chinese (zh)", "label::English (en)"])
-    for row in _EXAMPLE_CHOICES:
-        choices.append(list(row))
-    settings = book.create_sheet("settings")
-    settings.append(["form_title"])
-    settings.append(["农户基本情况调查（示例）"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    survey = Sheet("survey", ["type", "name", "label::Chinese (zh)", "label::English (en)",
+                              "required", "constraint", "relevant", "fact"], _EXAMPLE_SURVEY)
+    choices = Sheet("choices", ["list_name", "name", "label::Chinese (zh)", "label::English (en)"],
+                    _EXAMPLE_CHOICES)
+    settings = Sheet("settings", ["form_title"], [["农户基本情况调查（示例）"]])
+    return xlsx_bytes([survey, choices, settings])

@@ -4,12 +4,10 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Mapping
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from backend.core.export import Sheet, xlsx_bytes
 from backend.surveys.forms import Condition, Form, Group, Label, Question
 
 __all__ = ["write_xlsform"]
@@ -35,7 +33,7 @@ def _literal(value: Any, kind: str) -> str:
     return "'" + str(value).replace("'", "’") + "'"
 
 
-def _condition(cond: Condition, types: dict[str, str]) -> str:
+def _condition(cond: Condition, types: Mapping[str, str]) -> str:
     kind = types.get(cond.q, "text")
     if cond.op == "selected":
         return f"selected(${{{cond.q}}}, '{cond.value}')"
@@ -44,7 +42,7 @@ def _condition(cond: Condition, types: dict[str, str]) -> str:
     return f"${{{cond.q}}} {cond.op} {_literal(cond.value, kind)}"
 
 
-def _relevant(q: Question, types: dict[str, str]) -> str:
+def _relevant(q: Question, types: Mapping[str, str]) -> str:
     parts = []
     if q.relevant:
         parts.append(" or ".join(" and ".join(_condition(c, types) for c in group)
@@ -92,39 +90,26 @@ def _texts(label: Label | None, languages: list[str]) -> list[str]:
 def write_xlsform(form: Form, title: str | None = None) -> bytes:
     """The form as an ``.xlsx`` XLSForm (survey, choices and settings sheets)."""
     languages = _languages(form)
-    book = Workbook()
-    survey = book.active
-    survey.title = "survey"
     header = ["type", "name"]
     for base in _LABELLED:
         header += [_column(base, lang) for lang in languages]
     header += ["required", "relevant", "constraint", "calculation", "choice_filter", "default",
                "appearance", "read_only", "parameters", "repeat_count", "fact"]
-    survey.append(header)
     lists: dict[str, list[Any]] = {}
     filters: list[str] = []
     types = {q.name: q.type for q in form.questions}
-    for row in _rows(form, languages, types, lists, filters):
-        survey.append(row)
-    choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", *(_column("label", lang) for lang in languages),
-                    *filters])
-    for list_name, items in lists.items():
-        for choice in items:
-            choices.append([list_name, choice.name, *_texts(choice.label, languages),
-                            *((choice.filters or {}).get(f, "") for f in filters)])
-    settings = book.create_sheet("settings")
-    settings.append(["form_title"])
-    settings.append([title or "form"])
-    for sheet in (survey, choices, settings):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    survey = Sheet("survey", header, _rows(form, languages, types, lists, filters))
+    choices = Sheet(
+        "choices",
+        ["list_name", "name", *(_column("label", lang) for lang in languages), *filters],
+        [[list_name, choice.name, *_texts(choice.label, languages),
+          *((choice.filters or {}).get(f, "") for f in filters)]
+         for list_name, items in lists.items() for choice in items],
+    )
+    return xlsx_bytes([survey, choices, Sheet("settings", ["form_title"], [[title or "form"]])])
 
 
-def _rows(form: Form, languages: list[str], types: dict[str, str],
+def _rows(form: Form, languages: list[str], types: Mapping[str, str],
           lists: dict[str, list[Any]], filters: list[str]) -> list[list[Any]]:
     groups = {g.name: g for g in form.groups}
     rows: list[list[Any]] = []
@@ -159,7 +144,7 @@ def _rows(form: Form, languages: list[str], types: dict[str, str],
     return rows
 
 
-def _question_row(q: Question, languages: list[str], types: dict[str, str],
+def _question_row(q: Question, languages: list[str], types: Mapping[str, str],
                   lists: dict[str, list[Any]], filters: list[str]) -> list[Any]:
     kind = _TYPES.get(q.type, q.type)
     if q.choices is not None:

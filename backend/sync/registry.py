@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from backend.core.scope import Actor, Scope
 
-__all__ = ["Prepared", "SyncKind", "get_kind", "kinds", "register"]
+__all__ = ["Prepared", "SyncKind", "get_kind", "kinds", "register", "registered_kind"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,12 @@ class Prepared:
     #: None keeps the stored row's village and county (an edit that cannot move the record).
     village_code: str | None
     county_code: str | None
+
+    def place(self) -> tuple[str, str]:
+        """Village and county of a record whose kind always places it (a work log, a trip)."""
+        if self.village_code is None or self.county_code is None:
+            raise LookupError("this kind's prepare() gives the village and county of every record")
+        return self.village_code, self.county_code
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,14 @@ def register(kind: SyncKind) -> SyncKind:
 
 def get_kind(name: str) -> SyncKind | None:
     return _KINDS.get(name)
+
+
+def registered_kind(name: str) -> SyncKind:
+    """A kind the caller's own capability registered: its absence is a wiring error."""
+    kind = _KINDS.get(name)
+    if kind is None:
+        raise LookupError(f"sync kind {name!r} is not registered")
+    return kind
 
 
 def kinds() -> list[SyncKind]:

@@ -17,7 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from backend.sync.registry import kinds
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from litestar import Litestar
+    from pydantic.json_schema import JsonSchemaMode
 
 __all__ = ["install", "typed_schemas", "typed_wire"]
 
@@ -43,7 +46,7 @@ class _ChangeBase(BaseModel):
     deleted: bool = False
 
 
-def _union(models: list[type[BaseModel]]) -> Any:
+def _union(models: Sequence[type[BaseModel]]) -> Any:
     if len(models) == 1:
         return models[0]
     return Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
@@ -54,7 +57,7 @@ def typed_schemas() -> dict[str, dict[str, Any]]:
     schema per kind's item and ``data``."""
     push, pull = [], []
     for kind in kinds():
-        literal = Literal[kind.name]  # type: ignore[valid-type]
+        literal = Literal[kind.name]  # type: ignore[name-defined]  # built from the registry
         if kind.pushable and kind.data_model is not None:
             push.append(create_model(
                 f"{_camel(kind.name)}Push", __base__=_PushBase,
@@ -67,7 +70,10 @@ def typed_schemas() -> dict[str, dict[str, Any]]:
                 kind=(literal, ...), data=(kind.wire_model, ...),
             ))
     schemas: dict[str, dict[str, Any]] = {}
-    for name, models, mode in (("PushItem", push, "validation"), ("Change", pull, "serialization")):
+    unions: tuple[tuple[str, Sequence[type[BaseModel]], JsonSchemaMode], ...] = (
+        ("PushItem", push, "validation"), ("Change", pull, "serialization"),
+    )
+    for name, models, mode in unions:
         if not models:
             continue
         schema = TypeAdapter(_union(models)).json_schema(ref_template=_REF, mode=mode)

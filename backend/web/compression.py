@@ -35,11 +35,11 @@ def is_compressible(content_type: str) -> bool:
 class TextCompression(CompressionMiddleware):
     """Litestar's compression, for text responses that carry no ``Content-Encoding`` yet."""
 
-    def create_compression_send_wrapper(  # type: ignore[override]
+    def create_compression_send_wrapper(
         self, send: Send, compression_encoding: str, scope: Scope
     ) -> Send:
         compressing = super().create_compression_send_wrapper(
-            send, compression_encoding, scope  # type: ignore[arg-type]
+            send, compression_encoding, scope
         )
         passthrough = False
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from litestar import Request, Router, route
 from litestar.exceptions import NotFoundException
@@ -112,7 +113,7 @@ def _send(root: Path, file_path: str, request: Request) -> Response | File:
 def pwa_routes(pwa_dir: Path) -> list[Router]:
     """``/`` and every file of the built PWA, GET and HEAD, without authentication."""
     root = pwa_dir
-    common = {
+    common: dict[str, Any] = {
         "include_in_schema": False,
         "exclude_from_auth": True,
         "http_method": ["GET", "HEAD"],

@@ -1,4 +1,11 @@
+import type { components } from './api.gen';
 import { acceptLanguage, t } from './i18n';
+
+/**
+ * A schema of the server's OpenAPI document, generated into `api.gen.ts` (`make api-types`):
+ * `Schema<'ClaimOut'>`. What crosses the wire is typed from the server, not written twice.
+ */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 
 /** One field-level error from a problem-details answer. */
 export interface FieldError {

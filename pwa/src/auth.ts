@@ -1,41 +1,18 @@
-import { ApiError, api, configureAuth } from './api';
+import { ApiError, api, configureAuth, type Schema } from './api';
 import { createStore } from './store';
 
-export type Role = 'cadre' | 'township_reviewer' | 'county_admin' | 'county_finance';
+type UserOut = Schema<'UserOut'>;
+export type Role = UserOut['roles'][number];
 
-export interface Posting {
-  id: string;
-  village_code: string;
-  village_name: string;
-  township_code: string;
-  township_name: string;
-  county_code: string;
-  /** first_secretary, team_leader or team_member. */
-  position?: string;
-  role?: string;
-  start_date: string;
-  end_date: string | null;
-}
+/** A posting as the session keeps it (what the login answered). */
+export type Posting = Pick<Schema<'PostingOut'>, 'id' | 'village_code' | 'village_name' | 'township_code' | 'township_name' | 'county_code' | 'start_date' | 'end_date'> &
+  Partial<Pick<Schema<'PostingOut'>, 'position'>>;
 
-export interface User {
-  id: string;
-  name: string;
-  phone: string;
-  roles: Role[];
-  postings: Posting[];
-  scope: unknown;
-}
+/** The signed-in user as the session keeps it (what the login answered). */
+export type User = Pick<UserOut, 'id' | 'name' | 'phone' | 'roles'> & { postings: Posting[]; scope?: UserOut['scope'] };
 
 /** The login answer, as the server sends it for login and refresh. */
-export interface TokenAnswer {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-  /** A temporary password: nothing but the password change answers until it is changed. */
-  must_change_password?: boolean;
-  user: User;
-}
+export type TokenAnswer = Schema<'TokenOut'>;
 
 export interface Session {
   access_token: string;

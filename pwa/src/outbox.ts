@@ -1,4 +1,4 @@
-import type { FieldError } from './api';
+import type { FieldError, Schema } from './api';
 import { userDb, type SyncedRecord } from './db';
 import { createStore } from './store';
 import { uuidv7 } from './uuid';
@@ -32,13 +32,7 @@ export interface OutboxItem {
 }
 
 /** One per-item answer of `POST /api/sync/push`. */
-export interface PushResult {
-  id: string;
-  status: 'applied' | 'duplicate' | 'conflict' | 'rejected';
-  version?: Version;
-  server?: unknown;
-  errors?: FieldError[];
-}
+export type PushResult = Schema<'PushResult'>;
 
 /** Bumped on every outbox write; views watch it to re-read. */
 export const outboxChanged = createStore(0);
@@ -259,7 +253,7 @@ export function resolve(sent: OutboxItem, current: OutboxItem, r: PushResult | u
       return { item: { ...current, status: 'rejected', errors: r.errors ?? [], updated_at: at } };
     case 'conflict':
       return {
-        item: { ...current, status: 'conflict', server: serverCopy(r.server, r.version), updated_at: at },
+        item: { ...current, status: 'conflict', server: serverCopy(r.server, r.version ?? undefined), updated_at: at },
       };
     default:
       return { item: edited ? current : { ...current, status: 'pending' } };

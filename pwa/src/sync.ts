@@ -1,4 +1,4 @@
-import { ApiError, api, errorText } from './api';
+import { ApiError, api, errorText, type Schema } from './api';
 import { session } from './auth';
 import { getMeta, setMeta, userDb, type SyncedRecord } from './db';
 import { pruneUploaded, uploadPending } from './evidence/evidence';
@@ -19,35 +19,15 @@ export const PUSH_MAX = 500;
 const MAX_PUSH_ROUNDS = 20;
 const MAX_PULL_PAGES = 100;
 
-export interface Change {
-  kind: string;
-  id: string;
-  version: number | string;
-  data: Record<string, unknown>;
-  deleted?: boolean;
-}
+/** A change of the pull answer; `deleted` may be left out where it is false (tests, older servers). */
+export type Change = Omit<Schema<'Change'>, 'deleted'> & { deleted?: boolean };
 
-/** Rows of one kind in the snapshot's compact form: values in the order of `fields`. */
-interface SnapshotBlock {
-  kind: string;
-  fields: string[];
-  rows: unknown[][];
-}
-
-interface SnapshotPage {
-  /** The first page: what we hold of the server is replaced by the snapshot. */
-  reset: boolean;
-  /** The last page: the cursor now continues the change feed. */
-  complete: boolean;
-  blocks: SnapshotBlock[];
-}
-
-interface PullAnswer {
-  changes: Change[];
-  cursor: string;
-  more?: boolean;
-  snapshot?: SnapshotPage | null;
-}
+/**
+ * A page of the snapshot: per kind, rows in a compact form (values in the order of `fields`);
+ * `reset` on the first page (what we hold of the server is replaced), `complete` on the last.
+ */
+type SnapshotPage = Schema<'SnapshotPage'>;
+type PullAnswer = Schema<'PullOut'>;
 
 /** The snapshot's rows as changes (id and version first, then the kind's data fields). */
 export function snapshotChanges(page: SnapshotPage | null | undefined): Change[] {

@@ -55,12 +55,12 @@ export function makeUser(id = uuidv7()): User {
         township_code: '522324003',
         township_name: '三宝街道',
         county_code: '522324',
-        role: 'first_secretary',
+        position: 'first_secretary',
         start_date: '2025-01-01',
         end_date: null,
       },
     ],
-    scope: {},
+    scope: { admin_counties: [], finance_counties: [], own_villages: [], review_townships: [] },
   };
 }
 

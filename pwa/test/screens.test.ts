@@ -136,7 +136,7 @@ describe('dashboard', () => {
   const row = (code: string, lat: number | null, lon: number | null, tier = 'deep'): UnitRow => ({
     code, name: code, level: 'village', township_code: code.slice(0, 9), township_name: '', tier, tier_label: '',
     lat, lon, cadres: 3, confirmed_days: 0, minimum_days: 60, logs: 0, logs_by_kind: {}, households_visited: 0,
-    flagged_logs: 0, sheets_submitted: 0, sheets_confirmed: 0,
+    flagged_logs: 0, sheets_submitted: 0, sheets_confirmed: 0, claims: {}, insurance_gaps: 0,
   });
 
   it('sorts by code, never by activity', () => {

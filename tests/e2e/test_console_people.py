@@ -59,6 +59,12 @@ def test_county_admin_runs_people_and_postings(page, server, shot, size):
     page.goto("/")
     login(page, COUNTY_ADMIN)
     _open_console(page, "people")
+    # Every section is in view at 360 px: none hides past the right edge.
+    links = page.locator(".console-nav a")
+    expect(links).to_have_count(6)
+    for i in range(6):
+        box = links.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (i, box)
 
     # The county's people, then 青山镇's cadres, then one by phone.
     everyone = _roster(server)["total"]

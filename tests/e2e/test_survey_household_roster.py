@@ -121,6 +121,33 @@ def test_household_census_with_roster_offline_and_exported(browser, server, shot
         cadre_ctx.set_offline(False)
         wait_until(cadre, lambda: server.get(progress, COUNTY_ADMIN).json()["done"] == 1,
                    "the response on the server")
+        # What was sent, read-only: the groups as sections, the roster's entries nested, each
+        # member's answers inside their entry; nothing to add or remove.
+        cadre.reload()
+        cadre.locator('[data-testid="survey-household"][data-external-id="201003"] '
+                      '[data-testid="survey-household-open"]').click()
+        sent = cadre.get_by_test_id("survey-response")
+        expect(sent).to_be_visible()
+        expect(sent.get_by_test_id("survey-group-where")).to_have_text("位置")
+        expect(sent.locator('[data-testid="survey-answer"][data-name="village"]')).to_contain_text(
+            "西村")
+        roster = sent.get_by_test_id("survey-repeat-members")
+        expect(roster.locator("legend")).to_have_text("家庭成员")
+        child = roster.get_by_test_id("survey-entry-members-1")
+        expect(child.locator('[data-testid="survey-answer"][data-name="members.1.member_name"]')
+               ).to_contain_text("李小明")
+        expect(child.locator('[data-testid="survey-answer"][data-name="members.1.sex"]')
+               ).to_contain_text("男")
+        expect(child.locator('[data-testid="survey-answer"][data-name="members.1.in_school"]')
+               ).to_contain_text("是")
+        adult = roster.get_by_test_id("survey-entry-members-0")
+        expect(adult.locator('[data-testid="survey-answer"][data-name="members.0.age"]')
+               ).to_contain_text("46")
+        expect(adult.locator('[data-name="members.0.in_school"]')).to_have_count(0)
+        expect(sent.get_by_test_id("survey-add-members")).to_have_count(0)
+        expect(sent.locator('[data-testid^="survey-remove-"]')).to_have_count(0)
+        shot(cadre, "survey-sent-roster")
+
         [response] = [c["data"] for c in server.pull_all(CADRE)
                       if c["kind"] == "survey_response" and c["data"]["survey_id"] == survey_id]
         answers = response["answers"]

@@ -128,7 +128,7 @@ def test_a_roster_inside_a_roster_offline_sent_and_exported(browser, server, sho
         cadre.locator('[data-testid="survey-household"][data-external-id="201003"] '
                       '[data-testid="survey-household-open"]').click()
         sent = cadre.get_by_test_id("survey-response")
-        jobs_sent = sent.get_by_test_id(f"survey-sent-repeat-{p}.jobs")
+        jobs_sent = sent.get_by_test_id(f"survey-repeat-{p}.jobs")
         expect(jobs_sent.locator(f'[data-name="{p}.jobs.1.income"]')).to_contain_text("30")
 
         county.reload()

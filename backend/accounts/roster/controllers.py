@@ -25,11 +25,11 @@ from backend.accounts.roster.schemas import (
 )
 from backend.core.context import RequestContext
 from backend.core.errors import Forbidden
+from backend.core.export import CSV, XLSX, download
 from backend.core.scope import Actor
 
 __all__ = ["RosterController"]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Code = Annotated[str | None, QueryParameter(max_length=12, pattern=r"^\d{6,12}$")]
 
 
@@ -124,11 +124,8 @@ class RosterController(Controller):
         if not actor.scope.admin_counties:
             raise Forbidden()
         if format == "csv":
-            return Response(importer.template_csv(), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition":
-                                     'attachment; filename="cadre-import-template.csv"'})
-        return Response(importer.template_xlsx(), media_type=XLSX, headers={
-            "Content-Disposition": 'attachment; filename="cadre-import-template.xlsx"'})
+            return download(importer.template_csv(), "cadre-import-template.csv", CSV)
+        return download(importer.template_xlsx(), "cadre-import-template.xlsx")
 
     @post("/import", status_code=HTTP_200_OK)
     async def import_cadres(

@@ -8,7 +8,6 @@ named by its row (the header is row 1, as a spreadsheet shows it) and its column
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from backend.audit import services as audit
 from backend.core.csvrows import read_table
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, ValidationFailed
+from backend.core.export import Sheet, csv_bytes, xlsx_bytes
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
@@ -213,8 +213,9 @@ async def import_cadres(
     townships = await _township_names(rows)
     passwords: list[str | None] = [None] * len(rows)
     if not dry_run:
-        passwords = [new_temporary_password() for _ in rows]
-        hashes = [await hash_password_async(p) for p in passwords]
+        fresh = [new_temporary_password() for _ in rows]
+        passwords = list(fresh)
+        hashes = [await hash_password_async(p) for p in fresh]
         async with write_transaction(User._meta.db):
             for r, hashed in zip(rows, hashes, strict=True):
                 await accounts.create_user(
@@ -245,16 +246,15 @@ async def import_cadres(
     )
 
 
-def _template_rows() -> list[list[str]]:
-    return [[zh for zh, _ in COLUMNS.values()]]
+def _template() -> Sheet:
+    """The header row to fill; phones, codes and dates kept as text for the first 500 rows, so
+    that spreadsheet programs keep leading digits and long codes intact."""
+    return Sheet("驻村干部", [zh for zh, _ in COLUMNS.values()], [],
+                 widths=(10, 14, 16, 14, 24, 12, 12), text_columns=(1, 2, 5, 6), text_rows=500)
 
 
 def template_csv() -> bytes:
-    import csv
-
-    out = io.StringIO()
-    csv.writer(out).writerows(_template_rows())
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(_template())
 
 
 _NOTES = [
@@ -270,26 +270,5 @@ _NOTES = [
 
 def template_xlsx() -> bytes:
     """The import template: the header row to fill, and a sheet explaining each column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "驻村干部"
-    sheet.append(_template_rows()[0])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFG", (10, 14, 16, 14, 24, 12, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    # Text cells, so that spreadsheet programs keep leading digits and long codes intact.
-    for column in "BCFG":
-        for row in range(2, 502):
-            sheet[f"{column}{row}"].number_format = "@"
-    notes = book.create_sheet("填写说明")
-    notes.append(["列", "说明"])
-    for line in _NOTES:
-        notes.append(list(line))
-    notes.column_dimensions["B"].width = 70
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    notes = Sheet("填写说明", ["列", "说明"], [list(line) for line in _NOTES], widths=(None, 70))
+    return xlsx_bytes([_template(), notes])

@@ -36,6 +36,8 @@ from backend.core.ids import new_id
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
+    from piccolo.columns.combination import Combinable
+
     from backend.core.context import RequestContext
     from backend.core.scope import Scope
 
@@ -147,7 +149,7 @@ async def _narrow(scope: Scope, ids: set[uuid.UUID], f: PeopleFilter) -> set[uui
         )
         ids &= {r["cadre"] for r in posted} | {r["account"] for r in reviewers}
     if f.role == "cadre":
-        clause = Posting.county_code.is_in(counties or [""])
+        clause: Combinable = Posting.county_code.is_in(counties or [""])
         if scope.review_villages:
             clause = clause | Posting.village_code.is_in(sorted(scope.review_villages))
         ids &= {r["cadre"] for r in await Posting.select(Posting.cadre).where(clause)}
@@ -379,7 +381,7 @@ async def transfer_posting(
     row = await _admin_posting(scope, posting_id)
     _check_end(row, data.end_date)
     village = await county_village(scope, data.village_code)
-    new_posting = {
+    new_posting: dict[str, Any] = {
         "id": new_id(),
         "village_code": village.code,
         "position": data.position or row["position"],
@@ -422,7 +424,7 @@ async def _other_active_admins(county: str, but: uuid.UUID) -> int:
         RoleGrant.role == "county_admin",
         RoleGrant.division_code == county,
         RoleGrant.account != but,
-        RoleGrant.account.active.eq(True),
+        RoleGrant.account.active.eq(True),  # type: ignore[union-attr]  # Piccolo types a joined column loosely
     )
     return len({r["account"] for r in rows})
 

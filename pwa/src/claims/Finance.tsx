@@ -172,7 +172,7 @@ function PayCard(props: { userId: string; claim: ClaimOut; onDone: (msg: string)
         <form onSubmit={pay} noValidate>
           <label class="field">
             <span>{t('finance.ref')}</span>
-            <input type="text" maxLength={64} value={ref} autoComplete="off" onInput={(e) => setRef(e.currentTarget.value)} data-testid="pay-ref-input" />
+            <input type="text" maxLength={64} value={ref} autoComplete="off" onInput={(e) => (setRef(e.currentTarget.value), setError(null))} data-testid="pay-ref-input" />
           </label>
           {error && (
             <p class="err block" role="alert" data-testid="pay-error">

@@ -1,4 +1,4 @@
-import { ApiError, api, errorText } from '../api';
+import { ApiError, api, errorText, type Schema } from '../api';
 import type { Role } from '../auth';
 import { t } from '../i18n';
 import type { ClaimOut, ClaimState } from './claims';
@@ -49,14 +49,7 @@ export function actOnClaim(
 
 export const isCleanClaim = (c: Pick<ClaimOut, 'flags'>): boolean => c.flags.length === 0;
 
-export interface BulkClaimResult {
-  id: string;
-  status: 'approved' | 'refused';
-  state?: ClaimState | null;
-  version?: number | null;
-  code?: string | null;
-  message?: string | null;
-}
+export type BulkClaimResult = Schema<'BulkResult'>;
 
 /** Approve clean claims at once; the server answers for each one on its own. */
 export async function bulkApprove(userId: string, claims: Pick<ClaimOut, 'id' | 'version'>[]): Promise<BulkClaimResult[]> {
@@ -99,36 +92,11 @@ export function claimExportPath(kind: 'xlsx' | 'csv', month: string): string {
 
 // --- accident insurance (county admins) ---------------------------------------------------------
 
-export interface Period {
-  start: string;
-  end: string;
-  days: number;
-}
+export type Period = Schema<'PeriodOut'>;
 
-export interface CoverageGap {
-  cadre_id: string;
-  name: string;
-  village_code: string;
-  gaps: Period[];
-  uncovered_days: number;
-}
+export type CoverageGap = Schema<'CoverageGapOut'>;
 
-export interface Incident {
-  id: string;
-  cadre_id: string;
-  cadre_name: string;
-  village_code: string;
-  accident_date: string;
-  description: string;
-  evidence: { sha256: string; uploaded: boolean }[];
-  state: 'reported' | 'forwarded';
-  version: number;
-  policy_id: string | null;
-  insurer: string | null;
-  policy_number: string | null;
-  forwarded_at: string | null;
-  forward_note: string | null;
-}
+export type Incident = Schema<'IncidentOut'>;
 
 /** Cadres with uncovered days, by village code then name (never by how many days). */
 export async function coverageGaps(userId: string): Promise<CoverageGap[]> {

@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, type Schema } from '../api';
 import { getMeta, recordsOfKind, setMeta, userDb, type SyncedRecord } from '../db';
 import { lang } from '../i18n';
 import {
@@ -26,16 +26,14 @@ export const CLAIM = 'claim';
 export const INCIDENT = 'insurance_incident';
 export const MAX_RECEIPTS = 12;
 
-export type ClaimState =
-  | 'draft'
-  | 'submitted'
-  | 'township_approved'
-  | 'county_approved'
-  | 'paid'
-  | 'returned'
-  | 'rejected';
-export type ClaimType = 'subsidy' | 'travel';
-export type TravelMode = 'public' | 'car';
+export type ClaimOut = Schema<'ClaimOut'>;
+export type ClaimState = ClaimOut['state'];
+export type ClaimType = ClaimOut['type'];
+export type TravelMode = NonNullable<ClaimOut['mode']>;
+export type ClaimFlag = Schema<'FlagOut'>;
+export type ClaimEvent = Schema<'ClaimEventOut'>;
+/** What a claim's amount is computed with (the year's policy of the county). */
+export type ClaimPolicy = Pick<Schema<'PolicyOut'>, 'subsidy_daily_fen' | 'round_trips_per_month' | 'car_fen_per_km' | 'road_factor'>;
 
 export const CLAIM_STATES: readonly ClaimState[] = [
   'draft',
@@ -51,11 +49,6 @@ export const EDITABLE: readonly ClaimState[] = ['draft', 'returned'];
 /** Approved claims are locked; a correction is a new claim referring to one of these. */
 export const CORRECTABLE: readonly ClaimState[] = ['county_approved', 'paid'];
 
-export interface ClaimFlag {
-  code: string;
-  detail: string;
-  params: Record<string, unknown>;
-}
 
 /** What the cadre pushes as `travel_claim`. */
 export interface TravelInput {
@@ -101,17 +94,6 @@ export interface ClaimData {
 }
 
 /** `ClaimOut` of the HTTP API. */
-export interface ClaimOut extends Omit<ClaimData, 'evidence'> {
-  id: string;
-  version: number;
-  cadre_id: string;
-  cadre_name: string;
-  county_code: string;
-  township_code: string;
-  evidence: { sha256: string; uploaded: boolean; thumb_url: string; display_url: string }[];
-  township_approved_at: string | null;
-  county_approved_at: string | null;
-}
 
 /** A claim as this phone shows it. */
 export interface ClaimView {
@@ -313,15 +295,6 @@ export async function startCorrection(userId: string, id: string): Promise<Claim
   return out;
 }
 
-export interface ClaimEvent {
-  at: string;
-  actor_id: string | null;
-  actor_name: string;
-  action: string;
-  from_state: string | null;
-  to_state: string | null;
-  reason: string | null;
-}
 
 /** Every transition, oldest first (online; the last answer is kept for offline reading). */
 export async function claimHistory(userId: string, id: string, online: boolean): Promise<ClaimEvent[] | null> {
@@ -340,12 +313,6 @@ export async function claimHistory(userId: string, id: string, online: boolean):
 
 // --- the county's policy for the year ---------------------------------------------------------
 
-export interface ClaimPolicy {
-  subsidy_daily_fen: number;
-  round_trips_per_month: number;
-  car_fen_per_km: number;
-  road_factor: number;
-}
 
 /** The county's settings: from the server when it can say, else the last known. */
 export async function claimPolicy(userId: string, county: string, year: number, online: boolean): Promise<ClaimPolicy | null> {

@@ -1,46 +1,15 @@
-import { api, fetchBlob } from '../api';
+import { api, fetchBlob, type Schema } from '../api';
 
 /** 数据看板: villages and townships of the caller's scope. Lists sort by code, never by activity. */
 
 export const TIERS = ['deep', 'key', 'ordinary'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export interface UnitRow {
-  code: string;
-  name: string;
-  level: string;
-  township_code: string;
-  township_name: string;
-  tier: string;
-  tier_label: string;
-  lat: number | null;
-  lon: number | null;
-  cadres: number;
-  confirmed_days: number;
-  minimum_days: number;
-  logs: number;
-  logs_by_kind: Record<string, number>;
-  households_visited: number;
-  flagged_logs: number;
-  sheets_submitted: number;
-  sheets_confirmed: number;
-}
+export type UnitRow = Schema<'UnitRow'>;
 
-export interface TrendPoint {
-  month: string;
-  logs: number;
-  flagged_logs: number;
-  confirmed_days: number;
-}
+export type TrendPoint = Schema<'TrendPoint'>;
 
-export interface Dashboard {
-  month: string;
-  scope: string;
-  villages: UnitRow[];
-  townships: UnitRow[];
-  totals: UnitRow;
-  trend: TrendPoint[];
-}
+export type Dashboard = Schema<'DashboardOut'>;
 
 function query(month: string, tier: Tier | '', extra: Record<string, string> = {}): string {
   const q = new URLSearchParams({ month, ...(tier ? { tier } : {}), ...extra });

@@ -1,4 +1,4 @@
-import { api } from '../api';
+import { api, type Schema } from '../api';
 import type { User } from '../auth';
 import { getMeta, setMeta } from '../db';
 import { enqueue } from '../outbox';
@@ -19,18 +19,7 @@ export interface FeedbackData {
 }
 
 /** A message as the county admins list it. */
-export interface FeedbackOut {
-  id: string;
-  author_id: string;
-  author_name: string;
-  county_code: string;
-  text: string;
-  evidence: string[];
-  state: 'open' | 'answered';
-  answer: string | null;
-  created_at: string;
-  answered_at: string | null;
-}
+export type FeedbackOut = Schema<'FeedbackOut'>;
 
 export interface MyFeedback {
   id: string;

@@ -1,13 +1,8 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, type Schema } from '../api';
 import { getMeta, setMeta } from '../db';
 
 /** 农户: a household of the village, named by its head. */
-export interface Household {
-  id: string;
-  name: string;
-  members: number;
-  tags: string[];
-}
+export type Household = Schema<'HouseholdOut'>;
 
 /** The cached list, for offline use. */
 export async function cachedHouseholds(userId: string, village: string): Promise<Household[]> {

@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, type Schema } from '../api';
 import { activePostings, type User } from '../auth';
 import { getMeta, recordsOfKind, setMeta } from '../db';
 import { workLogs } from './logs';
@@ -16,8 +16,8 @@ export const LEAVE = 'leave_request';
 
 export const DAY_STATUSES = ['in_village', 'official_business', 'leave', 'away'] as const;
 export type DayStatus = (typeof DAY_STATUSES)[number];
-export type DaySource = 'stated' | 'drafted' | 'none';
-export type SheetState = 'draft' | 'submitted' | 'confirmed' | 'returned';
+export type DaySource = Schema<'DayOut'>['source'];
+export type SheetState = Schema<'MonthOut'>['state'];
 
 /** Statuses that count as village days (in the village, or on official business outside). */
 export const VILLAGE_STATUSES: readonly DayStatus[] = ['in_village', 'official_business'];
@@ -122,10 +122,7 @@ function monthOf(user: User, ym: string): string {
 export const isMine = (userId: string, data: { cadre_id?: string }): boolean =>
   !data.cadre_id || data.cadre_id === userId;
 
-interface ServerMonth extends Omit<MonthView, 'origin'> {
-  cadre_id: string;
-  cadre_name: string;
-}
+type ServerMonth = Schema<'MonthOut'>;
 
 function fromServer(m: ServerMonth, origin: MonthView['origin']): MonthView {
   return {
@@ -287,14 +284,7 @@ export async function submitMonth(user: User, ym: string): Promise<MonthView> {
 }
 
 /** 评优资格: eligible or not, with every reason (the server writes each as "中文 / English"). */
-export interface Eligibility {
-  eligible: boolean;
-  confirmed_days: number;
-  required_days: number;
-  posted_days: number;
-  reasons: string[];
-  year: number;
-}
+export type Eligibility = Schema<'EligibilityOut'>;
 
 export function reasonIn(reason: string, lang: string): string {
   const [zh, en] = reason.split(' / ');

@@ -1,61 +1,17 @@
-import { ApiError, api, errorText } from '../api';
+import { ApiError, api, errorText, type Schema } from '../api';
 import { getMeta, setMeta } from '../db';
 
 /** Township reviewers and county admins: queues they act on, online. */
 
-export interface SheetRow {
-  id: string;
-  cadre_id: string;
-  cadre_name: string;
-  village_code: string;
-  month: string;
-  state: 'draft' | 'submitted' | 'confirmed' | 'returned';
-  version: number;
-  village_days: number;
-  leave_days: number;
-  away_days: number;
-  minimum_days: number;
-  flagged_logs: number;
-  return_reason: string | null;
-}
+export type SheetRow = Schema<'SheetOut'>;
 
-export interface LeaveRow {
-  id: string;
-  cadre_id: string;
-  cadre_name: string;
-  village_code: string;
-  start_date: string;
-  end_date: string;
-  days: number;
-  reason: string;
-  state: 'pending' | 'approved' | 'rejected' | 'cancelled';
-  decider_level: 'township' | 'county';
-  version: number;
-  decision_note: string | null;
-}
+export type LeaveRow = Schema<'LeaveOut'>;
 
-export interface TalkRow {
-  id: string;
-  cadre_id: string;
-  cadre_name: string;
-  village_code: string;
-  date: string;
-  summary: string;
-}
+export type TalkRow = Schema<'TalkOut'>;
 
-export interface CadreRow {
-  cadre_id: string;
-  name: string;
-  village_code: string;
-}
+export type CadreRow = Schema<'CadreOut'>;
 
-export interface Division {
-  code: string;
-  name: string;
-  parent_code: string | null;
-  tier: string;
-  tier_label: string;
-}
+export type Division = Schema<'DivisionOut'>;
 
 export const sheetQueue = (userId: string) =>
   api<SheetRow[]>('/fieldwork/presence/sheets?state=submitted', { user: userId });

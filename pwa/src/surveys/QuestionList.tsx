@@ -45,11 +45,19 @@ export function QuestionList({ survey, onEdit }: { survey: Survey; onEdit?: () =
                         <code>{q.name}</code>
                       </div>
                     )}
+                    {raw &&
+                      Object.entries(q.xpath ?? {})
+                        .filter(([, v]) => v)
+                        .map(([k, v]) => (
+                          <div class="small muted" data-testid="survey-question-expr" data-key={k} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                            {k}: <code>{v}</code>
+                          </div>
+                        ))}
                   </th>
                   <td>{t(`surveyAdmin.qtype.${q.type}` as MessageKey)}</td>
                   <td>{q.required ? t('surveyAdmin.yes') : ''}</td>
-                  <td>{constraintSummary(q.constraint)}</td>
-                  <td>{relevanceSummary(q.relevant, questions, l)}</td>
+                  <td>{[constraintSummary(q.constraint), q.xpath?.constraint ? t('surveyAdmin.byExpression') : ''].filter(Boolean).join('; ')}</td>
+                  <td>{[relevanceSummary(q.relevant, questions, l), q.xpath?.relevant ? t('surveyAdmin.byExpression') : ''].filter(Boolean).join('; ')}</td>
                   {raw && <td>{q.fact ?? ''}</td>}
                 </tr>
               ))}

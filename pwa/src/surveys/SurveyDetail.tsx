@@ -5,6 +5,7 @@ import { online } from '../net';
 import { href } from '../router';
 import { getSurvey, type Survey } from './admin';
 import SurveyEditor from './SurveyEditor';
+import './surveys.css';
 import { CloseSurvey } from './CloseSurvey';
 import { PreviewAndPublish } from './PreviewAndPublish';
 import { QuestionList } from './QuestionList';

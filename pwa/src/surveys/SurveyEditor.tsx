@@ -1,23 +1,29 @@
 import { useState } from 'preact/hooks';
 import { ApiError, errorText, type FieldError } from '../api';
+import { ask } from '../dialog';
 import { lang, t, type MessageKey } from '../i18n';
 import { online } from '../net';
 import { relevanceSummary, saveForm, type Survey } from './admin';
 import {
   COMMON_FACTS,
+  EXPR_LIMIT,
   FACT_RE,
   QUESTION_TYPES,
+  addToGroup,
   autoNames,
   buildForm,
   changeType,
   errorsByQuestion,
   fromForm,
   move,
+  moveGroup,
   newGroup,
   newQuestion,
   opsFor,
   parseChoices,
+  setGroupExpr,
   type EditorQuestion,
+  type ExprKey,
   type QuestionError,
   type SimpleOp,
 } from './editor';
@@ -35,6 +41,9 @@ const FIELDS: Record<string, MessageKey> = {
   relevant: 'surveyAdmin.relevant',
   fact: 'surveyAdmin.fact',
   hint: 'surveyEditor.field.hint',
+  xpath: 'surveyEditor.field.xpath',
+  default: 'surveyEditor.field.default',
+  constraint_message: 'surveyEditor.messageZh',
 };
 const fieldName = (field: string) => (field in FIELDS ? t(FIELDS[field]) : field);
 
@@ -78,13 +87,16 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
       setErrors(next);
     }
   };
-  const remove = (i: number) => {
+  const remove = async (i: number) => {
     const q = rows[i];
-    if (q.labelZh.trim() && !confirm(t('surveyEditor.deleteConfirm', { n: i + 1, label: q.labelZh.trim() }))) return;
-    change(rows.filter((_, j) => j !== i));
+    const label = q.labelZh.trim();
+    if (label && !(await ask({ title: t('surveyEditor.deleteConfirm', { n: i + 1, label }), confirm: t('surveyEditor.delete'), danger: true }))) return;
+    // By key: the rows may have changed while the dialog was open.
+    setRows((now) => now.filter((r) => r.key !== q.key));
+    setDirty(true);
   };
-  const cancel = () => {
-    if (dirty && !confirm(t('surveyEditor.discard'))) return;
+  const cancel = async () => {
+    if (dirty && !(await ask({ title: t('surveyEditor.discard'), confirm: t('surveyEditor.discardConfirm'), danger: true }))) return;
     onCancel();
   };
   const save = async () => {
@@ -139,7 +151,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
             onChange={(patch) => update(i, patch)}
             onType={(type) => update(i, changeType(q, type))}
             onMove={(delta) => change(move(rows, i, delta))}
-            onDelete={() => remove(i)}
+            onDelete={() => void remove(i)}
           />
         ))}
       </ol>
@@ -148,7 +160,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
           + {t('surveyEditor.add')}
         </button>
       </div>
-      <GroupsPanel groups={groups} rows={rows} onChange={changeGroups} />
+      <GroupsPanel groups={groups} rows={rows} onChange={changeGroups} onAddTo={(name) => change(addToGroup(rows, name))} />
       {error && (
         <p class="err block" role="alert" data-testid="editor-save-error">
           {error}
@@ -167,7 +179,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
         <button type="button" class="btn primary" onClick={() => void save()} disabled={busy || !online.get()} data-testid="editor-save">
           {busy ? t('app.loading') : t('surveyEditor.save')}
         </button>
-        <button type="button" class="btn" onClick={cancel} disabled={busy} data-testid="editor-cancel">
+        <button type="button" class="btn" onClick={() => void cancel()} disabled={busy} data-testid="editor-cancel">
           {t('surveyEditor.cancel')}
         </button>
       </div>
@@ -180,7 +192,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
  * member, plot, herd…): add, name, rename, turn into a roster, remove when nothing is in it.
  * Questions join one with their 分组 choice.
  */
-function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange: (g: Group[]) => void }) {
+function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange: (g: Group[]) => void; onAddTo: (name: string) => void }) {
   const { groups, rows, onChange } = props;
   const set = (i: number, patch: Partial<Group>) => onChange(groups.map((g, j) => (j === i ? { ...g, ...patch } : g)));
   return (
@@ -189,9 +201,31 @@ function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange:
       <p class="small muted">{t('surveyEditor.groupsNote')}</p>
       <ul class="list">
         {groups.map((g, i) => {
-          const used = rows.some((r) => r.group === g.name) || groups.some((o) => o.parent === g.name);
+          const count = rows.filter((r) => r.group === g.name).length;
+          const used = count > 0 || groups.some((o) => o.parent === g.name);
           return (
             <li class="item" data-testid="editor-group-item" data-name={g.name}>
+              <div class="item-head">
+                <strong>
+                  {(g.label?.zh || g.name) + (g.repeat ? ` (${t('surveyEditor.repeat')})` : '')}
+                  <span class="small muted"> · {t('surveyEditor.groupQuestions', { n: count })}</span>
+                </strong>
+                <span class="actions" style={{ marginTop: 0 }}>
+                  <button type="button" class="btn small" onClick={() => onChange(moveGroup(groups, i, -1))} disabled={i === 0} aria-label={t('surveyEditor.up')} data-testid="editor-group-up">
+                    ↑
+                  </button>
+                  <button
+                    type="button"
+                    class="btn small"
+                    onClick={() => onChange(moveGroup(groups, i, 1))}
+                    disabled={i === groups.length - 1}
+                    aria-label={t('surveyEditor.down')}
+                    data-testid="editor-group-down"
+                  >
+                    ↓
+                  </button>
+                </span>
+              </div>
               <div class="two">
                 <label class="field">
                   <span>{t('surveyEditor.groupLabel')}</span>
@@ -220,9 +254,28 @@ function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange:
                 <input type="checkbox" checked={!!g.repeat} onChange={(e) => set(i, { repeat: e.currentTarget.checked })} style={{ width: 'auto' }} data-testid="editor-group-repeat" />
                 <span>{t('surveyEditor.repeatNote')}</span>
               </label>
-              <button type="button" class="btn small danger" disabled={used} onClick={() => onChange(groups.filter((_, j) => j !== i))} data-testid="editor-group-delete">
-                {t('surveyEditor.delete')}
-              </button>
+              <ExprField
+                label={t('surveyEditor.groupRelevant')}
+                value={g.xpath?.relevant ?? ''}
+                onChange={(v) => set(i, setGroupExpr(g, 'relevant', v))}
+                testid="editor-group-relevant"
+              />
+              {g.repeat && (
+                <ExprField
+                  label={t('surveyEditor.repeatCount')}
+                  value={g.xpath?.repeat_count ?? ''}
+                  onChange={(v) => set(i, setGroupExpr(g, 'repeat_count', v))}
+                  testid="editor-group-repeat-count"
+                />
+              )}
+              <div class="actions">
+                <button type="button" class="btn small" onClick={() => props.onAddTo(g.name)} data-testid="editor-group-add">
+                  + {t('surveyEditor.addToGroup')}
+                </button>
+                <button type="button" class="btn small danger" disabled={used} onClick={() => onChange(groups.filter((_, j) => j !== i))} data-testid="editor-group-delete">
+                  {t('surveyEditor.delete')}
+                </button>
+              </div>
             </li>
           );
         })}
@@ -257,6 +310,7 @@ interface CardProps {
 function QuestionCard(props: CardProps) {
   const { q, index, rows, names, errors, onChange } = props;
   const isDate = q.type === 'date';
+  const answered = q.type !== 'note' && q.type !== 'calculate';
   return (
     <li class="item" data-testid="editor-question" data-index={index} data-name={names[index]}>
       <div class="item-head">
@@ -331,10 +385,12 @@ function QuestionCard(props: CardProps) {
             data-testid="editor-name"
           />
         </label>
-        <label class="check" style={{ alignSelf: 'end', marginBottom: '14px' }}>
-          <input type="checkbox" checked={q.required} onChange={(e) => onChange({ required: e.currentTarget.checked })} data-testid="editor-required" style={{ width: 'auto' }} />
-          <span>{t('surveyEditor.required')}</span>
-        </label>
+        {answered && (
+          <label class="check" style={{ alignSelf: 'end', marginBottom: '14px' }}>
+            <input type="checkbox" checked={q.required} onChange={(e) => onChange({ required: e.currentTarget.checked })} data-testid="editor-required" style={{ width: 'auto' }} />
+            <span>{t('surveyEditor.required')}</span>
+          </label>
+        )}
       </div>
       <p class="small muted" style={{ marginTop: '-8px' }}>
         {t('surveyEditor.nameHint')}
@@ -388,6 +444,7 @@ function QuestionCard(props: CardProps) {
       )}
       {props.households && <FactField q={q} onChange={onChange} />}
       <Relevance {...props} />
+      <Expressions q={q} answered={answered} open={errors.some((e) => e.field === 'xpath' || e.field === 'default' || e.field === 'constraint_message')} onChange={onChange} />
       {errors.length > 0 && (
         <div role="alert">
           <ul class="errors err small" data-testid="editor-error" data-index={index}>
@@ -524,4 +581,68 @@ function ConditionValue({ target, value, onChange }: { target: EditorQuestion; v
   if (target.type === 'text') return <input value={value} onInput={input} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-value" />;
   return <input type="number" step="any" inputMode="decimal" value={value} onInput={input} aria-label={t('surveyEditor.showWhen')} data-testid="editor-relevant-value" />;
 
+}
+
+/** The question's ODK expressions, default and constraint message, behind a toggle. */
+function Expressions(props: { q: EditorQuestion; answered: boolean; open: boolean; onChange: (patch: Partial<EditorQuestion>) => void }) {
+  const { q, answered, onChange } = props;
+  const setExpr = (key: ExprKey) => (v: string) => onChange({ expr: { ...q.expr, [key]: v } });
+  const any = Object.values(q.expr).some((v) => v.trim()) || !!q.defaultValue.trim() || !!q.messageZh.trim();
+  return (
+    <details class="field" open={props.open || q.type === 'calculate' || undefined} data-testid="editor-advanced">
+      <summary>
+        {t('surveyEditor.advanced')}
+        {any ? ' ●' : ''}
+      </summary>
+      <p class="small muted">{t('surveyEditor.advancedNote')}</p>
+      {q.type === 'calculate' && <ExprField label={t('surveyEditor.expr.calculation')} value={q.expr.calculation} onChange={setExpr('calculation')} testid="editor-expr-calculation" />}
+      <ExprField label={t('surveyEditor.expr.relevant')} value={q.expr.relevant} onChange={setExpr('relevant')} testid="editor-expr-relevant" />
+      {answered && (
+        <>
+          <ExprField label={t('surveyEditor.expr.constraint')} value={q.expr.constraint} onChange={setExpr('constraint')} testid="editor-expr-constraint" />
+          <div class="two">
+            <label class="field">
+              <span>{t('surveyEditor.messageZh')}</span>
+              <input value={q.messageZh} maxLength={500} onInput={(e) => onChange({ messageZh: e.currentTarget.value })} data-testid="editor-message-zh" />
+            </label>
+            <label class="field">
+              <span>{t('surveyEditor.messageEn')}</span>
+              <input
+                value={q.messageEn}
+                maxLength={500}
+                placeholder={q.messageZh.trim() || t('surveyEditor.labelEnHint')}
+                onInput={(e) => onChange({ messageEn: e.currentTarget.value })}
+                data-testid="editor-message-en"
+              />
+            </label>
+          </div>
+          <ExprField label={t('surveyEditor.expr.required')} value={q.expr.required} onChange={setExpr('required')} testid="editor-expr-required" />
+          <label class="field">
+            <span>{t('surveyEditor.default')}</span>
+            <input value={q.defaultValue} maxLength={500} autocapitalize="off" spellcheck={false} onInput={(e) => onChange({ defaultValue: e.currentTarget.value })} data-testid="editor-default" />
+          </label>
+        </>
+      )}
+    </details>
+  );
+}
+
+/** One expression: monospace, no autocorrect (it would change ${name} and quotes). */
+function ExprField(props: { label: string; value: string; onChange: (v: string) => void; testid: string }) {
+  return (
+    <label class="field">
+      <span>{props.label}</span>
+      <textarea
+        class="expr"
+        rows={2}
+        value={props.value}
+        maxLength={EXPR_LIMIT}
+        autocapitalize="off"
+        autocorrect="off"
+        spellcheck={false}
+        onInput={(e) => props.onChange(e.currentTarget.value)}
+        data-testid={props.testid}
+      />
+    </label>
+  );
 }

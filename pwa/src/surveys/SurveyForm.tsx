@@ -38,7 +38,6 @@ import {
   layout,
   repeatOf,
   same,
-  visibleQuestions,
   walk,
   xpathText,
   type AnswerError,
@@ -355,12 +354,14 @@ function FormBody(props: {
   render: Render;
   setAnswer: SetValue;
   setEntries: SetList;
+  /** What was sent: no adding or removing entries; calculations shown with the answers. */
+  readOnly?: boolean;
 }) {
-  const { form, answers, walk: w, render } = props;
+  const { form, answers, walk: w, render, readOnly } = props;
   const shown = new Set(w.shown);
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
   const levels = layout(form);
-  const asked = (q: Question) => q.type !== 'calculate' && !q.meta;
+  const asked = (q: Question) => !q.meta && (readOnly || q.type !== 'calculate');
 
   const level = (scope: string | null, values: Answers, prefix: string, setValue: SetValue, setList: SetList): preact.JSX.Element[] => {
     const out: preact.JSX.Element[] = [];
@@ -402,20 +403,23 @@ function FormBody(props: {
               <div class="survey-entry card" data-testid={`survey-entry-${at}-${i}`}>
                 <p class="small muted entry-head">
                   {name} {i + 1}
-                  <button
-                    type="button"
-                    class="link small"
-                    onClick={() => setList(repeat, (l) => l.filter((_x, j) => j !== i))}
-                    data-testid={`survey-remove-${at}-${i}`}
-                  >
-                    {t('survey.removeEntry')}
-                  </button>
+                  {!readOnly && (
+                    <button
+                      type="button"
+                      class="link small"
+                      onClick={() => setList(repeat, (l) => l.filter((_x, j) => j !== i))}
+                      data-testid={`survey-remove-${at}-${i}`}
+                    >
+                      {t('survey.removeEntry')}
+                    </button>
+                  )}
                 </p>
                 {level(repeat, entry, `${at}.${i}.`, entryValue, entryList)}
               </div>
             );
           })}
-          {list.length < (g.max_entries ?? 50) && (
+          {readOnly && list.length === 0 && <p class="small muted">{t('survey.unanswered')}</p>}
+          {!readOnly && list.length < (g.max_entries ?? 50) && (
             <button
               type="button"
               class="btn small"
@@ -780,15 +784,36 @@ function ResponseView(props: {
 }) {
   const { survey: s, response: r } = props;
   const answers = r.data.answers ?? {};
-  const shown = new Set(visibleQuestions(s.form, answers));
+  const w = useMemo(() => walk(s.form, answers), [s.form, answers]);
   const at = r.data.answered_at;
+  // Each answer its own list (a group's heading and a roster's entries stand between them).
+  const render: Render = (q, path, value) =>
+    // Notes are read, not answered; a calculation without a label is the form's own working.
+    q.type === 'note' || (q.type === 'calculate' && !label(q.label)) ? (
+      <></>
+    ) : (
+      <dl class="sent-answer" data-testid="survey-answer" data-name={path}>
+        <dt>{label(q.label)}</dt>
+        <dd>
+          {q.type === 'photo' && typeof value === 'string' ? (
+            <Thumb userId={props.userId} sha={value} />
+          ) : q.type === 'calculate' ? (
+            String(value ?? w.calculated.get(path) ?? '')
+          ) : (
+            formatValue(q, value)
+          )}
+        </dd>
+      </dl>
+    );
   return (
     <div class="card" data-testid="survey-response" data-id={r.id} data-status={r.status}>
       <div class="item-head">
         <span class="small muted">{at ? t('survey.answeredAt', { t: fmt.day(localDate(new Date(at))) }) : ''}</span>
         <StatusBadge status={r.status} />
       </div>
-      <SentAnswers userId={props.userId} form={s.form} shown={shown} scope={null} values={answers} prefix="" />
+      <div class="answers" data-testid="survey-answers">
+        <FormBody form={s.form} answers={answers} walk={w} render={render} setAnswer={() => undefined} setEntries={() => undefined} readOnly />
+      </div>
       {props.onEdit && (
         <button type="button" class="btn" onClick={props.onEdit} data-testid="survey-edit">
           {t('survey.edit')}
@@ -798,45 +823,3 @@ function ResponseView(props: {
   );
 }
 
-/** The answers of one level (the form, or one roster entry) read-only, an inner roster's entries within. */
-function SentAnswers(props: { userId: string; form: Form; shown: Set<string>; scope: string | null; values: Answers; prefix: string }) {
-  const { form, shown, values, prefix } = props;
-  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
-  return (
-    <dl class="answers">
-      {(layout(form).get(props.scope ?? '') ?? []).map((item) => {
-        if (item.kind === 'question') {
-          const q = item.question;
-          const path = prefix + q.name;
-          if (!shown.has(path)) return null;
-          const value = values[q.name];
-          return (
-            <div data-testid="survey-answer" data-name={path}>
-              <dt>{label(q.label)}</dt>
-              <dd>{q.type === 'photo' && typeof value === 'string' ? <Thumb userId={props.userId} sha={value} /> : formatValue(q, value)}</dd>
-            </div>
-          );
-        }
-        const list = Array.isArray(values[item.repeat]) ? (values[item.repeat] as Answers[]) : [];
-        if (list.length === 0) return null;
-        const name = label(groups.get(item.repeat)?.label) || item.repeat;
-        const at = prefix + item.repeat;
-        return (
-          <div class="sent-roster" data-testid={`survey-sent-repeat-${at}`}>
-            <dt>{name}</dt>
-            <dd>
-              {list.map((entry, i) => (
-                <div class="survey-entry" data-testid={`survey-sent-entry-${at}-${i}`}>
-                  <p class="small muted">
-                    {name} {i + 1}
-                  </p>
-                  <SentAnswers {...props} scope={item.repeat} values={entry ?? {}} prefix={`${at}.${i}.`} />
-                </div>
-              ))}
-            </dd>
-          </div>
-        );
-      })}
-    </dl>
-  );
-}

@@ -3,7 +3,7 @@ import { errorText } from '../api';
 import { download } from '../dashboard/dashboard';
 import { t } from '../i18n';
 import { online } from '../net';
-import { TEMPLATE_PATH, problemRows, uploadXlsform, type ProblemRow, type Survey } from './admin';
+import { TEMPLATE_PATH, problemRows, uploadXlsform, warningRows, type ProblemRow, type Survey } from './admin';
 
 /** Upload an XLSForm (all or nothing, problems by sheet/row/column), the template, the form back as XLSForm. */
 export function XlsformUpload({ userId, survey, onDone }: { userId: string; survey: Survey; onDone: (s: Survey) => void }) {
@@ -12,14 +12,18 @@ export function XlsformUpload({ userId, survey, onDone }: { userId: string; surv
   const [busy, setBusy] = useState<'upload' | 'template' | 'xlsform-out' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<ProblemRow[]>([]);
+  const [warnings, setWarnings] = useState<ProblemRow[]>([]);
   const off = !online.get();
   const upload = async () => {
     if (!file) return;
     setBusy('upload');
     setError(null);
     setProblems([]);
+    setWarnings([]);
     try {
-      onDone(await uploadXlsform(userId, survey.id, file, files));
+      const s = await uploadXlsform(userId, survey.id, file, files);
+      setWarnings(warningRows(s));
+      onDone(s);
     } catch (err) {
       setError(errorText(err));
       setProblems(problemRows(err));
@@ -84,6 +88,22 @@ export function XlsformUpload({ userId, survey, onDone }: { userId: string; surv
         <p class="err block" role="alert" data-testid="survey-upload-error">
           {error}
         </p>
+      )}
+      {warnings.length > 0 && (
+        <div class="banner warn" role="status" data-testid="xlsform-warnings">
+          <p>{t('surveyAdmin.importWarnings')}</p>
+          <ul class="warnings">
+            {warnings.map((w) => (
+              <li data-testid="xlsform-warning">
+                {w.reason}
+                <span class="small">
+                  {' '}
+                  ({w.row ? t('surveyAdmin.warningAt', { sheet: w.sheet, row: w.row, column: w.column }) : w.column})
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {problems.length > 0 && (
         <div class="table-wrap">

@@ -15,9 +15,11 @@ import {
   sortVillages,
   percent,
   problemRows,
+  warningRows,
   rangeText,
   relevanceSummary,
   type Question,
+  type Survey,
   type Village,
 } from './admin';
 
@@ -112,6 +114,20 @@ describe('survey admin helpers', () => {
     expect(problemRows(new ApiError({ status: 0, title: 'network' }))).toEqual([]);
   });
 
+  it('lays out the warnings of an upload the same way, none when there are none', () => {
+    const survey = {
+      warnings: [
+        { field: 'appearance', message: '外观 w4 手机上不显示，已忽略', row: 5, sheet: 'survey' },
+        { field: 'type', message: '元数据 audit 网页应用无法读取，已略去', row: null as unknown as number, sheet: 'survey' },
+      ],
+    } as unknown as Survey;
+    expect(warningRows(survey)).toEqual([
+      { sheet: 'survey', row: '5', column: 'appearance', reason: '外观 w4 手机上不显示，已忽略' },
+      { sheet: 'survey', row: '', column: 'type', reason: '元数据 audit 网页应用无法读取，已略去' },
+    ]);
+    expect(warningRows({} as Survey)).toEqual([]);
+  });
+
   it('sort villages by code, never by completion', () => {
     const rows = [
       { village_code: '530102003001', village_name: '乙村', done: 5, targeted: 5 },
@@ -140,11 +156,11 @@ describe('survey admin helpers', () => {
   it('offer the villages of administered counties and reviewed townships, by code', () => {
     const v = (code: string, level = 'village'): Village => ({ code, name: code, level, parent_code: code.slice(0, 9), county_code: code.slice(0, 6) });
     const all = [v('530102002001'), v('530102001001'), v('530103001001'), v('530102001', 'township')];
-    expect(choosableVillages(all, { scope: { admin_counties: ['530102'], review_townships: [] } }).map((x) => x.code)).toEqual([
+    expect(choosableVillages(all, { scope: { admin_counties: ['530102'], finance_counties: [], own_villages: [], review_townships: [] } }).map((x) => x.code)).toEqual([
       '530102001001',
       '530102002001',
     ]);
-    expect(choosableVillages(all, { scope: { admin_counties: [], review_townships: ['530103001'] } }).map((x) => x.code)).toEqual(['530103001001']);
+    expect(choosableVillages(all, { scope: { admin_counties: [], finance_counties: [], own_villages: [], review_townships: ['530103001'] } }).map((x) => x.code)).toEqual(['530103001001']);
     // A cadre's own village is visible in geo but not theirs to survey.
     expect(choosableVillages(all, { scope: null })).toEqual([]);
   });

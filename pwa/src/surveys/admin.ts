@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api';
+import { ApiError, api, type FieldError } from '../api';
 import type { User } from '../auth';
 import { byCode } from '../dashboard/dashboard';
 import { t, type Lang } from '../i18n';
@@ -37,6 +37,8 @@ export interface Survey {
   form_changed: boolean;
   versions: FormVersion[];
   can_manage: boolean;
+  /** After an XLSForm upload: what was accepted but has no effect (located, in words). */
+  warnings?: FieldError[];
 }
 
 export interface SurveyIn {
@@ -293,12 +295,16 @@ export interface ProblemRow {
 /** An XLSForm 422 as table rows (表/行/列/原因); the column comes as the error's field. */
 export function problemRows(err: unknown): ProblemRow[] {
   if (!(err instanceof ApiError)) return [];
-  return err.errors.map((e) => ({
-    sheet: e.sheet ?? '',
-    row: e.row === undefined ? '' : String(e.row),
-    column: e.field,
-    reason: e.message,
-  }));
+  return err.errors.map(located);
+}
+
+/** The warnings of an upload (accepted and ignored: an appearance, metadata) as the same rows. */
+export function warningRows(survey: Survey): ProblemRow[] {
+  return (survey.warnings ?? []).map(located);
+}
+
+function located(e: FieldError): ProblemRow {
+  return { sheet: e.sheet ?? '', row: e.row === undefined || e.row === null ? '' : String(e.row), column: e.column ?? e.field, reason: e.message };
 }
 
 /** First and last day of the month of `today` (YYYY-MM-DD). */

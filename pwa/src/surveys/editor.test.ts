@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import {
+  addToGroup,
   autoNames,
   buildForm,
   changeType,
@@ -12,6 +13,7 @@ import {
   newQuestion,
   opsFor,
   parseChoices,
+  setGroupExpr,
   type EditorQuestion,
 } from './editor';
 import { checkAnswers as check, type Form, type Question } from './rules';
@@ -331,5 +333,97 @@ describe('groups and repeats in the editor', () => {
     const rows = fromForm(imported);
     const { problems } = buildForm(rows, { households: true, groups: [{ name: '1bad', repeat: false }] });
     expect(problems.map((p) => p.key)).toEqual(['surveyEditor.err.groupName', 'surveyEditor.err.groupGone']);
+  });
+});
+
+describe('expressions in the editor', () => {
+  const imported: Form = {
+    questions: [
+      { name: 'members', type: 'integer', label: L('家庭人口'), required: true },
+      {
+        name: 'income',
+        type: 'decimal',
+        label: L('年收入'),
+        xpath: { relevant: '${members} > 0', constraint: '. > 0 and . < 100', choice_filter: null },
+        constraint_message: L('须在 0 到 100 之间', 'Between 0 and 100'),
+        default: '10',
+      },
+      { name: 'per_head', type: 'calculate', label: L('人均'), xpath: { calculation: '${income} div ${members}' } },
+    ],
+    groups: [{ name: 'roster', label: L('成员'), repeat: true, xpath: { repeat_count: '${members}' } }],
+  };
+
+  it('loads expressions, default and message as text and writes them back unchanged', () => {
+    const rows = fromForm(imported);
+    expect(rows[1].expr).toEqual({ relevant: '${members} > 0', constraint: '. > 0 and . < 100', required: '', calculation: '' });
+    expect([rows[1].defaultValue, rows[1].messageZh, rows[1].messageEn]).toEqual(['10', '须在 0 到 100 之间', 'Between 0 and 100']);
+    expect(rows[2].expr.calculation).toBe('${income} div ${members}');
+    const { form, problems } = buildForm(rows, { households: true, groups: imported.groups });
+    expect(problems).toEqual([]);
+    expect(form.questions[1]).toMatchObject({
+      xpath: { relevant: '${members} > 0', constraint: '. > 0 and . < 100' },
+      constraint_message: L('须在 0 到 100 之间', 'Between 0 and 100'),
+      default: '10',
+    });
+    expect(form.questions[2].xpath).toEqual({ calculation: '${income} div ${members}' });
+    expect(form.questions[0]).not.toHaveProperty('xpath');
+    expect(form.questions[0]).not.toHaveProperty('default');
+    expect(form.groups).toEqual(imported.groups);
+  });
+
+  it('writes what is typed, straightening quotes pasted from Word, and clears what is emptied', () => {
+    const rows = fromForm(imported);
+    rows[0] = { ...rows[0], expr: { ...rows[0].expr, required: "  ${members} != ‘0’ ", constraint: '. <= 30' }, messageZh: '最多 30 人' };
+    rows[1] = { ...rows[1], expr: { ...rows[1].expr, relevant: '' }, defaultValue: ' ' };
+    const { form, problems } = buildForm(rows, { households: true });
+    expect(problems).toEqual([]);
+    expect(form.questions[0].xpath).toEqual({ required: "${members} != '0'", constraint: '. <= 30' });
+    expect(form.questions[0].constraint_message).toEqual(L('最多 30 人'));
+    expect(form.questions[1].xpath).toEqual({ constraint: '. > 0 and . < 100' });
+    expect(form.questions[1]).not.toHaveProperty('default');
+  });
+
+  it('drops a loaded message left as it was once its expression changed, keeps one retyped', () => {
+    const rows = fromForm(imported);
+    rows[1] = { ...rows[1], expr: { ...rows[1].expr, constraint: '. > 0' } };
+    expect(buildForm(rows, HH).form.questions[1].constraint_message).toBeNull();
+    rows[1] = { ...rows[1], messageZh: '须大于 0', messageEn: '' };
+    expect(buildForm(rows, HH).form.questions[1].constraint_message).toEqual({ zh: '须大于 0', en: '须大于 0' });
+  });
+
+  it('asks a calculation for its formula and bounds an expression', () => {
+    const rows = [row({ type: 'calculate', labelZh: '合计' }), row({ labelZh: '说明', expr: { relevant: 'x'.repeat(4001), constraint: '', required: '', calculation: '' } })];
+    const { problems } = buildForm(rows, HH);
+    expect(problems.map((p) => [p.index, p.field, p.key])).toEqual([
+      [0, 'xpath', 'surveyEditor.err.calculationRequired'],
+      [1, 'xpath', 'surveyEditor.err.exprTooLong'],
+    ]);
+  });
+
+  it('an edited form still passes the answer rules with its expressions', () => {
+    const rows = fromForm(imported);
+    rows[1] = { ...rows[1], expr: { ...rows[1].expr, constraint: '. < 50' } };
+    const { form } = buildForm(rows, { households: true, groups: imported.groups });
+    expect(check(form, { members: 2, income: 60, roster: [{}, {}] }).map((e) => [e.question, e.code])).toEqual([['income', 'constraint']]);
+    expect(check(form, { members: 2, income: 40, roster: [{}, {}] })).toEqual([]);
+  });
+});
+
+describe('groups: questions inside them, their expressions', () => {
+  it('adds a question after the last one of its group, or at the end', () => {
+    const rows = [row({ group: 'g' }), row({}), row({ group: 'g' }), row({})];
+    const out = addToGroup(rows, 'g');
+    expect(out.map((r) => r.group)).toEqual(['g', '', 'g', 'g', '']);
+    expect(out[3].key).not.toBe(rows[2].key);
+    expect(addToGroup(rows, 'h').map((r) => r.group)).toEqual(['g', '', 'g', '', 'h']);
+  });
+
+  it('sets and clears a repeat count and a group relevance', () => {
+    const g = { name: 'roster', repeat: true };
+    const counted = setGroupExpr(g, 'repeat_count', '${members}');
+    expect(counted).toEqual({ name: 'roster', repeat: true, xpath: { repeat_count: '${members}' } });
+    const shown = setGroupExpr(counted, 'relevant', '${members} > “0”');
+    expect(shown.xpath).toEqual({ repeat_count: '${members}', relevant: '${members} > "0"' });
+    expect(setGroupExpr(setGroupExpr(shown, 'relevant', ''), 'repeat_count', '  ')).toEqual({ name: 'roster', repeat: true });
   });
 });

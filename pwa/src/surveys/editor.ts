@@ -1,6 +1,6 @@
 import type { FieldError } from '../api';
 import type { MessageKey } from '../i18n';
-import type { Choice, Condition, Constraint, Form, Group, Question, QuestionType } from './rules';
+import type { Choice, Condition, Constraint, Expressions, Form, Group, Label, Question, QuestionType } from './rules';
 
 /**
  * The in-app form editor (编辑表单) of 调查管理: pure helpers between what a county admin types
@@ -18,6 +18,8 @@ export const QUESTION_TYPES: readonly QuestionType[] = [
   'yes_no',
   'geopoint',
   'photo',
+  'note',
+  'calculate',
 ];
 export const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const CHOICE_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -34,7 +36,7 @@ export type SimpleOp = '=' | '!=' | 'selected';
 export function opsFor(type: QuestionType): SimpleOp[] {
   if (type === 'select_one') return ['=', '!=', 'selected'];
   if (type === 'select_multiple') return ['selected'];
-  if (type === 'geopoint' || type === 'photo') return [];
+  if (type === 'geopoint' || type === 'photo' || type === 'note') return [];
   return ['=', '!='];
 }
 
@@ -67,9 +69,24 @@ export interface EditorQuestion {
   kept: Condition[][] | null;
   /** The group or repeat (roster) it is in; '' : none. */
   group: string;
+  /** ODK expressions as typed (XPath with ${name}; '' : none), checked by the server. */
+  expr: ExprText;
+  /** The value shown before anything is answered ('' : none). */
+  defaultValue: string;
+  /** The form's own words when the constraint is broken ('' : ours). */
+  messageZh: string;
+  messageEn: string;
   /** The question as loaded: what the editor does not show (hint, min_length, …) is kept. */
   base: Question | null;
 }
+
+/** The expressions of a question the editor edits; choice_filter is kept as it came. */
+export const EXPR_KEYS = ['relevant', 'constraint', 'required', 'calculation'] as const;
+export type ExprKey = (typeof EXPR_KEYS)[number];
+export type ExprText = Record<ExprKey, string>;
+/** The longest expression the server takes. */
+export const EXPR_LIMIT = 4000;
+const noExpr = (): ExprText => ({ relevant: '', constraint: '', required: '', calculation: '' });
 
 let lastKey = 0;
 const freshKey = () => ++lastKey;
@@ -93,6 +110,10 @@ export function newQuestion(): EditorQuestion {
     relValue: '',
     kept: null,
     group: '',
+    expr: noExpr(),
+    defaultValue: '',
+    messageZh: '',
+    messageEn: '',
     base: null,
   };
 }
@@ -128,6 +149,10 @@ export function fromForm(form: Form | null | undefined): EditorQuestion[] {
       choices: choicesText(q.choices ?? []),
       fact: q.fact ?? '',
       group: q.group ?? '',
+      expr: Object.fromEntries(EXPR_KEYS.map((k) => [k, q.xpath?.[k] ?? ''])) as ExprText,
+      defaultValue: q.default ?? '',
+      messageZh: q.constraint_message?.zh ?? '',
+      messageEn: q.constraint_message?.en && q.constraint_message.en !== q.constraint_message.zh ? q.constraint_message.en : '',
     });
     const rel = q.relevant;
     if (rel?.length) {
@@ -352,6 +377,11 @@ export function buildForm(
       }
     }
 
+    const xpath = expressionsOf(q.base?.xpath, q.expr, add('xpath'));
+    if (q.type === 'calculate' && !xpath?.calculation) add('xpath')('surveyEditor.err.calculationRequired');
+    const defaultValue = q.defaultValue.trim();
+    if (defaultValue.length > 500) add('default')('surveyEditor.err.tooLong', { n: 500 });
+
     const base = q.base;
     return {
       // What an imported question carries beyond the editor's fields (group, ODK expressions,
@@ -364,10 +394,12 @@ export function buildForm(
       hint: base?.hint ?? null,
       required: q.required,
       constraint,
-      constraint_message: base?.constraint_message && sameConstraint(base.constraint, constraint) ? base.constraint_message : null,
+      constraint_message: messageOf(q, constraint, xpath),
       relevant,
       choices,
       fact: fact || null,
+      ...(xpath ? { xpath } : {}),
+      ...(defaultValue ? { default: defaultValue } : {}),
     };
   });
   const groups = opts.groups ?? [];
@@ -377,6 +409,11 @@ export function buildForm(
       problems.push({ index: -1 - i, field: 'group', key: 'surveyEditor.err.groupName', params: { name: g.name } });
     }
     groupNames.add(g.name);
+    for (const [k, v] of Object.entries(g.xpath ?? {})) {
+      if (typeof v === 'string' && v.length > EXPR_LIMIT) {
+        problems.push({ index: -1 - i, field: 'group', key: 'surveyEditor.err.groupExprTooLong', params: { name: g.name, what: k, n: EXPR_LIMIT } });
+      }
+    }
   });
   rows.forEach((q, index) => {
     if (q.group && !groupNames.has(q.group)) problems.push({ index, field: 'group', key: 'surveyEditor.err.groupGone' });
@@ -393,7 +430,7 @@ export function newGroup(existing: Group[], repeat: boolean): Group {
   return { name, label: { zh: name, en: name }, repeat };
 }
 
-const KEPT = ['xpath', 'required_message', 'default', 'appearance', 'read_only', 'range', 'meta'] as const;
+const KEPT = ['required_message', 'appearance', 'read_only', 'range', 'meta'] as const;
 
 function keptFields(base: Question | null): Partial<Question> {
   const out: Partial<Question> = {};
@@ -402,6 +439,74 @@ function keptFields(base: Question | null): Partial<Question> {
   }
   return out;
 }
+
+/**
+ * The question's expressions: what the editor shows as typed (trimmed, curly quotes pasted from
+ * Word straightened as the importer does), the rest (choice_filter) kept; null when none.
+ */
+function expressionsOf(kept: Expressions | null | undefined, typed: ExprText, add: (key: MessageKey, params?: Record<string, string | number>) => void): Expressions | null {
+  const out: Expressions = { ...(kept ?? {}) };
+  for (const k of EXPR_KEYS) {
+    const text = straighten(typed[k]).trim();
+    if (text.length > EXPR_LIMIT) add('surveyEditor.err.exprTooLong', { n: EXPR_LIMIT });
+    if (text) out[k] = text;
+    else delete out[k];
+  }
+  const given = Object.entries(out).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  return given.length ? (Object.fromEntries(given) as Expressions) : null;
+}
+
+/** Quotes pasted from Word (‘ ’ “ ”) as the plain ones XPath reads. */
+export const straighten = (text: string): string => text.replace(/[‘’]/g, "'").replace(/[“”]/g, '"');
+
+/**
+ * The constraint message as typed; a loaded one left as it was is dropped when the rule it
+ * explains changed (its bounds or its expression), so it never describes a rule gone.
+ */
+function messageOf(q: EditorQuestion, constraint: Constraint | null, xpath: Expressions | null): Label | null {
+  const zh = q.messageZh.trim();
+  const en = q.messageEn.trim();
+  if (!zh && !en) return null;
+  const old = q.base?.constraint_message ?? null;
+  const untouched = !!old && zh === (old.zh ?? '') && (en === '' ? old.en === old.zh : en === old.en);
+  if (untouched) {
+    const same = sameConstraint(q.base?.constraint, constraint) && (q.base?.xpath?.constraint ?? null) === (xpath?.constraint ?? null);
+    return same ? old : null;
+  }
+  return { ...(old ?? {}), zh: zh || en, en: en || zh };
+}
+
+// ---- groups ----
+
+/** Set (or clear, with '') one expression of a group: its relevance, or a repeat's count. */
+export function setGroupExpr(g: Group, key: 'relevant' | 'repeat_count', text: string): Group {
+  const xpath: Expressions = { ...(g.xpath ?? {}) };
+  const value = straighten(text);
+  if (value.trim()) xpath[key] = value;
+  else delete xpath[key];
+  const given = Object.entries(xpath).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  const out: Group = { ...g };
+  if (given.length) out.xpath = Object.fromEntries(given) as Expressions;
+  else delete out.xpath;
+  return out;
+}
+
+/**
+ * A new question in group `name`, placed after the group's last question (or at the end when
+ * the group has none yet), so a group's questions stay together.
+ */
+export function addToGroup(rows: EditorQuestion[], name: string): EditorQuestion[] {
+  let at = -1;
+  rows.forEach((r, i) => {
+    if (r.group === name) at = i;
+  });
+  const q = { ...newQuestion(), group: name };
+  if (at < 0) return [...rows, q];
+  return [...rows.slice(0, at + 1), q, ...rows.slice(at + 1)];
+}
+
+/** Groups in a new order: swap group `i` with its neighbour (questions keep their group). */
+export const moveGroup = (groups: Group[], i: number, delta: -1 | 1): Group[] => move(groups, i, delta);
 
 // ---- editing ----
 

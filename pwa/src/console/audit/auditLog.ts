@@ -1,28 +1,10 @@
-import { api } from '../../api';
+import { api, type Schema } from '../../api';
 
 /** 审计日志: the county's events (`/api/audit/events`) and the chain check (`/api/audit/verify`). */
 
-export interface AuditEvent {
-  id: number;
-  at: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  action: string;
-  object_kind: string;
-  object_id: string;
-  county_code: string | null;
-  before: string | null;
-  after: string | null;
-  reason: string | null;
-  request_id: string | null;
-}
+export type AuditEvent = Schema<'AuditEventOut'>;
 
-export interface Verify {
-  ok: boolean;
-  checked: number;
-  broken_row: number | null;
-  reason: string | null;
-}
+export type Verify = Schema<'VerifyOut'>;
 
 export interface AuditFilter {
   person_id?: string;

@@ -1,26 +1,11 @@
-import { api, fetchBlob } from '../../api';
+import { api, fetchBlob, type Schema } from '../../api';
 import { localDate } from '../../time';
 
 /** What the commendation API answers (backend/commendation/schemas.py). */
 export type Tier = 'deep' | 'key' | 'ordinary';
 export const TIERS: Tier[] = ['deep', 'key', 'ordinary'];
 
-export interface Eligibility {
-  cadre_id: string;
-  name: string;
-  village_code: string;
-  village_name: string;
-  township_code: string;
-  township_name: string;
-  tier: Tier | '';
-  eligible: boolean;
-  confirmed_days: number;
-  required_days: number;
-  posted_days: number;
-  inspections: number;
-  unexcused_absences: number;
-  reasons: string[];
-}
+export type Eligibility = Schema<'EligibilityOut'>;
 
 export interface RunRow {
   code: string;
@@ -49,25 +34,9 @@ export interface Run {
   version: number;
 }
 
-export interface UnitSeats {
-  code: string;
-  name: string;
-  tier: Tier;
-  eligible: number;
-  seats: number;
-  nominated: number;
-  accepted: number;
-  left: number;
-}
+export type UnitSeats = Schema<'UnitSeatsOut'>;
 
-export interface Nomination {
-  id: string;
-  run_id: string;
-  unit_code: string;
-  cadre_id: string;
-  name: string;
-  state: 'nominated' | 'accepted' | 'declined';
-}
+export type Nomination = Schema<'NominationOut'>;
 
 export interface Dossier {
   cadre_id: string;

@@ -1,4 +1,4 @@
-import { api, type FieldError } from '../../api';
+import { api, type FieldError, type Schema } from '../../api';
 import type { Role } from '../../auth';
 
 /** 人员与派驻: the roster API (`/api/accounts/roster`) and the pure helpers of its screens. */
@@ -9,44 +9,13 @@ export const ROLES: Role[] = ['cadre', 'township_reviewer', 'county_admin', 'cou
 export type GrantRole = Exclude<Role, 'cadre'>;
 export const GRANT_ROLES: GrantRole[] = ['township_reviewer', 'county_admin', 'county_finance'];
 
-export interface RosterPosting {
-  id: string;
-  village_code: string;
-  village_name: string;
-  township_code: string;
-  township_name: string;
-  position: Position;
-  dispatching_unit: string;
-  start_date: string;
-  end_date: string | null;
-  current: boolean;
-}
+export type RosterPosting = Schema<'RosterPostingOut'>;
 
-export interface Grant {
-  id: string;
-  role: GrantRole;
-  division_code: string;
-  division_name: string;
-}
+export type Grant = Schema<'GrantOut'>;
 
-export interface Person {
-  id: string;
-  name: string;
-  phone: string;
-  active: boolean;
-  locked: boolean;
-  roles: Role[];
-  grants: Grant[];
-  postings: RosterPosting[];
-}
+export type Person = Schema<'PersonOut'>;
 
-export interface PeoplePage {
-  items: Person[];
-  total: number;
-  page: number;
-  page_size: number;
-  can_edit: boolean;
-}
+export type PeoplePage = Schema<'PeoplePage'>;
 
 export interface PeopleQuery {
   township?: string;
@@ -57,25 +26,9 @@ export interface PeopleQuery {
   page?: number;
 }
 
-export interface ImportRow {
-  row: number;
-  name: string;
-  phone: string;
-  village_code: string;
-  village_name: string;
-  township_name: string;
-  position: Position;
-  dispatching_unit: string;
-  start_date: string;
-  end_date: string | null;
-  temporary_password: string | null;
-}
+export type ImportRow = Schema<'ImportRowOut'>;
 
-export interface ImportReport {
-  dry_run: boolean;
-  count: number;
-  rows: ImportRow[];
-}
+export type ImportReport = Schema<'accounts_roster_schemas_ImportReport'>;
 
 export interface Division {
   code: string;
@@ -114,15 +67,7 @@ export function listDivisions(userId: string, level: 'township' | 'village' | 'c
   );
 }
 
-export interface CadreIn {
-  name: string;
-  phone: string;
-  village_code: string;
-  position: Position;
-  dispatching_unit: string;
-  start_date: string;
-  end_date: string | null;
-}
+export type CadreIn = Schema<'CadreIn'>;
 
 export const createCadre = (userId: string, data: CadreIn) =>
   api<{ person: Person; temporary_password: string }>(`${R}/cadres`, { method: 'POST', json: data, user: userId });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, errorText, type FieldError } from '../../api';
+import { ApiError, api, errorText, type FieldError, type Schema } from '../../api';
 import { lang } from '../../i18n';
 import { fenToInput, parseYuan, yuan } from '../../money';
 import { online } from '../../net';
@@ -11,22 +11,7 @@ import '../geography/geography.css';
 import { ct, type ConsoleKey } from '../i18n';
 
 /** The year's settings as `GET /api/policy/{county}/{year}` answers them. */
-export interface PolicyOut {
-  county_code: string;
-  year: number;
-  version: number;
-  subsidy_daily_fen: number;
-  round_trips_per_month: number;
-  car_fen_per_km: number;
-  road_factor: number;
-  leave_limit_days: number;
-  min_days_month: number;
-  min_days_year: number;
-  survey_repeat_days: number;
-  note: string;
-  changed_by_name?: string;
-  changed_at: string | null;
-}
+export type PolicyOut = Schema<'PolicyOut'>;
 
 type Form = Record<FieldName, string>;
 type FieldName =

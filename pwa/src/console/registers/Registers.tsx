@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { errorText, api } from '../../api';
+import { errorText, api, type Schema } from '../../api';
 import { lang } from '../../i18n';
 import { yuan } from '../../money';
 import { online } from '../../net';
@@ -11,26 +11,9 @@ import '../geography/geography.css';
 import { ct } from '../i18n';
 import { ImportPanel } from './ImportPanel';
 
-interface Household {
-  id: string;
-  village_code: string;
-  external_id: string;
-  name: string;
-  members: number;
-  group_name: string;
-  tags: string[];
-}
+type Household = Schema<'HouseholdOut'>;
 
-interface InsurancePolicy {
-  id: string;
-  cadre_name: string;
-  village_code: string;
-  insurer: string;
-  policy_number: string;
-  sum_insured_fen: number;
-  start_date: string;
-  end_date: string;
-}
+type InsurancePolicy = Schema<'InsurancePolicyOut'>;
 
 const PAGE = 20;
 

@@ -1,0 +1,61 @@
+"""The caller's scope is kept per process and read again as soon as what it is made of changes.
+
+Role grants, postings and divisions bump a version row in the writing transaction (triggers),
+whoever writes them: the next request of the same caller sees the change, on any process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from backend.accounts import services as accounts
+from backend.accounts.tables import Posting, RoleGrant
+from backend.core.db import engine_from_url, fetch
+from tests.api.test_sync import item, log_data, push
+from tests.world import VILLAGE_X2
+
+
+def _resolutions(monkeypatch) -> list:
+    calls = []
+    real = accounts._resolve_scope
+
+    async def counted(user_id, today):
+        calls.append(user_id)
+        return await real(user_id, today)
+
+    monkeypatch.setattr(accounts, "_resolve_scope", counted)
+    return calls
+
+
+def test_the_scope_is_resolved_once_until_a_posting_or_role_changes(
+    client, world, run, monkeypatch, settings
+):
+    calls = _resolutions(monkeypatch)
+    headers = world.headers("cadre_x1")
+    for _ in range(3):
+        assert client.get("/api/sync/pull", headers=headers).status_code == 200
+    assert calls.count(world.ids["cadre_x1"]) == 1
+
+    # A second posting, written by SQL as another process (or a person) would: seen at once.
+    [r] = push(client, world, "cadre_x1", item(log_data(village=VILLAGE_X2)))
+    assert r["status"] == "rejected"
+    posting = run(Posting.select().where(Posting.cadre == world.ids["cadre_x1"]).first().run)
+    engine = engine_from_url(settings.database_url)
+    run(fetch, engine, "INSERT INTO account_posting (id, cadre, village_code, county_code, "
+        "position, dispatching_unit, unit_lat, unit_lon, start_date, end_date) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+        uuid.uuid4(), world.ids["cadre_x1"], VILLAGE_X2, VILLAGE_X2[:6],
+        posting["position"], posting["dispatching_unit"], posting["unit_lat"],
+        posting["unit_lon"], dt.date(2025, 1, 1), None)
+    [r] = push(client, world, "cadre_x1", item(log_data("第二个村", village=VILLAGE_X2)))
+    assert r["status"] == "applied", r
+    assert calls.count(world.ids["cadre_x1"]) == 2
+
+    # A role taken away: the next request no longer has it.
+    reviewer = world.ids["reviewer_x"]
+    r = client.get("/api/dashboard", headers=world.headers("reviewer_x"))
+    assert r.status_code == 200
+    run(RoleGrant.delete().where(RoleGrant.account == reviewer).run)
+    r = client.get("/api/dashboard", headers=world.headers("reviewer_x"))
+    assert r.status_code == 403
