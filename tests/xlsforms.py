@@ -663,6 +663,65 @@ REGISTER = Sample(
 )
 
 
+# --- 25. livelihoods: a repeat inside a repeat (household → members → each member's jobs) --
+
+_NS = [*S, "repeat_count", "choice_filter"]
+NESTED = Sample(
+    sheets={
+        "survey": [
+            _NS,
+            ["text", "village_name", "村名", "Village", "yes"],
+            ["begin repeat", "households", "农户", "Households"],
+            ["text", "head", "户主", "Head", "yes"],
+            ["integer", "n_members", "人口", "Members", "yes", "", ". >= 1 and . <= 6"],
+            ["begin repeat", "members", "成员", "Members", "", "", "", "", "", "${n_members}"],
+            ["text", "m_name", "姓名", "Name", "yes"],
+            ["integer", "age", "年龄", "Age", "yes", "", ". >= 0 and . <= 120"],
+            ["calculate", "m_no", "", "", "", "", "", "position(..)"],
+            ["begin group", "work", "工作", "Work", "", "${age} >= 16"],
+            ["begin repeat", "jobs", "${m_name}的工作", "Jobs of ${m_name}"],
+            ["select_one job", "job", "工作", "Job", "yes", "", "", "", "", "",
+             "min_age <= ${age}"],
+            ["decimal", "income", "年收入（元）", "Yearly income (yuan)", "${job} != 'none'",
+             "${job} != 'none'", ". >= 0 and . <= 100000 * ${n_members}"],
+            ["calculate", "job_key", "", "", "", "", "",
+             "concat(${head}, '/', ${m_name}, '/', position(..))"],
+            ["end repeat"],
+            ["end group"],
+            ["calculate", "n_jobs", "", "", "", "", "", "count(${job})"],
+            ["end repeat"],
+            ["calculate", "hh_income", "", "", "", "", "", "sum(${income})"],
+            ["end repeat"],
+            ["calculate", "total_jobs", "", "", "", "", "", "count(${job})"],
+        ],
+        "choices": [
+            [*C, "min_age"],
+            ["job", "farm", "务农", "Farming", "16"], ["job", "mine", "矿工", "Mining", "18"],
+            ["job", "none", "无", "None", "0"],
+        ],
+        "settings": [["form_title", "form_id"], ["生计调查", "livelihoods"]],
+    },
+    good={"village_name": "东村", "households": [
+        {"head": "王秀英", "n_members": 2, "members": [
+            {"m_name": "王秀英", "age": 46, "jobs": [{"job": "farm", "income": 12000},
+                                                    {"job": "mine", "income": 30000}]},
+            {"m_name": "李小明", "age": 12}]},
+        {"head": "赵四", "n_members": 1, "members": [
+            {"m_name": "赵四", "age": 17, "jobs": [{"job": "none"}]}]}]},
+    bad=[({"village_name": "东村", "households": [
+        {"head": "王秀英", "n_members": 2, "members": [
+            {"m_name": "王秀英", "age": 46, "jobs": [{"job": "farm"}]},
+            {"m_name": "李小明", "age": 12, "jobs": [{"job": "none"}]},
+            {"m_name": "李四", "age": 17, "jobs": [{"job": "mine", "income": 5}]}]}]},
+          # The inner repeat_count is the household's own n_members; a child has no jobs
+          # (the work group is hidden); a 17-year-old cannot be a miner (the cascade).
+          [("households.0.members", "repeat_count"),
+           ("households.0.members.0.jobs.0.income", "required"),
+           ("households.0.members.1.jobs.0.job", "not_relevant"),
+           ("households.0.members.2.jobs.0.job", "filtered_choice")])],
+)
+
+
 FORMS: dict[str, Sample] = {
     "household_census": HOUSEHOLD, "water_point": WATER_POINT, "health_facility": FACILITY,
     "mapping": MAPPING, "cascading_location": CASCADE, "kobo_default": KOBO,
@@ -671,5 +730,5 @@ FORMS: dict[str, Sample] = {
     "poverty_monitoring": POVERTY, "curly_quotes": CURLY, "nutrition": NUTRITION,
     "livestock": LIVESTOCK, "roads": ROADS, "consent": CONSENT, "market_prices": MARKET,
     "symptoms": SYMPTOMS, "accepted_with_warnings": ACCEPTED_WITH_WARNINGS,
-    "land_parcels": LAND, "village_register": REGISTER,
+    "land_parcels": LAND, "village_register": REGISTER, "livelihoods_nested": NESTED,
 }

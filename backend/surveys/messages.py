@@ -165,10 +165,6 @@ class Fields(Catalogue):
         "has one value a household, a roster one answer a person, and members have no lasting "
         "id across surveys to reuse it by; move the question out of the repeat or drop its fact",
     )
-    xlsform_nested_repeat = Message(
-        "重复组中不能再套重复组",
-        "A repeat inside a repeat is not supported yet",
-    )
     xlsform_meta_left_out = Message(
         "元数据 {type} 网页应用无法读取，已略去",
         "Metadata {type} cannot be read by a web app: left out",

@@ -43,7 +43,9 @@ __all__ = [
     "expression_value",
     "is_answered",
     "kept_choices",
+    "layout",
     "normalise",
+    "repeat_chain",
     "repeat_of",
     "type_error",
     "visible_questions",
@@ -221,24 +223,48 @@ def repeat_of(form: Mapping[str, Any], name: str | None) -> str | None:
     return None
 
 
-def xpath_text(form: Mapping[str, Any], text: str, here: str | None) -> str:
+def repeat_chain(form: Mapping[str, Any], repeat: str | None) -> list[str]:
+    """The repeats from the outermost down to ``repeat`` (``[household, jobs]``)."""
+    groups = {g["name"]: g for g in form.get("groups") or []}
+    chain: list[str] = []
+    while repeat and repeat not in chain:
+        chain.append(repeat)
+        group = groups.get(repeat)
+        repeat = repeat_of(form, group.get("parent")) if group else None
+    return chain[::-1]
+
+
+def xpath_text(form: Mapping[str, Any], text: str, here: str | None,
+               holder: bool = False) -> str:
     """An expression with ``${name}`` written as the path of that question: ``/data/q``
-    outside repeats, ``/data/roster/q`` for every entry of a roster, and ``../q`` for a
-    question of the same entry as ``here`` (the repeat the expression is evaluated in)."""
+    outside repeats, ``/data/roster/q`` for every entry of a roster, and relative to the
+    nearest entry it shares with ``here`` (the innermost repeat the expression is evaluated
+    in) as pyxform writes it: ``../q`` in the same entry, ``../../q`` in the entry around it,
+    ``../jobs/q`` for the entries of a roster inside it. The context is a question's node,
+    or with ``holder`` the entry itself (a ``repeat_count``)."""
     if "${" not in text:
         return text
     groups = {g["name"]: g for g in form.get("groups") or []}
+    around = repeat_chain(form, here)
 
     def path(match: re.Match[str]) -> str:
         name = match.group(1)
         group = groups.get(name)
         if group is not None and group.get("repeat"):
-            return f"/{ROOT}/{name}"
-        question = next((q for q in form["questions"] if q["name"] == name), None)
-        repeat = repeat_of(form, question.get("group")) if question else None
-        if repeat is None:
-            return f"/{ROOT}/{name}"
-        return f"../{name}" if repeat == here else f"/{ROOT}/{repeat}/{name}"
+            target = repeat_chain(form, name)
+        else:
+            question = next((q for q in form["questions"] if q["name"] == name), None)
+            repeat = repeat_of(form, question.get("group")) if question else None
+            target = [*repeat_chain(form, repeat), name]
+        shared = 0
+        while (shared < len(around) and shared < len(target) - 1
+               and around[shared] == target[shared]):
+            shared += 1
+        if shared == 0:
+            return "/".join(["", ROOT, *target])
+        ups = len(around) - shared + (0 if holder else 1)
+        return "/".join([".."] * ups + target[shared:]) if ups else "./" + "/".join(
+            target[shared:])
 
     return _REF.sub(path, text)
 
@@ -280,30 +306,54 @@ def _entries(answers: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
     return [e if isinstance(e, dict) else {} for e in value]
 
 
+Item = tuple[Literal["question", "repeat"], Any]
+
+
+def layout(form: Mapping[str, Any]) -> dict[str | None, list[Item]]:
+    """What each level holds in form order (None: the form itself, else a repeat's entry):
+    its own questions, and each repeat inside it where that repeat's first question stands."""
+    out: dict[str | None, list[Item]] = {None: []}
+    placed: set[str] = set()
+    for question in form["questions"]:
+        chain = repeat_chain(form, repeat_of(form, question.get("group")))
+        for depth in range(len(chain) + 1):
+            scope = chain[depth - 1] if depth else None
+            items = out.setdefault(scope, [])
+            if depth == len(chain):
+                items.append(("question", question))
+            elif chain[depth] not in placed:
+                placed.add(chain[depth])
+                items.append(("repeat", chain[depth]))
+    return out
+
+
+def _inner_repeats(form: Mapping[str, Any], scope: str | None) -> set[str]:
+    """The repeats directly inside ``scope`` (None: at the top of the form)."""
+    return {g["name"] for g in form.get("groups") or [] if g.get("repeat")
+            and repeat_of(form, g.get("parent")) == scope}
+
+
 def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
                    now: dt.datetime) -> tuple[Instance, dict[str, ET.Element]]:
     """The answers as ``/data/...`` nodes in form order; a roster's entries where its first
-    question stands."""
+    question stands, a roster inside an entry within that entry's node, at any depth."""
     root = new_instance()
     nodes: dict[str, ET.Element] = {"": root}
-    done: set[str] = set()
-    for question in form["questions"]:
-        name = question["name"]
-        repeat = repeat_of(form, question.get("group"))
-        if repeat is None:
-            nodes[name] = add_node(root, name, answer_text(question, answers.get(name)))
-            continue
-        if repeat in done:
-            continue
-        done.add(repeat)
-        members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == repeat]
-        for index, entry in enumerate(_entries(answers, repeat)):
-            holder = add_node(root, repeat, "")
-            nodes[f"{repeat}.{index}"] = holder
-            for member in members:
-                text = answer_text(member, entry.get(member["name"]))
-                nodes[f"{repeat}.{index}.{member['name']}"] = add_node(
-                    holder, member["name"], text)
+    levels = layout(form)
+
+    def fill(holder: ET.Element, scope: str | None, values: Mapping[str, Any],
+             prefix: str) -> None:
+        for kind, item in levels.get(scope, []):
+            if kind == "question":
+                nodes[prefix + item["name"]] = add_node(
+                    holder, item["name"], answer_text(item, values.get(item["name"])))
+                continue
+            for index, entry in enumerate(_entries(values, item)):
+                path = f"{prefix}{item}.{index}"
+                nodes[path] = add_node(holder, item, "")
+                fill(nodes[path], item, entry, path + ".")
+
+    fill(root, None, answers, "")
     return Instance(root, root, now), nodes
 
 
@@ -319,9 +369,10 @@ def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: E
 
 
 def _value(form: Mapping[str, Any], text: str, instance: Instance, node: ET.Element,
-           here: str | None) -> str:
+           here: str | None, holder: bool = False) -> str:
     try:
-        return as_string(evaluate(parse(xpath_text(form, text, here)), instance.at(node)))
+        return as_string(evaluate(parse(xpath_text(form, text, here, holder)),
+                                  instance.at(node)))
     except ExpressionError:
         return ""
 
@@ -341,21 +392,20 @@ def _groups_shown(form: Mapping[str, Any], group: str | None, instance: Instance
 
 def _in_order(form: Mapping[str, Any], answers: Mapping[str, Any]
               ) -> list[tuple[Mapping[str, Any], str, Mapping[str, Any], str | None]]:
-    """(question, path, the answers it sits among, its repeat) in form order, a roster's
-    entries one after the other where its first question stands."""
+    """(question, path, the answers it sits among, its innermost repeat) in form order, a
+    roster's entries one after the other where its first question stands, at any depth."""
     out: list[tuple[Mapping[str, Any], str, Mapping[str, Any], str | None]] = []
-    done: set[str] = set()
-    for question in form["questions"]:
-        repeat = repeat_of(form, question.get("group"))
-        if repeat is None:
-            out.append((question, question["name"], answers, None))
-            continue
-        if repeat in done:
-            continue
-        done.add(repeat)
-        members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == repeat]
-        for index, entry in enumerate(_entries(answers, repeat)):
-            out += [(m, f"{repeat}.{index}.{m['name']}", entry, repeat) for m in members]
+    levels = layout(form)
+
+    def visit(scope: str | None, values: Mapping[str, Any], prefix: str) -> None:
+        for kind, item in levels.get(scope, []):
+            if kind == "question":
+                out.append((item, prefix + item["name"], values, scope))
+                continue
+            for index, entry in enumerate(_entries(values, item)):
+                visit(item, entry, f"{prefix}{item}.{index}.")
+
+    visit(None, answers, "")
     return out
 
 
@@ -411,8 +461,7 @@ def visible_questions(form: Mapping[str, Any], answers: Mapping[str, Any],
 
 def _holder(path: str) -> str:
     """The path of the node a question's node sits in: the roster entry, or the root."""
-    parts = path.split(".")
-    return ".".join(parts[:2]) if len(parts) == 3 else ""
+    return path.rpartition(".")[0]
 
 
 #: The element a choice stands in while a ``choice_filter`` is evaluated (as on the phone).
@@ -454,7 +503,8 @@ def expression_value(form: Mapping[str, Any], answers: Mapping[str, Any], text: 
     fills in for a ``default`` written as an expression."""
     state = walk(form, answers, now)
     node = state.nodes.get(path, state.instance.root)
-    here = path.split(".")[0] if len(path.split(".")) == 3 else None
+    parts = path.split(".")
+    here = parts[-3] if len(parts) >= 3 else None
     return _value(form, text, state.instance, node, here)
 
 
@@ -507,59 +557,54 @@ def _question_error(form: Mapping[str, Any], question: Mapping[str, Any], value:
 
 
 def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
-                   answers: Mapping[str, Any], state: Walk) -> list[AnswerError]:
+                   values: Mapping[str, Any], prefix: str, state: Walk,
+                   scope: str | None) -> list[AnswerError]:
     name = repeat["name"]
-    value = answers.get(name)
+    value = values.get(name)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
-        return [AnswerError(name, "not_list")]
+        return [AnswerError(prefix + name, "not_list")]
     if len(value) > repeat.get("max_entries", 50):
-        return [AnswerError(name, "too_many_entries")]
+        return [AnswerError(prefix + name, "too_many_entries")]
     errors: list[AnswerError] = []
     count = (repeat.get("xpath") or {}).get("repeat_count")
     if count:
-        wanted = as_number(_value(form, count, state.instance, state.instance.root, None))
+        # Evaluated in the entry the roster sits in (the form itself at the top).
+        holder = state.nodes[prefix[:-1]]
+        wanted = as_number(_value(form, count, state.instance, holder, scope, holder=True))
         if wanted == wanted and len(value) != int(wanted):
-            errors.append(AnswerError(name, "repeat_count"))
-    members = [q for q in form["questions"] if repeat_of(form, q.get("group")) == name]
-    known = {q["name"] for q in members}
+            errors.append(AnswerError(prefix + name, "repeat_count"))
     for index, entry in enumerate(value):
-        for question in members:
-            path = f"{name}.{index}.{question['name']}"
-            code = _question_error(form, question, entry.get(question["name"]), path, state,
-                                   name)
-            if code:
-                errors.append(AnswerError(path, code))
-        errors.extend(AnswerError(f"{name}.{index}.{k}", "unknown_question")
-                      for k in sorted(set(entry) - known))
+        errors += _level_errors(form, name, entry, f"{prefix}{name}.{index}.", state)
+    return errors
+
+
+def _level_errors(form: Mapping[str, Any], scope: str | None, values: Mapping[str, Any],
+                  prefix: str, state: Walk) -> list[AnswerError]:
+    """The errors of the form (scope None) or of one roster entry: its questions and the
+    rosters inside it in form order, then names it does not know, by name."""
+    groups = {g["name"]: g for g in form.get("groups") or []}
+    errors: list[AnswerError] = []
+    known = _inner_repeats(form, scope)
+    for kind, item in layout(form).get(scope, []):
+        if kind == "repeat":
+            errors += _repeat_errors(form, groups[item], values, prefix, state, scope)
+            continue
+        known.add(item["name"])
+        code = _question_error(form, item, values.get(item["name"]), prefix + item["name"],
+                               state, scope)
+        if code:
+            errors.append(AnswerError(prefix + item["name"], code))
+    errors.extend(AnswerError(prefix + k, "unknown_question") for k in sorted(set(values) - known))
     return errors
 
 
 def check_answers(form: Mapping[str, Any], answers: Mapping[str, Any],
                   now: dt.datetime | None = None) -> list[AnswerError]:
     """Every broken rule: form order, one error a question (a roster's entries where the
-    roster stands), then unknown names by name."""
-    state = walk(form, answers, now)
-    errors: list[AnswerError] = []
-    repeats = {g["name"]: g for g in form.get("groups") or [] if g.get("repeat")}
-    done: set[str] = set()
-    for question in form["questions"]:
-        repeat = repeat_of(form, question.get("group"))
-        if repeat is not None:
-            if repeat not in done:
-                done.add(repeat)
-                errors += _repeat_errors(form, repeats[repeat], answers, state)
-            continue
-        name = question["name"]
-        code = _question_error(form, question, answers.get(name), name, state, None)
-        if code:
-            errors.append(AnswerError(name, code))
-    known = {q["name"] for q in form["questions"] if repeat_of(form, q.get("group")) is None}
-    known |= set(repeats)
-    errors.extend(AnswerError(name, "unknown_question")
-                  for name in sorted(set(answers) - known))
-    return errors
+    roster stands, a roster inside an entry within it), then unknown names by name."""
+    return _level_errors(form, None, answers, "", walk(form, answers, now))
 
 
 def _normal(question: Mapping[str, Any], value: Any) -> Any:
@@ -569,23 +614,28 @@ def _normal(question: Mapping[str, Any], value: Any) -> Any:
 def normalise(form: Mapping[str, Any], answers: Mapping[str, Any],
               now: dt.datetime | None = None) -> dict[str, Any]:
     """Valid answers as stored: unanswered keys dropped, whole decimals kept, 3.0 → 3, and
-    every calculation as this server computes it."""
+    every calculation as this server computes it (in rosters at any depth too)."""
     by_name = {q["name"]: q for q in form["questions"]}
-    repeats = {g["name"] for g in form.get("groups") or [] if g.get("repeat")}
     state = walk(form, answers, now)
-    out: dict[str, Any] = {}
-    for name, value in answers.items():
-        if name in repeats:
-            out[name] = [{k: _normal(by_name[k], v) for k, v in entry.items() if is_answered(v)}
-                         for entry in value]
-        elif is_answered(value) and by_name[name]["type"] != "calculate":
-            out[name] = _normal(by_name[name], value)
+
+    def level(scope: str | None, values: Mapping[str, Any]) -> dict[str, Any]:
+        inner = _inner_repeats(form, scope)
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in inner:
+                out[name] = [level(name, entry) for entry in value]
+            elif is_answered(value) and (scope is not None
+                                         or by_name[name]["type"] != "calculate"):
+                out[name] = _normal(by_name[name], value)
+        return out
+
+    out = level(None, answers)
     for path, text in state.calculated.items():
         if not text:
             continue
         parts = path.split(".")
-        if len(parts) == 1:
-            out[path] = text
-        else:
-            out[parts[0]][int(parts[1])][parts[2]] = text
+        place: Any = out
+        for repeat, index in zip(parts[:-1:2], parts[1:-1:2], strict=True):
+            place = place[repeat][int(index)]
+        place[parts[-1]] = text
     return out

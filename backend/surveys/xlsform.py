@@ -379,9 +379,6 @@ def _group(reading: _Reading, element: dict[str, Any], parent: str | None,
                              type=child["type"])
         return
     repeat = element.get("type") == "repeat"
-    if repeat and in_repeat:
-        reading.refuse(name, "type", "xlsform_nested_repeat")
-        return
     group: dict[str, Any] = {"name": name, "label": _label(element.get("label")),
                              "parent": parent, "repeat": repeat,
                              "appearance": _appearance(reading, name, element)}

@@ -376,3 +376,60 @@ def test_a_cascade_refuses_a_village_of_another_township(client, world):
     [ok] = push(client, world, "cadre_x1",
                 answer(record, ids["H001"], {**good, "township": "t2", "village": "v21"}))
     assert ok["status"] == "applied", ok
+
+
+def test_a_repeat_inside_a_repeat_over_http_answered_checked_and_exported(client, world):
+    """Households → members → each member's jobs: imported (and given back unchanged),
+    checked by the server at every depth, stored with its calculations, and exported as a
+    sheet per repeat, each row joined to the row it sits in (ODK Central's PARENT_KEY/KEY)."""
+    from tests.xlsforms import FORMS
+    from tests.xlsforms import workbook as build
+
+    sample = FORMS["livelihoods_nested"]
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    r = upload(client, world, survey["id"], build(sample))
+    assert r.status_code == 200, r.text
+    form = r.json()["form"]
+    assert [(g["name"], g["parent"], g["repeat"]) for g in form["groups"]] == [
+        ("households", None, True), ("members", "households", True),
+        ("work", "members", False), ("jobs", "work", True)]
+    back = client.get(f"/api/surveys/{survey['id']}/xlsform", headers=world.headers("admin_a"))
+    assert upload(client, world, survey["id"], back.content).json()["form"] == form
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    [bad, expected] = sample.bad[0]
+    [rejected] = push(client, world, "cadre_x1", answer(record, ids["H001"], bad))
+    assert [(e["field"], e["code"]) for e in rejected["errors"]] == [
+        (f"answers.{q}", code) for q, code in expected]
+    [ok] = push(client, world, "cadre_x1", answer(record, ids["H001"], sample.good))
+    assert ok["status"] == "applied", ok
+    [stored] = received(client, world, "admin_a", kind="survey_response")
+    answers = stored["data"]["answers"]
+    wang = answers["households"][0]["members"][0]
+    assert [j["job_key"] for j in wang["jobs"]] == ["王秀英/王秀英/1", "王秀英/王秀英/2"]
+    assert (wang["m_no"], wang["n_jobs"]) == ("1", "2")
+    assert answers["households"][0]["hh_income"] == "42000"
+    assert answers["total_jobs"] == "3"
+
+    book = load_workbook(io.BytesIO(client.get(
+        f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")).content))
+    sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+    assert list(sheets) == ["答卷", "农户", "成员", "${m_name}的工作"]
+    main, homes, people, jobs = sheets.values()
+
+    def rows(sheet):
+        return [dict(zip(sheet[0], row, strict=True)) for row in sheet[1:]]
+
+    key = rows(main)[0][main[0][-1]]
+    assert [(h["户主"], h["上级编号"]) for h in rows(homes)] == [("王秀英", key), ("赵四", key)]
+    home_keys = {h["户主"]: h["编号"] for h in rows(homes)}
+    assert [(p["姓名"], p["上级编号"]) for p in rows(people)] == [
+        ("王秀英", home_keys["王秀英"]), ("李小明", home_keys["王秀英"]),
+        ("赵四", home_keys["赵四"])]
+    person_keys = {p["姓名"]: p["编号"] for p in rows(people)}
+    assert [(j["工作"], j["年收入（元）"], j["上级编号"]) for j in rows(jobs)] == [
+        ("务农", 12000, person_keys["王秀英"]), ("矿工", 30000, person_keys["王秀英"]),
+        ("无", None, person_keys["赵四"])]

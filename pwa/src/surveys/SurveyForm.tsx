@@ -35,6 +35,7 @@ import {
   fillText,
   isAnswered,
   keptChoices,
+  layout,
   repeatOf,
   same,
   walk,
@@ -335,98 +336,114 @@ export function formatValue(q: Question, value: unknown): string {
 
 type Render = (q: Question, path: string, value: unknown, onChange: (v: unknown) => void) => preact.JSX.Element;
 
+type SetValue = (name: string, value: unknown) => void;
+type SetList = (repeat: string, change: (list: Answers[]) => Answers[]) => void;
+
+const listOf = (value: unknown): Answers[] => (Array.isArray(value) ? (value as Answers[]).map((e) => ({ ...e })) : []);
+
 /**
  * The questions in form order: a group as a titled section (a field-list page is one section
- * as well), a repeat as a list of entries (a household's members) with add and remove, notes
- * as text; calculations and metadata are not asked.
+ * as well), a repeat as a list of entries (a household's members) with add and remove, a repeat
+ * inside an entry (each member's jobs) as an inner list in that entry, at any depth; notes as
+ * text; calculations and metadata are not asked.
  */
 function FormBody(props: {
   form: Form;
   answers: Answers;
   walk: Walk;
   render: Render;
-  setAnswer: (name: string, value: unknown) => void;
-  setEntries: (repeat: string, change: (list: Answers[]) => Answers[]) => void;
+  setAnswer: SetValue;
+  setEntries: SetList;
   /** What was sent: no adding or removing entries; calculations shown with the answers. */
   readOnly?: boolean;
 }) {
   const { form, answers, walk: w, render, readOnly } = props;
   const shown = new Set(w.shown);
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const levels = layout(form);
   const asked = (q: Question) => !q.meta && (readOnly || q.type !== 'calculate');
-  const out: preact.JSX.Element[] = [];
-  const opened = new Set<string>();
-  let lastGroup: string | null = null;
-  for (const q of form.questions) {
-    const repeat = repeatOf(form, q.group);
-    if (repeat !== null) {
-      if (opened.has(repeat)) continue;
-      opened.add(repeat);
+
+  const level = (scope: string | null, values: Answers, prefix: string, setValue: SetValue, setList: SetList): preact.JSX.Element[] => {
+    const out: preact.JSX.Element[] = [];
+    let lastGroup: string | null = null;
+    for (const item of levels.get(scope ?? '') ?? []) {
+      if (item.kind === 'question') {
+        const q = item.question;
+        const path = prefix + q.name;
+        if (!shown.has(path) || !asked(q)) continue;
+        if (q.group !== lastGroup && q.group && q.group !== scope) {
+          const g = groups.get(q.group);
+          if (g?.label && !g.repeat) out.push(<h3 class="survey-group" data-testid={`survey-group-${g.name}`}>{label(g.label)}</h3>);
+        }
+        lastGroup = q.group ?? null;
+        out.push(render(q, path, values[q.name], (v) => setValue(q.name, v)));
+        continue;
+      }
+      const repeat = item.repeat;
       const g = groups.get(repeat)!;
-      const members = form.questions.filter((m) => repeatOf(form, m.group) === repeat && asked(m));
-      const list = Array.isArray(answers[repeat]) ? (answers[repeat] as Answers[]) : [];
-      const anyShown = list.length === 0 ? groupRelevant(form, repeat, w) : list.some((_e, i) => members.some((m) => shown.has(`${repeat}.${i}.${m.name}`)));
+      const list = listOf(values[repeat]);
+      const at = prefix + repeat;
+      const anyShown =
+        list.length === 0
+          ? groupRelevant(form, repeat, w.nodes.get(prefix.slice(0, -1)) ?? w.doc.documentElement, scope)
+          : list.some((_e, i) => w.shown.some((p) => p.startsWith(`${at}.${i}.`)));
       if (!anyShown) continue;
+      // A title naming an answer (`${m_name}的工作`) reads it from the entry the roster sits in.
+      const near = (levels.get(scope ?? '') ?? []).find((i) => i.kind === 'question');
+      const title = label(g.label);
+      const name = (near?.kind === 'question' && title ? fillText(form, answers, title, prefix + near.question.name, w) : title) || repeat;
       out.push(
-        <fieldset class="survey-repeat" data-testid={`survey-repeat-${repeat}`}>
-          <legend>{label(g.label) || repeat}</legend>
-          {list.map((entry, i) => (
-            <div class="survey-entry card" data-testid={`survey-entry-${repeat}-${i}`}>
-              <p class="small muted">
-                {label(g.label) || repeat} {i + 1}
-                {!readOnly && (
-                  <button
-                    type="button"
-                    class="link small"
-                    onClick={() => props.setEntries(repeat, (l) => l.filter((_x, j) => j !== i))}
-                    data-testid={`survey-remove-${repeat}-${i}`}
-                  >
-                    {t('survey.removeEntry')}
-                  </button>
-                )}
-              </p>
-              {members
-                .filter((m) => shown.has(`${repeat}.${i}.${m.name}`))
-                .map((m) =>
-                  render(m, `${repeat}.${i}.${m.name}`, entry[m.name], (v) =>
-                    props.setEntries(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [m.name]: v } : e))),
-                  ),
-                )}
-            </div>
-          ))}
+        <fieldset class={`survey-repeat${scope ? ' inner' : ''}`} data-testid={`survey-repeat-${at}`}>
+          <legend>{name}</legend>
+          {list.map((entry, i) => {
+            const entryValue: SetValue = (n, v) => setList(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [n]: v } : e)));
+            const entryList: SetList = (inner, change) =>
+              setList(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [inner]: change(listOf(e[inner])) } : e)));
+            return (
+              <div class="survey-entry card" data-testid={`survey-entry-${at}-${i}`}>
+                <p class="small muted entry-head">
+                  {name} {i + 1}
+                  {!readOnly && (
+                    <button
+                      type="button"
+                      class="link small"
+                      onClick={() => setList(repeat, (l) => l.filter((_x, j) => j !== i))}
+                      data-testid={`survey-remove-${at}-${i}`}
+                    >
+                      {t('survey.removeEntry')}
+                    </button>
+                  )}
+                </p>
+                {level(repeat, entry, `${at}.${i}.`, entryValue, entryList)}
+              </div>
+            );
+          })}
           {readOnly && list.length === 0 && <p class="small muted">{t('survey.unanswered')}</p>}
           {!readOnly && list.length < (g.max_entries ?? 50) && (
             <button
               type="button"
               class="btn small"
-              onClick={() => props.setEntries(repeat, (l) => [...l, newEntry(form, repeat, answers)])}
-              data-testid={`survey-add-${repeat}`}
+              onClick={() => setList(repeat, (l) => [...l, newEntry(form, repeat, answers, prefix)])}
+              data-testid={`survey-add-${at}`}
             >
-              + {t('survey.addEntry', { name: label(g.label) || repeat })}
+              + {t('survey.addEntry', { name })}
             </button>
           )}
         </fieldset>,
       );
-      continue;
     }
-    if (!shown.has(q.name) || !asked(q)) continue;
-    if (q.group !== lastGroup && q.group) {
-      const g = groups.get(q.group);
-      if (g?.label) out.push(<h3 class="survey-group" data-testid={`survey-group-${g.name}`}>{label(g.label)}</h3>);
-    }
-    lastGroup = q.group ?? null;
-    out.push(render(q, q.name, answers[q.name], (v) => props.setAnswer(q.name, v)));
-  }
-  return <>{out}</>;
+    return out;
+  };
+  return <>{level(null, answers, '', props.setAnswer, props.setEntries)}</>;
 }
 
-/** Whether a repeat (and the groups around it) is shown, before it has any entry. */
-function groupRelevant(form: Form, repeat: string, w: Walk): boolean {
+/** Whether a repeat (and the groups around it, up to the entry it sits in) is shown, before it has any entry. */
+function groupRelevant(form: Form, repeat: string, holder: Node, scope: string | null): boolean {
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
   let name: string | null | undefined = repeat;
-  while (name && groups.has(name)) {
+  while (name && groups.has(name) && name !== scope) {
     const g: Group = groups.get(name)!;
-    if (g.xpath?.relevant && !isTrue(xpathText(form, g.xpath.relevant, null), w.doc.documentElement)) return false;
+    if (g.xpath?.relevant && !isTrue(xpathText(form, g.xpath.relevant, scope, true), holder)) return false;
     name = g.parent;
   }
   return true;
@@ -805,3 +822,4 @@ function ResponseView(props: {
     </div>
   );
 }
+

@@ -8,6 +8,7 @@ import { recordViews, type RecordView } from '../records';
 import {
   expressionValue,
   isAnswered,
+  layout,
   META_TYPES,
   repeatOf,
   same,
@@ -204,27 +205,23 @@ const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : 
  */
 export function answersToSend(form: Form, answers: Answers): Answers {
   const shown = new Set(walk(form, answers).shown);
-  const out: Answers = {};
-  const repeats = new Set((form.groups ?? []).filter((g) => g.repeat).map((g) => g.name));
-  for (const q of form.questions) {
-    if (repeatOf(form, q.group) !== null || q.type === 'calculate') continue;
-    const value = answers[q.name];
-    if (shown.has(q.name) && isAnswered(value)) out[q.name] = trimmed(value);
-  }
-  for (const name of repeats) {
-    const list = answers[name];
-    if (!Array.isArray(list) || list.length === 0) continue;
-    const members = form.questions.filter((q) => repeatOf(form, q.group) === name && q.type !== 'calculate');
-    out[name] = list.map((entry: Answers, i) => {
-      const kept: Answers = {};
-      for (const m of members) {
-        const value = entry?.[m.name];
-        if (shown.has(`${name}.${i}.${m.name}`) && isAnswered(value)) kept[m.name] = trimmed(value);
+  const levels = layout(form);
+  const level = (scope: string | null, values: Answers, prefix: string): Answers => {
+    const out: Answers = {};
+    for (const item of levels.get(scope ?? '') ?? []) {
+      if (item.kind === 'question') {
+        const q = item.question;
+        const value = values[q.name];
+        if (q.type !== 'calculate' && shown.has(prefix + q.name) && isAnswered(value)) out[q.name] = trimmed(value);
+        continue;
       }
-      return kept;
-    });
-  }
-  return withCalculations(form, out);
+      const list = values[item.repeat];
+      if (!Array.isArray(list) || list.length === 0) continue;
+      out[item.repeat] = list.map((entry: Answers, i) => level(item.repeat, entry ?? {}, `${prefix}${item.repeat}.${i}.`));
+    }
+    return out;
+  };
+  return withCalculations(form, level(null, answers, ''));
 }
 
 const DEVICE_KEY = 'zhucun.deviceid';
@@ -336,14 +333,32 @@ export function withMeta(form: Form, answers: Answers, username: string, now = n
   return out;
 }
 
-/** The default answers of one new roster entry, added after the entries in `answers`. */
-export function newEntry(form: Form, repeat: string, answers: Answers = {}): Answers {
+/** The entry (or the answers themselves) at a path prefix such as `household.0.`. */
+export function entryAt(answers: Answers, prefix: string): Answers {
+  const parts = prefix.split('.').filter(Boolean);
+  let place: Answers = answers;
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const list = place[parts[i]];
+    const next = Array.isArray(list) ? (list[Number(parts[i + 1])] as Answers | undefined) : undefined;
+    place = next && typeof next === 'object' ? next : {};
+  }
+  return place;
+}
+
+/**
+ * The default answers of one new roster entry, added after the entries of `repeat` in the
+ * entry at `prefix` ('' : the form itself; `household.0.` : the first household's).
+ */
+export function newEntry(form: Form, repeat: string, answers: Answers = {}, prefix = ''): Answers {
   const entry: Answers = {};
-  const list = Array.isArray(answers[repeat]) ? (answers[repeat] as Answers[]) : [];
+  const list = Array.isArray(entryAt(answers, prefix)[repeat]) ? (entryAt(answers, prefix)[repeat] as Answers[]) : [];
   const index = list.length;
+  // A copy of the answers with the new entry in place, so a default may read its own row.
+  const sheet = JSON.parse(JSON.stringify(answers)) as Answers;
+  entryAt(sheet, prefix)[repeat] = [...list.map((e) => ({ ...e })), entry];
   for (const q of form.questions) {
     if (repeatOf(form, q.group) !== repeat) continue;
-    const value = defaultAnswer(form, q, { ...answers, [repeat]: [...list, entry] }, `${repeat}.${index}.${q.name}`);
+    const value = defaultAnswer(form, q, sheet, `${prefix}${repeat}.${index}.${q.name}`);
     if (value !== undefined) entry[q.name] = value;
   }
   return entry;

@@ -22,6 +22,7 @@ const fixture = fixtureJson as unknown as {
   form: Form;
   cases: Case[];
   expressions: { now: string; form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
+  nested: { form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
 };
 
 describe('survey rules (shared fixture)', () => {
@@ -68,6 +69,22 @@ describe('every ODK function and type (shared fixture, Enketo evaluator against 
   });
   afterAll(() => vi.useRealTimers());
   it('has cases', () => expect(functions.cases.length).toBeGreaterThan(100));
+  for (const c of functions.cases) {
+    it(`${c.expr} at ${c.at || '/data'}`, () => {
+      expect(expressionValue(form, functions.answers, c.expr, c.at)).toBe(c.value);
+    });
+  }
+});
+
+describe('a repeat inside a repeat (shared fixture, the server gives the same)', () => {
+  const { form, cases, functions } = fixture.nested;
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(visibleQuestions(form, c.answers)).toEqual(c.visible);
+      expect(checkAnswers(form, c.answers)).toEqual(c.errors);
+      if (c.stored) expect(withCalculations(form, c.answers)).toEqual(c.stored);
+    });
+  }
   for (const c of functions.cases) {
     it(`${c.expr} at ${c.at || '/data'}`, () => {
       expect(expressionValue(form, functions.answers, c.expr, c.at)).toBe(c.value);

@@ -280,19 +280,42 @@ export function repeatOf(form: Form, name: string | null | undefined): string | 
   return null;
 }
 
+/** The repeats from the outermost down to `repeat` ([household, jobs]). Mirrors rules.py. */
+export function repeatChain(form: Form, repeat: string | null | undefined): string[] {
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const chain: string[] = [];
+  while (repeat && !chain.includes(repeat)) {
+    chain.push(repeat);
+    const g = groups.get(repeat);
+    repeat = g ? repeatOf(form, g.parent) : null;
+  }
+  return chain.reverse();
+}
+
 /**
  * An expression with ${name} written as that question's path: /data/q outside repeats,
- * /data/roster/q for every entry, ../q within the same entry as `here`.
+ * /data/roster/q for every entry, and relative to the nearest entry it shares with `here` (the
+ * innermost repeat), as pyxform writes it: ../q in the same entry, ../../q in the entry
+ * around it, ../jobs/q for a roster inside it. The context is a question's node, or with
+ * `holder` the entry itself (a repeat_count). Mirrors rules.py `xpath_text`.
  */
-export function xpathText(form: Form, text: string, here: string | null): string {
+export function xpathText(form: Form, text: string, here: string | null, holder = false): string {
   if (!text.includes('${')) return text;
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const around = repeatChain(form, here);
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    if (groups.get(name)?.repeat) return `/${ROOT}/${name}`;
-    const question = form.questions.find((q) => q.name === name);
-    const repeat = question ? repeatOf(form, question.group) : null;
-    if (repeat === null) return `/${ROOT}/${name}`;
-    return repeat === here ? `../${name}` : `/${ROOT}/${repeat}/${name}`;
+    let target: string[];
+    if (groups.get(name)?.repeat) target = repeatChain(form, name);
+    else {
+      const question = form.questions.find((q) => q.name === name);
+      target = [...repeatChain(form, question ? repeatOf(form, question.group) : null), name];
+    }
+    let shared = 0;
+    while (shared < around.length && shared < target.length - 1 && around[shared] === target[shared]) shared++;
+    if (shared === 0) return ['', ROOT, ...target].join('/');
+    const ups = around.length - shared + (holder ? 0 : 1);
+    const rest = target.slice(shared);
+    return ups ? [...Array<string>(ups).fill('..'), ...rest].join('/') : `./${rest.join('/')}`;
   });
 }
 
@@ -325,47 +348,72 @@ interface Step {
   here: string | null;
 }
 
-/** (question, path, the answers it sits among, its repeat) in form order. */
-function inOrder(form: Form, answers: Answers): Step[] {
-  const out: Step[] = [];
-  const done = new Set<string>();
+export type Item = { kind: 'question'; question: Question } | { kind: 'repeat'; repeat: string };
+
+/**
+ * What each level holds in form order ('' : the form itself, else a repeat's entry): its own
+ * questions, and each repeat inside it where that repeat's first question stands.
+ */
+export function layout(form: Form): Map<string, Item[]> {
+  const out = new Map<string, Item[]>([['', []]]);
+  const placed = new Set<string>();
   for (const question of form.questions) {
-    const repeat = repeatOf(form, question.group);
-    if (repeat === null) {
-      out.push({ question, path: question.name, values: answers, here: null });
-      continue;
+    const chain = repeatChain(form, repeatOf(form, question.group));
+    for (let depth = 0; depth <= chain.length; depth++) {
+      const scope = depth ? chain[depth - 1] : '';
+      if (!out.has(scope)) out.set(scope, []);
+      const items = out.get(scope)!;
+      if (depth === chain.length) items.push({ kind: 'question', question });
+      else if (!placed.has(chain[depth])) {
+        placed.add(chain[depth]);
+        items.push({ kind: 'repeat', repeat: chain[depth] });
+      }
     }
-    if (done.has(repeat)) continue;
-    done.add(repeat);
-    const members = form.questions.filter((q) => repeatOf(form, q.group) === repeat);
-    entries(answers, repeat).forEach((entry, index) => {
-      for (const m of members) out.push({ question: m, path: `${repeat}.${index}.${m.name}`, values: entry, here: repeat });
-    });
   }
   return out;
 }
 
-/** The answers as /data/... nodes in form order; a roster's entries where its first question stands. */
+/** The repeats directly inside `scope` (null: at the top of the form). */
+export function innerRepeats(form: Form, scope: string | null): Set<string> {
+  return new Set((form.groups ?? []).filter((g) => g.repeat && repeatOf(form, g.parent) === scope).map((g) => g.name));
+}
+
+/** (question, path, the answers it sits among, its innermost repeat) in form order, at any depth. */
+function inOrder(form: Form, answers: Answers): Step[] {
+  const out: Step[] = [];
+  const levels = layout(form);
+  const visit = (scope: string | null, values: Answers, prefix: string) => {
+    for (const item of levels.get(scope ?? '') ?? []) {
+      if (item.kind === 'question') out.push({ question: item.question, path: prefix + item.question.name, values, here: scope });
+      else entries(values, item.repeat).forEach((entry, index) => visit(item.repeat, entry, `${prefix}${item.repeat}.${index}.`));
+    }
+  };
+  visit(null, answers, '');
+  return out;
+}
+
+/** The answers as /data/... nodes in form order; a roster inside an entry within that entry's node. */
 export function buildInstance(form: Form, answers: Answers): { doc: XMLDocument; nodes: Map<string, Element> } {
   const doc = newInstance();
   const root = doc.documentElement;
   const nodes = new Map<string, Element>([['', root]]);
-  const done = new Set<string>();
-  for (const question of form.questions) {
-    const repeat = repeatOf(form, question.group);
-    if (repeat === null) {
-      nodes.set(question.name, addNode(root, question.name, answerText(answers[question.name])));
-      continue;
+  const levels = layout(form);
+  const fill = (holder: Element, scope: string | null, values: Answers, prefix: string) => {
+    for (const item of levels.get(scope ?? '') ?? []) {
+      if (item.kind === 'question') {
+        const name = item.question.name;
+        nodes.set(prefix + name, addNode(holder, name, answerText(values[name])));
+        continue;
+      }
+      entries(values, item.repeat).forEach((entry, index) => {
+        const path = `${prefix}${item.repeat}.${index}`;
+        const node = addNode(holder, item.repeat, '');
+        nodes.set(path, node);
+        fill(node, item.repeat, entry, `${path}.`);
+      });
     }
-    if (done.has(repeat)) continue;
-    done.add(repeat);
-    const members = form.questions.filter((q) => repeatOf(form, q.group) === repeat);
-    entries(answers, repeat).forEach((entry, index) => {
-      const holder = addNode(root, repeat, '');
-      nodes.set(`${repeat}.${index}`, holder);
-      for (const m of members) nodes.set(`${repeat}.${index}.${m.name}`, addNode(holder, m.name, answerText(entry[m.name])));
-    });
-  }
+  };
+  fill(root, null, answers, '');
   return { doc, nodes };
 }
 
@@ -465,10 +513,7 @@ function constraintError(question: Question, value: unknown): string | null {
 }
 
 /** The path of the node a question's node sits in: the roster entry, or the root. */
-const holderOf = (path: string): string => {
-  const parts = path.split('.');
-  return parts.length === 3 ? parts.slice(0, 2).join('.') : '';
-};
+const holderOf = (path: string): string => path.split('.').slice(0, -1).join('.');
 
 /** The element a choice stands in while a choice_filter is evaluated (as on the server). */
 export const CHOICE_ITEM = 'zc__choice';
@@ -506,7 +551,8 @@ export function keptChoices(form: Form, question: Question, path: string, state:
 export function expressionValue(form: Form, answers: Answers, text: string, path = '', state?: Walk): string {
   const w = state ?? walk(form, answers);
   const node = w.nodes.get(path) ?? w.doc.documentElement;
-  const here = path.split('.').length === 3 ? path.split('.')[0] : null;
+  const parts = path.split('.');
+  const here = parts.length >= 3 ? parts[parts.length - 3] : null;
   return valueOf(xpathText(form, text, here), node);
 }
 
@@ -540,57 +586,47 @@ function questionError(form: Form, question: Question, value: unknown, path: str
   return code;
 }
 
-function repeatErrors(form: Form, repeat: Group, answers: Answers, state: Walk): AnswerError[] {
+function repeatErrors(form: Form, repeat: Group, values: Answers, prefix: string, state: Walk, scope: string | null): AnswerError[] {
   const name = repeat.name;
-  const value = answers[name];
+  const value = values[name];
   if (value === null || value === undefined) return [];
-  if (!Array.isArray(value) || !value.every(isObject)) return [{ question: name, code: 'not_list' }];
-  if (value.length > (repeat.max_entries ?? 50)) return [{ question: name, code: 'too_many_entries' }];
+  if (!Array.isArray(value) || !value.every(isObject)) return [{ question: prefix + name, code: 'not_list' }];
+  if (value.length > (repeat.max_entries ?? 50)) return [{ question: prefix + name, code: 'too_many_entries' }];
   const errors: AnswerError[] = [];
   const count = repeat.xpath?.repeat_count;
   if (count) {
-    const text = valueOf(xpathText(form, count, null), state.doc.documentElement).trim();
+    // Evaluated in the entry the roster sits in (the form itself at the top).
+    const holder = state.nodes.get(prefix.slice(0, -1))!;
+    const text = valueOf(xpathText(form, count, scope, true), holder).trim();
     const wanted = text === '' ? NaN : Number(text);
-    if (!Number.isNaN(wanted) && value.length !== Math.trunc(wanted)) errors.push({ question: name, code: 'repeat_count' });
+    if (!Number.isNaN(wanted) && value.length !== Math.trunc(wanted)) errors.push({ question: prefix + name, code: 'repeat_count' });
   }
-  const members = form.questions.filter((q) => repeatOf(form, q.group) === name);
-  const known = new Set(members.map((q) => q.name));
-  value.forEach((entry: Entry, index) => {
-    for (const q of members) {
-      const path = `${name}.${index}.${q.name}`;
-      const code = questionError(form, q, entry[q.name], path, state, name);
-      if (code) errors.push({ question: path, code });
+  value.forEach((entry: Entry, index) => errors.push(...levelErrors(form, name, entry, `${prefix}${name}.${index}.`, state)));
+  return errors;
+}
+
+/** The errors of the form (scope null) or of one roster entry, then names it does not know. */
+function levelErrors(form: Form, scope: string | null, values: Answers, prefix: string, state: Walk): AnswerError[] {
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const errors: AnswerError[] = [];
+  const known = innerRepeats(form, scope);
+  for (const item of layout(form).get(scope ?? '') ?? []) {
+    if (item.kind === 'repeat') {
+      errors.push(...repeatErrors(form, groups.get(item.repeat)!, values, prefix, state, scope));
+      continue;
     }
-    for (const k of Object.keys(entry).filter((k) => !known.has(k)).sort()) {
-      errors.push({ question: `${name}.${index}.${k}`, code: 'unknown_question' });
-    }
-  });
+    const q = item.question;
+    known.add(q.name);
+    const code = questionError(form, q, values[q.name], prefix + q.name, state, scope);
+    if (code) errors.push({ question: prefix + q.name, code });
+  }
+  for (const k of Object.keys(values).filter((k) => !known.has(k)).sort()) errors.push({ question: prefix + k, code: 'unknown_question' });
   return errors;
 }
 
 /** Every broken rule: form order, one error a question, then unknown names by name. */
 export function checkAnswers(form: Form, answers: Answers): AnswerError[] {
-  const state = walk(form, answers);
-  const errors: AnswerError[] = [];
-  const repeats = new Map((form.groups ?? []).filter((g) => g.repeat).map((g) => [g.name, g]));
-  const done = new Set<string>();
-  for (const q of form.questions) {
-    const repeat = repeatOf(form, q.group);
-    if (repeat !== null) {
-      if (!done.has(repeat)) {
-        done.add(repeat);
-        errors.push(...repeatErrors(form, repeats.get(repeat)!, answers, state));
-      }
-      continue;
-    }
-    const code = questionError(form, q, answers[q.name], q.name, state, null);
-    if (code) errors.push({ question: q.name, code });
-  }
-  const known = new Set(form.questions.filter((q) => repeatOf(form, q.group) === null).map((q) => q.name));
-  for (const r of repeats.keys()) known.add(r);
-  const unknown = Object.keys(answers).filter((name) => !known.has(name)).sort();
-  for (const name of unknown) errors.push({ question: name, code: 'unknown_question' });
-  return errors;
+  return levelErrors(form, null, answers, '', walk(form, answers));
 }
 
 /** The answers with every calculation's value as computed now (sent with the response). */
@@ -601,11 +637,16 @@ export function withCalculations(form: Form, answers: Answers): Answers {
     if (parts.length === 1) {
       if (text) out[path] = text;
       else delete out[path];
-    } else {
-      const list = (out[parts[0]] as Entry[]).map((e) => ({ ...e }));
-      if (text) list[Number(parts[1])][parts[2]] = text;
-      out[parts[0]] = list;
+      continue;
     }
+    // Copy each list and entry on the way down, so the answers given are never changed.
+    let place: Answers = out;
+    for (let i = 0; i < parts.length - 1; i += 2) {
+      const list = (place[parts[i]] as Entry[]).map((e) => ({ ...e }));
+      place[parts[i]] = list;
+      place = list[Number(parts[i + 1])];
+    }
+    if (text) place[parts[parts.length - 1]] = text;
   }
   return out;
 }

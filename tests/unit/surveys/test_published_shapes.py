@@ -101,11 +101,11 @@ def test_what_the_phone_cannot_answer_is_refused_with_the_reason_and_its_row():
         header, ["text", "a", "A"], ["video", "clip", "Clip"], ["audio", "voice", "Voice"],
         ["select_one_from_file towns.csv", "town", "Town"],
         ["begin repeat", "outer", "Outer"], ["begin repeat", "inner", "Inner"],
-        ["text", "b", "B"], ["end repeat"], ["end repeat"]]}))
+        ["text", "b", "B"], ["end repeat"], ["end repeat"], ["audio", "voice2", "Voice"]]}))
     assert result.form is None
     assert [(e.row, e.field, e.code) for e in result.errors] == [
         (3, "type", "xlsform_type_unanswerable"), (4, "type", "xlsform_type_unanswerable"),
-        (5, "type", "xlsform_attachment_missing"), (7, "type", "xlsform_nested_repeat")]
+        (5, "type", "xlsform_attachment_missing"), (11, "type", "xlsform_type_unanswerable")]
     assert result.errors[0].params == {"type": "video"}
 
 

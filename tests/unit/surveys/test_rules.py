@@ -120,6 +120,31 @@ def test_every_function_and_type(case):
     assert value == case["value"]
 
 
+NESTED = CASES["nested"]
+
+
+@pytest.mark.parametrize("case", NESTED["cases"], ids=[c["name"] for c in NESTED["cases"]])
+def test_nested_case(case):
+    """A repeat inside a repeat inside a repeat: every rule at every depth, as on the phone."""
+    assert visible_questions(NESTED["form"], case["answers"]) == case["visible"]
+    errors = [{"question": e.question, "code": e.code}
+              for e in check_answers(NESTED["form"], case["answers"])]
+    assert errors == case["errors"]
+    if "stored" in case:
+        assert normalise(NESTED["form"], case["answers"]) == case["stored"]
+
+
+@pytest.mark.parametrize("case", NESTED["functions"]["cases"],
+                         ids=[f"{c['expr']} at {c['at']}" for c in NESTED["functions"]["cases"]])
+def test_nested_reference(case):
+    assert expression_value(NESTED["form"], NESTED["functions"]["answers"], case["expr"],
+                            case["at"]) == case["value"]
+
+
+def test_the_nested_form_is_a_valid_form():
+    assert form_errors(Form.model_validate(NESTED["form"])) == []
+
+
 def test_a_groups_expressions_are_checked_like_a_questions():
     """A group's relevant and a repeat's repeat_count, typed in the form editor, are refused
     when they do not parse or name no question, as a question's own expressions are."""
