@@ -93,7 +93,7 @@ def test_editor_edits_expressions_groups_and_repeats(page, server, shot):
     error = page.locator('[data-testid="editor-error"][data-index="1"]')
     expect(error).to_contain_text("表达式")
     expect(income.get_by_test_id("editor-advanced")).to_have_attribute("open", "")
-    expect(page.locator('[data-field="groups.0.xpath.repeat_count"]')).to_contain_text(
+    expect(page.locator('[data-field$="groups.0.xpath.repeat_count"]')).to_contain_text(
         "分组「家庭成员」的条数")
     shot(page, "survey-editor-expressions")
     income.get_by_test_id("editor-expr-constraint").fill(". > 0 and . < 100")

@@ -50,7 +50,7 @@ const GROUP_FIELDS: Record<string, MessageKey> = { relevant: 'surveyEditor.group
 
 /** A server error on a group's expression (`groups.2.xpath.relevant`) named by the group. */
 function groupFieldName(field: string, groups: Group[]): string {
-  const m = /^groups\.(\d+)\.(?:xpath\.)?(\w+)$/.exec(field);
+  const m = /(?:^|\.)groups\.(\d+)\.(?:xpath\.)?(\w+)$/.exec(field);
   const group = m ? groups[Number(m[1])] : undefined;
   if (!m || !group) return field;
   const what = m[2] in GROUP_FIELDS ? t(GROUP_FIELDS[m[2]]) : fieldName(m[2]);
