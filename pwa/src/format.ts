@@ -85,9 +85,9 @@ export function dayRange(from: string, to: string | null | undefined): string {
   return `${d1}–${d2} ${n2} ${y2}`;
 }
 
-/** An instant: 11月3日 14:05 / 3 Nov, 14:05. */
+/** An instant, with its year like every date: 2026年11月3日 14:05 / 3 Nov 2026, 14:05. */
 export function dateTime(iso: string | number): string {
-  return dateFmt('dt', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(
+  return dateFmt('dt', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(
     new Date(iso),
   );
 }

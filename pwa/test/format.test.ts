@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spreadPoints, type MapPoint, type UnitRow } from '../src/dashboard/dashboard';
-import { day, dayRange, money, month, num, plural } from '../src/format';
+import { dateTime, day, dayRange, money, month, num, plural } from '../src/format';
 import { setLang } from '../src/i18n';
 
 afterEach(() => setLang('zh'));
@@ -12,7 +12,10 @@ describe('one format per language', () => {
     expect(day('2026-04-01')).toBe('2026年4月1日');
     expect(dayRange('2026-04-01', '2026-04-30')).toBe('2026年4月1日至30日');
     expect(num(12345.6)).toBe('12,345.6');
+    // An instant in a claim's history: the date as every date is written, then the time.
+    expect(dateTime('2026-12-03T17:37:00Z')).toBe('2026年12月4日 01:37');
     setLang('en');
+    expect(dateTime('2026-12-03T17:37:00Z')).toBe('4 Dec 2026, 01:37');
     expect(money(150000)).toBe('¥1,500.00');
     expect(month('2026-11')).toBe('November 2026');
     expect(dayRange('2026-04-01', '2026-04-30')).toBe('1–30 April 2026');
