@@ -43,7 +43,8 @@ __all__ = [
 #: The media type of an XLSX workbook.
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The media type of the CSV downloads (always UTF-8, with a BOM).
-CSV = "text/csv; charset=utf-8"
+#: Litestar adds ``; charset=utf-8`` itself to every ``text/`` type: naming it here sent it twice.
+CSV = "text/csv"
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
