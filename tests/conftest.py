@@ -50,6 +50,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only"))
         if "sqlite_only" in item.keywords and ENGINE != "sqlite":
             item.add_marker(pytest.mark.skip(reason="SQLite only"))
+    # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    # while its session's browser lives, and an async test after it could not start its own.
+    items.sort(key=lambda item: E2E_DIR in item.path.parents)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 CONF = Path(__file__).resolve().parents[3] / "deploy" / "nginx.conf"
+#: Debian's dynamic modules (brotli_static among them), loaded as Debian's own nginx.conf does.
+MODULES = Path("/usr/lib/nginx/modules")
+MODULES_ENABLED = Path("/etc/nginx/modules-enabled")
 
 
 def test_nginx_sets_timeouts_limits_and_the_client_address_header():
@@ -33,7 +36,11 @@ def test_nginx_accepts_the_configuration(tmp_path):
             .replace("/etc/zhucun/tls/privkey.pem", str(tmp_path / "key.pem"))
             .replace("/var/log/nginx/", f"{tmp_path}/"))
     (tmp_path / "site.conf").write_text(site)
+    if MODULES.is_dir():
+        # Debian's module files say `load_module modules/x.so`, relative to nginx's prefix.
+        (tmp_path / "modules").symlink_to(MODULES)
     (tmp_path / "nginx.conf").write_text(
+        f"include {MODULES_ENABLED}/*.conf;\n"
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
         f"http {{\n include {tmp_path}/site.conf;\n}}\n")
     r = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
