@@ -14,7 +14,7 @@ import { lang, t } from '../i18n';
 import { yuan } from '../money';
 import { online } from '../net';
 import { useStores } from '../store';
-import * as fmt from '../format';
+import { MonthFilter } from '../ui/MonthFilter';
 import { BulkApprove, type BulkLine } from '../ui/BulkApprove';
 import { useOnlineList } from '../ui/onlineList';
 import { ClaimAmount, ClaimFacts, ClaimStateBadge, EvidenceStrip, FlagList, claimTitle } from './claimParts';
@@ -50,14 +50,7 @@ export default function ClaimQueue({ user, vname }: { user: User; vname: (code: 
           <p class="small muted" data-testid="claims-count">
             {t('claimq.waiting', { n: shown.length, amount: yuan(total) })}
           </p>
-          {months.length > 1 && (
-            <select class="inline" value={month} onChange={(e) => setMonth(e.currentTarget.value)} aria-label={t('dash.month')} data-testid="claims-month">
-              <option value="">{t('review.allMonths')}</option>
-              {months.map((m) => (
-                <option value={m}>{fmt.month(m)}</option>
-              ))}
-            </select>
-          )}
+          <MonthFilter months={months} value={month} onChange={setMonth} testid="claims-month" />
         </div>
       )}
       <BulkApprove

@@ -28,6 +28,7 @@ import type { ViewProps } from '../routes';
 import { useStores } from '../store';
 import { localDate } from '../time';
 import * as fmt from '../format';
+import { MonthFilter } from '../ui/MonthFilter';
 import { BulkApprove, type BulkLine } from '../ui/BulkApprove';
 import { useOnlineList } from '../ui/onlineList';
 import { Calendar, Legend } from '../presence/calendar';
@@ -127,14 +128,7 @@ function Sheets({ userId, vname }: { userId: string; vname: (c: string) => strin
           <p class="small muted" data-testid="sheets-count">
             {t('review.sheetsWaiting', { n: shown?.length ?? 0 })}
           </p>
-          {months.length > 1 && (
-            <select class="inline" value={month} onChange={(e) => setMonth(e.currentTarget.value)} aria-label={t('dash.month')} data-testid="sheets-month">
-              <option value="">{t('review.allMonths')}</option>
-              {months.map((m) => (
-                <option value={m}>{fmt.month(m)}</option>
-              ))}
-            </select>
-          )}
+          <MonthFilter months={months} value={month} onChange={setMonth} testid="sheets-month" />
         </div>
       )}
       <BulkApprove
