@@ -19,6 +19,7 @@ from backend.core.db import fetch, present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.events import Event
 from backend.core.ids import new_id
+from backend.core.rows import Json, row_as
 from backend.core.validation import parse, parse_month
 from backend.fieldwork import rules
 from backend.fieldwork.messages import Notices
@@ -27,7 +28,7 @@ from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, W
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
 from backend.policy import services as policy
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "PresenceSheetRow",
     "confirm_sheet",
     "month_confirmed",
     "month_view",
@@ -42,6 +44,7 @@ __all__ = [
     "presence_day_wire",
     "return_sheet",
     "sheet_queue",
+    "sheet_row",
     "sheet_wire",
     "submit_month",
 ]
@@ -49,10 +52,30 @@ __all__ = [
 _FROZEN = ("submitted", "confirmed")
 _SHEET_STATES: Slot[dt.date, str | None] = Slot("sheet_states")
 
+class PresenceSheetRow(SyncedRow):
+    """A ``PresenceSheet`` as ``PresenceSheet.select()`` returns it."""
+
+    month: dt.date
+    state: str
+    days: Json
+    village_days: int
+    leave_days: int
+    away_days: int
+    return_reason: str | None
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decided_by: uuid.UUID | None
+
+
+def sheet_row(row: dict[str, Any] | None) -> PresenceSheetRow | None:
+    """One whole presence sheet row, typed."""
+    return row_as(PresenceSheetRow, row)
+
+
 #: Emitted inside the confirming transaction with the request context and the confirmed sheet
 #: row, so that other capabilities act on confirmed days (claims drafts the living subsidy)
 #: without field work knowing them; they listen in their manifests (``capability.py``).
-month_confirmed: Event[[RequestContext, dict[str, Any]]] = Event("presence.month_confirmed")
+month_confirmed: Event[[RequestContext, PresenceSheetRow]] = Event("presence.month_confirmed")
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -379,7 +402,7 @@ async def _decide_sheet(
         )
         if state == "confirmed":
             confirmed = present(
-                await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+                sheet_row(await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first())
             )
             await month_confirmed.emit(ctx, confirmed)
     return (
