@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.accounts import posted
 from backend.audit import services as audit
-from backend.core.cache import Slot
+from backend.core.cache import ProcessCache, Slot
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
@@ -48,7 +48,8 @@ __all__ = [
     "write_log_links",
 ]
 
-_HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
+_HOUSEHOLD_IDS: Slot[str, frozenset[str]] = Slot("households")
+_KEPT_HOUSEHOLD_IDS: ProcessCache[str, frozenset[str]] = ProcessCache("household ids")
 
 
 # --- households ------------------------------------------------------------------------------
@@ -265,14 +266,17 @@ def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _village_households(actor: Actor, village_code: str) -> set[str]:
-    """The household ids of a village, cached for the length of one request."""
+async def _village_households(actor: Actor, village_code: str) -> frozenset[str]:
+    """The household ids of a village, kept per process while the households do not change
+    (triggers on the household table bump the reference-data version)."""
 
-    async def load() -> set[str]:
+    async def load() -> frozenset[str]:
         rows = await Household.select(Household.id).where(Household.village_code == village_code)
-        return {str(r["id"]) for r in rows}
+        return frozenset(str(r["id"]) for r in rows)
 
-    return await actor.cache.get(_HOUSEHOLD_IDS, village_code, load)
+    return await actor.cache.get(
+        _HOUSEHOLD_IDS, village_code, lambda: _KEPT_HOUSEHOLD_IDS.get(village_code, load)
+    )
 
 
 async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:

@@ -196,28 +196,37 @@ def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, An
 
 
 async def _insert(actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any) -> set[uuid.UUID]:
-    """Insert new rows in one statement; on a database error, one savepoint per row."""
+    """Insert new rows in one statement; on a database error, row by row."""
     if not inserts:
         return set()
     table = inserts[0].kind.table
     rows = [_row_values(actor, it, seq, 1) for it, seq in zip(inserts, seqs, strict=True)]
-    savepoint = await tx.savepoint()
-    try:
-        done = await insert_rows(table, rows, conflict_target="id", returning="id")
-        await savepoint.release()
-        return {_as_uuid(r["id"]) for r in done}
-    except Exception:
-        await savepoint.rollback_to()
+    done = await _try_insert(table, rows, tx)
+    if done is not None:
+        return done
     inserted: set[uuid.UUID] = set()
     for row in rows:
-        savepoint = await tx.savepoint()
-        try:
-            done = await insert_rows(table, [row], conflict_target="id", returning="id")
-            await savepoint.release()
-            inserted |= {_as_uuid(r["id"]) for r in done}
-        except Exception:
-            await savepoint.rollback_to()
+        inserted |= await _try_insert(table, [row], tx) or set()
     return inserted
+
+
+async def _try_insert(table: Any, rows: list[dict[str, Any]], tx: Any) -> set[uuid.UUID] | None:
+    """The ids inserted (``ON CONFLICT`` skips those taken), or None when the database refused
+    the statement, which is then undone alone: on PostgreSQL by a savepoint (an error there
+    ends the transaction), on SQLite by the statement's own rollback (no savepoint needed)."""
+    postgres = is_postgres(table._meta.db)
+    savepoint = await tx.savepoint() if postgres else None
+    try:
+        done = await insert_rows(table, rows, conflict_target="id", returning="id")
+    except Exception:
+        if savepoint is not None:
+            await savepoint.rollback_to()
+        elif not tx.connection.in_transaction:
+            raise  # SQLite gave up the whole transaction (disk full, I/O): nothing to go on with
+        return None
+    if savepoint is not None:
+        await savepoint.release()
+    return {_as_uuid(r["id"]) for r in done}
 
 
 def _as_uuid(value: Any) -> uuid.UUID:

@@ -11,6 +11,7 @@ run on the same database, side by side with the goals of issue #18.
 from __future__ import annotations
 
 import argparse
+import logging
 import asyncio
 import datetime as dt
 import os
@@ -31,6 +32,8 @@ from tests import dbconf  # noqa: E402
 
 DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
+# One INFO line per request from the HTTP client would drown the figures.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 import httpx  # noqa: E402
 

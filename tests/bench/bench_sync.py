@@ -12,6 +12,7 @@ batched on either engine from one client, and ≥ 10× the one-per-request rate 
 from __future__ import annotations
 
 import argparse
+import logging
 import datetime as dt
 import os
 import sys
@@ -26,6 +27,8 @@ from tests import dbconf  # noqa: E402
 
 DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
+# One INFO line per request from the HTTP client would drown the figures.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 import asyncio  # noqa: E402
 
