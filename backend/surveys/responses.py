@@ -118,10 +118,10 @@ async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
         raise ValidationFailed(errors=[FieldError("form_version_id", "not_found")])
     subject = await _subject(actor, assignment, response)
     errors = [FieldError(f"answers.{e.question}", e.code, _bounds(form, e.question))
-              for e in check_answers(form, response.answers)]
+              for e in check_answers(form, response.answers, language=response.language)]
     if errors:
         raise ValidationFailed(errors=errors)
-    answers = normalise(form, response.answers)
+    answers = normalise(form, response.answers, language=response.language)
     errors = await _confirmation_errors(form, response, answers)
     if errors:
         raise ValidationFailed(errors=errors)
