@@ -2374,7 +2374,7 @@ export interface components {
             en: string;
             zh: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         /** LeaveDecisionIn */
         LeaveDecisionIn: {

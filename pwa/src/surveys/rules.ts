@@ -13,8 +13,8 @@ import { addNode, bindChoices, isTrue, newInstance, numberText, ROOT, valueOf, t
 
 // The form as the server's models define it (backend/surveys/forms.py), generated into
 // api.gen.ts: one shape for the phone, the admin screen and the server. The editor and imports
-// may leave out what the server defaults; a label may carry a form's further languages (ug, bo,
-// sw…) as extra keys, passed on as they came.
+// may leave out what the server defaults; a label carries a form's further languages (ug, bo,
+// sw…) as extra keys.
 export type Question = Sent<Schema<'Question'>, 'required' | 'read_only' | 'meta'>;
 export type Group = Sent<Schema<'Group'>, 'repeat' | 'max_entries'>;
 export type Form = Omit<Schema<'Form'>, 'questions' | 'groups'> & { questions: Question[]; groups?: Group[] };
