@@ -243,7 +243,7 @@ def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
     labels: dict[str, int] = dict.fromkeys(
         [*_FIXED, _KEY] if repeat is None else [_KEY, "序号", _PARENT_KEY, _ROW_KEY], 1)
     for q in seen.values():
-        label = q.label.zh
+        label = _header(q)
         labels[label] = labels.get(label, 0) + 1
         if labels[label] > 1:  # two columns with one header stay two columns
             label = f"{label}（{q.name}）"
@@ -252,6 +252,12 @@ def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
         else:
             out.append(_Column(label, q))
     return out
+
+
+def _header(q: Question) -> str:
+    """A question's column header: its label, or its name when the label holds an expression
+    (``${m_name}的年龄`` reads one entry's answer, not the column's), as for a roster's sheet."""
+    return q.name if _EXPRESSION.search(q.label.zh) else q.label.zh
 
 
 def _cell(column: _Column, value: Any) -> Any:
@@ -445,7 +451,7 @@ def _features(columns: list[_Column], answers: dict[str, Any],
         extra = ({"精度（米）": value.get("accuracy_m")}
                  if q.type == "geopoint" and isinstance(value, dict) else {})
         out.append({"type": "Feature", "geometry": shape,
-                    "properties": {**properties, "问题": q.label.zh, **extra}})
+                    "properties": {**properties, "问题": _header(q), **extra}})
     return out
 
 
