@@ -579,7 +579,8 @@ async def _check_role_division(role: str, code: str, scope: Scope | None) -> str
         )
     if scope is not None and row["county_code"] not in scope.admin_counties:
         raise NotFound("unknown_division", code=code)
-    return row["county_code"]
+    # A county, township or village always has its county (its code's first six digits).
+    return row["county_code"] or code[:6]
 
 
 async def create_user(
