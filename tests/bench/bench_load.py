@@ -11,9 +11,9 @@ run on the same database, side by side with the goals of issue #18.
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
 import datetime as dt
+import logging
 import os
 import random
 import signal

@@ -12,8 +12,8 @@ batched on either engine from one client, and ≥ 10× the one-per-request rate 
 from __future__ import annotations
 
 import argparse
-import logging
 import datetime as dt
+import logging
 import os
 import sys
 import time
