@@ -176,6 +176,11 @@ class ResponseData(BaseModel):
     answers: dict[str, Any] = Field(max_length=300)
     confirmed: list[str] = Field(default_factory=list, max_length=300)
     answered_at: AwareDatetime
+    #: The language the form was answered in (the app's): the server re-checks and computes
+    #: in it, so ``jr:choice-name`` and ``format-date``'s day and month names in a
+    #: calculation are stored as the cadre saw them.
+    language: Literal["zh", "en"] = "zh"
+
 
 class SurveyWire(BaseModel):
     """Pulled ``survey``: a published survey for one target village, with its form."""

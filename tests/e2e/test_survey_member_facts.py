@@ -98,8 +98,9 @@ def test_members_kept_as_a_fact_are_pre_filled_edited_and_removed(browser, serve
         # Pre-filled from the fact: the known list, and each member's entry with its answers.
         known = cadre.get_by_test_id("survey-known-members")
         expect(known).to_contain_text("已知成员 3 人")
-        expect(known.get_by_test_id("survey-known-member")).to_have_count(3)
-        expect(known.get_by_test_id("survey-known-member").nth(1)).to_contain_text("李强 · 48 · 配偶")
+        members = known.get_by_test_id("survey-known-member")
+        expect(members).to_have_count(3)
+        expect(members.nth(1)).to_contain_text("李强 · 48 · 配偶")
         expect(cadre.get_by_test_id("survey-input-members.0.member_name")).to_have_value("王秀英")
         expect(cadre.get_by_test_id("survey-input-members.2.age")).to_have_value("12")
         # Asked anew each time, not pre-filled: working away this month.

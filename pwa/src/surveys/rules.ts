@@ -8,7 +8,7 @@
  * evaluated by Enketo's evaluator (./xpath.ts), the server's by backend/surveys/xpath.py.
  */
 import { shapeError } from './geoshapes';
-import { addNode, isTrue, newInstance, numberText, ROOT, valueOf } from './xpath';
+import { addNode, bindChoices, isTrue, newInstance, numberText, ROOT, valueOf, type ChoiceLabels } from './xpath';
 
 export type QuestionType =
   | 'text'
@@ -400,9 +400,15 @@ function inOrder(form: Form, answers: Answers): Step[] {
   return out;
 }
 
+/** A select question's choices by name with their labels (what jr:choice-name reads). Mirrors rules.py. */
+export function choiceLabels(form: Form): ChoiceLabels {
+  return (name) => Object.fromEntries((form.questions.find((q) => q.name === name)?.choices ?? []).map((c) => [c.name, c.label]));
+}
+
 /** The answers as /data/... nodes in form order; a roster inside an entry within that entry's node. */
 export function buildInstance(form: Form, answers: Answers): { doc: XMLDocument; nodes: Map<string, Element> } {
   const doc = newInstance();
+  bindChoices(doc, choiceLabels(form));
   const root = doc.documentElement;
   const nodes = new Map<string, Element>([['', root]]);
   const levels = layout(form);
