@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from backend.core.canonical import content_hash
 from backend.core.errors import FieldError
@@ -74,6 +74,9 @@ class Label(BaseModel):
     as further keys, so a three-language XLSForm keeps every label."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    #: The further languages: text as it came (``_languages`` checks them), typed for the OpenAPI.
+    __pydantic_extra__: dict[str, Annotated[str, StringConstraints(strip_whitespace=False)]] = (
+        Field(init=False))
     zh: str = Field(min_length=1, max_length=2000)
     en: str = Field(min_length=1, max_length=2000)
 

@@ -21,7 +21,7 @@ from backend.core.clock import to_local
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.export import Sheet, csv_bytes, xlsx_bytes
 from backend.core.i18n import Lang
-from backend.core.problems import localise_field_error
+from backend.core.problems import LocalisedFieldError, localise_field_error
 from backend.fieldwork import services as fieldwork
 from backend.geo import services as geo
 from backend.policy.services import policy_for
@@ -120,7 +120,8 @@ async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
     window = (await policy_for(row["county_code"], row["period_start"].year)).survey_repeat_days
     overlaps = await _overlaps(row, set(codes), window) if households else []
     return PreviewOut(known=known, overlaps=overlaps, window_days=window, problems=[
-        localise_field_error(e, lang) for e in publish_problems(form, row["target"])])
+        LocalisedFieldError(**localise_field_error(e, lang))
+        for e in publish_problems(form, row["target"])])
 
 
 def _roster_label(form: Form, repeat: str) -> str:
