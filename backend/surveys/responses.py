@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor
 
 __all__ = [
+    "HouseholdFactRow",
+    "SurveyAssignmentRow",
     "SurveyResponseRow",
     "assignment_wire",
     "fact_wire",
@@ -46,6 +48,35 @@ __all__ = [
     "prepare_response",
     "response_wire",
 ]
+
+
+class SurveyAssignmentRow(SyncedRow):
+    """A ``SurveyAssignment`` as ``SurveyAssignment.select()`` returns it."""
+
+    survey_id: uuid.UUID
+    title: str
+    description: str
+    target: str
+    period_start: dt.date
+    period_end: dt.date
+    state: str
+    form_version_id: uuid.UUID
+    form_version: int
+    form: Json
+
+
+class HouseholdFactRow(SyncedRow):
+    """A ``HouseholdFact`` as ``HouseholdFact.select()`` returns it."""
+
+    household_id: uuid.UUID
+    fact: str
+    value: Json
+    value_type: str
+    confirmed_at: dt.datetime
+    confirmed_by_name: str
+    survey_id: uuid.UUID | None
+    response_id: uuid.UUID | None
+
 
 class SurveyResponseRow(SyncedRow):
     """A ``SurveyResponse`` as ``SurveyResponse.select()`` returns it."""
@@ -69,7 +100,7 @@ _FORMS: Slot[uuid.UUID, dict[str, Any] | None] = Slot("survey_forms")
 _HOUSEHOLDS: Slot[str, set[uuid.UUID]] = Slot("survey_households")
 
 
-def assignment_wire(row: dict[str, Any]) -> dict[str, Any]:
+def assignment_wire(row: SurveyAssignmentRow) -> dict[str, Any]:
     return {
         "survey_id": str(row["survey_id"]), "village_code": row["village_code"],
         "title": row["title"], "description": row["description"], "target": row["target"],
@@ -89,7 +120,7 @@ def response_wire(row: SurveyResponseRow) -> dict[str, Any]:
     }
 
 
-def fact_wire(row: dict[str, Any]) -> dict[str, Any]:
+def fact_wire(row: HouseholdFactRow) -> dict[str, Any]:
     return {
         "household_id": str(row["household_id"]), "village_code": row["village_code"],
         "fact": row["fact"], "value": loads(row["value"]), "type": row["value_type"],
