@@ -80,11 +80,13 @@ async def outside_posting(
 ) -> list[FieldError]:
     """A field error, naming the postings' dates, for each day outside every posting."""
     periods = await posting_periods(actor.user_id, village_code, actor.cache)
+    outside = [name for name, day in days.items() if not covered(periods, day)]
+    if not outside:
+        return []
     zh, en = periods_text(periods)
     return [
         FieldError(name, "outside_posting", {"postings_zh": zh, "postings_en": en})
-        for name, day in days.items()
-        if not covered(periods, day)
+        for name in outside
     ]
 
 

@@ -13,7 +13,7 @@ from backend.audit import services as audit
 from backend.core.bounds import body_problems
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
-from backend.core.db import insert_rows, is_postgres, write_transaction
+from backend.core.db import insert_rows, is_postgres, select_in, write_transaction
 from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
@@ -149,9 +149,8 @@ async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
     for it in items:
         by_kind.setdefault(it.kind.name, []).append(it)
     for group in by_kind.values():
-        table = group[0].kind.table
-        for row in await table.select().where(table.id.is_in([it.id for it in group])):
-            found[row["id"]] = row
+        for row in await select_in(group[0].kind.table, "id", [it.id for it in group]):
+            found[_as_uuid(row["id"])] = row
     return found
 
 

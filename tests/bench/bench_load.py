@@ -98,10 +98,11 @@ class Server:
             self.port = s.getsockname()[1]
         env = {**os.environ, "ZHUCUN_DATABASE_URL": DB_URL, "ZHUCUN_ENV": "test",
                "ZHUCUN_PWA_DIR": str(ROOT / "none")}
+        # This checkout's backend (``-m`` from ROOT), whichever environment runs the bench.
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/zhucun"), "serve", "--host", "127.0.0.1",
+            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
