@@ -228,7 +228,7 @@ async def claim_history(scope: Scope, claim_id: uuid.UUID) -> list[ClaimEventOut
             ClaimEventOut(
                 at=e["at"],
                 actor_id=e["actor_id"],
-                actor_name=names.get(e["actor_id"], ""),
+                actor_name=names.get(e["actor_id"], "") if e["actor_id"] else "",
                 action=e["action"],
                 from_state=before.get("state"),
                 to_state=after.get("state"),

@@ -1,36 +1,19 @@
-"""Hand-written: the rollups' indexes shaped like the dashboard's reads and folds.
+"""Hand-written: household changes bump the reference-data version, like divisions and postings.
 
-The dashboard reads one county and a range of months, grouped per village (and kind, household
-or state): ``(county_code, month, village_code, …, counts)`` serves each read from the index
-alone, in group order, where ``(county_code, month)`` fetched every row from the table. A fold
-looks for the rows appended since the last one in one county: ``(county_code, id)`` finds them
-(and the county's highest id) with one seek instead of reading the county's rows (issue #18).
+Each API process keeps the household ids of a village it has read, with the version of the
+reference data they were read at (``backend/fieldwork/services.py``, ``core/cache.py``); the
+version row and its bump are those of the scope cache (accounts' migration of 17:40): any
+insert, update, delete (or truncate) of households, by whatever process or hand, bumps it in
+the writing transaction.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-12-03T20:30:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "rollup indexes shaped like the dashboard's reads and folds"
+DESCRIPTION = "household changes bump the reference-data version"
 
-OLD = {
-    "fieldwork_village_month_logs_county": "fieldwork_village_month_logs (county_code, month)",
-    "fieldwork_village_month_households_county":
-        "fieldwork_village_month_households (county_code, month)",
-    "fieldwork_village_month_sheets_county": "fieldwork_village_month_sheets (county_code, month)",
-}
-NEW = {
-    "fieldwork_village_month_logs_read": "fieldwork_village_month_logs "
-    "(county_code, month, village_code, kind, logs, flagged)",
-    "fieldwork_village_month_logs_appended": "fieldwork_village_month_logs (county_code, id)",
-    "fieldwork_village_month_households_read": "fieldwork_village_month_households "
-    "(county_code, month, village_code, household_id, logs)",
-    "fieldwork_village_month_households_appended":
-        "fieldwork_village_month_households (county_code, id)",
-    "fieldwork_village_month_sheets_read": "fieldwork_village_month_sheets "
-    "(county_code, month, village_code, state, sheets, village_days)",
-    "fieldwork_village_month_sheets_appended": "fieldwork_village_month_sheets (county_code, id)",
-}
+TABLE = "fieldwork_household"
 
 
 async def forwards():
@@ -38,21 +21,32 @@ async def forwards():
 
     async def run():
         from piccolo.engine import engine_finder
+        from piccolo.engine.sqlite import SQLiteEngine
 
         engine = engine_finder()
-        for name, target in NEW.items():
-            await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
-        for name in OLD:
-            await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
+        if isinstance(engine, SQLiteEngine):
+            bump = "UPDATE account_scope_version SET value = value + 1 WHERE id = 1"
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                await engine.run_ddl(
+                    f"CREATE TRIGGER {TABLE}_scope_{event.lower()} AFTER {event} ON {TABLE} "
+                    f"BEGIN {bump}; END"
+                )
+            return
+        await engine.run_ddl(
+            f"CREATE TRIGGER {TABLE}_scope AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {TABLE} FOR EACH STATEMENT EXECUTE FUNCTION account_scope_bump()"
+        )
 
     async def back():
         from piccolo.engine import engine_finder
+        from piccolo.engine.sqlite import SQLiteEngine
 
         engine = engine_finder()
-        for name, target in OLD.items():
-            await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
-        for name in NEW:
-            await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
+        if isinstance(engine, SQLiteEngine):
+            for event in ("insert", "update", "delete"):
+                await engine.run_ddl(f"DROP TRIGGER {TABLE}_scope_{event}")
+        else:
+            await engine.run_ddl(f"DROP TRIGGER {TABLE}_scope ON {TABLE}")
 
     manager.add_raw(run)
     manager.add_raw_backwards(back)

@@ -80,3 +80,23 @@ def test_a_rosters_sheet_name_is_valid_unique_and_sensible():
     book = load_workbook(io.BytesIO(xlsx_bytes(
         [Sheet("答卷", ["x"], [])] + [Sheet(n, ["x"], []) for n in names.values()])))
     assert book.sheetnames == ["答卷", *names.values()]
+
+
+def test_a_label_holding_an_expression_gives_its_column_the_questions_name():
+    """``${m_name}的年龄`` reads one member's name, so as a column header it would show the raw
+    expression: the column takes the question's name, as the roster's sheet does; the
+    name still yields to a fixed column or a second column of that header."""
+    from backend.surveys.forms import Form
+    from backend.surveys.results import _columns
+
+    form = Form.model_validate({
+        "groups": [{"name": "members", "repeat": True, "label": {"zh": "成员", "en": "M"}}],
+        "questions": [
+            {"name": "m_name", "type": "text", "label": {"zh": "姓名", "en": "Name"},
+             "group": "members"},
+            {"name": "m_age", "type": "integer", "group": "members",
+             "label": {"zh": "${m_name}的年龄", "en": "Age of ${m_name}"}},
+            {"name": "m_home", "type": "geopoint", "group": "members",
+             "label": {"zh": "${m_name}的住处", "en": "Home of ${m_name}"}}]})
+    assert [c.header for c in _columns([form], "members")] == [
+        "姓名", "m_age", "m_home（纬度）", "m_home（经度）"]
