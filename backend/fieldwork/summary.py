@@ -221,32 +221,29 @@ _ROLLUPS = (
 )
 
 
-#: Per rollup table and county: the highest row id already folded in this process.
-_folded_up_to: dict[tuple[str, str], int] = {}
-
-
-async def _highest_ids(engine: Any, due: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The highest row id of each (rollup table, county), in one statement of one index seek
-    each (``…_appended`` is ``(county_code, id)``)."""
-    columns = ", ".join(f"(SELECT max(id) FROM {table} WHERE county_code = {{}}) AS m{i}"
-                        for i, (table, _) in enumerate(due))
+async def _pending(engine: Any, due: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (rollup table, county) pairs with pending rows, in one statement of one seek each
+    into the ``…_pending`` index (``(county_code) WHERE pending``: only those rows)."""
+    columns = ", ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE county_code = {{}} AND pending) AS p{i}"
+        for i, (table, _) in enumerate(due))
     [row] = await fetch(engine, f"SELECT {columns}", *[county for _, county in due])
-    return {mark: int(row[f"m{i}"] or 0) for i, mark in enumerate(due)}
+    return {mark for i, mark in enumerate(due) if int(row[f"p{i}"] or 0)}
 
 
 async def _fold(counties: list[str]) -> None:
-    """Fold the rows the triggers appended for these counties since the last fold into one
+    """Fold the rows the triggers appended for these counties (``pending``) into one folded
     row per key (keys whose counts add up to nothing go). The totals do not change; reads get
-    shorter. Only keys with rows newer than the last fold are touched, so the work follows
-    what was written since, never the size of the county, and a read after no writes in its
-    counties costs one statement of index seeks. Rows are taken with ``DELETE … RETURNING``:
-    a row appended meanwhile stays for the next fold, and two folds at once never count a row
-    twice. (A row committed late, below the mark, is folded with its key's next write: the
-    sums are right either way, as every read adds up all the rows of a key.)"""
+    shorter. Only keys with pending rows are touched, so the work follows what was written
+    since the last fold, by whichever process, never the size of the county; a read after no
+    writes in its counties costs one statement of index seeks. Rows are taken with
+    ``DELETE … RETURNING``: a row appended meanwhile stays pending for the next fold, and two
+    folds of a county queue (an advisory lock on PostgreSQL, one writer on SQLite), so no row
+    is counted twice. Reads add up every row of a key, pending or not: the sums are right
+    whether or not a fold ran."""
     engine = WorkLog._meta.db
     marks = [(table, county) for table, _, _ in _ROLLUPS for county in counties]
-    tops = await _highest_ids(engine, marks)
-    if all(top == _folded_up_to.get(mark, 0) for mark, top in tops.items()):
+    if not await _pending(engine, marks):
         return  # nothing new since the last fold: no write transaction at all
     rollups = {table: (key, counts) for table, key, counts in _ROLLUPS}
     async with write_transaction(engine):
@@ -254,37 +251,28 @@ async def _fold(counties: list[str]) -> None:
             for county in counties:
                 await fetch(engine, "SELECT pg_advisory_xact_lock(hashtext({}))",
                             f"fieldwork rollups {county}")
-        tops = await _highest_ids(engine, marks)
-        for (table, county), highest in tops.items():
+        for table, county in sorted(await _pending(engine, marks)):
             key, counts = rollups[table]
-            since = _folded_up_to.get((table, county), 0)
-            if since > highest:  # the table was emptied and its ids started over
-                since = 0
-            if highest == since:
-                continue
             keys = ", ".join(key)
             rows = await fetch(
                 engine,
                 f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
-                f"SELECT {keys} FROM {table} WHERE county_code = {{}} AND id > {{}}) "
+                f"SELECT {keys} FROM {table} WHERE county_code = {{}} AND pending) "
                 f"RETURNING {keys}, {', '.join(counts)}",
-                county, county, since)
+                county, county)
             sums: dict[tuple[Any, ...], list[int]] = {}
             for r in rows:
                 total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))
                 for i, c in enumerate(counts):
                     total[i] += int(r[c] or 0)
-            folded = [dict(zip(key + counts, k + tuple(v), strict=True))
-                      for k, v in sums.items() if any(v)]
+            columns = (*key, *counts, "pending")
+            folded = [(*k, *v, False) for k, v in sums.items() if any(v)]
             for start in range(0, len(folded), 500):
                 chunk = folded[start:start + 500]
-                columns = key + counts
                 values = ", ".join(
                     "(" + ", ".join("{}" for _ in columns) + ")" for _ in chunk)
                 await fetch(engine, f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
-                            *[row[c] for row in chunk for c in columns])
-            _folded_up_to[(table, county)] = (await _highest_ids(engine, [(table, county)]))[
-                (table, county)]
+                            *[value for row in chunk for value in row])
 
 
 def _add_sheets(out: dict[str, VillageStats], sheets: list[dict[str, Any]]) -> None:

@@ -1,59 +1,47 @@
-"""Hand-written: the rollups' indexes shaped like the dashboard's reads and folds.
+"""Auto-style: the rollup rows say whether they are still pending (appended, not yet folded).
 
-The dashboard reads one county and a range of months, grouped per village (and kind, household
-or state): ``(county_code, month, village_code, …, counts)`` serves each read from the index
-alone, in group order, where ``(county_code, month)`` fetched every row from the table. A fold
-looks for the rows appended since the last one in one county: ``(county_code, id)`` finds them
-(and the county's highest id) with one seek instead of reading the county's rows (issue #18).
+A fold used to remember, per process, the highest row id it had folded: every process that
+started folded every county anew at its first dashboard read, and a row committed late stayed
+unfolded. The triggers now append rows that are ``pending`` (the default); a fold takes the
+pending rows of a county with their keys' folded row and writes one folded row per key.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Boolean
+from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-03T20:45:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "rollup indexes shaped like the dashboard's reads and folds"
+DESCRIPTION = "rollup rows pending until folded"
 
-OLD = {
-    "fieldwork_village_month_logs_county": "fieldwork_village_month_logs (county_code, month)",
-    "fieldwork_village_month_households_county":
-        "fieldwork_village_month_households (county_code, month)",
-    "fieldwork_village_month_sheets_county": "fieldwork_village_month_sheets (county_code, month)",
-}
-NEW = {
-    "fieldwork_village_month_logs_read": "fieldwork_village_month_logs "
-    "(county_code, month, village_code, kind, logs, flagged)",
-    "fieldwork_village_month_logs_appended": "fieldwork_village_month_logs (county_code, id)",
-    "fieldwork_village_month_households_read": "fieldwork_village_month_households "
-    "(county_code, month, village_code, household_id, logs)",
-    "fieldwork_village_month_households_appended":
-        "fieldwork_village_month_households (county_code, id)",
-    "fieldwork_village_month_sheets_read": "fieldwork_village_month_sheets "
-    "(county_code, month, village_code, state, sheets, village_days)",
-    "fieldwork_village_month_sheets_appended": "fieldwork_village_month_sheets (county_code, id)",
+TABLES = {
+    "VillageMonthLogs": "fieldwork_village_month_logs",
+    "VillageMonthHouseholds": "fieldwork_village_month_households",
+    "VillageMonthSheets": "fieldwork_village_month_sheets",
 }
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="fieldwork", description=DESCRIPTION)
-
-    async def run():
-        from piccolo.engine import engine_finder
-
-        engine = engine_finder()
-        for name, target in NEW.items():
-            await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
-        for name in OLD:
-            await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
-
-    async def back():
-        from piccolo.engine import engine_finder
-
-        engine = engine_finder()
-        for name, target in OLD.items():
-            await engine.run_ddl(f"CREATE INDEX {name} ON {target}")
-        for name in NEW:
-            await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
-
-    manager.add_raw(run)
-    manager.add_raw_backwards(back)
+    for class_name, tablename in TABLES.items():
+        manager.add_column(
+            table_class_name=class_name,
+            tablename=tablename,
+            column_name="pending",
+            db_column_name="pending",
+            column_class_name="Boolean",
+            column_class=Boolean,
+            params={
+                "default": True,
+                "null": False,
+                "primary_key": False,
+                "unique": False,
+                "index": False,
+                "index_method": IndexMethod.btree,
+                "choices": None,
+                "db_column_name": None,
+                "secret": False,
+            },
+            schema=None,
+        )
     return manager

@@ -9,6 +9,8 @@ and the 12-month trend), read from the rollups per village and month as the dash
 them (one fold, then both reads), against the same figures aggregated from the rows in SQL and
 a naive version that loads the month's logs and sheets into Python and counts there; and the
 same read right after 20 new logs in the county, so that it folds what the triggers appended.
+The county's first fold (all its rows were appended by the load) is timed apart; on PostgreSQL
+the rollups are then vacuumed, as autovacuum does with their settings.
 Goals (issue #18): p95 under 50 ms on PostgreSQL and under 100 ms on SQLite, and at least 5x
 the naive one. The machine's load average is printed beside the figures (a shared machine).
 """
@@ -106,6 +108,19 @@ async def load_postgres(url: str, data) -> None:
         await conn.copy_records_to_table("fieldwork_presence_sheet", columns=SHEET_COLUMNS,
                                          records=[r for _, r in data["sheet"]])
         await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def vacuum_rollups(url: str) -> None:
+    """What autovacuum does within a minute of the fold with the rollups' settings (their
+    migration): dead rows gone, the visibility map set for index-only reads."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("VACUUM ANALYZE fieldwork_village_month_logs, "
+                           "fieldwork_village_month_households, fieldwork_village_month_sheets")
     finally:
         await conn.close()
 
@@ -211,6 +226,11 @@ async def main(args: argparse.Namespace) -> None:
     bind_tables(engine, all_tables())
     await prepare_engine(engine)
     county_villages = [v for v, c in villages(args.cadres) if c == "529910"]
+    started = time.perf_counter()
+    await summary.fold_rollups(county_villages)  # as the county's first dashboard read does
+    if dbconf.engine_name() == "postgres":
+        await vacuum_rollups(DB_URL)
+    folded = time.perf_counter() - started
     try:
         fast = await p95(dashboard_queries, county_villages, args.runs)
         written = await p95_after_writes(county_villages, args.runs, rng)
@@ -222,7 +242,8 @@ async def main(args: argparse.Namespace) -> None:
     goal = 50 if name == "postgres" else 100
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"dashboard on {name}: {args.cadres:,} cadres, {args.logs:,} logs (loaded in "
-          f"{loaded:.0f} s, rollups kept by triggers); one county = "
+          f"{loaded:.0f} s, rollups kept by triggers, the county's first fold "
+          f"{folded:.1f} s); one county = "
           f"{len(county_villages):,} villages; load average {load} on {os.cpu_count()} cores")
     print(f"heaviest dashboard query p95 (rollups): {fast:.1f} ms (goal < {goal} ms); "
           f"after 20 new logs, fold included: {written:.1f} ms (goal < {goal} ms)")
