@@ -222,10 +222,12 @@ _ROLLUPS = (
 
 
 async def _pending(engine: Any, due: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The (rollup table, county) pairs with pending rows, in one statement of one seek each
-    into the ``…_pending`` index (``(county_code) WHERE pending``: only those rows)."""
+    """The (rollup table, county) pairs with pending rows, in one statement of one range each
+    of the ``…_pending`` index (``(county_code) WHERE pending``: only those rows). Counted, not
+    ``EXISTS``: PostgreSQL plans an ``EXISTS`` as a table scan that expects to stop early
+    when its statistics are from a time when most rows were pending."""
     columns = ", ".join(
-        f"EXISTS (SELECT 1 FROM {table} WHERE county_code = {{}} AND pending) AS p{i}"
+        f"(SELECT COUNT(*) FROM {table} WHERE county_code = {{}} AND pending) AS p{i}"
         for i, (table, _) in enumerate(due))
     [row] = await fetch(engine, f"SELECT {columns}", *[county for _, county in due])
     return {mark for i, mark in enumerate(due) if int(row[f"p{i}"] or 0)}
