@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import throttle
 from backend.accounts.passwords import (
@@ -40,6 +40,7 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.ids import new_id
+from backend.core.rows import row_as, rows_as
 from backend.core.scope import Actor, Scope
 from backend.core.settings import get_settings
 from backend.geo import services as geo
@@ -317,7 +318,25 @@ async def login(
     return await _token_out(settings, user["id"], session_id, token, user["must_change_password"])
 
 
-def session_is_live(settings: Settings, session: dict[str, Any], now: dt.datetime) -> bool:
+class LiveSession(TypedDict):
+    """What ``session_is_live`` reads of a session, and what ``live_session`` returns."""
+
+    id: uuid.UUID
+    account: uuid.UUID | None
+    created_at: dt.datetime
+    last_used_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class SessionRow(LiveSession):
+    """A ``Session`` as ``Session.select()`` returns it."""
+
+    token_hash: str
+    user_agent: str
+    ip: str
+
+
+def session_is_live(settings: Settings, session: LiveSession, now: dt.datetime) -> bool:
     """A session is live until revoked, idle past ``refresh_idle_days`` or older than
     ``session_max_days`` (absolute): the one rule, for access tokens and refresh alike."""
     return (
@@ -327,17 +346,17 @@ def session_is_live(settings: Settings, session: dict[str, Any], now: dt.datetim
     )
 
 
-async def live_session(settings: Settings, session_id: uuid.UUID) -> dict[str, Any] | None:
+async def live_session(settings: Settings, session_id: uuid.UUID) -> LiveSession | None:
     """The session behind an access token, or None when it has ended. Every authenticated
     request passes here (a cache of sessions would wrap this one function)."""
-    session = (
+    session = row_as(LiveSession, (
         await Session.select(
             Session.id, Session.account, Session.revoked_at, Session.last_used_at,
             Session.created_at,
         )
         .where(Session.id == session_id)
         .first()
-    )
+    ))
     if session is None or not session_is_live(settings, session, utc_now()):
         return None
     return session
@@ -382,10 +401,10 @@ async def actor_for_token(
     )
 
 
-async def _session_by_token(settings: Settings, token: str) -> dict[str, Any]:
-    session = (
+async def _session_by_token(settings: Settings, token: str) -> SessionRow:
+    session = row_as(SessionRow, (
         await Session.select().where(Session.token_hash == hash_refresh_token(token)).first()
-    )
+    ))
     if session is None or not session_is_live(settings, session, utc_now()):
         raise Unauthorized("token_invalid")
     return session
@@ -395,17 +414,16 @@ async def refresh(ctx: RequestContext, settings: Settings, token: str) -> TokenO
     """A new access token for a live session. The refresh token stays the same, so a phone
     whose answer was lost on a bad line can simply ask again."""
     session = await _session_by_token(settings, token)
+    account = session["account"]
     user = (
         await User.select(User.active, User.must_change_password)
-        .where(User.id == session["account"])
+        .where(User.id == account)
         .first()
     )
-    if user is None or not user["active"]:
+    if account is None or user is None or not user["active"]:  # no account: no user either
         raise Unauthorized("token_invalid")
     await Session.update({Session.last_used_at: utc_now()}).where(Session.id == session["id"])
-    return await _token_out(
-        settings, session["account"], session["id"], token, user["must_change_password"]
-    )
+    return await _token_out(settings, account, session["id"], token, user["must_change_password"])
 
 
 async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
@@ -452,11 +470,11 @@ async def change_password(ctx: RequestContext, actor: Actor, current: str, new: 
 
 async def list_sessions(settings: Settings, actor: Actor) -> list[SessionOut]:
     """The caller's live sessions (devices), newest first."""
-    rows = (
+    rows = rows_as(SessionRow, (
         await Session.select()
         .where(Session.account == actor.user_id, Session.revoked_at.is_null())
         .order_by(Session.created_at, ascending=False)
-    )
+    ))
     now = utc_now()
     return [
         SessionOut(
@@ -561,7 +579,8 @@ async def _check_role_division(role: str, code: str, scope: Scope | None) -> str
         )
     if scope is not None and row["county_code"] not in scope.admin_counties:
         raise NotFound("unknown_division", code=code)
-    return row["county_code"]
+    # A county, township or village always has its county (its code's first six digits).
+    return row["county_code"] or code[:6]
 
 
 async def create_user(

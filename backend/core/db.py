@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from piccolo.columns import JSON, JSONB
@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 _engines: dict[str, Engine] = {}
+_Row = TypeVar("_Row")
 
 
 class SharedSQLiteEngine(SQLiteEngine):
@@ -222,7 +223,7 @@ async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     return await engine.run_querystring(QueryString(sql, *args))
 
 
-def present(row: dict[str, Any] | None) -> dict[str, Any]:
+def present(row: _Row | None) -> _Row:
     """The row a query just wrote or checked: a missing one is a broken invariant, not a 404."""
     if row is None:
         raise LookupError("a row written or checked in this request has gone")

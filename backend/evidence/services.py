@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import anyio
 
@@ -21,6 +22,7 @@ from backend.core.errors import (
 )
 from backend.core.events import Event
 from backend.core.ids import new_id
+from backend.core.rows import Json
 from backend.core.uploads import SpooledBody
 from backend.evidence import near
 from backend.evidence.flags import Fix, PhotoFacts
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClientCapture",
+    "LinkedRow",
     "NearPhoto",
     "evidence_changed",
     "link_records",
@@ -203,7 +206,18 @@ async def _photo_arrived(sha256: str, phash: str) -> None:
     await _announce(touched)
 
 
-async def link_records(record_kind: str, rows: list[dict[str, Any]]) -> None:
+class LinkedRow(TypedDict):
+    """What ``link_records`` reads of a synced record that names photos (a claim, a work log)."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    village_code: str
+    county_code: str
+    version: int
+    evidence: Json
+
+
+async def link_records(record_kind: str, rows: Sequence[LinkedRow]) -> None:
     """After a push: the photo links of these stored records (columns id, owner_id,
     village_code, county_code, evidence) become exactly the photos they name. A new record
     without photos has nothing to link."""

@@ -9,7 +9,7 @@ import bisect
 import datetime as dt
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import posted
 from backend.audit import services as audit
@@ -20,6 +20,7 @@ from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
+from backend.core.rows import Json, rows_as
 from backend.core.validation import parse
 from backend.evidence import near
 from backend.evidence import services as evidence
@@ -27,7 +28,7 @@ from backend.evidence.flags import Fence, Fix, FlagSettings, PhotoFacts, verify_
 from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs, bump_seq
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "HouseholdListing",
+    "HouseholdRow",
+    "WorkLogRow",
     "flag_logs",
     "household_rows",
     "household_wire",
@@ -49,13 +53,49 @@ __all__ = [
     "write_log_links",
 ]
 
+class HouseholdRow(SyncedRow):
+    """A ``Household`` as ``Household.select()`` returns it."""
+
+    external_id: str
+    head_name: str
+    members: int
+    group_name: str
+    tags: Json
+
+
+class HouseholdListing(TypedDict):
+    """A household as ``household_rows`` lists it (for surveys: targets and exports)."""
+
+    id: uuid.UUID
+    village_code: str
+    county_code: str
+    external_id: str
+    head_name: str
+    group_name: str
+
+
+class WorkLogRow(SyncedRow):
+    """A ``WorkLog`` as ``WorkLog.select()`` returns it."""
+
+    date: dt.date
+    kind: str
+    text: str
+    household_ids: Json
+    loc_lat: float | None
+    loc_lon: float | None
+    loc_accuracy_m: float | None
+    loc_captured_at: dt.datetime | None
+    evidence: Json
+    flags: Json
+
+
 _HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
 
 
 # --- households ------------------------------------------------------------------------------
 
 
-def household_wire(row: dict[str, Any]) -> dict[str, Any]:
+def household_wire(row: HouseholdRow) -> dict[str, Any]:
     return {
         "village_code": row["village_code"],
         "external_id": row["external_id"],
@@ -67,7 +107,7 @@ def household_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def household_rows(village_codes: set[str] | None = None,
-                         ids: set[uuid.UUID] | None = None) -> list[dict[str, Any]]:
+                         ids: set[uuid.UUID] | None = None) -> list[HouseholdListing]:
     """Current households of some villages, or by id (for surveys: targets and exports),
     by village, group and household number. The caller has checked the scope."""
     query = Household.select(
@@ -78,7 +118,7 @@ async def household_rows(village_codes: set[str] | None = None,
         query = query.where(Household.village_code.is_in(sorted(village_codes) or [""]))
     if ids is not None:
         query = query.where(Household.id.is_in(list(ids) or [uuid.UUID(int=0)]))
-    rows = await query
+    rows = rows_as(HouseholdListing, await query)
     return sorted(rows, key=lambda r: (r["village_code"], r["group_name"], r["external_id"]))
 
 
@@ -98,12 +138,12 @@ async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]
     """The village's households. A village out of scope answers as any object out of scope
     does (``not_found``), the same whether or not the code exists elsewhere."""
     await _visible_village(scope, village_code)
-    rows = (
+    rows = rows_as(HouseholdRow, (
         await Household.select()
         .where(Household.village_code == village_code, Household.deleted.eq(False))
         .order_by(Household.group_name)
         .order_by(Household.head_name)
-    )
+    ))
     return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
 
 
@@ -253,7 +293,7 @@ def location_wire(
     return {"lat": lat, "lon": lon, "accuracy_m": accuracy_m, "captured_at": captured_at}
 
 
-def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
+def work_log_wire(row: WorkLogRow) -> dict[str, Any]:
     location = location_wire(
         row["loc_lat"], row["loc_lon"], row["loc_accuracy_m"], wire(row["loc_captured_at"])
     )
@@ -433,15 +473,22 @@ def log_needs_links(values: dict[str, Any], version: int) -> bool:
     return bool(loads(values["evidence"])) or version > 1
 
 
-async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def write_log_links(actor: Actor, rows: list[WorkLogRow]) -> None:
     """After a push: the records' photo links become exactly what they name."""
     await evidence.link_records("work_log", rows)
 
 
-def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
-    keys = ("date", "kind", "text", "loc_lat", "loc_lon", "loc_accuracy_m", "loc_captured_at")
-    values = {k: row[k] for k in keys}
-    values["evidence"] = loads(row["evidence"]) or []
+def _stored_as_prepared(row: WorkLogRow) -> Prepared:
+    values: dict[str, Any] = {
+        "date": row["date"],
+        "kind": row["kind"],
+        "text": row["text"],
+        "loc_lat": row["loc_lat"],
+        "loc_lon": row["loc_lon"],
+        "loc_accuracy_m": row["loc_accuracy_m"],
+        "loc_captured_at": row["loc_captured_at"],
+        "evidence": loads(row["evidence"]) or [],
+    }
     return Prepared(values=values, village_code=row["village_code"], county_code=row["county_code"])
 
 
@@ -450,7 +497,7 @@ async def reverify_logs(ids: list[uuid.UUID]) -> None:
     unlinked); a log whose flags changed is delivered again on pull."""
     from backend.sync.registry import registered_kind
 
-    rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
+    rows = rows_as(WorkLogRow, await WorkLog.select().where(WorkLog.id.is_in(ids or [None])))
     if not rows:
         return
     items = [(row["id"], row["owner_id"], _stored_as_prepared(row)) for row in rows]

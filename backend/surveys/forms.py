@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from backend.core.canonical import content_hash
 from backend.core.errors import FieldError
 from backend.surveys.rules import QuestionType
-from backend.surveys.xpath import ExpressionError, parse, references
+from backend.surveys.xpath import ExpressionError, choice_name_paths, parse, references
 
 _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
@@ -72,6 +72,9 @@ class Label(BaseModel):
     as further keys, so a three-language XLSForm keeps every label."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    #: The further languages: text as it came (``_languages`` checks them), typed for the OpenAPI.
+    __pydantic_extra__: dict[str, Annotated[str, StringConstraints(strip_whitespace=False)]] = (
+        Field(init=False))
     zh: str = Field(min_length=1, max_length=2000)
     en: str = Field(min_length=1, max_length=2000)
 
@@ -250,10 +253,11 @@ def _question_problems(q: Question, earlier: dict[str, Question]) -> list[tuple[
     return problems
 
 
-def _expression_problems(xpath: Expressions | None, names: set[str], repeats: set[str]
-                         ) -> list[tuple[str, str]]:
+def _expression_problems(xpath: Expressions | None, names: set[str], repeats: set[str],
+                         selects: set[str]) -> list[tuple[str, str]]:
     """Expressions (of a question or a group) that cannot be evaluated alike on the phone
-    and here, or that name no question of the form."""
+    and here, that name no question of the form, or whose ``jr:choice-name`` names no
+    select question (``jr:choice-name(${q}, '${q}')``, as pyxform's forms write it)."""
     problems: list[tuple[str, str]] = []
     for key, text in (xpath.model_dump() if xpath else {}).items():
         if not text:
@@ -262,9 +266,13 @@ def _expression_problems(xpath: Expressions | None, names: set[str], repeats: se
             problems.append((f"xpath.{key}", "xlsform_unknown_name"))
             continue
         try:
-            parse(_REF.sub(lambda m: f"/data/{m.group(1)}", text))
+            tree = parse(_REF.sub(lambda m: f"/data/{m.group(1)}", text))
         except ExpressionError:
             problems.append((f"xpath.{key}", "xlsform_expression"))
+            continue
+        if any(path is None or path.rstrip("/").rpartition("/")[2] not in selects
+               for path in choice_name_paths(tree)):
+            problems.append((f"xpath.{key}", "xlsform_choice_name"))
     return problems
 
 
@@ -284,7 +292,7 @@ def _inside_repeats(form: Form) -> set[str]:
     return out
 
 
-def _group_problems(form: Form, names: set[str], repeats: set[str]
+def _group_problems(form: Form, names: set[str], repeats: set[str], selects: set[str]
                     ) -> list[tuple[int, FieldError]]:
     groups = {g.name: g for g in form.groups}
     problems: list[tuple[int, FieldError]] = []
@@ -292,7 +300,8 @@ def _group_problems(form: Form, names: set[str], repeats: set[str]
         if g.parent is not None and g.parent not in groups:
             problems.append((index, FieldError(f"groups.{index}.parent", "not_found")))
         problems += [(index, FieldError(f"groups.{index}.{field}", code))
-                     for field, code in _expression_problems(g.xpath, names, repeats)]
+                     for field, code in _expression_problems(g.xpath, names, repeats,
+                                                             selects)]
     for index, q in enumerate(form.questions):
         if q.group is not None and q.group not in groups:
             problems.append((index, FieldError(f"questions.{index}.group", "not_found")))
@@ -305,7 +314,8 @@ def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, Field
     that do not fit the type, facts on a survey of villages."""
     names = {q.name for q in form.questions}
     repeats = {g.name for g in form.groups if g.repeat}
-    problems: list[tuple[int, FieldError]] = _group_problems(form, names, repeats)
+    selects = {q.name for q in form.questions if q.type in _SELECTS}
+    problems: list[tuple[int, FieldError]] = _group_problems(form, names, repeats, selects)
     earlier: dict[str, Question] = {}
     facts: set[str] = set()
     in_repeats = _inside_repeats(form)
@@ -317,7 +327,7 @@ def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, Field
             found.append(("fact", "fact_in_repeat"))
         elif q.fact and q.fact in facts:
             found.append(("fact", "duplicate"))
-        found += _expression_problems(q.xpath, names, repeats)
+        found += _expression_problems(q.xpath, names, repeats, selects)
         problems += [(index, FieldError(f"questions.{index}.{field}", code))
                      for field, code in found]
         facts.add(q.fact or "")

@@ -119,6 +119,11 @@ class Fields(Catalogue):
         "不支持的表达式（在“{near}”附近）",
         "Unsupported expression (near “{near}”)",
     )
+    xlsform_choice_name = Message(
+        "jr:choice-name 的第二个参数须写成选择题的名称，如 jr:choice-name(${{q}}, '${{q}}')",
+        "jr:choice-name's second argument must name a select question, as in"
+        " jr:choice-name(${{q}}, '${{q}}')",
+    )
     xlsform_not_xlsx = Message("不是有效的 .xlsx 文件", "Not a valid .xlsx file")
     xlsform_pyxform = Message(
         "XLSForm 有误（pyxform）：{detail}",

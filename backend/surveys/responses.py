@@ -20,6 +20,7 @@ from backend.core.clock import utc_now
 from backend.core.db import insert_rows
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.ids import new_id
+from backend.core.rows import Json
 from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.fieldwork import services as fieldwork
@@ -31,19 +32,33 @@ from backend.surveys.tables import (
     SurveyAssignment,
     SurveyFormVersion,
 )
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
     from backend.core.scope import Actor
 
 __all__ = [
+    "SurveyResponseRow",
     "assignment_wire",
     "fact_wire",
     "facts_written",
     "prepare_response",
     "response_wire",
 ]
+
+class SurveyResponseRow(SyncedRow):
+    """A ``SurveyResponse`` as ``SurveyResponse.select()`` returns it."""
+
+    survey_id: uuid.UUID
+    form_version_id: uuid.UUID
+    household_id: uuid.UUID | None
+    subject: str
+    answers: Json
+    confirmed: Json
+    answered_at: dt.datetime
+    evidence: Json
+
 
 #: A phone clock may run ahead; an answer time is never taken as later than now + this.
 _CLOCK_SLACK = dt.timedelta(minutes=10)
@@ -64,7 +79,7 @@ def assignment_wire(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def response_wire(row: dict[str, Any]) -> dict[str, Any]:
+def response_wire(row: SurveyResponseRow) -> dict[str, Any]:
     return {
         "survey_id": str(row["survey_id"]), "form_version_id": str(row["form_version_id"]),
         "village_code": row["village_code"],
@@ -118,10 +133,10 @@ async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
         raise ValidationFailed(errors=[FieldError("form_version_id", "not_found")])
     subject = await _subject(actor, assignment, response)
     errors = [FieldError(f"answers.{e.question}", e.code, _bounds(form, e.question))
-              for e in check_answers(form, response.answers)]
+              for e in check_answers(form, response.answers, language=response.language)]
     if errors:
         raise ValidationFailed(errors=errors)
-    answers = normalise(form, response.answers)
+    answers = normalise(form, response.answers, language=response.language)
     errors = await _confirmation_errors(form, response, answers)
     if errors:
         raise ValidationFailed(errors=errors)
@@ -197,13 +212,13 @@ def _bounds(form: dict[str, Any], name: str) -> dict[str, Any] | None:
     return None
 
 
-async def write_response_effects(actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def write_response_effects(actor: Actor, rows: list[SurveyResponseRow]) -> None:
     """Inside the push transaction: photo links, then the household facts."""
     await evidence.link_records("survey_response", rows)
     await facts_written(rows)
 
 
-async def facts_written(rows: list[dict[str, Any]]) -> None:
+async def facts_written(rows: list[SurveyResponseRow]) -> None:
     """Every answered fact question of these responses becomes the household's fact."""
     versions = {r["form_version_id"] for r in rows if r["household_id"] is not None}
     if not versions:

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard
 
@@ -20,6 +20,7 @@ from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
     TZ,
+    ChoiceLabels,
     ExpressionError,
     Instance,
     add_node,
@@ -333,10 +334,23 @@ def _inner_repeats(form: Mapping[str, Any], scope: str | None) -> set[str]:
             and repeat_of(form, g.get("parent")) == scope}
 
 
+def choice_labels(form: Mapping[str, Any]) -> Callable[[str], ChoiceLabels]:
+    """A select question's choices by name with their labels (what ``jr:choice-name``
+    reads), looked up when an expression asks."""
+
+    def labels(name: str) -> ChoiceLabels:
+        question = next((q for q in form["questions"] if q["name"] == name), None)
+        return {c["name"]: c["label"] for c in (question or {}).get("choices") or []}
+
+    return labels
+
+
 def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
-                   now: dt.datetime) -> tuple[Instance, dict[str, ET.Element]]:
+                   now: dt.datetime, language: str = "zh"
+                   ) -> tuple[Instance, dict[str, ET.Element]]:
     """The answers as ``/data/...`` nodes in form order; a roster's entries where its first
-    question stands, a roster inside an entry within that entry's node, at any depth."""
+    question stands, a roster inside an entry within that entry's node, at any depth.
+    ``language`` is the one the form is answered in (``jr:choice-name``, ``format-date``)."""
     root = new_instance()
     nodes: dict[str, ET.Element] = {"": root}
     levels = layout(form)
@@ -354,7 +368,7 @@ def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
                 fill(nodes[path], item, entry, path + ".")
 
     fill(root, None, answers, "")
-    return Instance(root, root, now), nodes
+    return Instance(root, root, now, language, choice_labels(form)), nodes
 
 
 def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: ET.Element,
@@ -410,11 +424,11 @@ def _in_order(form: Mapping[str, Any], answers: Mapping[str, Any]
 
 
 def walk(form: Mapping[str, Any], answers: Mapping[str, Any],
-         now: dt.datetime | None = None) -> Walk:
+         now: dt.datetime | None = None, language: str = "zh") -> Walk:
     """Which questions show, in form order, computing calculations as it goes (a later
     expression sees an earlier calculation; a hidden question counts as empty)."""
     moment = now or dt.datetime.now(TZ)
-    instance, nodes = build_instance(form, answers, moment)
+    instance, nodes = build_instance(form, answers, moment, language)
     by_name = {q["name"]: q for q in form["questions"]}
     shown: list[str] = []
     shown_names: set[str] = set()
@@ -454,9 +468,9 @@ def walk(form: Mapping[str, Any], answers: Mapping[str, Any],
 
 
 def visible_questions(form: Mapping[str, Any], answers: Mapping[str, Any],
-                      now: dt.datetime | None = None) -> list[str]:
+                      now: dt.datetime | None = None, language: str = "zh") -> list[str]:
     """The questions shown for these answers, in form order (``roster.0.q`` in a roster)."""
-    return walk(form, answers, now).shown
+    return walk(form, answers, now, language).shown
 
 
 def _holder(path: str) -> str:
@@ -489,7 +503,7 @@ def kept_choices(form: Mapping[str, Any], question: Mapping[str, Any], path: str
         items.append((choice["name"], item))
     try:
         # The items change the tree's shape: a fresh instance reads them.
-        instance = Instance(state.instance.root, holder, state.instance.now)
+        instance = state.instance.rebuilt(holder)
         return {name for name, item in items if _true(form, text, instance, item, here)}
     finally:
         for _, item in items:
@@ -497,11 +511,12 @@ def kept_choices(form: Mapping[str, Any], question: Mapping[str, Any], path: str
 
 
 def expression_value(form: Mapping[str, Any], answers: Mapping[str, Any], text: str,
-                     path: str = "", now: dt.datetime | None = None) -> str:
+                     path: str = "", now: dt.datetime | None = None,
+                     language: str = "zh") -> str:
     """An expression's text value for these answers, at the question ``path`` (``q``,
     ``roster.0.q``; the root when empty): what the phone shows for ``${q}`` in a label and
     fills in for a ``default`` written as an expression."""
-    state = walk(form, answers, now)
+    state = walk(form, answers, now, language)
     node = state.nodes.get(path, state.instance.root)
     parts = path.split(".")
     here = parts[-3] if len(parts) >= 3 else None
@@ -601,10 +616,10 @@ def _level_errors(form: Mapping[str, Any], scope: str | None, values: Mapping[st
 
 
 def check_answers(form: Mapping[str, Any], answers: Mapping[str, Any],
-                  now: dt.datetime | None = None) -> list[AnswerError]:
+                  now: dt.datetime | None = None, language: str = "zh") -> list[AnswerError]:
     """Every broken rule: form order, one error a question (a roster's entries where the
     roster stands, a roster inside an entry within it), then unknown names by name."""
-    return _level_errors(form, None, answers, "", walk(form, answers, now))
+    return _level_errors(form, None, answers, "", walk(form, answers, now, language))
 
 
 def _normal(question: Mapping[str, Any], value: Any) -> Any:
@@ -612,11 +627,12 @@ def _normal(question: Mapping[str, Any], value: Any) -> Any:
 
 
 def normalise(form: Mapping[str, Any], answers: Mapping[str, Any],
-              now: dt.datetime | None = None) -> dict[str, Any]:
+              now: dt.datetime | None = None, language: str = "zh") -> dict[str, Any]:
     """Valid answers as stored: unanswered keys dropped, whole decimals kept, 3.0 → 3, and
-    every calculation as this server computes it (in rosters at any depth too)."""
+    every calculation as this server computes it (in rosters at any depth too), in the
+    language the form was answered in."""
     by_name = {q["name"]: q for q in form["questions"]}
-    state = walk(form, answers, now)
+    state = walk(form, answers, now, language)
 
     def level(scope: str | None, values: Mapping[str, Any]) -> dict[str, Any]:
         inner = _inner_repeats(form, scope)

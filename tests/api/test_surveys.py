@@ -417,7 +417,7 @@ def test_a_repeat_inside_a_repeat_over_http_answered_checked_and_exported(client
     book = load_workbook(io.BytesIO(client.get(
         f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")).content))
     sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
-    assert list(sheets) == ["答卷", "农户", "成员", "${m_name}的工作"]
+    assert list(sheets) == ["答卷", "农户", "成员", "jobs"]  # its label holds ${m_name}
     main, homes, people, jobs = sheets.values()
 
     def rows(sheet):
@@ -433,3 +433,63 @@ def test_a_repeat_inside_a_repeat_over_http_answered_checked_and_exported(client
     assert [(j["工作"], j["年收入（元）"], j["上级编号"]) for j in rows(jobs)] == [
         ("务农", 12000, person_keys["王秀英"]), ("矿工", 30000, person_keys["王秀英"]),
         ("无", None, person_keys["赵四"])]
+
+
+def test_labels_and_date_names_are_computed_in_the_language_answered_in(client, world):
+    """``jr:choice-name`` (over a choices sheet, attached CSVs and a cascade) and
+    ``format-date``'s day and month names in calculations: the phone says which language the
+    form was answered in, and the server computes and stores them in it, as the cadre saw
+    them; without it, in Chinese (the app's first language)."""
+    from tests.xlsforms import CROPS_CSV, VILLAGES_CSV, C, S, Sample
+    from tests.xlsforms import workbook as build
+
+    sample = Sample(sheets={
+        "survey": [
+            [*S, "choice_filter"],
+            ["select_one township", "township", "乡镇", "Township", "yes"],
+            ["select_one_from_file villages.csv", "village", "村", "Village", "yes", "", "",
+             "", "", "township=${township}"],
+            ["select_multiple_from_file crops.csv", "crops", "作物", "Crops"],
+            ["calculate", "place", "", "", "", "", "",
+             "concat(jr:choice-name(${village}, '${village}'), ', ', "
+             "jr:choice-name(${township}, '${township}'))"],
+            ["calculate", "first_crop", "", "", "", "", "",
+             "jr:choice-name(selected-at(${crops}, 0), '${crops}')"],
+            ["calculate", "day", "", "", "", "", "", "format-date(date('2026-12-03'), '%a %b')"],
+        ],
+        "choices": [C, ["township", "t1", "城关镇", "Chengguan"],
+                    ["township", "t2", "河西乡", "Hexi"]],
+    }, good={}, files={"villages.csv": VILLAGES_CSV,
+                       "crops.csv": CROPS_CSV.decode("gb18030").replace(
+                           "code,title", "name,label").encode()})
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    parts = [("form", ("f.xlsx", build(sample), XLSX))] + [
+        ("files", (name, data, "text/csv")) for name, data in sample.files.items()]
+    r = client.put(f"/api/surveys/{survey['id']}/xlsform", files=parts,
+                   headers=world.headers("admin_a"))
+    assert r.status_code == 200, r.text
+    calculations = {q["name"]: q["xpath"]["calculation"] for q in r.json()["form"]["questions"]
+                    if q["type"] == "calculate"}
+    assert calculations["first_crop"] == "jr:choice-name(selected-at(${crops}, 0), '${crops}')"
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    answers = {"township": "t1", "village": "v12", "crops": ["tea", "rice"]}
+    english = answer(record, ids["H001"], answers)
+    english["data"]["language"] = "en"
+    chinese = answer(record, ids["H002"], answers)
+    assert [x["status"] for x in push(client, world, "cadre_x1", english, chinese)] == [
+        "applied", "applied"]
+    stored = {r["data"]["household_id"]: r["data"]["answers"]
+              for r in received(client, world, "admin_a", kind="survey_response")}
+    assert {k: stored[ids["H001"]][k] for k in calculations} == {
+        "place": "West village, Chengguan", "first_crop": "茶叶", "day": "Thu Dec"}
+    assert {k: stored[ids["H002"]][k] for k in calculations} == {
+        "place": "西村, 城关镇", "first_crop": "茶叶", "day": "周四 12月"}
+    wrong = answer(record, ids["H001"], answers)
+    wrong["data"]["language"] = "fr"
+    [refused] = push(client, world, "cadre_x1", wrong)
+    assert refused["status"] == "rejected"
+    assert [e["field"] for e in refused["errors"]] == ["language"]

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { session } from '../auth';
+import { lang } from '../i18n';
 import { recordViews } from '../records';
 import { applyChanges } from '../sync';
 import { photosOf } from '../evidence/evidence';
@@ -150,14 +151,18 @@ describe('drafts and responses', () => {
       household_id: 'h1',
       answers: { members: 3 },
       confirmed: [],
+      language: 'zh',
     });
     expect(String(item.data.answered_at)).toMatch(/Z$/);
     expect(await loadDraft(userId, 's1', 'h1')).toBeUndefined();
     expect((await listOutbox(userId)).map((i) => i.id)).toEqual([item.id]);
 
-    // An edit of our own response keeps its id.
-    const edit = await submitResponse(userId, survey, 'h1', { members: 4 }, [], item.id);
+    // An edit of our own response keeps its id; it says the language it was answered in now
+    // (the server computes jr:choice-name and format-date names in it).
+    lang.set('en');
+    const edit = await submitResponse(userId, survey, 'h1', { members: 4 }, [], item.id).finally(() => lang.set('zh'));
     expect(edit.id).toBe(item.id);
+    expect(edit.data.language).toBe('en');
     expect((await listOutbox(userId)).length).toBe(1);
   });
 

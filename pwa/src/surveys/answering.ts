@@ -3,6 +3,7 @@
  * household, drafts kept on the phone, and the `survey_response` that is sent.
  */
 import { userDb } from '../db';
+import { lang, type Lang } from '../i18n';
 import { enqueue, listOutbox, saveEdit, type OutboxItem } from '../outbox';
 import { recordViews, type RecordView } from '../records';
 import {
@@ -72,6 +73,9 @@ export interface ResponseData {
   answers: Answers;
   confirmed: string[];
   answered_at: string;
+  /** The language it was answered in (the app's): the server computes jr:choice-name and
+   * format-date's names in calculations in it, as the phone did. */
+  language?: Lang;
   /** Set by the server on pull: who answered. */
   cadre_id?: string;
 }
@@ -431,6 +435,7 @@ export async function submitResponse(
     answers,
     confirmed,
     answered_at: new Date().toISOString(),
+    language: lang.get(),
   };
   const record = data as unknown as Record<string, unknown>;
   const item = editId ? await saveEdit(userId, RESPONSE, editId, record) : await enqueue(userId, RESPONSE, record);

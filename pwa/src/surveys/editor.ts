@@ -312,7 +312,7 @@ function constraintOf(q: EditorQuestion, add: (key: MessageKey) => void): Constr
   return Object.keys(c).length ? c : null;
 }
 
-function conditionValue(target: EditorQuestion, raw: string): unknown {
+function conditionValue(target: EditorQuestion, raw: string): Condition['value'] | undefined {
   const s = raw.trim();
   if (!s) return undefined;
   if (target.type === 'yes_no') return s === 'true' ? true : s === 'false' ? false : undefined;

@@ -7,113 +7,29 @@
  * the Python line for line, including its idea of equality (see `same`). ODK expressions are
  * evaluated by Enketo's evaluator (./xpath.ts), the server's by backend/surveys/xpath.py.
  */
+import type { Schema, Sent } from '../api';
 import { shapeError } from './geoshapes';
-import { addNode, isTrue, newInstance, numberText, ROOT, valueOf } from './xpath';
+import { addNode, bindChoices, isTrue, newInstance, numberText, ROOT, valueOf, type ChoiceLabels } from './xpath';
 
-export type QuestionType =
-  | 'text'
-  | 'integer'
-  | 'decimal'
-  | 'date'
-  | 'select_one'
-  | 'select_multiple'
-  | 'yes_no'
-  | 'geopoint'
-  | 'geotrace'
-  | 'geoshape'
-  | 'photo'
-  | 'time'
-  | 'datetime'
-  | 'range'
-  | 'acknowledge'
-  | 'barcode'
-  | 'note'
-  | 'calculate'
-  | 'start'
-  | 'end'
-  | 'today'
-  | 'deviceid'
-  | 'username';
+// The form as the server's models define it (backend/surveys/forms.py), generated into
+// api.gen.ts: one shape for the phone, the admin screen and the server. The editor and imports
+// may leave out what the server defaults; a label carries a form's further languages (ug, bo,
+// sw…) as extra keys.
+export type Question = Sent<Schema<'Question'>, 'required' | 'read_only' | 'meta'>;
+export type Group = Sent<Schema<'Group'>, 'repeat' | 'max_entries'>;
+export type Form = Omit<Schema<'Form'>, 'questions' | 'groups'> & { questions: Question[]; groups?: Group[] };
+export type QuestionType = Question['type'];
+export type Label = Schema<'Label'>;
+export type Choice = Schema<'Choice'>;
+/** ODK expressions (XPath with ${name}); see docs/surveys.md. */
+export type Expressions = Schema<'Expressions'>;
+export type Condition = Schema<'Condition'>;
+export type Constraint = Schema<'Constraint'>;
 
 /** Types nobody answers: a note is read, a calculation is computed. */
 export const UNANSWERED_TYPES = new Set<string>(['note', 'calculate']);
 /** Metadata the phone fills in itself. */
 export const META_TYPES = new Set<string>(['start', 'end', 'today', 'deviceid', 'username']);
-
-/** Chinese and English always; a form's other languages (ug, bo, sw…) as further keys. */
-export interface Label {
-  zh: string;
-  en: string;
-  [language: string]: string;
-}
-
-export interface Choice {
-  name: string;
-  label: Label;
-  /** Other columns of the choice row, read by a choice_filter. */
-  filters?: Record<string, string> | null;
-}
-
-/** ODK expressions (XPath with ${name}); see docs/surveys.md. */
-export interface Expressions {
-  relevant?: string | null;
-  constraint?: string | null;
-  required?: string | null;
-  calculation?: string | null;
-  choice_filter?: string | null;
-  repeat_count?: string | null;
-}
-
-export interface Group {
-  name: string;
-  label?: Label | null;
-  parent?: string | null;
-  repeat?: boolean;
-  appearance?: string | null;
-  xpath?: Expressions | null;
-  max_entries?: number;
-}
-
-export interface Condition {
-  q: string;
-  op: '=' | '!=' | '>' | '>=' | '<' | '<=' | 'selected' | 'not_selected';
-  value: unknown;
-}
-
-export interface Constraint {
-  min?: number | string | null;
-  max?: number | string | null;
-  min_length?: number | null;
-  max_length?: number | null;
-  min_count?: number | null;
-  max_count?: number | null;
-}
-
-export interface Question {
-  name: string;
-  type: QuestionType;
-  label: Label;
-  hint?: Label | null;
-  required?: boolean;
-  constraint?: Constraint | null;
-  constraint_message?: Label | null;
-  relevant?: Condition[][] | null;
-  choices?: Choice[] | null;
-  fact?: string | null;
-  group?: string | null;
-  xpath?: Expressions | null;
-  required_message?: Label | null;
-  default?: string | null;
-  appearance?: string | null;
-  read_only?: boolean;
-  range?: { start: number; end: number; step: number } | null;
-  meta?: boolean;
-}
-
-export interface Form {
-  questions: Question[];
-  groups?: Group[];
-}
 
 export type Answers = Record<string, unknown>;
 
@@ -392,9 +308,15 @@ function inOrder(form: Form, answers: Answers): Step[] {
   return out;
 }
 
+/** A select question's choices by name with their labels (what jr:choice-name reads). Mirrors rules.py. */
+export function choiceLabels(form: Form): ChoiceLabels {
+  return (name) => Object.fromEntries((form.questions.find((q) => q.name === name)?.choices ?? []).map((c) => [c.name, c.label]));
+}
+
 /** The answers as /data/... nodes in form order; a roster inside an entry within that entry's node. */
 export function buildInstance(form: Form, answers: Answers): { doc: XMLDocument; nodes: Map<string, Element> } {
   const doc = newInstance();
+  bindChoices(doc, choiceLabels(form));
   const root = doc.documentElement;
   const nodes = new Map<string, Element>([['', root]]);
   const levels = layout(form);
