@@ -117,7 +117,7 @@ def _rows(kind: SyncKind, postgres: bool) -> st.SearchStrategy[list[dict[str, An
         # A household is unique in its village by its number; an inbox notice by its key.
         unique_by=(
             lambda r: (r.get("village_code"), r.get("external_id")),
-            lambda r: r.get("dedupe_key") or object(),
+            lambda r: object() if r.get("dedupe_key") is None else r["dedupe_key"],
         ),
     )
 
