@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
@@ -193,7 +194,10 @@ def engine_from_url(url: str) -> Engine:
         # timeout is sqlite3's busy timeout: writers wait for each other instead of failing.
         engine: Engine = SharedSQLiteEngine(path=path, timeout=30)
     elif scheme in {"postgres", "postgresql"}:
-        engine = PostgresEngine(config={"dsn": url})
+        # asyncpg keeps prepared statements up to 15 KB by default; a sync batch's multi-row
+        # insert (500 rows of some 17 values) is far longer and was prepared again, a round
+        # trip and a parse, on every push.
+        engine = PostgresEngine(config={"dsn": url, "max_cacheable_statement_size": 512 * 1024})
     else:
         raise ValueError(f"unsupported database URL scheme: {scheme!r}")
     _engines[url] = engine
@@ -319,9 +323,15 @@ async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, 
     if isinstance(engine, SQLiteEngine):
         async with tx.connection.execute(sql.replace("{}", "?"), args) as cursor:
             return list(await cursor.fetchall())
+    return [dict(r) for r in await tx.connection.fetch(_numbered(sql), *args)]
+
+
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    """``{}`` placeholders as PostgreSQL's ``$1, $2, …`` (the same few statements every push:
+    numbered once)."""
     parts = sql.split("{}")
-    numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    return [dict(r) for r in await tx.connection.fetch(numbered, *args)]
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
