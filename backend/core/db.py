@@ -49,7 +49,8 @@ class SharedSQLiteEngine(SQLiteEngine):
     (``open_shared``) with their pragmas set once, and closes them at shutdown. Write
     transactions of this process take turns on the writer connection, queued on an
     ``asyncio.Lock`` in the order they asked (SQLite lets one writer in at a time anyway; its
-    busy handler would make them poll for the lock instead); writers of other processes still
+    busy handler would make them poll for the lock instead), and so do writes outside a
+    transaction (autocommit, on the writer connection); writers of other processes still
     queue on ``BEGIN IMMEDIATE`` and the busy timeout. Outside the app's event loop (the CLI,
     migrations, another thread's loop) Piccolo's own connection per transaction is used.
     """
@@ -107,6 +108,13 @@ class SharedSQLiteEngine(SQLiteEngine):
     ) -> Any:
         if self.shared is None or self.shared_loop is not _running_loop():
             return await super()._run_in_new_connection(query, args, query_type, table)
+        if not _reads(query):
+            # A write outside a transaction takes its turn on the writer connection like a
+            # transaction: on the reading connection, whose statements of several requests
+            # interleave, it could find a read still open there and fail at once as locked.
+            assert self.write_lock is not None
+            async with self.write_lock, self.writer.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
         async with self.shared.execute(query, args or []) as cursor:
             return await cursor.fetchall()
 
@@ -122,6 +130,11 @@ class SharedSQLiteEngine(SQLiteEngine):
         # Piccolo's ``PRAGMA foreign_keys`` before each statement is a wasted round trip.
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+
+def _reads(sql: str) -> bool:
+    """Whether a statement only reads (a ``SELECT``); anything else is taken for a write."""
+    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
