@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from piccolo.querystring import QueryString
+
 from backend.accounts import throttle
 from backend.accounts.passwords import (
     hash_password_async,
@@ -30,6 +32,7 @@ from backend.accounts.schemas import (
 from backend.accounts.tables import Posting, RoleGrant, Session, User
 from backend.accounts.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from backend.audit import services as audit
+from backend.core.cache import DATA_VERSION, ProcessCache
 from backend.core.clock import local_date, utc_now
 from backend.core.db import fetch, write_transaction
 from backend.core.errors import (
@@ -115,16 +118,23 @@ def posting_in_force(start: dt.date, end: dt.date | None, today: dt.date) -> boo
     return end is None or today <= end + dt.timedelta(days=POSTING_GRACE_DAYS)
 
 
-#: Scopes resolved in this process: (engine, user) → (scope version, local date, scope).
-_scopes: dict[tuple[int, uuid.UUID], tuple[int, dt.date, Scope]] = {}
-_SCOPES_KEPT = 20_000
+#: Scopes resolved in this process, by user and local date, at a version of the reference data.
+_SCOPES: ProcessCache[tuple[uuid.UUID, dt.date], Scope] = ProcessCache("scopes")
+
+#: The version of what scopes and other reference data are made of: one row, bumped by
+#: triggers on role grants, postings, divisions and households in the writing transaction.
+_VERSION_SQL = "SELECT value FROM account_scope_version WHERE id = 1"
+
+
+def _data_version(value: int | None) -> tuple[int, int] | None:
+    """The version as kept by the process caches: this database's and the row's number."""
+    return None if value is None else (id(RoleGrant._meta.db), int(value))
 
 
 async def _scope_version() -> int | None:
-    """The database's scope version (bumped by triggers on role grants, postings and divisions
-    in the writing transaction), or None when the row is missing (nothing is cached then)."""
-    rows = await fetch(RoleGrant._meta.db,
-                       "SELECT value FROM account_scope_version WHERE id = 1")
+    """The database's reference-data version, or None when the row is missing (nothing is
+    cached then)."""
+    rows = await fetch(RoleGrant._meta.db, _VERSION_SQL)
     return int(rows[0]["value"]) if rows else None
 
 
@@ -135,22 +145,21 @@ async def resolve_scope(user_id: uuid.UUID) -> Scope:
     cadre no longer reads the old village's households nor writes there; their own records
     of it stay theirs (matched by owner, not by village).
 
-    Kept per process for as long as the scope version and the local date stay the same: one
-    read of one row a request instead of three queries. The version is read before the scope,
-    so a change committed meanwhile makes the next request resolve it again.
+    Kept per process for as long as the reference-data version and the local date stay the
+    same (``core/cache.ProcessCache``). The version is read here, before the scope, so a
+    change committed meanwhile (in this request too) makes the next call resolve it again;
+    authentication reads it with the session instead (``actor_for_token``).
     """
-    version = await _scope_version()
+    token = DATA_VERSION.set(_data_version(await _scope_version()))
+    try:
+        return await _cached_scope(user_id)
+    finally:
+        DATA_VERSION.reset(token)
+
+
+async def _cached_scope(user_id: uuid.UUID) -> Scope:
     today = local_date()
-    key = (id(RoleGrant._meta.db), user_id)
-    kept = _scopes.get(key)
-    if version is not None and kept is not None and kept[:2] == (version, today):
-        return kept[2]
-    scope = await _resolve_scope(user_id, today)
-    if version is not None:
-        if len(_scopes) >= _SCOPES_KEPT:
-            _scopes.clear()
-        _scopes[key] = (version, today, scope)
-    return scope
+    return await _SCOPES.get((user_id, today), lambda: _resolve_scope(user_id, today))
 
 
 async def _resolve_scope(user_id: uuid.UUID, today: dt.date) -> Scope:
@@ -328,6 +337,17 @@ class LiveSession(TypedDict):
     revoked_at: dt.datetime | None
 
 
+class LiveSessionUser(LiveSession):
+    """A live session with what a request needs of its user, as ``live_session`` reads it."""
+
+    name: str
+    phone: str
+    active: bool
+    must_change_password: bool
+    #: The reference-data version (None: no version row).
+    data_version: int | None
+
+
 class SessionRow(LiveSession):
     """A ``Session`` as ``Session.select()`` returns it."""
 
@@ -346,13 +366,17 @@ def session_is_live(settings: Settings, session: LiveSession, now: dt.datetime) 
     )
 
 
-async def live_session(settings: Settings, session_id: uuid.UUID) -> LiveSession | None:
-    """The session behind an access token, or None when it has ended. Every authenticated
-    request passes here (a cache of sessions would wrap this one function)."""
-    session = row_as(LiveSession, (
+async def live_session(settings: Settings, session_id: uuid.UUID) -> LiveSessionUser | None:
+    """The session behind an access token, with its user's name, phone, ``active`` and
+    ``must_change_password`` and the reference-data version (``data_version``), read in one
+    query; None when the session has ended. Every authenticated request passes here."""
+    session = row_as(LiveSessionUser, (
         await Session.select(
             Session.id, Session.account, Session.revoked_at, Session.last_used_at,
-            Session.created_at,
+            Session.created_at, Session.account.name.as_alias("name"),
+            Session.account.phone.as_alias("phone"), Session.account.active.as_alias("active"),
+            Session.account.must_change_password.as_alias("must_change_password"),
+            QueryString(f"({_VERSION_SQL}) AS data_version"),
         )
         .where(Session.id == session_id)
         .first()
@@ -371,7 +395,11 @@ async def actor_for_token(
     settings: Settings,
 ) -> Actor | None:
     """The caller behind a valid access token, or None when the user or session is gone.
-    A token without a session is refused: logout and password changes must be able to end it."""
+    A token without a session is refused: logout and password changes must be able to end it.
+
+    Sets the request's reference-data version (``core/cache.DATA_VERSION``), read with the
+    session, so that the scope and the villages, fences and households read in this request
+    come from this process's caches while nothing they are made of has changed."""
     try:
         user_id = uuid.UUID(sub)
         sid = uuid.UUID(session_id) if session_id else None
@@ -380,24 +408,18 @@ async def actor_for_token(
     if sid is None:
         return None
     session = await live_session(settings, sid)
-    if session is None or session["account"] != user_id:
+    if session is None or session["account"] != user_id or not session["active"]:
         return None
-    user = (
-        await User.select(User.id, User.name, User.phone, User.active, User.must_change_password)
-        .where(User.id == user_id)
-        .first()
-    )
-    if user is None or not user["active"]:
-        return None
+    DATA_VERSION.set(_data_version(session["data_version"]))
     return Actor(
         user_id=user_id,
-        name=user["name"],
-        phone=user["phone"],
-        scope=await resolve_scope(user_id),
+        name=session["name"],
+        phone=session["phone"],
+        scope=await _cached_scope(user_id),
         session_id=sid,
         request_id=request_id,
         ip=ip,
-        must_change_password=user["must_change_password"],
+        must_change_password=session["must_change_password"],
     )
 
 

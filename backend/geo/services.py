@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.audit import services as audit
-from backend.core.cache import Slot
+from backend.core.cache import ProcessCache, Slot
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, Forbidden, NotFound
 from backend.core.imports import commit_or_preview, refuse
@@ -64,6 +64,8 @@ class VillageInfo:
 
 #: Current villages by code (None: no such village), read once per request.
 _VILLAGES: Slot[str, VillageInfo | None] = Slot("villages")
+#: The same, kept per process at a version of the reference data.
+_KEPT: ProcessCache[str, VillageInfo | None] = ProcessCache("villages")
 
 
 class DivisionRow(TypedDict):
@@ -115,21 +117,25 @@ def _load_json(value: Any) -> Any:
 
 async def village(code: str) -> VillageInfo:
     """A current village by code; ``unknown_division`` when there is none."""
-    row = row_as(DivisionRow, (
-        await Division.select()
-        .where(Division.code == code, Division.level == "village", _CURRENT)
-        .first()
-    ))
-    if row is None:
+    found = (await villages({code})).get(code)
+    if found is None:
         raise NotFound("unknown_division", code=code)
-    return _village_info(row)
+    return found
 
 
 async def villages(codes: set[str] | frozenset[str]) -> dict[str, VillageInfo]:
+    """The current villages among ``codes``, with their fences: kept per process while the
+    divisions do not change (``core/cache.ProcessCache``; triggers on the division table bump
+    the reference-data version)."""
     if not codes:
         return {}
+    found = await _KEPT.get_many(sorted(codes), _read_villages, None)
+    return {code: info for code, info in found.items() if info is not None}
+
+
+async def _read_villages(codes: list[str]) -> dict[str, VillageInfo | None]:
     rows = rows_as(DivisionRow, await Division.select().where(
-        Division.code.is_in(sorted(codes)), Division.level == "village", _CURRENT
+        Division.code.is_in(codes), Division.level == "village", _CURRENT
     ))
     return {r["code"]: _village_info(r) for r in rows}
 
