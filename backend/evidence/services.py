@@ -22,7 +22,7 @@ from backend.core.errors import (
 )
 from backend.core.events import Event
 from backend.core.ids import new_id
-from backend.core.rows import Json
+from backend.core.rows import Json, row_as
 from backend.core.uploads import SpooledBody
 from backend.evidence import near
 from backend.evidence.flags import Fix, PhotoFacts
@@ -45,6 +45,7 @@ __all__ = [
     "ClientCapture",
     "LinkedRow",
     "NearPhoto",
+    "PhotoRow",
     "evidence_changed",
     "link_records",
     "near_links",
@@ -103,7 +104,25 @@ def _refusal(exc: ImageRefused) -> DomainError:
     return error
 
 
-def _out(row: dict[str, Any]) -> PhotoOut:
+class PhotoRow(TypedDict):
+    """A ``Photo`` as ``Photo.select()`` returns it."""
+
+    id: uuid.UUID
+    sha256: str
+    uploaded_by: uuid.UUID
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    captured_at: dt.datetime | None
+    gps_lat: float | None
+    gps_lon: float | None
+    gps_accuracy_m: float | None
+    phash: str
+    created_at: dt.datetime
+
+
+def _out(row: PhotoRow) -> PhotoOut:
     sha = row["sha256"]
     return PhotoOut(
         sha256=sha,
@@ -151,7 +170,7 @@ async def store_photo(
     digest = upload.sha256 if isinstance(upload, SpooledBody) else sha256_hex(upload)
     if digest != sha256:
         raise ValidationFailed("hash_mismatch", errors=[FieldError("body", "hash_mismatch")])
-    existing = await Photo.select().where(Photo.sha256 == sha256).first()
+    existing = row_as(PhotoRow, await Photo.select().where(Photo.sha256 == sha256).first())
     if existing:
         return False, _out(existing)
     body = upload.read() if isinstance(upload, SpooledBody) else upload
@@ -179,7 +198,7 @@ async def store_photo(
         )
         if done:
             await _photo_arrived(sha256, image.phash)
-    row = present(await Photo.select().where(Photo.sha256 == sha256).first())
+    row = present(row_as(PhotoRow, await Photo.select().where(Photo.sha256 == sha256).first()))
     return bool(done), _out(row)
 
 
@@ -371,9 +390,9 @@ async def photo_facts(hashes: list[str]) -> list[PhotoFacts]:
     ]
 
 
-async def _visible_photo(scope: Scope, sha256: str) -> dict[str, Any]:
+async def _visible_photo(scope: Scope, sha256: str) -> PhotoRow:
     """The photo row, if the caller uploaded it or may see a record that names it."""
-    row = await Photo.select().where(Photo.sha256 == sha256).first()
+    row = row_as(PhotoRow, await Photo.select().where(Photo.sha256 == sha256).first())
     if row is None:
         raise NotFound()
     if row["uploaded_by"] != scope.user_id:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import posted
 from backend.audit import services as audit
-from backend.core.cache import Slot
+from backend.core.cache import ProcessCache, Slot
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
@@ -88,7 +88,8 @@ class WorkLogRow(SyncedRow):
     flags: Json
 
 
-_HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
+_HOUSEHOLD_IDS: Slot[str, frozenset[str]] = Slot("households")
+_KEPT_HOUSEHOLD_IDS: ProcessCache[str, frozenset[str]] = ProcessCache("household ids")
 
 
 # --- households ------------------------------------------------------------------------------
@@ -305,14 +306,17 @@ def work_log_wire(row: WorkLogRow) -> dict[str, Any]:
     }
 
 
-async def _village_households(actor: Actor, village_code: str) -> set[str]:
-    """The household ids of a village, cached for the length of one request."""
+async def _village_households(actor: Actor, village_code: str) -> frozenset[str]:
+    """The household ids of a village, kept per process while the households do not change
+    (triggers on the household table bump the reference-data version)."""
 
-    async def load() -> set[str]:
+    async def load() -> frozenset[str]:
         rows = await Household.select(Household.id).where(Household.village_code == village_code)
-        return {str(r["id"]) for r in rows}
+        return frozenset(str(r["id"]) for r in rows)
 
-    return await actor.cache.get(_HOUSEHOLD_IDS, village_code, load)
+    return await actor.cache.get(
+        _HOUSEHOLD_IDS, village_code, lambda: _KEPT_HOUSEHOLD_IDS.get(village_code, load)
+    )
 
 
 async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
@@ -365,7 +369,7 @@ async def _earlier_fixes(
     times = [f.captured_at for _, f in batch if f.captured_at]
     if not times:
         return []
-    ids = [record_id for record_id, _ in batch]
+    ids = {str(record_id) for record_id, _ in batch}
     rows = await WorkLog.select(
         WorkLog.id,
         WorkLog.loc_lat,
@@ -377,9 +381,10 @@ async def _earlier_fixes(
         WorkLog.loc_captured_at.is_not_null(),
         WorkLog.loc_captured_at >= min(times) - dt.timedelta(days=1),
         WorkLog.loc_captured_at <= max(times),
-        WorkLog.id.not_in(ids),
     )
-    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows]
+    # The batch's stored rows (edits) are left out here, not by a NOT IN of up to 500 ids.
+    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows
+             if str(r["id"]) not in ids]
     fixes += [(f.captured_at, str(i), f) for i, f in batch if f.captured_at]
     return sorted(fixes, key=lambda f: (f[0], f[1]))
 

@@ -25,9 +25,10 @@ from backend.core.problems import LocalisedFieldError, localise_field_error
 from backend.fieldwork import services as fieldwork
 from backend.geo import services as geo
 from backend.policy.services import policy_for
+from backend.surveys.facts import ROSTER, roster_facts
 from backend.surveys.forms import Form, Question
 from backend.surveys.geoshapes import geometry
-from backend.surveys.rules import repeat_of
+from backend.surveys.rules import MEMBER_ID, repeat_of
 from backend.surveys.schemas import (
     KnownFact,
     Overlap,
@@ -71,7 +72,12 @@ def days_apart(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> int:
 
 
 def _facts_of(form_json: Any) -> set[str]:
-    return {q.get("fact") for q in (loads(form_json) or {}).get("questions", []) if q.get("fact")}
+    """The household facts a form asks: its fact questions outside rosters, and its rosters
+    kept as facts."""
+    form = loads(form_json) or {}
+    return ({q["fact"] for q in form.get("questions", [])
+             if q.get("fact") and repeat_of(form, q.get("group")) is None}
+            | {r.fact for r in roster_facts(form)})
 
 
 def _villages_of_scope(scope: Scope, codes: list[str]) -> list[str]:
@@ -89,19 +95,25 @@ async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
     codes = _villages_of_scope(scope, loads(row["village_codes"]) or [])
     households = row["target"] == "households"
     known: list[KnownFact] = []
-    facts = [q for q in form.questions if q.fact]
+    shape = form.model_dump(mode="json")
+    # (question or roster, its label, the fact, the kind of value kept)
+    facts: list[tuple[str, str, str | None, str]] = [
+        (q.name, q.label.zh, q.fact, q.type) for q in form.questions
+             if q.fact and repeat_of(shape, q.group) is None]
+    facts += [(r.repeat, _roster_label(form, r.repeat), r.fact, ROSTER)
+              for r in roster_facts(shape)]
     if households and facts:
         targeted = {h["id"] for h in await fieldwork.household_rows(set(codes))}
         stored = [f for f in await HouseholdFact.select(
             HouseholdFact.household_id, HouseholdFact.fact, HouseholdFact.value_type,
             HouseholdFact.confirmed_at,
         ).where(HouseholdFact.village_code.is_in(codes or [""]),
-                HouseholdFact.fact.is_in([q.fact for q in facts]))
+                HouseholdFact.fact.is_in([fact for _, _, fact, _ in facts]))
             if f["household_id"] in targeted]
-        for q in facts:
+        for name, label, fact, kind in facts:
             times = [f["confirmed_at"] for f in stored
-                     if f["fact"] == q.fact and f["value_type"] == q.type]
-            known.append(KnownFact(question=q.name, label=q.label.zh, fact=q.fact or "",
+                     if f["fact"] == fact and f["value_type"] == kind]
+            known.append(KnownFact(question=name, label=label, fact=fact or "",
                                    targeted=len(targeted), known=len(times),
                                    oldest=min(times, default=None),
                                    newest=max(times, default=None)))
@@ -110,6 +122,11 @@ async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
     return PreviewOut(known=known, overlaps=overlaps, window_days=window, problems=[
         LocalisedFieldError(**localise_field_error(e, lang))
         for e in publish_problems(form, row["target"])])
+
+
+def _roster_label(form: Form, repeat: str) -> str:
+    group = next(g for g in form.groups if g.name == repeat)
+    return group.label.zh if group.label else repeat
 
 
 async def _overlaps(row: dict[str, Any], codes: set[str], window: int) -> list[Overlap]:
@@ -179,6 +196,8 @@ class _Roster:
     title: str
     columns: list[_Column]
     parent: str | None
+    #: Kept as a household fact in some version: each entry's lasting member id is a column.
+    members: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,8 +303,10 @@ def _rosters(forms: list[Form]) -> dict[str, _Roster]:
         for group in form.groups:
             if group.repeat and group.name not in found:
                 title = group.label.zh if group.label else group.name
-                found[group.name] = _Roster(title, _columns(forms, group.name),
-                                            _repeat(form, group.parent))
+                found[group.name] = _Roster(
+                    title, _columns(forms, group.name), _repeat(form, group.parent),
+                    any(g.name == group.name and g.repeat and g.fact
+                        for f in forms for g in f.groups))
     ordered: dict[str, _Roster] = {}
 
     def place(name: str, depth: int = 0) -> None:
@@ -346,6 +367,8 @@ _KEY = "答卷编号"
 #: A roster's sheet: the response id and the entry's number first, then its answers, then
 #: the keys that join it (ODK Central's PARENT_KEY and KEY).
 _PARENT_KEY, _ROW_KEY = "上级编号", "编号"
+#: A roster kept as a household fact: the member's lasting id, last.
+_MEMBER = "成员编号"
 #: What Excel refuses in a sheet name (and control characters); at most 31 characters.
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _SHEET_MAX = 31
@@ -354,14 +377,18 @@ _EXPRESSION = re.compile(r"\$\{[^}]*\}")
 
 
 def _roster_header(roster: _Roster) -> list[str]:
-    return [_KEY, "序号"] + [c.header for c in roster.columns] + [_PARENT_KEY, _ROW_KEY]
+    return ([_KEY, "序号"] + [c.header for c in roster.columns] + [_PARENT_KEY, _ROW_KEY]
+            + ([_MEMBER] if roster.members else []))
 
 
 def _roster_rows(data: _Answers, repeat: str) -> list[list[Any]]:
-    """One row an entry of the roster, joined to its response and to the row it belongs to."""
-    columns = data.repeats[repeat].columns
-    return [[e.response, e.number] + [_cell(c, e.answers.get(c.question.name)) for c in columns]
-            + [e.parent, e.key] for e in data.entries(repeat)]
+    """One row an entry of the roster, joined to its response and to the row it belongs to;
+    a roster kept as a fact adds each member's lasting id (the same member across surveys)."""
+    roster = data.repeats[repeat]
+    return [[e.response, e.number]
+            + [_cell(c, e.answers.get(c.question.name)) for c in roster.columns]
+            + [e.parent, e.key] + ([e.answers.get(MEMBER_ID)] if roster.members else [])
+            for e in data.entries(repeat)]
 
 
 def _sheet_title(title: str, repeat: str) -> str:

@@ -34,6 +34,7 @@ from backend.surveys.xpath import (
 )
 
 __all__ = [
+    "MEMBER_ID",
     "META_TYPES",
     "UNANSWERED_TYPES",
     "AnswerError",
@@ -48,6 +49,7 @@ __all__ = [
     "normalise",
     "repeat_chain",
     "repeat_of",
+    "roster_shown",
     "type_error",
     "visible_questions",
     "walk",
@@ -67,6 +69,10 @@ TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
+#: The key of a roster entry's lasting member id, in a roster kept as a household fact: a
+#: UUID the phone makes when the entry is added (never a question name, which has no ``@``).
+MEMBER_ID = "@id"
+_MEMBER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$")
 
@@ -372,11 +378,11 @@ def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
 
 
 def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: ET.Element,
-          here: str | None) -> bool:
+          here: str | None, holder: bool = False) -> bool:
     if not text:
         return True
     try:
-        tree = parse(xpath_text(form, text, here))
+        tree = parse(xpath_text(form, text, here, holder))
         return as_boolean(evaluate(tree, instance.at(node)))
     except ExpressionError:
         return False
@@ -571,6 +577,45 @@ def _question_error(form: Mapping[str, Any], question: Mapping[str, Any], value:
     return code
 
 
+def roster_shown(form: Mapping[str, Any], repeat: str, values: Mapping[str, Any], prefix: str,
+                 state: Walk, scope: str | None) -> bool:
+    """Whether a roster shows: one of its entries has a shown question, or, before it has
+    any entry, the roster and the groups around it (up to the entry it sits in) are
+    relevant there (the form itself at the top)."""
+    if _entries(values, repeat):
+        at = f"{prefix}{repeat}."
+        return any(path.startswith(at) for path in state.shown)
+    holder = state.nodes[prefix[:-1]]
+    groups = {g["name"]: g for g in form.get("groups") or []}
+    name: str | None = repeat
+    seen: set[str] = set()
+    while name and name in groups and name != scope and name not in seen:
+        seen.add(name)
+        expr = (groups[name].get("xpath") or {}).get("relevant")
+        if not _true(form, expr, state.instance, holder, scope, holder=True):
+            return False
+        name = groups[name].get("parent")
+    return True
+
+
+def _member_errors(entries: list[Any], at: str) -> dict[int, str]:
+    """Per entry of a roster kept as a fact: its member id missing, not a UUID, or the id
+    of an earlier entry."""
+    seen: set[str] = set()
+    out: dict[int, str] = {}
+    for index, entry in enumerate(entries):
+        member = entry.get(MEMBER_ID)
+        if member is None:
+            out[index] = "member_id_missing"
+        elif not isinstance(member, str) or not _MEMBER_ID.match(member):
+            out[index] = "member_id_invalid"
+        elif member in seen:
+            out[index] = "member_id_duplicate"
+        if isinstance(member, str):
+            seen.add(member)
+    return out
+
+
 def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
                    values: Mapping[str, Any], prefix: str, state: Walk,
                    scope: str | None) -> list[AnswerError]:
@@ -582,6 +627,12 @@ def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
         return [AnswerError(prefix + name, "not_list")]
     if len(value) > repeat.get("max_entries", 50):
         return [AnswerError(prefix + name, "too_many_entries")]
+    members: dict[int, str] = {}
+    if repeat.get("fact"):
+        # A roster kept as a fact is sent only when it shows: it then replaces the fact.
+        if not roster_shown(form, name, values, prefix, state, scope):
+            return [AnswerError(prefix + name, "not_relevant")]
+        members = _member_errors(value, prefix + name)
     errors: list[AnswerError] = []
     count = (repeat.get("xpath") or {}).get("repeat_count")
     if count:
@@ -591,6 +642,8 @@ def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
         if wanted == wanted and len(value) != int(wanted):
             errors.append(AnswerError(prefix + name, "repeat_count"))
     for index, entry in enumerate(value):
+        if index in members:
+            errors.append(AnswerError(f"{prefix}{name}.{index}", members[index]))
         errors += _level_errors(form, name, entry, f"{prefix}{name}.{index}.", state)
     return errors
 
@@ -602,6 +655,8 @@ def _level_errors(form: Mapping[str, Any], scope: str | None, values: Mapping[st
     groups = {g["name"]: g for g in form.get("groups") or []}
     errors: list[AnswerError] = []
     known = _inner_repeats(form, scope)
+    if scope is not None and groups[scope].get("fact"):
+        known.add(MEMBER_ID)
     for kind, item in layout(form).get(scope, []):
         if kind == "repeat":
             errors += _repeat_errors(form, groups[item], values, prefix, state, scope)
@@ -640,6 +695,8 @@ def normalise(form: Mapping[str, Any], answers: Mapping[str, Any],
         for name, value in values.items():
             if name in inner:
                 out[name] = [level(name, entry) for entry in value]
+            elif name == MEMBER_ID:
+                out[name] = value
             elif is_answered(value) and (scope is not None
                                          or by_name[name]["type"] != "calculate"):
                 out[name] = _normal(by_name[name], value)

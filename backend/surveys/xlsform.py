@@ -364,7 +364,10 @@ def _group(reading: _Reading, element: dict[str, Any], parent: str | None,
     repeat = element.get("type") == "repeat"
     group: dict[str, Any] = {"name": name, "label": _label(element.get("label")),
                              "parent": parent, "repeat": repeat,
-                             "appearance": _appearance(reading, name, element)}
+                             "appearance": _appearance(reading, name, element),
+                             # A roster kept as a household fact (refused elsewhere, located).
+                             "fact": (str(element["fact"]).strip() or None)
+                             if element.get("fact") else None}
     expressions = {k: v for k, v in _expressions(element).items() if k == "relevant"}
     if repeat and control.get("jr:count"):
         expressions["repeat_count"] = str(control["jr:count"]).strip()

@@ -2210,6 +2210,7 @@ export interface components {
         /** Group */
         Group: {
             appearance?: string | null;
+            fact?: string | null;
             label?: components["schemas"]["Label"] | null;
             /** @default 50 */
             max_entries: number;

@@ -56,14 +56,15 @@ _PYTHON: list[tuple[type, object]] = [
 
 
 def _python_type(column: Any) -> object:
+    stored = column
     if isinstance(column, ForeignKey):
-        return _python_type(column._foreign_key_meta.resolved_references._meta.primary_key)
+        stored = column._foreign_key_meta.resolved_references._meta.primary_key
     for kind, python in _PYTHON:
-        if isinstance(column, kind):
+        if isinstance(stored, kind):
             if column._meta.null and python is not Any:
                 return python | None
             return python
-    raise TypeError(f"no Python type for {type(column).__name__}")
+    raise TypeError(f"no Python type for {type(stored).__name__}")
 
 
 def _modules() -> list[Any]:

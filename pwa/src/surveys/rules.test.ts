@@ -37,6 +37,7 @@ const fixture = fixtureJson as unknown as {
   cases: Case[];
   expressions: { now: string; form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
   nested: { form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
+  roster_fact: { form: Form; cases: Case[] };
 };
 
 describe('survey rules (shared fixture)', () => {
@@ -102,6 +103,17 @@ describe('a repeat inside a repeat (shared fixture, the server gives the same)',
   for (const c of functions.cases) {
     it(`${c.expr} at ${c.at || '/data'} in ${c.lang ?? 'zh'}`, () => {
       expect(valueIn(form, functions.answers, c)).toBe(c.value);
+    });
+  }
+});
+
+describe('a roster kept as a household fact (shared fixture, the server gives the same)', () => {
+  const { form, cases } = fixture.roster_fact;
+  it('has cases', () => expect(cases.length).toBeGreaterThan(5));
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(visibleQuestions(form, c.answers)).toEqual(c.visible);
+      expect(checkAnswers(form, c.answers)).toEqual(c.errors);
     });
   }
 });

@@ -165,3 +165,14 @@ def test_a_groups_expressions_are_checked_like_a_questions():
         (0, "groups.0.xpath.relevant", "xlsform_expression"),
         (1, "groups.1.xpath.repeat_count", "xlsform_unknown_name"),
     ]
+
+
+@pytest.mark.parametrize("case", CASES["roster_fact"]["cases"],
+                         ids=[c["name"] for c in CASES["roster_fact"]["cases"]])
+def test_shared_roster_fact_case(case):
+    """A roster kept as a household fact: member ids, and sent only while it shows."""
+    form = CASES["roster_fact"]["form"]
+    assert form_errors(Form.model_validate(form)) == []
+    assert visible_questions(form, case["answers"]) == case["visible"]
+    assert [{"question": e.question, "code": e.code}
+            for e in check_answers(form, case["answers"])] == case["errors"]
