@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from piccolo.columns.combination import Combinable
+
+from backend.core.scope import Scope
 from backend.fieldwork import leave, presence, services
 from backend.fieldwork.schemas import (
     HouseholdWire,
@@ -29,13 +35,19 @@ from backend.sync.registry import SyncKind
 __all__ = ["HOUSEHOLD", "LEAVE_REQUEST", "PRESENCE_DAY", "PRESENCE_SHEET", "WORK_LOG"]
 
 
+def _cadre_records(table: Any) -> Callable[[Scope], Combinable]:
+    """A cadre's own records (a log, a day, a sheet, a leave): pulled by that cadre, and by
+    those who review the village or administer the county."""
+    return lambda s: s.where(
+        village=table.village_code, county=table.county_code, owner=table.owner_id
+    )
+
+
 WORK_LOG = SyncKind(
     name="work_log",
     table=WorkLog,
     to_wire=services.work_log_wire,
-    pull_where=lambda s: s.where(
-        village=WorkLog.village_code, county=WorkLog.county_code, owner=WorkLog.owner_id
-    ),
+    pull_where=_cadre_records(WorkLog),
     prepare=services.prepare_work_log,
     enrich=services.flag_logs,
     after_write=services.write_log_links,
@@ -80,11 +92,7 @@ PRESENCE_DAY = SyncKind(
     name="presence_day",
     table=PresenceDay,
     to_wire=presence.presence_day_wire,
-    pull_where=lambda s: s.where(
-        village=PresenceDay.village_code,
-        county=PresenceDay.county_code,
-        owner=PresenceDay.owner_id,
-    ),
+    pull_where=_cadre_records(PresenceDay),
     prepare=presence.prepare_presence_day,
     data_model=PresenceDayData,
     wire_model=PresenceDayWire,
@@ -101,11 +109,7 @@ PRESENCE_SHEET = SyncKind(
     name="presence_sheet",
     table=PresenceSheet,
     to_wire=presence.sheet_wire,
-    pull_where=lambda s: s.where(
-        village=PresenceSheet.village_code,
-        county=PresenceSheet.county_code,
-        owner=PresenceSheet.owner_id,
-    ),
+    pull_where=_cadre_records(PresenceSheet),
     wire_model=PresenceSheetWire,
     compact=Compact({
         "cadre_id": uuid_text(PresenceSheet.owner_id),
@@ -126,11 +130,7 @@ LEAVE_REQUEST = SyncKind(
     name="leave_request",
     table=LeaveRequest,
     to_wire=leave.leave_wire,
-    pull_where=lambda s: s.where(
-        village=LeaveRequest.village_code,
-        county=LeaveRequest.county_code,
-        owner=LeaveRequest.owner_id,
-    ),
+    pull_where=_cadre_records(LeaveRequest),
     prepare=leave.prepare_leave,
     locked=leave.leave_locked,
     data_model=LeaveData,
