@@ -146,12 +146,27 @@ class BoundedRequest(Request):
             raise ValidationFailed(
                 errors=[FieldError("body", "too_deep", {"max": MAX_DEPTH})]
             ) from None
-        # Sync push checks text item by item, so one bad record never fails a batch.
-        per_item = bool(self.route_handler.opt.get("text_checked_per_item"))
-        problems = body_problems(value, text=not per_item)
+        # Sync push checks each item's data itself (every bound, text too), so one bad record
+        # never fails a batch: here the rest of the body, without text, and no data twice.
+        per_item = self.route_handler.opt.get("bounds_per_item")
+        if per_item:
+            problems = body_problems(_without_items_data(value, *per_item), text=False)
+        else:
+            problems = body_problems(value)
         if problems:
             raise ValidationFailed(errors=problems)
         return value
+
+
+def _without_items_data(value: Any, items: str, data: str) -> Any:
+    """The body with the ``data`` of each object in the list ``items`` left out (its handler
+    holds each to the bounds itself, item by item)."""
+    if not isinstance(value, dict) or not isinstance(value.get(items), list):
+        return value
+    return {**value, items: [
+        {k: v for k, v in item.items() if k != data} if isinstance(item, dict) else item
+        for item in value[items]
+    ]}
 
 
 def parameter_guard(

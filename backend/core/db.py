@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
@@ -16,9 +17,10 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from backend.core.canonical import dumps
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
     from piccolo.engine.base import Engine
+    from piccolo.querystring import QueryString
     from piccolo.table import Table
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "close_engine",
     "engine_from_url",
     "fetch",
+    "fetch_values",
     "insert_rows",
     "is_postgres",
     "prepare_engine",
@@ -48,7 +51,8 @@ class SharedSQLiteEngine(SQLiteEngine):
     (``open_shared``) with their pragmas set once, and closes them at shutdown. Write
     transactions of this process take turns on the writer connection, queued on an
     ``asyncio.Lock`` in the order they asked (SQLite lets one writer in at a time anyway; its
-    busy handler would make them poll for the lock instead); writers of other processes still
+    busy handler would make them poll for the lock instead), and so do writes outside a
+    transaction (autocommit, on the writer connection); writers of other processes still
     queue on ``BEGIN IMMEDIATE`` and the busy timeout. Outside the app's event loop (the CLI,
     migrations, another thread's loop) Piccolo's own connection per transaction is used.
     """
@@ -106,6 +110,13 @@ class SharedSQLiteEngine(SQLiteEngine):
     ) -> Any:
         if self.shared is None or self.shared_loop is not _running_loop():
             return await super()._run_in_new_connection(query, args, query_type, table)
+        if not _reads(query):
+            # A write outside a transaction takes its turn on the writer connection like a
+            # transaction: on the reading connection, whose statements of several requests
+            # interleave, it could find a read still open there and fail at once as locked.
+            assert self.write_lock is not None
+            async with self.write_lock, self.writer.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
         async with self.shared.execute(query, args or []) as cursor:
             return await cursor.fetchall()
 
@@ -121,6 +132,11 @@ class SharedSQLiteEngine(SQLiteEngine):
         # Piccolo's ``PRAGMA foreign_keys`` before each statement is a wasted round trip.
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+
+def _reads(sql: str) -> bool:
+    """Whether a statement only reads (a ``SELECT``); anything else is taken for a write."""
+    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -193,7 +209,10 @@ def engine_from_url(url: str) -> Engine:
         # timeout is sqlite3's busy timeout: writers wait for each other instead of failing.
         engine: Engine = SharedSQLiteEngine(path=path, timeout=30)
     elif scheme in {"postgres", "postgresql"}:
-        engine = PostgresEngine(config={"dsn": url})
+        # asyncpg keeps prepared statements up to 15 KB by default; a sync batch's multi-row
+        # insert (500 rows of some 17 values) is far longer and was prepared again, a round
+        # trip and a parse, on every push.
+        engine = PostgresEngine(config={"dsn": url, "max_cacheable_statement_size": 512 * 1024})
     else:
         raise ValueError(f"unsupported database URL scheme: {scheme!r}")
     _engines[url] = engine
@@ -319,9 +338,15 @@ async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, 
     if isinstance(engine, SQLiteEngine):
         async with tx.connection.execute(sql.replace("{}", "?"), args) as cursor:
             return list(await cursor.fetchall())
+    return [dict(r) for r in await tx.connection.fetch(_numbered(sql), *args)]
+
+
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    """``{}`` placeholders as PostgreSQL's ``$1, $2, …`` (the same few statements every push:
+    numbered once)."""
     parts = sql.split("{}")
-    numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    return [dict(r) for r in await tx.connection.fetch(numbered, *args)]
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -336,3 +361,36 @@ def present(row: _Row | None) -> _Row:
     if row is None:
         raise LookupError("a row written or checked in this request has gone")
     return row
+
+
+async def fetch_values(engine: Engine, querystring: QueryString) -> list[Sequence[Any]]:
+    """Run a query and return its rows as the driver's values, in select order.
+
+    For bulk reads (a sync snapshot): no dict per row, and none of Piccolo's per-value work.
+    PostgreSQL gives asyncpg's records. SQLite gives tuples; its connections still apply
+    Piccolo's converters to a result column that *is* a typed column (a UUID becomes a
+    ``uuid.UUID``, an integer goes through ``Decimal``): select an expression (``+"col"``)
+    to have the stored value as it is.
+    """
+    if not isinstance(engine, SQLiteEngine):
+        return list(await engine.run_querystring(querystring))
+    sql, args = querystring.compile_string(engine_type="sqlite")
+    tx = engine.current_transaction.get()
+    owned = None
+    if tx is not None and getattr(tx, "connection", None) is not None:
+        connection = tx.connection
+    elif (
+        isinstance(engine, SharedSQLiteEngine)
+        and engine.shared is not None
+        and engine.shared_loop is asyncio.get_running_loop()
+    ):
+        connection = engine.shared
+    else:
+        connection = owned = await engine.get_connection()
+    try:
+        async with connection.execute(sql, args) as cursor:
+            cursor.row_factory = None
+            return list(await cursor.fetchall())
+    finally:
+        if owned is not None:
+            await owned.close()

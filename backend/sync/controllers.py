@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
@@ -22,7 +22,8 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync 离线同步"]
 
-    @post("/push", status_code=HTTP_200_OK, opt={"text_checked_per_item": True})
+    # Each item's data is held to the body bounds in services._envelope, item by item.
+    @post("/push", status_code=HTTP_200_OK, opt={"bounds_per_item": ("items", "data")})
     async def push(
         self,
         data: JSONBody[PushIn],
@@ -48,7 +49,7 @@ class SyncController(Controller):
         snapshot: Annotated[bool, QueryParameter(
             description="the client takes a snapshot when its feed starts from nothing"
         )] = False,
-    ) -> PullOut:
+    ) -> Response[PullOut]:
         """What changed for the caller after ``since`` (omit it the first time), with a new
         cursor; ``more`` says whether to ask again right away.
 
@@ -56,4 +57,7 @@ class SyncController(Controller):
         with a snapshot: the live records the caller may see in the compact form
         (``snapshot.blocks``), pages of up to 5,000, then the feed from the snapshot's end.
         """
-        return await services.pull(actor, since, limit, snapshot=snapshot)
+        out = await services.pull(actor, since, limit, snapshot=snapshot)
+        if isinstance(out, bytes):  # a snapshot page: the JSON of a PullOut, encoded as read
+            return cast("Response[PullOut]", Response(out, media_type=MediaType.JSON))
+        return Response(out)
