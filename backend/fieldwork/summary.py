@@ -233,6 +233,41 @@ async def _pending(engine: Any, due: list[tuple[str, str]]) -> set[tuple[str, st
     return {mark for i, mark in enumerate(due) if int(row[f"p{i}"] or 0)}
 
 
+#: Up to this many pending keys a fold names them in its ``DELETE`` (one index range each);
+#: more (a county's first fold) and it lets the database join them with the county's rows.
+_KEYS_NAMED = 2000
+
+
+async def _take_pending(engine: Any, table: str, key: tuple[str, ...], counts: tuple[str, ...],
+                        county: str) -> list[dict[str, Any]]:
+    """Delete and return every row (pending or folded) of the keys with pending rows.
+
+    The keys are read first through the partial index and then named: PostgreSQL plans a
+    ``(keys) IN (SELECT … pending)`` as a hash join over all the county's rows whenever its
+    statistics overrate the pending rows, which made a fold cost the size of the county."""
+    keys = ", ".join(key)
+    returning = f"RETURNING {keys}, {', '.join(counts)}"
+    pending = await fetch(engine, f"SELECT DISTINCT {keys} FROM {table} "
+                          f"WHERE county_code = {{}} AND pending", county)
+    if len(pending) > _KEYS_NAMED:
+        return await fetch(
+            engine,
+            f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
+            f"SELECT {keys} FROM {table} WHERE county_code = {{}} AND pending) {returning}",
+            county, county)
+    rest = [k for k in key if k != "county_code"]
+    one = "(" + " AND ".join(f"{k} = {{}}" for k in rest) + ")"
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(pending), 100):
+        chunk = pending[start:start + 100]
+        out += await fetch(
+            engine,
+            f"DELETE FROM {table} WHERE county_code = {{}} AND ("
+            + " OR ".join(one for _ in chunk) + f") {returning}",
+            county, *[r[k] for r in chunk for k in rest])
+    return out
+
+
 async def _fold(counties: list[str]) -> None:
     """Fold the rows the triggers appended for these counties (``pending``) into one folded
     row per key (keys whose counts add up to nothing go). The totals do not change; reads get
@@ -255,13 +290,7 @@ async def _fold(counties: list[str]) -> None:
                             f"fieldwork rollups {county}")
         for table, county in sorted(await _pending(engine, marks)):
             key, counts = rollups[table]
-            keys = ", ".join(key)
-            rows = await fetch(
-                engine,
-                f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
-                f"SELECT {keys} FROM {table} WHERE county_code = {{}} AND pending) "
-                f"RETURNING {keys}, {', '.join(counts)}",
-                county, county)
+            rows = await _take_pending(engine, table, key, counts, county)
             sums: dict[tuple[Any, ...], list[int]] = {}
             for r in rows:
                 total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))

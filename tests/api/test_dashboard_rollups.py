@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -137,7 +138,11 @@ async def _reset() -> None:
         await rollup.delete(force=True)
 
 
-def test_rollups_equal_the_naive_counts_after_any_history(client, world, run):
+@pytest.mark.parametrize("named", [summary._KEYS_NAMED, 0], ids=["keys named", "keys joined"])
+def test_rollups_equal_the_naive_counts_after_any_history(client, world, run, monkeypatch,
+                                                         named):
+    monkeypatch.setattr(summary, "_KEYS_NAMED", named)  # both ways a fold takes its rows
+
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(history=steps)
     def check(history):
