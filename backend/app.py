@@ -26,6 +26,7 @@ from backend.core.http import (
     request_id_middleware,
 )
 from backend.core.metrics import prometheus_middleware
+from backend.core.openapi import ExtraKeysSchemaPlugin
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
 from backend.core.uploads import UploadSlots
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         request_class=BoundedRequest,
         compression_config=compression_config(),
+        plugins=[ExtraKeysSchemaPlugin()],
         openapi_config=OpenAPIConfig(
             title="Zhucun 驻村 API",
             version="0.1.0",

@@ -722,6 +722,58 @@ NESTED = Sample(
 )
 
 
+# --- 26. a household's members kept as a household fact (each with a lasting id) ----------
+
+F = ["type", "name", "label::Chinese (zh)", "label::English (en)", "required", "relevant",
+     "constraint", "fact", "calculation"]
+#: Member ids as the phone makes them (crypto.randomUUID) when an entry is added.
+WANG, LI, XIAO = ("5b0c1a52-8f0e-4a57-9d43-0d7c5a1e2f01", "9c1d2b63-7e1f-4b68-8e54-1e8d6b2f3a12",
+                  "ad2e3c74-6d2a-4c79-bf65-2f9e7c3a4b23")
+MEMBER_FACTS = Sample(
+    sheets={
+        "survey": [
+            F,
+            ["text", "phone", "联系电话", "Phone", "", "", "string-length(.) <= 11", "phone"],
+            ["select_one yes_no", "lives_here", "是否常住", "Lives here", "yes"],
+            # The roster is the household fact ``household_members``; its questions marked
+            # with a fact are what each member keeps (``working`` is asked anew each time).
+            ["begin repeat", "members", "家庭成员", "Members", "", "${lives_here} = 'yes'", "",
+             "household_members"],
+            ["text", "member_name", "姓名", "Name", "yes", "", "", "name"],
+            ["integer", "age", "年龄", "Age", "yes", "", ". >= 0 and . < 120", "age"],
+            ["select_one relation", "relation", "与户主关系", "Relation to the head", "yes", "",
+             "", "relation"],
+            ["select_one yes_no", "working", "本月是否外出务工", "Working away this month", "",
+             "${age} >= 16"],
+            ["end repeat"],
+            ["calculate", "n_members", "", "", "", "", "", "", "count(${members})"],
+        ],
+        "choices": [
+            C,
+            ["relation", "head", "户主", "Head"], ["relation", "spouse", "配偶", "Spouse"],
+            ["relation", "child", "子女", "Child"], ["relation", "parent", "父母", "Parent"],
+            ["relation", "other", "其他", "Other"],
+            *_yes_no(),
+        ],
+        "settings": [["form_title", "form_id"], ["家庭成员登记", "household_members"]],
+    },
+    good={"phone": "13800000000", "lives_here": "yes", "members": [
+        {"@id": WANG, "member_name": "王秀英", "age": 46, "relation": "head", "working": "no"},
+        {"@id": LI, "member_name": "李强", "age": 48, "relation": "spouse", "working": "yes"},
+        {"@id": XIAO, "member_name": "李小明", "age": 12, "relation": "child"}]},
+    bad=[({"lives_here": "yes", "members": [
+        {"member_name": "王秀英", "age": 46, "relation": "head"},
+        {"@id": "not-a-uuid", "member_name": "李强", "age": 48, "relation": "spouse"},
+        {"@id": WANG.upper(), "member_name": "李强", "age": 48, "relation": "spouse"},
+        {"@id": LI, "member_name": "李小明", "age": 12, "relation": "child"},
+        {"@id": LI, "member_name": "李小红", "age": 9, "relation": "child"}]},
+          [("members.0", "member_id_missing"), ("members.1", "member_id_invalid"),
+           ("members.2", "member_id_invalid"), ("members.4", "member_id_duplicate")]),
+         # Sent while hidden (nobody lives here), a roster would wipe the fact: refused.
+         ({"lives_here": "no", "members": []}, [("members", "not_relevant")])],
+)
+
+
 FORMS: dict[str, Sample] = {
     "household_census": HOUSEHOLD, "water_point": WATER_POINT, "health_facility": FACILITY,
     "mapping": MAPPING, "cascading_location": CASCADE, "kobo_default": KOBO,
@@ -731,4 +783,5 @@ FORMS: dict[str, Sample] = {
     "livestock": LIVESTOCK, "roads": ROADS, "consent": CONSENT, "market_prices": MARKET,
     "symptoms": SYMPTOMS, "accepted_with_warnings": ACCEPTED_WITH_WARNINGS,
     "land_parcels": LAND, "village_register": REGISTER, "livelihoods_nested": NESTED,
+    "member_facts": MEMBER_FACTS,
 }

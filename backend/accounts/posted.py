@@ -18,7 +18,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from backend.accounts.tables import Posting
-from backend.core.cache import RequestCache, Slot
+from backend.core.cache import ProcessCache, RequestCache, Slot
 from backend.core.errors import FieldError, ValidationFailed
 from backend.geo import services as geo
 
@@ -40,6 +40,8 @@ __all__ = [
 Period = tuple[dt.date, dt.date | None]
 
 _PERIODS: Slot[tuple[uuid.UUID, str], list[Period]] = Slot("posting_periods")
+#: The same kept per process while postings do not change (triggers bump the version).
+_KEPT_PERIODS: ProcessCache[tuple[uuid.UUID, str], list[Period]] = ProcessCache("posting periods")
 
 
 def covered(periods: list[Period], day: dt.date) -> bool:
@@ -58,7 +60,8 @@ def periods_text(periods: list[Period]) -> tuple[str, str]:
 async def posting_periods(
     cadre_id: uuid.UUID, village_code: str, cache: RequestCache | None = None
 ) -> list[Period]:
-    """The cadre's postings to the village, oldest first (cached per request when given)."""
+    """The cadre's postings to the village, oldest first (with a request's cache: kept per
+    request and per process)."""
 
     async def load() -> list[Period]:
         rows = await Posting.select(Posting.start_date, Posting.end_date).where(
@@ -68,7 +71,8 @@ async def posting_periods(
 
     if cache is None:
         return await load()
-    return await cache.get(_PERIODS, (cadre_id, village_code), load)
+    key = (cadre_id, village_code)
+    return await cache.get(_PERIODS, key, lambda: _KEPT_PERIODS.get(key, load))
 
 
 async def outside_posting(
@@ -76,11 +80,13 @@ async def outside_posting(
 ) -> list[FieldError]:
     """A field error, naming the postings' dates, for each day outside every posting."""
     periods = await posting_periods(actor.user_id, village_code, actor.cache)
+    outside = [name for name, day in days.items() if not covered(periods, day)]
+    if not outside:
+        return []
     zh, en = periods_text(periods)
     return [
         FieldError(name, "outside_posting", {"postings_zh": zh, "postings_en": en})
-        for name, day in days.items()
-        if not covered(periods, day)
+        for name in outside
     ]
 
 

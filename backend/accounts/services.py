@@ -6,7 +6,9 @@ import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from piccolo.querystring import QueryString
 
 from backend.accounts import throttle
 from backend.accounts.passwords import (
@@ -30,6 +32,7 @@ from backend.accounts.schemas import (
 from backend.accounts.tables import Posting, RoleGrant, Session, User
 from backend.accounts.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from backend.audit import services as audit
+from backend.core.cache import DATA_VERSION, ProcessCache
 from backend.core.clock import local_date, utc_now
 from backend.core.db import fetch, write_transaction
 from backend.core.errors import (
@@ -40,6 +43,7 @@ from backend.core.errors import (
     ValidationFailed,
 )
 from backend.core.ids import new_id
+from backend.core.rows import row_as, rows_as
 from backend.core.scope import Actor, Scope
 from backend.core.settings import get_settings
 from backend.geo import services as geo
@@ -114,16 +118,23 @@ def posting_in_force(start: dt.date, end: dt.date | None, today: dt.date) -> boo
     return end is None or today <= end + dt.timedelta(days=POSTING_GRACE_DAYS)
 
 
-#: Scopes resolved in this process: (engine, user) → (scope version, local date, scope).
-_scopes: dict[tuple[int, uuid.UUID], tuple[int, dt.date, Scope]] = {}
-_SCOPES_KEPT = 20_000
+#: Scopes resolved in this process, by user and local date, at a version of the reference data.
+_SCOPES: ProcessCache[tuple[uuid.UUID, dt.date], Scope] = ProcessCache("scopes")
+
+#: The version of what scopes and other reference data are made of: one row, bumped by
+#: triggers on role grants, postings, divisions and households in the writing transaction.
+_VERSION_SQL = "SELECT value FROM account_scope_version WHERE id = 1"
+
+
+def _data_version(value: int | None) -> tuple[int, int] | None:
+    """The version as kept by the process caches: this database's and the row's number."""
+    return None if value is None else (id(RoleGrant._meta.db), int(value))
 
 
 async def _scope_version() -> int | None:
-    """The database's scope version (bumped by triggers on role grants, postings and divisions
-    in the writing transaction), or None when the row is missing (nothing is cached then)."""
-    rows = await fetch(RoleGrant._meta.db,
-                       "SELECT value FROM account_scope_version WHERE id = 1")
+    """The database's reference-data version, or None when the row is missing (nothing is
+    cached then)."""
+    rows = await fetch(RoleGrant._meta.db, _VERSION_SQL)
     return int(rows[0]["value"]) if rows else None
 
 
@@ -134,22 +145,21 @@ async def resolve_scope(user_id: uuid.UUID) -> Scope:
     cadre no longer reads the old village's households nor writes there; their own records
     of it stay theirs (matched by owner, not by village).
 
-    Kept per process for as long as the scope version and the local date stay the same: one
-    read of one row a request instead of three queries. The version is read before the scope,
-    so a change committed meanwhile makes the next request resolve it again.
+    Kept per process for as long as the reference-data version and the local date stay the
+    same (``core/cache.ProcessCache``). The version is read here, before the scope, so a
+    change committed meanwhile (in this request too) makes the next call resolve it again;
+    authentication reads it with the session instead (``actor_for_token``).
     """
-    version = await _scope_version()
+    token = DATA_VERSION.set(_data_version(await _scope_version()))
+    try:
+        return await _cached_scope(user_id)
+    finally:
+        DATA_VERSION.reset(token)
+
+
+async def _cached_scope(user_id: uuid.UUID) -> Scope:
     today = local_date()
-    key = (id(RoleGrant._meta.db), user_id)
-    kept = _scopes.get(key)
-    if version is not None and kept is not None and kept[:2] == (version, today):
-        return kept[2]
-    scope = await _resolve_scope(user_id, today)
-    if version is not None:
-        if len(_scopes) >= _SCOPES_KEPT:
-            _scopes.clear()
-        _scopes[key] = (version, today, scope)
-    return scope
+    return await _SCOPES.get((user_id, today), lambda: _resolve_scope(user_id, today))
 
 
 async def _resolve_scope(user_id: uuid.UUID, today: dt.date) -> Scope:
@@ -317,7 +327,36 @@ async def login(
     return await _token_out(settings, user["id"], session_id, token, user["must_change_password"])
 
 
-def session_is_live(settings: Settings, session: dict[str, Any], now: dt.datetime) -> bool:
+class LiveSession(TypedDict):
+    """What ``session_is_live`` reads of a session, and what ``live_session`` returns."""
+
+    id: uuid.UUID
+    account: uuid.UUID | None
+    created_at: dt.datetime
+    last_used_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class LiveSessionUser(LiveSession):
+    """A live session with what a request needs of its user, as ``live_session`` reads it."""
+
+    name: str
+    phone: str
+    active: bool
+    must_change_password: bool
+    #: The reference-data version (None: no version row).
+    data_version: int | None
+
+
+class SessionRow(LiveSession):
+    """A ``Session`` as ``Session.select()`` returns it."""
+
+    token_hash: str
+    user_agent: str
+    ip: str
+
+
+def session_is_live(settings: Settings, session: LiveSession, now: dt.datetime) -> bool:
     """A session is live until revoked, idle past ``refresh_idle_days`` or older than
     ``session_max_days`` (absolute): the one rule, for access tokens and refresh alike."""
     return (
@@ -327,17 +366,21 @@ def session_is_live(settings: Settings, session: dict[str, Any], now: dt.datetim
     )
 
 
-async def live_session(settings: Settings, session_id: uuid.UUID) -> dict[str, Any] | None:
-    """The session behind an access token, or None when it has ended. Every authenticated
-    request passes here (a cache of sessions would wrap this one function)."""
-    session = (
+async def live_session(settings: Settings, session_id: uuid.UUID) -> LiveSessionUser | None:
+    """The session behind an access token, with its user's name, phone, ``active`` and
+    ``must_change_password`` and the reference-data version (``data_version``), read in one
+    query; None when the session has ended. Every authenticated request passes here."""
+    session = row_as(LiveSessionUser, (
         await Session.select(
             Session.id, Session.account, Session.revoked_at, Session.last_used_at,
-            Session.created_at,
+            Session.created_at, Session.account.name.as_alias("name"),
+            Session.account.phone.as_alias("phone"), Session.account.active.as_alias("active"),
+            Session.account.must_change_password.as_alias("must_change_password"),
+            QueryString(f"({_VERSION_SQL}) AS data_version"),
         )
         .where(Session.id == session_id)
         .first()
-    )
+    ))
     if session is None or not session_is_live(settings, session, utc_now()):
         return None
     return session
@@ -352,7 +395,11 @@ async def actor_for_token(
     settings: Settings,
 ) -> Actor | None:
     """The caller behind a valid access token, or None when the user or session is gone.
-    A token without a session is refused: logout and password changes must be able to end it."""
+    A token without a session is refused: logout and password changes must be able to end it.
+
+    Sets the request's reference-data version (``core/cache.DATA_VERSION``), read with the
+    session, so that the scope and the villages, fences and households read in this request
+    come from this process's caches while nothing they are made of has changed."""
     try:
         user_id = uuid.UUID(sub)
         sid = uuid.UUID(session_id) if session_id else None
@@ -361,31 +408,25 @@ async def actor_for_token(
     if sid is None:
         return None
     session = await live_session(settings, sid)
-    if session is None or session["account"] != user_id:
+    if session is None or session["account"] != user_id or not session["active"]:
         return None
-    user = (
-        await User.select(User.id, User.name, User.phone, User.active, User.must_change_password)
-        .where(User.id == user_id)
-        .first()
-    )
-    if user is None or not user["active"]:
-        return None
+    DATA_VERSION.set(_data_version(session["data_version"]))
     return Actor(
         user_id=user_id,
-        name=user["name"],
-        phone=user["phone"],
-        scope=await resolve_scope(user_id),
+        name=session["name"],
+        phone=session["phone"],
+        scope=await _cached_scope(user_id),
         session_id=sid,
         request_id=request_id,
         ip=ip,
-        must_change_password=user["must_change_password"],
+        must_change_password=session["must_change_password"],
     )
 
 
-async def _session_by_token(settings: Settings, token: str) -> dict[str, Any]:
-    session = (
+async def _session_by_token(settings: Settings, token: str) -> SessionRow:
+    session = row_as(SessionRow, (
         await Session.select().where(Session.token_hash == hash_refresh_token(token)).first()
-    )
+    ))
     if session is None or not session_is_live(settings, session, utc_now()):
         raise Unauthorized("token_invalid")
     return session
@@ -395,17 +436,16 @@ async def refresh(ctx: RequestContext, settings: Settings, token: str) -> TokenO
     """A new access token for a live session. The refresh token stays the same, so a phone
     whose answer was lost on a bad line can simply ask again."""
     session = await _session_by_token(settings, token)
+    account = session["account"]
     user = (
         await User.select(User.active, User.must_change_password)
-        .where(User.id == session["account"])
+        .where(User.id == account)
         .first()
     )
-    if user is None or not user["active"]:
+    if account is None or user is None or not user["active"]:  # no account: no user either
         raise Unauthorized("token_invalid")
     await Session.update({Session.last_used_at: utc_now()}).where(Session.id == session["id"])
-    return await _token_out(
-        settings, session["account"], session["id"], token, user["must_change_password"]
-    )
+    return await _token_out(settings, account, session["id"], token, user["must_change_password"])
 
 
 async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
@@ -452,11 +492,11 @@ async def change_password(ctx: RequestContext, actor: Actor, current: str, new: 
 
 async def list_sessions(settings: Settings, actor: Actor) -> list[SessionOut]:
     """The caller's live sessions (devices), newest first."""
-    rows = (
+    rows = rows_as(SessionRow, (
         await Session.select()
         .where(Session.account == actor.user_id, Session.revoked_at.is_null())
         .order_by(Session.created_at, ascending=False)
-    )
+    ))
     now = utc_now()
     return [
         SessionOut(
@@ -561,7 +601,8 @@ async def _check_role_division(role: str, code: str, scope: Scope | None) -> str
         )
     if scope is not None and row["county_code"] not in scope.admin_counties:
         raise NotFound("unknown_division", code=code)
-    return row["county_code"]
+    # A county, township or village always has its county (its code's first six digits).
+    return row["county_code"] or code[:6]
 
 
 async def create_user(

@@ -64,8 +64,18 @@ class AuditController(Controller):
         names = await accounts.user_names({r["actor_id"] for r in rows if r["actor_id"]})
         return [
             AuditEventOut(
-                **{k: r[k] for k in AuditEventOut.model_fields if k != "actor_name"},
+                id=r["id"],
+                at=r["at"],
+                actor_id=r["actor_id"],
                 actor_name=names.get(r["actor_id"]) if r["actor_id"] else None,
+                action=r["action"],
+                object_kind=r["object_kind"],
+                object_id=r["object_id"],
+                county_code=r["county_code"],
+                before=r["before"],
+                after=r["after"],
+                reason=r["reason"],
+                request_id=r["request_id"],
             )
             for r in rows
         ]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.audit.chain import GENESIS, ChainBreak, canonical_json, event_hash, find_break
 from backend.audit.tables import AuditEvent
 from backend.core.clock import utc_iso, utc_now
 from backend.core.db import fetch, is_postgres
+from backend.core.rows import rows_as
 
 if TYPE_CHECKING:
-    import uuid
-
     from backend.core.context import RequestContext
 
 __all__ = [
+    "AuditEventRow",
     "VerifyReport",
     "county_events",
     "county_of",
@@ -82,6 +83,26 @@ async def record(
     )
 
 
+class AuditEventRow(TypedDict):
+    """An ``AuditEvent`` as ``AuditEvent.select()`` returns it (``before`` and ``after`` are
+    canonical JSON text)."""
+
+    id: int
+    at: dt.datetime
+    actor_id: uuid.UUID | None
+    action: str
+    object_kind: str
+    object_id: str
+    county_code: str | None
+    before: str | None
+    after: str | None
+    reason: str | None
+    request_id: str | None
+    ip: str | None
+    prev_hash: str
+    hash: str
+
+
 def _as_fields(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     out["at"] = utc_iso(row["at"]) if isinstance(row["at"], dt.datetime) else row["at"]
@@ -141,7 +162,7 @@ async def list_events(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     before_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[AuditEventRow]:
     """Events of the given counties, newest first (county admins): by person (who acted, or
     whom it was done to: the person or ``person_objects``, such as their postings), object,
     action prefix and time, a page at a time (``before_id`` is the last id of the previous
@@ -166,7 +187,7 @@ async def list_events(
         query = query.where(AuditEvent.at < until)
     if before_id:
         query = query.where(AuditEvent.id < before_id)
-    return await query.order_by(AuditEvent.id, ascending=False).limit(limit)
+    return rows_as(AuditEventRow, await query.order_by(AuditEvent.id, ascending=False).limit(limit))
 
 
 async def county_events(counties: frozenset[str]) -> int:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import services as accounts
 from backend.claims import rules
@@ -21,7 +22,19 @@ from backend.policy import services as policy
 if TYPE_CHECKING:
     from backend.accounts.schemas import PostingOut
 
-__all__ = ["computed"]
+__all__ = ["Computed", "computed"]
+
+
+class Computed(TypedDict):
+    """The columns of a claim the server derives (the keys of ``ClaimRow`` they fill)."""
+
+    rate_fen: int
+    road_factor_x100: int | None
+    geodesic_m: int | None
+    flags: list[dict[str, Any]]
+    policy_version: int
+    amount_fen: int
+    payable_fen: int
 
 
 #: The postings of a cadre (their dispatching unit's place), read once per request.
@@ -65,39 +78,37 @@ async def computed(
     owner: uuid.UUID,
     village_code: str,
     county_code: str,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     cache: RequestCache,
-) -> dict[str, Any]:
+) -> Computed:
     """What the server derives from a claim's inputs with the policy in force."""
     on = values.get("date") or values["month"]
     pol = await policy.cached_policy(cache, county_code, on.year)
     if values["kind"] == "subsidy":
         rate = pol.subsidy_daily_fen
         amount = rules.subsidy_amount_fen(values["village_days"], rate)
-        out: dict[str, Any] = {
-            "rate_fen": rate, "road_factor_x100": None, "geodesic_m": None, "flags": [],
-        }
+        road_factor_x100: int | None = None
+        geodesic: int | None = None
+        flags: list[dict[str, Any]] = []
     else:
         rate = pol.car_fen_per_km if values["mode"] == "car" else 0
         geodesic = await _geodesic_m(owner, village_code, values["date"], cache)
         amount = rules.travel_amount_fen(
             values["mode"], fare_fen=values["fare_fen"], road_m=values["road_m"], fen_per_km=rate
         )
-        out = {
-            "rate_fen": rate,
-            "road_factor_x100": pol.road_factor_x100,
-            "geodesic_m": geodesic,
-            "flags": rules.travel_flags(
-                values["mode"], values["road_m"], geodesic, pol.road_factor_x100
-            ),
-        }
+        road_factor_x100 = pol.road_factor_x100
+        flags = rules.travel_flags(values["mode"], values["road_m"], geodesic, pol.road_factor_x100)
     corrected = 0
     if values.get("corrects_id"):
         original = (
             await Claim.select(Claim.amount_fen).where(Claim.id == values["corrects_id"]).first()
         )
         corrected = original["amount_fen"] if original else 0
-    return out | {
+    return {
+        "rate_fen": rate,
+        "road_factor_x100": road_factor_x100,
+        "geodesic_m": geodesic,
+        "flags": flags,
         "policy_version": pol.version,
         "amount_fen": amount,
         "payable_fen": amount - corrected,

@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from backend.accounts import services as accounts
+from backend.claims.records import ClaimRow, claim_rows
 from backend.claims.tables import Claim
 from backend.core.errors import Forbidden, NotFound
 from backend.core.export import Money, Sheet
@@ -78,15 +79,16 @@ class ExportRow:
         ]
 
 
-def _detail(r: dict) -> str:
+def _detail(r: ClaimRow) -> str:
     if r["kind"] == "subsidy":
         return f"驻村 {r['village_days']} 天 × {fen_to_yuan(r['rate_fen'])} 元"
-    if r["mode"] == "car":
+    mode, road_m = r["mode"], r["road_m"]  # a trip has its mode; a car trip its distance
+    if mode == "car" and road_m is not None:
         return (
-            f"{r['date']:%Y-%m-%d} 往返 自驾 单程 {r['road_m'] / 1000:g} 公里 × 2 × "
+            f"{r['date']:%Y-%m-%d} 往返 自驾 单程 {road_m / 1000:g} 公里 × 2 × "
             f"{fen_to_yuan(r['rate_fen'])} 元/公里"
         )
-    return f"{r['date']:%Y-%m-%d} 往返 {_MODE[r['mode']]}"
+    return f"{r['date']:%Y-%m-%d} 往返 {_MODE[mode or '']}"
 
 
 async def approved_rows(scope: Scope, month: dt.date, county_code: str | None) -> list[ExportRow]:
@@ -99,11 +101,11 @@ async def approved_rows(scope: Scope, month: dt.date, county_code: str | None) -
         if county_code not in counties:
             raise NotFound("unknown_division", code=county_code)
         counties = frozenset({county_code})
-    rows = await Claim.select().where(
+    rows = claim_rows(await Claim.select().where(
         Claim.county_code.is_in(sorted(counties)),
         Claim.month == month,
         Claim.state.is_in(list(EXPORTED_STATES)),
-    )
+    ))
     names = await accounts.user_names({r["owner_id"] for r in rows})
     villages = await geo.villages({r["village_code"] for r in rows})
     townships = {d.code: d.name for d in await geo.list_divisions(scope, None, "township")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from piccolo.columns.combination import Or
 
@@ -32,10 +32,11 @@ from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, Valid
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.money import fen_to_yuan
+from backend.core.rows import Json, row_as, rows_as
 from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.notify.services import Notice, notify
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "IncidentRow",
+    "InsurancePolicyRow",
     "coverage_gaps",
     "enrich_incidents",
     "forward_incident",
@@ -60,10 +63,39 @@ __all__ = [
 LINK_KIND = "insurance_incident"
 
 
+class InsurancePolicyRow(TypedDict):
+    """An ``InsurancePolicy`` as ``InsurancePolicy.select()`` returns it."""
+
+    id: uuid.UUID
+    cadre_id: uuid.UUID
+    village_code: str
+    county_code: str
+    insurer: str
+    policy_number: str
+    sum_insured_fen: int
+    start_date: dt.date
+    end_date: dt.date
+    imported_by: uuid.UUID | None
+    imported_at: dt.datetime
+
+
+class IncidentRow(SyncedRow):
+    """An ``Incident`` as ``Incident.select()`` returns it."""
+
+    accident_date: dt.date
+    description: str
+    evidence: Json
+    state: str
+    policy_id: uuid.UUID | None
+    forwarded_by: uuid.UUID | None
+    forwarded_at: dt.datetime | None
+    forward_note: str | None
+
+
 # --- policies ----------------------------------------------------------------------------------
 
 
-def _policy_out(r: dict[str, Any], names: dict[uuid.UUID, str]) -> InsurancePolicyOut:
+def _policy_out(r: InsurancePolicyRow, names: dict[uuid.UUID, str]) -> InsurancePolicyOut:
     return InsurancePolicyOut(
         id=r["id"],
         cadre_id=r["cadre_id"],
@@ -89,7 +121,7 @@ async def list_policies(scope: Scope, cadre_id: uuid.UUID | None) -> list[Insura
     )
     if cadre_id:
         query = query.where(InsurancePolicy.cadre_id == cadre_id)
-    rows = await query
+    rows = rows_as(InsurancePolicyRow, await query)
     names = await accounts.user_names({r["cadre_id"] for r in rows})
     out = [_policy_out(r, names) for r in rows]
     return sorted(out, key=lambda p: (p.village_code, p.cadre_name, p.start_date))
@@ -257,7 +289,7 @@ async def coverage_gaps(
 # --- incident reports (sync kind insurance_incident) -------------------------------------------
 
 
-def incident_wire(row: dict[str, Any]) -> dict[str, Any]:
+def incident_wire(row: IncidentRow) -> dict[str, Any]:
     return {
         "village_code": row["village_code"],
         "accident_date": wire(row["accident_date"]),
@@ -299,12 +331,12 @@ async def prepare_incident(actor: Actor, data: dict[str, Any]) -> Prepared:
     )
 
 
-def incident_locked(row: dict[str, Any]) -> str | None:
+def incident_locked(row: IncidentRow) -> str | None:
     return None if row["state"] == "reported" else "locked"
 
 
-async def _covering_policy(cadre_id: uuid.UUID, on: dt.date) -> dict[str, Any] | None:
-    return (
+async def _covering_policy(cadre_id: uuid.UUID, on: dt.date) -> InsurancePolicyRow | None:
+    return row_as(InsurancePolicyRow, (
         await InsurancePolicy.select()
         .where(
             InsurancePolicy.cadre_id == cadre_id,
@@ -313,7 +345,7 @@ async def _covering_policy(cadre_id: uuid.UUID, on: dt.date) -> dict[str, Any] |
         )
         .order_by(InsurancePolicy.start_date, ascending=False)
         .first()
-    )
+    ))
 
 
 async def enrich_incidents(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
@@ -323,7 +355,7 @@ async def enrich_incidents(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -
         prepared.values["policy_id"] = found["id"] if found else None
 
 
-async def write_incident_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def write_incident_links(actor: Actor, rows: list[IncidentRow]) -> None:
     await evidence.link_records(LINK_KIND, rows)
     ctx = RequestContext(user_id=actor.user_id, request_id=actor.request_id, ip=actor.ip)
     for r in rows:
@@ -339,14 +371,14 @@ async def write_incident_links(actor: Actor, rows: list[dict[str, Any]]) -> None
             )
 
 
-async def _incidents_out(rows: list[dict[str, Any]]) -> list[IncidentOut]:
+async def _incidents_out(rows: list[IncidentRow]) -> list[IncidentOut]:
     names = await accounts.user_names({r["owner_id"] for r in rows})
     policy_ids = [r["policy_id"] for r in rows if r["policy_id"]]
-    policies = {
+    policies: dict[uuid.UUID | None, InsurancePolicyRow] = {
         p["id"]: p
-        for p in await InsurancePolicy.select().where(
+        for p in rows_as(InsurancePolicyRow, await InsurancePolicy.select().where(
             InsurancePolicy.id.is_in(policy_ids or [uuid.UUID(int=0)])
-        )
+        ))
     }
     hashes = sorted({h for r in rows for h in loads(r["evidence"]) or []})
     stored = {f.sha256 for f in await evidence.photo_facts(hashes)}
@@ -380,7 +412,7 @@ async def list_incidents(scope: Scope, state: str | None) -> list[IncidentOut]:
     )
     if state:
         query = query.where(Incident.state == state)
-    return await _incidents_out(await query)
+    return await _incidents_out(rows_as(IncidentRow, await query))
 
 
 async def forward_incident(
@@ -388,7 +420,9 @@ async def forward_incident(
 ) -> IncidentOut:
     """The county marks a report forwarded to the insurer; the cadre hears through the inbox."""
     scope = actor.scope
-    row = scope.reviewable(await Incident.select().where(Incident.id == incident_id).first())
+    row = scope.reviewable(
+        row_as(IncidentRow, await Incident.select().where(Incident.id == incident_id).first())
+    )
     if row["county_code"] not in scope.admin_counties:
         raise Forbidden()
     engine = Incident._meta.db
@@ -442,6 +476,7 @@ async def forward_incident(
         )
     return (
         await _incidents_out(
-            [present(await Incident.select().where(Incident.id == incident_id).first())]
+            [present(row_as(IncidentRow,
+                            await Incident.select().where(Incident.id == incident_id).first()))]
         )
     )[0]

@@ -10,6 +10,7 @@ from piccolo.columns.combination import And, Or
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
+from backend.claims.records import ClaimRow, claim_row, claim_rows
 from backend.claims.schemas import ClaimEventOut, ClaimOut, EvidenceOut, FlagOut
 from backend.claims.tables import Claim
 from backend.core.canonical import loads, wire
@@ -39,7 +40,7 @@ __all__ = [
 # --- wire form ---------------------------------------------------------------------------------
 
 
-def claim_wire(row: dict[str, Any]) -> dict[str, Any]:
+def claim_wire(row: ClaimRow) -> dict[str, Any]:
     """The ``data`` of sync kinds ``claim`` (pull) and ``travel_claim`` (a conflict's copy)."""
     return {
         "type": row["kind"],
@@ -88,7 +89,7 @@ def claim_pull_where(scope: Scope) -> Combinable:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _sees(scope: Scope, row: dict[str, Any]) -> bool:
+def _sees(scope: Scope, row: ClaimRow) -> bool:
     if row["owner_id"] == scope.user_id:
         return True
     return row["state"] != "draft" and scope.sees_record(
@@ -96,8 +97,8 @@ def _sees(scope: Scope, row: dict[str, Any]) -> bool:
     )
 
 
-async def visible(scope: Scope, claim_id: uuid.UUID) -> dict[str, Any]:
-    row = await Claim.select().where(Claim.id == claim_id).first()
+async def visible(scope: Scope, claim_id: uuid.UUID) -> ClaimRow:
+    row = claim_row(await Claim.select().where(Claim.id == claim_id).first())
     if row is None or not _sees(scope, row):
         raise NotFound()
     return row
@@ -116,7 +117,7 @@ def evidence_out(hashes: list[str], stored: set[str]) -> list[EvidenceOut]:
     ]
 
 
-async def claims_out(rows: list[dict[str, Any]]) -> list[ClaimOut]:
+async def claims_out(rows: list[ClaimRow]) -> list[ClaimOut]:
     """Claims with names, evidence thumbnails and flags, by township, village, name and date."""
     names = await accounts.user_names({r["owner_id"] for r in rows})
     hashes = sorted({h for r in rows for h in loads(r["evidence"]) or []})
@@ -205,14 +206,14 @@ async def claim_queue(
     )
     if township:
         query = query.where(Claim.township_code == township)
-    return await claims_out(await _filtered(query, state, month, kind))
+    return await claims_out(claim_rows(await _filtered(query, state, month, kind)))
 
 
 async def my_claims(
     scope: Scope, state: str | None, month: dt.date | None, kind: str | None
 ) -> list[ClaimOut]:
     query = Claim.select().where(Claim.owner_id == scope.user_id)
-    return await claims_out(await _filtered(query, state, month, kind))
+    return await claims_out(claim_rows(await _filtered(query, state, month, kind)))
 
 
 async def claim_history(scope: Scope, claim_id: uuid.UUID) -> list[ClaimEventOut]:
@@ -227,7 +228,7 @@ async def claim_history(scope: Scope, claim_id: uuid.UUID) -> list[ClaimEventOut
             ClaimEventOut(
                 at=e["at"],
                 actor_id=e["actor_id"],
-                actor_name=names.get(e["actor_id"], ""),
+                actor_name=names.get(e["actor_id"], "") if e["actor_id"] else "",
                 action=e["action"],
                 from_state=before.get("state"),
                 to_state=after.get("state"),

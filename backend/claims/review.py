@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.claims import amounts, queries, records, rules, travel
 from backend.claims.messages import Kinds, Notices, Verdicts
+from backend.claims.records import ClaimRow
 from backend.claims.schemas import BulkItem, BulkOut, BulkResult, ClaimOut
 from backend.claims.tables import Claim
 from backend.core.cache import RequestCache
@@ -44,7 +45,7 @@ __all__ = ["act", "bulk_approve", "correct", "parties", "submit"]
 # --- transitions -------------------------------------------------------------------------------
 
 
-def parties(scope: Scope, row: dict[str, Any]) -> frozenset[str]:
+def parties(scope: Scope, row: ClaimRow) -> frozenset[str]:
     """The caller's relations to a claim: owner, township (reviewer), county (admin), finance."""
     out = set()
     if row["owner_id"] == scope.user_id:
@@ -58,7 +59,7 @@ def parties(scope: Scope, row: dict[str, Any]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _target(scope: Scope, row: dict[str, Any], action: str) -> str:
+def _target(scope: Scope, row: ClaimRow, action: str) -> str:
     """The state ``action`` leads to, or the error: 403 when it is not the caller's to take,
     409 when the claim's state has no such arrow."""
     roles = parties(scope, row)
@@ -83,10 +84,11 @@ def _target(scope: Scope, row: dict[str, Any], action: str) -> str:
 
 
 def _review_notice(
-    row: dict[str, Any], to_state: str, reason: str | None, ref: str | None
+    row: ClaimRow, to_state: str, reason: str | None, ref: str | None
 ) -> Notice:
     kind = Kinds.entries()[row["kind"]]
-    what = month_label(row["month"]) if row["kind"] == "subsidy" else date_label(row["date"])
+    trip = row["date"]  # a travel claim's (its prepare requires it); a subsidy has none
+    what = date_label(trip) if row["kind"] != "subsidy" and trip else month_label(row["month"])
     verdict = Verdicts.entries()[to_state]
     amount = money(row["payable_fen"])
     if reason:
@@ -102,7 +104,7 @@ def _review_notice(
     return records.owner_notice(row, f"claim.{to_state}", title, body)
 
 
-async def _trip_cap(row: dict[str, Any], cache: RequestCache) -> None:
+async def _trip_cap(row: ClaimRow, cache: RequestCache) -> None:
     """At most N round trips a month (a county setting); corrections restate a trip."""
     pol = await policy.cached_policy(cache, row["county_code"], row["month"].year)
     counted = await Claim.count().where(
@@ -130,7 +132,7 @@ async def submit(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID, version
         # The change counter stays locked until commit: every writer of synced data queues
         # behind it, so the trip count below cannot race another submission.
         [seq] = await allocate_seqs(engine, 1)
-        row = present(await Claim.select().where(Claim.id == claim_id).first())
+        row = present(records.claim_row(await Claim.select().where(Claim.id == claim_id).first()))
         if row["version"] != version:
             raise Conflict()
         to_state = _target(actor.scope, row, "submit")
@@ -259,19 +261,17 @@ async def correct(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID) -> Cla
         raise Forbidden()
     if row["state"] not in rules.CORRECTABLE:
         raise Conflict("wrong_state")
-    inputs = (
-        "kind",
-        "township_code",
-        "month",
-        "date",
-        "mode",
-        "fare_fen",
-        "road_m",
-        "note",
-        "sheet_id",
-        "village_days",
-    )
-    values = {k: row[k] for k in inputs} | {
+    values: dict[str, Any] = {
+        "kind": row["kind"],
+        "township_code": row["township_code"],
+        "month": row["month"],
+        "date": row["date"],
+        "mode": row["mode"],
+        "fare_fen": row["fare_fen"],
+        "road_m": row["road_m"],
+        "note": row["note"],
+        "sheet_id": row["sheet_id"],
+        "village_days": row["village_days"],
         "evidence": loads(row["evidence"]) or [],
         "corrects_id": row["id"],
     }
@@ -286,7 +286,7 @@ async def correct(ctx: RequestContext, actor: Actor, claim_id: uuid.UUID) -> Cla
         done = await records.insert_draft(new, row, seq, values)
         if not done:
             raise Conflict("already_corrected")
-        created = present(await Claim.select().where(Claim.id == new).first())
+        created = present(records.claim_row(await Claim.select().where(Claim.id == new).first()))
         if values["evidence"]:
             await evidence.replace_links(
                 travel.LINK_KIND,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.claims import amounts, records
 from backend.claims.messages import Notices
@@ -16,10 +16,13 @@ from backend.geo import services as geo
 from backend.notify.services import notify
 from backend.sync.services import allocate_seqs
 
+if TYPE_CHECKING:
+    from backend.fieldwork.presence import PresenceSheetRow
+
 __all__ = ["draft_subsidy"]
 
 
-async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
+async def draft_subsidy(ctx: RequestContext, sheet: PresenceSheetRow) -> None:
     """The township confirmed a cadre's month: draft its living subsidy claim from the confirmed
     village days and the rate in force, once (unique per cadre and month). Runs inside the
     confirming transaction, so both happen or neither."""
@@ -43,7 +46,7 @@ async def draft_subsidy(ctx: RequestContext, sheet: dict[str, Any]) -> None:
     done = await records.insert_draft(claim_id, sheet, seq, values)
     if not done:
         return
-    row = present(await Claim.select().where(Claim.id == claim_id).first())
+    row = present(records.claim_row(await Claim.select().where(Claim.id == claim_id).first()))
     await records.audit_step(ctx, row, "drafted", None, "draft")
     month = month_label(sheet["month"])
     days = sheet["village_days"]

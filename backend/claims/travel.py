@@ -9,6 +9,7 @@ from piccolo.columns.combination import WhereRaw
 
 from backend.accounts import posted
 from backend.claims import amounts, records, rules
+from backend.claims.records import ClaimRow
 from backend.claims.schemas import TravelClaimData
 from backend.claims.tables import Claim
 from backend.core.cache import RequestCache
@@ -111,7 +112,7 @@ async def prepare_travel_claim(actor: Actor, data: dict[str, Any]) -> Prepared:
     )
 
 
-def travel_claim_locked(row: dict[str, Any]) -> str | None:
+def travel_claim_locked(row: ClaimRow) -> str | None:
     """The owner edits a travel claim only while it is a draft or returned to them."""
     if row["kind"] != "travel" or row["state"] not in rules.EDITABLE:
         return "locked"
@@ -128,7 +129,7 @@ async def enrich_travel_claims(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]
         )
 
 
-async def write_travel_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def write_travel_links(actor: Actor, rows: list[ClaimRow]) -> None:
     """After a push: photo links become what the claims name; new drafts are audited."""
     await evidence.link_records(LINK_KIND, rows)
     ctx = RequestContext(user_id=actor.user_id, request_id=actor.request_id, ip=actor.ip)

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
@@ -35,6 +35,7 @@ from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.export import Sheet, xlsx_bytes
 from backend.core.ids import new_id
+from backend.core.rows import Json, row_as, rows_as
 from backend.fieldwork import summary
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
@@ -173,7 +174,38 @@ def _admin_county(actor: Actor) -> str:
     return next(iter(actor.scope.admin_counties))
 
 
-def _run_out(row: dict[str, Any]) -> RunOut:
+class QuotaRunRow(TypedDict):
+    """A ``QuotaRun`` as ``QuotaRun.select()`` returns it."""
+
+    id: uuid.UUID
+    county_code: str
+    year: int
+    kind: str
+    settings: Json
+    result: Json
+    state: str
+    created_by: uuid.UUID
+    created_at: dt.datetime
+    published_at: dt.datetime | None
+    version: int
+
+
+class NominationRow(TypedDict):
+    """A ``Nomination`` as ``Nomination.select()`` returns it."""
+
+    id: uuid.UUID
+    run_id: uuid.UUID
+    unit_code: str
+    county_code: str
+    cadre_id: uuid.UUID
+    state: str
+    nominated_by: uuid.UUID
+    decided_by: uuid.UUID | None
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+def _run_out(row: QuotaRunRow) -> RunOut:
     result = loads(row["result"]) or {}
     return RunOut(id=row["id"], county_code=row["county_code"], year=row["year"],
                   kind=row["kind"], state=row["state"], settings=loads(row["settings"]),
@@ -218,7 +250,8 @@ async def create_run(ctx: RequestContext, actor: Actor, data: RunIn) -> RunOut:
         await audit.record(ctx, "commendation.run_created", "quota_run", run_id,
                            county_code=county, after={"year": data.year, "kind": data.kind,
                                                       **settings})
-    return _run_out(present(await QuotaRun.select().where(QuotaRun.id == run_id).first()))
+    return _run_out(present(row_as(QuotaRunRow,
+                                   await QuotaRun.select().where(QuotaRun.id == run_id).first())))
 
 
 async def list_runs(scope: Scope, year: int | None) -> list[RunOut]:
@@ -229,11 +262,11 @@ async def list_runs(scope: Scope, year: int | None) -> list[RunOut]:
         query = query.where(QuotaRun.state == "published")
     if year:
         query = query.where(QuotaRun.year == year)
-    return [_run_out(r) for r in await query.order_by(QuotaRun.created_at)]
+    return [_run_out(r) for r in rows_as(QuotaRunRow, await query.order_by(QuotaRun.created_at))]
 
 
-async def _run(scope: Scope, run_id: uuid.UUID) -> dict[str, Any]:
-    row = await QuotaRun.select().where(QuotaRun.id == run_id).first()
+async def _run(scope: Scope, run_id: uuid.UUID) -> QuotaRunRow:
+    row = row_as(QuotaRunRow, await QuotaRun.select().where(QuotaRun.id == run_id).first())
     visible = row and (row["county_code"] in scope.admin_counties or (
         row["state"] == "published"
         and any(t.startswith(row["county_code"]) for t in scope.review_townships)))
@@ -269,10 +302,11 @@ async def publish_run(ctx: RequestContext, actor: Actor, run_id: uuid.UUID,
         await audit.record(ctx, "commendation.run_published", "quota_run", run_id,
                            county_code=row["county_code"], before={"state": "draft"},
                            after={"state": "published"})
-    return _run_out(present(await QuotaRun.select().where(QuotaRun.id == run_id).first()))
+    return _run_out(present(row_as(QuotaRunRow,
+                                   await QuotaRun.select().where(QuotaRun.id == run_id).first())))
 
 
-async def _nominations_out(rows: list[dict[str, Any]]) -> list[NominationOut]:
+async def _nominations_out(rows: list[NominationRow]) -> list[NominationOut]:
     names = await accounts.user_names({r["cadre_id"] for r in rows})
     return sorted([NominationOut(id=r["id"], run_id=r["run_id"], unit_code=r["unit_code"],
                                  cadre_id=r["cadre_id"], name=names.get(r["cadre_id"], ""),
@@ -327,7 +361,7 @@ async def list_nominations(scope: Scope, run_id: uuid.UUID) -> list[NominationOu
     query = Nomination.select().where(Nomination.run_id == run_id)
     if row["county_code"] not in scope.admin_counties:
         query = query.where(Nomination.unit_code.is_in(sorted(scope.review_townships) or [""]))
-    return await _nominations_out(await query)
+    return await _nominations_out(rows_as(NominationRow, await query))
 
 
 async def run_seats(scope: Scope, run_id: uuid.UUID) -> list[UnitSeatsOut]:
@@ -352,7 +386,8 @@ async def run_seats(scope: Scope, run_id: uuid.UUID) -> list[UnitSeatsOut]:
 async def decide(ctx: RequestContext, actor: Actor, nomination_id: uuid.UUID,
                  accept: bool) -> NominationOut:
     """The county decides on a nomination."""
-    row = await Nomination.select().where(Nomination.id == nomination_id).first()
+    row = row_as(NominationRow,
+                 await Nomination.select().where(Nomination.id == nomination_id).first())
     if row is None or row["county_code"] not in actor.scope.admin_counties:
         raise NotFound()
     state = "accepted" if accept else "declined"
@@ -367,8 +402,8 @@ async def decide(ctx: RequestContext, actor: Actor, nomination_id: uuid.UUID,
         await audit.record(ctx, f"commendation.{state}", "nomination", nomination_id,
                            county_code=row["county_code"], before={"state": "nominated"},
                            after={"state": state})
-    return (await _nominations_out([present(await Nomination.select().where(
-        Nomination.id == nomination_id).first())]))[0]
+    return (await _nominations_out([present(row_as(NominationRow, await Nomination.select().where(
+        Nomination.id == nomination_id).first()))]))[0]
 
 
 async def final_xlsx(scope: Scope, run_id: uuid.UUID) -> bytes:

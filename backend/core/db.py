@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from piccolo.columns import JSON, JSONB
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 from backend.core.canonical import dumps
 
@@ -30,57 +31,161 @@ __all__ = [
     "is_postgres",
     "prepare_engine",
     "present",
+    "select_in",
     "write_transaction",
 ]
 
 _engines: dict[str, Engine] = {}
+_Row = TypeVar("_Row")
 
 
 class SharedSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine, with one long-lived connection for statements run outside a
-    transaction while the app is up.
+    """Piccolo's SQLite engine, with two long-lived connections while the app is up: one for
+    statements outside a transaction, one for write transactions.
 
-    Piccolo opens a connection (and with aiosqlite a thread) for every such statement, which
-    costs milliseconds; the app opens ``shared`` at start-up and closes it at shutdown.
-    Transactions keep their own connections, as in Piccolo.
+    Piccolo opens a connection (and with aiosqlite a thread) for every statement outside a
+    transaction and for every transaction, and sets ``PRAGMA foreign_keys`` before every
+    statement in one: milliseconds a request. Here the app opens both connections at start-up
+    (``open_shared``) with their pragmas set once, and closes them at shutdown. Write
+    transactions of this process take turns on the writer connection, queued on an
+    ``asyncio.Lock`` in the order they asked (SQLite lets one writer in at a time anyway; its
+    busy handler would make them poll for the lock instead), and so do writes outside a
+    transaction (autocommit, on the writer connection); writers of other processes still
+    queue on ``BEGIN IMMEDIATE`` and the busy timeout. Outside the app's event loop (the CLI,
+    migrations, another thread's loop) Piccolo's own connection per transaction is used.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shared: Any = None
+        self.writer: Any = None
+        self.write_lock: asyncio.Lock | None = None
         self.shared_loop: Any = None
 
-    async def open_shared(self) -> None:
+    async def _connect(self) -> Any:
         import aiosqlite
         from piccolo.engine.sqlite import dict_factory
 
-        if self.shared is None:
-            self.shared = await aiosqlite.connect(**self.connection_kwargs)
-            self.shared.row_factory = dict_factory
-            await self.shared.execute("PRAGMA foreign_keys = 1")
-            await self.shared.execute("PRAGMA synchronous = NORMAL")
-            self.shared_loop = asyncio.get_running_loop()
-
-    async def get_connection(self) -> Any:
+        connection: Any = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
         # WAL with synchronous=NORMAL: a commit no longer waits for an fsync; the database
         # cannot corrupt, though a power cut may lose the last commits (production runs on
         # PostgreSQL).
-        connection = await super().get_connection()
         await connection.execute("PRAGMA synchronous = NORMAL")
         return connection
 
+    async def open_shared(self) -> None:
+        if self.shared is None:
+            self.shared = await self._connect()
+            self.writer = await self._connect()
+            self.write_lock = asyncio.Lock()
+            self.shared_loop = asyncio.get_running_loop()
+
+    async def get_connection(self) -> Any:
+        return await self._connect()
+
     async def close_shared(self) -> None:
-        if self.shared is not None:
-            await self.shared.close()
-            self.shared = self.shared_loop = None
+        for connection in (self.shared, self.writer):
+            if connection is not None:
+                await connection.close()
+        self.shared = self.writer = self.write_lock = self.shared_loop = None
+
+    def _held(self) -> bool:
+        return self.writer is not None and self.shared_loop is _running_loop()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        if not self._held():
+            return super().transaction(transaction_type, allow_nested)
+        return _WriterTransaction(self, transaction_type, allow_nested)
 
     async def _run_in_new_connection(
         self, query: str, args: Any = None, query_type: str = "generic", table: Any = None
     ) -> Any:
-        if self.shared is None or self.shared_loop is not asyncio.get_running_loop():
+        if self.shared is None or self.shared_loop is not _running_loop():
             return await super()._run_in_new_connection(query, args, query_type, table)
+        if not _reads(query):
+            # A write outside a transaction takes its turn on the writer connection like a
+            # transaction: on the reading connection, whose statements of several requests
+            # interleave, it could find a read still open there and fail at once as locked.
+            assert self.write_lock is not None
+            async with self.write_lock, self.writer.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
         async with self.shared.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: Any = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Every connection of this engine has its foreign keys on from the start (``_connect``):
+        # Piccolo's ``PRAGMA foreign_keys`` before each statement is a wasted round trip.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+
+def _reads(sql: str) -> bool:
+    """Whether a statement only reads (a ``SELECT``); anything else is taken for a write."""
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class _WriterTransaction(SQLiteTransaction):
+    """A transaction on the engine's writer connection, which it holds (the lock) from
+    ``BEGIN`` to ``COMMIT`` or ``ROLLBACK``. Nested ones join the outer one, as in Piccolo."""
+
+    engine: SharedSQLiteEngine
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        lock = self.engine.write_lock
+        assert lock is not None
+        await lock.acquire()
+        try:
+            self.connection = self.engine.writer
+            await self.begin()
+        except BaseException:
+            lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        lock = self.engine.write_lock
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            try:
+                if self.connection.in_transaction:
+                    # A COMMIT or ROLLBACK that failed (or was cancelled) must not leave the
+                    # next writer inside this transaction.
+                    await self.connection.execute("ROLLBACK")
+            finally:
+                self.engine.current_transaction.reset(self.context)
+                if lock is not None:
+                    lock.release()
+        return exception is None
 
 
 def _sqlite_path(url: str) -> str:
@@ -102,7 +207,10 @@ def engine_from_url(url: str) -> Engine:
         # timeout is sqlite3's busy timeout: writers wait for each other instead of failing.
         engine: Engine = SharedSQLiteEngine(path=path, timeout=30)
     elif scheme in {"postgres", "postgresql"}:
-        engine = PostgresEngine(config={"dsn": url})
+        # asyncpg keeps prepared statements up to 15 KB by default; a sync batch's multi-row
+        # insert (500 rows of some 17 values) is far longer and was prepared again, a round
+        # trip and a parse, on every push.
+        engine = PostgresEngine(config={"dsn": url, "max_cacheable_statement_size": 512 * 1024})
     else:
         raise ValueError(f"unsupported database URL scheme: {scheme!r}")
     _engines[url] = engine
@@ -195,6 +303,26 @@ async def insert_rows(
     return out
 
 
+async def select_in(
+    table: type[Table], column: str, values: list[Any], *, chunk: int = 1_000
+) -> list[dict[str, Any]]:
+    """Every column of the rows whose ``column`` is among ``values`` (hot paths: the stored
+    rows of a sync batch), as ``table.select().where(column.is_in(values))`` returns them.
+
+    Piccolo builds and inspects a where-clause value by value, which costs more than the
+    read for a 500-value list; this hands the values to the driver as they are.
+    """
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in table._meta.columns)
+    target = table._meta.get_column_by_name(column)._meta.db_column_name
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(values), chunk):
+        part = values[start : start + chunk]
+        sql = (f'SELECT {names} FROM "{table._meta.tablename}" WHERE "{target}" IN ('
+               + ", ".join(["{}"] * len(part)) + ")")
+        out.extend(await _run_raw(table._meta.db, sql, list(part)))
+    return out
+
+
 async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, Any]]:
     """Run ``{}``-placeholder SQL on the current transaction's own connection.
 
@@ -208,9 +336,15 @@ async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, 
     if isinstance(engine, SQLiteEngine):
         async with tx.connection.execute(sql.replace("{}", "?"), args) as cursor:
             return list(await cursor.fetchall())
+    return [dict(r) for r in await tx.connection.fetch(_numbered(sql), *args)]
+
+
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    """``{}`` placeholders as PostgreSQL's ``$1, $2, …`` (the same few statements every push:
+    numbered once)."""
     parts = sql.split("{}")
-    numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    return [dict(r) for r in await tx.connection.fetch(numbered, *args)]
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
 
 
 async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -220,7 +354,7 @@ async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     return await engine.run_querystring(QueryString(sql, *args))
 
 
-def present(row: dict[str, Any] | None) -> dict[str, Any]:
+def present(row: _Row | None) -> _Row:
     """The row a query just wrote or checked: a missing one is a broken invariant, not a 404."""
     if row is None:
         raise LookupError("a row written or checked in this request has gone")

@@ -15,6 +15,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from pydantic import BaseModel
 
 from backend.core.errors import DomainError, FieldError, Problems
 from backend.core.i18n import Lang, pick_lang, text
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Fields",
+    "LocalisedFieldError",
     "field_code",
     "handle_exception",
     "localise_field_error",
@@ -129,6 +131,19 @@ def field_code(message: str) -> str:
         if pattern.search(message):
             return code
     return "invalid"
+
+
+class LocalisedFieldError(BaseModel):
+    """A field's error in the reader's language, as a body lists it beside its own data (an
+    import's warnings, what would stop publishing); an import's also say where: ``sheet``,
+    ``row`` and the ``column`` as the file's header wrote it."""
+
+    field: str
+    code: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
 
 
 def localise_field_error(err: FieldError, lang: Lang) -> dict[str, Any]:

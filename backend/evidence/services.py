@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import anyio
 
@@ -21,6 +22,7 @@ from backend.core.errors import (
 )
 from backend.core.events import Event
 from backend.core.ids import new_id
+from backend.core.rows import Json, row_as
 from backend.core.uploads import SpooledBody
 from backend.evidence import near
 from backend.evidence.flags import Fix, PhotoFacts
@@ -41,7 +43,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ClientCapture",
+    "LinkedRow",
     "NearPhoto",
+    "PhotoRow",
     "evidence_changed",
     "link_records",
     "near_links",
@@ -100,7 +104,25 @@ def _refusal(exc: ImageRefused) -> DomainError:
     return error
 
 
-def _out(row: dict[str, Any]) -> PhotoOut:
+class PhotoRow(TypedDict):
+    """A ``Photo`` as ``Photo.select()`` returns it."""
+
+    id: uuid.UUID
+    sha256: str
+    uploaded_by: uuid.UUID
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    captured_at: dt.datetime | None
+    gps_lat: float | None
+    gps_lon: float | None
+    gps_accuracy_m: float | None
+    phash: str
+    created_at: dt.datetime
+
+
+def _out(row: PhotoRow) -> PhotoOut:
     sha = row["sha256"]
     return PhotoOut(
         sha256=sha,
@@ -148,7 +170,7 @@ async def store_photo(
     digest = upload.sha256 if isinstance(upload, SpooledBody) else sha256_hex(upload)
     if digest != sha256:
         raise ValidationFailed("hash_mismatch", errors=[FieldError("body", "hash_mismatch")])
-    existing = await Photo.select().where(Photo.sha256 == sha256).first()
+    existing = row_as(PhotoRow, await Photo.select().where(Photo.sha256 == sha256).first())
     if existing:
         return False, _out(existing)
     body = upload.read() if isinstance(upload, SpooledBody) else upload
@@ -176,7 +198,7 @@ async def store_photo(
         )
         if done:
             await _photo_arrived(sha256, image.phash)
-    row = present(await Photo.select().where(Photo.sha256 == sha256).first())
+    row = present(row_as(PhotoRow, await Photo.select().where(Photo.sha256 == sha256).first()))
     return bool(done), _out(row)
 
 
@@ -203,7 +225,18 @@ async def _photo_arrived(sha256: str, phash: str) -> None:
     await _announce(touched)
 
 
-async def link_records(record_kind: str, rows: list[dict[str, Any]]) -> None:
+class LinkedRow(TypedDict):
+    """What ``link_records`` reads of a synced record that names photos (a claim, a work log)."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    village_code: str
+    county_code: str
+    version: int
+    evidence: Json
+
+
+async def link_records(record_kind: str, rows: Sequence[LinkedRow]) -> None:
     """After a push: the photo links of these stored records (columns id, owner_id,
     village_code, county_code, evidence) become exactly the photos they name. A new record
     without photos has nothing to link."""
@@ -357,9 +390,9 @@ async def photo_facts(hashes: list[str]) -> list[PhotoFacts]:
     ]
 
 
-async def _visible_photo(scope: Scope, sha256: str) -> dict[str, Any]:
+async def _visible_photo(scope: Scope, sha256: str) -> PhotoRow:
     """The photo row, if the caller uploaded it or may see a record that names it."""
-    row = await Photo.select().where(Photo.sha256 == sha256).first()
+    row = row_as(PhotoRow, await Photo.select().where(Photo.sha256 == sha256).first())
     if row is None:
         raise NotFound()
     if row["uploaded_by"] != scope.user_id:

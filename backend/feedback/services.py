@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -12,13 +13,14 @@ from backend.core.clock import utc_now
 from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256
+from backend.core.rows import Json, row_as, rows_as
 from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.feedback.messages import Notices
 from backend.feedback.schemas import FeedbackData, FeedbackOut
 from backend.feedback.tables import Feedback
 from backend.notify.services import Notice, notify
-from backend.sync.registry import Prepared, registered_kind
+from backend.sync.registry import Prepared, SyncedRow, registered_kind
 from backend.sync.services import bump_seq
 
 if TYPE_CHECKING:
@@ -27,8 +29,20 @@ if TYPE_CHECKING:
     from backend.core.context import RequestContext
     from backend.core.scope import Actor, Scope
 
-__all__ = ["answer", "feedback_where", "feedback_wire", "list_feedback", "prepare_feedback",
+__all__ = ["FeedbackRow", "answer", "feedback_where", "feedback_wire", "list_feedback",
+           "prepare_feedback",
            "write_links"]
+
+
+class FeedbackRow(SyncedRow):
+    """A ``Feedback`` as ``Feedback.select()`` returns it."""
+
+    text: str
+    evidence: Json
+    state: str
+    answer: str | None
+    answered_by: uuid.UUID | None
+    answered_at: dt.datetime | None
 
 
 def _home(scope: Scope) -> tuple[str, str] | None:
@@ -53,7 +67,7 @@ async def prepare_feedback(actor: Actor, data: dict[str, Any]) -> Prepared:
                     home[0], home[1])
 
 
-def feedback_wire(row: dict[str, Any]) -> dict[str, Any]:
+def feedback_wire(row: FeedbackRow) -> dict[str, Any]:
 
     return {"text": row["text"], "evidence": loads(row["evidence"]) or [],
             "state": row["state"], "answer": row["answer"],
@@ -68,15 +82,15 @@ def feedback_where(scope: Scope) -> Combinable:
     return clause
 
 
-def feedback_locked(row: dict[str, Any]) -> str | None:
+def feedback_locked(row: FeedbackRow) -> str | None:
     return None if row["state"] == "open" else "locked"
 
 
-async def write_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def write_links(actor: Actor, rows: list[FeedbackRow]) -> None:
     await evidence.link_records("feedback", rows)
 
 
-async def _out(rows: list[dict[str, Any]]) -> list[FeedbackOut]:
+async def _out(rows: list[FeedbackRow]) -> list[FeedbackOut]:
 
     names = await accounts.user_names({r["owner_id"] for r in rows})
     return [FeedbackOut(
@@ -92,14 +106,14 @@ async def list_feedback(scope: Scope, state: str | None) -> list[FeedbackOut]:
     query = Feedback.select().where(feedback_where(scope)).order_by(Feedback.created_at)
     if state:
         query = query.where(Feedback.state == state)
-    return await _out(await query)
+    return await _out(rows_as(FeedbackRow, await query))
 
 
 async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
                  text: str) -> FeedbackOut:
     """A county admin answers; the author finds the answer in their inbox."""
-    row = await Feedback.select().where(Feedback.id == feedback_id,
-                                        feedback_where(actor.scope)).first()
+    row = row_as(FeedbackRow, await Feedback.select().where(
+        Feedback.id == feedback_id, feedback_where(actor.scope)).first())
     if row is None:
         raise NotFound()
     if row["county_code"] not in actor.scope.admin_counties:
@@ -122,5 +136,6 @@ async def answer(ctx: RequestContext, actor: Actor, feedback_id: uuid.UUID,
         await audit.record(ctx, "feedback.answered", "feedback", feedback_id,
                            county_code=row["county_code"], before={"state": "open"},
                            after={"state": "answered"})
-    row = present(await Feedback.select().where(Feedback.id == feedback_id).first())
+    row = present(row_as(FeedbackRow,
+                         await Feedback.select().where(Feedback.id == feedback_id).first()))
     return (await _out([row]))[0]

@@ -5,6 +5,7 @@ The pure rules (counting days, routing) are in ``fieldwork/rules.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from backend.core.canonical import wire
 from backend.core.clock import utc_now
 from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from backend.core.rows import row_as, rows_as
 from backend.core.validation import parse
 from backend.fieldwork import rules
 from backend.fieldwork.messages import Notices
@@ -22,7 +24,7 @@ from backend.fieldwork.schemas import LeaveData, LeaveOut
 from backend.fieldwork.tables import LeaveRequest
 from backend.notify.services import Notice, notify
 from backend.policy import services as policy
-from backend.sync.registry import Prepared, registered_kind
+from backend.sync.registry import Prepared, SyncedRow, registered_kind
 from backend.sync.services import bump_seq
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "LeaveRequestRow",
     "decide_leave",
     "leave_locked",
     "leave_queue",
@@ -38,7 +41,21 @@ __all__ = [
 ]
 
 
-def leave_wire(row: dict[str, Any]) -> dict[str, Any]:
+class LeaveRequestRow(SyncedRow):
+    """A ``LeaveRequest`` as ``LeaveRequest.select()`` returns it."""
+
+    start_date: dt.date
+    end_date: dt.date
+    days: int
+    reason: str
+    state: str
+    decider_level: str
+    decided_by: uuid.UUID | None
+    decided_at: dt.datetime | None
+    decision_note: str | None
+
+
+def leave_wire(row: LeaveRequestRow) -> dict[str, Any]:
     return {
         "cadre_id": str(row["owner_id"]),
         "village_code": row["village_code"],
@@ -83,12 +100,12 @@ async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
     )
 
 
-def leave_locked(row: dict[str, Any]) -> str | None:
+def leave_locked(row: LeaveRequestRow) -> str | None:
     return None if row["state"] == "pending" else "locked"
 
 
 
-def _leave_notice(row: dict[str, Any], state: str, note: str) -> Notice:
+def _leave_notice(row: LeaveRequestRow, state: str, note: str) -> Notice:
     span = f"{row['start_date']:%m-%d}—{row['end_date']:%m-%d}"
     title = Notices.leave_approved if state == "approved" else Notices.leave_rejected
     return Notice(
@@ -105,7 +122,7 @@ def _leave_notice(row: dict[str, Any], state: str, note: str) -> Notice:
 
 
 
-async def _leave_out(rows: list[dict[str, Any]]) -> list[LeaveOut]:
+async def _leave_out(rows: list[LeaveRequestRow]) -> list[LeaveOut]:
     names = await accounts.user_names({r["owner_id"] for r in rows})
     return sorted(
         [
@@ -136,7 +153,7 @@ async def leave_queue(scope: Scope, state: str | None) -> list[LeaveOut]:
     )
     if state:
         query = query.where(LeaveRequest.state == state)
-    return await _leave_out(await query)
+    return await _leave_out(rows_as(LeaveRequestRow, await query))
 
 
 async def decide_leave(
@@ -144,7 +161,10 @@ async def decide_leave(
 ) -> LeaveOut:
     """Approve or reject a pending leave: the township up to its limit, the county above."""
     scope = actor.scope
-    row = scope.reviewable(await LeaveRequest.select().where(LeaveRequest.id == leave_id).first())
+    row = scope.reviewable(
+        row_as(LeaveRequestRow,
+               await LeaveRequest.select().where(LeaveRequest.id == leave_id).first())
+    )
     if row["decider_level"] == "county" and row["county_code"] not in scope.admin_counties:
         raise Forbidden("county_decides")
     if not scope.reviews_village(row["village_code"], row["county_code"]):
@@ -183,6 +203,7 @@ async def decide_leave(
         )
     return (
         await _leave_out(
-            [present(await LeaveRequest.select().where(LeaveRequest.id == leave_id).first())]
+            [present(row_as(LeaveRequestRow, await LeaveRequest.select().where(
+                LeaveRequest.id == leave_id).first()))]
         )
     )[0]

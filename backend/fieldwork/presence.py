@@ -19,6 +19,7 @@ from backend.core.db import fetch, present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.events import Event
 from backend.core.ids import new_id
+from backend.core.rows import Json, row_as, rows_as
 from backend.core.validation import parse, parse_month
 from backend.fieldwork import rules
 from backend.fieldwork.messages import Notices
@@ -27,7 +28,7 @@ from backend.fieldwork.tables import LeaveRequest, PresenceDay, PresenceSheet, W
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
 from backend.policy import services as policy
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "PresenceDayRow",
+    "PresenceSheetRow",
     "confirm_sheet",
     "month_confirmed",
     "month_view",
@@ -42,6 +45,7 @@ __all__ = [
     "presence_day_wire",
     "return_sheet",
     "sheet_queue",
+    "sheet_row",
     "sheet_wire",
     "submit_month",
 ]
@@ -49,10 +53,38 @@ __all__ = [
 _FROZEN = ("submitted", "confirmed")
 _SHEET_STATES: Slot[dt.date, str | None] = Slot("sheet_states")
 
+class PresenceSheetRow(SyncedRow):
+    """A ``PresenceSheet`` as ``PresenceSheet.select()`` returns it."""
+
+    month: dt.date
+    state: str
+    days: Json
+    village_days: int
+    leave_days: int
+    away_days: int
+    return_reason: str | None
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decided_by: uuid.UUID | None
+
+
+class PresenceDayRow(SyncedRow):
+    """A ``PresenceDay`` as ``PresenceDay.select()`` returns it."""
+
+    date: dt.date
+    status: str
+    note: str
+
+
+def sheet_row(row: dict[str, Any] | None) -> PresenceSheetRow | None:
+    """One whole presence sheet row, typed."""
+    return row_as(PresenceSheetRow, row)
+
+
 #: Emitted inside the confirming transaction with the request context and the confirmed sheet
 #: row, so that other capabilities act on confirmed days (claims drafts the living subsidy)
 #: without field work knowing them; they listen in their manifests (``capability.py``).
-month_confirmed: Event[[RequestContext, dict[str, Any]]] = Event("presence.month_confirmed")
+month_confirmed: Event[[RequestContext, PresenceSheetRow]] = Event("presence.month_confirmed")
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -62,7 +94,7 @@ def _month_end(month: dt.date) -> dt.date:
 # --- wire forms --------------------------------------------------------------------------------
 
 
-def presence_day_wire(row: dict[str, Any]) -> dict[str, Any]:
+def presence_day_wire(row: PresenceDayRow) -> dict[str, Any]:
     return {
         "cadre_id": str(row["owner_id"]),
         "village_code": row["village_code"],
@@ -72,7 +104,7 @@ def presence_day_wire(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sheet_wire(row: dict[str, Any]) -> dict[str, Any]:
+def sheet_wire(row: PresenceSheetRow) -> dict[str, Any]:
     return {
         "cadre_id": str(row["owner_id"]),
         "village_code": row["village_code"],
@@ -207,7 +239,7 @@ async def month_view(scope: Scope, cadre_id: uuid.UUID, month_text: str) -> Mont
     """A cadre's month: frozen days once submitted, otherwise drafted live from the logs."""
     month = parse_month(month_text)
     village = await _visible_cadre(scope, cadre_id, month)
-    sheet = (
+    sheet = sheet_row(
         await PresenceSheet.select()
         .where(PresenceSheet.owner_id == cadre_id, PresenceSheet.month == month)
         .first()
@@ -303,7 +335,7 @@ async def submit_month(ctx: RequestContext, actor: Actor, month_text: str) -> Mo
     return await month_view(actor.scope, actor.user_id, month_text)
 
 
-def _sheet_notice(sheet: dict[str, Any], state: str, reason: str | None) -> Notice:
+def _sheet_notice(sheet: PresenceSheetRow, state: str, reason: str | None) -> Notice:
     month = sheet["month"].strftime("%Y-%m")
     if state == "confirmed":
         title = Notices.sheet_confirmed.fill(month=month)
@@ -324,9 +356,9 @@ def _sheet_notice(sheet: dict[str, Any], state: str, reason: str | None) -> Noti
     )
 
 
-async def _reviewable_sheet(actor: Actor, sheet_id: uuid.UUID) -> dict[str, Any]:
+async def _reviewable_sheet(actor: Actor, sheet_id: uuid.UUID) -> PresenceSheetRow:
     sheet = actor.scope.reviewable(
-        await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+        sheet_row(await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first())
     )
     if not actor.scope.reviews_village(sheet["village_code"], sheet["county_code"]):
         raise Forbidden()
@@ -379,12 +411,13 @@ async def _decide_sheet(
         )
         if state == "confirmed":
             confirmed = present(
-                await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()
+                sheet_row(await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first())
             )
             await month_confirmed.emit(ctx, confirmed)
     return (
         await _sheets_out(
-            [present(await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first())]
+            [present(sheet_row(
+                await PresenceSheet.select().where(PresenceSheet.id == sheet_id).first()))]
         )
     )[0]
 
@@ -403,7 +436,7 @@ async def return_sheet(
     return await _decide_sheet(ctx, actor, sheet_id, version, "returned", reason)
 
 
-async def _sheets_out(rows: list[dict[str, Any]]) -> list[SheetOut]:
+async def _sheets_out(rows: list[PresenceSheetRow]) -> list[SheetOut]:
     names = await accounts.user_names({r["owner_id"] for r in rows})
     cache = RequestCache()
     out = []
@@ -444,4 +477,4 @@ async def sheet_queue(scope: Scope, state: str | None, month_text: str | None) -
         query = query.where(PresenceSheet.state == state)
     if month_text:
         query = query.where(PresenceSheet.month == parse_month(month_text))
-    return await _sheets_out(await query)
+    return await _sheets_out(rows_as(PresenceSheetRow, await query))

@@ -9,17 +9,18 @@ import bisect
 import datetime as dt
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import posted
 from backend.audit import services as audit
-from backend.core.cache import Slot
+from backend.core.cache import ProcessCache, Slot
 from backend.core.canonical import content_hash, loads, wire
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
+from backend.core.rows import Json, rows_as
 from backend.core.validation import parse
 from backend.evidence import near
 from backend.evidence import services as evidence
@@ -27,7 +28,7 @@ from backend.evidence.flags import Fence, Fix, FlagSettings, PhotoFacts, verify_
 from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs, bump_seq
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "HouseholdListing",
+    "HouseholdRow",
+    "WorkLogRow",
     "flag_logs",
     "household_rows",
     "household_wire",
@@ -48,13 +52,50 @@ __all__ = [
     "write_log_links",
 ]
 
-_HOUSEHOLD_IDS: Slot[str, set[str]] = Slot("households")
+class HouseholdRow(SyncedRow):
+    """A ``Household`` as ``Household.select()`` returns it."""
+
+    external_id: str
+    head_name: str
+    members: int
+    group_name: str
+    tags: Json
+
+
+class HouseholdListing(TypedDict):
+    """A household as ``household_rows`` lists it (for surveys: targets and exports)."""
+
+    id: uuid.UUID
+    village_code: str
+    county_code: str
+    external_id: str
+    head_name: str
+    group_name: str
+
+
+class WorkLogRow(SyncedRow):
+    """A ``WorkLog`` as ``WorkLog.select()`` returns it."""
+
+    date: dt.date
+    kind: str
+    text: str
+    household_ids: Json
+    loc_lat: float | None
+    loc_lon: float | None
+    loc_accuracy_m: float | None
+    loc_captured_at: dt.datetime | None
+    evidence: Json
+    flags: Json
+
+
+_HOUSEHOLD_IDS: Slot[str, frozenset[str]] = Slot("households")
+_KEPT_HOUSEHOLD_IDS: ProcessCache[str, frozenset[str]] = ProcessCache("household ids")
 
 
 # --- households ------------------------------------------------------------------------------
 
 
-def household_wire(row: dict[str, Any]) -> dict[str, Any]:
+def household_wire(row: HouseholdRow) -> dict[str, Any]:
     return {
         "village_code": row["village_code"],
         "external_id": row["external_id"],
@@ -66,7 +107,7 @@ def household_wire(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def household_rows(village_codes: set[str] | None = None,
-                         ids: set[uuid.UUID] | None = None) -> list[dict[str, Any]]:
+                         ids: set[uuid.UUID] | None = None) -> list[HouseholdListing]:
     """Current households of some villages, or by id (for surveys: targets and exports),
     by village, group and household number. The caller has checked the scope."""
     query = Household.select(
@@ -77,7 +118,7 @@ async def household_rows(village_codes: set[str] | None = None,
         query = query.where(Household.village_code.is_in(sorted(village_codes) or [""]))
     if ids is not None:
         query = query.where(Household.id.is_in(list(ids) or [uuid.UUID(int=0)]))
-    rows = await query
+    rows = rows_as(HouseholdListing, await query)
     return sorted(rows, key=lambda r: (r["village_code"], r["group_name"], r["external_id"]))
 
 
@@ -97,12 +138,12 @@ async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]
     """The village's households. A village out of scope answers as any object out of scope
     does (``not_found``), the same whether or not the code exists elsewhere."""
     await _visible_village(scope, village_code)
-    rows = (
+    rows = rows_as(HouseholdRow, (
         await Household.select()
         .where(Household.village_code == village_code, Household.deleted.eq(False))
         .order_by(Household.group_name)
         .order_by(Household.head_name)
-    )
+    ))
     return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
 
 
@@ -243,7 +284,7 @@ async def import_households(
 # --- work logs -------------------------------------------------------------------------------
 
 
-def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
+def work_log_wire(row: WorkLogRow) -> dict[str, Any]:
     location = None
     if row["loc_lat"] is not None:
         location = {
@@ -265,14 +306,17 @@ def work_log_wire(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _village_households(actor: Actor, village_code: str) -> set[str]:
-    """The household ids of a village, cached for the length of one request."""
+async def _village_households(actor: Actor, village_code: str) -> frozenset[str]:
+    """The household ids of a village, kept per process while the households do not change
+    (triggers on the household table bump the reference-data version)."""
 
-    async def load() -> set[str]:
+    async def load() -> frozenset[str]:
         rows = await Household.select(Household.id).where(Household.village_code == village_code)
-        return {str(r["id"]) for r in rows}
+        return frozenset(str(r["id"]) for r in rows)
 
-    return await actor.cache.get(_HOUSEHOLD_IDS, village_code, load)
+    return await actor.cache.get(
+        _HOUSEHOLD_IDS, village_code, lambda: _KEPT_HOUSEHOLD_IDS.get(village_code, load)
+    )
 
 
 async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
@@ -325,7 +369,7 @@ async def _earlier_fixes(
     times = [f.captured_at for _, f in batch if f.captured_at]
     if not times:
         return []
-    ids = [record_id for record_id, _ in batch]
+    ids = {str(record_id) for record_id, _ in batch}
     rows = await WorkLog.select(
         WorkLog.id,
         WorkLog.loc_lat,
@@ -337,9 +381,10 @@ async def _earlier_fixes(
         WorkLog.loc_captured_at.is_not_null(),
         WorkLog.loc_captured_at >= min(times) - dt.timedelta(days=1),
         WorkLog.loc_captured_at <= max(times),
-        WorkLog.id.not_in(ids),
     )
-    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows]
+    # The batch's stored rows (edits) are left out here, not by a NOT IN of up to 500 ids.
+    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows
+             if str(r["id"]) not in ids]
     fixes += [(f.captured_at, str(i), f) for i, f in batch if f.captured_at]
     return sorted(fixes, key=lambda f: (f[0], f[1]))
 
@@ -428,15 +473,22 @@ def log_needs_links(values: dict[str, Any], version: int) -> bool:
     return bool(loads(values["evidence"])) or version > 1
 
 
-async def write_log_links(actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def write_log_links(actor: Actor, rows: list[WorkLogRow]) -> None:
     """After a push: the records' photo links become exactly what they name."""
     await evidence.link_records("work_log", rows)
 
 
-def _stored_as_prepared(row: dict[str, Any]) -> Prepared:
-    keys = ("date", "kind", "text", "loc_lat", "loc_lon", "loc_accuracy_m", "loc_captured_at")
-    values = {k: row[k] for k in keys}
-    values["evidence"] = loads(row["evidence"]) or []
+def _stored_as_prepared(row: WorkLogRow) -> Prepared:
+    values: dict[str, Any] = {
+        "date": row["date"],
+        "kind": row["kind"],
+        "text": row["text"],
+        "loc_lat": row["loc_lat"],
+        "loc_lon": row["loc_lon"],
+        "loc_accuracy_m": row["loc_accuracy_m"],
+        "loc_captured_at": row["loc_captured_at"],
+        "evidence": loads(row["evidence"]) or [],
+    }
     return Prepared(values=values, village_code=row["village_code"], county_code=row["county_code"])
 
 
@@ -445,7 +497,7 @@ async def reverify_logs(ids: list[uuid.UUID]) -> None:
     unlinked); a log whose flags changed is delivered again on pull."""
     from backend.sync.registry import registered_kind
 
-    rows = await WorkLog.select().where(WorkLog.id.is_in(ids or [None]))
+    rows = rows_as(WorkLogRow, await WorkLog.select().where(WorkLog.id.is_in(ids or [None])))
     if not rows:
         return
     items = [(row["id"], row["owner_id"], _stored_as_prepared(row)) for row in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from piccolo.columns.combination import Or
 
@@ -14,6 +14,7 @@ from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import Forbidden, NotFound
 from backend.core.ids import new_id
+from backend.core.rows import rows_as
 from backend.fieldwork.schemas import TalkIn, TalkOut
 from backend.fieldwork.tables import Talk
 from backend.geo import services as geo
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from backend.core.scope import Actor, Scope
 
 __all__ = [
+    "TalkRow",
     "cadres_without_talk",
     "list_talks",
     "record_talk",
@@ -65,10 +67,23 @@ async def record_talk(ctx: RequestContext, actor: Actor, data: TalkIn) -> TalkOu
             county_code=village.county_code,
             after={"cadre_id": str(data.cadre_id), "date": data.date.isoformat()},
         )
-    return (await _talks_out(await Talk.select().where(Talk.id == talk_id)))[0]
+    return (await _talks_out(rows_as(TalkRow, await Talk.select().where(Talk.id == talk_id))))[0]
 
 
-async def _talks_out(rows: list[dict[str, Any]]) -> list[TalkOut]:
+class TalkRow(TypedDict):
+    """A ``Talk`` as ``Talk.select()`` returns it."""
+
+    id: uuid.UUID
+    cadre_id: uuid.UUID
+    village_code: str
+    county_code: str
+    date: dt.date
+    talked_by: uuid.UUID
+    summary: str
+    created_at: dt.datetime
+
+
+async def _talks_out(rows: list[TalkRow]) -> list[TalkOut]:
     names = await accounts.user_names({r["cadre_id"] for r in rows})
     return [
         TalkOut(
@@ -85,7 +100,7 @@ async def _talks_out(rows: list[dict[str, Any]]) -> list[TalkOut]:
 
 
 async def list_talks(scope: Scope, year: int) -> list[TalkOut]:
-    rows = (
+    rows = rows_as(TalkRow, (
         await Talk.select()
         .where(
             Or(
@@ -97,7 +112,7 @@ async def list_talks(scope: Scope, year: int) -> list[TalkOut]:
         )
         .order_by(Talk.village_code)
         .order_by(Talk.date)
-    )
+    ))
     return await _talks_out(rows)
 
 

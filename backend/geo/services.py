@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.audit import services as audit
-from backend.core.cache import Slot
+from backend.core.cache import ProcessCache, Slot
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, Forbidden, NotFound
 from backend.core.imports import commit_or_preview, refuse
+from backend.core.rows import Json, row_as, rows_as
 from backend.geo.coords import convert
-from backend.geo.importer import DivisionRow, read_divisions
+from backend.geo.importer import DivisionRow as CsvDivision
+from backend.geo.importer import read_divisions
 from backend.geo.schemas import DivisionOut, FenceIn, FenceOut, ImportReport, TierLabelsIn
 from backend.geo.tables import LEVELS, Division
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_TIER_LABELS",
+    "DivisionRow",
     "VillageInfo",
     "cached_village",
     "current",
@@ -60,20 +64,44 @@ class VillageInfo:
 
 #: Current villages by code (None: no such village), read once per request.
 _VILLAGES: Slot[str, VillageInfo | None] = Slot("villages")
+#: The same, kept per process at a version of the reference data.
+_KEPT: ProcessCache[str, VillageInfo | None] = ProcessCache("villages")
 
 
-async def current(code: str) -> dict[str, Any] | None:
+class DivisionRow(TypedDict):
+    """A ``Division`` as ``Division.select()`` returns it."""
+
+    id: uuid.UUID
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    county_code: str | None
+    tier: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    center_lat: float | None
+    center_lon: float | None
+    radius_m: int | None
+    polygon: Json
+    tier_labels: Json
+    is_demo: bool
+
+
+async def current(code: str) -> DivisionRow | None:
     """The current row of a division code, or None."""
-    return await Division.select().where(Division.code == code, _CURRENT).first()
+    row = await Division.select().where(Division.code == code, _CURRENT).first()
+    return row_as(DivisionRow, row)
 
 
-def _village_info(row: dict[str, Any]) -> VillageInfo:
-    center = (row["center_lat"], row["center_lon"]) if row["center_lat"] is not None else None
+def _village_info(row: DivisionRow) -> VillageInfo:
+    lat, lon = row["center_lat"], row["center_lon"]  # a fence sets both or neither
+    center = (lat, lon) if lat is not None and lon is not None else None
     return VillageInfo(
         code=row["code"],
         name=row["name"],
         township_code=row["parent_code"] or row["code"][:9],
-        county_code=row["county_code"],
+        county_code=row["county_code"] or row["code"][:6],  # a village always has its county
         tier=row["tier"],
         center=center,
         radius_m=row["radius_m"],
@@ -89,22 +117,26 @@ def _load_json(value: Any) -> Any:
 
 async def village(code: str) -> VillageInfo:
     """A current village by code; ``unknown_division`` when there is none."""
-    row = (
-        await Division.select()
-        .where(Division.code == code, Division.level == "village", _CURRENT)
-        .first()
-    )
-    if row is None:
+    found = (await villages({code})).get(code)
+    if found is None:
         raise NotFound("unknown_division", code=code)
-    return _village_info(row)
+    return found
 
 
 async def villages(codes: set[str] | frozenset[str]) -> dict[str, VillageInfo]:
+    """The current villages among ``codes``, with their fences: kept per process while the
+    divisions do not change (``core/cache.ProcessCache``; triggers on the division table bump
+    the reference-data version)."""
     if not codes:
         return {}
-    rows = await Division.select().where(
-        Division.code.is_in(sorted(codes)), Division.level == "village", _CURRENT
-    )
+    found = await _KEPT.get_many(sorted(codes), _read_villages, None)
+    return {code: info for code, info in found.items() if info is not None}
+
+
+async def _read_villages(codes: list[str]) -> dict[str, VillageInfo | None]:
+    rows = rows_as(DivisionRow, await Division.select().where(
+        Division.code.is_in(codes), Division.level == "village", _CURRENT
+    ))
     return {r["code"]: _village_info(r) for r in rows}
 
 
@@ -136,7 +168,7 @@ async def _tier_labels(county_codes: set[str]) -> dict[str, dict[str, str]]:
     return {r["code"]: _load_json(r["tier_labels"]) or {} for r in rows if r["tier_labels"]}
 
 
-def division_out(row: dict[str, Any], labels: dict[str, dict[str, str]]) -> DivisionOut:
+def division_out(row: DivisionRow, labels: dict[str, dict[str, str]]) -> DivisionOut:
     county_labels = labels.get(row["county_code"] or "", {})
     fence = None
     if row["center_lat"] is not None and row["radius_m"]:
@@ -163,7 +195,7 @@ def division_out(row: dict[str, Any], labels: dict[str, dict[str, str]]) -> Divi
     )
 
 
-def _visible(scope: Scope, row: dict[str, Any]) -> bool:
+def _visible(scope: Scope, row: DivisionRow) -> bool:
     if row["level"] == "village":
         return scope.sees_village(row["code"], row["county_code"])
     if row["level"] == "township":
@@ -190,7 +222,7 @@ async def list_divisions(
         query = query.where(Division.parent_code == parent_code)
     if level:
         query = query.where(Division.level == level)
-    rows = [r for r in await query if _visible(scope, r)]
+    rows = [r for r in rows_as(DivisionRow, await query) if _visible(scope, r)]
     labels = await _tier_labels({r["county_code"] for r in rows if r["county_code"]})
     return [division_out(r, labels) for r in rows]
 
@@ -203,7 +235,7 @@ async def read_division(scope: Scope, code: str) -> DivisionOut:
     return division_out(row, labels)
 
 
-async def _admin_row(scope: Scope, code: str, level: str | None = None) -> dict[str, Any]:
+async def _admin_row(scope: Scope, code: str, level: str | None = None) -> DivisionRow:
     row = await current(code)
     if row is None or not _visible(scope, row) or (level and row["level"] != level):
         raise NotFound("unknown_division", code=code)
@@ -287,7 +319,7 @@ async def set_tier_labels(
 
 
 async def _check_tree(
-    rows: list[DivisionRow], scope: Scope | None, in_file: set[str]
+    rows: list[CsvDivision], scope: Scope | None, in_file: set[str]
 ) -> list[FieldError]:
     """Parents must exist (in the file, even on a bad row, or in the database); a county
     admin imports only their own county's divisions."""
@@ -356,7 +388,7 @@ async def import_divisions(
     return await commit_or_preview(Division._meta.db, dry_run, apply)
 
 
-async def _upsert(r: DivisionRow, demo: bool) -> str:
+async def _upsert(r: CsvDivision, demo: bool) -> str:
     values: dict[Column, Any] = {
         Division.name: r.name,
         Division.level: r.level,

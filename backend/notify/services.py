@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,11 +19,12 @@ from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, NotFound, ValidationFailed
 from backend.core.ids import new_id
+from backend.core.rows import rows_as
 from backend.core.validation import parse
 from backend.notify.schemas import ReadData, SubscriptionIn, SubscriptionOut
 from backend.notify.tables import InboxItem, PushDelivery, PushSubscription
 from backend.notify.vapid import b64url_decode
-from backend.sync.registry import Prepared
+from backend.sync.registry import Prepared, SyncedRow
 from backend.sync.services import allocate_seqs
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from backend.core.settings import Settings
 
 __all__ = [
+    "InboxItemRow",
     "Notice",
     "drop_subscriptions",
     "endpoint_problem",
@@ -106,11 +108,16 @@ async def write_notices(notices: Sequence[Notice]) -> int:
     ) for n, seq in zip(notices, seqs, strict=True)]).on_conflict(
         target=InboxItem.dedupe_key, action="DO NOTHING"
     ).returning(InboxItem.id, InboxItem.owner_id)
-    await _queue_pushes(inserted, now)
+    await _queue_pushes(rows_as(_Inserted, inserted), now)
     return len(inserted)
 
 
-async def _queue_pushes(items: list[dict[str, Any]], now: dt.datetime) -> None:
+class _Inserted(TypedDict):
+    id: uuid.UUID
+    owner_id: uuid.UUID
+
+
+async def _queue_pushes(items: list[_Inserted], now: dt.datetime) -> None:
     """One pending delivery per new inbox row per subscription of its recipient."""
     owners = list({r["owner_id"] for r in items})
     if not owners:
@@ -130,7 +137,22 @@ async def _queue_pushes(items: list[dict[str, Any]], now: dt.datetime) -> None:
         await PushDelivery.insert(*rows)
 
 
-def inbox_wire(row: dict[str, Any]) -> dict[str, Any]:
+class InboxItemRow(SyncedRow):
+    """An ``InboxItem`` as ``InboxItem.select()`` returns it."""
+
+    event: str
+    title_zh: str
+    title_en: str
+    body_zh: str
+    body_en: str
+    link: str
+    object_kind: str
+    object_id: str
+    read_at: dt.datetime | None
+    dedupe_key: str | None
+
+
+def inbox_wire(row: InboxItemRow) -> dict[str, Any]:
     return {"event": row["event"], "title": {"zh": row["title_zh"], "en": row["title_en"]},
             "body": {"zh": row["body_zh"], "en": row["body_en"]}, "link": row["link"],
             "object_kind": row["object_kind"], "object_id": row["object_id"],

@@ -18,7 +18,7 @@ from backend.core.context import RequestContext
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.export import CSV, XLSX, download
 from backend.core.i18n import pick_lang
-from backend.core.problems import localise_field_error
+from backend.core.problems import LocalisedFieldError, localise_field_error
 from backend.core.scope import Actor
 from backend.surveys import results, services
 from backend.surveys.forms import Form
@@ -133,7 +133,8 @@ class SurveyController(Controller):
                                                       attachments)
         lang = pick_lang(request.headers.get("accept-language"))
         return survey.model_copy(update={
-            "warnings": [localise_field_error(w, lang) for w in warnings]})
+            "warnings": [LocalisedFieldError(**localise_field_error(w, lang))
+                         for w in warnings]})
 
     @get("/{survey_id:uuid}/preview")
     async def preview(self, survey_id: FromPath[uuid.UUID], actor: NamedDependency[Actor],

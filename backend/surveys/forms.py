@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from backend.core.canonical import content_hash
 from backend.core.errors import FieldError
+from backend.surveys import rules
 from backend.surveys.rules import QuestionType
-from backend.surveys.xpath import ExpressionError, parse, references
+from backend.surveys.xpath import ExpressionError, choice_name_paths, parse, references
 
 _REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
@@ -72,6 +74,9 @@ class Label(BaseModel):
     as further keys, so a three-language XLSForm keeps every label."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    #: The further languages: text as it came (``_languages`` checks them), typed for the OpenAPI.
+    __pydantic_extra__: dict[str, Annotated[str, StringConstraints(strip_whitespace=False)]] = (
+        Field(init=False))
     zh: str = Field(min_length=1, max_length=2000)
     en: str = Field(min_length=1, max_length=2000)
 
@@ -143,6 +148,9 @@ class Group(_Strict):
     xpath: Expressions | None = None
     #: The most entries a repeat takes (bounds what a phone may send).
     max_entries: int = Field(default=50, ge=1, le=200)
+    #: On a top-level repeat: the household fact the roster is kept as (its members, each
+    #: with a lasting id and the answers to the questions inside marked with a ``fact``).
+    fact: str | None = Field(default=None, pattern=FACT_PATTERN)
 
 
 class Question(_Strict):
@@ -156,6 +164,7 @@ class Question(_Strict):
     #: Shown when any group has all its conditions true; None: always shown.
     relevant: list[list[Condition]] | None = Field(default=None, max_length=20)
     choices: list[Choice] | None = Field(default=None, max_length=MAX_CHOICES)
+    #: The household fact it asks; inside a roster kept as a fact, the member fact.
     fact: str | None = Field(default=None, pattern=FACT_PATTERN)
     #: The innermost group (or repeat) the question is in.
     group: str | None = Field(default=None, pattern=NAME_PATTERN)
@@ -250,10 +259,11 @@ def _question_problems(q: Question, earlier: dict[str, Question]) -> list[tuple[
     return problems
 
 
-def _expression_problems(xpath: Expressions | None, names: set[str], repeats: set[str]
-                         ) -> list[tuple[str, str]]:
+def _expression_problems(xpath: Expressions | None, names: set[str], repeats: set[str],
+                         selects: set[str]) -> list[tuple[str, str]]:
     """Expressions (of a question or a group) that cannot be evaluated alike on the phone
-    and here, or that name no question of the form."""
+    and here, that name no question of the form, or whose ``jr:choice-name`` names no
+    select question (``jr:choice-name(${q}, '${q}')``, as pyxform's forms write it)."""
     problems: list[tuple[str, str]] = []
     for key, text in (xpath.model_dump() if xpath else {}).items():
         if not text:
@@ -262,29 +272,17 @@ def _expression_problems(xpath: Expressions | None, names: set[str], repeats: se
             problems.append((f"xpath.{key}", "xlsform_unknown_name"))
             continue
         try:
-            parse(_REF.sub(lambda m: f"/data/{m.group(1)}", text))
+            tree = parse(_REF.sub(lambda m: f"/data/{m.group(1)}", text))
         except ExpressionError:
             problems.append((f"xpath.{key}", "xlsform_expression"))
+            continue
+        if any(path is None or path.rstrip("/").rpartition("/")[2] not in selects
+               for path in choice_name_paths(tree)):
+            problems.append((f"xpath.{key}", "xlsform_choice_name"))
     return problems
 
 
-def _inside_repeats(form: Form) -> set[str]:
-    """The groups that are repeats or inside one."""
-    groups = {g.name: g for g in form.groups}
-    out: set[str] = set()
-    for g in form.groups:
-        name: str | None = g.name
-        seen: set[str] = set()
-        while name and name in groups and name not in seen:
-            seen.add(name)
-            if groups[name].repeat:
-                out.add(g.name)
-                break
-            name = groups[name].parent
-    return out
-
-
-def _group_problems(form: Form, names: set[str], repeats: set[str]
+def _group_problems(form: Form, names: set[str], repeats: set[str], selects: set[str]
                     ) -> list[tuple[int, FieldError]]:
     groups = {g.name: g for g in form.groups}
     problems: list[tuple[int, FieldError]] = []
@@ -292,35 +290,95 @@ def _group_problems(form: Form, names: set[str], repeats: set[str]
         if g.parent is not None and g.parent not in groups:
             problems.append((index, FieldError(f"groups.{index}.parent", "not_found")))
         problems += [(index, FieldError(f"groups.{index}.{field}", code))
-                     for field, code in _expression_problems(g.xpath, names, repeats)]
+                     for field, code in _expression_problems(g.xpath, names, repeats,
+                                                             selects)]
     for index, q in enumerate(form.questions):
         if q.group is not None and q.group not in groups:
             problems.append((index, FieldError(f"questions.{index}.group", "not_found")))
     return problems
 
 
+def _roster_fact_problems(form: Form, households: bool) -> list[tuple[int, FieldError]]:
+    """A ``fact`` on a group: only a repeat at the top of the form (not inside another repeat)
+    of a household survey, with at least one member fact inside, each fact named once."""
+    repeat_of = _repeats(form)
+    member_facts = {g.name: [q.fact for q in form.questions
+                             if q.fact and repeat_of(q.group) == g.name]
+                    for g in form.groups if g.fact}
+    problems: list[tuple[int, FieldError]] = []
+    seen: set[str] = set()
+    for index, g in enumerate(form.groups):
+        if not g.fact:
+            continue
+        code = None
+        if not households:
+            code = "fact_needs_households"
+        elif not g.repeat:
+            code = "fact_on_group"
+        elif repeat_of(g.parent) is not None:
+            code = "fact_in_nested_repeat"
+        elif not member_facts[g.name]:
+            code = "roster_fact_empty"
+        elif g.fact in seen:
+            code = "duplicate"
+        seen.add(g.fact)
+        if code:
+            problems.append((index, FieldError(f"groups.{index}.fact", code)))
+    return problems
+
+
+def _repeats(form: Form) -> Callable[[str | None], str | None]:
+    """The repeat a question (or group) is inside, as the answer rules find it."""
+    shape = {"groups": [g.model_dump() for g in form.groups]}
+    return lambda group: rules.repeat_of(shape, group)
+
+
+def _fact_problem(form: Form, q: Question, households: bool, facts: set[str],
+                  member_facts: dict[str, set[str]],
+                  repeat_of: Callable[[str | None], str | None]) -> str | None:
+    """What is wrong with a question's ``fact``: outside repeats a household fact (named
+    once among them and the rosters'), inside a roster kept as a fact a member fact (named
+    once in that roster); anywhere else refused."""
+    if not q.fact:
+        return None
+    if not households:
+        return "fact_needs_households"
+    repeat = repeat_of(q.group)
+    if repeat is None:
+        return "duplicate" if q.fact in facts else None
+    groups = {g.name: g for g in form.groups}
+    if repeat_of(groups[repeat].parent) is not None:
+        return "fact_in_nested_repeat"
+    if not groups[repeat].fact:
+        return "fact_in_repeat"
+    return "duplicate" if q.fact in member_facts.setdefault(repeat, set()) else None
+
+
 def form_errors(form: Form, *, households: bool = True) -> list[tuple[int, FieldError]]:
     """What is wrong with a well-typed form, as (question index, error): names used twice,
     choices missing, conditions on later questions or with the wrong kind of value, bounds
-    that do not fit the type, facts on a survey of villages."""
+    that do not fit the type, facts on a survey of villages or where they cannot be kept
+    (group errors name ``groups.N`` and their group's index)."""
     names = {q.name for q in form.questions}
     repeats = {g.name for g in form.groups if g.repeat}
-    problems: list[tuple[int, FieldError]] = _group_problems(form, names, repeats)
+    selects = {q.name for q in form.questions if q.type in _SELECTS}
+    problems: list[tuple[int, FieldError]] = _group_problems(form, names, repeats, selects)
+    problems += _roster_fact_problems(form, households)
     earlier: dict[str, Question] = {}
-    facts: set[str] = set()
-    in_repeats = _inside_repeats(form)
+    facts: set[str] = {g.fact for g in form.groups if g.fact}
+    member_facts: dict[str, set[str]] = {}
+    repeat_of = _repeats(form)
     for index, q in enumerate(form.questions):
         found = _question_problems(q, earlier)
-        if q.fact and not households:
-            found.append(("fact", "fact_needs_households"))
-        elif q.fact and q.group in in_repeats:
-            found.append(("fact", "fact_in_repeat"))
-        elif q.fact and q.fact in facts:
-            found.append(("fact", "duplicate"))
-        found += _expression_problems(q.xpath, names, repeats)
+        fact_code = _fact_problem(form, q, households, facts, member_facts, repeat_of)
+        if fact_code:
+            found.append(("fact", fact_code))
+        elif q.fact:
+            repeat = repeat_of(q.group)
+            (facts if repeat is None else member_facts[repeat]).add(q.fact)
+        found += _expression_problems(q.xpath, names, repeats, selects)
         problems += [(index, FieldError(f"questions.{index}.{field}", code))
                      for field, code in found]
-        facts.add(q.fact or "")
         earlier.setdefault(q.name, q)
     return problems
 

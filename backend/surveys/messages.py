@@ -119,6 +119,11 @@ class Fields(Catalogue):
         "不支持的表达式（在“{near}”附近）",
         "Unsupported expression (near “{near}”)",
     )
+    xlsform_choice_name = Message(
+        "jr:choice-name 的第二个参数须写成选择题的名称，如 jr:choice-name(${{q}}, '${{q}}')",
+        "jr:choice-name's second argument must name a select question, as in"
+        " jr:choice-name(${{q}}, '${{q}}')",
+    )
     xlsform_not_xlsx = Message("不是有效的 .xlsx 文件", "Not a valid .xlsx file")
     xlsform_pyxform = Message(
         "XLSForm 有误（pyxform）：{detail}",
@@ -159,11 +164,42 @@ class Fields(Catalogue):
         "The attachment {file} has too many choices (limit {max})",
     )
     fact_in_repeat = Message(
-        "重复组（如家庭成员）中的问题不能登记为农户信息项：信息项每户一个值，而名单每人一个"
-        "答案，成员在各次调查间没有固定编号，无法逐人复用；请把该题移出重复组，或删去 fact",
-        "A question in a repeat (such as the members) cannot record a household fact: a fact "
-        "has one value a household, a roster one answer a person, and members have no lasting "
-        "id across surveys to reuse it by; move the question out of the repeat or drop its fact",
+        "重复组（名单）中的问题只有在该名单本身登记为农户信息项时，才能登记为成员信息：请在"
+        "该重复组开始一行（begin repeat）的 fact 列填写名单的信息项名称（如 members），成员才有"
+        "固定编号，下次调查逐人预填；否则请删去此题的 fact",
+        "A question in a repeat (a roster) records a member fact only when the roster itself is "
+        "kept as a household fact: fill the fact column of its begin repeat row (such as "
+        "members), so that each member keeps a lasting id and is pre-filled member by member "
+        "next time; otherwise drop this question's fact",
+    )
+    fact_in_nested_repeat = Message(
+        "重复组内的重复组（如每名成员的工作）不能登记为农户信息项：只有表单最外层的名单（如家庭"
+        "成员）能逐人保存为信息项；请删去此处的 fact",
+        "A repeat inside a repeat (such as each member's jobs) cannot record household facts: "
+        "only a roster at the top of the form (such as the members) is kept member by member; "
+        "drop the fact here",
+    )
+    fact_on_group = Message(
+        "普通分组不能登记为农户信息项：只有重复组（名单，如家庭成员）和问题可以",
+        "A plain group cannot record a household fact: only a repeat (a roster such as the "
+        "members) or a question can",
+    )
+    roster_fact_empty = Message(
+        "名单登记为农户信息项时，其中至少一题须在 fact 列写明要保存的成员信息（如姓名 name）",
+        "A roster kept as a household fact needs at least one question inside it with a fact "
+        "(such as name): the member facts it keeps",
+    )
+    member_id_missing = Message(
+        "名单中有成员缺少编号：请更新应用后重新保存此答卷",
+        "A member of the roster has no id: update the app and save the response again",
+    )
+    member_id_invalid = Message(
+        "名单中有成员的编号无效：请更新应用后重新保存此答卷",
+        "A member of the roster has an invalid id: update the app and save the response again",
+    )
+    member_id_duplicate = Message(
+        "名单中两名成员的编号相同：请删去重复的成员后重新保存",
+        "Two members of the roster have the same id: remove the repeated member and save again",
     )
     xlsform_meta_left_out = Message(
         "元数据 {type} 网页应用无法读取，已略去",

@@ -21,10 +21,11 @@ from backend.core.clock import to_local
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.export import Sheet, csv_bytes, xlsx_bytes
 from backend.core.i18n import Lang
-from backend.core.problems import localise_field_error
+from backend.core.problems import LocalisedFieldError, localise_field_error
 from backend.fieldwork import services as fieldwork
 from backend.geo import services as geo
 from backend.policy.services import policy_for
+from backend.surveys.facts import ROSTER, roster_facts
 from backend.surveys.forms import Form, Question
 from backend.surveys.geoshapes import geometry
 from backend.surveys.rules import repeat_of
@@ -71,7 +72,12 @@ def days_apart(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> int:
 
 
 def _facts_of(form_json: Any) -> set[str]:
-    return {q.get("fact") for q in (loads(form_json) or {}).get("questions", []) if q.get("fact")}
+    """The household facts a form asks: its fact questions outside rosters, and its rosters
+    kept as facts."""
+    form = loads(form_json) or {}
+    return ({q["fact"] for q in form.get("questions", [])
+             if q.get("fact") and repeat_of(form, q.get("group")) is None}
+            | {r.fact for r in roster_facts(form)})
 
 
 def _villages_of_scope(scope: Scope, codes: list[str]) -> list[str]:
@@ -89,26 +95,38 @@ async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
     codes = _villages_of_scope(scope, loads(row["village_codes"]) or [])
     households = row["target"] == "households"
     known: list[KnownFact] = []
-    facts = [q for q in form.questions if q.fact]
+    shape = form.model_dump(mode="json")
+    # (question or roster, its label, the fact, the kind of value kept)
+    facts: list[tuple[str, str, str | None, str]] = [
+        (q.name, q.label.zh, q.fact, q.type) for q in form.questions
+             if q.fact and repeat_of(shape, q.group) is None]
+    facts += [(r.repeat, _roster_label(form, r.repeat), r.fact, ROSTER)
+              for r in roster_facts(shape)]
     if households and facts:
         targeted = {h["id"] for h in await fieldwork.household_rows(set(codes))}
         stored = [f for f in await HouseholdFact.select(
             HouseholdFact.household_id, HouseholdFact.fact, HouseholdFact.value_type,
             HouseholdFact.confirmed_at,
         ).where(HouseholdFact.village_code.is_in(codes or [""]),
-                HouseholdFact.fact.is_in([q.fact for q in facts]))
+                HouseholdFact.fact.is_in([fact for _, _, fact, _ in facts]))
             if f["household_id"] in targeted]
-        for q in facts:
+        for name, label, fact, kind in facts:
             times = [f["confirmed_at"] for f in stored
-                     if f["fact"] == q.fact and f["value_type"] == q.type]
-            known.append(KnownFact(question=q.name, label=q.label.zh, fact=q.fact or "",
+                     if f["fact"] == fact and f["value_type"] == kind]
+            known.append(KnownFact(question=name, label=label, fact=fact or "",
                                    targeted=len(targeted), known=len(times),
                                    oldest=min(times, default=None),
                                    newest=max(times, default=None)))
     window = (await policy_for(row["county_code"], row["period_start"].year)).survey_repeat_days
     overlaps = await _overlaps(row, set(codes), window) if households else []
     return PreviewOut(known=known, overlaps=overlaps, window_days=window, problems=[
-        localise_field_error(e, lang) for e in publish_problems(form, row["target"])])
+        LocalisedFieldError(**localise_field_error(e, lang))
+        for e in publish_problems(form, row["target"])])
+
+
+def _roster_label(form: Form, repeat: str) -> str:
+    group = next(g for g in form.groups if g.name == repeat)
+    return group.label.zh if group.label else repeat
 
 
 async def _overlaps(row: dict[str, Any], codes: set[str], window: int) -> list[Overlap]:
@@ -242,7 +260,7 @@ def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
     labels: dict[str, int] = dict.fromkeys(
         [*_FIXED, _KEY] if repeat is None else [_KEY, "序号", _PARENT_KEY, _ROW_KEY], 1)
     for q in seen.values():
-        label = q.label.zh
+        label = _header(q)
         labels[label] = labels.get(label, 0) + 1
         if labels[label] > 1:  # two columns with one header stay two columns
             label = f"{label}（{q.name}）"
@@ -251,6 +269,12 @@ def _columns(forms: list[Form], repeat: str | None = None) -> list[_Column]:
         else:
             out.append(_Column(label, q))
     return out
+
+
+def _header(q: Question) -> str:
+    """A question's column header: its label, or its name when the label holds an expression
+    (``${m_name}的年龄`` reads one entry's answer, not the column's), as for a roster's sheet."""
+    return q.name if _EXPRESSION.search(q.label.zh) else q.label.zh
 
 
 def _cell(column: _Column, value: Any) -> Any:
@@ -339,7 +363,11 @@ _KEY = "答卷编号"
 #: A roster's sheet: the response id and the entry's number first, then its answers, then
 #: the keys that join it (ODK Central's PARENT_KEY and KEY).
 _PARENT_KEY, _ROW_KEY = "上级编号", "编号"
-_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+#: What Excel refuses in a sheet name (and control characters); at most 31 characters.
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_SHEET_MAX = 31
+#: An expression in a label (``${m_name}的工作``): it names one entry, not the sheet.
+_EXPRESSION = re.compile(r"\$\{[^}]*\}")
 
 
 def _roster_header(roster: _Roster) -> list[str]:
@@ -353,16 +381,28 @@ def _roster_rows(data: _Answers, repeat: str) -> list[list[Any]]:
             + [e.parent, e.key] for e in data.entries(repeat)]
 
 
+def _sheet_title(title: str, repeat: str) -> str:
+    """A roster's sheet name before it is made unique: its label, or its name (as ODK Central
+    and Kobo name a repeat's sheet) when the label holds an expression; without what Excel
+    refuses, spaces run together, no apostrophe at either end, at most 31 characters."""
+    text = repeat if _EXPRESSION.search(title) else title
+    text = " ".join(_SHEET_NAME.sub(" ", text).split()).strip("'").strip()
+    return text[:_SHEET_MAX].rstrip("'").strip() or repeat[:_SHEET_MAX]
+
+
 def _sheet_names(data: _Answers) -> dict[str, str]:
-    """A sheet (or CSV file) name per roster: its title, unique, without the characters
-    Excel refuses."""
-    used = {"答卷"}
+    """A sheet (or CSV file) name per roster (``_sheet_title``), unique as Excel compares
+    them (ignoring case; ``History`` is Excel's own): a second one gains ``_2``."""
+    used = {"答卷", "history"}
     out = {}
     for repeat, roster in data.repeats.items():
-        name = _SHEET_NAME.sub("", roster.title)[:28] or repeat[:28]
-        while name in used:
-            name = f"{name[:26]}_{len(used)}"
-        used.add(name)
+        base = _sheet_title(roster.title, repeat)
+        name, number = base, 1
+        while name.casefold() in used:
+            number += 1
+            suffix = f"_{number}"
+            name = base[:_SHEET_MAX - len(suffix)] + suffix
+        used.add(name.casefold())
         out[repeat] = name
     return out
 
@@ -428,7 +468,7 @@ def _features(columns: list[_Column], answers: dict[str, Any],
         extra = ({"精度（米）": value.get("accuracy_m")}
                  if q.type == "geopoint" and isinstance(value, dict) else {})
         out.append({"type": "Feature", "geometry": shape,
-                    "properties": {**properties, "问题": q.label.zh, **extra}})
+                    "properties": {**properties, "问题": _header(q), **extra}})
     return out
 
 

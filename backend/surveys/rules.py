@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeGuard
 
@@ -20,6 +20,7 @@ from backend.surveys.geoshapes import shape_error
 from backend.surveys.xpath import (
     ROOT,
     TZ,
+    ChoiceLabels,
     ExpressionError,
     Instance,
     add_node,
@@ -33,6 +34,7 @@ from backend.surveys.xpath import (
 )
 
 __all__ = [
+    "MEMBER_ID",
     "META_TYPES",
     "UNANSWERED_TYPES",
     "AnswerError",
@@ -47,6 +49,7 @@ __all__ = [
     "normalise",
     "repeat_chain",
     "repeat_of",
+    "roster_shown",
     "type_error",
     "visible_questions",
     "walk",
@@ -66,6 +69,10 @@ TEXT_MAX = 2000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _GEO_KEYS = {"lat", "lon", "accuracy_m", "captured_at"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
+#: The key of a roster entry's lasting member id, in a roster kept as a household fact: a
+#: UUID the phone makes when the entry is added (never a question name, which has no ``@``).
+MEMBER_ID = "@id"
+_MEMBER_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$")
 
@@ -333,10 +340,23 @@ def _inner_repeats(form: Mapping[str, Any], scope: str | None) -> set[str]:
             and repeat_of(form, g.get("parent")) == scope}
 
 
+def choice_labels(form: Mapping[str, Any]) -> Callable[[str], ChoiceLabels]:
+    """A select question's choices by name with their labels (what ``jr:choice-name``
+    reads), looked up when an expression asks."""
+
+    def labels(name: str) -> ChoiceLabels:
+        question = next((q for q in form["questions"] if q["name"] == name), None)
+        return {c["name"]: c["label"] for c in (question or {}).get("choices") or []}
+
+    return labels
+
+
 def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
-                   now: dt.datetime) -> tuple[Instance, dict[str, ET.Element]]:
+                   now: dt.datetime, language: str = "zh"
+                   ) -> tuple[Instance, dict[str, ET.Element]]:
     """The answers as ``/data/...`` nodes in form order; a roster's entries where its first
-    question stands, a roster inside an entry within that entry's node, at any depth."""
+    question stands, a roster inside an entry within that entry's node, at any depth.
+    ``language`` is the one the form is answered in (``jr:choice-name``, ``format-date``)."""
     root = new_instance()
     nodes: dict[str, ET.Element] = {"": root}
     levels = layout(form)
@@ -354,15 +374,15 @@ def build_instance(form: Mapping[str, Any], answers: Mapping[str, Any],
                 fill(nodes[path], item, entry, path + ".")
 
     fill(root, None, answers, "")
-    return Instance(root, root, now), nodes
+    return Instance(root, root, now, language, choice_labels(form)), nodes
 
 
 def _true(form: Mapping[str, Any], text: str | None, instance: Instance, node: ET.Element,
-          here: str | None) -> bool:
+          here: str | None, holder: bool = False) -> bool:
     if not text:
         return True
     try:
-        tree = parse(xpath_text(form, text, here))
+        tree = parse(xpath_text(form, text, here, holder))
         return as_boolean(evaluate(tree, instance.at(node)))
     except ExpressionError:
         return False
@@ -410,11 +430,11 @@ def _in_order(form: Mapping[str, Any], answers: Mapping[str, Any]
 
 
 def walk(form: Mapping[str, Any], answers: Mapping[str, Any],
-         now: dt.datetime | None = None) -> Walk:
+         now: dt.datetime | None = None, language: str = "zh") -> Walk:
     """Which questions show, in form order, computing calculations as it goes (a later
     expression sees an earlier calculation; a hidden question counts as empty)."""
     moment = now or dt.datetime.now(TZ)
-    instance, nodes = build_instance(form, answers, moment)
+    instance, nodes = build_instance(form, answers, moment, language)
     by_name = {q["name"]: q for q in form["questions"]}
     shown: list[str] = []
     shown_names: set[str] = set()
@@ -454,9 +474,9 @@ def walk(form: Mapping[str, Any], answers: Mapping[str, Any],
 
 
 def visible_questions(form: Mapping[str, Any], answers: Mapping[str, Any],
-                      now: dt.datetime | None = None) -> list[str]:
+                      now: dt.datetime | None = None, language: str = "zh") -> list[str]:
     """The questions shown for these answers, in form order (``roster.0.q`` in a roster)."""
-    return walk(form, answers, now).shown
+    return walk(form, answers, now, language).shown
 
 
 def _holder(path: str) -> str:
@@ -489,7 +509,7 @@ def kept_choices(form: Mapping[str, Any], question: Mapping[str, Any], path: str
         items.append((choice["name"], item))
     try:
         # The items change the tree's shape: a fresh instance reads them.
-        instance = Instance(state.instance.root, holder, state.instance.now)
+        instance = state.instance.rebuilt(holder)
         return {name for name, item in items if _true(form, text, instance, item, here)}
     finally:
         for _, item in items:
@@ -497,11 +517,12 @@ def kept_choices(form: Mapping[str, Any], question: Mapping[str, Any], path: str
 
 
 def expression_value(form: Mapping[str, Any], answers: Mapping[str, Any], text: str,
-                     path: str = "", now: dt.datetime | None = None) -> str:
+                     path: str = "", now: dt.datetime | None = None,
+                     language: str = "zh") -> str:
     """An expression's text value for these answers, at the question ``path`` (``q``,
     ``roster.0.q``; the root when empty): what the phone shows for ``${q}`` in a label and
     fills in for a ``default`` written as an expression."""
-    state = walk(form, answers, now)
+    state = walk(form, answers, now, language)
     node = state.nodes.get(path, state.instance.root)
     parts = path.split(".")
     here = parts[-3] if len(parts) >= 3 else None
@@ -556,6 +577,45 @@ def _question_error(form: Mapping[str, Any], question: Mapping[str, Any], value:
     return code
 
 
+def roster_shown(form: Mapping[str, Any], repeat: str, values: Mapping[str, Any], prefix: str,
+                 state: Walk, scope: str | None) -> bool:
+    """Whether a roster shows: one of its entries has a shown question, or, before it has
+    any entry, the roster and the groups around it (up to the entry it sits in) are
+    relevant there (the form itself at the top)."""
+    if _entries(values, repeat):
+        at = f"{prefix}{repeat}."
+        return any(path.startswith(at) for path in state.shown)
+    holder = state.nodes[prefix[:-1]]
+    groups = {g["name"]: g for g in form.get("groups") or []}
+    name: str | None = repeat
+    seen: set[str] = set()
+    while name and name in groups and name != scope and name not in seen:
+        seen.add(name)
+        expr = (groups[name].get("xpath") or {}).get("relevant")
+        if not _true(form, expr, state.instance, holder, scope, holder=True):
+            return False
+        name = groups[name].get("parent")
+    return True
+
+
+def _member_errors(entries: list[Any], at: str) -> dict[int, str]:
+    """Per entry of a roster kept as a fact: its member id missing, not a UUID, or the id
+    of an earlier entry."""
+    seen: set[str] = set()
+    out: dict[int, str] = {}
+    for index, entry in enumerate(entries):
+        member = entry.get(MEMBER_ID)
+        if member is None:
+            out[index] = "member_id_missing"
+        elif not isinstance(member, str) or not _MEMBER_ID.match(member):
+            out[index] = "member_id_invalid"
+        elif member in seen:
+            out[index] = "member_id_duplicate"
+        if isinstance(member, str):
+            seen.add(member)
+    return out
+
+
 def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
                    values: Mapping[str, Any], prefix: str, state: Walk,
                    scope: str | None) -> list[AnswerError]:
@@ -567,6 +627,12 @@ def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
         return [AnswerError(prefix + name, "not_list")]
     if len(value) > repeat.get("max_entries", 50):
         return [AnswerError(prefix + name, "too_many_entries")]
+    members: dict[int, str] = {}
+    if repeat.get("fact"):
+        # A roster kept as a fact is sent only when it shows: it then replaces the fact.
+        if not roster_shown(form, name, values, prefix, state, scope):
+            return [AnswerError(prefix + name, "not_relevant")]
+        members = _member_errors(value, prefix + name)
     errors: list[AnswerError] = []
     count = (repeat.get("xpath") or {}).get("repeat_count")
     if count:
@@ -576,6 +642,8 @@ def _repeat_errors(form: Mapping[str, Any], repeat: Mapping[str, Any],
         if wanted == wanted and len(value) != int(wanted):
             errors.append(AnswerError(prefix + name, "repeat_count"))
     for index, entry in enumerate(value):
+        if index in members:
+            errors.append(AnswerError(f"{prefix}{name}.{index}", members[index]))
         errors += _level_errors(form, name, entry, f"{prefix}{name}.{index}.", state)
     return errors
 
@@ -587,6 +655,8 @@ def _level_errors(form: Mapping[str, Any], scope: str | None, values: Mapping[st
     groups = {g["name"]: g for g in form.get("groups") or []}
     errors: list[AnswerError] = []
     known = _inner_repeats(form, scope)
+    if scope is not None and groups[scope].get("fact"):
+        known.add(MEMBER_ID)
     for kind, item in layout(form).get(scope, []):
         if kind == "repeat":
             errors += _repeat_errors(form, groups[item], values, prefix, state, scope)
@@ -601,10 +671,10 @@ def _level_errors(form: Mapping[str, Any], scope: str | None, values: Mapping[st
 
 
 def check_answers(form: Mapping[str, Any], answers: Mapping[str, Any],
-                  now: dt.datetime | None = None) -> list[AnswerError]:
+                  now: dt.datetime | None = None, language: str = "zh") -> list[AnswerError]:
     """Every broken rule: form order, one error a question (a roster's entries where the
     roster stands, a roster inside an entry within it), then unknown names by name."""
-    return _level_errors(form, None, answers, "", walk(form, answers, now))
+    return _level_errors(form, None, answers, "", walk(form, answers, now, language))
 
 
 def _normal(question: Mapping[str, Any], value: Any) -> Any:
@@ -612,11 +682,12 @@ def _normal(question: Mapping[str, Any], value: Any) -> Any:
 
 
 def normalise(form: Mapping[str, Any], answers: Mapping[str, Any],
-              now: dt.datetime | None = None) -> dict[str, Any]:
+              now: dt.datetime | None = None, language: str = "zh") -> dict[str, Any]:
     """Valid answers as stored: unanswered keys dropped, whole decimals kept, 3.0 → 3, and
-    every calculation as this server computes it (in rosters at any depth too)."""
+    every calculation as this server computes it (in rosters at any depth too), in the
+    language the form was answered in."""
     by_name = {q["name"]: q for q in form["questions"]}
-    state = walk(form, answers, now)
+    state = walk(form, answers, now, language)
 
     def level(scope: str | None, values: Mapping[str, Any]) -> dict[str, Any]:
         inner = _inner_repeats(form, scope)
@@ -624,6 +695,8 @@ def normalise(form: Mapping[str, Any], answers: Mapping[str, Any],
         for name, value in values.items():
             if name in inner:
                 out[name] = [level(name, entry) for entry in value]
+            elif name == MEMBER_ID:
+                out[name] = value
             elif is_answered(value) and (scope is not None
                                          or by_name[name]["type"] != "calculate"):
                 out[name] = _normal(by_name[name], value)

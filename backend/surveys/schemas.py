@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from backend.core.problems import LocalisedFieldError
 from backend.surveys.forms import Form
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 Target = Literal["households", "villages"]
+State = Literal["draft", "published", "closed"]
 
 
 class SurveyIn(BaseModel):
@@ -78,8 +80,9 @@ class SurveyOut(BaseModel):
     villages: list[VillageName]
     period_start: dt.date
     period_end: dt.date
-    state: Literal["draft", "published", "closed"]
-    form: dict[str, Any] = Field(description="the working form (see docs/surveys.md)")
+    state: State
+    #: The working form (see docs/surveys.md).
+    form: Form
     #: Whether the working form differs from the last published version.
     form_changed: bool
     versions: list[VersionOut]
@@ -88,7 +91,7 @@ class SurveyOut(BaseModel):
     #: Whether the caller may change it (its county's admins, or the owning township).
     can_manage: bool
     #: After an XLSForm import: what was accepted but ignored, located like errors.
-    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    warnings: list[LocalisedFieldError] = Field(default_factory=list)
 
 
 class KnownFact(BaseModel):
@@ -108,7 +111,7 @@ class Overlap(BaseModel):
 
     survey_id: uuid.UUID
     title: str
-    state: str
+    state: State
     village_code: str
     village_name: str
     period_start: dt.date
@@ -123,7 +126,7 @@ class PreviewOut(BaseModel):
     overlaps: list[Overlap]
     window_days: int
     #: What would stop publishing (field errors of the form or the survey), if anything.
-    problems: list[dict[str, Any]]
+    problems: list[LocalisedFieldError]
 
 
 class VillageProgress(BaseModel):
@@ -144,7 +147,7 @@ class ProgressOut(BaseModel):
 class PlannedSurvey(BaseModel):
     survey_id: uuid.UUID
     title: str
-    state: str
+    state: State
     target: Target
     period_start: dt.date
     period_end: dt.date
@@ -176,6 +179,11 @@ class ResponseData(BaseModel):
     answers: dict[str, Any] = Field(max_length=300)
     confirmed: list[str] = Field(default_factory=list, max_length=300)
     answered_at: AwareDatetime
+    #: The language the form was answered in (the app's): the server re-checks and computes
+    #: in it, so ``jr:choice-name`` and ``format-date``'s day and month names in a
+    #: calculation are stored as the cadre saw them.
+    language: Literal["zh", "en"] = "zh"
+
 
 class SurveyWire(BaseModel):
     """Pulled ``survey``: a published survey for one target village, with its form."""

@@ -62,8 +62,6 @@ _COLUMN = re.compile(r"the '([A-Za-z_:]+)' (?:value|column)")
 _SINGLE_COLON = re.compile(
     r"^(label|hint|constraint_message|constraint message|required_message|"
     r"required message|guidance_hint|media::image|image|audio|video):(?!:)\s*(.+)$", re.I)
-_CHOICE_NAME = re.compile(
-    r"jr:choice-name\(\s*\$\{([A-Za-z_][A-Za-z0-9_]*)\}\s*,\s*['\"]\$\{\1\}['\"]\s*\)")
 
 
 @dataclass(frozen=True)
@@ -179,7 +177,6 @@ class _Reading:
     row_of: list[int] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
     warnings: list[FieldError] = field(default_factory=list)
-    choice_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Questions read so far outside repeats (name → type), for the simple shapes.
     top_types: dict[str, str] = field(default_factory=dict)
 
@@ -343,10 +340,7 @@ def _question(reading: _Reading, element: dict[str, Any], group: str | None,
             ("start", 0), ("end", 10), ("step", 1))}
     expressions = _expressions(element)
     if expressions:
-        question["xpath"] = {k: _CHOICE_NAME.sub(lambda m: _choice_label_expr(reading, m), v)
-                             for k, v in expressions.items()}
-    if question["choices"]:
-        reading.choice_labels[name] = {c["name"]: c["label"]["zh"] for c in question["choices"]}
+        question["xpath"] = expressions
     if not in_repeat:
         # Simple shapes become the editor's conditions and bounds; the rest stays as written.
         simplify(question, reading.top_types)
@@ -354,17 +348,6 @@ def _question(reading: _Reading, element: dict[str, Any], group: str | None,
             reading.top_types[name] = kind
     reading.questions.append(question)
     reading.row_of.append(reading.row(name) or 2)
-
-
-def _choice_label_expr(reading: _Reading, match: re.Match[str]) -> str:
-    """``jr:choice-name(${q}, '${q}')`` as an ``if`` over q's choices (their Chinese label),
-    which both evaluators read the same way."""
-    labels = reading.choice_labels.get(match.group(1), {})
-    expr = "''"
-    for name, label in reversed(list(labels.items())):
-        text = label.replace("'", "’")
-        expr = f"if(${{{match.group(1)}}} = '{name}', '{text}', {expr})"
-    return expr
 
 
 def _group(reading: _Reading, element: dict[str, Any], parent: str | None,
@@ -381,7 +364,10 @@ def _group(reading: _Reading, element: dict[str, Any], parent: str | None,
     repeat = element.get("type") == "repeat"
     group: dict[str, Any] = {"name": name, "label": _label(element.get("label")),
                              "parent": parent, "repeat": repeat,
-                             "appearance": _appearance(reading, name, element)}
+                             "appearance": _appearance(reading, name, element),
+                             # A roster kept as a household fact (refused elsewhere, located).
+                             "fact": (str(element["fact"]).strip() or None)
+                             if element.get("fact") else None}
     expressions = {k: v for k, v in _expressions(element).items() if k == "relevant"}
     if repeat and control.get("jr:count"):
         expressions["repeat_count"] = str(control["jr:count"]).strip()

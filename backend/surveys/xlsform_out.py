@@ -126,7 +126,8 @@ def _rows(form: Form, languages: list[str], types: Mapping[str, str],
         kind = "begin repeat" if group.repeat else "begin group"
         cells = {"relevant": group.xpath.relevant if group.xpath else None,
                  "appearance": group.appearance,
-                 "repeat_count": group.xpath.repeat_count if group.xpath else None}
+                 "repeat_count": group.xpath.repeat_count if group.xpath else None,
+                 "fact": group.fact}
         rows.append(_row(kind, group.name, [group.label, None, None, None], languages, cells))
 
     for q in form.questions:

@@ -8,6 +8,13 @@ XPath 1.0 casts, dates as days since 1970 counted from local midnight in Asia/Sh
 ``selected`` on space-separated lists. ``tests/fixtures/survey_rules.json`` runs every
 function and type on both sides.
 
+Two functions depend on who reads the form, as in ODK Collect (which uses the device's
+language): ``jr:choice-name`` gives a choice's label and ``format-date``'s ``%a`` / ``%b`` the
+names of days and months, both in the language the form is answered in (the app's language,
+zh or en: the phone sends it with the response, and the server evaluates in it). Both
+evaluators register ``jr:choice-name`` as a function of their own (Enketo's evaluator has
+none); the labels come from the form the instance was built from.
+
 ``parse`` turns text into elementpath's token tree (raising ``ExpressionError`` with where it
 stopped, so a form is refused at import), ``evaluate`` runs it over an ``Instance``.
 """
@@ -18,8 +25,8 @@ import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,8 +38,11 @@ from elementpath.xpath_tokens import XPathToken
 
 __all__ = [
     "FUNCTIONS",
+    "JAVAROSA",
+    "LANGUAGES",
     "ROOT",
     "TZ",
+    "ChoiceLabels",
     "Date",
     "ExpressionError",
     "Instance",
@@ -41,6 +51,7 @@ __all__ = [
     "as_boolean",
     "as_number",
     "as_string",
+    "choice_name_paths",
     "evaluate",
     "new_instance",
     "number_text",
@@ -52,6 +63,10 @@ __all__ = [
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = "data"
 MAX_LENGTH = 4000
+#: The languages a form is answered in (the app's): ``format-date`` names and choice labels.
+LANGUAGES = ("zh", "en")
+#: The namespace of ODK's ``jr:`` functions.
+JAVAROSA = "http://openrosa.org/javarosa"
 
 
 class ExpressionError(ValueError):
@@ -228,23 +243,41 @@ def add_node(parent: ET.Element, name: str, text: str) -> ET.Element:
     return node
 
 
+#: A select question's choices by name, each with its label by language.
+ChoiceLabels = Mapping[str, Mapping[str, str]]
+
+
+def _no_choices(_: str) -> ChoiceLabels:
+    return {}
+
+
 @dataclass
 class Instance:
     """The answers as XML (``/data/q``, ``/data/roster/q`` for each entry), the node ``.``
-    stands for, and the clock ``today()`` / ``now()`` read. A node's text may change between
-    evaluations (a calculation filled in); its place may not (build a new Instance)."""
+    stands for, the clock ``today()`` / ``now()`` read, the language the form is answered in
+    and the choices of its select questions by question name (``jr:choice-name``). A node's
+    text may change between evaluations (a calculation filled in); its place may not (build a
+    new Instance)."""
 
     root: ET.Element
     current: ET.Element
     now: dt.datetime
+    language: str = "zh"
+    choices: Callable[[str], ChoiceLabels] = _no_choices
     _context: list[XPathContext] = field(default_factory=list, repr=False)
 
     def at(self, node: ET.Element) -> Instance:
-        return Instance(self.root, node, self.now, self._context)
+        return replace(self, current=node)
+
+    def rebuilt(self, node: ET.Element) -> Instance:
+        """The same answers read afresh at ``node``, after nodes were added or removed."""
+        return replace(self, current=node, _context=[])
 
     def context(self) -> XPathContext:
         if not self._context:
-            self._context.append(XPathContext(self.root, current_dt=self.now))
+            context = XPathContext(self.root, current_dt=self.now)
+            context.odk = self
+            self._context.append(context)
         context = self._context[0]
         context.item = context.root.elements[self.current]
         context.position, context.size, context.axis = 1, 1, None
@@ -255,6 +288,10 @@ def _now(context: XPathContext) -> dt.datetime:
     return context.current_dt
 
 
+def _odk(context: XPathContext) -> Instance:
+    return context.odk
+
+
 # --- the parser: elementpath's XPath 1.0 with Enketo's values and ODK functions -------------
 
 
@@ -262,6 +299,7 @@ class OdkParser(XPath1Parser):
     """XPath 1.0 as ODK forms write it. Its own symbol table, so elementpath's stays as is."""
 
     symbol_table = dict(XPath1Parser.symbol_table)
+    DEFAULT_NAMESPACES = {**XPath1Parser.DEFAULT_NAMESPACES, "jr": JAVAROSA}
 
 
 def _value(result: Any) -> Value:
@@ -506,13 +544,26 @@ def _selected_at(_: XPathContext, args: list[Value]) -> str:
     return parts[int(index)] if 0 <= index < len(parts) else ""
 
 
-def _format_date(_: XPathContext, args: list[Value]) -> str:
-    """Enketo's ``format-date``: %Y %y %m %n %d %e %H %h %M %S %3 %a %b (English names)."""
+#: ``%a`` and ``%b`` by language, as the phone's browser writes them (``toLocaleDateString``
+#: with ``zh-CN`` / ``en-US``, which ``xpath.ts`` gives Enketo's evaluator): Monday first.
+_DATE_NAMES = {
+    "zh": (("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+           tuple(f"{m}月" for m in range(1, 13))),
+    "en": (("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+           ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+            "Dec")),
+}
+
+
+def _format_date(context: XPathContext, args: list[Value]) -> str:
+    """Enketo's ``format-date``: %Y %y %m %n %d %e %H %h %M %S %3, and %a %b in the
+    language the form is answered in."""
     date = _as_date(args[0])
     form = as_string(args[1])
     if math.isnan(date.ms):
         return ""
     moment = _local(date.ms)
+    days, months = _DATE_NAMES.get(_odk(context).language, _DATE_NAMES["zh"])
     codes: dict[str, Callable[[], str]] = {
         "%": lambda: "%", "Y": lambda: f"{moment.year:04d}",
         "y": lambda: f"{moment.year:04d}"[2:], "m": lambda: f"{moment.month:02d}",
@@ -521,7 +572,7 @@ def _format_date(_: XPathContext, args: list[Value]) -> str:
         "h": lambda: str(moment.hour), "M": lambda: f"{moment.minute:02d}",
         "S": lambda: f"{moment.second:02d}",
         "3": lambda: f"{moment.microsecond // 1000:03d}",
-        "a": lambda: moment.strftime("%a"), "b": lambda: moment.strftime("%b"),
+        "a": lambda: days[moment.weekday()], "b": lambda: months[moment.month - 1],
     }
     out, index = [], 0
     while index < len(form):
@@ -564,6 +615,19 @@ def _math(run: Callable[[float], float]) -> Function:
 def _current_text(context: XPathContext) -> str:
     item = context.item
     return _text(item.elem) if isinstance(item, ElementNode) else ""
+
+
+def _choice_name(context: XPathContext, args: list[Value]) -> str:
+    """ODK's ``jr:choice-name(value, '${q}')``: the label of q's choice named value, in the
+    language the form is answered in; empty for no such choice (a select_multiple's whole
+    answer names none: ``jr:choice-name(selected-at(${q}, 0), '${q}')`` names its first).
+    The question is the last step of the path (question names are unique in a form)."""
+    odk = _odk(context)
+    question = as_string(args[1]).strip().rstrip("/").rpartition("/")[2]
+    label = odk.choices(question).get(as_string(args[0]))
+    if not label:
+        return ""
+    return label.get(odk.language) or label.get("zh") or ""
 
 
 def _join(_: XPathContext, args: list[Value]) -> str:
@@ -627,11 +691,13 @@ FUNCTIONS: dict[str, tuple[int, int | None, Function]] = {
         len([t for t in _nodes(a[0], "count-non-empty").texts if t]))),
     "sum": (1, 1, lambda _, a: float(sum(as_number(t) for t in _nodes(a[0], "sum").texts))),
     "position": (0, 1, _position),
+    "jr:choice-name": (2, 2, _choice_name),
 }
 
 
-def _register(name: str, fewest: int, most: int | None, run: Function) -> None:
-    if name in OdkParser.symbol_table:
+def _register(qualified: str, fewest: int, most: int | None, run: Function) -> None:
+    prefix, _, name = qualified.rpartition(":")
+    if not prefix and name in OdkParser.symbol_table:
         OdkParser.unregister(name)
 
     def evaluate(self: XPathToken, context: Any = None) -> Any:
@@ -639,7 +705,7 @@ def _register(name: str, fewest: int, most: int | None, run: Function) -> None:
             raise self.missing_context()
         return run(context, [_arg(token, context) for token in self])
 
-    token = OdkParser.function(name, nargs=(fewest, most))
+    token = OdkParser.function(name, prefix=prefix or None, nargs=(fewest, most))
     token.evaluate = evaluate  # type: ignore[method-assign]
 
 
@@ -665,6 +731,14 @@ def odk_text(text: str) -> str:
 def references(text: str) -> list[str]:
     """The question names an expression refers to with ``${name}``."""
     return _REF.findall(text)
+
+
+def choice_name_paths(tree: XPathToken) -> list[str | None]:
+    """The second argument of each ``jr:choice-name`` call in a parsed expression: the
+    path of the question whose choice it names, or None when it is not written as a string."""
+    return [str(token[1].value) if token[1].symbol == "(string)" else None
+            for token in tree.iter()
+            if token.symbol == "choice-name" and getattr(token, "namespace", None) == JAVAROSA]
 
 
 @lru_cache(maxsize=4096)

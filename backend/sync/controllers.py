@@ -22,7 +22,8 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync 离线同步"]
 
-    @post("/push", status_code=HTTP_200_OK, opt={"text_checked_per_item": True})
+    # Each item's data is held to the body bounds in services._envelope, item by item.
+    @post("/push", status_code=HTTP_200_OK, opt={"bounds_per_item": ("items", "data")})
     async def push(
         self,
         data: JSONBody[PushIn],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 if TYPE_CHECKING:
     from piccolo.columns.combination import Combinable
@@ -14,7 +15,35 @@ if TYPE_CHECKING:
 
     from backend.core.scope import Actor, Scope
 
-__all__ = ["Prepared", "SyncKind", "get_kind", "kinds", "register", "registered_kind"]
+__all__ = [
+    "Prepared",
+    "SyncKind",
+    "SyncedRow",
+    "get_kind",
+    "kinds",
+    "register",
+    "registered_kind",
+]
+
+#: The row type a kind's functions take (its table's row ``TypedDict``); sync itself reads
+#: every kind's rows as ``dict[str, Any]``.
+_Row = TypeVar("_Row")
+
+
+class SyncedRow(TypedDict):
+    """The columns of ``SyncedColumns`` as a select returns them: the base of every synced
+    table's row type (``ClaimRow(SyncedRow)``)."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    village_code: str
+    county_code: str
+    version: int
+    seq: int
+    content_hash: str
+    deleted: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -34,7 +63,7 @@ class Prepared:
 
 
 @dataclass(frozen=True)
-class SyncKind:
+class SyncKind(Generic[_Row]):
     """How one kind of record is validated, stored, shown and scoped.
 
     Attributes:
@@ -58,13 +87,13 @@ class SyncKind:
 
     name: str
     table: type[Table]
-    to_wire: Callable[[dict[str, Any]], dict[str, Any]]
+    to_wire: Callable[[_Row], dict[str, Any]]
     pull_where: Callable[[Scope], Combinable]
     prepare: Callable[[Actor, dict[str, Any]], Awaitable[Prepared]] | None = None
-    locked: Callable[[dict[str, Any]], str | None] = field(default=lambda row: None)
+    locked: Callable[[_Row], str | None] = field(default=lambda row: None)
     creatable: bool = True
     enrich: Callable[[list[tuple[uuid.UUID, uuid.UUID, Prepared]]], Awaitable[None]] | None = None
-    after_write: Callable[[Actor, list[dict[str, Any]]], Awaitable[None]] | None = None
+    after_write: Callable[[Actor, list[_Row]], Awaitable[None]] | None = None
     data_model: type[BaseModel] | None = None
     wire_model: type[BaseModel] | None = None
     after_write_needed: Callable[[dict[str, Any], int], bool] | None = None
@@ -74,10 +103,10 @@ class SyncKind:
         return self.prepare is not None
 
 
-_KINDS: dict[str, SyncKind] = {}
+_KINDS: dict[str, SyncKind[Any]] = {}
 
 
-def register(kind: SyncKind) -> SyncKind:
+def register(kind: SyncKind[_Row]) -> SyncKind[_Row]:
     existing = _KINDS.get(kind.name)
     if existing is not None and existing.table is not kind.table:
         raise ValueError(f"sync kind {kind.name!r} registered by two capabilities")
@@ -85,11 +114,11 @@ def register(kind: SyncKind) -> SyncKind:
     return kind
 
 
-def get_kind(name: str) -> SyncKind | None:
+def get_kind(name: str) -> SyncKind[Any] | None:
     return _KINDS.get(name)
 
 
-def registered_kind(name: str) -> SyncKind:
+def registered_kind(name: str) -> SyncKind[Any]:
     """A kind the caller's own capability registered: its absence is a wiring error."""
     kind = _KINDS.get(name)
     if kind is None:
@@ -97,5 +126,5 @@ def registered_kind(name: str) -> SyncKind:
     return kind
 
 
-def kinds() -> list[SyncKind]:
+def kinds() -> list[SyncKind[Any]]:
     return [_KINDS[name] for name in sorted(_KINDS)]

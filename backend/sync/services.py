@@ -13,7 +13,7 @@ from backend.audit import services as audit
 from backend.core.bounds import body_problems
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
-from backend.core.db import insert_rows, is_postgres, write_transaction
+from backend.core.db import insert_rows, is_postgres, select_in, write_transaction
 from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
@@ -149,9 +149,8 @@ async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
     for it in items:
         by_kind.setdefault(it.kind.name, []).append(it)
     for group in by_kind.values():
-        table = group[0].kind.table
-        for row in await table.select().where(table.id.is_in([it.id for it in group])):
-            found[row["id"]] = row
+        for row in await select_in(group[0].kind.table, "id", [it.id for it in group]):
+            found[_as_uuid(row["id"])] = row
     return found
 
 
@@ -196,28 +195,37 @@ def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, An
 
 
 async def _insert(actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any) -> set[uuid.UUID]:
-    """Insert new rows in one statement; on a database error, one savepoint per row."""
+    """Insert new rows in one statement; on a database error, row by row."""
     if not inserts:
         return set()
     table = inserts[0].kind.table
     rows = [_row_values(actor, it, seq, 1) for it, seq in zip(inserts, seqs, strict=True)]
-    savepoint = await tx.savepoint()
-    try:
-        done = await insert_rows(table, rows, conflict_target="id", returning="id")
-        await savepoint.release()
-        return {_as_uuid(r["id"]) for r in done}
-    except Exception:
-        await savepoint.rollback_to()
+    done = await _try_insert(table, rows, tx)
+    if done is not None:
+        return done
     inserted: set[uuid.UUID] = set()
     for row in rows:
-        savepoint = await tx.savepoint()
-        try:
-            done = await insert_rows(table, [row], conflict_target="id", returning="id")
-            await savepoint.release()
-            inserted |= {_as_uuid(r["id"]) for r in done}
-        except Exception:
-            await savepoint.rollback_to()
+        inserted |= await _try_insert(table, [row], tx) or set()
     return inserted
+
+
+async def _try_insert(table: Any, rows: list[dict[str, Any]], tx: Any) -> set[uuid.UUID] | None:
+    """The ids inserted (``ON CONFLICT`` skips those taken), or None when the database refused
+    the statement, which is then undone alone: on PostgreSQL by a savepoint (an error there
+    ends the transaction), on SQLite by the statement's own rollback (no savepoint needed)."""
+    postgres = is_postgres(table._meta.db)
+    savepoint = await tx.savepoint() if postgres else None
+    try:
+        done = await insert_rows(table, rows, conflict_target="id", returning="id")
+    except Exception:
+        if savepoint is not None:
+            await savepoint.rollback_to()
+        elif not tx.connection.in_transaction:
+            raise  # SQLite gave up the whole transaction (disk full, I/O): nothing to go on with
+        return None
+    if savepoint is not None:
+        await savepoint.release()
+    return {_as_uuid(r["id"]) for r in done}
 
 
 def _as_uuid(value: Any) -> uuid.UUID:

@@ -2227,6 +2227,7 @@ export interface components {
         /** Group */
         Group: {
             appearance?: string | null;
+            fact?: string | null;
             label?: components["schemas"]["Label"] | null;
             /** @default 50 */
             max_entries: number;
@@ -2373,6 +2374,8 @@ export interface components {
         Label: {
             en: string;
             zh: string;
+        } & {
+            [key: string]: string;
         };
         /** LeaveDecisionIn */
         LeaveDecisionIn: {
@@ -2402,6 +2405,15 @@ export interface components {
             state: "pending" | "approved" | "rejected" | "cancelled";
             version: number;
             village_code: string;
+        };
+        /** LocalisedFieldError */
+        LocalisedFieldError: {
+            code: string;
+            column?: string | null;
+            field: string;
+            message: string;
+            row?: number | null;
+            sheet?: string | null;
         };
         /** LoginIn */
         LoginIn: {
@@ -2455,7 +2467,8 @@ export interface components {
             /** Format: date */
             period_start: string;
             shared_facts: string[];
-            state: string;
+            /** @enum {string} */
+            state: "draft" | "published" | "closed";
             /** Format: uuid */
             survey_id: string;
             title: string;
@@ -2519,7 +2532,8 @@ export interface components {
             period_end: string;
             /** Format: date */
             period_start: string;
-            state: string;
+            /** @enum {string} */
+            state: "draft" | "published" | "closed";
             /** Format: uuid */
             survey_id: string;
             /** @enum {string} */
@@ -2660,9 +2674,7 @@ export interface components {
         PreviewOut: {
             known: components["schemas"]["KnownFact"][];
             overlaps: components["schemas"]["Overlap"][];
-            problems: {
-                [key: string]: unknown;
-            }[];
+            problems: components["schemas"]["LocalisedFieldError"][];
             window_days: number;
         };
         /** ProgressOut */
@@ -2698,6 +2710,8 @@ export interface components {
             id?: unknown;
             /** @description a registered kind, e.g. work_log */
             kind?: unknown;
+        } & {
+            [key: string]: unknown;
         };
         /** PushKeyOut */
         PushKeyOut: {
@@ -2926,10 +2940,7 @@ export interface components {
             created_at: string;
             description: string;
             division_code: string;
-            /** @description the working form (see docs/surveys.md) */
-            form: {
-                [key: string]: unknown;
-            };
+            form: components["schemas"]["Form"];
             form_changed: boolean;
             /** Format: uuid */
             id: string;
@@ -2945,9 +2956,7 @@ export interface components {
             title: string;
             versions: components["schemas"]["VersionOut"][];
             villages: components["schemas"]["VillageName"][];
-            warnings?: {
-                [key: string]: unknown;
-            }[];
+            warnings?: components["schemas"]["LocalisedFieldError"][];
         };
         /** SurveyPatch */
         SurveyPatch: {

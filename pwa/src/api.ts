@@ -7,6 +7,12 @@ import { acceptLanguage, t } from './i18n';
  */
 export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 
+/**
+ * A schema as a request may send it: the fields named have a default on the server, which fills
+ * them in when absent (the generated types mark them present, as every answer has them).
+ */
+export type Sent<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
 /** One field-level error from a problem-details answer. */
 export interface FieldError {
   field: string;

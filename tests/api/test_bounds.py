@@ -92,6 +92,31 @@ def test_sync_rejects_only_the_item_with_a_control_character(client, world, run)
     assert run(WorkLog.count().run) == 2
 
 
+def test_sync_rejects_only_the_item_whose_data_breaks_a_bound(client, world, run):
+    """Each item's data is held to every bound item by item; the envelope with the body."""
+    deep: object = "x"
+    for _ in range(40):
+        deep = [deep]
+    huge = {**_log("太大的数"), "data": {**_log("")["data"], "text": "数", "extra": 10**20}}
+    nested = {**_log("太深"), "data": {**_log("")["data"], "text": "深", "extra": deep}}
+    items = [_log("正常的日志"), huge, nested, _log("也正常")]
+    r = client.post("/api/sync/push", json={"items": items}, headers=world.headers("cadre_x1"))
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == ["applied", "rejected", "rejected", "applied"]
+    assert (results[1]["errors"][0]["field"], results[1]["errors"][0]["code"]) == (
+        "data.extra", "too_large")
+    assert results[2]["errors"][0]["code"] == "too_deep"
+    assert run(WorkLog.count().run) == 2
+    # Outside the items' data the body's bounds still refuse the whole request.
+    r = client.post("/api/sync/push", json={"items": items[:1], "other": 10**20},
+                    headers=world.headers("cadre_x1"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "other"
+    r = client.post("/api/sync/push", json={"items": [{**items[0], "id": 10**20}]},
+                    headers=world.headers("cadre_x1"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "items.0.id"
+
+
 @pytest.mark.parametrize("day, code", [
     ("0001-01-01", "date_too_early"),
     ("2017-12-31", "date_too_early"),

@@ -55,6 +55,20 @@ def test_one_stated_day_per_date(client, world):
     assert r["status"] == "rejected" and r["errors"][0]["code"] == "duplicate"
 
 
+def test_a_refused_row_leaves_the_rest_of_its_batch_applied(client, world):
+    """The batch's one insert is refused (a second stated day for a date): the rows are then
+    tried one by one, and only the clashing one is rejected (on SQLite without savepoints, on
+    PostgreSQL each in its own)."""
+    push(client, world, "cadre_x1", state_day(3, "in_village"))
+    results = push(client, world, "cadre_x1", state_day(4, "away"), state_day(3, "away"),
+                   state_day(5, "in_village"))
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    assert results[1]["errors"][0]["code"] == "duplicate"
+    changes, _ = pull_all(client, world, "cadre_x1")
+    days = sorted(c["data"]["date"] for c in changes if c["kind"] == "presence_day")
+    assert days == [day(3).isoformat(), day(4).isoformat(), day(5).isoformat()]
+
+
 def submit(client, world, who="cadre_x1"):
     return client.post(
         "/api/fieldwork/presence/submit",

@@ -417,7 +417,7 @@ def test_a_repeat_inside_a_repeat_over_http_answered_checked_and_exported(client
     book = load_workbook(io.BytesIO(client.get(
         f"/api/surveys/{survey['id']}/responses.xlsx", headers=world.headers("admin_a")).content))
     sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
-    assert list(sheets) == ["答卷", "农户", "成员", "${m_name}的工作"]
+    assert list(sheets) == ["答卷", "农户", "成员", "jobs"]  # its label holds ${m_name}
     main, homes, people, jobs = sheets.values()
 
     def rows(sheet):
@@ -433,3 +433,142 @@ def test_a_repeat_inside_a_repeat_over_http_answered_checked_and_exported(client
     assert [(j["工作"], j["年收入（元）"], j["上级编号"]) for j in rows(jobs)] == [
         ("务农", 12000, person_keys["王秀英"]), ("矿工", 30000, person_keys["王秀英"]),
         ("无", None, person_keys["赵四"])]
+
+
+def test_a_member_roster_kept_as_a_fact_is_reused_member_by_member(client, world):
+    """The members roster marked as a household fact: each member keeps the id its entry
+    carries; the next survey confirms it unchanged, or edits one, removes one, adds one —
+    and the fact follows, with who and when, and only for the caller's villages."""
+    from tests.xlsforms import FORMS, LI, WANG, XIAO
+    from tests.xlsforms import workbook as build
+
+    sample = FORMS["member_facts"]
+    post(client, world, "reviewer_x", REGISTER)
+    first = create(client, world).json()
+    assert upload(client, world, first["id"], build(sample)).status_code == 200
+    assert client.post(f"/api/surveys/{first['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    [bad, expected] = sample.bad[0]
+    [rejected] = push(client, world, "cadre_x1", answer(record, ids["H001"], bad))
+    assert [(e["field"], e["code"]) for e in rejected["errors"]] == [
+        (f"answers.{q}", code) for q, code in expected]
+    assert rejected["errors"][0]["message"] == "名单中有成员缺少编号：请更新应用后重新保存此答卷"
+    [hidden] = push(client, world, "cadre_x1", answer(record, ids["H001"], {
+        "lives_here": "no", "members": []}), lang="en")
+    assert hidden["errors"][0]["message"].startswith("“Members”: not asked")
+    [ok] = push(client, world, "cadre_x1", answer(record, ids["H001"], sample.good))
+    assert ok["status"] == "applied", ok
+
+    facts = {f["data"]["fact"]: f["data"] for f in received(client, world, "cadre_x1",
+                                                                 "household_fact")}
+    roster = facts["household_members"]
+    assert roster["type"] == "roster" and roster["confirmed_by_name"] == "cadre_x1"
+    assert [(m["id"], m["values"]["name"]) for m in roster["value"]["members"]] == [
+        (WANG, "王秀英"), (LI, "李强"), (XIAO, "李小明")]
+    assert "working" not in str(roster["value"])  # asked anew each time, not a fact
+    assert received(client, world, "cadre_y1", "household_fact") == []
+    # The county sees, before publishing the next one, that the members are known.
+    second = create(client, world, villages=(VILLAGE_X1,), title="成员复核").json()
+    assert upload(client, world, second["id"], build(sample)).status_code == 200
+    preview = client.get(f"/api/surveys/{second['id']}/preview",
+                         headers=world.headers("admin_a")).json()
+    known = {k["fact"]: k for k in preview["known"]}
+    assert (known["household_members"]["question"], known["household_members"]["label"]) == (
+        "members", "家庭成员")
+    assert (known["household_members"]["known"], known["household_members"]["targeted"]) == (1, 2)
+    assert "household_members" in preview["overlaps"][0]["shared_facts"]
+    assert client.post(f"/api/surveys/{second['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    record2 = next(r for r in received(client, world, "cadre_x1")
+                   if r["data"]["survey_id"] == second["id"])
+
+    # Pre-filled as it was, the roster is confirmed unchanged (new answers to non-facts).
+    same = [{"@id": m["id"], "member_name": m["values"]["name"], "age": m["values"]["age"],
+             "relation": m["values"]["relation"]} for m in roster["value"]["members"]]
+    same[0]["working"] = "yes"
+    edited = [{**same[0], "age": 47}, same[2]]
+    [changed] = push(client, world, "cadre_x1", answer(record2, ids["H001"], {
+        "lives_here": "yes", "members": edited}, confirmed=["members"]))
+    assert [(e["field"], e["code"]) for e in changed["errors"]] == [
+        ("confirmed.0", "confirm_changed")]
+    assert changed["errors"][0]["message"].startswith("「家庭成员」的答案与已知信息不同")
+    [kept] = push(client, world, "cadre_x1", answer(record2, ids["H001"], {
+        "lives_here": "yes", "members": same}, confirmed=["members"]))
+    assert kept["status"] == "applied", kept
+    # Then corrected: one edited, one removed, one added.
+    new = str(uuid.uuid4())
+    again = [*edited, {"@id": new, "member_name": "张兰", "age": 70, "relation": "parent"}]
+    [ok2] = push(client, world, "cadre_x1", item(answer(record2, ids["H001"], {
+        "lives_here": "yes", "members": again})["data"], id_=kept["id"],
+        base_version=kept["version"], kind="survey_response"))
+    assert ok2["status"] == "applied", ok2
+    facts = {f["data"]["fact"]: f["data"] for f in received(client, world, "cadre_x1",
+                                                                 "household_fact")}
+    after = facts["household_members"]["value"]["members"]
+    assert [(m["id"], m["values"]["name"], m["values"]["age"]) for m in after] == [
+        (WANG, "王秀英", 47), (XIAO, "李小明", 12), (new, "张兰", 70)]
+    # Nobody lives here any more: the roster is hidden and the fact is left as it was.
+    [gone] = push(client, world, "cadre_x1", answer(record2, ids["H002"], {"lives_here": "no"}))
+    assert gone["status"] == "applied"
+
+
+def test_labels_and_date_names_are_computed_in_the_language_answered_in(client, world):
+    """``jr:choice-name`` (over a choices sheet, attached CSVs and a cascade) and
+    ``format-date``'s day and month names in calculations: the phone says which language the
+    form was answered in, and the server computes and stores them in it, as the cadre saw
+    them; without it, in Chinese (the app's first language)."""
+    from tests.xlsforms import CROPS_CSV, VILLAGES_CSV, C, S, Sample
+    from tests.xlsforms import workbook as build
+
+    sample = Sample(sheets={
+        "survey": [
+            [*S, "choice_filter"],
+            ["select_one township", "township", "乡镇", "Township", "yes"],
+            ["select_one_from_file villages.csv", "village", "村", "Village", "yes", "", "",
+             "", "", "township=${township}"],
+            ["select_multiple_from_file crops.csv", "crops", "作物", "Crops"],
+            ["calculate", "place", "", "", "", "", "",
+             "concat(jr:choice-name(${village}, '${village}'), ', ', "
+             "jr:choice-name(${township}, '${township}'))"],
+            ["calculate", "first_crop", "", "", "", "", "",
+             "jr:choice-name(selected-at(${crops}, 0), '${crops}')"],
+            ["calculate", "day", "", "", "", "", "", "format-date(date('2026-12-03'), '%a %b')"],
+        ],
+        "choices": [C, ["township", "t1", "城关镇", "Chengguan"],
+                    ["township", "t2", "河西乡", "Hexi"]],
+    }, good={}, files={"villages.csv": VILLAGES_CSV,
+                       "crops.csv": CROPS_CSV.decode("gb18030").replace(
+                           "code,title", "name,label").encode()})
+    post(client, world, "reviewer_x", REGISTER)
+    survey = create(client, world).json()
+    parts = [("form", ("f.xlsx", build(sample), XLSX))] + [
+        ("files", (name, data, "text/csv")) for name, data in sample.files.items()]
+    r = client.put(f"/api/surveys/{survey['id']}/xlsform", files=parts,
+                   headers=world.headers("admin_a"))
+    assert r.status_code == 200, r.text
+    calculations = {q["name"]: q["xpath"]["calculation"] for q in r.json()["form"]["questions"]
+                    if q["type"] == "calculate"}
+    assert calculations["first_crop"] == "jr:choice-name(selected-at(${crops}, 0), '${crops}')"
+    assert client.post(f"/api/surveys/{survey['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200
+    [record] = received(client, world, "cadre_x1")
+    ids = households(client, world)
+    answers = {"township": "t1", "village": "v12", "crops": ["tea", "rice"]}
+    english = answer(record, ids["H001"], answers)
+    english["data"]["language"] = "en"
+    chinese = answer(record, ids["H002"], answers)
+    assert [x["status"] for x in push(client, world, "cadre_x1", english, chinese)] == [
+        "applied", "applied"]
+    stored = {r["data"]["household_id"]: r["data"]["answers"]
+              for r in received(client, world, "admin_a", kind="survey_response")}
+    assert {k: stored[ids["H001"]][k] for k in calculations} == {
+        "place": "West village, Chengguan", "first_crop": "茶叶", "day": "Thu Dec"}
+    assert {k: stored[ids["H002"]][k] for k in calculations} == {
+        "place": "西村, 城关镇", "first_crop": "茶叶", "day": "周四 12月"}
+    wrong = answer(record, ids["H001"], answers)
+    wrong["data"]["language"] = "fr"
+    [refused] = push(client, world, "cadre_x1", wrong)
+    assert refused["status"] == "rejected"
+    assert [e["field"] for e in refused["errors"]] == ["language"]

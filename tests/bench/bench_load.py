@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import logging
 import os
 import random
 import signal
@@ -31,6 +32,8 @@ from tests import dbconf  # noqa: E402
 
 DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
+# One INFO line per request from the HTTP client would drown the figures.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 import httpx  # noqa: E402
 
@@ -95,10 +98,11 @@ class Server:
             self.port = s.getsockname()[1]
         env = {**os.environ, "ZHUCUN_DATABASE_URL": DB_URL, "ZHUCUN_ENV": "test",
                "ZHUCUN_PWA_DIR": str(ROOT / "none")}
+        # This checkout's backend (``-m`` from ROOT), whichever environment runs the bench.
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/zhucun"), "serve", "--host", "127.0.0.1",
+            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60

@@ -27,7 +27,7 @@ import {
   type QuestionError,
   type SimpleOp,
 } from './editor';
-import type { Group, QuestionType } from './rules';
+import { repeatOf, type Group, type QuestionType } from './rules';
 
 const OTHER = '__other';
 const OP_KEYS: Record<SimpleOp, MessageKey> = { '=': 'surveyEditor.op.eq', '!=': 'surveyEditor.op.ne', selected: 'surveyEditor.op.selected' };
@@ -170,7 +170,7 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
           + {t('surveyEditor.add')}
         </button>
       </div>
-      <GroupsPanel groups={groups} rows={rows} onChange={changeGroups} onAddTo={(name) => change(addToGroup(rows, name))} />
+      <GroupsPanel groups={groups} rows={rows} households={households} onChange={changeGroups} onAddTo={(name) => change(addToGroup(rows, name))} />
       {error && (
         <p class="err block" role="alert" data-testid="editor-save-error">
           {error}
@@ -202,7 +202,13 @@ export default function SurveyEditor({ userId, survey, onSaved, onCancel }: Prop
  * member, plot, herd…): add, name, rename, turn into a roster, remove when nothing is in it.
  * Questions join one with their 分组 choice.
  */
-function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange: (g: Group[]) => void; onAddTo: (name: string) => void }) {
+function GroupsPanel(props: {
+  groups: Group[];
+  rows: EditorQuestion[];
+  households: boolean;
+  onChange: (g: Group[]) => void;
+  onAddTo: (name: string) => void;
+}) {
   const { groups, rows, onChange } = props;
   const set = (i: number, patch: Partial<Group>) => onChange(groups.map((g, j) => (j === i ? { ...g, ...patch } : g)));
   return (
@@ -270,6 +276,22 @@ function GroupsPanel(props: { groups: Group[]; rows: EditorQuestion[]; onChange:
                 onChange={(v) => set(i, setGroupExpr(g, 'relevant', v))}
                 testid="editor-group-relevant"
               />
+              {g.repeat && props.households && repeatOf({ questions: [], groups }, g.parent) === null && (
+                <label class="field">
+                  <span>{t('surveyEditor.groupFact')}</span>
+                  <input
+                    value={g.fact ?? ''}
+                    maxLength={40}
+                    autocapitalize="off"
+                    spellcheck={false}
+                    onInput={(e) => set(i, { fact: e.currentTarget.value.trim() || null })}
+                    data-testid="editor-group-fact"
+                  />
+                  <span class="small muted" style={{ fontWeight: 'normal' }}>
+                    {t('surveyEditor.groupFactHint')}
+                  </span>
+                </label>
+              )}
               {g.repeat && (
                 <ExprField
                   label={t('surveyEditor.repeatCount')}

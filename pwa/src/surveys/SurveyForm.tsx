@@ -10,6 +10,8 @@ import { go, href } from '../router';
 import {
   answersToSend,
   confirmedToSend,
+  factValue,
+  prefill,
   householdName,
   isOwn,
   knownFacts,
@@ -28,6 +30,7 @@ import {
   type SurveyContext,
   type SurveyData,
 } from './answering';
+import { rosterFact } from './facts';
 import { openPoints } from './geoshapes';
 import { ShapeInput } from './ShapeInput';
 import {
@@ -36,18 +39,17 @@ import {
   isAnswered,
   keptChoices,
   layout,
+  MEMBER_ID,
   repeatOf,
+  rosterShown,
   same,
   walk,
-  xpathText,
   type AnswerError,
   type Answers,
   type Form,
-  type Group,
   type Question,
   type Walk,
 } from './rules';
-import { isTrue } from './xpath';
 import { syncSoon } from '../sync';
 import { localDate } from '../time';
 import * as fmt from '../format';
@@ -206,9 +208,15 @@ function Editor(props: {
     setState((st) => {
       if (!st) return st;
       const list = Array.isArray(st.answers[repeat]) ? (st.answers[repeat] as Answers[]) : [];
-      return { ...st, answers: { ...st.answers, [repeat]: change(list.map((e) => ({ ...e }))) } };
+      const next = change(list.map((e) => ({ ...e })));
+      // A roster kept as a fact whose members changed is no longer a confirmation of them.
+      const kept = same(factValue(form, repeat, next), factValue(form, repeat, list));
+      return { answers: { ...st.answers, [repeat]: next }, confirmed: kept ? st.confirmed : st.confirmed.filter((n) => n !== repeat) };
     });
     setDirty(true);
+  };
+  const restoreRoster = (repeat: string) => {
+    setEntries(repeat, () => (prefill({ [repeat]: known[repeat] })[repeat] as Answers[]) ?? []);
   };
   const confirm = (name: string) => {
     setState((st) => st && { ...st, confirmed: [...st.confirmed, name] });
@@ -235,7 +243,7 @@ function Editor(props: {
     setBusy(true);
     try {
       const final = answersToSend(form, withMeta(form, answers, user.name));
-      await submitResponse(user.id, s, householdId, final, confirmedToSend(final, known, confirmed), props.editId);
+      await submitResponse(user.id, s, householdId, final, confirmedToSend(form, final, known, confirmed), props.editId);
       syncSoon();
       props.onDone();
     } finally {
@@ -271,6 +279,20 @@ function Editor(props: {
         )}
         setAnswer={setAnswer}
         setEntries={setEntries}
+        entryError={(path) => shownErrors.find((e) => e.question === path)}
+        rosterHead={(repeat, list) =>
+          known[repeat] ? (
+            <KnownRoster
+              form={form}
+              repeat={repeat}
+              known={known[repeat]}
+              list={list}
+              confirmed={confirmed.includes(repeat)}
+              onConfirm={() => confirm(repeat)}
+              onRestore={() => restoreRoster(repeat)}
+            />
+          ) : null
+        }
       />
       {generalErrors?.map((e: FieldError) => (
         <p class="err block">{e.message}</p>
@@ -356,6 +378,10 @@ function FormBody(props: {
   setEntries: SetList;
   /** What was sent: no adding or removing entries; calculations shown with the answers. */
   readOnly?: boolean;
+  /** Shown at the top of a roster (what is known of a roster kept as a fact). */
+  rosterHead?: (repeat: string, list: Answers[]) => preact.JSX.Element | null;
+  /** A broken rule of an entry itself (a member's id), by its path (`members.0`). */
+  entryError?: (path: string) => AnswerError | undefined;
 }) {
   const { form, answers, walk: w, render, readOnly } = props;
   const shown = new Set(w.shown);
@@ -383,24 +409,21 @@ function FormBody(props: {
       const g = groups.get(repeat)!;
       const list = listOf(values[repeat]);
       const at = prefix + repeat;
-      const anyShown =
-        list.length === 0
-          ? groupRelevant(form, repeat, w.nodes.get(prefix.slice(0, -1)) ?? w.doc.documentElement, scope)
-          : list.some((_e, i) => w.shown.some((p) => p.startsWith(`${at}.${i}.`)));
-      if (!anyShown) continue;
+      if (!rosterShown(form, repeat, values, prefix, w, scope)) continue;
       // A title naming an answer (`${m_name}的工作`) reads it from the entry the roster sits in.
       const near = (levels.get(scope ?? '') ?? []).find((i) => i.kind === 'question');
       const title = label(g.label);
       const name = (near?.kind === 'question' && title ? fillText(form, answers, title, prefix + near.question.name, w) : title) || repeat;
       out.push(
-        <fieldset class={`survey-repeat${scope ? ' inner' : ''}`} data-testid={`survey-repeat-${at}`}>
+        <fieldset class={`survey-repeat${scope ? ' inner' : ''}`} data-testid={`survey-repeat-${at}`} data-name={at}>
           <legend>{name}</legend>
+          {!scope && props.rosterHead?.(repeat, list)}
           {list.map((entry, i) => {
             const entryValue: SetValue = (n, v) => setList(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [n]: v } : e)));
             const entryList: SetList = (inner, change) =>
               setList(repeat, (l) => l.map((e, j) => (j === i ? { ...e, [inner]: change(listOf(e[inner])) } : e)));
             return (
-              <div class="survey-entry card" data-testid={`survey-entry-${at}-${i}`}>
+              <div class="survey-entry card" data-testid={`survey-entry-${at}-${i}`} data-name={`${at}.${i}`}>
                 <p class="small muted entry-head">
                   {name} {i + 1}
                   {!readOnly && (
@@ -414,6 +437,11 @@ function FormBody(props: {
                     </button>
                   )}
                 </p>
+                {props.entryError?.(`${at}.${i}`) && (
+                  <small class="err block" data-testid={`survey-error-${at}.${i}`}>
+                    {t(`survey.err.${props.entryError(`${at}.${i}`)!.code}` as MessageKey)}
+                  </small>
+                )}
                 {level(repeat, entry, `${at}.${i}.`, entryValue, entryList)}
               </div>
             );
@@ -437,16 +465,57 @@ function FormBody(props: {
   return <>{level(null, answers, '', props.setAnswer, props.setEntries)}</>;
 }
 
-/** Whether a repeat (and the groups around it, up to the entry it sits in) is shown, before it has any entry. */
-function groupRelevant(form: Form, repeat: string, holder: Node, scope: string | null): boolean {
-  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
-  let name: string | null | undefined = repeat;
-  while (name && groups.has(name) && name !== scope) {
-    const g: Group = groups.get(name)!;
-    if (g.xpath?.relevant && !isTrue(xpathText(form, g.xpath.relevant, scope, true), holder)) return false;
-    name = g.parent;
-  }
-  return true;
+/**
+ * What is known of a roster kept as a fact: its members (their member facts), who confirmed
+ * them and when; then confirm them unchanged, or see that they changed and restore them.
+ */
+function KnownRoster(props: {
+  form: Form;
+  repeat: string;
+  known: Known;
+  list: Answers[];
+  confirmed: boolean;
+  onConfirm: () => void;
+  onRestore: () => void;
+}) {
+  const { form, repeat, known } = props;
+  const roster = rosterFact(form, repeat);
+  const members = (known.value as Answers[]) ?? [];
+  const date = known.at ? fmt.day(localDate(new Date(known.at))) : '';
+  const changed = !same(factValue(form, repeat, props.list), known.value);
+  return (
+    <div class="known small" data-testid={`survey-known-${repeat}`}>
+      <span>{t('survey.knownMembers', { n: members.length, name: known.by, date })}</span>
+      {members.length > 0 && (
+        <ol class="known-members">
+          {members.map((m) => (
+            <li data-testid="survey-known-member" data-member-id={String(m[MEMBER_ID] ?? '')}>
+              {(roster?.questions ?? [])
+                .filter((q) => isAnswered(m[q.name]))
+                .map((q) => formatValue(q, m[q.name]))
+                .join(' · ')}
+            </li>
+          ))}
+        </ol>
+      )}
+      {changed ? (
+        <span class="changed">
+          <span data-testid={`survey-changed-${repeat}`}>{t('survey.changed')}</span>
+          <button type="button" class="link small" onClick={props.onRestore} data-testid={`survey-restore-${repeat}`}>
+            {t('survey.restore')}
+          </button>
+        </span>
+      ) : props.confirmed ? (
+        <span class="ok" data-testid={`survey-confirmed-${repeat}`}>
+          ✓ {t('survey.confirmed')}
+        </span>
+      ) : (
+        <button type="button" class="btn small" onClick={props.onConfirm} data-testid={`survey-confirm-${repeat}`}>
+          {t('survey.confirm')}
+        </button>
+      )}
+    </div>
+  );
 }
 
 /** A select's choices kept by its choice_filter (a cascade), as the server keeps them. */

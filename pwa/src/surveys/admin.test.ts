@@ -18,6 +18,7 @@ import {
   warningRows,
   rangeText,
   relevanceSummary,
+  type Overlap,
   type Question,
   type Survey,
   type Village,
@@ -137,7 +138,7 @@ describe('survey admin helpers', () => {
   });
 
   it('group overlaps per survey, villages and shared facts once each', () => {
-    const o = (survey_id: string, village_name: string, days_apart: number, shared_facts: string[], period_start = '2024-06-01') => ({
+    const o = (survey_id: string, village_name: string, days_apart: number, shared_facts: string[], period_start = '2024-06-01'): Overlap => ({
       survey_id,
       title: survey_id,
       state: 'published',

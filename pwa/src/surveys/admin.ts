@@ -1,4 +1,4 @@
-import { ApiError, api, type FieldError } from '../api';
+import { ApiError, api, type FieldError, type Schema } from '../api';
 import type { User } from '../auth';
 import { byCode } from '../dashboard/dashboard';
 import { t, type Lang } from '../i18n';
@@ -11,116 +11,26 @@ import { localDate } from '../time';
  * helpers the screen shows them with. Online only: nothing here is queued.
  */
 
-export type SurveyState = 'draft' | 'published' | 'closed';
-export type Target = 'households' | 'villages';
+// What crosses the wire, as the server's schemas define it (backend/surveys/schemas.py).
+export type Survey = Schema<'SurveyOut'>;
+export type SurveyState = Survey['state'];
+export type Target = Survey['target'];
+export type FormVersion = Schema<'VersionOut'>;
+export type SurveyIn = Schema<'SurveyIn'>;
+/** A question asking a household fact: how many targeted households already have it. */
+export type KnownFact = Schema<'KnownFact'>;
+/** Another survey asking the same households within the window, one row per shared village. */
+export type Overlap = Schema<'Overlap'>;
+export type Preview = Schema<'PreviewOut'>;
+export type VillageProgress = Schema<'VillageProgress'>;
+export type Progress = Schema<'ProgressOut'>;
+export type PlanSurvey = Schema<'PlannedSurvey'>;
+export type PlanVillage = Schema<'VillagePlan'>;
+/** A division as this screen reads it. */
+export type Village = Pick<Schema<'DivisionOut'>, 'code' | 'name' | 'parent_code' | 'county_code' | 'level'>;
 
 // The form is one shape for the phone and the admin screen (docs/surveys.md).
 export type { Condition, Constraint, Form, Label, Question };
-
-export interface FormVersion {
-  id: string;
-  version: number;
-  published_at: string;
-}
-
-export interface Survey {
-  id: string;
-  title: string;
-  description: string;
-  target: Target;
-  villages: { code: string; name: string }[];
-  period_start: string;
-  period_end: string;
-  state: SurveyState;
-  /** The working form; `form_changed`: it differs from the last published version. */
-  form: Form;
-  form_changed: boolean;
-  versions: FormVersion[];
-  can_manage: boolean;
-  /** After an XLSForm upload: what was accepted but has no effect (located, in words). */
-  warnings?: FieldError[];
-}
-
-export interface SurveyIn {
-  title: string;
-  description: string;
-  target: Target;
-  village_codes: string[];
-  period_start: string;
-  period_end: string;
-}
-
-/** A question asking a household fact: how many targeted households already have it. */
-export interface KnownFact {
-  question: string;
-  /** The Chinese label; the screen prefers the form's label in the UI language. */
-  label: string;
-  fact: string;
-  known: number;
-  targeted: number;
-  oldest: string | null;
-  newest: string | null;
-}
-
-/** Another survey asking the same households within the window, one row per shared village. */
-export interface Overlap {
-  survey_id: string;
-  title: string;
-  state: string;
-  village_code: string;
-  village_name: string;
-  period_start: string;
-  period_end: string;
-  days_apart: number;
-  shared_facts: string[];
-}
-
-export interface Preview {
-  known: KnownFact[];
-  overlaps: Overlap[];
-  window_days: number;
-  /** What would stop publishing: localised field errors of the form or the survey. */
-  problems: { field: string; message: string }[];
-}
-
-export interface VillageProgress {
-  village_code: string;
-  village_name: string;
-  done: number;
-  targeted: number;
-}
-
-export interface Progress {
-  target: Target;
-  villages: VillageProgress[];
-  done: number;
-  targeted: number;
-}
-
-export interface PlanSurvey {
-  survey_id: string;
-  title: string;
-  state: SurveyState;
-  target: Target;
-  period_start: string;
-  period_end: string;
-}
-
-export interface PlanVillage {
-  village_code: string;
-  village_name: string;
-  surveys: PlanSurvey[];
-  /** Households there would be asked again within the county's window. */
-  repeated: boolean;
-}
-
-export interface Village {
-  code: string;
-  name: string;
-  parent_code: string | null;
-  county_code: string | null;
-  level: string;
-}
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const EXPORTS = ['xlsx', 'csv', 'zip', 'geojson'] as const;
@@ -174,7 +84,7 @@ export async function getProgress(userId: string, sid: string): Promise<Progress
 
 export async function getPlan(userId: string, start: string, end: string): Promise<PlanVillage[]> {
   const q = new URLSearchParams({ start, end });
-  return sortVillages((await api<{ villages: PlanVillage[] }>(`/surveys/plan?${q}`, { user: userId })).villages);
+  return sortVillages((await api<Schema<'PlanOut'>>(`/surveys/plan?${q}`, { user: userId })).villages);
 }
 
 /** Divisions of the caller's scope, by code: villages to choose, townships to name them by. */
@@ -190,16 +100,8 @@ export function sortVillages<T extends { village_code: string }>(rows: T[]): T[]
   return [...rows].sort((a, b) => (a.village_code < b.village_code ? -1 : a.village_code > b.village_code ? 1 : 0));
 }
 
-export interface OverlapGroup {
-  survey_id: string;
-  title: string;
-  state: string;
-  period_start: string;
-  period_end: string;
-  days_apart: number;
-  villages: string[];
-  shared_facts: string[];
-}
+/** Overlaps of one survey: the villages it shares, the facts asked in any, the nearest days apart. */
+export type OverlapGroup = Omit<Overlap, 'village_code' | 'village_name'> & { villages: string[] };
 
 /** The server lists overlaps per village; an admin thinks per survey: one row each. */
 export function groupOverlaps(rows: Overlap[]): OverlapGroup[] {
@@ -303,7 +205,7 @@ export function warningRows(survey: Survey): ProblemRow[] {
   return (survey.warnings ?? []).map(located);
 }
 
-function located(e: FieldError): ProblemRow {
+function located(e: FieldError | Schema<'LocalisedFieldError'>): ProblemRow {
   return { sheet: e.sheet ?? '', row: e.row === undefined || e.row === null ? '' : String(e.row), column: e.column ?? e.field, reason: e.message };
 }
 
@@ -316,17 +218,12 @@ export function monthPeriod(today: string, months = 1): { start: string; end: st
   return { start: `${today.slice(0, 7)}-01`, end: `${ym}-${String(last).padStart(2, '0')}` };
 }
 
-interface ScopeOut {
-  admin_counties?: string[];
-  review_townships?: string[];
-}
-
 /**
  * Villages a user may target: every village of a county they administer, or of a township they
  * review. The geo list also holds villages seen for other reasons (a cadre's own posting).
  */
 export function choosableVillages(villages: Village[], user: Pick<User, 'scope'>): Village[] {
-  const s = (user.scope ?? {}) as ScopeOut;
+  const s = (user.scope ?? {}) as Partial<Schema<'ScopeOut'>>;
   const counties = new Set(s.admin_counties ?? []);
   const townships = new Set(s.review_townships ?? []);
   return byCode(

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { session } from '../auth';
+import { lang } from '../i18n';
 import { recordViews } from '../records';
 import { applyChanges } from '../sync';
 import { photosOf } from '../evidence/evidence';
@@ -27,7 +28,8 @@ import {
   type FactData,
   type SurveyData,
 } from './answering';
-import { fillText, type Form } from './rules';
+import fixtureJson from '../../../tests/fixtures/survey_rules.json';
+import { checkAnswers, fillText, MEMBER_ID, type Answers, type Form } from './rules';
 
 const L = (s: string) => ({ zh: s, en: s });
 const form: Form = {
@@ -85,7 +87,7 @@ describe('known facts', () => {
     // Changed: no confirmation needed, and it is not sent as confirmed.
     const changed = { ...answers, phone: '13900000002' };
     expect(unconfirmed(form, changed, known, ['members'])).toEqual([]);
-    expect(confirmedToSend(answersToSend(form, changed), known, ['members'])).toEqual(['members']);
+    expect(confirmedToSend(form, answersToSend(form, changed), known, ['members'])).toEqual(['members']);
     // Hidden by relevance: nothing to confirm, nothing sent.
     const hidden = { ...answers, members: 1 };
     expect(unconfirmed(form, hidden, known, [])).toEqual([]);
@@ -94,6 +96,62 @@ describe('known facts', () => {
 
   it('sends only shown, answered questions, text trimmed', () => {
     expect(answersToSend(form, { members: 1, phone: '139', note: '  好  ', housing: null })).toEqual({ members: 1, note: '好' });
+  });
+});
+
+describe('a roster kept as a household fact', () => {
+  // The form of the shared fixture: members (name, age, relation kept; working asked anew).
+  const rform = (fixtureJson as unknown as { roster_fact: { form: Form } }).roster_fact.form;
+  const W = '5b0c1a52-8f0e-4a57-9d43-0d7c5a1e2f01';
+  const L2 = '9c1d2b63-7e1f-4b68-8e54-1e8d6b2f3a12';
+  const value = {
+    types: { name: 'text', age: 'integer', relation: 'select_one', phone: 'text' },
+    members: [
+      { id: W, values: { name: '王秀英', age: 46, relation: 'head', phone: '139' } },
+      { id: L2, values: { name: '李强', age: 48, relation: 'cousin' } },
+    ],
+  };
+  const facts = [fact({ fact: 'household_members', type: 'roster', value, confirmed_by_name: '王五' })];
+
+  it('pre-fills the members with their ids and member facts, then each one’s defaults', () => {
+    const known = knownFacts(rform, facts, 'h1');
+    expect(known.members.value).toEqual([
+      { [MEMBER_ID]: W, member_name: '王秀英', age: 46, relation: 'head' },
+      // A choice the form no longer offers does not pre-fill.
+      { [MEMBER_ID]: L2, member_name: '李强', age: 48 },
+    ]);
+    expect(knownFacts(rform, facts, 'h2')).toEqual({});
+    const answers = startAnswers(rform, known, 'cadre1');
+    expect((answers.members as Answers[]).map((m) => m[MEMBER_ID])).toEqual([W, L2]);
+    // Editing the sheet never changes the known value.
+    (answers.members as Answers[])[0].age = 47;
+    expect((known.members.value as Answers[])[0].age).toBe(46);
+  });
+
+  it('blocks until the roster is confirmed or changed, and sends it with the ids', () => {
+    const known = knownFacts(rform, [fact({ fact: 'household_members', type: 'roster', value: { ...value, members: [value.members[0]] } })], 'h1');
+    const answers: Answers = { ...startAnswers(rform, known, 'cadre1'), lives_here: 'yes' };
+    expect(unconfirmed(rform, answers, known, [])).toEqual(['members']);
+    expect(unconfirmed(rform, answers, known, ['members'])).toEqual([]);
+    // Answering what is asked anew (working this month) is still a confirmation.
+    const working = { ...answers, members: [{ ...(answers.members as Answers[])[0], working: 'no' }] };
+    const sent = answersToSend(rform, working);
+    expect(sent.members).toEqual([{ [MEMBER_ID]: W, member_name: '王秀英', age: 46, relation: 'head', working: 'no' }]);
+    expect(checkAnswers(rform, sent)).toEqual([]);
+    expect(confirmedToSend(rform, sent, known, ['members'])).toEqual(['members']);
+    // Edited, removed, added: a correction, not a confirmation; a new member gets a new id.
+    const added = newEntry(rform, 'members', working);
+    expect(added[MEMBER_ID]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(newEntry(rform, 'visits', working)).toEqual({});
+    const edited = { ...working, members: [{ ...(working.members as Answers[])[0], age: 47 }, { ...added, member_name: '张兰', age: 70, relation: 'parent' }] };
+    expect(unconfirmed(rform, edited, known, [])).toEqual([]);
+    const sent2 = answersToSend(rform, edited);
+    expect(checkAnswers(rform, sent2)).toEqual([]);
+    expect(confirmedToSend(rform, sent2, known, ['members'])).toEqual([]);
+    // Everyone removed while it shows: sent empty (nobody is left); hidden: not sent at all.
+    expect(answersToSend(rform, { ...answers, members: [] }).members).toEqual([]);
+    expect('members' in answersToSend(rform, { ...answers, lives_here: 'no' })).toBe(false);
+    expect(unconfirmed(rform, { ...answers, lives_here: 'no' }, known, [])).toEqual([]);
   });
 });
 
@@ -150,14 +208,18 @@ describe('drafts and responses', () => {
       household_id: 'h1',
       answers: { members: 3 },
       confirmed: [],
+      language: 'zh',
     });
     expect(String(item.data.answered_at)).toMatch(/Z$/);
     expect(await loadDraft(userId, 's1', 'h1')).toBeUndefined();
     expect((await listOutbox(userId)).map((i) => i.id)).toEqual([item.id]);
 
-    // An edit of our own response keeps its id.
-    const edit = await submitResponse(userId, survey, 'h1', { members: 4 }, [], item.id);
+    // An edit of our own response keeps its id; it says the language it was answered in now
+    // (the server computes jr:choice-name and format-date names in it).
+    lang.set('en');
+    const edit = await submitResponse(userId, survey, 'h1', { members: 4 }, [], item.id).finally(() => lang.set('zh'));
     expect(edit.id).toBe(item.id);
+    expect(edit.data.language).toBe('en');
     expect((await listOutbox(userId)).length).toBe(1);
   });
 

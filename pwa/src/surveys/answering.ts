@@ -3,17 +3,20 @@
  * household, drafts kept on the phone, and the `survey_response` that is sent.
  */
 import { userDb } from '../db';
+import { lang, type Lang } from '../i18n';
 import { enqueue, listOutbox, saveEdit, type OutboxItem } from '../outbox';
 import { recordViews, type RecordView } from '../records';
+import { knownEntries, newMemberId, rosterFact, rosterFacts, ROSTER, sentEntries } from './facts';
 import {
   expressionValue,
   isAnswered,
   layout,
+  MEMBER_ID,
   META_TYPES,
   repeatOf,
+  rosterShown,
   same,
   typeError,
-  visibleQuestions,
   walk,
   withCalculations,
   type Answers,
@@ -72,6 +75,9 @@ export interface ResponseData {
   answers: Answers;
   confirmed: string[];
   answered_at: string;
+  /** The language it was answered in (the app's): the server computes jr:choice-name and
+   * format-date's names in calculations in it, as the phone did. */
+  language?: Lang;
   /** Set by the server on pull: who answered. */
   cadre_id?: string;
 }
@@ -169,17 +175,25 @@ export interface Known {
 }
 
 /**
- * The known value for each fact question: a fact of the household of the question's type
- * whose value the question still takes (a choice dropped from the form does not pre-fill).
+ * The known value for each fact question outside rosters: a fact of the household of the
+ * question's type whose value the question still takes (a choice dropped from the form does not
+ * pre-fill); and for each roster kept as a fact, its members as entries (facts.ts `knownEntries`).
  */
 export function knownFacts(form: Form, facts: FactData[], householdId: string): Record<string, Known> {
   const out: Record<string, Known> = {};
-  for (const q of form.questions) {
-    if (!q.fact) continue;
-    const newest = facts
-      .filter((f) => f.household_id === householdId && f.fact === q.fact && f.type === q.type && !typeError(q, f.value))
+  const newest = (fact: string, ok: (f: FactData) => boolean) =>
+    facts
+      .filter((f) => f.household_id === householdId && f.fact === fact && ok(f))
       .sort((a, b) => String(b.confirmed_at ?? '').localeCompare(String(a.confirmed_at ?? '')))[0];
-    if (newest) out[q.name] = { value: newest.value, by: newest.confirmed_by_name ?? '', at: newest.confirmed_at ?? null };
+  const known = (f: FactData, value: unknown): Known => ({ value, by: f.confirmed_by_name ?? '', at: f.confirmed_at ?? null });
+  for (const q of form.questions) {
+    if (!q.fact || repeatOf(form, q.group) !== null) continue;
+    const f = newest(q.fact, (f) => f.type === q.type && !typeError(q, f.value));
+    if (f) out[q.name] = known(f, f.value);
+  }
+  for (const r of rosterFacts(form)) {
+    const f = newest(r.fact, (f) => f.type === ROSTER);
+    if (f) out[r.repeat] = known(f, knownEntries(r, f.value));
   }
   return out;
 }
@@ -189,11 +203,25 @@ export function prefill(known: Record<string, Known>): Answers {
   return Object.fromEntries(Object.entries(known).map(([name, k]) => [name, JSON.parse(JSON.stringify(k.value))]));
 }
 
-/** A shown question still holding its pre-filled value that nobody confirmed. */
+/** What a confirmation compares: an answer, or of a roster kept as a fact its members' ids and member facts. */
+export function factValue(form: Form, name: string, value: unknown): unknown {
+  const roster = rosterFact(form, name);
+  return roster ? sentEntries(roster, value) : value;
+}
+
+/**
+ * A shown question (or roster kept as a fact) still holding its pre-filled value that nobody
+ * confirmed, in form order.
+ */
 export function unconfirmed(form: Form, answers: Answers, known: Record<string, Known>, confirmed: string[]): string[] {
-  return visibleQuestions(form, answers).filter(
-    (name) => name in known && !confirmed.includes(name) && same(answers[name], known[name].value),
-  );
+  const w = walk(form, answers);
+  const pending = (name: string) => name in known && !confirmed.includes(name) && same(factValue(form, name, answers[name]), known[name].value);
+  const rosters = rosterFacts(form)
+    .filter((r) => rosterShown(form, r.repeat, answers, '', w, null) && pending(r.repeat))
+    .map((r) => r.repeat);
+  const questions = w.shown.filter((name) => !rosterFact(form, name) && pending(name));
+  const order = (name: string) => form.questions.findIndex((q) => q.name === name || (q.group && repeatOf(form, q.group) === name));
+  return [...questions, ...rosters].sort((a, b) => order(a) - order(b));
 }
 
 const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
@@ -204,7 +232,8 @@ const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : 
  * them again and keeps its own).
  */
 export function answersToSend(form: Form, answers: Answers): Answers {
-  const shown = new Set(walk(form, answers).shown);
+  const w = walk(form, answers);
+  const shown = new Set(w.shown);
   const levels = layout(form);
   const level = (scope: string | null, values: Answers, prefix: string): Answers => {
     const out: Answers = {};
@@ -216,6 +245,17 @@ export function answersToSend(form: Form, answers: Answers): Answers {
         continue;
       }
       const list = values[item.repeat];
+      if (scope === null && rosterFact(form, item.repeat)) {
+        // A roster kept as a fact is sent whenever it shows (empty: nobody is left), with each
+        // member's id, and never while hidden (it would replace the fact).
+        if (!rosterShown(form, item.repeat, values, prefix, w, scope)) continue;
+        const entries = Array.isArray(list) ? (list as Answers[]) : [];
+        out[item.repeat] = entries.map((entry, i) => ({
+          [MEMBER_ID]: entry?.[MEMBER_ID],
+          ...level(item.repeat, entry ?? {}, `${prefix}${item.repeat}.${i}.`),
+        }));
+        continue;
+      }
       if (!Array.isArray(list) || list.length === 0) continue;
       out[item.repeat] = list.map((entry: Answers, i) => level(item.repeat, entry ?? {}, `${prefix}${item.repeat}.${i}.`));
     }
@@ -287,6 +327,18 @@ export function defaultAnswer(form: Form, q: Question, answers: Answers, path: s
  */
 export function startAnswers(form: Form, known: Record<string, Known>, username: string, now = new Date()): Answers {
   const out = prefill(known);
+  // A pre-filled member's other questions (asked anew each time) take their defaults.
+  for (const r of rosterFacts(form)) {
+    const list = out[r.repeat];
+    if (!Array.isArray(list)) continue;
+    (list as Answers[]).forEach((entry, index) => {
+      for (const q of form.questions) {
+        if (repeatOf(form, q.group) !== r.repeat || q.name in entry) continue;
+        const value = defaultAnswer(form, q, out, `${r.repeat}.${index}.${q.name}`);
+        if (value !== undefined) entry[q.name] = value;
+      }
+    });
+  }
   for (const q of form.questions) {
     if (repeatOf(form, q.group) !== null || q.name in out) continue;
     const meta = metaValue(q, username, now, true);
@@ -350,7 +402,8 @@ export function entryAt(answers: Answers, prefix: string): Answers {
  * entry at `prefix` ('' : the form itself; `household.0.` : the first household's).
  */
 export function newEntry(form: Form, repeat: string, answers: Answers = {}, prefix = ''): Answers {
-  const entry: Answers = {};
+  // A member of a roster kept as a fact gets its lasting id now.
+  const entry: Answers = prefix === '' && rosterFact(form, repeat) ? { [MEMBER_ID]: newMemberId() } : {};
   const list = Array.isArray(entryAt(answers, prefix)[repeat]) ? (entryAt(answers, prefix)[repeat] as Answers[]) : [];
   const index = list.length;
   // A copy of the answers with the new entry in place, so a default may read its own row.
@@ -364,9 +417,9 @@ export function newEntry(form: Form, repeat: string, answers: Answers = {}, pref
   return entry;
 }
 
-/** The pre-filled questions sent exactly as they were known, after the cadre confirmed them. */
-export function confirmedToSend(sent: Answers, known: Record<string, Known>, confirmed: string[]): string[] {
-  return confirmed.filter((name) => name in known && name in sent && same(sent[name], known[name].value));
+/** The pre-filled questions (and rosters) sent exactly as they were known, after the cadre confirmed them. */
+export function confirmedToSend(form: Form, sent: Answers, known: Record<string, Known>, confirmed: string[]): string[] {
+  return confirmed.filter((name) => name in known && name in sent && same(factValue(form, name, sent[name]), known[name].value));
 }
 
 /** `3`, `-2`, `1.5`, `.5`, `3.` as numbers; anything else stays text, so its error shows. */
@@ -431,6 +484,7 @@ export async function submitResponse(
     answers,
     confirmed,
     answered_at: new Date().toISOString(),
+    language: lang.get(),
   };
   const record = data as unknown as Record<string, unknown>;
   const item = editId ? await saveEdit(userId, RESPONSE, editId, record) : await enqueue(userId, RESPONSE, record);

@@ -175,6 +175,17 @@ describe('building the form', () => {
   it('leaves facts out of a survey of villages', () => {
     const { form } = buildForm([row({ labelZh: '电话', fact: 'phone' })], { households: false });
     expect(form.questions[0].fact).toBeNull();
+    const roster = { name: 'members', repeat: true, fact: 'household_members' };
+    expect(buildForm([row({ labelZh: '姓名', group: 'members' })], { households: false, groups: [roster] }).form.groups?.[0].fact).toBeNull();
+  });
+
+  it('keeps a roster as a household fact, its code checked', () => {
+    const rows = [row({ labelZh: '姓名', group: 'members', fact: 'name' })];
+    const ok = buildForm(rows, { households: true, groups: [{ name: 'members', repeat: true, fact: 'household_members' }] });
+    expect(ok.form.groups?.[0].fact).toBe('household_members');
+    expect(ok.problems).toEqual([]);
+    const bad = buildForm(rows, { households: true, groups: [{ name: 'members', repeat: true, fact: 'Members!' }] });
+    expect(bad.problems).toEqual([{ index: -1, field: 'group', key: 'surveyEditor.err.groupFact', params: { name: 'members' } }]);
   });
 });
 

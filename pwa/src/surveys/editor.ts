@@ -312,7 +312,7 @@ function constraintOf(q: EditorQuestion, add: (key: MessageKey) => void): Constr
   return Object.keys(c).length ? c : null;
 }
 
-function conditionValue(target: EditorQuestion, raw: string): unknown {
+function conditionValue(target: EditorQuestion, raw: string): Condition['value'] | undefined {
   const s = raw.trim();
   if (!s) return undefined;
   if (target.type === 'yes_no') return s === 'true' ? true : s === 'false' ? false : undefined;
@@ -409,6 +409,9 @@ export function buildForm(
       problems.push({ index: -1 - i, field: 'group', key: 'surveyEditor.err.groupName', params: { name: g.name } });
     }
     groupNames.add(g.name);
+    if (opts.households && g.fact && !FACT_RE.test(g.fact)) {
+      problems.push({ index: -1 - i, field: 'group', key: 'surveyEditor.err.groupFact', params: { name: g.name } });
+    }
     for (const [k, v] of Object.entries(g.xpath ?? {})) {
       if (typeof v === 'string' && v.length > EXPR_LIMIT) {
         problems.push({ index: -1 - i, field: 'group', key: 'surveyEditor.err.groupExprTooLong', params: { name: g.name, what: k, n: EXPR_LIMIT } });
@@ -418,7 +421,9 @@ export function buildForm(
   rows.forEach((q, index) => {
     if (q.group && !groupNames.has(q.group)) problems.push({ index, field: 'group', key: 'surveyEditor.err.groupGone' });
   });
-  return { form: groups.length ? { questions, groups } : { questions }, problems };
+  // A roster is kept as a household fact only in a household survey.
+  const kept = groups.map((g) => (g.fact && !opts.households ? { ...g, fact: null } : g));
+  return { form: groups.length ? { questions, groups: kept } : { questions }, problems };
 }
 
 /** A new group (a section) or repeat (a roster such as a household's members). */

@@ -8,6 +8,17 @@ declare module 'openrosa-xpath-evaluator' {
       type: number,
       result: XPathResult | null,
     ): XPathResult;
+    /** Enketo's extension point: a function of string, boolean or number arguments. */
+    customXPathFunction: {
+      add(
+        name: string,
+        spec: {
+          fn: (...args: never[]) => unknown;
+          args: { t: 'string' | 'boolean' | 'number' }[];
+          ret: 'string' | 'boolean' | 'number';
+        },
+      ): void;
+    };
   }
   export default function orxe(): OpenRosaEvaluator;
 }

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import fixtureJson from '../../../tests/fixtures/survey_rules.json';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { lang } from '../i18n';
 import { checkAnswers, expressionValue, isDate, same, visibleQuestions, withCalculations, type Answers, type AnswerError, type Form } from './rules';
 
 interface Case {
@@ -16,6 +17,19 @@ interface FunctionCase {
   expr: string;
   at: string;
   value: string;
+  /** The language the form is answered in (jr:choice-name, format-date's %a %b); zh when absent. */
+  lang?: 'zh' | 'en';
+}
+
+/** The value in the case's language (the app's language on the phone), as the server gives it. */
+function valueIn(form: Form, answers: Answers, c: FunctionCase): string {
+  const before = lang.get();
+  lang.set(c.lang ?? 'zh');
+  try {
+    return expressionValue(form, answers, c.expr, c.at);
+  } finally {
+    lang.set(before);
+  }
 }
 
 const fixture = fixtureJson as unknown as {
@@ -23,6 +37,7 @@ const fixture = fixtureJson as unknown as {
   cases: Case[];
   expressions: { now: string; form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
   nested: { form: Form; cases: Case[]; functions: { answers: Answers; cases: FunctionCase[] } };
+  roster_fact: { form: Form; cases: Case[] };
 };
 
 describe('survey rules (shared fixture)', () => {
@@ -70,8 +85,8 @@ describe('every ODK function and type (shared fixture, Enketo evaluator against 
   afterAll(() => vi.useRealTimers());
   it('has cases', () => expect(functions.cases.length).toBeGreaterThan(100));
   for (const c of functions.cases) {
-    it(`${c.expr} at ${c.at || '/data'}`, () => {
-      expect(expressionValue(form, functions.answers, c.expr, c.at)).toBe(c.value);
+    it(`${c.expr} at ${c.at || '/data'} in ${c.lang ?? 'zh'}`, () => {
+      expect(valueIn(form, functions.answers, c)).toBe(c.value);
     });
   }
 });
@@ -86,8 +101,19 @@ describe('a repeat inside a repeat (shared fixture, the server gives the same)',
     });
   }
   for (const c of functions.cases) {
-    it(`${c.expr} at ${c.at || '/data'}`, () => {
-      expect(expressionValue(form, functions.answers, c.expr, c.at)).toBe(c.value);
+    it(`${c.expr} at ${c.at || '/data'} in ${c.lang ?? 'zh'}`, () => {
+      expect(valueIn(form, functions.answers, c)).toBe(c.value);
+    });
+  }
+});
+
+describe('a roster kept as a household fact (shared fixture, the server gives the same)', () => {
+  const { form, cases } = fixture.roster_fact;
+  it('has cases', () => expect(cases.length).toBeGreaterThan(5));
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(visibleQuestions(form, c.answers)).toEqual(c.visible);
+      expect(checkAnswers(form, c.answers)).toEqual(c.errors);
     });
   }
 });

@@ -7,113 +7,29 @@
  * the Python line for line, including its idea of equality (see `same`). ODK expressions are
  * evaluated by Enketo's evaluator (./xpath.ts), the server's by backend/surveys/xpath.py.
  */
+import type { Schema, Sent } from '../api';
 import { shapeError } from './geoshapes';
-import { addNode, isTrue, newInstance, numberText, ROOT, valueOf } from './xpath';
+import { addNode, bindChoices, isTrue, newInstance, numberText, ROOT, valueOf, type ChoiceLabels } from './xpath';
 
-export type QuestionType =
-  | 'text'
-  | 'integer'
-  | 'decimal'
-  | 'date'
-  | 'select_one'
-  | 'select_multiple'
-  | 'yes_no'
-  | 'geopoint'
-  | 'geotrace'
-  | 'geoshape'
-  | 'photo'
-  | 'time'
-  | 'datetime'
-  | 'range'
-  | 'acknowledge'
-  | 'barcode'
-  | 'note'
-  | 'calculate'
-  | 'start'
-  | 'end'
-  | 'today'
-  | 'deviceid'
-  | 'username';
+// The form as the server's models define it (backend/surveys/forms.py), generated into
+// api.gen.ts: one shape for the phone, the admin screen and the server. The editor and imports
+// may leave out what the server defaults; a label carries a form's further languages (ug, bo,
+// sw…) as extra keys.
+export type Question = Sent<Schema<'Question'>, 'required' | 'read_only' | 'meta'>;
+export type Group = Sent<Schema<'Group'>, 'repeat' | 'max_entries'>;
+export type Form = Omit<Schema<'Form'>, 'questions' | 'groups'> & { questions: Question[]; groups?: Group[] };
+export type QuestionType = Question['type'];
+export type Label = Schema<'Label'>;
+export type Choice = Schema<'Choice'>;
+/** ODK expressions (XPath with ${name}); see docs/surveys.md. */
+export type Expressions = Schema<'Expressions'>;
+export type Condition = Schema<'Condition'>;
+export type Constraint = Schema<'Constraint'>;
 
 /** Types nobody answers: a note is read, a calculation is computed. */
 export const UNANSWERED_TYPES = new Set<string>(['note', 'calculate']);
 /** Metadata the phone fills in itself. */
 export const META_TYPES = new Set<string>(['start', 'end', 'today', 'deviceid', 'username']);
-
-/** Chinese and English always; a form's other languages (ug, bo, sw…) as further keys. */
-export interface Label {
-  zh: string;
-  en: string;
-  [language: string]: string;
-}
-
-export interface Choice {
-  name: string;
-  label: Label;
-  /** Other columns of the choice row, read by a choice_filter. */
-  filters?: Record<string, string> | null;
-}
-
-/** ODK expressions (XPath with ${name}); see docs/surveys.md. */
-export interface Expressions {
-  relevant?: string | null;
-  constraint?: string | null;
-  required?: string | null;
-  calculation?: string | null;
-  choice_filter?: string | null;
-  repeat_count?: string | null;
-}
-
-export interface Group {
-  name: string;
-  label?: Label | null;
-  parent?: string | null;
-  repeat?: boolean;
-  appearance?: string | null;
-  xpath?: Expressions | null;
-  max_entries?: number;
-}
-
-export interface Condition {
-  q: string;
-  op: '=' | '!=' | '>' | '>=' | '<' | '<=' | 'selected' | 'not_selected';
-  value: unknown;
-}
-
-export interface Constraint {
-  min?: number | string | null;
-  max?: number | string | null;
-  min_length?: number | null;
-  max_length?: number | null;
-  min_count?: number | null;
-  max_count?: number | null;
-}
-
-export interface Question {
-  name: string;
-  type: QuestionType;
-  label: Label;
-  hint?: Label | null;
-  required?: boolean;
-  constraint?: Constraint | null;
-  constraint_message?: Label | null;
-  relevant?: Condition[][] | null;
-  choices?: Choice[] | null;
-  fact?: string | null;
-  group?: string | null;
-  xpath?: Expressions | null;
-  required_message?: Label | null;
-  default?: string | null;
-  appearance?: string | null;
-  read_only?: boolean;
-  range?: { start: number; end: number; step: number } | null;
-  meta?: boolean;
-}
-
-export interface Form {
-  questions: Question[];
-  groups?: Group[];
-}
 
 export type Answers = Record<string, unknown>;
 
@@ -123,6 +39,12 @@ export interface AnswerError {
 }
 
 export const TEXT_MAX = 2000;
+/**
+ * The key of a roster entry's lasting member id, in a roster kept as a household fact: a UUID
+ * made on the phone when the entry is added (never a question name, which has no `@`).
+ */
+export const MEMBER_ID = '@id';
+const MEMBER_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const GEO_KEYS = new Set(['lat', 'lon', 'accuracy_m', 'captured_at']);
@@ -392,9 +314,15 @@ function inOrder(form: Form, answers: Answers): Step[] {
   return out;
 }
 
+/** A select question's choices by name with their labels (what jr:choice-name reads). Mirrors rules.py. */
+export function choiceLabels(form: Form): ChoiceLabels {
+  return (name) => Object.fromEntries((form.questions.find((q) => q.name === name)?.choices ?? []).map((c) => [c.name, c.label]));
+}
+
 /** The answers as /data/... nodes in form order; a roster inside an entry within that entry's node. */
 export function buildInstance(form: Form, answers: Answers): { doc: XMLDocument; nodes: Map<string, Element> } {
   const doc = newInstance();
+  bindChoices(doc, choiceLabels(form));
   const root = doc.documentElement;
   const nodes = new Map<string, Element>([['', root]]);
   const levels = layout(form);
@@ -417,8 +345,8 @@ export function buildInstance(form: Form, answers: Answers): { doc: XMLDocument;
   return { doc, nodes };
 }
 
-const holdsAt = (form: Form, text: string | null | undefined, node: Node, here: string | null): boolean =>
-  !text || isTrue(xpathText(form, text, here), node);
+const holdsAt = (form: Form, text: string | null | undefined, node: Node, here: string | null, holder = false): boolean =>
+  !text || isTrue(xpathText(form, text, here, holder), node);
 
 function groupsShown(form: Form, group: string | null | undefined, node: Node, here: string | null): boolean {
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
@@ -586,12 +514,55 @@ function questionError(form: Form, question: Question, value: unknown, path: str
   return code;
 }
 
+/**
+ * Whether a roster shows: one of its entries has a shown question, or, before it has any entry,
+ * the roster and the groups around it (up to the entry it sits in) are relevant there (the form
+ * itself at the top). Mirrors rules.py `roster_shown`.
+ */
+export function rosterShown(form: Form, repeat: string, values: Answers, prefix: string, state: Walk, scope: string | null): boolean {
+  if (entries(values, repeat).length) {
+    const at = `${prefix}${repeat}.`;
+    return state.shown.some((p) => p.startsWith(at));
+  }
+  const holder = state.nodes.get(prefix.slice(0, -1)) ?? state.doc.documentElement;
+  const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
+  const seen = new Set<string>();
+  let name: string | null | undefined = repeat;
+  while (name && groups.has(name) && name !== scope && !seen.has(name)) {
+    seen.add(name);
+    const g: Group = groups.get(name)!;
+    if (!holdsAt(form, g.xpath?.relevant, holder, scope, true)) return false;
+    name = g.parent;
+  }
+  return true;
+}
+
+/** Per entry of a roster kept as a fact: its member id missing, not a UUID, or an earlier entry's. */
+function memberErrors(list: Entry[]): Map<number, string> {
+  const seen = new Set<string>();
+  const out = new Map<number, string>();
+  list.forEach((entry, index) => {
+    const member = entry[MEMBER_ID];
+    if (member === null || member === undefined) out.set(index, 'member_id_missing');
+    else if (typeof member !== 'string' || !MEMBER_ID_RE.test(member)) out.set(index, 'member_id_invalid');
+    else if (seen.has(member)) out.set(index, 'member_id_duplicate');
+    if (typeof member === 'string') seen.add(member);
+  });
+  return out;
+}
+
 function repeatErrors(form: Form, repeat: Group, values: Answers, prefix: string, state: Walk, scope: string | null): AnswerError[] {
   const name = repeat.name;
   const value = values[name];
   if (value === null || value === undefined) return [];
   if (!Array.isArray(value) || !value.every(isObject)) return [{ question: prefix + name, code: 'not_list' }];
   if (value.length > (repeat.max_entries ?? 50)) return [{ question: prefix + name, code: 'too_many_entries' }];
+  let members = new Map<number, string>();
+  if (repeat.fact) {
+    // A roster kept as a fact is sent only when it shows: it then replaces the fact.
+    if (!rosterShown(form, name, values, prefix, state, scope)) return [{ question: prefix + name, code: 'not_relevant' }];
+    members = memberErrors(value);
+  }
   const errors: AnswerError[] = [];
   const count = repeat.xpath?.repeat_count;
   if (count) {
@@ -601,7 +572,11 @@ function repeatErrors(form: Form, repeat: Group, values: Answers, prefix: string
     const wanted = text === '' ? NaN : Number(text);
     if (!Number.isNaN(wanted) && value.length !== Math.trunc(wanted)) errors.push({ question: prefix + name, code: 'repeat_count' });
   }
-  value.forEach((entry: Entry, index) => errors.push(...levelErrors(form, name, entry, `${prefix}${name}.${index}.`, state)));
+  value.forEach((entry: Entry, index) => {
+    const code = members.get(index);
+    if (code) errors.push({ question: `${prefix}${name}.${index}`, code });
+    errors.push(...levelErrors(form, name, entry, `${prefix}${name}.${index}.`, state));
+  });
   return errors;
 }
 
@@ -610,6 +585,7 @@ function levelErrors(form: Form, scope: string | null, values: Answers, prefix: 
   const groups = new Map((form.groups ?? []).map((g) => [g.name, g]));
   const errors: AnswerError[] = [];
   const known = innerRepeats(form, scope);
+  if (scope !== null && groups.get(scope)?.fact) known.add(MEMBER_ID);
   for (const item of layout(form).get(scope ?? '') ?? []) {
     if (item.kind === 'repeat') {
       errors.push(...repeatErrors(form, groups.get(item.repeat)!, values, prefix, state, scope));

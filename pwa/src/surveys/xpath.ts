@@ -3,13 +3,65 @@
  * answers (`<data><q>…</q><roster><q>…</q></roster></data>`). The server evaluates the same
  * text the same way (backend/surveys/xpath.py); tests/fixtures/survey_rules.json proves it.
  * Loaded only with the survey screens.
+ *
+ * What depends on the reader, as in ODK Collect (the device's language), follows the app's
+ * language: `format-date`'s %a and %b (Enketo's `enketoFormLocale`, zh-CN or en-US) and
+ * `jr:choice-name`, registered here (Enketo's evaluator has none) over the choices of the
+ * form the instance was built from (`bindChoices`). The response carries the language, so
+ * the server computes the same.
  */
 import orxe from 'openrosa-xpath-evaluator';
+import { lang } from '../i18n';
 
 export const ROOT = 'data';
 
+/** A select question's choices by name, each with its label by language. */
+export type ChoiceLabels = (question: string) => Record<string, Record<string, string>>;
+
+const choicesOf = new WeakMap<Document, ChoiceLabels>();
+
+/** The choices `jr:choice-name` reads in expressions over this instance. */
+export function bindChoices(doc: Document, labels: ChoiceLabels): void {
+  choicesOf.set(doc, labels);
+}
+
+/** The choices of the instance being evaluated (the evaluator's functions see no context). */
+let running: ChoiceLabels | null = null;
+
+/**
+ * ODK's `jr:choice-name(value, '${q}')`: the label of q's choice named value in the app's
+ * language; empty for no such choice. q is the path's last step (names are unique in a form).
+ * Mirrors xpath.py `_choice_name`.
+ */
+function choiceName(value: string, path: string): string {
+  const question = path.trim().replace(/\/+$/, '').split('/').pop() ?? '';
+  const label = running?.(question)[value];
+  if (!label) return '';
+  return label[lang.get()] || label.zh || '';
+}
+
 let evaluator: ReturnType<typeof orxe> | null = null;
-const engine = () => (evaluator ??= orxe());
+function engine(): ReturnType<typeof orxe> {
+  if (!evaluator) {
+    evaluator = orxe();
+    evaluator.customXPathFunction.add('jr:choice-name', { fn: choiceName, args: [{ t: 'string' }, { t: 'string' }], ret: 'string' });
+  }
+  return evaluator;
+}
+
+/** Evaluate with the language and the choices of the instance `context` is in. */
+function withReader<T>(context: Node, run: () => T): T {
+  const doc = context.nodeType === Node.DOCUMENT_NODE ? (context as Document) : context.ownerDocument;
+  const before = running;
+  running = (doc && choicesOf.get(doc)) || null;
+  const page = (globalThis as { window?: { enketoFormLocale?: string } }).window;
+  if (page) page.enketoFormLocale = lang.get() === 'zh' ? 'zh-CN' : 'en-US';
+  try {
+    return run();
+  } finally {
+    running = before;
+  }
+}
 
 /** A new, empty instance document. */
 export function newInstance(): XMLDocument {
@@ -86,7 +138,7 @@ function rewrite(expression: string): string {
 /** The expression's boolean value at `context`; an expression that fails is false. */
 export function isTrue(expression: string, context: Node): boolean {
   try {
-    return engine().evaluate(odkText(expression), context, null, XPathResult.BOOLEAN_TYPE, null).booleanValue;
+    return withReader(context, () => engine().evaluate(odkText(expression), context, null, XPathResult.BOOLEAN_TYPE, null).booleanValue);
   } catch {
     return false;
   }
@@ -95,7 +147,7 @@ export function isTrue(expression: string, context: Node): boolean {
 /** The expression's string value at `context`; an expression that fails is empty. */
 export function valueOf(expression: string, context: Node): string {
   try {
-    return engine().evaluate(odkText(expression), context, null, XPathResult.STRING_TYPE, null).stringValue;
+    return withReader(context, () => engine().evaluate(odkText(expression), context, null, XPathResult.STRING_TYPE, null).stringValue);
   } catch {
     return '';
   }

@@ -120,15 +120,47 @@ def test_what_pyxform_refuses_is_located_with_its_words():
     assert "nowhere" in error.params["detail"]
 
 
-def test_a_fact_in_a_roster_is_refused_at_its_row():
+def test_a_fact_in_a_roster_needs_the_roster_kept_as_a_fact():
     result = read_xlsform(_sheet({"survey": [
         ["type", "name", "label", "fact"], ["begin repeat", "members", "Members"],
         ["integer", "age", "Age", "age"], ["end repeat"]]}))
     assert [(e.row, e.field, e.code) for e in result.errors] == [(3, "fact", "fact_in_repeat")]
-    # The reason in words: one value a household, no lasting id for a member.
+    # The reason in words: where to mark the roster, and why (a lasting id for each member).
     from backend.surveys.messages import Fields
     zh, en = Fields.fact_in_repeat
-    assert "每户一个值" in zh and "移出重复组" in zh and "no lasting id" in en
+    assert "begin repeat" in zh and "固定编号" in zh and "lasting id" in en
+
+
+def test_what_a_roster_fact_cannot_be_is_refused_at_its_row():
+    """Only a repeat at the top of the form, with member facts inside, each named once; a
+    repeat inside it keeps no facts (its entries have no lasting id of their own)."""
+    result = read_xlsform(_sheet({"survey": [
+        ["type", "name", "label", "fact"],
+        ["begin group", "where", "Where", "place"], ["text", "a", "A"], ["end group"],
+        ["begin repeat", "members", "Members", "members"],
+        ["text", "m_name", "Name", "name"], ["integer", "m_age", "Age", "name"],
+        ["begin repeat", "jobs", "Jobs", "jobs"], ["text", "job", "Job", "job"], ["end repeat"],
+        ["end repeat"],
+        ["begin repeat", "plots", "Plots", "plots"], ["decimal", "mu", "Mu"], ["end repeat"],
+        ["text", "phone", "Phone", "members"]]}))
+    assert [(e.row, e.field, e.code) for e in result.errors] == [
+        (2, "fact", "fact_on_group"), (7, "fact", "duplicate"),
+        (8, "fact", "fact_in_nested_repeat"), (9, "fact", "fact_in_nested_repeat"),
+        (12, "fact", "roster_fact_empty"), (15, "fact", "duplicate")]
+    from backend.surveys.messages import Fields
+    assert "最外层" in Fields.fact_in_nested_repeat.zh
+    assert "only a roster at the top" in Fields.fact_in_nested_repeat.en
+    village = read_xlsform(workbook(FORMS["member_facts"]), households=False)
+    assert {e.code for e in village.errors} == {"fact_needs_households"}
+
+
+def test_a_roster_kept_as_a_fact_is_read_and_written_back():
+    form = _imported("member_facts").form
+    [members] = [g for g in form.groups if g.repeat]
+    assert members.fact == "household_members"
+    facts = {q.name: q.fact for q in form.questions}
+    assert (facts["member_name"], facts["age"], facts["working"]) == ("name", "age", None)
+    assert read_xlsform(write_xlsform(form, "t")).form == form
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))

@@ -111,12 +111,13 @@ FUNCTIONS = EXPRESSIONS["functions"]
 
 
 @pytest.mark.parametrize("case", FUNCTIONS["cases"],
-                         ids=[f"{c['expr']} at {c['at'] or '/data'}" for c in FUNCTIONS["cases"]])
+                         ids=[f"{c['expr']} at {c['at'] or '/data'} in {c.get('lang', 'zh')}"
+                              for c in FUNCTIONS["cases"]])
 def test_every_function_and_type(case):
     """Each ODK function and type the engines support, against the value Enketo's evaluator
     gives on the phone for the same expression (pwa/src/surveys/rules.test.ts)."""
     value = expression_value(EXPRESSIONS["form"], FUNCTIONS["answers"], case["expr"], case["at"],
-                             NOW)
+                             NOW, case.get("lang", "zh"))
     assert value == case["value"]
 
 
@@ -135,10 +136,11 @@ def test_nested_case(case):
 
 
 @pytest.mark.parametrize("case", NESTED["functions"]["cases"],
-                         ids=[f"{c['expr']} at {c['at']}" for c in NESTED["functions"]["cases"]])
+                         ids=[f"{c['expr']} at {c['at']} in {c.get('lang', 'zh')}"
+                              for c in NESTED["functions"]["cases"]])
 def test_nested_reference(case):
     assert expression_value(NESTED["form"], NESTED["functions"]["answers"], case["expr"],
-                            case["at"]) == case["value"]
+                            case["at"], language=case.get("lang", "zh")) == case["value"]
 
 
 def test_the_nested_form_is_a_valid_form():
@@ -163,3 +165,14 @@ def test_a_groups_expressions_are_checked_like_a_questions():
         (0, "groups.0.xpath.relevant", "xlsform_expression"),
         (1, "groups.1.xpath.repeat_count", "xlsform_unknown_name"),
     ]
+
+
+@pytest.mark.parametrize("case", CASES["roster_fact"]["cases"],
+                         ids=[c["name"] for c in CASES["roster_fact"]["cases"]])
+def test_shared_roster_fact_case(case):
+    """A roster kept as a household fact: member ids, and sent only while it shows."""
+    form = CASES["roster_fact"]["form"]
+    assert form_errors(Form.model_validate(form)) == []
+    assert visible_questions(form, case["answers"]) == case["visible"]
+    assert [{"question": e.question, "code": e.code}
+            for e in check_answers(form, case["answers"])] == case["errors"]

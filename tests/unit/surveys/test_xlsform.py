@@ -210,3 +210,24 @@ def test_editor_shapes_go_back_to_xlsform_unchanged():
         again = read_xlsform(write_xlsform(form))
         assert again.errors == []
         assert again.form.model_dump(mode="json") == form.model_dump(mode="json")
+
+
+def test_choice_name_is_kept_as_written_and_must_name_a_select():
+    """``jr:choice-name`` is a function of both engines (the label in the language answered
+    in), so the form keeps it as written and gives it back so; its second argument must name
+    a select question, else the row is refused, located, saying how it is written."""
+    header = ["type", "name", "label", "relevant", "constraint"]
+    rows = [
+        ["select_one housing", "housing", "住房", "", ""],
+        ["text", "note_text", "说明", "jr:choice-name(${housing}, '${housing}') != ''", ""],
+        ["text", "wrong", "错", "jr:choice-name(${housing}, '${note_text}') != ''", ""],
+        ["text", "computed", "错", "", "jr:choice-name(., concat('/data/', 'housing')) != ''"],
+    ]
+    result = read_xlsform(workbook(rows, header=header))
+    assert result.form is None
+    assert located(result) == [("survey", 4, "relevant", "xlsform_choice_name"),
+                               ("survey", 5, "constraint", "xlsform_choice_name")]
+    good = read_xlsform(workbook(rows[:2], header=header))
+    assert good.errors == []
+    assert good.form.questions[1].xpath.relevant == (
+        "jr:choice-name(${housing}, '${housing}') != ''")
