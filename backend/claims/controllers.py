@@ -118,27 +118,18 @@ class ClaimController(Controller):
         (→ county_approved) by another person. Never one's own claim."""
         return await review.act(ctx, actor, claim_id, "approve", data.version)
 
-    @post("/{claim_id:uuid}/return", status_code=HTTP_200_OK)
-    async def return_(
+    @post("/{claim_id:uuid}/{decision:str}", status_code=HTTP_200_OK)
+    async def return_or_reject(
         self,
         claim_id: FromPath[uuid.UUID],
+        decision: FromPath[Literal["return", "reject"]],
         data: JSONBody[ReasonIn],
         actor: NamedDependency[Actor],
         ctx: NamedDependency[RequestContext],
     ) -> ClaimOut:
-        """Return with a reason; the cadre edits and submits again."""
-        return await review.act(ctx, actor, claim_id, "return", data.version, reason=data.reason)
-
-    @post("/{claim_id:uuid}/reject", status_code=HTTP_200_OK)
-    async def reject(
-        self,
-        claim_id: FromPath[uuid.UUID],
-        data: JSONBody[ReasonIn],
-        actor: NamedDependency[Actor],
-        ctx: NamedDependency[RequestContext],
-    ) -> ClaimOut:
-        """Reject with a reason (final)."""
-        return await review.act(ctx, actor, claim_id, "reject", data.version, reason=data.reason)
+        """With a reason: ``return`` it (the cadre edits and submits again), or ``reject`` it
+        (final)."""
+        return await review.act(ctx, actor, claim_id, decision, data.version, reason=data.reason)
 
     @post("/{claim_id:uuid}/pay", status_code=HTTP_200_OK)
     async def pay(

@@ -30,6 +30,7 @@ __all__ = [
     "claim_wire",
     "claims_out",
     "evidence_out",
+    "km",
     "my_claims",
     "read_claim",
     "village_claim_totals",
@@ -38,6 +39,11 @@ __all__ = [
 
 
 # --- wire form ---------------------------------------------------------------------------------
+
+
+def km(metres: int | None) -> float | None:
+    """Metres as kilometres on the wire."""
+    return metres / 1000 if metres is not None else None
 
 
 def claim_wire(row: ClaimRow) -> dict[str, Any]:
@@ -51,7 +57,7 @@ def claim_wire(row: ClaimRow) -> dict[str, Any]:
         "date": wire(row["date"]),
         "mode": row["mode"],
         "fare_fen": row["fare_fen"],
-        "road_km": row["road_m"] / 1000 if row["road_m"] is not None else None,
+        "road_km": km(row["road_m"]),
         "note": row["note"],
         "evidence": loads(row["evidence"]) or [],
         "corrects_id": wire(row["corrects_id"]),
@@ -59,7 +65,7 @@ def claim_wire(row: ClaimRow) -> dict[str, Any]:
         "sheet_id": wire(row["sheet_id"]),
         "policy_version": row["policy_version"],
         "rate_fen": row["rate_fen"],
-        "geodesic_km": row["geodesic_m"] / 1000 if row["geodesic_m"] is not None else None,
+        "geodesic_km": km(row["geodesic_m"]),
         "amount_fen": row["amount_fen"],
         "amount_yuan": fen_to_yuan(row["amount_fen"]),
         "payable_fen": row["payable_fen"],

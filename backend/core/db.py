@@ -17,9 +17,10 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from backend.core.canonical import dumps
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Sequence
 
     from piccolo.engine.base import Engine
+    from piccolo.querystring import QueryString
     from piccolo.table import Table
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "close_engine",
     "engine_from_url",
     "fetch",
+    "fetch_values",
     "insert_rows",
     "is_postgres",
     "prepare_engine",
@@ -359,3 +361,36 @@ def present(row: _Row | None) -> _Row:
     if row is None:
         raise LookupError("a row written or checked in this request has gone")
     return row
+
+
+async def fetch_values(engine: Engine, querystring: QueryString) -> list[Sequence[Any]]:
+    """Run a query and return its rows as the driver's values, in select order.
+
+    For bulk reads (a sync snapshot): no dict per row, and none of Piccolo's per-value work.
+    PostgreSQL gives asyncpg's records. SQLite gives tuples; its connections still apply
+    Piccolo's converters to a result column that *is* a typed column (a UUID becomes a
+    ``uuid.UUID``, an integer goes through ``Decimal``): select an expression (``+"col"``)
+    to have the stored value as it is.
+    """
+    if not isinstance(engine, SQLiteEngine):
+        return list(await engine.run_querystring(querystring))
+    sql, args = querystring.compile_string(engine_type="sqlite")
+    tx = engine.current_transaction.get()
+    owned = None
+    if tx is not None and getattr(tx, "connection", None) is not None:
+        connection = tx.connection
+    elif (
+        isinstance(engine, SharedSQLiteEngine)
+        and engine.shared is not None
+        and engine.shared_loop is asyncio.get_running_loop()
+    ):
+        connection = engine.shared
+    else:
+        connection = owned = await engine.get_connection()
+    try:
+        async with connection.execute(sql, args) as cursor:
+            cursor.row_factory = None
+            return list(await cursor.fetchall())
+    finally:
+        if owned is not None:
+            await owned.close()

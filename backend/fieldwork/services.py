@@ -45,6 +45,7 @@ __all__ = [
     "import_households",
     "list_households",
     "loads",
+    "location_wire",
     "log_needs_links",
     "prepare_work_log",
     "reverify_logs",
@@ -284,15 +285,19 @@ async def import_households(
 # --- work logs -------------------------------------------------------------------------------
 
 
+def location_wire(
+    lat: float | None, lon: float | None, accuracy_m: float | None, captured_at: str | None
+) -> dict[str, Any] | None:
+    """A log's location on the wire (``captured_at`` as ISO text), or None without a fix."""
+    if lat is None:
+        return None
+    return {"lat": lat, "lon": lon, "accuracy_m": accuracy_m, "captured_at": captured_at}
+
+
 def work_log_wire(row: WorkLogRow) -> dict[str, Any]:
-    location = None
-    if row["loc_lat"] is not None:
-        location = {
-            "lat": row["loc_lat"],
-            "lon": row["loc_lon"],
-            "accuracy_m": row["loc_accuracy_m"],
-            "captured_at": wire(row["loc_captured_at"]),
-        }
+    location = location_wire(
+        row["loc_lat"], row["loc_lon"], row["loc_accuracy_m"], wire(row["loc_captured_at"])
+    )
     return {
         "village_code": row["village_code"],
         "date": wire(row["date"]),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "InboxItemRow",
     "Notice",
+    "bilingual",
     "drop_subscriptions",
     "endpoint_problem",
     "inbox_wire",
@@ -152,9 +153,14 @@ class InboxItemRow(SyncedRow):
     dedupe_key: str | None
 
 
+def bilingual(zh: str, en: str) -> dict[str, str]:
+    """A title or body on the wire: both languages, the phone shows its own."""
+    return {"zh": zh, "en": en}
+
+
 def inbox_wire(row: InboxItemRow) -> dict[str, Any]:
-    return {"event": row["event"], "title": {"zh": row["title_zh"], "en": row["title_en"]},
-            "body": {"zh": row["body_zh"], "en": row["body_en"]}, "link": row["link"],
+    return {"event": row["event"], "title": bilingual(row["title_zh"], row["title_en"]),
+            "body": bilingual(row["body_zh"], row["body_en"]), "link": row["link"],
             "object_kind": row["object_kind"], "object_id": row["object_id"],
             "created_at": wire(row["created_at"]), "read_at": wire(row["read_at"])}
 

@@ -28,7 +28,7 @@ from backend.policy.services import policy_for
 from backend.surveys.facts import ROSTER, roster_facts
 from backend.surveys.forms import Form, Question
 from backend.surveys.geoshapes import geometry
-from backend.surveys.rules import repeat_of
+from backend.surveys.rules import MEMBER_ID, repeat_of
 from backend.surveys.schemas import (
     KnownFact,
     Overlap,
@@ -196,6 +196,8 @@ class _Roster:
     title: str
     columns: list[_Column]
     parent: str | None
+    #: Kept as a household fact in some version: each entry's lasting member id is a column.
+    members: bool = False
 
 
 @dataclass(frozen=True)
@@ -301,8 +303,10 @@ def _rosters(forms: list[Form]) -> dict[str, _Roster]:
         for group in form.groups:
             if group.repeat and group.name not in found:
                 title = group.label.zh if group.label else group.name
-                found[group.name] = _Roster(title, _columns(forms, group.name),
-                                            _repeat(form, group.parent))
+                found[group.name] = _Roster(
+                    title, _columns(forms, group.name), _repeat(form, group.parent),
+                    any(g.name == group.name and g.repeat and g.fact
+                        for f in forms for g in f.groups))
     ordered: dict[str, _Roster] = {}
 
     def place(name: str, depth: int = 0) -> None:
@@ -363,6 +367,8 @@ _KEY = "答卷编号"
 #: A roster's sheet: the response id and the entry's number first, then its answers, then
 #: the keys that join it (ODK Central's PARENT_KEY and KEY).
 _PARENT_KEY, _ROW_KEY = "上级编号", "编号"
+#: A roster kept as a household fact: the member's lasting id, last.
+_MEMBER = "成员编号"
 #: What Excel refuses in a sheet name (and control characters); at most 31 characters.
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _SHEET_MAX = 31
@@ -371,14 +377,18 @@ _EXPRESSION = re.compile(r"\$\{[^}]*\}")
 
 
 def _roster_header(roster: _Roster) -> list[str]:
-    return [_KEY, "序号"] + [c.header for c in roster.columns] + [_PARENT_KEY, _ROW_KEY]
+    return ([_KEY, "序号"] + [c.header for c in roster.columns] + [_PARENT_KEY, _ROW_KEY]
+            + ([_MEMBER] if roster.members else []))
 
 
 def _roster_rows(data: _Answers, repeat: str) -> list[list[Any]]:
-    """One row an entry of the roster, joined to its response and to the row it belongs to."""
-    columns = data.repeats[repeat].columns
-    return [[e.response, e.number] + [_cell(c, e.answers.get(c.question.name)) for c in columns]
-            + [e.parent, e.key] for e in data.entries(repeat)]
+    """One row an entry of the roster, joined to its response and to the row it belongs to;
+    a roster kept as a fact adds each member's lasting id (the same member across surveys)."""
+    roster = data.repeats[repeat]
+    return [[e.response, e.number]
+            + [_cell(c, e.answers.get(c.question.name)) for c in roster.columns]
+            + [e.parent, e.key] + ([e.answers.get(MEMBER_ID)] if roster.members else [])
+            for e in data.entries(repeat)]
 
 
 def _sheet_title(title: str, repeat: str) -> str:

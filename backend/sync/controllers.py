@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
@@ -49,7 +49,7 @@ class SyncController(Controller):
         snapshot: Annotated[bool, QueryParameter(
             description="the client takes a snapshot when its feed starts from nothing"
         )] = False,
-    ) -> PullOut:
+    ) -> Response[PullOut]:
         """What changed for the caller after ``since`` (omit it the first time), with a new
         cursor; ``more`` says whether to ask again right away.
 
@@ -57,4 +57,7 @@ class SyncController(Controller):
         with a snapshot: the live records the caller may see in the compact form
         (``snapshot.blocks``), pages of up to 5,000, then the feed from the snapshot's end.
         """
-        return await services.pull(actor, since, limit, snapshot=snapshot)
+        out = await services.pull(actor, since, limit, snapshot=snapshot)
+        if isinstance(out, bytes):  # a snapshot page: the JSON of a PullOut, encoded as read
+            return cast("Response[PullOut]", Response(out, media_type=MediaType.JSON))
+        return Response(out)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from backend.core.scope import Actor, Scope
+    from backend.sync.compact import Compact
 
 __all__ = [
     "Prepared",
@@ -83,6 +84,9 @@ class SyncKind(Generic[_Row]):
         after_write_needed: given the written values and the new version, whether that row
             needs ``after_write`` at all; rows that do not are neither re-read nor passed
             (a new log without photos links nothing). ``None``: every row does.
+        compact: how a snapshot reads ``to_wire``'s fields straight from the columns, with
+            no per-value conversion (``backend/sync/compact.py``). ``None``: the snapshot
+            reads the kind through Piccolo and ``to_wire``.
     """
 
     name: str
@@ -97,6 +101,7 @@ class SyncKind(Generic[_Row]):
     data_model: type[BaseModel] | None = None
     wire_model: type[BaseModel] | None = None
     after_write_needed: Callable[[dict[str, Any], int], bool] | None = None
+    compact: Compact | None = None
 
     @property
     def pushable(self) -> bool:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import collections
+import heapq
+import itertools
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
@@ -13,11 +17,18 @@ from backend.audit import services as audit
 from backend.core.bounds import body_problems
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
-from backend.core.db import insert_rows, is_postgres, select_in, write_transaction
+from backend.core.db import (
+    fetch_values,
+    insert_rows,
+    is_postgres,
+    select_in,
+    write_transaction,
+)
 from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
+from backend.sync.compact import uuid_text, value
 from backend.sync.cursor import (
     START,
     Cursor,
@@ -35,12 +46,13 @@ from backend.sync.schemas import (
     PullOut,
     PushItem,
     PushResult,
-    SnapshotBlock,
-    SnapshotPage,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from piccolo.engine.base import Engine
+    from piccolo.query import Select
 
     from backend.core.context import RequestContext
     from backend.core.scope import Actor
@@ -377,7 +389,7 @@ SNAPSHOT_PAGE = 5_000
 
 async def pull(
     actor: Actor, since_text: str | None, limit: int, *, snapshot: bool = False
-) -> PullOut:
+) -> PullOut | bytes:
     """Everything that changed for this user after ``since``, oldest first, and a new cursor.
 
     On PostgreSQL only changes of transactions that have ended below the bound are delivered
@@ -385,7 +397,8 @@ async def pull(
 
     With ``snapshot``, a feed that starts from nothing (no cursor, or one of another epoch)
     starts with a snapshot instead: the live rows the user may see, in the compact form, then
-    the feed from where the snapshot ends. A snapshot cursor continues the snapshot.
+    the feed from where the snapshot ends. A snapshot cursor continues the snapshot. A
+    snapshot page comes encoded (the JSON of a ``PullOut``), ready to send.
     """
     engine = kinds()[0].table._meta.db
     current = await epoch(engine)
@@ -403,36 +416,57 @@ async def pull(
 _Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
 
 
-async def _read(
-    actor: Actor, after: Cursor, limit: int, *, bound: int, upto: int | None, live: bool
-) -> tuple[list[_Found], bool]:
-    """The first ``limit`` rows of every kind the user may see, after ``after`` in feed order.
+def _query(
+    kind: SyncKind, actor: Actor, after: Cursor, limit: int, columns: Sequence[Any], *,
+    bound: int, upto: int | None, live: bool,
+) -> Select:
+    """The first ``limit + 1`` rows of ``kind`` the user may see after ``after``, in feed order.
 
     PostgreSQL: rows of transactions below ``bound``. SQLite: rows numbered up to ``upto``
     (None: all). ``live``: deleted rows left out (a snapshot).
     """
+    table = kind.table
+    if is_postgres(table._meta.db):
+        query = (
+            table.select(*columns)
+            .where(WhereRaw("(txid, seq) > ({}, {}) AND txid < {}",
+                            after.txid, after.seq, bound), kind.pull_where(actor.scope))
+            .order_by(QueryString("txid"), table.seq)
+        )
+    else:
+        query = (
+            table.select(*columns)
+            .where(table.seq > after.seq, kind.pull_where(actor.scope))
+            .order_by(table.seq)
+        )
+        if upto is not None:
+            query = query.where(table.seq <= upto)
+    if live:
+        query = query.where(table.deleted.eq(False))
+    return query.limit(limit + 1)
+
+
+async def _read_rows(
+    kind: SyncKind, actor: Actor, after: Cursor, limit: int, *,
+    bound: int, upto: int | None, live: bool,
+) -> list[_Found]:
+    """The rows of ``_query`` as Piccolo gives them, with their feed positions."""
+    table = kind.table
+    columns = (
+        (*table.all_columns(), QueryString("txid AS sync_txid"))
+        if is_postgres(table._meta.db) else ()
+    )
+    query = _query(kind, actor, after, limit, columns, bound=bound, upto=upto, live=live)
+    return [((int(row.pop("sync_txid", 0)), row["seq"]), kind, row) for row in await query]
+
+
+async def _read(
+    actor: Actor, after: Cursor, limit: int, *, bound: int, upto: int | None, live: bool
+) -> tuple[list[_Found], bool]:
+    """The first ``limit`` rows of every kind the user may see, after ``after`` in feed order."""
     found: list[_Found] = []
     for kind in kinds():
-        table = kind.table
-        if is_postgres(table._meta.db):
-            query = (
-                table.select(*table.all_columns(), QueryString("txid AS sync_txid"))
-                .where(WhereRaw("(txid, seq) > ({}, {}) AND txid < {}",
-                                after.txid, after.seq, bound), kind.pull_where(actor.scope))
-                .order_by(QueryString("txid"), table.seq)
-            )
-        else:
-            query = (
-                table.select()
-                .where(table.seq > after.seq, kind.pull_where(actor.scope))
-                .order_by(table.seq)
-            )
-            if upto is not None:
-                query = query.where(table.seq <= upto)
-        if live:
-            query = query.where(table.deleted.eq(False))
-        for row in await query.limit(limit + 1):
-            found.append(((int(row.pop("sync_txid", 0)), row["seq"]), kind, row))
+        found += await _read_rows(kind, actor, after, limit, bound=bound, upto=upto, live=live)
     found.sort(key=lambda f: f[0])
     return found[:limit], len(found) > limit
 
@@ -461,36 +495,89 @@ async def _feed_page(
     return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)
 
 
+@dataclass
+class _Part:
+    """One kind's share of a snapshot page: its rows' feed positions, and the rows."""
+
+    kind: SyncKind
+    keys: list[tuple[int, int]]
+    #: Selected rows (a kind with ``compact``) or Piccolo rows (one without).
+    rows: list[Any]
+
+
+async def _snapshot_rows(
+    kind: SyncKind, actor: Actor, snap: Snapshot, limit: int, engine: Engine
+) -> _Part:
+    """Up to ``limit + 1`` live rows of ``kind`` in the snapshot after ``snap.after``."""
+    postgres = is_postgres(engine)
+    bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
+    if kind.compact is None:
+        found = await _read_rows(kind, actor, snap.after, limit, bound=bound, upto=upto,
+                                 live=True)
+        return _Part(kind, [f[0] for f in found], [f[2] for f in found])
+    table = kind.table
+    seq = QueryString(value(table.seq).sql(postgres))
+    columns = [
+        *((QueryString('"txid"'), seq) if postgres else (seq,)),
+        QueryString(uuid_text(table.id).sql(postgres)),
+        QueryString(value(table.version).sql(postgres)),
+        *kind.compact.columns(postgres),
+    ]
+    query = _query(kind, actor, snap.after, limit, columns, bound=bound, upto=upto, live=True)
+    rows = await fetch_values(engine, query.querystrings[0])
+    if postgres:
+        return _Part(kind, [(int(r[0]), int(r[1])) for r in rows], rows)
+    return _Part(kind, [(0, int(r[0])) for r in rows], rows)
+
+
+def _blocks(part: _Part, count: int, postgres: bool) -> list[dict[str, Any]]:
+    """The first ``count`` rows of ``part`` as compact blocks (one per set of fields)."""
+    kind = part.kind
+    if kind.compact is not None:
+        rows = kind.compact.rows(part.rows[:count], 2 if postgres else 1, postgres)
+        return [{"kind": kind.name, "fields": ["id", "version", *kind.compact.names],
+                 "rows": rows}]
+    blocks: dict[tuple[str, ...], dict[str, Any]] = {}
+    for row in part.rows[:count]:
+        data = kind.to_wire(row)
+        fields = tuple(data)
+        block = blocks.get(fields)
+        if block is None:
+            block = blocks[fields] = {
+                "kind": kind.name, "fields": ["id", "version", *fields], "rows": []
+            }
+        block["rows"].append([str(row["id"]), row["version"], *data.values()])
+    return list(blocks.values())
+
+
 async def _snapshot_page(
     actor: Actor, snap: Snapshot, engine: Engine, current: int, *, reset: bool
-) -> PullOut:
-    """One page of a snapshot; the last one hands over to the feed at ``snap.upto``."""
+) -> bytes:
+    """One page of a snapshot, as the JSON of a ``PullOut``; the last page hands over to the
+    feed at ``snap.upto``.
+
+    Kinds with ``compact`` are read as the wire values they send (``backend/sync/compact.py``)
+    and the page is encoded once, stored JSON passed through as it is.
+    """
+    limit = SNAPSHOT_PAGE
+    parts = [await _snapshot_rows(kind, actor, snap, limit, engine) for kind in kinds()]
+    # The page: the first ``limit`` rows of all kinds in feed order. Each kind's rows come in
+    # that order, so the page holds a leading run of each; blocks in order of first row.
+    merged = heapq.merge(*([(key, i) for key in part.keys] for i, part in enumerate(parts)))
+    page = list(itertools.islice(merged, limit + 1))
+    more = len(page) > limit
+    page = page[:limit]
+    counts = collections.Counter(i for _, i in page)
+    order = dict.fromkeys(i for _, i in page)
     postgres = is_postgres(engine)
-    page, more = await _read(
-        actor, snap.after, SNAPSHOT_PAGE, bound=snap.upto.txid,
-        upto=None if postgres else snap.upto.seq, live=True,
-    )
     cursor = (
         Snapshot(snap.upto, Cursor(*page[-1][0])).text(engine, current)
         if more
         else snap.upto.text(engine, current)
     )
-    blocks: dict[tuple[str, tuple[str, ...]], SnapshotBlock] = {}
-    for _, kind, row in page:
-        data = kind.to_wire(row)
-        fields = tuple(data)
-        block = blocks.get((kind.name, fields))
-        if block is None:
-            block = blocks[(kind.name, fields)] = SnapshotBlock.model_construct(
-                kind=kind.name, fields=["id", "version", *fields], rows=[]
-            )
-        block.rows.append([str(row["id"]), row["version"], *data.values()])
-    return PullOut.model_construct(
-        changes=[],
-        cursor=cursor,
-        # After the last page the feed follows from the snapshot's end: ask again at once.
-        more=True,
-        snapshot=SnapshotPage.model_construct(
-            reset=reset, complete=not more, blocks=list(blocks.values())
-        ),
-    )
+    blocks = [b for i in order for b in _blocks(parts[i], counts[i], postgres)]
+    # After the last page the feed follows from the snapshot's end: ask again at once.
+    return msgspec.json.encode({
+        "changes": [], "cursor": cursor, "more": True,
+        "snapshot": {"reset": reset, "complete": not more, "blocks": blocks},
+    })

@@ -512,6 +512,12 @@ def test_a_member_roster_kept_as_a_fact_is_reused_member_by_member(client, world
     # Nobody lives here any more: the roster is hidden and the fact is left as it was.
     [gone] = push(client, world, "cadre_x1", answer(record2, ids["H002"], {"lives_here": "no"}))
     assert gone["status"] == "applied"
+    # The export names each member by the same id across surveys.
+    book = load_workbook(io.BytesIO(client.get(
+        f"/api/surveys/{second['id']}/responses.xlsx", headers=world.headers("admin_a")).content))
+    rows = list(book["家庭成员"].iter_rows(values_only=True))
+    assert rows[0][-1] == "成员编号"
+    assert [(r[2], r[-1]) for r in rows[1:]] == [("王秀英", WANG), ("李小明", XIAO), ("张兰", new)]
 
 
 def test_labels_and_date_names_are_computed_in_the_language_answered_in(client, world):

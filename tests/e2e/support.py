@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA_DIST = ROOT / "pwa" / "dist"
@@ -286,3 +287,68 @@ def create_survey_draft(page: Page, title: str, village: str) -> str:
     page.get_by_test_id("survey-create").click()
     expect(page.get_by_test_id("survey-detail")).to_have_attribute("data-state", "draft")
     return page.url.rsplit("/", 1)[-1]
+
+
+def phone(browser: Any, server: Server) -> BrowserContext:
+    """A phone's browser: 360 px wide, Chinese, Asia/Shanghai, with its service worker."""
+    ctx = browser.new_context(base_url=server.url, viewport={"width": 360, "height": 740},
+                              locale="zh-CN", timezone_id="Asia/Shanghai",
+                              service_workers="allow")
+    ctx.set_default_timeout(20_000)
+    return ctx
+
+
+def publish_xlsform_survey(page: Page, title: str, village: str, xlsx: bytes) -> str:
+    """The county admin's: a household survey of one village with this XLSForm, published;
+    returns its id."""
+    login(page, COUNTY_ADMIN)
+    survey_id = create_survey_draft(page, title, village)
+    page.get_by_test_id("survey-xlsform").set_input_files(
+        {"name": "form.xlsx", "mimeType": "application/octet-stream", "buffer": xlsx})
+    page.get_by_test_id("survey-upload").click()
+    expect(page.get_by_test_id("survey-question").first).to_be_visible()
+    page.get_by_test_id("survey-publish").click()
+    confirm_dialog(page)
+    expect(page.get_by_test_id("survey-detail")).to_have_attribute("data-state", "published")
+    return survey_id
+
+
+@dataclass
+class OfflineSurvey:
+    county: Page
+    cadre: Page
+    cadre_ctx: BrowserContext
+    survey_id: str
+
+
+@contextmanager
+def survey_answered_offline(browser: Any, server: Server, *, title: str, xlsx: bytes,
+                            village: str, cadre_phone: str,
+                            household: str) -> Iterator[OfflineSurvey]:
+    """Two phones: the county admin publishes the XLSForm for the households of ``village``;
+    the cadre, offline after one visit online, opens ``household``'s sheet. Both close after,
+    and no page may have thrown."""
+    county_ctx, cadre_ctx = phone(browser, server), phone(browser, server)
+    county, cadre = county_ctx.new_page(), cadre_ctx.new_page()
+    errors: list[str] = []
+    for pg in (county, cadre):
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        county.goto("/")
+        survey_id = publish_xlsform_survey(county, title, village, xlsx)
+        cadre.goto("/")
+        login(cadre, cadre_phone)
+        wait_for_service_worker(cadre)
+        cadre.get_by_test_id("nav-surveys").click()
+        item = cadre.locator(f'[data-testid="survey-item"][data-survey-id="{survey_id}"]')
+        expect(item).to_be_visible()
+        cadre_ctx.set_offline(True)
+        cadre.reload()
+        item.get_by_test_id("survey-open").click()
+        cadre.locator(f'[data-testid="survey-household"][data-external-id="{household}"] '
+                      '[data-testid="survey-household-open"]').click()
+        yield OfflineSurvey(county, cadre, cadre_ctx, survey_id)
+    finally:
+        county_ctx.close()
+        cadre_ctx.close()
+    assert not errors, errors

@@ -15,29 +15,12 @@ from playwright.sync_api import expect
 
 from tests.e2e.support import (
     COUNTY_ADMIN,
-    confirm_dialog,
-    create_survey_draft,
-    login,
+    survey_answered_offline,
     unique_text,
-    wait_for_service_worker,
     wait_until,
 )
-from tests.e2e.test_surveys import CADRE, VILLAGE, phone
+from tests.e2e.test_surveys import CADRE, VILLAGE
 from tests.xlsforms import FORMS, workbook
-
-
-def _publish(page, title: str) -> str:
-    login(page, COUNTY_ADMIN)
-    survey_id = create_survey_draft(page, title, VILLAGE)
-    page.get_by_test_id("survey-xlsform").set_input_files(
-        {"name": "census.xlsx", "mimeType": "application/octet-stream",
-         "buffer": workbook(FORMS["household_census"])})
-    page.get_by_test_id("survey-upload").click()
-    expect(page.get_by_test_id("survey-question").first).to_be_visible()
-    page.get_by_test_id("survey-publish").click()
-    confirm_dialog(page)
-    expect(page.get_by_test_id("survey-detail")).to_have_attribute("data-state", "published")
-    return survey_id
 
 
 def _member(page, index: int, name: str, age: str, sex: str) -> None:
@@ -50,26 +33,10 @@ def _member(page, index: int, name: str, age: str, sex: str) -> None:
 
 @pytest.mark.e2e
 def test_household_census_with_roster_offline_and_exported(browser, server, shot):
-    county_ctx, cadre_ctx = phone(browser, server), phone(browser, server)
-    county, cadre = county_ctx.new_page(), cadre_ctx.new_page()
-    errors: list[str] = []
-    for pg in (county, cadre):
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        county.goto("/")
-        survey_id = _publish(county, unique_text("农户普查"))
-
-        cadre.goto("/")
-        login(cadre, CADRE)
-        wait_for_service_worker(cadre)
-        cadre.get_by_test_id("nav-surveys").click()
-        item = cadre.locator(f'[data-testid="survey-item"][data-survey-id="{survey_id}"]')
-        expect(item).to_be_visible()
-        cadre_ctx.set_offline(True)
-        cadre.reload()
-        item.get_by_test_id("survey-open").click()
-        cadre.locator('[data-testid="survey-household"][data-external-id="201003"] '
-                      '[data-testid="survey-household-open"]').click()
+    with survey_answered_offline(browser, server, title=unique_text("农户普查"),
+                                 xlsx=workbook(FORMS["household_census"]), village=VILLAGE,
+                                 cadre_phone=CADRE, household="201003") as run:
+        county, cadre, cadre_ctx, survey_id = run.county, run.cadre, run.cadre_ctx, run.survey_id
 
         # A note, a group as a section, and the cascade: the villages of the chosen township.
         expect(cadre.locator('[data-testid="survey-note"][data-name="intro"]')).to_contain_text(
@@ -171,7 +138,3 @@ def test_household_census_with_roster_offline_and_exported(browser, server, shot
         assert members[0][:4] == ("答卷编号", "序号", "姓名", "年龄")
         assert [(m[0], m[1], m[2], m[3]) for m in members[1:]] == [
             (row["答卷编号"], 1, "王秀英", 46), (row["答卷编号"], 2, "李小明", 12)]
-    finally:
-        county_ctx.close()
-        cadre_ctx.close()
-    assert not errors, errors

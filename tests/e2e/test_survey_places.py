@@ -12,28 +12,15 @@ from playwright.sync_api import expect
 
 from tests.e2e.support import (
     COUNTY_ADMIN,
-    confirm_dialog,
     create_survey_draft,
     login,
+    phone,
+    publish_xlsform_survey,
     unique_text,
     wait_until,
 )
-from tests.e2e.test_surveys import CADRE, VILLAGE, phone
+from tests.e2e.test_surveys import CADRE, VILLAGE
 from tests.xlsforms import FORMS, workbook
-
-
-def publish_form(page, title: str, name: str) -> str:
-    login(page, COUNTY_ADMIN)
-    survey_id = create_survey_draft(page, title, VILLAGE)
-    page.get_by_test_id("survey-xlsform").set_input_files(
-        {"name": f"{name}.xlsx", "mimeType": "application/octet-stream",
-         "buffer": workbook(FORMS[name])})
-    page.get_by_test_id("survey-upload").click()
-    expect(page.get_by_test_id("survey-question").first).to_be_visible()
-    page.get_by_test_id("survey-publish").click()
-    confirm_dialog(page)
-    expect(page.get_by_test_id("survey-detail")).to_have_attribute("data-state", "published")
-    return survey_id
 
 
 def open_household(page, survey_id: str, external_id: str = "201003") -> None:
@@ -55,7 +42,8 @@ def test_a_parcel_and_a_track_are_answered_point_by_point(browser, server, shot)
         pg.on("pageerror", lambda e: errors.append(str(e)))
     try:
         county.goto("/")
-        survey_id = publish_form(county, unique_text("承包地块"), "land_parcels")
+        survey_id = publish_xlsform_survey(county, unique_text("承包地块"), VILLAGE,
+                                           workbook(FORMS["land_parcels"]))
         cadre.goto("/")
         login(cadre, CADRE)
         open_household(cadre, survey_id)

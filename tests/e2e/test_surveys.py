@@ -17,6 +17,7 @@ from tests.e2e.support import (
     create_survey_draft,
     login,
     make_photo_jpeg,
+    phone,
     unique_text,
     wait_for_service_worker,
     wait_until,
@@ -40,14 +41,6 @@ FORM = [
 CHOICES = [["list_name", "name", "label::Chinese (zh)", "label::English (en)"],
            ["housing", "brick", "砖混", "Brick"], ["housing", "wood", "木结构", "Wood"],
            ["housing", "other", "其他", "Other"]]
-
-
-def phone(browser, server):
-    ctx = browser.new_context(base_url=server.url, viewport={"width": 360, "height": 740},
-                              locale="zh-CN", timezone_id="Asia/Shanghai",
-                              service_workers="allow")
-    ctx.set_default_timeout(20_000)
-    return ctx
 
 
 def publish(page, title: str) -> str:
