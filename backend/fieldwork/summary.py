@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backend.core.canonical import loads
-from backend.core.db import fetch, write_transaction
+from backend.core.canonical import dumps, loads
+from backend.core.db import fetch, is_postgres, write_transaction
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
 
 if TYPE_CHECKING:
@@ -134,11 +134,25 @@ class VillageStats:
         return sum(self.logs_by_kind.values())
 
 
+def _counties(villages: list[str]) -> list[str]:
+    """The counties of these villages (a village's code begins with its county's)."""
+    return sorted({v[:6] for v in villages})
+
+
 def _in_counties(villages: list[str]) -> tuple[str, list[Any]]:
     """Filter by the villages' counties: the (county_code, date) index serves a county-month
     in one range scan; rows of other villages are dropped after grouping (few rows)."""
-    counties = sorted({v[:6] for v in villages})
+    counties = _counties(villages)
     return f"county_code IN ({', '.join('{}' for _ in counties)})", counties
+
+
+def _in_villages(engine: Any, column: str, villages: list[str]) -> tuple[str, str]:
+    """``column`` among ``villages``, passed as one JSON array whatever their number."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    if isinstance(engine, SQLiteEngine):
+        return f"{column} IN (SELECT value FROM json_each({{}}))", dumps(villages)
+    return f"{column} IN (SELECT json_array_elements_text({{}}::json))", dumps(villages)
 
 
 def _whole_months(start: dt.date, end: dt.date) -> bool:
@@ -149,7 +163,7 @@ async def fold_rollups(villages: list[str]) -> None:
     """Fold the rollups of these villages' counties (see ``_fold``) once for several reads:
     a read that passes ``fold=False`` after it sees the same totals and reads fewer rows."""
     if villages:
-        await _fold(*_in_counties(villages))
+        await _fold(_counties(villages))
 
 
 async def village_stats(villages: list[str], start: dt.date, end: dt.date, *,
@@ -168,7 +182,7 @@ async def village_stats(villages: list[str], start: dt.date, end: dt.date, *,
     engine = WorkLog._meta.db
     where, args = _in_counties(villages)
     if fold:
-        await _fold(where, args)
+        await _fold(args)
     period = [*args, start, end]
     logs = await fetch(engine, f"SELECT village_code, kind, SUM(logs) AS n, "
                        f"SUM(flagged) AS flagged FROM fieldwork_village_month_logs "
@@ -196,69 +210,71 @@ async def village_stats(villages: list[str], start: dt.date, end: dt.date, *,
     return out
 
 
-#: The rollup tables, their key and their counts.
+#: The rollup tables, their key (in the order of their ``…_read`` index) and their counts.
 _ROLLUPS = (
-    ("fieldwork_village_month_logs", ("village_code", "county_code", "month", "kind"),
+    ("fieldwork_village_month_logs", ("county_code", "month", "village_code", "kind"),
      ("logs", "flagged")),
     ("fieldwork_village_month_households",
-     ("village_code", "county_code", "month", "household_id"), ("logs",)),
-    ("fieldwork_village_month_sheets", ("village_code", "county_code", "month", "state"),
+     ("county_code", "month", "village_code", "household_id"), ("logs",)),
+    ("fieldwork_village_month_sheets", ("county_code", "month", "village_code", "state"),
      ("sheets", "village_days")),
 )
 
 
-#: Per rollup table and set of counties: the highest row id already folded in this process.
-_folded_up_to: dict[tuple[str, tuple[Any, ...]], int] = {}
+async def _pending(engine: Any, due: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (rollup table, county) pairs with pending rows, in one statement of one range each
+    of the ``…_pending`` index (``(county_code) WHERE pending``: only those rows). Counted, not
+    ``EXISTS``: PostgreSQL plans an ``EXISTS`` as a table scan that expects to stop early
+    when its statistics are from a time when most rows were pending."""
+    columns = ", ".join(
+        f"(SELECT COUNT(*) FROM {table} WHERE county_code = {{}} AND pending) AS p{i}"
+        for i, (table, _) in enumerate(due))
+    [row] = await fetch(engine, f"SELECT {columns}", *[county for _, county in due])
+    return {mark for i, mark in enumerate(due) if int(row[f"p{i}"] or 0)}
 
 
-async def _fold(where: str, args: list[Any]) -> None:
-    """Fold the rows the triggers appended for these counties since the last fold into one
+async def _fold(counties: list[str]) -> None:
+    """Fold the rows the triggers appended for these counties (``pending``) into one folded
     row per key (keys whose counts add up to nothing go). The totals do not change; reads get
-    shorter. Only keys with rows newer than the last fold are touched, so a read after no
-    writes costs two index lookups. Rows are taken with ``DELETE … RETURNING``: a row
-    appended meanwhile stays for the next fold, and two folds at once never count a row
-    twice. (A row committed late, below the mark, is only folded after a restart: the sums
-    are right either way.)"""
+    shorter. Only keys with pending rows are touched, so the work follows what was written
+    since the last fold, by whichever process, never the size of the county; a read after no
+    writes in its counties costs one statement of index seeks. Rows are taken with
+    ``DELETE … RETURNING``: a row appended meanwhile stays pending for the next fold, and two
+    folds of a county queue (an advisory lock on PostgreSQL, one writer on SQLite), so no row
+    is counted twice. Reads add up every row of a key, pending or not: the sums are right
+    whether or not a fold ran."""
     engine = WorkLog._meta.db
-    due = []
-    for rollup in _ROLLUPS:  # nothing new since the last fold: no write transaction at all
-        [top] = await fetch(engine, f"SELECT max(id) AS m FROM {rollup[0]}")
-        if int(top["m"] or 0) != _folded_up_to.get((rollup[0], tuple(args)), 0):
-            due.append(rollup)
-    if not due:
-        return
+    marks = [(table, county) for table, _, _ in _ROLLUPS for county in counties]
+    if not await _pending(engine, marks):
+        return  # nothing new since the last fold: no write transaction at all
+    rollups = {table: (key, counts) for table, key, counts in _ROLLUPS}
     async with write_transaction(engine):
-        for table, key, counts in due:
-            mark = (table, tuple(args))
-            [top] = await fetch(engine, f"SELECT max(id) AS m FROM {table}")
-            highest = int(top["m"] or 0)
-            since = _folded_up_to.get(mark, 0)
-            if since > highest:  # the table was emptied and its ids started over
-                since = 0
-            if highest == since:
-                continue
+        if is_postgres(engine):  # folds of one county queue (SQLite: one writer at a time)
+            for county in counties:
+                await fetch(engine, "SELECT pg_advisory_xact_lock(hashtext({}))",
+                            f"fieldwork rollups {county}")
+        for table, county in sorted(await _pending(engine, marks)):
+            key, counts = rollups[table]
             keys = ", ".join(key)
             rows = await fetch(
                 engine,
-                f"DELETE FROM {table} WHERE {where} AND ({keys}) IN (SELECT {keys} FROM {table} "
-                f"WHERE {where} AND id > {{}}) RETURNING {keys}, {', '.join(counts)}",
-                *args, *args, since)
+                f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
+                f"SELECT {keys} FROM {table} WHERE county_code = {{}} AND pending) "
+                f"RETURNING {keys}, {', '.join(counts)}",
+                county, county)
             sums: dict[tuple[Any, ...], list[int]] = {}
             for r in rows:
                 total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))
                 for i, c in enumerate(counts):
                     total[i] += int(r[c] or 0)
-            folded = [dict(zip(key + counts, k + tuple(v), strict=True))
-                      for k, v in sums.items() if any(v)]
+            columns = (*key, *counts, "pending")
+            folded = [(*k, *v, False) for k, v in sums.items() if any(v)]
             for start in range(0, len(folded), 500):
                 chunk = folded[start:start + 500]
-                columns = key + counts
                 values = ", ".join(
                     "(" + ", ".join("{}" for _ in columns) + ")" for _ in chunk)
                 await fetch(engine, f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
-                            *[row[c] for row in chunk for c in columns])
-            [top] = await fetch(engine, f"SELECT max(id) AS m FROM {table}")
-            _folded_up_to[mark] = int(top["m"] or 0)
+                            *[value for row in chunk for value in row])
 
 
 def _add_sheets(out: dict[str, VillageStats], sheets: list[dict[str, Any]]) -> None:
@@ -330,35 +346,37 @@ def _visited_sql(engine: Any, where: str) -> str:
 async def monthly_trend(villages: list[str], start: dt.date, end: dt.date, *,
                         fold: bool = True) -> dict[str, dict[str, int]]:
     """Per month (YYYY-MM): logs, flagged logs and confirmed village days, from the rollups
-    for whole months (counted from the logs otherwise). ``fold`` as for ``village_stats``."""
+    for whole months (counted from the logs otherwise). ``fold`` as for ``village_stats``.
+
+    Summed per month in the database over the villages asked for: a point per month comes
+    back, whatever the number of villages."""
     if not _whole_months(start, end):
         return await monthly_trend_naive(villages, start, end)
     out: dict[str, dict[str, int]] = {}
     if not villages:
         return out
     engine = WorkLog._meta.db
-    wanted = set(villages)
     where, args = _in_counties(villages)
     if fold:
-        await _fold(where, args)
+        await _fold(args)
+    among, wanted = _in_villages(engine, "village_code", villages)
     blank = {"logs": 0, "flagged_logs": 0, "confirmed_days": 0}
-    logs = await fetch(engine, f"SELECT village_code, month, SUM(logs) AS n, "
-                       f"SUM(flagged) AS flagged FROM fieldwork_village_month_logs "
-                       f"WHERE {where} AND month >= {{}} AND month <= {{}} "
-                       f"GROUP BY village_code, month", *args, start, end)
+    logs = await fetch(engine, f"SELECT month, SUM(logs) AS n, SUM(flagged) AS flagged "
+                       f"FROM fieldwork_village_month_logs WHERE {where} "
+                       f"AND month >= {{}} AND month <= {{}} AND {among} "
+                       f"GROUP BY month HAVING SUM(logs) > 0", *args, start, end, wanted)
     for r in logs:
-        if r["village_code"] in wanted and int(r["n"] or 0) > 0:
-            point = out.setdefault(_month_key(r["month"]), dict(blank))
-            point["logs"] += int(r["n"])
-            point["flagged_logs"] += int(r["flagged"] or 0)
-    sheets = await fetch(engine, f"SELECT village_code, month, SUM(village_days) AS days, "
-                         f"SUM(sheets) AS n FROM fieldwork_village_month_sheets "
-                         f"WHERE {where} AND state = {{}} AND month >= {{}} AND month <= {{}} "
-                         f"GROUP BY village_code, month", *args, "confirmed", start, end)
+        point = out.setdefault(_month_key(r["month"]), dict(blank))
+        point["logs"] += int(r["n"])
+        point["flagged_logs"] += int(r["flagged"] or 0)
+    sheets = await fetch(engine, f"SELECT month, SUM(village_days) AS days, SUM(sheets) AS n "
+                         f"FROM fieldwork_village_month_sheets WHERE {where} "
+                         f"AND month >= {{}} AND month <= {{}} AND {among} AND state = {{}} "
+                         f"GROUP BY month HAVING SUM(sheets) > 0",
+                         *args, start, end, wanted, "confirmed")
     for r in sheets:
-        if r["village_code"] in wanted and int(r["n"] or 0) > 0:
-            key = _month_key(r["month"])
-            out.setdefault(key, dict(blank))["confirmed_days"] += int(r["days"] or 0)
+        key = _month_key(r["month"])
+        out.setdefault(key, dict(blank))["confirmed_days"] += int(r["days"] or 0)
     return dict(sorted(out.items()))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    Boolean,
     Date,
     DoublePrecision,
     Integer,
@@ -142,6 +143,8 @@ class VillageMonthLogs(Table, tablename="fieldwork_village_month_logs"):
     kind = Varchar(length=12)
     logs = Integer(default=0)
     flagged = Integer(default=0)
+    #: Appended by a trigger and not yet folded into the key's one folded row.
+    pending = Boolean(default=True)
 
 
 class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_households"):
@@ -154,6 +157,8 @@ class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_household
     month = Date()
     household_id = Varchar(length=64)
     logs = Integer(default=0)
+    #: Appended by a trigger and not yet folded into the key's one folded row.
+    pending = Boolean(default=True)
 
 
 class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
@@ -167,3 +172,5 @@ class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
     state = Varchar(length=12)
     sheets = Integer(default=0)
     village_days = Integer(default=0)
+    #: Appended by a trigger and not yet folded into the key's one folded row.
+    pending = Boolean(default=True)

@@ -5,10 +5,14 @@ Run: ``.venv/bin/python tests/bench/bench_dashboard.py [--cadres 60000] [--logs 
 one village per 3 cadres, the logs spread over 2026, a presence sheet per cadre and month.
 Measures, in the same run, the p95 of the dashboard's aggregate queries for one county and
 month (per-village logs by kind, distinct households visited, flagged logs, confirmed days,
-and the 12-month trend), read from the rollups per village and month, against the same figures
-aggregated from the rows in SQL and a naive version that loads the month's logs and sheets into
-Python and counts there. Goals (issue #18): p95 under 50 ms on PostgreSQL and under 100 ms on
-SQLite, and at least 5x the naive one.
+and the 12-month trend), read from the rollups per village and month as the dashboard reads
+them (one fold, then both reads), against the same figures aggregated from the rows in SQL and
+a naive version that loads the month's logs and sheets into Python and counts there; and the
+same read right after 20 new logs in the county, so that it folds what the triggers appended.
+The county's first fold (all its rows were appended by the load) is timed apart; on PostgreSQL
+the rollups are then vacuumed, as autovacuum does with their settings.
+Goals (issue #18): p95 under 50 ms on PostgreSQL and under 100 ms on SQLite, and at least 5x
+the naive one. The machine's load average is printed beside the figures (a shared machine).
 """
 
 from __future__ import annotations
@@ -108,10 +112,56 @@ async def load_postgres(url: str, data) -> None:
         await conn.close()
 
 
+async def vacuum_rollups(url: str) -> None:
+    """What autovacuum does within a minute of the fold with the rollups' settings (their
+    migration): dead rows gone, the visibility map set for index-only reads."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("VACUUM ANALYZE fieldwork_village_month_logs, "
+                           "fieldwork_village_month_households, fieldwork_village_month_sheets")
+    finally:
+        await conn.close()
+
+
 async def dashboard_queries(codes: list[str], month: dt.date) -> None:
+    """As ``backend/dashboard/services.py`` reads: one fold, then the month and the trend."""
     end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    await summary.village_stats(codes, month, end)
-    await summary.monthly_trend(codes, dt.date(2025, month.month, 1), end)
+    await summary.fold_rollups(codes)
+    await summary.village_stats(codes, month, end, fold=False)
+    await summary.monthly_trend(codes, dt.date(2025, month.month, 1), end, fold=False)
+
+
+async def write_logs(codes: list[str], rng: random.Random, count: int = 20) -> None:
+    """``count`` new logs in the county's villages (the triggers append to the rollups)."""
+    from backend.core.db import insert_rows
+    from backend.fieldwork.tables import WorkLog
+
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for _ in range(count):
+        village = rng.choice(codes)
+        rows.append({
+            "id": uuid.uuid4(), "owner_id": uuid.uuid4(), "village_code": village,
+            "county_code": village[:6], "version": 1, "seq": 0, "content_hash": "",
+            "deleted": False, "created_at": now, "updated_at": now,
+            "date": dt.date(2026, rng.randrange(1, 13), rng.randrange(1, 29)),
+            "kind": rng.choice(KINDS), "text": "走访记录",
+            "household_ids": [str(uuid.uuid4())], "evidence": [], "flags": [],
+        })
+    await insert_rows(WorkLog, rows)
+
+
+async def p95_after_writes(codes: list[str], runs: int, rng: random.Random) -> float:
+    """The dashboard's read right after new logs: it folds them, then reads."""
+    times = []
+    for i in range(runs):
+        await write_logs(codes, rng)  # not timed
+        started = time.perf_counter()
+        await dashboard_queries(codes, dt.date(2026, i % 12 + 1, 1))
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.quantiles(times, n=20)[-1]
 
 
 async def aggregates(codes: list[str], month: dt.date) -> None:
@@ -176,22 +226,32 @@ async def main(args: argparse.Namespace) -> None:
     bind_tables(engine, all_tables())
     await prepare_engine(engine)
     county_villages = [v for v, c in villages(args.cadres) if c == "529910"]
+    started = time.perf_counter()
+    await summary.fold_rollups(county_villages)  # as the county's first dashboard read does
+    if dbconf.engine_name() == "postgres":
+        await vacuum_rollups(DB_URL)
+    folded = time.perf_counter() - started
     try:
         fast = await p95(dashboard_queries, county_villages, args.runs)
+        written = await p95_after_writes(county_villages, args.runs, rng)
         grouped = await p95(aggregates, county_villages, max(5, args.runs // 2))
         slow = await p95(naive, county_villages, max(5, args.runs // 4))
     finally:
         await close_engine(engine)
     name = dbconf.engine_name()
     goal = 50 if name == "postgres" else 100
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"dashboard on {name}: {args.cadres:,} cadres, {args.logs:,} logs (loaded in "
-          f"{loaded:.0f} s, rollups kept by triggers); one county = "
-          f"{len(county_villages):,} villages")
-    print(f"heaviest dashboard query p95 (rollups): {fast:.1f} ms; SQL aggregates over the rows: "
-          f"{grouped:.0f} ms ({grouped / fast:.1f}x); naive load-and-count: {slow:.0f} ms "
-          f"({slow / fast:.1f}x)")
-    ok = fast < goal and slow / fast >= 5
-    print(f"goal: p95 < {goal} ms on {name} and >= 5x naive: {'PASS' if ok else 'MISS'}")
+          f"{loaded:.0f} s, rollups kept by triggers, the county's first fold "
+          f"{folded:.1f} s); one county = "
+          f"{len(county_villages):,} villages; load average {load} on {os.cpu_count()} cores")
+    print(f"heaviest dashboard query p95 (rollups): {fast:.1f} ms (goal < {goal} ms); "
+          f"after 20 new logs, fold included: {written:.1f} ms (goal < {goal} ms)")
+    print(f"  SQL aggregates over the rows: {grouped:.0f} ms ({grouped / fast:.1f}x the rollups); "
+          f"naive load-and-count: {slow:.0f} ms ({slow / fast:.1f}x, goal >= 5x)")
+    ok = fast < goal and written < goal and slow / fast >= 5
+    print(f"goal: p95 < {goal} ms on {name} (also after writes) and >= 5x naive: "
+          f"{'PASS' if ok else 'MISS'}")
 
 
 if __name__ == "__main__":
