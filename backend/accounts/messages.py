@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from backend.core.messages import Catalogue, Message
 
-__all__ = ["Fields", "Problems"]
+__all__ = ["Fields", "Problems", "RosterColumns"]
 
 
 class Problems(Catalogue):
@@ -60,3 +60,16 @@ class Fields(Catalogue):
     no_rows = Message("文件中没有数据行", "The file has no data rows")
     already_granted = Message("已有该角色", "Already holds this role")
     posting_ended = Message("该派驻已结束", "This posting has already ended")
+
+
+class RosterColumns(Catalogue):
+    """The cadre import's columns, by field: the template's Chinese header, and the English one
+    (the field's name). Either is read."""
+
+    name = Message("姓名", "name")
+    phone = Message("手机号", "phone")
+    village_code = Message("村代码", "village_code")
+    position = Message("职务", "position")
+    dispatching_unit = Message("派出单位", "dispatching_unit")
+    start_date = Message("开始日期", "start_date")
+    end_date = Message("结束日期", "end_date")

@@ -12,6 +12,7 @@ from backend.claims import queries as claims
 from backend.core.errors import Forbidden
 from backend.core.export import Money, Sheet, csv_bytes, xlsx_bytes
 from backend.core.validation import parse_month
+from backend.dashboard.messages import ClaimStates, Columns, Words, header
 from backend.dashboard.schemas import DashboardOut, TrendPoint, UnitRow
 from backend.fieldwork import rules, summary
 from backend.geo import services as geo
@@ -114,31 +115,21 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     label = ",".join(sorted(scope.admin_counties) or sorted(scope.review_townships))
     return DashboardOut(
         month=month.strftime("%Y-%m"), scope=label, villages=rows, townships=township_rows,
-        totals=_total(rows, label, "合计 Total", "total"),
+        totals=_total(rows, label, header(Words.total), "total"),
         trend=[TrendPoint(month=m, **v) for m, v in trend.items()],
     )
 
 
 #: (header, attribute) of every exported column, Chinese first.
-EXPORT_COLUMNS = [
-    ("区划代码 code", "code"), ("名称 name", "name"), ("乡镇 township", "township_name"),
-    ("帮扶类别 tier", "tier_label"), ("驻村干部 cadres", "cadres"),
-    ("确认驻村天数 confirmed days", "confirmed_days"), ("应驻天数 minimum", "minimum_days"),
-    ("工作日志 logs", "logs"), ("走访农户 households visited", "households_visited"),
-    ("带提示日志 flagged logs", "flagged_logs"), ("待确认 submitted", "sheets_submitted"),
-    ("已确认 confirmed", "sheets_confirmed"),
-    ("未覆盖保险 insurance gaps", "insurance_gaps"),
-]
+EXPORT_COLUMNS = [(header(m), attr) for attr, m in Columns.entries().items()]
 #: Claim states exported as "count / yuan" columns, in the order of their life.
-EXPORT_CLAIM_STATES = [
-    ("待审 submitted", "submitted"), ("乡镇已审 township approved", "township_approved"),
-    ("县已审 county approved", "county_approved"), ("已支付 paid", "paid"),
-]
+EXPORT_CLAIM_STATES = [(header(m), state) for state, m in ClaimStates.entries().items()]
 
 
 def _headers() -> list[str]:
     return [h for h, _ in EXPORT_COLUMNS] + [
-        f"{h} {unit}" for h, _ in EXPORT_CLAIM_STATES for unit in ("件 claims", "元 yuan")]
+        f"{h} {header(unit)}" for h, _ in EXPORT_CLAIM_STATES
+        for unit in (Words.claims, Words.yuan)]
 
 
 def _cells(row: UnitRow) -> list[object]:
@@ -163,8 +154,9 @@ def export_csv(d: DashboardOut, level: str) -> bytes:
 def export_xlsx(d: DashboardOut) -> bytes:
     """Villages, townships (each with the total) and the monthly trend, amounts as numbers."""
     trend = Sheet(
-        "月度趋势 trend",
-        ["月份 month", "日志 logs", "带提示 flagged", "确认天数 confirmed days"],
+        header(Words.trend),
+        [header(m) for m in (Words.month, Words.trend_logs, Words.trend_flagged,
+                             Words.trend_confirmed_days)],
         [[p.month, p.logs, p.flagged_logs, p.confirmed_days] for p in d.trend],
     )
     return xlsx_bytes([_sheet(d, "village"), _sheet(d, "township"), trend])

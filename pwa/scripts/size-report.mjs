@@ -127,13 +127,14 @@ try {
   const raw = (f) => readFileSync(join(dist, f)).length;
   console.log(`server: ${server.base}  (Accept-Encoding: ${ACCEPT})`);
   for (const [label, src] of screens) {
-    if (!manifest[src]) continue;
-    const lazy = filesOf(closure(src, new Set(entryKeys)));
+    if (!existsSync(join(pwa, src))) throw new Error(`size-report: no ${src} (renamed? update the screens here)`);
+    // A screen that is not a chunk of its own comes with the entry (the cadre's 今日 does).
+    const lazy = manifest[src] ? filesOf(closure(src, new Set(entryKeys))) : [];
     const files = [...new Set([...eager, ...lazy])];
     const got = [];
     for (const f of files) got.push(await fetchRaw(server.base, `/${f}`));
     console.log('');
-    console.log(`${label}`);
+    console.log(`${label}${manifest[src] ? '' : ' (in the entry chunk)'}`);
     console.log(`  ${'file'.padEnd(46)}${'raw'.padStart(10)}${'sent'.padStart(10)}  encoding`);
     for (const g of got) {
       const bad = g.status !== 200 || (g.encoding === 'identity' && raw(g.path.slice(1)) > 1024);

@@ -226,7 +226,7 @@ def _raw(http: httpx.Client, path: str, accept: str, **kw) -> tuple[httpx.Respon
 
 def test_nginx_sends_precompressed_files_and_compressed_json(stack, tmp_path):
     """What a phone receives: the build's Brotli file (gzip without br), cached for a year when
-    hashed; the shell revalidated; API JSON compressed by the app and passed through."""
+    hashed; the shell fresh for five minutes; API JSON compressed by the app and passed through."""
     base, _ports, world = stack
     dist = tmp_path / "dist"
     with httpx.Client(base_url=base, verify=False, timeout=60) as http:
@@ -245,7 +245,7 @@ def test_nginx_sends_precompressed_files_and_compressed_json(stack, tmp_path):
             r, body = _raw(http, path, BROWSER)
             assert r.headers["content-encoding"] == "br", path
             assert body == (dist / "index.html.br").read_bytes()
-            assert r.headers["cache-control"] == "no-cache"
+            assert r.headers["cache-control"] == "public, max-age=300"
             assert "Accept-Encoding" in r.headers["vary"]
 
         headers = world.headers("cadre_x1")

@@ -48,8 +48,10 @@ def test_pwa_is_served_when_built(client, settings):
         pytest.skip("PWA not built (make builds it)")
     r = client.get("/")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
-    assert "no-cache" in r.headers.get("cache-control", "")
-    assert client.get("/manifest.webmanifest").status_code == 200
+    assert r.headers.get("cache-control") == "public, max-age=300"
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.status_code == 200 and manifest.headers["cache-control"] == "no-cache"
+    assert client.get("/sw.js").headers["cache-control"] == "no-cache"
 
 
 def test_pwa_files_arrive_precompressed_and_cached(client, settings):
@@ -57,7 +59,8 @@ def test_pwa_files_arrive_precompressed_and_cached(client, settings):
         pytest.skip("PWA not built (make builds it)")
     r = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
-    assert r.headers["vary"] == "Accept-Encoding" and r.headers["cache-control"] == "no-cache"
+    assert r.headers["vary"] == "Accept-Encoding"
+    assert r.headers["cache-control"] == "public, max-age=300"
     assert "<div id=\"app\">" in r.text  # httpx decoded the gzip the server sent as it is
     again = client.get("/", headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["etag"]})
     assert again.status_code == 304 and again.content == b""

@@ -140,11 +140,17 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
+def _limits(connections: int) -> httpx.Limits:
+    """Connections kept idle for less than the server's keep-alive (5 s): a connection the
+    server is closing just as a request goes out on it is a disconnect, not a measurement."""
+    return httpx.Limits(max_connections=connections, keepalive_expiry=2.0)
+
+
 async def push_throughput(base: str, tokens: list[str], records: int, clients: int) -> float:
     """``clients`` phones pushing batches of 500 at once; records per second."""
     per_client = records // clients
     async with httpx.AsyncClient(base_url=base, timeout=120,
-                                 limits=httpx.Limits(max_connections=clients)) as http:
+                                 limits=_limits(clients)) as http:
 
         async def phone(i: int) -> None:
             headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
@@ -164,7 +170,7 @@ async def single_pushes(server: Server, token: str, count: int) -> tuple[float, 
     """One item a request, one after another: median latency (ms), server CPU per push (ms)."""
     headers = {"Authorization": f"Bearer {token}"}
     times = []
-    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=server.base, timeout=30, limits=_limits(1)) as http:
         for n in range(20):  # warm up
             await http.post("/api/sync/push", json={"items": [record(10**6 + n)]},
                             headers=headers)
@@ -188,7 +194,7 @@ async def mix(base: str, tokens: list[str], villages: list[str], concurrency: in
     pushed = 0
     cursors: dict[int, str | None] = {}
     async with httpx.AsyncClient(base_url=base, timeout=120,
-                                 limits=httpx.Limits(max_connections=concurrency)) as http:
+                                 limits=_limits(concurrency)) as http:
 
         async def phone(i: int) -> None:
             nonlocal pushed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import time
 from typing import Any
 
 import pytest
@@ -27,12 +28,24 @@ SLOW_4G = {
 GOALS = {"cold": 1.5, "warm": 0.6}
 RUNS = 3
 
-#: Milliseconds from navigation start to a usable log form (performance.now() in the page).
-_READY = """() => {
-  const form = document.querySelector('[data-testid="log-form"]');
-  const save = document.querySelector('[data-testid="log-save"]');
-  return form && save && !save.disabled ? performance.now() : false;
-}"""
+#: Installed in every page before its own scripts: on each frame until the log form is usable,
+#: then it keeps the time (performance.now(), milliseconds from navigation start). The test
+#: reads it with a bare CDP expression afterwards, so nothing of Playwright's runs in the page
+#: while it loads: its injected script (selectors, wait_for_function) costs 60–80 ms on the
+#: slowed CPU, and landed in the middle of the measured start.
+_WATCH = """(() => {
+  if (!location.protocol.startsWith('http')) return;
+  const check = () => {
+    const form = document.querySelector('[data-testid="log-form"]');
+    const save = document.querySelector('[data-testid="log-save"]');
+    if (form && save && !save.disabled) window.__firstScreenReady = performance.now();
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})()"""
+_READY = "window.__firstScreenReady ?? null"
+#: Seconds a first screen may take before the run is abandoned (never a goal).
+GIVE_UP_S = 60
 
 
 def _slow_phone(page: Any) -> Any:
@@ -43,12 +56,31 @@ def _slow_phone(page: Any) -> Any:
     return cdp
 
 
-def _open(page: Any) -> float:
+def _ready(cdp: Any) -> float:
+    """Seconds from navigation start to a usable log form, as the page itself saw it."""
+    deadline = time.monotonic() + GIVE_UP_S
+    while time.monotonic() < deadline:
+        got = cdp.send("Runtime.evaluate", {"expression": _READY, "returnByValue": True})
+        value = got.get("result", {}).get("value")
+        if isinstance(value, int | float):
+            return value / 1000
+        time.sleep(0.05)
+    raise AssertionError(f"the log form was not usable within {GIVE_UP_S} s")
+
+
+def _open(page: Any, cdp: Any) -> float:
     # From another page, as when the cadre opens the app: a goto to the URL the page is on
     # (it is at /#/today) would only move to the fragment, and load nothing.
     page.goto("about:blank")
     page.goto("/#/today", wait_until="commit")
-    return page.wait_for_function(_READY, polling="raf", timeout=60_000).json_value() / 1000
+    return _ready(cdp)
+
+
+def _reload(page: Any, cdp: Any) -> float:
+    # A reload asks the server whether the shell (index.html) changed, whatever its max-age;
+    # the hashed files still come from the cache: a warm start once the shell's max-age is over.
+    page.reload(wait_until="commit")
+    return _ready(cdp)
 
 
 def _measure(browser: Any, server: Any, service_workers: str) -> dict[str, list[float]]:
@@ -59,6 +91,7 @@ def _measure(browser: Any, server: Any, service_workers: str) -> dict[str, list[
         timezone_id="Asia/Shanghai",
         service_workers=service_workers,
     )
+    ctx.add_init_script(_WATCH)
     try:
         page = ctx.new_page()
         page.goto("/")
@@ -67,12 +100,14 @@ def _measure(browser: Any, server: Any, service_workers: str) -> dict[str, list[
         if service_workers == "allow":
             wait_for_service_worker(page)
         cdp = _slow_phone(page)
-        times: dict[str, list[float]] = {"cold": [], "warm": []}
+        times: dict[str, list[float]] = {"cold": [], "warm": [], "reload": []}
         for _ in range(RUNS):
             if service_workers == "block":
                 cdp.send("Network.clearBrowserCache")
-                times["cold"].append(_open(page))
-            times["warm"].append(_open(page))
+                times["cold"].append(_open(page, cdp))
+            times["warm"].append(_open(page, cdp))
+            if service_workers == "block":
+                times["reload"].append(_reload(page, cdp))
         return times
     finally:
         ctx.close()
@@ -86,6 +121,7 @@ def test_first_screen_times_on_a_slow_phone(browser, server, capsys):
     rows = [
         ("cold (empty cache, no service worker)", no_sw["cold"], GOALS["cold"]),
         ("warm (HTTP cache, no service worker)", no_sw["warm"], GOALS["warm"]),
+        ("warm, shell revalidated (a reload)", no_sw["reload"], GOALS["warm"]),
         ("warm (service worker precache)", with_sw["warm"], GOALS["warm"]),
     ]
     with capsys.disabled():

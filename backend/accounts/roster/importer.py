@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backend.accounts import services as accounts
+from backend.accounts.messages import RosterColumns
 from backend.accounts.passwords import hash_password_async, new_temporary_password
 from backend.accounts.roster.schemas import ImportReport, ImportRowOut
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn
@@ -22,6 +23,7 @@ from backend.core.csvrows import read_table
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.export import Sheet, csv_bytes, xlsx_bytes
+from backend.core.messages import Message
 from backend.geo import services as geo
 
 if TYPE_CHECKING:
@@ -42,15 +44,7 @@ __all__ = [
 MAX_ROWS = 1000
 
 #: field → (Chinese header of the template, English header). Both are accepted.
-COLUMNS: dict[str, tuple[str, str]] = {
-    "name": ("姓名", "name"),
-    "phone": ("手机号", "phone"),
-    "village_code": ("村代码", "village_code"),
-    "position": ("职务", "position"),
-    "dispatching_unit": ("派出单位", "dispatching_unit"),
-    "start_date": ("开始日期", "start_date"),
-    "end_date": ("结束日期", "end_date"),
-}
+COLUMNS: dict[str, Message] = RosterColumns.entries()
 _HEADERS = {
     **{zh: f for f, (zh, _) in COLUMNS.items()},
     **{en: f for f, (_, en) in COLUMNS.items()},

@@ -43,10 +43,17 @@ export function setLang(next: Lang): Promise<void> {
   } catch {
     /* keep the choice for this page only */
   }
+  return showLang(next).then(shareLangWithWorker);
+}
+
+/**
+ * Show the app in this language, once its catalogue is here. At start the app waits only for
+ * this (nothing at all for Chinese); telling the service worker waits until after the first frame.
+ */
+export function showLang(next: Lang): Promise<void> {
   const apply = () => {
     if (typeof document !== 'undefined') document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
     lang.set(next);
-    shareWithWorker(next);
   };
   if (catalogues[next]) {
     apply();
@@ -59,8 +66,9 @@ export function setLang(next: Lang): Promise<void> {
  * The service worker cannot read localStorage: leave it the text of a push notification in
  * this language (it falls back to Chinese when there is none).
  */
-function shareWithWorker(l: Lang): void {
+export function shareLangWithWorker(): void {
   if (typeof caches === 'undefined') return; // not a secure context, or tests
+  const l = lang.get();
   const messages = catalogues[l] ?? zh;
   const text: NotifyText = { lang: l, title: messages['push.notifyTitle'], body: messages['push.notifyBody'] };
   const answer = new Response(JSON.stringify(text), { headers: { 'Content-Type': 'application/json' } });

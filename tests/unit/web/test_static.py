@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from backend.web.compression import is_compressible
-from backend.web.static import IMMUTABLE, REVALIDATE, accepted_encodings, resolve
+from backend.web.static import IMMUTABLE, REVALIDATE, SHELL, accepted_encodings, resolve
 
 
 @pytest.fixture
 def dist(tmp_path: Path) -> Path:
     (tmp_path / "assets").mkdir()
     (tmp_path / ".vite").mkdir()
-    for name in ("index.html", "assets/app-1a2b.js", ".vite/manifest.json"):
+    for name in ("index.html", "sw.js", "assets/app-1a2b.js", ".vite/manifest.json"):
         (tmp_path / name).write_text("x" * 2000)
     for suffix in (".br", ".gz"):
         (tmp_path / f"assets/app-1a2b.js{suffix}").write_bytes(b"packed")
@@ -40,7 +40,9 @@ def test_brotli_first_then_gzip_then_identity(dist: Path):
     assert plain.media_type == "text/javascript" and plain.cache_control == IMMUTABLE
     # No .br for the shell: gzip is sent to a Brotli phone.
     shell = resolve(dist, "", "br, gzip")
-    assert shell.encoding == "gzip" and shell.cache_control == REVALIDATE
+    assert shell.encoding == "gzip" and shell.cache_control == SHELL
+    # The service worker is always asked for again; the shell after a few minutes.
+    assert resolve(dist, "sw.js", "br").cache_control == REVALIDATE
 
 
 @pytest.mark.parametrize(
