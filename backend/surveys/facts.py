@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backend.core.errors import FieldError
 from backend.surveys.rules import MEMBER_ID, repeat_of, type_error
 
-__all__ = ["ROSTER", "RosterFact", "known_entries", "roster_facts", "roster_value",
-           "sent_entries"]
+__all__ = ["ROSTER", "RosterFact", "fact_fields", "kind_conflicts", "known_entries",
+           "roster_facts", "roster_value", "sent_entries"]
 
 #: The ``value_type`` of a roster fact.
 ROSTER = "roster"
@@ -41,6 +42,31 @@ def roster_facts(form: Mapping[str, Any]) -> list[RosterFact]:
                               and repeat_of(form, q.get("group")) == group["name"])
             out.append(RosterFact(group["name"], group["fact"], questions))
     return out
+
+
+def fact_fields(form: Mapping[str, Any]) -> dict[str, tuple[bool, str]]:
+    """The household facts a form keeps: fact name → (kept as a roster?, the field that names
+    it, ``questions.N.fact`` or ``groups.N.fact``). Member facts inside a roster are the
+    roster's own and not listed."""
+    out: dict[str, tuple[bool, str]] = {}
+    for index, group in enumerate(form.get("groups") or []):
+        if group.get("repeat") and group.get("fact"):
+            out.setdefault(group["fact"], (True, f"groups.{index}.fact"))
+    for index, q in enumerate(form.get("questions") or []):
+        if q.get("fact") and repeat_of(form, q.get("group")) is None:
+            out.setdefault(q["fact"], (False, f"questions.{index}.fact"))
+    return out
+
+
+def kind_conflicts(form: Mapping[str, Any], used: Mapping[str, bool]) -> list[FieldError]:
+    """Facts of ``form`` that the county already keeps as the other kind (``used``: fact name →
+    kept as a roster?, from its other surveys and the facts on record). One name holds one kind:
+    a roster ``members`` and a count ``members`` would overwrite each other in turn, each survey
+    asking again what the other replaced."""
+    return [FieldError(field, "fact_kept_as_roster" if used[name] else "fact_kept_as_answer",
+                       {"fact": name})
+            for name, (roster, field) in fact_fields(form).items()
+            if name in used and used[name] != roster]
 
 
 def _members(value: Any) -> list[dict[str, Any]]:

@@ -163,6 +163,20 @@ class Fields(Catalogue):
         "附件 {file} 的选项过多（上限 {max}）",
         "The attachment {file} has too many choices (limit {max})",
     )
+    fact_kept_as_roster = Message(
+        "本县已把农户信息项“{fact}”登记为成员名单（其他调查或已有记录），不能再用于单个答案，"
+        "否则两份调查会轮流覆盖对方的记录：请换一个信息项名称",
+        "The county already keeps the household fact “{fact}” as a roster (in another survey or "
+        "on record), so it cannot also hold a single answer: the two surveys would overwrite "
+        "each other's record in turn; choose another fact name",
+    )
+    fact_kept_as_answer = Message(
+        "本县已把农户信息项“{fact}”登记为单个答案（其他调查或已有记录），不能再用作成员名单，"
+        "否则两份调查会轮流覆盖对方的记录：请换一个信息项名称",
+        "The county already keeps the household fact “{fact}” as a single answer (in another "
+        "survey or on record), so it cannot also hold a roster: the two surveys would "
+        "overwrite each other's record in turn; choose another fact name",
+    )
     fact_in_repeat = Message(
         "重复组（名单）中的问题只有在该名单本身登记为农户信息项时，才能登记为成员信息：请在"
         "该重复组开始一行（begin repeat）的 fact 列填写名单的信息项名称（如 members），成员才有"

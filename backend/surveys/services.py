@@ -21,10 +21,11 @@ from backend.core.formats import date_range
 from backend.core.ids import new_id
 from backend.geo import services as geo
 from backend.notify.services import Notice, notify
+from backend.surveys.facts import ROSTER, fact_fields, kind_conflicts
 from backend.surveys.forms import Form, form_errors, form_hash
 from backend.surveys.messages import Notices
 from backend.surveys.schemas import SurveyIn, SurveyOut, SurveyPatch, VersionOut, VillageName
-from backend.surveys.tables import Survey, SurveyAssignment, SurveyFormVersion
+from backend.surveys.tables import HouseholdFact, Survey, SurveyAssignment, SurveyFormVersion
 from backend.surveys.xlsform import read_xlsform
 from backend.surveys.xlsform_out import write_xlsform
 from backend.sync.services import allocate_seqs
@@ -169,6 +170,31 @@ def publish_problems(form: Form, target: str) -> list[FieldError]:
     """What stops a form from being published (the preview shows the same list)."""
     empty = [] if form.questions else [FieldError("questions", "required")]
     return [_prefixed(e, "form") for e in empty + _form_problems(form, target)]
+
+
+async def fact_kind_problems(row: dict[str, Any], form: Form) -> list[FieldError]:
+    """Facts of this household form that its county keeps as the other kind (a roster against a
+    single answer), in its other published surveys or among the facts on record
+    (``facts.kind_conflicts``), located at the form's field."""
+    shape = form.model_dump(mode="json")
+    names = list(fact_fields(shape))
+    if row["target"] != "households" or not names:
+        return []
+    used: dict[str, bool] = {
+        f["fact"]: f["value_type"] == ROSTER
+        for f in await HouseholdFact.select(HouseholdFact.fact, HouseholdFact.value_type)
+        .where(HouseholdFact.county_code == row["county_code"], HouseholdFact.fact.is_in(names))
+        .distinct()}
+    others = await Survey.select(Survey.current_version_id).where(
+        Survey.county_code == row["county_code"], Survey.id != row["id"],
+        Survey.target == "households", Survey.current_version_id.is_not_null())
+    versions = [o["current_version_id"] for o in others]
+    if versions:
+        for v in await SurveyFormVersion.select(SurveyFormVersion.form).where(
+                SurveyFormVersion.id.is_in(versions)):
+            for name, (roster, _) in fact_fields(loads(v["form"]) or {}).items():
+                used.setdefault(name, roster)
+    return [_prefixed(e, "form") for e in kind_conflicts(shape, used)]
 
 
 async def create_survey(ctx: RequestContext, actor: Actor, data: SurveyIn) -> SurveyOut:
@@ -356,7 +382,7 @@ async def publish_survey(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID
     if row["state"] == "closed":
         raise Conflict("wrong_state")
     form = working_form(row)
-    if problems := publish_problems(form, row["target"]):
+    if problems := publish_problems(form, row["target"]) + await fact_kind_problems(row, form):
         raise ValidationFailed(errors=problems)
     async with write_transaction(Survey._meta.db):
         version_id, number = await _freeze(actor, row, form)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from tests.api.test_households import REGISTER, post
 from tests.api.test_sync import item, pull_all, push
 from tests.unit.surveys.test_xlsform import EVERY_TYPE, workbook
-from tests.world import VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1
+from tests.world import VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1, VILLAGE_Z1
 
 TODAY = dt.date.today()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -578,3 +578,41 @@ def test_labels_and_date_names_are_computed_in_the_language_answered_in(client, 
     [refused] = push(client, world, "cadre_x1", wrong)
     assert refused["status"] == "rejected"
     assert [e["field"] for e in refused["errors"]] == ["language"]
+
+
+def test_a_fact_name_the_county_keeps_as_the_other_kind_stops_publishing(client, world):
+    """``members`` is a count in the published survey of every type; a second survey keeping
+    ``members`` as a roster would overwrite it, and be overwritten, in turn: the preview lists
+    the problem at the roster's fact, in words, and publishing is refused.
+    Another county keeps its own names; another name publishes."""
+    published(client, world)
+    roster_form = {
+        "groups": [{"name": "people", "repeat": True, "fact": "members",
+                    "label": {"zh": "成员", "en": "Members"}}],
+        "questions": [{"name": "m_name", "type": "text", "group": "people", "fact": "name",
+                       "label": {"zh": "姓名", "en": "Name"}}]}
+    second = create(client, world).json()
+    r = client.put(f"/api/surveys/{second['id']}/form", json=roster_form,
+                   headers=world.headers("admin_a"))
+    assert r.status_code == 200, r.text
+    preview = client.get(f"/api/surveys/{second['id']}/preview",
+                         headers=world.headers("admin_a")).json()
+    [problem] = preview["problems"]
+    assert (problem["field"], problem["code"]) == ("form.groups.0.fact", "fact_kept_as_answer")
+    assert problem["message"].startswith("本县已把农户信息项“members”登记为单个答案")
+    r = client.post(f"/api/surveys/{second['id']}/publish", headers=world.headers("admin_a"))
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("form.groups.0.fact", "fact_kept_as_answer")]
+
+    elsewhere = create(client, world, who="admin_b", villages=(VILLAGE_Z1,)).json()
+    assert client.put(f"/api/surveys/{elsewhere['id']}/form", json=roster_form,
+                      headers=world.headers("admin_b")).status_code == 200
+    assert client.post(f"/api/surveys/{elsewhere['id']}/publish",
+                       headers=world.headers("admin_b")).status_code == 200
+
+    roster_form["groups"][0]["fact"] = "household_members"
+    assert client.put(f"/api/surveys/{second['id']}/form", json=roster_form,
+                      headers=world.headers("admin_a")).status_code == 200
+    assert client.post(f"/api/surveys/{second['id']}/publish",
+                       headers=world.headers("admin_a")).status_code == 200

@@ -58,3 +58,26 @@ def test_a_value_of_another_type_or_choice_is_not_pre_filled():
                                      value)["members"][0]["values"]
     assert known_entries(ROSTER, "not a roster") == [] and known_entries(ROSTER, {
         "members": [{"values": {}}, "x"]}) == []
+
+
+def test_one_fact_name_holds_one_kind_in_a_county():
+    """A roster ``members`` and a count ``members`` would overwrite each other's record in
+    turn: a form using a name the county keeps as the other kind is refused at that field;
+    the same kind, other names and member facts inside the roster are not conflicts."""
+    from backend.surveys.facts import fact_fields, kind_conflicts
+
+    form = {
+        "groups": [{"name": "people", "repeat": True, "fact": "members"},
+                   {"name": "home"}],
+        "questions": [
+            {"name": "m_name", "type": "text", "group": "people", "fact": "name"},
+            {"name": "phone", "type": "text", "group": "home", "fact": "phone"},
+            {"name": "size", "type": "integer", "fact": "size"}]}
+    assert fact_fields(form) == {"members": (True, "groups.0.fact"),
+                                 "phone": (False, "questions.1.fact"),
+                                 "size": (False, "questions.2.fact")}
+    assert kind_conflicts(form, {"members": True, "phone": False, "name": False}) == []
+    found = kind_conflicts(form, {"members": False, "size": True, "other": True})
+    assert [(e.field, e.code, e.params) for e in found] == [
+        ("groups.0.fact", "fact_kept_as_answer", {"fact": "members"}),
+        ("questions.2.fact", "fact_kept_as_roster", {"fact": "size"})]
