@@ -152,8 +152,11 @@ def _catalogues() -> list[tuple[str, type[Catalogue]]]:
         if path.parent.name == "core":
             continue
         module = __import__(f"backend.{path.parent.name}.messages", fromlist=["__all__"])
-        for name in module.__all__:
-            found.append((f"{path.parent.name}.{name}", getattr(module, name)))
+        catalogues = [(name, getattr(module, name)) for name in module.__all__
+                      if isinstance(getattr(module, name), type)
+                      and issubclass(getattr(module, name), Catalogue)]
+        assert catalogues, path  # a messages.py holds at least one catalogue
+        found += [(f"{path.parent.name}.{name}", c) for name, c in catalogues]
     return found
 
 
