@@ -40,9 +40,8 @@ from backend.surveys.schemas import (
     VillageProgress,
 )
 from backend.surveys.services import (
-    fact_kind_problems,
     load_visible,
-    publish_problems,
+    problems_before_publishing,
     sees,
     visible_clause,
     working_form,
@@ -122,7 +121,7 @@ async def preview(scope: Scope, survey_id: uuid.UUID, lang: Lang) -> PreviewOut:
     overlaps = await _overlaps(row, set(codes), window) if households else []
     return PreviewOut(known=known, overlaps=overlaps, window_days=window, problems=[
         LocalisedFieldError(**localise_field_error(e, lang))
-        for e in publish_problems(form, row["target"]) + await fact_kind_problems(row, form)])
+        for e in await problems_before_publishing(row, form)])
 
 
 def _roster_label(form: Form, repeat: str) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "list_surveys",
     "load_visible",
     "manages",
+    "problems_before_publishing",
     "publish_problems",
     "publish_survey",
     "read_survey",
@@ -167,9 +168,15 @@ def _form_problems(form: Form, target: str) -> list[FieldError]:
 
 
 def publish_problems(form: Form, target: str) -> list[FieldError]:
-    """What stops a form from being published (the preview shows the same list)."""
+    """What in the form itself stops it from being published."""
     empty = [] if form.questions else [FieldError("questions", "required")]
     return [_prefixed(e, "form") for e in empty + _form_problems(form, target)]
+
+
+async def problems_before_publishing(row: dict[str, Any], form: Form) -> list[FieldError]:
+    """Everything that stops a survey's form from being published: the form's own problems and
+    facts its county keeps as the other kind. Publishing and the preview use this one list."""
+    return publish_problems(form, row["target"]) + await fact_kind_problems(row, form)
 
 
 async def fact_kind_problems(row: dict[str, Any], form: Form) -> list[FieldError]:
@@ -382,7 +389,7 @@ async def publish_survey(ctx: RequestContext, actor: Actor, survey_id: uuid.UUID
     if row["state"] == "closed":
         raise Conflict("wrong_state")
     form = working_form(row)
-    if problems := publish_problems(form, row["target"]) + await fact_kind_problems(row, form):
+    if problems := await problems_before_publishing(row, form):
         raise ValidationFailed(errors=problems)
     async with write_transaction(Survey._meta.db):
         version_id, number = await _freeze(actor, row, form)
