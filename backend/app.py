@@ -19,6 +19,7 @@ from backend.capabilities import CAPABILITIES, plug_in
 from backend.core.bounds import BoundedRequest, parameter_guard
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
+from backend.core.heap import settle
 from backend.core.http import (
     password_change_guard,
     provide_actor,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_startup() -> None:
         await prepare_engine(engine, pool_max=settings.db_pool_max)
+        settle()  # what start-up loaded stays for good: left out of every collection
 
     async def on_shutdown() -> None:
         await close_engine(engine)
