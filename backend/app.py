@@ -19,7 +19,7 @@ from backend.capabilities import CAPABILITIES, plug_in
 from backend.core.bounds import BoundedRequest, parameter_guard
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
-from backend.core.heap import settle
+from backend.core.heap import release, settle
 from backend.core.http import (
     password_change_guard,
     provide_actor,
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def on_shutdown() -> None:
         await close_engine(engine)
+        release()
 
     app = Litestar(
         route_handlers=[

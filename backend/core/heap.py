@@ -10,22 +10,37 @@ this); and a larger first-generation threshold collects the young ones less ofte
 garbage going at once rather than at every 700 allocations.
 
 Nothing is left uncollected: frozen objects simply stay, as they would anyway, and cycles
-made afterwards are found as before.
+made afterwards are found as before. At shutdown ``release`` hands them back to the
+collector, so that a process making several apps (the tests) frees each one's cycles.
 """
 
 from __future__ import annotations
 
 import gc
 
-__all__ = ["YOUNG_THRESHOLD", "settle"]
+__all__ = ["YOUNG_THRESHOLD", "release", "settle"]
 
 #: Allocations (less deallocations) between collections of the youngest generation.
 YOUNG_THRESHOLD = 10_000
+
+
+#: The young generation's threshold before ``settle`` (CPython's default: 700).
+_young_before: list[int] = []
 
 
 def settle() -> None:
     """After start-up: collect once, freeze what is left, and collect the young less often."""
     gc.collect()
     gc.freeze()
-    _, older, oldest = gc.get_threshold()
+    young, older, oldest = gc.get_threshold()
+    if not _young_before:
+        _young_before.append(young)
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
+
+
+def release() -> None:
+    """At shutdown: the frozen objects back to the collector, and its threshold as it was."""
+    gc.unfreeze()
+    if _young_before:
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(_young_before.pop(), older, oldest)
