@@ -43,6 +43,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         # ZHUCUN_TRUSTED_PROXIES by the app (core/http.client_address), never from
         # X-Forwarded-For taken on trust.
         proxy_headers=False,
+        # uvloop when installed (a dependency off Windows): the loop's own work is a fair
+        # share of a small request's CPU on asyncio's. HTTP stays h11, whose largest request
+        # head is set from settings (server_limits); httptools would ignore that limit.
+        loop="auto",
+        http="h11",
         log_level="info",
         **settings.server_limits(),
         log_config=log_config(settings.log_format or

@@ -231,7 +231,20 @@ async def prepare_engine(engine: Engine, *, pool_max: int = 10) -> None:
         if isinstance(engine, SharedSQLiteEngine):
             await engine.open_shared()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=pool_max)
+        await engine.start_connection_pool(min_size=1, max_size=pool_max, reset=_keep_session)
+
+
+async def _keep_session(connection: Any) -> None:
+    """What a pooled PostgreSQL connection needs on its way back to the pool: nothing more.
+
+    asyncpg rolls back a transaction left open before calling this, as it always does. Its
+    default reset then sends ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``,
+    a round trip on every release (two a request: the session's read and the transaction),
+    to undo session state this application never makes: its advisory locks are transaction
+    locks (``pg_advisory_xact_lock``), and it opens no cursor, LISTEN or session ``SET``
+    outside a transaction. ``tests/unit/core/test_pool_reset.py`` holds the code to that.
+    """
+    del connection
 
 
 async def close_engine(engine: Engine) -> None:

@@ -127,12 +127,13 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return user
 
 
-def password_change_guard(
+async def password_change_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """With a temporary password, only the password change (handlers with
     ``opt={"password_change": True}``) and logout answer; everything else is 403
-    ``password_change_required``."""
+    ``password_change_required``. A coroutine, like ``core/bounds.parameter_guard``, so that
+    Litestar does not run it in a worker thread."""
     user = connection.scope.get("user")
     if (
         isinstance(user, Actor)
