@@ -36,7 +36,6 @@ from backend.sync.cursor import (
     epoch,
     feed_end,
     parse_cursor,
-    pull_bound,
     take_seqs,
 )
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
@@ -474,9 +473,20 @@ async def _read(
 async def _feed_page(
     actor: Actor, since: Cursor, limit: int, engine: Engine, current: int
 ) -> PullOut:
+    """One page of the feed after ``since``, every kind read up to the feed's end as it stood
+    before the first read.
+
+    Kinds are read one statement after another; a push that commits between two of them, with
+    a row of a kind already read and one of a kind read later, must not be half seen (the
+    later kind's higher number would carry the cursor past the other row). Rows beyond the end
+    read first are left to the next pull. On SQLite the end is the counter's value (writers
+    commit in the order of their numbers); on PostgreSQL the bound (a transaction below it has
+    ended before the reads begin, one at or above it is not read).
+    """
     postgres = is_postgres(engine)
-    bound = await pull_bound(engine) if postgres else 0
-    page, more = await _read(actor, since, limit, bound=bound, upto=None, live=False)
+    end = await feed_end(engine)
+    page, more = await _read(actor, since, limit, bound=end.txid,
+                             upto=None if postgres else end.seq, live=False)
     changes = [
         Change(
             kind=k.name,
@@ -487,11 +497,8 @@ async def _feed_page(
         )
         for _, k, row in page
     ]
-    if postgres:
-        # A full page stops inside the feed; otherwise every transaction below the bound is done.
-        cursor = Cursor(*page[-1][0]) if more else Cursor(max(bound, since.txid), -1)
-    else:
-        cursor = Cursor(0, page[-1][0][1] if page else since.seq)
+    # A full page stops inside the feed; otherwise everything up to the end has been read.
+    cursor = Cursor(*page[-1][0]) if more else max(end, since)
     return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)
 
 
