@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from backend.sync import services as sync_services
 from tests.api.test_sync import item, log_data, pull_all, push
 from tests.conftest import ENGINE
+from tests.statements import Statements
 
 
 class _Gate:
@@ -178,3 +179,28 @@ def test_a_commit_between_two_kinds_reads_is_not_passed(client, world, monkeypat
     later, _ = pull_all(client, world, "cadre_x1", since=cursor)
     texts = {c["data"]["text"] for c in seen + later if c["kind"] in ("feedback", "work_log")}
     assert {"又一条意见", "夹在中间的意见", "夹在中间的日志"} <= texts
+
+
+def test_a_pull_asks_every_kind_at_once_and_reads_only_those_with_changes(
+    client, world, monkeypatch
+):
+    """Nothing new: the feed's end (one read; two on PostgreSQL, the bound) and one statement
+    for all kinds, not one a kind. A new work log: that kind alone is read besides."""
+    _, cursor = pull_all(client, world, "cadre_x1")
+    original = sync_services.pull
+    counts: list[int] = []
+
+    async def counted(*args, **kwargs):
+        with Statements() as statements:
+            out = await original(*args, **kwargs)
+        counts.append(statements.count)
+        return out
+
+    monkeypatch.setattr(sync_services, "pull", counted)
+    nothing, cursor = pull_all(client, world, "cadre_x1", since=cursor)
+    end = 2 if ENGINE == "postgres" else 1
+    assert nothing == [] and counts == [end + 1]
+    push(client, world, "cadre_x1", item(log_data("只有一类有新的")))
+    counts.clear()
+    one, _ = pull_all(client, world, "cadre_x1", since=cursor)
+    assert _texts(one) == {"只有一类有新的"} and counts == [end + 2]
