@@ -7,40 +7,10 @@ statement of the batch. Every answer stays as before: ``test_sync.py``, ``test_s
 
 from __future__ import annotations
 
-import contextlib
-
-import aiosqlite
-import asyncpg
-
 from tests.api.test_presence import state_day
 from tests.api.test_sync import item, log_data, push
 from tests.conftest import ENGINE
-
-
-@contextlib.contextmanager
-def statements():
-    """The SQL text of every statement the drivers are handed meanwhile, in order."""
-    seen: list[str] = []
-    patched = [(aiosqlite.Connection, "execute")] + [
-        (asyncpg.connection.Connection, name)
-        for name in ("execute", "fetch", "fetchrow", "fetchval", "executemany")
-    ]
-    saved = [getattr(owner, name) for owner, name in patched]
-
-    def recording(original):
-        def recorded(self, query, *args, **kwargs):
-            seen.append(" ".join(str(query).split()).upper())
-            return original(self, query, *args, **kwargs)
-
-        return recorded
-
-    for (owner, name), original in zip(patched, saved, strict=True):
-        setattr(owner, name, recording(original))
-    try:
-        yield seen
-    finally:
-        for (owner, name), original in zip(patched, saved, strict=True):
-            setattr(owner, name, original)
+from tests.statements import Statements
 
 
 def _reads_logs(sql: str) -> bool:
@@ -49,26 +19,26 @@ def _reads_logs(sql: str) -> bool:
 
 def test_a_new_record_is_inserted_without_reading_stored_rows(client, world):
     new = item(log_data("新的一条"))
-    with statements() as sent:
+    with Statements() as sent:
         [r] = push(client, world, "cadre_x1", new)
     assert r["status"] == "applied"
-    assert not [s for s in sent if _reads_logs(s)], sent
-    assert not [s for s in sent if s.startswith(("SAVEPOINT", "RELEASE"))], sent
+    assert not [s for s in sent.sql if _reads_logs(s)], sent.sql
+    assert not [s for s in sent.sql if s.startswith(("SAVEPOINT", "RELEASE"))], sent.sql
     # A resend: the insert skips the taken id, whose stored row is then read and answered.
-    with statements() as sent:
+    with Statements() as sent:
         [again] = push(client, world, "cadre_x1", new)
     assert again["status"] == "duplicate" and again["version"] == 1
-    assert [s for s in sent if _reads_logs(s)], sent
+    assert [s for s in sent.sql if _reads_logs(s)], sent.sql
 
 
 def test_an_edit_reads_its_stored_row_first(client, world):
     created = item(log_data("第一稿"))
     push(client, world, "cadre_x1", created)
-    with statements() as sent:
+    with Statements() as sent:
         [r] = push(client, world, "cadre_x1",
                    {**created, "base_version": 1, "data": log_data("第二稿")})
     assert r["status"] == "applied" and r["version"] == 2
-    assert [s for s in sent if _reads_logs(s)], sent
+    assert [s for s in sent.sql if _reads_logs(s)], sent.sql
 
 
 def test_a_refused_batch_is_done_again_in_savepoints(client, world):
@@ -76,8 +46,8 @@ def test_a_refused_batch_is_done_again_in_savepoints(client, world):
     batch's transaction, so the batch is done again with each insert in a savepoint; on SQLite
     the refused statement is undone alone. Either way only the clashing day is rejected."""
     push(client, world, "cadre_x1", state_day(3, "in_village"))
-    with statements() as sent:
+    with Statements() as sent:
         results = push(client, world, "cadre_x1", state_day(4, "away"), state_day(3, "away"))
     assert [r["status"] for r in results] == ["applied", "rejected"]
-    savepoints = [s for s in sent if s.startswith("SAVEPOINT")]
-    assert (len(savepoints) > 0) == (ENGINE == "postgres"), sent
+    savepoints = [s for s in sent.sql if s.startswith("SAVEPOINT")]
+    assert (len(savepoints) > 0) == (ENGINE == "postgres"), sent.sql
