@@ -7,6 +7,7 @@ statement of the batch. Every answer stays as before: ``test_sync.py``, ``test_s
 
 from __future__ import annotations
 
+from backend.fieldwork.tables import WorkLog
 from tests.api.test_presence import state_day
 from tests.api.test_sync import item, log_data, push
 from tests.conftest import ENGINE
@@ -51,3 +52,18 @@ def test_a_refused_batch_is_done_again_in_savepoints(client, world):
     assert [r["status"] for r in results] == ["applied", "rejected"]
     savepoints = [s for s in sent.sql if s.startswith("SAVEPOINT")]
     assert (len(savepoints) > 0) == (ENGINE == "postgres"), sent.sql
+
+
+def test_a_new_record_takes_its_change_number_in_its_insert_on_postgres(client, world, run):
+    """On PostgreSQL the ``seq`` column's default draws the change number from the sequence:
+    no statement of its own, and every new row still gets a fresh one (SQLite bumps its
+    counter row first)."""
+    first, second = item(log_data("一")), item(log_data("二"))
+    push(client, world, "cadre_x1", first)
+    with Statements() as sent:
+        [r] = push(client, world, "cadre_x1", second)
+    assert r["status"] == "applied"
+    numbering = [s for s in sent.sql if "NEXTVAL" in s or "SYNC_CHANGE_COUNTER" in s]
+    assert (numbering == []) == (ENGINE == "postgres"), sent.sql
+    seqs = {str(row["id"]): row["seq"] for row in run(WorkLog.select(WorkLog.id, WorkLog.seq).run)}
+    assert 0 < seqs[first["id"]] < seqs[second["id"]]
