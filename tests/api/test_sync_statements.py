@@ -2,7 +2,8 @@
 
 A new record is inserted without reading the stored rows first (``ON CONFLICT`` finds a taken
 id), and on PostgreSQL the insert runs without a savepoint unless the database refused a
-statement of the batch. Every answer stays as before: ``test_sync.py``, ``test_sync_race.py``.
+statement of the batch; the audit event is appended with its predecessor's hash in one
+statement. Every answer stays as before: ``test_sync.py``, ``test_sync_race.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def test_a_new_record_is_inserted_without_reading_stored_rows(client, world):
     assert r["status"] == "applied"
     assert not [s for s in sent.sql if _reads_logs(s)], sent.sql
     assert not [s for s in sent.sql if s.startswith(("SAVEPOINT", "RELEASE"))], sent.sql
+    # The audit event is appended with the last one's hash by one statement, not read first.
+    assert not [s for s in sent.sql if s.startswith("SELECT") and "AUDIT_EVENT" in s], sent.sql
+    assert len([s for s in sent.sql if s.startswith("INSERT INTO AUDIT_EVENT")]) == 1, sent.sql
     # A resend: the insert skips the taken id, whose stored row is then read and answered.
     with Statements() as sent:
         [again] = push(client, world, "cadre_x1", new)
