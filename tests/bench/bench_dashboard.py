@@ -1,7 +1,11 @@
 """Dashboard benchmark: a province-sized database, the county dashboard's heaviest query.
 
-Run: ``.venv/bin/python tests/bench/bench_dashboard.py [--cadres 60000] [--logs 1000000]``
-(SQLite by default; ``ZHUCUN_TEST_DB=postgres`` for PostgreSQL). Synthetic data: 20 counties,
+Run: ``.venv/bin/python tests/bench/bench_dashboard.py [--cadres 60000] [--logs 1000000]
+[--keep NAME]`` (SQLite by default; ``ZHUCUN_TEST_DB=postgres`` for PostgreSQL). ``--keep``
+builds the data into a database that outlives the run (``zhucun_bench_NAME`` on PostgreSQL,
+``/tmp/zhucun-bench-NAME.sqlite``) and reuses it in later runs instead of building it again
+(minutes at full size): the reads then start from rollups folded by the earlier runs, with
+their 20-log writes in them. Synthetic data: 20 counties,
 one village per 3 cadres, the logs spread over 2026, a presence sheet per cadre and month.
 Measures, in the same run, the p95 of the dashboard's aggregate queries for one county and
 month (per-village logs by kind, distinct households visited, flagged logs, confirmed days,
@@ -25,6 +29,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -34,7 +39,41 @@ sys.path.insert(0, str(ROOT))
 
 from tests import dbconf  # noqa: E402
 
-DB_URL, TOKEN = dbconf.create_database()
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cadres", type=int, default=60_000)
+    parser.add_argument("--logs", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=24)
+    parser.add_argument("--keep", metavar="NAME",
+                        help="build into (or reuse) a database kept after the run")
+    return parser.parse_args()
+
+
+def kept_database(name: str) -> str:
+    """The URL of the kept database ``name``, created empty the first time."""
+    if dbconf.engine_name() != "postgres":
+        return f"sqlite:///{Path(tempfile.gettempdir()) / f'zhucun-bench-{name}.sqlite'}"
+    import asyncpg
+
+    async def create() -> None:
+        conn = await asyncpg.connect(dbconf.PG_ADMIN_DSN)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
+                                       f"zhucun_bench_{name}"):
+                await conn.execute(f'CREATE DATABASE "zhucun_bench_{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return f"{dbconf.PG_ADMIN_DSN.rsplit('/', 1)[0]}/zhucun_bench_{name}"
+
+
+ARGS = arguments()
+if ARGS.keep:
+    DB_URL, TOKEN = kept_database(ARGS.keep), None
+else:
+    DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
 
 from backend.app import all_tables  # noqa: E402
@@ -209,21 +248,31 @@ async def p95(fn, codes, runs: int) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
+async def built(engine) -> bool:
+    """Whether a kept database holds the data already (an earlier run built it)."""
+    from backend.core.db import fetch
+
+    [row] = await fetch(engine, "SELECT COUNT(*) AS n FROM fieldwork_presence_sheet")
+    return int(row["n"]) > 0
+
+
 async def main(args: argparse.Namespace) -> None:
     await migrate()
     rng = random.Random(2026)
-    started = time.perf_counter()
-    data: dict[str, list] = {"log": [], "sheet": []}
-    for kind, row in rows(args.cadres, args.logs, rng):
-        data[kind].append((kind, row))
     engine = engine_from_url(DB_URL)
-    if dbconf.engine_name() == "postgres":
-        await load_postgres(DB_URL, data)
-    else:
-        load_sqlite(DB_URL.removeprefix("sqlite:///"), data)
-    loaded = time.perf_counter() - started
-    del data
     bind_tables(engine, all_tables())
+    started = time.perf_counter()
+    reused = bool(args.keep) and await built(engine)
+    if not reused:
+        data: dict[str, list] = {"log": [], "sheet": []}
+        for kind, row in rows(args.cadres, args.logs, rng):
+            data[kind].append((kind, row))
+        if dbconf.engine_name() == "postgres":
+            await load_postgres(DB_URL, data)
+        else:
+            load_sqlite(DB_URL.removeprefix("sqlite:///"), data)
+        del data
+    loaded = time.perf_counter() - started
     await prepare_engine(engine)
     county_villages = [v for v, c in villages(args.cadres) if c == "529910"]
     started = time.perf_counter()
@@ -241,9 +290,9 @@ async def main(args: argparse.Namespace) -> None:
     name = dbconf.engine_name()
     goal = 50 if name == "postgres" else 100
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"dashboard on {name}: {args.cadres:,} cadres, {args.logs:,} logs (loaded in "
-          f"{loaded:.0f} s, rollups kept by triggers, the county's first fold "
-          f"{folded:.1f} s); one county = "
+    built_how = (f"reused from {DB_URL}" if reused else f"loaded in {loaded:.0f} s")
+    print(f"dashboard on {name}: {args.cadres:,} cadres, {args.logs:,} logs ({built_how}, "
+          f"rollups kept by triggers, the county's first fold {folded:.1f} s); one county = "
           f"{len(county_villages):,} villages; load average {load} on {os.cpu_count()} cores")
     print(f"heaviest dashboard query p95 (rollups): {fast:.1f} ms (goal < {goal} ms); "
           f"after 20 new logs, fold included: {written:.1f} ms (goal < {goal} ms)")
@@ -255,11 +304,8 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cadres", type=int, default=60_000)
-    parser.add_argument("--logs", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=24)
     try:
-        asyncio.run(main(parser.parse_args()))
+        asyncio.run(main(ARGS))
     finally:
-        dbconf.drop_database(TOKEN)
+        if TOKEN is not None:
+            dbconf.drop_database(TOKEN)
