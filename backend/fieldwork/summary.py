@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from backend.core.canonical import dumps, loads
-from backend.core.db import fetch, is_postgres, write_transaction
+from backend.core.db import fetch, fetch_planned, is_postgres, write_transaction
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
 
 if TYPE_CHECKING:
@@ -203,7 +203,9 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
     sql, args = _figures_sql(engine, villages, start, end, trend_start)
     pending: list[tuple[str, str]] = []
     blank = {"logs": 0, "flagged_logs": 0, "confirmed_days": 0}
-    for r in await fetch(engine, sql, *args):
+    # Planned for its values each time: PostgreSQL's generic plan of it took 270–450 ms
+    # where the values' own took 20–30 (a county at 1,000,000 logs).
+    for r in await fetch_planned(engine, sql, *args):
         part, code, key, a, b = (r["part"], r["code"], r["key"], int(r["a"] or 0),
                                  int(r["b"] or 0))
         if part == "pending":

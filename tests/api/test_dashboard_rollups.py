@@ -267,3 +267,32 @@ def test_a_fold_finds_its_keys_through_the_pending_index_whatever_the_statistics
     finally:
         conn.execute("ROLLBACK")
         conn.close()
+
+
+def test_the_figures_are_planned_for_their_values_at_every_read(client, world, run,
+                                                                monkeypatch):
+    """From a prepared statement's sixth run PostgreSQL may use a generic plan: for the
+    dashboard's statement it was 10x slower. ``fetch_planned`` asks for the values' own plan
+    for its transaction only; the pooled connection keeps no setting."""
+    from backend.core.db import fetch, fetch_planned
+
+    engine = WorkLog._meta.db
+    if engine.engine_type != "postgres":
+        pytest.skip("PostgreSQL's plan cache")
+    setting = "SELECT current_setting('plan_cache_mode') AS mode"
+
+    async def modes():
+        return ((await fetch_planned(engine, setting))[0]["mode"],
+                (await fetch(engine, setting))[0]["mode"])
+
+    assert run(modes) == ("force_custom_plan", "auto")
+    calls = []
+    real = summary.fetch_planned
+
+    async def recorded(engine, sql, *args):
+        calls.append(sql)
+        return await real(engine, sql, *args)
+
+    monkeypatch.setattr(summary, "fetch_planned", recorded)
+    run(summary.village_figures, [VILLAGE_X1], MONTHS[0], dt.date(2026, 1, 31), MONTHS[0])
+    assert len(calls) == 1 and "UNION ALL" in calls[0]
