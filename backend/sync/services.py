@@ -36,7 +36,6 @@ from backend.sync.cursor import (
     epoch,
     feed_end,
     parse_cursor,
-    pull_bound,
     take_seqs,
 )
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
@@ -166,6 +165,13 @@ async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
     return found
 
 
+def _presumed_new(it: _Item) -> bool:
+    """Whether an item is inserted without reading the stored row first: a record made on the
+    phone (no ``base_version``) of a kind a push may create. ``ON CONFLICT`` skips one whose id
+    is taken (a resend, a stranger's id), and only those are read and answered (``_settle``)."""
+    return it.base_version is None and it.kind.creatable and it.prepared.village_code is not None
+
+
 def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -> PushResult | str:
     """What to do with one item given the stored row: a final answer, 'insert' or 'update'."""
     if row is None:
@@ -206,32 +212,48 @@ def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, An
     }
 
 
-async def _insert(actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any) -> set[uuid.UUID]:
+class _Refused(Exception):
+    """PostgreSQL refused a statement of the batch outside a savepoint, which ended the
+    transaction: the batch is done again with each insert in its own savepoint."""
+
+
+async def _insert(
+    actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any, *, careful: bool
+) -> set[uuid.UUID]:
     """Insert new rows in one statement; on a database error, row by row."""
     if not inserts:
         return set()
     table = inserts[0].kind.table
     rows = [_row_values(actor, it, seq, 1) for it, seq in zip(inserts, seqs, strict=True)]
-    done = await _try_insert(table, rows, tx)
+    done = await _try_insert(table, rows, tx, careful=careful)
     if done is not None:
         return done
     inserted: set[uuid.UUID] = set()
     for row in rows:
-        inserted |= await _try_insert(table, [row], tx) or set()
+        inserted |= await _try_insert(table, [row], tx, careful=careful) or set()
     return inserted
 
 
-async def _try_insert(table: Any, rows: list[dict[str, Any]], tx: Any) -> set[uuid.UUID] | None:
-    """The ids inserted (``ON CONFLICT`` skips those taken), or None when the database refused
-    the statement, which is then undone alone: on PostgreSQL by a savepoint (an error there
-    ends the transaction), on SQLite by the statement's own rollback (no savepoint needed)."""
+async def _try_insert(
+    table: Any, rows: list[dict[str, Any]], tx: Any, *, careful: bool
+) -> set[uuid.UUID] | None:
+    """The ids inserted (``ON CONFLICT`` skips those taken, also when another push inserted
+    them meanwhile: the database waits for it to end), or None when the database refused the
+    statement (another unique rule, a constraint), which is then undone alone.
+
+    SQLite undoes a refused statement alone. On PostgreSQL an error ends the transaction: a
+    ``careful`` insert runs in a savepoint; otherwise (the first try of every batch, two
+    round trips fewer) a refusal raises ``_Refused`` and the batch is done again, carefully.
+    """
     postgres = is_postgres(table._meta.db)
-    savepoint = await tx.savepoint() if postgres else None
+    savepoint = await tx.savepoint() if postgres and careful else None
     try:
         done = await insert_rows(table, rows, conflict_target="id", returning="id")
-    except Exception:
+    except Exception as exc:
         if savepoint is not None:
             await savepoint.rollback_to()
+        elif postgres:
+            raise _Refused from exc
         elif not tx.connection.in_transaction:
             raise  # SQLite gave up the whole transaction (disk full, I/O): nothing to go on with
         return None
@@ -268,14 +290,14 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
     return done[0]["version"] if done else None
 
 
-async def _lost_race(actor: Actor, it: _Item, lang: Lang) -> PushResult:
+def _settle(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -> PushResult:
     """The answer for an item the database skipped: ``ON CONFLICT`` found its id taken, or an
-    edit found its version moved, by a push that committed in the meantime (a resend racing
-    its original, on another worker). Read again, the stored row says what happened: the same
-    content is a ``duplicate``, other content a ``conflict``. No row with this id means the
-    database refused it for another uniqueness rule (one presence day per date…).
+    edit found its version moved. The stored row, read after, says what happened: the same
+    content is a ``duplicate``, other content a ``conflict``, another owner's id is out of
+    scope (a resend, or one racing its original on another worker, a phone's stale edit). No
+    row with this id means the database refused it for another uniqueness rule (one presence
+    day per date…).
     """
-    row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
     if row is None:
         return _rejected(it.id, [FieldError("data", "duplicate")], lang)
     verdict = _classify(actor, it, row, lang)
@@ -310,11 +332,31 @@ async def _apply(
     results: list[PushResult | None],
     lang: Lang,
 ) -> None:
+    try:
+        await _apply_once(ctx, actor, ready, results, lang, careful=False)
+    except _Refused:
+        for it in ready:
+            results[it.index] = None
+        await _apply_once(ctx, actor, ready, results, lang, careful=True)
+
+
+async def _apply_once(
+    ctx: RequestContext,
+    actor: Actor,
+    ready: list[_Item],
+    results: list[PushResult | None],
+    lang: Lang,
+    *,
+    careful: bool,
+) -> None:
+    """Write a batch in one transaction: new records inserted at once, the rest checked
+    against their stored rows first."""
     engine = ready[0].kind.table._meta.db
     async with write_transaction(engine) as tx:
-        stored = await _existing(ready)
-        todo: list[tuple[_Item, str]] = []
-        for it in ready:
+        todo: list[tuple[_Item, str]] = [(it, "insert") for it in ready if _presumed_new(it)]
+        checked = [it for it in ready if not _presumed_new(it)]
+        stored = await _existing(checked)
+        for it in checked:
             verdict = _classify(actor, it, stored.get(it.id), lang)
             if isinstance(verdict, PushResult):
                 results[it.index] = verdict
@@ -325,25 +367,32 @@ async def _apply(
         written: dict[str, list[uuid.UUID]] = {}
         versions: dict[uuid.UUID, int] = {}
         by_kind: dict[str, list[_Item]] = {}
+        skipped: list[_Item] = []
         for it, verdict in todo:
             if verdict == "insert":
                 by_kind.setdefault(it.kind.name, []).append(it)
                 continue
             version = await _update(actor, it, next(seqs))
             if version is None:  # written meanwhile by a concurrent push of the same owner
-                results[it.index] = await _lost_race(actor, it, lang)
+                skipped.append(it)
                 continue
             results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
             versions[it.id] = version
             written.setdefault(it.kind.name, []).append(it.id)
         for group in by_kind.values():
-            inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
+            inserted = await _insert(
+                actor, group, [next(seqs) for _ in group], tx, careful=careful
+            )
             for it in group:
                 if it.id not in inserted:
-                    results[it.index] = await _lost_race(actor, it, lang)
+                    skipped.append(it)
                     continue
                 results[it.index] = PushResult(id=str(it.id), status="applied", version=1)
                 written.setdefault(it.kind.name, []).append(it.id)
+        if skipped:
+            found = await _existing(skipped)
+            for it in skipped:
+                results[it.index] = _settle(actor, it, found.get(it.id), lang)
         await _after_write(actor, ready, written, versions)
         applied = sum(len(v) for v in written.values())
         if applied:
@@ -416,34 +465,63 @@ async def pull(
 _Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
 
 
-def _query(
-    kind: SyncKind, actor: Actor, after: Cursor, limit: int, columns: Sequence[Any], *,
+def _after(
+    kind: SyncKind, actor: Actor, after: Cursor, columns: Sequence[Any], *,
     bound: int, upto: int | None, live: bool,
 ) -> Select:
-    """The first ``limit + 1`` rows of ``kind`` the user may see after ``after``, in feed order.
+    """The rows of ``kind`` the user may see after ``after`` (unordered): the one ``WHERE`` of
+    every pull read, scope cut by the kind's ``pull_where``.
 
     PostgreSQL: rows of transactions below ``bound``. SQLite: rows numbered up to ``upto``
     (None: all). ``live``: deleted rows left out (a snapshot).
     """
     table = kind.table
     if is_postgres(table._meta.db):
-        query = (
-            table.select(*columns)
-            .where(WhereRaw("(txid, seq) > ({}, {}) AND txid < {}",
-                            after.txid, after.seq, bound), kind.pull_where(actor.scope))
-            .order_by(QueryString("txid"), table.seq)
+        query = table.select(*columns).where(
+            WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", after.txid, after.seq, bound),
+            kind.pull_where(actor.scope),
         )
     else:
-        query = (
-            table.select(*columns)
-            .where(table.seq > after.seq, kind.pull_where(actor.scope))
-            .order_by(table.seq)
-        )
+        query = table.select(*columns).where(table.seq > after.seq, kind.pull_where(actor.scope))
         if upto is not None:
             query = query.where(table.seq <= upto)
     if live:
         query = query.where(table.deleted.eq(False))
+    return query
+
+
+def _query(
+    kind: SyncKind, actor: Actor, after: Cursor, limit: int, columns: Sequence[Any], *,
+    bound: int, upto: int | None, live: bool,
+) -> Select:
+    """The first ``limit + 1`` rows of ``_after``, in feed order."""
+    query = _after(kind, actor, after, columns, bound=bound, upto=upto, live=live)
+    if is_postgres(kind.table._meta.db):
+        query = query.order_by(QueryString("txid"), kind.table.seq)
+    else:
+        query = query.order_by(kind.table.seq)
     return query.limit(limit + 1)
+
+
+async def _kinds_after(
+    actor: Actor, after: Cursor, engine: Engine, *, bound: int, upto: int | None, live: bool
+) -> list[SyncKind]:
+    """The kinds that have rows in ``_after``, found in one statement: a pull with nothing new
+    costs one statement, not one a kind, and a pull reads only the kinds it will deliver.
+
+    ``SELECT <i> WHERE EXISTS (<kind i's rows>) UNION ALL …``, each with the kind's own
+    ``WHERE`` (``_after``), so the same rows are cut by the same scope as the reads.
+    """
+    every = kinds()
+    exists = [
+        _after(kind, actor, after, [QueryString("1")], bound=bound, upto=upto, live=live)
+        .querystrings[0]
+        for kind in every
+    ]
+    # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
+    template = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({{}})" for i in range(len(every)))
+    found = await fetch_values(engine, QueryString(template, *exists))
+    return [every[int(row[0])] for row in found]
 
 
 async def _read_rows(
@@ -461,11 +539,12 @@ async def _read_rows(
 
 
 async def _read(
-    actor: Actor, after: Cursor, limit: int, *, bound: int, upto: int | None, live: bool
+    actor: Actor, after: Cursor, limit: int, engine: Engine, *, bound: int, upto: int | None,
+    live: bool,
 ) -> tuple[list[_Found], bool]:
     """The first ``limit`` rows of every kind the user may see, after ``after`` in feed order."""
     found: list[_Found] = []
-    for kind in kinds():
+    for kind in await _kinds_after(actor, after, engine, bound=bound, upto=upto, live=live):
         found += await _read_rows(kind, actor, after, limit, bound=bound, upto=upto, live=live)
     found.sort(key=lambda f: f[0])
     return found[:limit], len(found) > limit
@@ -474,9 +553,20 @@ async def _read(
 async def _feed_page(
     actor: Actor, since: Cursor, limit: int, engine: Engine, current: int
 ) -> PullOut:
+    """One page of the feed after ``since``, every kind read up to the feed's end as it stood
+    before the first read.
+
+    Kinds are read one statement after another; a push that commits between two of them, with
+    a row of a kind already read and one of a kind read later, must not be half seen (the
+    later kind's higher number would carry the cursor past the other row). Rows beyond the end
+    read first are left to the next pull. On SQLite the end is the counter's value (writers
+    commit in the order of their numbers); on PostgreSQL the bound (a transaction below it has
+    ended before the reads begin, one at or above it is not read).
+    """
     postgres = is_postgres(engine)
-    bound = await pull_bound(engine) if postgres else 0
-    page, more = await _read(actor, since, limit, bound=bound, upto=None, live=False)
+    end = await feed_end(engine)
+    page, more = await _read(actor, since, limit, engine, bound=end.txid,
+                             upto=None if postgres else end.seq, live=False)
     changes = [
         Change(
             kind=k.name,
@@ -487,34 +577,27 @@ async def _feed_page(
         )
         for _, k, row in page
     ]
-    if postgres:
-        # A full page stops inside the feed; otherwise every transaction below the bound is done.
-        cursor = Cursor(*page[-1][0]) if more else Cursor(max(bound, since.txid), -1)
-    else:
-        cursor = Cursor(0, page[-1][0][1] if page else since.seq)
+    # A full page stops inside the feed; otherwise everything up to the end has been read.
+    cursor = Cursor(*page[-1][0]) if more else max(end, since)
     return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)
 
 
 @dataclass
 class _Part:
-    """One kind's share of a snapshot page: its rows' feed positions, and the rows."""
+    """One kind's share of a snapshot page: its rows' feed positions, and the selected rows."""
 
     kind: SyncKind
     keys: list[tuple[int, int]]
-    #: Selected rows (a kind with ``compact``) or Piccolo rows (one without).
-    rows: list[Any]
+    rows: list[Sequence[Any]]
 
 
 async def _snapshot_rows(
     kind: SyncKind, actor: Actor, snap: Snapshot, limit: int, engine: Engine
 ) -> _Part:
-    """Up to ``limit + 1`` live rows of ``kind`` in the snapshot after ``snap.after``."""
+    """Up to ``limit + 1`` live rows of ``kind`` in the snapshot after ``snap.after``, selected
+    in the wire's compact form."""
     postgres = is_postgres(engine)
     bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
-    if kind.compact is None:
-        found = await _read_rows(kind, actor, snap.after, limit, bound=bound, upto=upto,
-                                 live=True)
-        return _Part(kind, [f[0] for f in found], [f[2] for f in found])
     table = kind.table
     seq = QueryString(value(table.seq).sql(postgres))
     columns = [
@@ -530,24 +613,11 @@ async def _snapshot_rows(
     return _Part(kind, [(0, int(r[0])) for r in rows], rows)
 
 
-def _blocks(part: _Part, count: int, postgres: bool) -> list[dict[str, Any]]:
-    """The first ``count`` rows of ``part`` as compact blocks (one per set of fields)."""
+def _block(part: _Part, count: int, postgres: bool) -> dict[str, Any]:
+    """The first ``count`` rows of ``part`` as a compact block."""
     kind = part.kind
-    if kind.compact is not None:
-        rows = kind.compact.rows(part.rows[:count], 2 if postgres else 1, postgres)
-        return [{"kind": kind.name, "fields": ["id", "version", *kind.compact.names],
-                 "rows": rows}]
-    blocks: dict[tuple[str, ...], dict[str, Any]] = {}
-    for row in part.rows[:count]:
-        data = kind.to_wire(row)
-        fields = tuple(data)
-        block = blocks.get(fields)
-        if block is None:
-            block = blocks[fields] = {
-                "kind": kind.name, "fields": ["id", "version", *fields], "rows": []
-            }
-        block["rows"].append([str(row["id"]), row["version"], *data.values()])
-    return list(blocks.values())
+    rows = kind.compact.rows(part.rows[:count], 2 if postgres else 1, postgres)
+    return {"kind": kind.name, "fields": ["id", "version", *kind.compact.names], "rows": rows}
 
 
 async def _snapshot_page(
@@ -556,11 +626,14 @@ async def _snapshot_page(
     """One page of a snapshot, as the JSON of a ``PullOut``; the last page hands over to the
     feed at ``snap.upto``.
 
-    Kinds with ``compact`` are read as the wire values they send (``backend/sync/compact.py``)
-    and the page is encoded once, stored JSON passed through as it is.
+    Every kind is read as the wire values it sends (``backend/sync/compact.py``) and the page
+    is encoded once, stored JSON passed through as it is.
     """
     limit = SNAPSHOT_PAGE
-    parts = [await _snapshot_rows(kind, actor, snap, limit, engine) for kind in kinds()]
+    upto = None if is_postgres(engine) else snap.upto.seq
+    found = await _kinds_after(actor, snap.after, engine, bound=snap.upto.txid, upto=upto,
+                               live=True)
+    parts = [await _snapshot_rows(kind, actor, snap, limit, engine) for kind in found]
     # The page: the first ``limit`` rows of all kinds in feed order. Each kind's rows come in
     # that order, so the page holds a leading run of each; blocks in order of first row.
     merged = heapq.merge(*([(key, i) for key in part.keys] for i, part in enumerate(parts)))
@@ -575,7 +648,7 @@ async def _snapshot_page(
         if more
         else snap.upto.text(engine, current)
     )
-    blocks = [b for i in order for b in _blocks(parts[i], counts[i], postgres)]
+    blocks = [_block(parts[i], counts[i], postgres) for i in order]
     # After the last page the feed follows from the snapshot's end: ask again at once.
     return msgspec.json.encode({
         "changes": [], "cursor": cursor, "more": True,
