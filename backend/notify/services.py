@@ -20,7 +20,6 @@ from backend.core.db import write_transaction
 from backend.core.errors import FieldError, NotFound, ValidationFailed
 from backend.core.ids import new_id
 from backend.core.rows import rows_as
-from backend.core.validation import parse
 from backend.notify.schemas import ReadData, SubscriptionIn, SubscriptionOut
 from backend.notify.tables import InboxItem, PushDelivery, PushSubscription
 from backend.notify.vapid import b64url_decode
@@ -165,8 +164,7 @@ def inbox_wire(row: InboxItemRow) -> dict[str, Any]:
             "created_at": wire(row["created_at"]), "read_at": wire(row["read_at"])}
 
 
-async def prepare_read(actor: Actor, data: dict[str, Any]) -> Prepared:
-    read = parse(ReadData, data)
+async def prepare_read(actor: Actor, read: ReadData) -> Prepared:
     if not read.read:
         raise ValidationFailed(errors=[FieldError("read", "not_allowed")])
     return Prepared({"read_at": read.read_at or utc_now()}, None, None)
