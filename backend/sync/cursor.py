@@ -53,9 +53,10 @@ _CURSOR = re.compile(r"^(?:(\d{1,10}):)?(?:(\d{1,19})|x(\d{1,19})(?:\.(\d{1,19})
 _SNAPSHOT = re.compile(r"^(\d{1,10}):s(\d{1,19})\.(\d{1,19})(?:\.(\d{1,19}))?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Cursor:
-    """A position in the change feed: ``(txid, seq)`` on PostgreSQL, ``seq`` on SQLite."""
+    """A position in the change feed: ``(txid, seq)`` on PostgreSQL, ``seq`` on SQLite; later
+    positions compare greater."""
 
     txid: int
     seq: int

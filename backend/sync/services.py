@@ -37,7 +37,6 @@ from backend.sync.cursor import (
     epoch,
     feed_end,
     parse_cursor,
-    pull_bound,
     take_seqs,
 )
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
@@ -435,34 +434,63 @@ async def pull(
 _Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
 
 
-def _query(
-    kind: SyncKind, actor: Actor, after: Cursor, limit: int, columns: Sequence[Any], *,
+def _after(
+    kind: SyncKind, actor: Actor, after: Cursor, columns: Sequence[Any], *,
     bound: int, upto: int | None, live: bool,
 ) -> Select:
-    """The first ``limit + 1`` rows of ``kind`` the user may see after ``after``, in feed order.
+    """The rows of ``kind`` the user may see after ``after`` (unordered): the one ``WHERE`` of
+    every pull read, scope cut by the kind's ``pull_where``.
 
     PostgreSQL: rows of transactions below ``bound``. SQLite: rows numbered up to ``upto``
     (None: all). ``live``: deleted rows left out (a snapshot).
     """
     table = kind.table
     if is_postgres(table._meta.db):
-        query = (
-            table.select(*columns)
-            .where(WhereRaw("(txid, seq) > ({}, {}) AND txid < {}",
-                            after.txid, after.seq, bound), kind.pull_where(actor.scope))
-            .order_by(QueryString("txid"), table.seq)
+        query = table.select(*columns).where(
+            WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", after.txid, after.seq, bound),
+            kind.pull_where(actor.scope),
         )
     else:
-        query = (
-            table.select(*columns)
-            .where(table.seq > after.seq, kind.pull_where(actor.scope))
-            .order_by(table.seq)
-        )
+        query = table.select(*columns).where(table.seq > after.seq, kind.pull_where(actor.scope))
         if upto is not None:
             query = query.where(table.seq <= upto)
     if live:
         query = query.where(table.deleted.eq(False))
+    return query
+
+
+def _query(
+    kind: SyncKind, actor: Actor, after: Cursor, limit: int, columns: Sequence[Any], *,
+    bound: int, upto: int | None, live: bool,
+) -> Select:
+    """The first ``limit + 1`` rows of ``_after``, in feed order."""
+    query = _after(kind, actor, after, columns, bound=bound, upto=upto, live=live)
+    if is_postgres(kind.table._meta.db):
+        query = query.order_by(QueryString("txid"), kind.table.seq)
+    else:
+        query = query.order_by(kind.table.seq)
     return query.limit(limit + 1)
+
+
+async def _kinds_after(
+    actor: Actor, after: Cursor, engine: Engine, *, bound: int, upto: int | None, live: bool
+) -> list[SyncKind]:
+    """The kinds that have rows in ``_after``, found in one statement: a pull with nothing new
+    costs one statement, not one a kind, and a pull reads only the kinds it will deliver.
+
+    ``SELECT <i> WHERE EXISTS (<kind i's rows>) UNION ALL …``, each with the kind's own
+    ``WHERE`` (``_after``), so the same rows are cut by the same scope as the reads.
+    """
+    every = kinds()
+    exists = [
+        _after(kind, actor, after, [QueryString("1")], bound=bound, upto=upto, live=live)
+        .querystrings[0]
+        for kind in every
+    ]
+    # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
+    template = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({{}})" for i in range(len(every)))
+    found = await fetch_values(engine, QueryString(template, *exists))
+    return [every[int(row[0])] for row in found]
 
 
 async def _read_rows(
@@ -480,11 +508,12 @@ async def _read_rows(
 
 
 async def _read(
-    actor: Actor, after: Cursor, limit: int, *, bound: int, upto: int | None, live: bool
+    actor: Actor, after: Cursor, limit: int, engine: Engine, *, bound: int, upto: int | None,
+    live: bool,
 ) -> tuple[list[_Found], bool]:
     """The first ``limit`` rows of every kind the user may see, after ``after`` in feed order."""
     found: list[_Found] = []
-    for kind in kinds():
+    for kind in await _kinds_after(actor, after, engine, bound=bound, upto=upto, live=live):
         found += await _read_rows(kind, actor, after, limit, bound=bound, upto=upto, live=live)
     found.sort(key=lambda f: f[0])
     return found[:limit], len(found) > limit
@@ -493,9 +522,20 @@ async def _read(
 async def _feed_page(
     actor: Actor, since: Cursor, limit: int, engine: Engine, current: int
 ) -> PullOut:
+    """One page of the feed after ``since``, every kind read up to the feed's end as it stood
+    before the first read.
+
+    Kinds are read one statement after another; a push that commits between two of them, with
+    a row of a kind already read and one of a kind read later, must not be half seen (the
+    later kind's higher number would carry the cursor past the other row). Rows beyond the end
+    read first are left to the next pull. On SQLite the end is the counter's value (writers
+    commit in the order of their numbers); on PostgreSQL the bound (a transaction below it has
+    ended before the reads begin, one at or above it is not read).
+    """
     postgres = is_postgres(engine)
-    bound = await pull_bound(engine) if postgres else 0
-    page, more = await _read(actor, since, limit, bound=bound, upto=None, live=False)
+    end = await feed_end(engine)
+    page, more = await _read(actor, since, limit, engine, bound=end.txid,
+                             upto=None if postgres else end.seq, live=False)
     changes = [
         Change(
             kind=k.name,
@@ -506,11 +546,8 @@ async def _feed_page(
         )
         for _, k, row in page
     ]
-    if postgres:
-        # A full page stops inside the feed; otherwise every transaction below the bound is done.
-        cursor = Cursor(*page[-1][0]) if more else Cursor(max(bound, since.txid), -1)
-    else:
-        cursor = Cursor(0, page[-1][0][1] if page else since.seq)
+    # A full page stops inside the feed; otherwise everything up to the end has been read.
+    cursor = Cursor(*page[-1][0]) if more else max(end, since)
     return PullOut(changes=changes, cursor=cursor.text(engine, current), more=more)
 
 
@@ -579,7 +616,10 @@ async def _snapshot_page(
     and the page is encoded once, stored JSON passed through as it is.
     """
     limit = SNAPSHOT_PAGE
-    parts = [await _snapshot_rows(kind, actor, snap, limit, engine) for kind in kinds()]
+    upto = None if is_postgres(engine) else snap.upto.seq
+    found = await _kinds_after(actor, snap.after, engine, bound=snap.upto.txid, upto=upto,
+                               live=True)
+    parts = [await _snapshot_rows(kind, actor, snap, limit, engine) for kind in found]
     # The page: the first ``limit`` rows of all kinds in feed order. Each kind's rows come in
     # that order, so the page holds a leading run of each; blocks in order of first row.
     merged = heapq.merge(*([(key, i) for key in part.keys] for i, part in enumerate(parts)))

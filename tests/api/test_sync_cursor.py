@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from backend.sync import services as sync_services
 from tests.api.test_sync import item, log_data, pull_all, push
 from tests.conftest import ENGINE
+from tests.statements import Statements
 
 
 class _Gate:
@@ -149,3 +150,57 @@ def test_a_cursor_from_before_a_restore_starts_the_feed_over(client, world):
     # The same epoch: nothing new.
     nothing, _ = pull_all(client, world, "cadre_x1", since=cursor)
     assert _texts(nothing) == set()
+
+
+def test_a_commit_between_two_kinds_reads_is_not_passed(client, world, monkeypatch):
+    """A pull reads kind after kind. A push that commits between two of those reads, with a
+    row of a kind already read (the lower number) and one of a kind read later (the higher),
+    must not leave the lower one behind the cursor."""
+    original = sync_services._read_rows
+    pushed: list[str] = []
+
+    async def interleaved(kind, *args, **kwargs):
+        found = await original(kind, *args, **kwargs)
+        if kind.name == "feedback" and not pushed:
+            pushed.append("yes")
+            results = await asyncio.to_thread(
+                push, client, world, "cadre_x1",
+                item({"text": "夹在中间的意见"}, kind="feedback"), item(log_data("夹在中间的日志")),
+            )
+            assert [r["status"] for r in results] == ["applied", "applied"]
+        return found
+
+    _, cursor = pull_all(client, world, "cadre_x1")
+    push(client, world, "cadre_x1", item({"text": "又一条意见"}, kind="feedback"))
+    monkeypatch.setattr(sync_services, "_read_rows", interleaved)
+    seen, cursor = pull_all(client, world, "cadre_x1", since=cursor)
+    monkeypatch.undo()
+    assert pushed
+    later, _ = pull_all(client, world, "cadre_x1", since=cursor)
+    texts = {c["data"]["text"] for c in seen + later if c["kind"] in ("feedback", "work_log")}
+    assert {"又一条意见", "夹在中间的意见", "夹在中间的日志"} <= texts
+
+
+def test_a_pull_asks_every_kind_at_once_and_reads_only_those_with_changes(
+    client, world, monkeypatch
+):
+    """Nothing new: the feed's end (one read; two on PostgreSQL, the bound) and one statement
+    for all kinds, not one a kind. A new work log: that kind alone is read besides."""
+    _, cursor = pull_all(client, world, "cadre_x1")
+    original = sync_services.pull
+    counts: list[int] = []
+
+    async def counted(*args, **kwargs):
+        with Statements() as statements:
+            out = await original(*args, **kwargs)
+        counts.append(statements.count)
+        return out
+
+    monkeypatch.setattr(sync_services, "pull", counted)
+    nothing, cursor = pull_all(client, world, "cadre_x1", since=cursor)
+    end = 2 if ENGINE == "postgres" else 1
+    assert nothing == [] and counts == [end + 1]
+    push(client, world, "cadre_x1", item(log_data("只有一类有新的")))
+    counts.clear()
+    one, _ = pull_all(client, world, "cadre_x1", since=cursor)
+    assert _texts(one) == {"只有一类有新的"} and counts == [end + 2]

@@ -40,6 +40,7 @@ from litestar.testing import TestClient  # noqa: E402
 from backend.app import create_app  # noqa: E402
 from backend.capabilities import migrate  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
+from tests.statements import Statements  # noqa: E402
 from tests.world import VILLAGE_X1, build_world  # noqa: E402
 
 
@@ -93,38 +94,6 @@ class Collections:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self._callback)
-
-
-class Statements:
-    """Counts the statements sent to the database (each a round trip to the driver: the
-    SQLite connection's thread or the PostgreSQL server), by wrapping the drivers' calls."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        import aiosqlite
-        import asyncpg
-
-        self._patched = [(aiosqlite.Connection, "execute")] + [
-            (asyncpg.connection.Connection, name)
-            for name in ("execute", "fetch", "fetchrow", "fetchval", "executemany")
-        ]
-
-    def __enter__(self) -> Statements:
-        self._saved = [getattr(owner, name) for owner, name in self._patched]
-        for (owner, name), original in zip(self._patched, self._saved, strict=True):
-            setattr(owner, name, self._counting(original))
-        return self
-
-    def _counting(self, original):
-        def counted(*args, **kwargs):
-            self.count += 1
-            return original(*args, **kwargs)
-
-        return counted
-
-    def __exit__(self, *exc: object) -> None:
-        for (owner, name), original in zip(self._patched, self._saved, strict=True):
-            setattr(owner, name, original)
 
 
 def main() -> None:

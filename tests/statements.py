@@ -1,0 +1,37 @@
+"""Counting the statements a piece of work sends to the database (benchmarks and tests)."""
+
+from __future__ import annotations
+
+__all__ = ["Statements"]
+
+
+class Statements:
+    """Counts the statements sent to the database (each a round trip to the driver: the
+    SQLite connection's thread or the PostgreSQL server), by wrapping the drivers' calls."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        import aiosqlite
+        import asyncpg
+
+        self._patched = [(aiosqlite.Connection, "execute")] + [
+            (asyncpg.connection.Connection, name)
+            for name in ("execute", "fetch", "fetchrow", "fetchval", "executemany")
+        ]
+
+    def __enter__(self) -> Statements:
+        self._saved = [getattr(owner, name) for owner, name in self._patched]
+        for (owner, name), original in zip(self._patched, self._saved, strict=True):
+            setattr(owner, name, self._counting(original))
+        return self
+
+    def _counting(self, original):
+        def counted(*args, **kwargs):
+            self.count += 1
+            return original(*args, **kwargs)
+
+        return counted
+
+    def __exit__(self, *exc: object) -> None:
+        for (owner, name), original in zip(self._patched, self._saved, strict=True):
+            setattr(owner, name, original)
