@@ -52,7 +52,6 @@ __all__ = [
     "import_policies",
     "incident_locked",
     "incident_pull_where",
-    "incident_wire",
     "list_incidents",
     "list_policies",
     "prepare_incident",
@@ -288,18 +287,6 @@ async def coverage_gaps(
 # --- incident reports (sync kind insurance_incident) -------------------------------------------
 
 
-def incident_wire(row: IncidentRow) -> dict[str, Any]:
-    return {
-        "village_code": row["village_code"],
-        "accident_date": wire(row["accident_date"]),
-        "description": row["description"],
-        "evidence": loads(row["evidence"]) or [],
-        "state": row["state"],
-        "policy_id": wire(row["policy_id"]),
-        "forwarded_at": wire(row["forwarded_at"]),
-        "forward_note": row["forward_note"],
-        "cadre_id": str(row["owner_id"]),
-    }
 
 
 def incident_pull_where(scope: Scope) -> Combinable:

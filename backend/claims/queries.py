@@ -13,7 +13,7 @@ from backend.audit import services as audit
 from backend.claims.records import ClaimRow, claim_row, claim_rows
 from backend.claims.schemas import ClaimEventOut, ClaimOut, EvidenceOut, FlagOut
 from backend.claims.tables import Claim
-from backend.core.canonical import loads, wire
+from backend.core.canonical import loads
 from backend.core.errors import NotFound
 from backend.core.money import fen_to_yuan
 from backend.core.scope import Scope
@@ -27,7 +27,6 @@ __all__ = [
     "claim_history",
     "claim_pull_where",
     "claim_queue",
-    "claim_wire",
     "claims_out",
     "evidence_out",
     "km",
@@ -46,36 +45,6 @@ def km(metres: int | None) -> float | None:
     return metres / 1000 if metres is not None else None
 
 
-def claim_wire(row: ClaimRow) -> dict[str, Any]:
-    """The ``data`` of sync kinds ``claim`` (pull) and ``travel_claim`` (a conflict's copy)."""
-    return {
-        "type": row["kind"],
-        "state": row["state"],
-        "village_code": row["village_code"],
-        "township_code": row["township_code"],
-        "month": row["month"].strftime("%Y-%m"),
-        "date": wire(row["date"]),
-        "mode": row["mode"],
-        "fare_fen": row["fare_fen"],
-        "road_km": km(row["road_m"]),
-        "note": row["note"],
-        "evidence": loads(row["evidence"]) or [],
-        "corrects_id": wire(row["corrects_id"]),
-        "village_days": row["village_days"],
-        "sheet_id": wire(row["sheet_id"]),
-        "policy_version": row["policy_version"],
-        "rate_fen": row["rate_fen"],
-        "geodesic_km": km(row["geodesic_m"]),
-        "amount_fen": row["amount_fen"],
-        "amount_yuan": fen_to_yuan(row["amount_fen"]),
-        "payable_fen": row["payable_fen"],
-        "flags": loads(row["flags"]) or [],
-        "reason": row["reason"],
-        "payment_reference": row["payment_reference"],
-        "submitted_at": wire(row["submitted_at"]),
-        "paid_at": wire(row["paid_at"]),
-        "cadre_id": str(row["owner_id"]),
-    }
 
 
 def claim_pull_where(scope: Scope) -> Combinable:

@@ -15,6 +15,7 @@ listens to ``presence.month_confirmed``.
 from __future__ import annotations
 
 from backend.claims import insurance, queries, travel
+from backend.claims.records import ClaimRow
 from backend.claims.schemas import ClaimWire, IncidentData, IncidentWire, TravelClaimData
 from backend.claims.tables import Claim, Incident
 from backend.core.money import fen_to_yuan
@@ -33,7 +34,7 @@ from backend.sync.registry import SyncKind
 __all__ = ["CLAIM", "CLAIM_COMPACT", "INSURANCE_INCIDENT", "TRAVEL_CLAIM"]
 
 
-#: ``queries.claim_wire`` read straight from the columns (a snapshot).
+#: What a claim sends (kinds ``claim`` and ``travel_claim``, a conflict's server copy).
 CLAIM_COMPACT = Compact({
     "type": value(Claim.kind),
     "state": value(Claim.state),
@@ -66,7 +67,6 @@ CLAIM_COMPACT = Compact({
 TRAVEL_CLAIM = SyncKind(
     name="travel_claim",
     table=Claim,
-    to_wire=queries.claim_wire,
     pull_where=travel.nothing,
     prepare=travel.prepare_travel_claim,
     locked=travel.travel_claim_locked,
@@ -77,10 +77,9 @@ TRAVEL_CLAIM = SyncKind(
     compact=CLAIM_COMPACT,
 )
 
-CLAIM = SyncKind(
+CLAIM: SyncKind[ClaimRow] = SyncKind(
     name="claim",
     table=Claim,
-    to_wire=queries.claim_wire,
     pull_where=queries.claim_pull_where,
     wire_model=ClaimWire,
     compact=CLAIM_COMPACT,
@@ -89,7 +88,6 @@ CLAIM = SyncKind(
 INSURANCE_INCIDENT = SyncKind(
     name="insurance_incident",
     table=Incident,
-    to_wire=insurance.incident_wire,
     pull_where=insurance.incident_pull_where,
     prepare=insurance.prepare_incident,
     locked=insurance.incident_locked,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
-from backend.core.canonical import loads, wire
+from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from backend.core.context import RequestContext
     from backend.core.scope import Actor, Scope
 
-__all__ = ["FeedbackRow", "answer", "feedback_where", "feedback_wire", "list_feedback",
+__all__ = ["FeedbackRow", "answer", "feedback_where", "list_feedback",
            "prepare_feedback",
            "write_links"]
 
@@ -65,11 +65,6 @@ async def prepare_feedback(actor: Actor, message: FeedbackData) -> Prepared:
                     home[0], home[1])
 
 
-def feedback_wire(row: FeedbackRow) -> dict[str, Any]:
-
-    return {"text": row["text"], "evidence": loads(row["evidence"]) or [],
-            "state": row["state"], "answer": row["answer"],
-            "created_at": wire(row["created_at"]), "answered_at": wire(row["answered_at"])}
 
 
 def feedback_where(scope: Scope) -> Combinable:

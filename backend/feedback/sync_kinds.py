@@ -12,7 +12,7 @@ __all__ = ["FEEDBACK"]
 
 
 FEEDBACK = SyncKind(
-    name="feedback", table=Feedback, to_wire=services.feedback_wire,
+    name="feedback", table=Feedback,
     pull_where=services.feedback_where, prepare=services.prepare_feedback,
     locked=services.feedback_locked, after_write=services.write_links,
     data_model=FeedbackData, wire_model=FeedbackWire,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
-from backend.core.canonical import wire
 from backend.core.clock import utc_now
 from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
@@ -35,7 +34,6 @@ __all__ = [
     "decide_leave",
     "leave_locked",
     "leave_queue",
-    "leave_wire",
     "prepare_leave",
 ]
 
@@ -54,19 +52,6 @@ class LeaveRequestRow(SyncedRow):
     decision_note: str | None
 
 
-def leave_wire(row: LeaveRequestRow) -> dict[str, Any]:
-    return {
-        "cadre_id": str(row["owner_id"]),
-        "village_code": row["village_code"],
-        "start_date": wire(row["start_date"]),
-        "end_date": wire(row["end_date"]),
-        "days": row["days"],
-        "reason": row["reason"],
-        "state": row["state"],
-        "decider_level": row["decider_level"],
-        "decision_note": row["decision_note"],
-        "decided_at": wire(row["decided_at"]),
-    }
 
 
 

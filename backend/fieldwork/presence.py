@@ -13,7 +13,7 @@ from backend.accounts import posted
 from backend.accounts import services as accounts
 from backend.audit import services as audit
 from backend.core.cache import RequestCache, Slot
-from backend.core.canonical import loads, wire
+from backend.core.canonical import loads
 from backend.core.clock import beyond_tomorrow, local_date, utc_now
 from backend.core.db import fetch, present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -42,11 +42,9 @@ __all__ = [
     "month_confirmed",
     "month_view",
     "prepare_presence_day",
-    "presence_day_wire",
     "return_sheet",
     "sheet_queue",
     "sheet_row",
-    "sheet_wire",
     "submit_month",
 ]
 
@@ -94,30 +92,8 @@ def _month_end(month: dt.date) -> dt.date:
 # --- wire forms --------------------------------------------------------------------------------
 
 
-def presence_day_wire(row: PresenceDayRow) -> dict[str, Any]:
-    return {
-        "cadre_id": str(row["owner_id"]),
-        "village_code": row["village_code"],
-        "date": wire(row["date"]),
-        "status": row["status"],
-        "note": row["note"],
-    }
 
 
-def sheet_wire(row: PresenceSheetRow) -> dict[str, Any]:
-    return {
-        "cadre_id": str(row["owner_id"]),
-        "village_code": row["village_code"],
-        "month": row["month"].strftime("%Y-%m"),
-        "state": row["state"],
-        "days": loads(row["days"]) or [],
-        "village_days": row["village_days"],
-        "leave_days": row["leave_days"],
-        "away_days": row["away_days"],
-        "return_reason": row["return_reason"],
-        "submitted_at": wire(row["submitted_at"]),
-        "decided_at": wire(row["decided_at"]),
-    }
 
 
 # --- pushed kinds ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from backend.accounts import posted
 from backend.audit import services as audit
 from backend.core.cache import ProcessCache, Slot
-from backend.core.canonical import content_hash, loads, wire
+from backend.core.canonical import content_hash, loads
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -27,7 +27,7 @@ from backend.evidence.flags import Fence, Fix, FlagSettings, PhotoFacts, verify_
 from backend.fieldwork.schemas import HouseholdImportReport, HouseholdOut, WorkLogData
 from backend.fieldwork.tables import Household, WorkLog
 from backend.geo import services as geo
-from backend.sync.registry import Prepared, SyncedRow
+from backend.sync.registry import Prepared, SyncedRow, registered_kind
 from backend.sync.services import allocate_seqs, bump_seq
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ __all__ = [
     "WorkLogRow",
     "flag_logs",
     "household_rows",
-    "household_wire",
     "import_households",
     "list_households",
     "loads",
@@ -48,7 +47,6 @@ __all__ = [
     "log_needs_links",
     "prepare_work_log",
     "reverify_logs",
-    "work_log_wire",
     "write_log_links",
 ]
 
@@ -95,15 +93,6 @@ _KEPT_HOUSEHOLD_IDS: ProcessCache[str, frozenset[str]] = ProcessCache("household
 # --- households ------------------------------------------------------------------------------
 
 
-def household_wire(row: HouseholdRow) -> dict[str, Any]:
-    return {
-        "village_code": row["village_code"],
-        "external_id": row["external_id"],
-        "name": row["head_name"],
-        "members": row["members"],
-        "group_name": row["group_name"],
-        "tags": loads(row["tags"]) or [],
-    }
 
 
 async def household_rows(village_codes: set[str] | None = None,
@@ -144,7 +133,8 @@ async def list_households(scope: Scope, village_code: str) -> list[HouseholdOut]
         .order_by(Household.group_name)
         .order_by(Household.head_name)
     ))
-    return [HouseholdOut(id=r["id"], **household_wire(r)) for r in rows]
+    household = registered_kind("household")
+    return [HouseholdOut(id=r["id"], **household.to_wire(r)) for r in rows]
 
 
 HOUSEHOLD_HEADERS = {
@@ -293,21 +283,6 @@ def location_wire(
     return {"lat": lat, "lon": lon, "accuracy_m": accuracy_m, "captured_at": captured_at}
 
 
-def work_log_wire(row: WorkLogRow) -> dict[str, Any]:
-    location = location_wire(
-        row["loc_lat"], row["loc_lon"], row["loc_accuracy_m"], wire(row["loc_captured_at"])
-    )
-    return {
-        "village_code": row["village_code"],
-        "date": wire(row["date"]),
-        "kind": row["kind"],
-        "text": row["text"],
-        "household_ids": loads(row["household_ids"]) or [],
-        "location": location,
-        "evidence": loads(row["evidence"]) or [],
-        "flags": loads(row["flags"]) or [],
-        "cadre_id": str(row["owner_id"]),
-    }
 
 
 async def _village_households(actor: Actor, village_code: str) -> frozenset[str]:
@@ -499,8 +474,6 @@ def _stored_as_prepared(row: WorkLogRow) -> Prepared:
 async def reverify_logs(ids: list[uuid.UUID]) -> None:
     """Recompute the flags of stored logs (a photo arrived, or one near theirs was linked or
     unlinked); a log whose flags changed is delivered again on pull."""
-    from backend.sync.registry import registered_kind
-
     rows = rows_as(WorkLogRow, await WorkLog.select().where(WorkLog.id.is_in(ids or [None])))
     if not rows:
         return

@@ -46,7 +46,6 @@ def _cadre_records(table: Any) -> Callable[[Scope], Combinable]:
 WORK_LOG = SyncKind(
     name="work_log",
     table=WorkLog,
-    to_wire=services.work_log_wire,
     pull_where=_cadre_records(WorkLog),
     prepare=services.prepare_work_log,
     enrich=services.flag_logs,
@@ -70,10 +69,9 @@ WORK_LOG = SyncKind(
     }),
 )
 
-HOUSEHOLD = SyncKind(
+HOUSEHOLD: SyncKind[services.HouseholdRow] = SyncKind(
     name="household",
     table=Household,
-    to_wire=services.household_wire,
     pull_where=lambda s: s.where(
         village=Household.village_code, county=Household.county_code, reference=True
     ),
@@ -88,10 +86,9 @@ HOUSEHOLD = SyncKind(
     }),
 )
 
-PRESENCE_DAY = SyncKind(
+PRESENCE_DAY: SyncKind[presence.PresenceDayRow] = SyncKind(
     name="presence_day",
     table=PresenceDay,
-    to_wire=presence.presence_day_wire,
     pull_where=_cadre_records(PresenceDay),
     prepare=presence.prepare_presence_day,
     data_model=PresenceDayData,
@@ -105,10 +102,9 @@ PRESENCE_DAY = SyncKind(
     }),
 )
 
-PRESENCE_SHEET = SyncKind(
+PRESENCE_SHEET: SyncKind[presence.PresenceSheetRow] = SyncKind(
     name="presence_sheet",
     table=PresenceSheet,
-    to_wire=presence.sheet_wire,
     pull_where=_cadre_records(PresenceSheet),
     wire_model=PresenceSheetWire,
     compact=Compact({
@@ -129,7 +125,6 @@ PRESENCE_SHEET = SyncKind(
 LEAVE_REQUEST = SyncKind(
     name="leave_request",
     table=LeaveRequest,
-    to_wire=leave.leave_wire,
     pull_where=_cadre_records(LeaveRequest),
     prepare=leave.prepare_leave,
     locked=leave.leave_locked,

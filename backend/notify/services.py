@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend.core.canonical import wire
 from backend.core.clock import utc_now
 from backend.core.db import write_transaction
 from backend.core.errors import FieldError, NotFound, ValidationFailed
@@ -36,7 +35,6 @@ __all__ = [
     "bilingual",
     "drop_subscriptions",
     "endpoint_problem",
-    "inbox_wire",
     "keys_problems",
     "notify",
     "pending_pushes",
@@ -157,11 +155,6 @@ def bilingual(zh: str, en: str) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
-def inbox_wire(row: InboxItemRow) -> dict[str, Any]:
-    return {"event": row["event"], "title": bilingual(row["title_zh"], row["title_en"]),
-            "body": bilingual(row["body_zh"], row["body_en"]), "link": row["link"],
-            "object_kind": row["object_kind"], "object_id": row["object_id"],
-            "created_at": wire(row["created_at"]), "read_at": wire(row["read_at"])}
 
 
 async def prepare_read(actor: Actor, read: ReadData) -> Prepared:

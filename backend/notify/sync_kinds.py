@@ -11,8 +11,8 @@ from backend.sync.registry import SyncKind
 __all__ = ["INBOX"]
 
 
-INBOX = SyncKind(
-    name="inbox", table=InboxItem, to_wire=services.inbox_wire,
+INBOX: SyncKind[services.InboxItemRow] = SyncKind(
+    name="inbox", table=InboxItem,
     pull_where=lambda s: InboxItem.owner_id == s.user_id,
     prepare=services.prepare_read, creatable=False,
     data_model=ReadData, wire_model=InboxWire,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.accounts import services as accounts
 from backend.core.cache import Slot
-from backend.core.canonical import loads, wire
+from backend.core.canonical import loads
 from backend.core.clock import utc_now
 from backend.core.db import insert_rows
 from backend.core.errors import FieldError, ValidationFailed
@@ -41,11 +41,8 @@ __all__ = [
     "HouseholdFactRow",
     "SurveyAssignmentRow",
     "SurveyResponseRow",
-    "assignment_wire",
-    "fact_wire",
     "facts_written",
     "prepare_response",
-    "response_wire",
 ]
 
 
@@ -97,35 +94,6 @@ _CLOCK_SLACK = dt.timedelta(minutes=10)
 _ASSIGNMENTS: Slot[tuple[uuid.UUID, str], dict[str, Any] | None] = Slot("survey_assignments")
 _FORMS: Slot[uuid.UUID, dict[str, Any] | None] = Slot("survey_forms")
 _HOUSEHOLDS: Slot[str, set[uuid.UUID]] = Slot("survey_households")
-
-
-def assignment_wire(row: SurveyAssignmentRow) -> dict[str, Any]:
-    return {
-        "survey_id": str(row["survey_id"]), "village_code": row["village_code"],
-        "title": row["title"], "description": row["description"], "target": row["target"],
-        "period_start": wire(row["period_start"]), "period_end": wire(row["period_end"]),
-        "state": row["state"], "form_version_id": str(row["form_version_id"]),
-        "form_version": row["form_version"], "form": loads(row["form"]),
-    }
-
-
-def response_wire(row: SurveyResponseRow) -> dict[str, Any]:
-    return {
-        "survey_id": str(row["survey_id"]), "form_version_id": str(row["form_version_id"]),
-        "village_code": row["village_code"],
-        "household_id": wire(row["household_id"]),
-        "answers": loads(row["answers"]) or {}, "confirmed": loads(row["confirmed"]) or [],
-        "answered_at": wire(row["answered_at"]), "cadre_id": str(row["owner_id"]),
-    }
-
-
-def fact_wire(row: HouseholdFactRow) -> dict[str, Any]:
-    return {
-        "household_id": str(row["household_id"]), "village_code": row["village_code"],
-        "fact": row["fact"], "value": loads(row["value"]), "type": row["value_type"],
-        "confirmed_by": str(row["owner_id"]), "confirmed_by_name": row["confirmed_by_name"],
-        "confirmed_at": wire(row["confirmed_at"]), "survey_id": wire(row["survey_id"]),
-    }
 
 
 async def _assignment(actor: Actor, survey_id: uuid.UUID, village: str) -> dict[str, Any] | None:

@@ -11,8 +11,8 @@ from backend.sync.registry import SyncKind
 __all__ = ["HOUSEHOLD_FACT", "SURVEY", "SURVEY_RESPONSE"]
 
 
-SURVEY = SyncKind(
-    name="survey", table=SurveyAssignment, to_wire=responses.assignment_wire,
+SURVEY: SyncKind[responses.SurveyAssignmentRow] = SyncKind(
+    name="survey", table=SurveyAssignment,
     pull_where=lambda s: s.where(village=SurveyAssignment.village_code,
                                  county=SurveyAssignment.county_code, reference=True),
     wire_model=SurveyWire,
@@ -31,8 +31,8 @@ SURVEY = SyncKind(
     }),
 )
 
-HOUSEHOLD_FACT = SyncKind(
-    name="household_fact", table=HouseholdFact, to_wire=responses.fact_wire,
+HOUSEHOLD_FACT: SyncKind[responses.HouseholdFactRow] = SyncKind(
+    name="household_fact", table=HouseholdFact,
     pull_where=lambda s: s.where(village=HouseholdFact.village_code,
                                  county=HouseholdFact.county_code, reference=True),
     wire_model=HouseholdFactWire,
@@ -51,7 +51,7 @@ HOUSEHOLD_FACT = SyncKind(
 
 # The village's team sees who answered which household (so nobody asks it twice).
 SURVEY_RESPONSE = SyncKind(
-    name="survey_response", table=SurveyResponse, to_wire=responses.response_wire,
+    name="survey_response", table=SurveyResponse,
     pull_where=lambda s: s.where(village=SurveyResponse.village_code,
                                  county=SurveyResponse.county_code,
                                  owner=SurveyResponse.owner_id, reference=True),

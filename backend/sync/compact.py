@@ -1,13 +1,18 @@
-"""A kind's snapshot rows read straight from the database, in the wire's compact form.
+"""What a kind sends, field by field: its ``data`` from a stored row, and its snapshot rows read
+straight from the database in the wire's compact form.
 
-A snapshot hands over tens of thousands of rows. Read through Piccolo and ``to_wire``, each
-value is converted twice (text to ``uuid.UUID`` to text, text to ``datetime`` to text, JSON
-text to objects to JSON text): most of the cost of a first pull. A kind's ``Compact`` says,
-field by field of its ``data`` and in the same order as its ``to_wire``, which columns carry
-the field and in which form. The snapshot then selects each value in its wire form in SQL
-(a UUID as text, a date as ISO text, a month as ``YYYY-MM``; on PostgreSQL an instant as
-``isoformat`` writes it), passes stored JSON through as it is stored (``msgspec.Raw``), and
-builds a row from a tuple with no per-value conversion.
+A kind's ``Compact`` is the one list of its wire fields. ``wire(row)`` makes the ``data`` of a
+row Piccolo selected (a pull's change, a conflict's server copy); ``columns`` and ``rows``
+read a snapshot.
+
+A snapshot hands over tens of thousands of rows. Read through Piccolo and ``wire``, each value
+is converted twice (text to ``uuid.UUID`` to text, text to ``datetime`` to text, JSON text to
+objects to JSON text): most of the cost of a first pull. A kind's ``Compact`` says, field by
+field of its ``data`` and in order, which columns carry the field and in which form. The
+snapshot then selects each value in its wire form in SQL (a UUID as text, a date as ISO text,
+a month as ``YYYY-MM``; on PostgreSQL an instant as ``isoformat`` writes it), passes stored
+JSON through as it is stored (``msgspec.Raw``), and builds a row from a tuple with no
+per-value conversion.
 
 The forms:
 
@@ -15,25 +20,25 @@ The forms:
 - ``uuid_text``: ``str(uuid)`` (null stays null).
 - ``iso_date``: ``date.isoformat()``; ``month``: ``date.strftime("%Y-%m")``.
 - ``instant``: ``datetime.isoformat()`` of the UTC instant.
-- ``stored_json``: the stored JSON as the client gets it from ``loads(text)``, or ``empty``
-  where ``to_wire`` writes ``loads(text) or empty``.
+- ``stored_json``: the stored JSON as the client gets it from ``loads(text)``, or
+  ``loads(text) or empty`` where ``empty`` is given.
 - ``shaped``: several of the above combined by a function (a location object, a yuan amount).
 
-``tests/unit/sync/test_compact.py`` proves, on both engines, that every registered kind's
-compact rows equal ``to_wire`` over generated rows.
+``tests/api/test_sync_compact.py`` proves, on both engines, that every registered kind's
+compact rows equal ``wire`` (the kind's ``to_wire``) over generated rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 from piccolo.querystring import QueryString
 
-from backend.core.canonical import loads
+from backend.core.canonical import loads, wire
 
 if TYPE_CHECKING:
     from piccolo.columns import Column
@@ -60,6 +65,18 @@ class Part:
             return _POSTGRES[self.form].format(col=col)
         return _SQLITE[self.form].format(col=col)
 
+    def wire(self, row: Mapping[str, Any]) -> Any:
+        """This part's wire value in a row as Piccolo selects it (converted values)."""
+        stored = row[self.column._meta.name]
+        if self.form == "value":
+            return stored
+        if self.form == "stored_json":
+            decoded = loads(stored)
+            return decoded if self.empty is None else decoded or self.empty
+        if self.form == "month":
+            return None if stored is None else stored.strftime("%Y-%m")
+        return wire(stored)  # a UUID, a date, an instant
+
     def python(self, postgres: bool) -> Callable[[Any], Any] | None:
         """What is left to do in Python for a value the SQL gives (None: nothing)."""
         if self.form == "stored_json":
@@ -75,6 +92,9 @@ class Shaped:
 
     make: Callable[..., Any]
     parts: tuple[Part, ...]
+
+    def wire(self, row: Mapping[str, Any]) -> Any:
+        return self.make(*(part.wire(row) for part in self.parts))
 
 
 def value(column: Column) -> Part:
@@ -167,8 +187,7 @@ def _json_reader(empty: Any) -> Callable[[str | None], Any]:
 
 @dataclass(frozen=True, eq=False)
 class Compact:
-    """How a kind's ``data`` is read in the compact form: wire field → part or shaped parts,
-    in the order of the kind's ``to_wire``."""
+    """What a kind sends: wire field → part or shaped parts, in the order of its ``data``."""
 
     fields: dict[str, Part | Shaped]
     _makers: dict[tuple[bool, int], Callable[[Sequence[Any]], list[Any]]] = field(
@@ -178,6 +197,10 @@ class Compact:
     @property
     def names(self) -> list[str]:
         return list(self.fields)
+
+    def wire(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``data`` of a row as Piccolo selects it."""
+        return {name: spec.wire(row) for name, spec in self.fields.items()}
 
     def columns(self, postgres: bool) -> list[QueryString]:
         """The select list of the fields, part after part."""

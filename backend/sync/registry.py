@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
@@ -73,8 +73,10 @@ class SyncKind(Generic[_Row]):
         prepare: given an item's ``data`` validated as ``data_model`` (by sync, a batch at a
             time), checks it for ``actor``; raises ``ValidationFailed`` with field errors (the
             item is rejected) or returns the row values.
-        to_wire: a stored row → the ``data`` a client receives.
         pull_where: the rows a scope receives on pull.
+        compact: the kind's wire fields, the one list of what it sends: ``to_wire`` makes a
+            stored row's ``data`` of it, and a snapshot reads the fields straight from the
+            columns with no per-value conversion (``backend/sync/compact.py``).
         pushable: whether clients may push this kind (reference data is pull-only).
         creatable: whether a push may create a row (an inbox item may only be marked read).
         locked: a stored row → an error code when the owner may no longer edit it.
@@ -85,15 +87,12 @@ class SyncKind(Generic[_Row]):
         after_write_needed: given the written values and the new version, whether that row
             needs ``after_write`` at all; rows that do not are neither re-read nor passed
             (a new log without photos links nothing). ``None``: every row does.
-        compact: how a snapshot reads ``to_wire``'s fields straight from the columns, with
-            no per-value conversion (``backend/sync/compact.py``). ``None``: the snapshot
-            reads the kind through Piccolo and ``to_wire``.
     """
 
     name: str
     table: type[Table]
-    to_wire: Callable[[_Row], dict[str, Any]]
     pull_where: Callable[[Scope], Combinable]
+    compact: Compact
     prepare: Callable[[Actor, Any], Awaitable[Prepared]] | None = None
     locked: Callable[[_Row], str | None] = field(default=lambda row: None)
     creatable: bool = True
@@ -102,7 +101,6 @@ class SyncKind(Generic[_Row]):
     data_model: type[BaseModel] | None = None
     wire_model: type[BaseModel] | None = None
     after_write_needed: Callable[[dict[str, Any], int], bool] | None = None
-    compact: Compact | None = None
 
     def __post_init__(self) -> None:
         if self.prepare is not None and self.data_model is None:
@@ -111,6 +109,10 @@ class SyncKind(Generic[_Row]):
     @property
     def pushable(self) -> bool:
         return self.prepare is not None
+
+    def to_wire(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored row (as Piccolo selects it) → the ``data`` a client receives."""
+        return self.compact.wire(row)
 
 
 _KINDS: dict[str, SyncKind[Any]] = {}

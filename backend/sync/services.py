@@ -553,24 +553,20 @@ async def _feed_page(
 
 @dataclass
 class _Part:
-    """One kind's share of a snapshot page: its rows' feed positions, and the rows."""
+    """One kind's share of a snapshot page: its rows' feed positions, and the selected rows."""
 
     kind: SyncKind
     keys: list[tuple[int, int]]
-    #: Selected rows (a kind with ``compact``) or Piccolo rows (one without).
-    rows: list[Any]
+    rows: list[Sequence[Any]]
 
 
 async def _snapshot_rows(
     kind: SyncKind, actor: Actor, snap: Snapshot, limit: int, engine: Engine
 ) -> _Part:
-    """Up to ``limit + 1`` live rows of ``kind`` in the snapshot after ``snap.after``."""
+    """Up to ``limit + 1`` live rows of ``kind`` in the snapshot after ``snap.after``, selected
+    in the wire's compact form."""
     postgres = is_postgres(engine)
     bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
-    if kind.compact is None:
-        found = await _read_rows(kind, actor, snap.after, limit, bound=bound, upto=upto,
-                                 live=True)
-        return _Part(kind, [f[0] for f in found], [f[2] for f in found])
     table = kind.table
     seq = QueryString(value(table.seq).sql(postgres))
     columns = [
@@ -586,24 +582,11 @@ async def _snapshot_rows(
     return _Part(kind, [(0, int(r[0])) for r in rows], rows)
 
 
-def _blocks(part: _Part, count: int, postgres: bool) -> list[dict[str, Any]]:
-    """The first ``count`` rows of ``part`` as compact blocks (one per set of fields)."""
+def _block(part: _Part, count: int, postgres: bool) -> dict[str, Any]:
+    """The first ``count`` rows of ``part`` as a compact block."""
     kind = part.kind
-    if kind.compact is not None:
-        rows = kind.compact.rows(part.rows[:count], 2 if postgres else 1, postgres)
-        return [{"kind": kind.name, "fields": ["id", "version", *kind.compact.names],
-                 "rows": rows}]
-    blocks: dict[tuple[str, ...], dict[str, Any]] = {}
-    for row in part.rows[:count]:
-        data = kind.to_wire(row)
-        fields = tuple(data)
-        block = blocks.get(fields)
-        if block is None:
-            block = blocks[fields] = {
-                "kind": kind.name, "fields": ["id", "version", *fields], "rows": []
-            }
-        block["rows"].append([str(row["id"]), row["version"], *data.values()])
-    return list(blocks.values())
+    rows = kind.compact.rows(part.rows[:count], 2 if postgres else 1, postgres)
+    return {"kind": kind.name, "fields": ["id", "version", *kind.compact.names], "rows": rows}
 
 
 async def _snapshot_page(
@@ -612,8 +595,8 @@ async def _snapshot_page(
     """One page of a snapshot, as the JSON of a ``PullOut``; the last page hands over to the
     feed at ``snap.upto``.
 
-    Kinds with ``compact`` are read as the wire values they send (``backend/sync/compact.py``)
-    and the page is encoded once, stored JSON passed through as it is.
+    Every kind is read as the wire values it sends (``backend/sync/compact.py``) and the page
+    is encoded once, stored JSON passed through as it is.
     """
     limit = SNAPSHOT_PAGE
     upto = None if is_postgres(engine) else snap.upto.seq
@@ -634,7 +617,7 @@ async def _snapshot_page(
         if more
         else snap.upto.text(engine, current)
     )
-    blocks = [b for i in order for b in _blocks(parts[i], counts[i], postgres)]
+    blocks = [_block(parts[i], counts[i], postgres) for i in order]
     # After the last page the feed follows from the snapshot's end: ask again at once.
     return msgspec.json.encode({
         "changes": [], "cursor": cursor, "more": True,

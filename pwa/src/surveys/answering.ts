@@ -44,7 +44,7 @@ export interface SurveyData {
   form: Form;
 }
 
-/** A household of a village, as pulled (backend/fieldwork/services.py household_wire). */
+/** A household of a village, as pulled (backend/fieldwork/sync_kinds.py HOUSEHOLD). */
 export interface HouseholdData {
   village_code: string;
   external_id?: string | null;
