@@ -7,10 +7,12 @@ __all__ = ["Statements"]
 
 class Statements:
     """Counts the statements sent to the database (each a round trip to the driver: the
-    SQLite connection's thread or the PostgreSQL server), by wrapping the drivers' calls."""
+    SQLite connection's thread or the PostgreSQL server), by wrapping the drivers' calls;
+    ``sql`` holds their text, upper case and on one line."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.sql: list[str] = []
         import aiosqlite
         import asyncpg
 
@@ -28,6 +30,7 @@ class Statements:
     def _counting(self, original):
         def counted(*args, **kwargs):
             self.count += 1
+            self.sql.append(" ".join(str(args[1]).split()).upper() if len(args) > 1 else "")
             return original(*args, **kwargs)
 
         return counted

@@ -184,6 +184,13 @@ async def _existing(items: list[_Item]) -> dict[uuid.UUID, dict[str, Any]]:
     return found
 
 
+def _presumed_new(it: _Item) -> bool:
+    """Whether an item is inserted without reading the stored row first: a record made on the
+    phone (no ``base_version``) of a kind a push may create. ``ON CONFLICT`` skips one whose id
+    is taken (a resend, a stranger's id), and only those are read and answered (``_settle``)."""
+    return it.base_version is None and it.kind.creatable and it.prepared.village_code is not None
+
+
 def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -> PushResult | str:
     """What to do with one item given the stored row: a final answer, 'insert' or 'update'."""
     if row is None:
@@ -224,32 +231,48 @@ def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, An
     }
 
 
-async def _insert(actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any) -> set[uuid.UUID]:
+class _Refused(Exception):
+    """PostgreSQL refused a statement of the batch outside a savepoint, which ended the
+    transaction: the batch is done again with each insert in its own savepoint."""
+
+
+async def _insert(
+    actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any, *, careful: bool
+) -> set[uuid.UUID]:
     """Insert new rows in one statement; on a database error, row by row."""
     if not inserts:
         return set()
     table = inserts[0].kind.table
     rows = [_row_values(actor, it, seq, 1) for it, seq in zip(inserts, seqs, strict=True)]
-    done = await _try_insert(table, rows, tx)
+    done = await _try_insert(table, rows, tx, careful=careful)
     if done is not None:
         return done
     inserted: set[uuid.UUID] = set()
     for row in rows:
-        inserted |= await _try_insert(table, [row], tx) or set()
+        inserted |= await _try_insert(table, [row], tx, careful=careful) or set()
     return inserted
 
 
-async def _try_insert(table: Any, rows: list[dict[str, Any]], tx: Any) -> set[uuid.UUID] | None:
-    """The ids inserted (``ON CONFLICT`` skips those taken), or None when the database refused
-    the statement, which is then undone alone: on PostgreSQL by a savepoint (an error there
-    ends the transaction), on SQLite by the statement's own rollback (no savepoint needed)."""
+async def _try_insert(
+    table: Any, rows: list[dict[str, Any]], tx: Any, *, careful: bool
+) -> set[uuid.UUID] | None:
+    """The ids inserted (``ON CONFLICT`` skips those taken, also when another push inserted
+    them meanwhile: the database waits for it to end), or None when the database refused the
+    statement (another unique rule, a constraint), which is then undone alone.
+
+    SQLite undoes a refused statement alone. On PostgreSQL an error ends the transaction: a
+    ``careful`` insert runs in a savepoint; otherwise (the first try of every batch, two
+    round trips fewer) a refusal raises ``_Refused`` and the batch is done again, carefully.
+    """
     postgres = is_postgres(table._meta.db)
-    savepoint = await tx.savepoint() if postgres else None
+    savepoint = await tx.savepoint() if postgres and careful else None
     try:
         done = await insert_rows(table, rows, conflict_target="id", returning="id")
-    except Exception:
+    except Exception as exc:
         if savepoint is not None:
             await savepoint.rollback_to()
+        elif postgres:
+            raise _Refused from exc
         elif not tx.connection.in_transaction:
             raise  # SQLite gave up the whole transaction (disk full, I/O): nothing to go on with
         return None
@@ -286,14 +309,14 @@ async def _update(actor: Actor, it: _Item, seq: int) -> int | None:
     return done[0]["version"] if done else None
 
 
-async def _lost_race(actor: Actor, it: _Item, lang: Lang) -> PushResult:
+def _settle(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -> PushResult:
     """The answer for an item the database skipped: ``ON CONFLICT`` found its id taken, or an
-    edit found its version moved, by a push that committed in the meantime (a resend racing
-    its original, on another worker). Read again, the stored row says what happened: the same
-    content is a ``duplicate``, other content a ``conflict``. No row with this id means the
-    database refused it for another uniqueness rule (one presence day per date…).
+    edit found its version moved. The stored row, read after, says what happened: the same
+    content is a ``duplicate``, other content a ``conflict``, another owner's id is out of
+    scope (a resend, or one racing its original on another worker, a phone's stale edit). No
+    row with this id means the database refused it for another uniqueness rule (one presence
+    day per date…).
     """
-    row = await it.kind.table.select().where(it.kind.table.id == it.id).first()
     if row is None:
         return _rejected(it.id, [FieldError("data", "duplicate")], lang)
     verdict = _classify(actor, it, row, lang)
@@ -328,11 +351,31 @@ async def _apply(
     results: list[PushResult | None],
     lang: Lang,
 ) -> None:
+    try:
+        await _apply_once(ctx, actor, ready, results, lang, careful=False)
+    except _Refused:
+        for it in ready:
+            results[it.index] = None
+        await _apply_once(ctx, actor, ready, results, lang, careful=True)
+
+
+async def _apply_once(
+    ctx: RequestContext,
+    actor: Actor,
+    ready: list[_Item],
+    results: list[PushResult | None],
+    lang: Lang,
+    *,
+    careful: bool,
+) -> None:
+    """Write a batch in one transaction: new records inserted at once, the rest checked
+    against their stored rows first."""
     engine = ready[0].kind.table._meta.db
     async with write_transaction(engine) as tx:
-        stored = await _existing(ready)
-        todo: list[tuple[_Item, str]] = []
-        for it in ready:
+        todo: list[tuple[_Item, str]] = [(it, "insert") for it in ready if _presumed_new(it)]
+        checked = [it for it in ready if not _presumed_new(it)]
+        stored = await _existing(checked)
+        for it in checked:
             verdict = _classify(actor, it, stored.get(it.id), lang)
             if isinstance(verdict, PushResult):
                 results[it.index] = verdict
@@ -343,25 +386,32 @@ async def _apply(
         written: dict[str, list[uuid.UUID]] = {}
         versions: dict[uuid.UUID, int] = {}
         by_kind: dict[str, list[_Item]] = {}
+        skipped: list[_Item] = []
         for it, verdict in todo:
             if verdict == "insert":
                 by_kind.setdefault(it.kind.name, []).append(it)
                 continue
             version = await _update(actor, it, next(seqs))
             if version is None:  # written meanwhile by a concurrent push of the same owner
-                results[it.index] = await _lost_race(actor, it, lang)
+                skipped.append(it)
                 continue
             results[it.index] = PushResult(id=str(it.id), status="applied", version=version)
             versions[it.id] = version
             written.setdefault(it.kind.name, []).append(it.id)
         for group in by_kind.values():
-            inserted = await _insert(actor, group, [next(seqs) for _ in group], tx)
+            inserted = await _insert(
+                actor, group, [next(seqs) for _ in group], tx, careful=careful
+            )
             for it in group:
                 if it.id not in inserted:
-                    results[it.index] = await _lost_race(actor, it, lang)
+                    skipped.append(it)
                     continue
                 results[it.index] = PushResult(id=str(it.id), status="applied", version=1)
                 written.setdefault(it.kind.name, []).append(it.id)
+        if skipped:
+            found = await _existing(skipped)
+            for it in skipped:
+                results[it.index] = _settle(actor, it, found.get(it.id), lang)
         await _after_write(actor, ready, written, versions)
         applied = sum(len(v) for v in written.values())
         if applied:

@@ -1,9 +1,10 @@
 """A resend racing its original (two connections at once): only ``applied`` or ``duplicate``.
 
 The same batch arrives twice at the same moment, as a phone's resend after a timeout reaches a
-second worker while the first still writes. Both requests read "not stored yet"; the database
-lets one insert win (``ON CONFLICT``) and the other must answer ``duplicate`` with the stored
-version, never ``rejected`` for work that was saved.
+second worker while the first still writes. Both requests decide to write every item (new
+records are inserted without a read; edits found their version current); the database lets
+one insert win (``ON CONFLICT`` waits for the other writer and skips the id) and the other
+must answer ``duplicate`` with the stored version, never ``rejected`` for work that was saved.
 """
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ def _batch() -> list[dict]:
 
 
 def _race(client, world, monkeypatch, items_a, items_b):
-    """Push two batches from two threads; both read the stored rows before either writes."""
+    """Push two batches from two threads; both decide what to write before either writes
+    (``_enrich`` runs once a batch, between the decision and the writes)."""
     arrived: list[int] = []
-    empty_reads: list[bool] = []
+    all_written: list[bool] = []
     both = asyncio.Event()
-    original = sync_services._existing
+    original = sync_services._enrich
 
-    async def read_then_wait(items):
-        found = await original(items)
-        empty_reads.append(not found)
+    async def decide_then_wait(actor, todo):
+        await original(actor, todo)
+        all_written.append(len(todo) == len(items_a))
         arrived.append(1)
         if len(arrived) >= 2:
             both.set()
@@ -50,9 +52,8 @@ def _race(client, world, monkeypatch, items_a, items_b):
         # stage there, so the wait is bounded.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(both.wait(), timeout=3)
-        return found
 
-    monkeypatch.setattr(sync_services, "_existing", read_then_wait)
+    monkeypatch.setattr(sync_services, "_enrich", decide_then_wait)
     answers: dict[str, list[dict]] = {}
 
     def send(name, items):
@@ -68,14 +69,14 @@ def _race(client, world, monkeypatch, items_a, items_b):
     for t in threads:
         t.join(60)
     monkeypatch.undo()
-    return answers["a"], answers["b"], empty_reads
+    return answers["a"], answers["b"], all_written
 
 
 def test_same_batch_twice_at_once_is_applied_once_and_duplicate_once(client, world, monkeypatch):
     batch = _batch()
-    a, b, empty_reads = _race(client, world, monkeypatch, batch, batch)
+    a, b, all_written = _race(client, world, monkeypatch, batch, batch)
     if ENGINE == "postgres":
-        assert empty_reads == [True, True]  # the race really happened: both read nothing
+        assert all_written == [True, True]  # the race really happened: both set out to insert
     for first, second in zip(a, b, strict=True):
         assert {first["status"], second["status"]} <= {"applied", "duplicate"}, (first, second)
         assert first["version"] == second["version"] == 1
