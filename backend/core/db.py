@@ -294,7 +294,7 @@ async def insert_rows(
     names = list(rows[0])
     columns = [table._meta.get_column_by_name(n) for n in names]
     quoted = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    is_json = [isinstance(c, JSON | JSONB) for c in columns]
+    json_at = [i for i, c in enumerate(columns) if isinstance(c, JSON | JSONB)]
     per_chunk = max(1, 30_000 // len(names))
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), per_chunk):
@@ -308,15 +308,23 @@ async def insert_rows(
             sql += " ON CONFLICT (" + ", ".join(f'"{t}"' for t in targets) + ") DO NOTHING"
         if returning:
             sql += f' RETURNING "{returning}"'
-        args = [
-            dumps(row[n])
-            if j and row[n] is not None and not isinstance(row[n], str)
-            else row[n]
-            for row in chunk
-            for n, j in zip(names, is_json, strict=True)
-        ]
+        args = _arguments(chunk, names, json_at)
         out.extend(await _run_raw(table._meta.db, sql, args))
     return out
+
+
+def _arguments(rows: list[dict[str, Any]], names: list[str], json_at: list[int]) -> list[Any]:
+    """The rows' values in column order, one after another; JSON columns' values as text
+    (text is taken as JSON already written)."""
+    args: list[Any] = []
+    for row in rows:
+        values = [row[n] for n in names]
+        for i in json_at:
+            value = values[i]
+            if value is not None and not isinstance(value, str):
+                values[i] = dumps(value)
+        args += values
+    return args
 
 
 async def select_in(
