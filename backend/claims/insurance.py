@@ -33,7 +33,6 @@ from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.money import fen_to_yuan
 from backend.core.rows import Json, row_as, rows_as
-from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.notify.services import Notice, notify
 from backend.sync.registry import Prepared, SyncedRow
@@ -296,9 +295,8 @@ def incident_pull_where(scope: Scope) -> Combinable:
     )
 
 
-async def prepare_incident(actor: Actor, data: dict[str, Any]) -> Prepared:
+async def prepare_incident(actor: Actor, report: IncidentData) -> Prepared:
     """An accident report from the cadre; document photos optional."""
-    report = parse(IncidentData, data)
     village = await posted.own_village(actor, report.village_code)
     errors = []
     if beyond_tomorrow(report.accident_date):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from piccolo.columns.combination import WhereRaw
 
@@ -18,7 +18,6 @@ from backend.core.context import RequestContext
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.ids import is_sha256
 from backend.core.scope import Scope
-from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.sync.registry import Prepared
 
@@ -77,9 +76,8 @@ def _mode_errors(trip: TravelClaimData) -> list[FieldError]:
     return errors
 
 
-async def prepare_travel_claim(actor: Actor, data: dict[str, Any]) -> Prepared:
+async def prepare_travel_claim(actor: Actor, trip: TravelClaimData) -> Prepared:
     """Validate a pushed ``travel_claim``. Receipt photos are optional, always."""
-    trip = parse(TravelClaimData, data)
     village = await posted.own_village(actor, trip.village_code)
     errors = _mode_errors(trip)
     if beyond_tomorrow(trip.date):

@@ -29,6 +29,7 @@ __all__ = [
     "close_engine",
     "engine_from_url",
     "fetch",
+    "fetch_planned",
     "fetch_values",
     "insert_rows",
     "is_postgres",
@@ -302,7 +303,7 @@ async def insert_rows(
     names = list(rows[0])
     columns = [table._meta.get_column_by_name(n) for n in names]
     quoted = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    is_json = [isinstance(c, JSON | JSONB) for c in columns]
+    json_at = [i for i, c in enumerate(columns) if isinstance(c, JSON | JSONB)]
     per_chunk = max(1, 30_000 // len(names))
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), per_chunk):
@@ -316,15 +317,23 @@ async def insert_rows(
             sql += " ON CONFLICT (" + ", ".join(f'"{t}"' for t in targets) + ") DO NOTHING"
         if returning:
             sql += f' RETURNING "{returning}"'
-        args = [
-            dumps(row[n])
-            if j and row[n] is not None and not isinstance(row[n], str)
-            else row[n]
-            for row in chunk
-            for n, j in zip(names, is_json, strict=True)
-        ]
+        args = _arguments(chunk, names, json_at)
         out.extend(await _run_raw(table._meta.db, sql, args))
     return out
+
+
+def _arguments(rows: list[dict[str, Any]], names: list[str], json_at: list[int]) -> list[Any]:
+    """The rows' values in column order, one after another; JSON columns' values as text
+    (text is taken as JSON already written)."""
+    args: list[Any] = []
+    for row in rows:
+        values = [row[n] for n in names]
+        for i in json_at:
+            value = values[i]
+            if value is not None and not isinstance(value, str):
+                values[i] = dumps(value)
+        args += values
+    return args
 
 
 async def select_in(
@@ -376,6 +385,22 @@ async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     from piccolo.querystring import QueryString
 
     return await engine.run_querystring(QueryString(sql, *args))
+
+
+async def fetch_planned(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
+    """``fetch``, planned for its values at every run on PostgreSQL.
+
+    asyncpg prepares every statement and keeps it per connection; from its sixth run
+    PostgreSQL may switch to a generic plan, made without the values, when it estimates that
+    plan no dearer. For a statement whose best plan depends on its values (ranges of an index,
+    the length of an array) the generic one can be many times slower: this one is planned
+    anew each time (``plan_cache_mode``, for one transaction). SQLite has no such cache.
+    """
+    if not is_postgres(engine):
+        return await fetch(engine, sql, *args)
+    async with engine.transaction():
+        await fetch(engine, "SET LOCAL plan_cache_mode = force_custom_plan")
+        return await fetch(engine, sql, *args)
 
 
 def present(row: _Row | None) -> _Row:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
+import functools
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.problems import field_code
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "EARLIEST_RECORD",
@@ -17,6 +21,7 @@ __all__ = [
     "PlannedDate",
     "field_errors",
     "parse",
+    "parse_many",
     "parse_month",
     "plausible_past",
     "plausible_planned",
@@ -91,3 +96,28 @@ def parse(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed(errors=field_errors(exc)) from None
+
+
+def parse_many(model: type[M], items: Sequence[Any]) -> list[M | ValidationFailed]:
+    """``model`` from each of ``items``, or that item's ``ValidationFailed`` (as ``parse``).
+
+    One validation call over a batch whose items are all valid, the common case (a sync push
+    of 500 records); the items of a batch that is not are then validated one by one, so that
+    each is answered with its own problems, named as ``parse`` names them.
+    """
+    try:
+        return list(_list_of(model).validate_python(items))
+    except ValidationError:
+        pass
+    out: list[M | ValidationFailed] = []
+    for item in items:
+        try:
+            out.append(parse(model, item))
+        except ValidationFailed as exc:
+            out.append(exc)
+    return out
+
+
+@functools.cache
+def _list_of(model: type[M]) -> TypeAdapter[list[M]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]  # a model chosen at run time

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backend.accounts import services as accounts
 from backend.audit import services as audit
@@ -14,7 +14,6 @@ from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256
 from backend.core.rows import Json, row_as, rows_as
-from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.feedback.messages import Notices
 from backend.feedback.schemas import FeedbackData, FeedbackOut
@@ -56,8 +55,7 @@ def _home(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
-async def prepare_feedback(actor: Actor, data: dict[str, Any]) -> Prepared:
-    message = parse(FeedbackData, data)
+async def prepare_feedback(actor: Actor, message: FeedbackData) -> Prepared:
     if not all(map(is_sha256, message.evidence)):
         raise ValidationFailed(errors=[FieldError("evidence", "invalid")])
     home = _home(actor.scope)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from backend.accounts import posted
 from backend.accounts import services as accounts
@@ -16,7 +16,6 @@ from backend.core.clock import utc_now
 from backend.core.db import present, write_transaction
 from backend.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from backend.core.rows import row_as, rows_as
-from backend.core.validation import parse
 from backend.fieldwork import rules
 from backend.fieldwork.messages import Notices
 from backend.fieldwork.schemas import LeaveData, LeaveOut
@@ -56,9 +55,8 @@ class LeaveRequestRow(SyncedRow):
 
 
 
-async def prepare_leave(actor: Actor, data: dict[str, Any]) -> Prepared:
+async def prepare_leave(actor: Actor, leave: LeaveData) -> Prepared:
     """A leave request; the township decides up to its limit, the county above it."""
-    leave = parse(LeaveData, data)
     village = await posted.own_village(actor, leave.village_code)
     if leave.end_date < leave.start_date:
         raise ValidationFailed(errors=[FieldError("end_date", "too_small")])

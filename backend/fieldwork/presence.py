@@ -20,7 +20,7 @@ from backend.core.errors import Conflict, FieldError, Forbidden, NotFound, Valid
 from backend.core.events import Event
 from backend.core.ids import new_id
 from backend.core.rows import Json, row_as, rows_as
-from backend.core.validation import parse, parse_month
+from backend.core.validation import parse_month
 from backend.fieldwork import rules
 from backend.fieldwork.messages import Notices
 from backend.fieldwork.schemas import DayOut, MonthOut, PresenceDayData, SheetOut
@@ -113,9 +113,8 @@ async def _sheet_state(actor: Actor, month: dt.date) -> str | None:
     return await actor.cache.get(_SHEET_STATES, month, load)
 
 
-async def prepare_presence_day(actor: Actor, data: dict[str, Any]) -> Prepared:
+async def prepare_presence_day(actor: Actor, day: PresenceDayData) -> Prepared:
     """A day as the cadre states it; refused once the month is submitted or confirmed."""
-    day = parse(PresenceDayData, data)
     village = await posted.own_village(actor, day.village_code)
     if beyond_tomorrow(day.date):
         raise ValidationFailed(errors=[FieldError("date", "too_large")])

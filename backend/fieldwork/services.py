@@ -21,7 +21,6 @@ from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFaile
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
 from backend.core.rows import Json, rows_as
-from backend.core.validation import parse
 from backend.evidence import near
 from backend.evidence import services as evidence
 from backend.evidence.flags import Fence, Fix, FlagSettings, PhotoFacts, verify_record
@@ -299,9 +298,8 @@ async def _village_households(actor: Actor, village_code: str) -> frozenset[str]
     )
 
 
-async def prepare_work_log(actor: Actor, data: dict[str, Any]) -> Prepared:
+async def prepare_work_log(actor: Actor, log: WorkLogData) -> Prepared:
     """Validate a pushed ``work_log``. Location and photos are optional, always."""
-    log = parse(WorkLogData, data)
     village = await posted.own_village(actor, log.village_code)
     errors = []
     if beyond_tomorrow(log.date):
@@ -416,34 +414,35 @@ async def _reuse_candidates(
 async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     """Verification flags for logs about to be written, a batch at a time.
 
-    Flags inform a reviewer; they never block a record or a payment.
+    Flags inform a reviewer; they never block a record or a payment. What every record of the
+    batch shares (the villages' fences, the thresholds, the owners' fixes) is read once.
     """
     villages = await geo.villages({p.place()[0] for _, _, p in items})
+    fences = {
+        code: Fence(village.center, village.radius_m, village.polygon)
+        for code, village in villages.items()
+        if village.center and village.radius_m
+    }
     hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
     facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
     reuse = await _reuse_candidates(items, facts)
+    located = [(record_id, owner, p, _fix(p.values)) for record_id, owner, p in items]
     fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix | None]]] = {}
     for owner in {o for _, o, _ in items}:
-        batch = [(i, f) for i, o, p in items if o == owner and (f := _fix(p.values))]
+        batch = [(i, f) for i, o, _, f in located if o == owner and f]
         fixes[owner] = await _earlier_fixes(owner, batch)
-    now = utc_now()
-    for record_id, owner, prepared in items:
+    now, settings = utc_now(), FlagSettings()
+    for record_id, owner, prepared, fix in located:
         v = prepared.values
-        village = villages.get(prepared.place()[0])
-        fence = (
-            Fence(village.center, village.radius_m, village.polygon)
-            if village and village.center and village.radius_m
-            else None
-        )
         flags = verify_record(
             record_date=v["date"],
-            location=_fix(v),
+            location=fix,
             photos=[facts[h] for h in v["evidence"] if h in facts],
-            fence=fence,
-            previous_fix=_previous(fixes[owner], record_id, _fix(v)),
+            fence=fences.get(prepared.place()[0]),
+            previous_fix=_previous(fixes[owner], record_id, fix),
             reuse_candidates=reuse[record_id],
             now=now,
-            settings=FlagSettings(),
+            settings=settings,
         )
         v["flags"] = [f.as_dict() for f in flags]
 

@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,7 +19,6 @@ from backend.core.db import write_transaction
 from backend.core.errors import FieldError, NotFound, ValidationFailed
 from backend.core.ids import new_id
 from backend.core.rows import rows_as
-from backend.core.validation import parse
 from backend.notify.schemas import ReadData, SubscriptionIn, SubscriptionOut
 from backend.notify.tables import InboxItem, PushDelivery, PushSubscription
 from backend.notify.vapid import b64url_decode
@@ -158,8 +157,7 @@ def bilingual(zh: str, en: str) -> dict[str, str]:
 
 
 
-async def prepare_read(actor: Actor, data: dict[str, Any]) -> Prepared:
-    read = parse(ReadData, data)
+async def prepare_read(actor: Actor, read: ReadData) -> Prepared:
     if not read.read:
         raise ValidationFailed(errors=[FieldError("read", "not_allowed")])
     return Prepared({"read_at": read.read_at or utc_now()}, None, None)

@@ -21,7 +21,6 @@ from backend.core.db import insert_rows
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.ids import new_id
 from backend.core.rows import Json
-from backend.core.validation import parse
 from backend.evidence import services as evidence
 from backend.fieldwork import services as fieldwork
 from backend.surveys.facts import ROSTER, known_entries, roster_facts, roster_value, sent_entries
@@ -116,9 +115,8 @@ async def _version_form(actor: Actor, survey_id: uuid.UUID,
     return await actor.cache.get(_FORMS, version_id, load)
 
 
-async def prepare_response(actor: Actor, data: dict[str, Any]) -> Prepared:
+async def prepare_response(actor: Actor, response: ResponseData) -> Prepared:
     """Validate a pushed ``survey_response`` against the version it answers."""
-    response = parse(ResponseData, data)
     village = response.village_code
     if village not in actor.scope.own_villages:
         raise ValidationFailed(errors=[FieldError("village_code", "out_of_scope")])

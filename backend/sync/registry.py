@@ -70,8 +70,9 @@ class SyncKind(Generic[_Row]):
     Attributes:
         name: the wire name (``work_log``).
         table: the Piccolo table, which has the ``SyncedColumns``.
-        prepare: validates ``data`` for ``actor``; raises ``ValidationFailed`` with field
-            errors (the item is rejected) or returns the row values.
+        prepare: given an item's ``data`` validated as ``data_model`` (by sync, a batch at a
+            time), checks it for ``actor``; raises ``ValidationFailed`` with field errors (the
+            item is rejected) or returns the row values.
         pull_where: the rows a scope receives on pull.
         compact: the kind's wire fields, the one list of what it sends: ``to_wire`` makes a
             stored row's ``data`` of it, and a snapshot reads the fields straight from the
@@ -92,7 +93,7 @@ class SyncKind(Generic[_Row]):
     table: type[Table]
     pull_where: Callable[[Scope], Combinable]
     compact: Compact
-    prepare: Callable[[Actor, dict[str, Any]], Awaitable[Prepared]] | None = None
+    prepare: Callable[[Actor, Any], Awaitable[Prepared]] | None = None
     locked: Callable[[_Row], str | None] = field(default=lambda row: None)
     creatable: bool = True
     enrich: Callable[[list[tuple[uuid.UUID, uuid.UUID, Prepared]]], Awaitable[None]] | None = None
@@ -100,6 +101,10 @@ class SyncKind(Generic[_Row]):
     data_model: type[BaseModel] | None = None
     wire_model: type[BaseModel] | None = None
     after_write_needed: Callable[[dict[str, Any], int], bool] | None = None
+
+    def __post_init__(self) -> None:
+        if self.prepare is not None and self.data_model is None:
+            raise ValueError(f"sync kind {self.name!r}: prepare() takes data of a data_model")
 
     @property
     def pushable(self) -> bool:

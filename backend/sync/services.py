@@ -28,6 +28,7 @@ from backend.core.errors import DomainError, FieldError, ValidationFailed
 from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
+from backend.core.validation import parse_many
 from backend.sync.compact import uuid_text, value
 from backend.sync.cursor import (
     START,
@@ -95,6 +96,10 @@ def _rejected(raw_id: Any, errors: list[FieldError], lang: Lang) -> PushResult:
     )
 
 
+def _refused(record_id: uuid.UUID, exc: DomainError, lang: Lang) -> PushResult:
+    return _rejected(record_id, exc.errors or [FieldError("data", exc.code)], lang)
+
+
 def _envelope(
     item: PushItem, seen: set[uuid.UUID]
 ) -> tuple[SyncKind | None, uuid.UUID | None, list[FieldError]]:
@@ -124,24 +129,38 @@ async def _prepare_all(
     actor: Actor, items: list[PushItem], lang: Lang, results: list[PushResult | None]
 ) -> list[_Item]:
     seen: set[uuid.UUID] = set()
-    ready: list[_Item] = []
+    passed: dict[str, list[tuple[int, uuid.UUID, PushItem]]] = {}
+    kinds_of: dict[str, SyncKind] = {}
     for index, item in enumerate(items):
         kind, record_id, errors = _envelope(item, seen)
-        if errors or kind is None or record_id is None or kind.prepare is None:
+        if errors or kind is None or record_id is None:
             results[index] = _rejected(item.id, errors, lang)
             continue
         seen.add(record_id)
-        try:
-            prepared = await kind.prepare(actor, item.data)
-        except DomainError as exc:
-            results[index] = _rejected(
-                record_id, exc.errors or [FieldError("data", exc.code)], lang
-            )
-            continue
-        # The client's own data identifies a resend (server-made values such as a read time
-        # or flags differ from one arrival to the next).
-        digest = content_hash({"kind": kind.name, "data": item.data})
-        ready.append(_Item(index, kind, record_id, item.base_version, prepared, digest))
+        passed.setdefault(kind.name, []).append((index, record_id, item))
+        kinds_of[kind.name] = kind
+    ready: list[_Item] = []
+    for name, group in passed.items():
+        kind = kinds_of[name]
+        if kind.prepare is None or kind.data_model is None:
+            continue  # not pushable: refused by _envelope
+        # One validation of the kind's data over the batch (each item answered alone).
+        parsed = parse_many(kind.data_model, [item.data for _, _, item in group])
+        for (index, record_id, item), data in zip(group, parsed, strict=True):
+            if isinstance(data, DomainError):
+                results[index] = _refused(record_id, data, lang)
+                continue
+            try:
+                prepared = await kind.prepare(actor, data)
+            except DomainError as exc:
+                results[index] = _refused(record_id, exc, lang)
+                continue
+            # The client's own data identifies a resend (server-made values such as a read
+            # time or flags differ from one arrival to the next).
+            digest = content_hash({"kind": kind.name, "data": item.data})
+            ready.append(_Item(index, kind, record_id, item.base_version, prepared, digest))
+    # In the order sent: the writes (and the answers of lost races) keep the batch's order.
+    ready.sort(key=lambda it: it.index)
     return ready
 
 
@@ -527,7 +546,7 @@ async def _kinds_after(
     # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
     template = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({{}})" for i in range(len(every)))
     found = await fetch_values(engine, QueryString(template, *exists))
-    return [every[int(row[0])] for row in found]
+    return [every[i] for i in sorted(int(row[0]) for row in found)]
 
 
 async def _read_rows(

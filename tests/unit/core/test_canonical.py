@@ -47,6 +47,13 @@ def test_floats_in_exponent_form_keep_their_reference_text() -> None:
         assert content_hash(value) == _reference(value)
 
 
+def test_text_that_looks_like_an_exponent_hashes_as_the_reference() -> None:
+    for text in ("3e5", "E1", "x0.00001", "1.5e", "e3"):
+        value = {"text": text, "n": [1.5, 1e-05, 2]}
+        assert content_hash(value) == _reference(value)
+        assert content_hash({"text": text}) == _reference({"text": text})
+
+
 @given(_JSON)
 def test_json_columns_read_back_what_was_written(value: object) -> None:
     try:
