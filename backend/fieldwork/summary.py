@@ -203,8 +203,9 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
     sql, args = _figures_sql(engine, villages, start, end, trend_start)
     pending: list[tuple[str, str]] = []
     blank = {"logs": 0, "flagged_logs": 0, "confirmed_days": 0}
-    # Planned for its values each time: PostgreSQL's generic plan of it took 270–450 ms
-    # where the values' own took 20–30 (a county at 1,000,000 logs).
+    # Planned for its values each time: PostgreSQL's generic plan cannot hash the villages'
+    # array (unknown when planned) and compared each trend row with all 1,000 villages of a
+    # county, 270–450 ms where the values' own plan took 20–30 (1,000,000 logs).
     for r in await fetch_planned(engine, sql, *args):
         part, code, key, a, b = (r["part"], r["code"], r["key"], int(r["a"] or 0),
                                  int(r["b"] or 0))
