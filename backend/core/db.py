@@ -28,6 +28,7 @@ __all__ = [
     "close_engine",
     "engine_from_url",
     "fetch",
+    "fetch_planned",
     "fetch_values",
     "insert_rows",
     "is_postgres",
@@ -375,6 +376,22 @@ async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     from piccolo.querystring import QueryString
 
     return await engine.run_querystring(QueryString(sql, *args))
+
+
+async def fetch_planned(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
+    """``fetch``, planned for its values at every run on PostgreSQL.
+
+    asyncpg prepares every statement and keeps it per connection; from its sixth run
+    PostgreSQL may switch to a generic plan, made without the values, when it estimates that
+    plan no dearer. For a statement whose best plan depends on its values (ranges of an index,
+    the length of an array) the generic one can be many times slower: this one is planned
+    anew each time (``plan_cache_mode``, for one transaction). SQLite has no such cache.
+    """
+    if not is_postgres(engine):
+        return await fetch(engine, sql, *args)
+    async with engine.transaction():
+        await fetch(engine, "SET LOCAL plan_cache_mode = force_custom_plan")
+        return await fetch(engine, sql, *args)
 
 
 def present(row: _Row | None) -> _Row:

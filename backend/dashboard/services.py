@@ -77,8 +77,8 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     cadres: Counter[str] = Counter()
     for c in {(c.cadre_id, c.village_code) for c in posted}:
         cadres[c[1]] += 1
-    await summary.fold_rollups(codes)  # once for both reads below
-    stats = await summary.village_stats(codes, month, end, fold=False)
+    figures = await summary.village_figures(codes, month, end, _months_back(month, trend_months))
+    stats = figures.villages
     money = await claims.village_claim_totals(codes, month)
     gaps: Counter[str] = Counter(g.village_code for g in
                                  await insurance.coverage_gaps(scope, None, month, end))
@@ -110,13 +110,11 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
         t = townships.get(code)
         township_rows.append(_total(by_township[code], code, t.name if t else code, "township",
                                     t.tier if t else "ordinary", t.tier_label if t else ""))
-    trend = await summary.monthly_trend(codes, _months_back(month, trend_months), end,
-                                        fold=False)
     label = ",".join(sorted(scope.admin_counties) or sorted(scope.review_townships))
     return DashboardOut(
         month=month.strftime("%Y-%m"), scope=label, villages=rows, townships=township_rows,
         totals=_total(rows, label, header(Words.total), "total"),
-        trend=[TrendPoint(month=m, **v) for m, v in trend.items()],
+        trend=[TrendPoint(month=m, **v) for m, v in figures.trend.items()],
     )
 
 

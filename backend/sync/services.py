@@ -540,7 +540,7 @@ async def _kinds_after(
     # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
     template = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({{}})" for i in range(len(every)))
     found = await fetch_values(engine, QueryString(template, *exists))
-    return [every[int(row[0])] for row in found]
+    return [every[i] for i in sorted(int(row[0]) for row in found)]
 
 
 async def _read_rows(
