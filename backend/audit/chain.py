@@ -9,7 +9,7 @@ from typing import Any
 
 from backend.core.canonical import canonical_json
 
-__all__ = ["GENESIS", "ChainBreak", "canonical_json", "event_hash", "find_break"]
+__all__ = ["GENESIS", "ChainBreak", "canonical_json", "event_hash", "find_break", "hashed_tail"]
 
 GENESIS = "0" * 64
 
@@ -30,9 +30,24 @@ HASHED_FIELDS = (
 
 
 def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    """SHA-256 of the previous hash and this row's fields (all as text)."""
-    body = [prev_hash] + [None if fields.get(k) is None else str(fields[k]) for k in HASHED_FIELDS]
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    """SHA-256 of the previous hash and this row's fields (all as text): of the canonical JSON
+    of the list ``[prev_hash, *fields]``."""
+    head = canonical_json([prev_hash])[:-1]
+    return hashlib.sha256((head + hashed_tail(fields)).encode("utf-8")).hexdigest()
+
+
+def hashed_tail(fields: Mapping[str, Any]) -> str:
+    """What a row's hash covers after the previous hash: the canonical JSON of
+    ``[prev_hash, *fields]`` is ``'["' + prev_hash + '"' + hashed_tail(fields)`` for a
+    ``prev_hash`` of hex digits, as every hash is. With it the database hashes a row with the
+    hash of the row before it in the statement that appends it (``services.record``).
+
+    Example:
+        >>> hashed_tail({"action": "x"})
+        ',null,null,"x",null,null,null,null,null,null,null,null]'
+    """
+    values = [None if fields.get(k) is None else str(fields[k]) for k in HASHED_FIELDS]
+    return "," + canonical_json(values)[1:]
 
 
 @dataclass(frozen=True)

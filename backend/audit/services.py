@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from backend.audit.chain import GENESIS, ChainBreak, canonical_json, event_hash, find_break
+from backend.audit.chain import GENESIS, ChainBreak, canonical_json, find_break, hashed_tail
 from backend.audit.tables import AuditEvent
 from backend.core.clock import utc_iso, utc_now
-from backend.core.db import fetch, is_postgres
+from backend.core.db import fetch, is_postgres, write_transaction
 from backend.core.rows import rows_as
 
 if TYPE_CHECKING:
@@ -43,12 +44,16 @@ async def record(
     reason: str | None = None,
     actor_id: uuid.UUID | None = None,
 ) -> None:
-    """Append one event. Must run inside the write transaction of the change it records."""
+    """Append one event. Must run inside the write transaction of the change it records.
+
+    One statement appends it, with the hash of the last event read by that statement and its
+    own hash computed from it in the database, as ``chain.event_hash`` computes it
+    (``chain.hashed_tail``). On PostgreSQL the chain's lock is taken first, in its own
+    statement: the append's snapshot, taken when it starts, then sees the last event of
+    whoever held the lock before (taken inside the append, the lock would come after the
+    snapshot). On SQLite writers are serial already.
+    """
     engine = AuditEvent._meta.db
-    if is_postgres(engine):
-        await fetch(engine, "SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK_KEY)
-    last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
-    prev_hash = last["hash"] if last else GENESIS
     now = utc_now()
     who = actor_id or (ctx.user_id if ctx else None)
     fields = {
@@ -64,22 +69,42 @@ async def record(
         "request_id": ctx.request_id if ctx else None,
         "ip": ctx.ip if ctx else None,
     }
-    await AuditEvent.insert(
-        AuditEvent(
-            at=now,
-            actor_id=who,
-            action=action,
-            object_kind=object_kind,
-            object_id=fields["object_id"],
-            county_code=county_code,
-            before=fields["before"],
-            after=fields["after"],
-            reason=reason,
-            request_id=fields["request_id"],
-            ip=fields["ip"],
-            prev_hash=prev_hash,
-            hash=event_hash(prev_hash, fields),
-        )
+    values = [{**fields, "at": now, "actor_id": who}[c] for c in _COLUMNS]
+    postgres = is_postgres(engine)
+    # A transaction of its own if the caller has none: the hash function is registered on the
+    # connections of transactions (core/db).
+    async with write_transaction(engine):
+        if postgres:
+            await fetch(engine, "SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK_KEY)
+        await fetch(engine, _append_sql(postgres), *values, hashed_tail(fields), GENESIS)
+
+
+#: An event's columns but its links, with their PostgreSQL types.
+_COLUMNS = {
+    "at": "timestamptz", "actor_id": "uuid", "action": "text", "object_kind": "text",
+    "object_id": "text", "county_code": "text", "before": "text", "after": "text",
+    "reason": "text", "request_id": "text", "ip": "text",
+}
+
+
+@functools.cache
+def _append_sql(postgres: bool) -> str:
+    """An event appended with the last event's hash as ``prev_hash``, both read and hashed by
+    the one statement: the hashed text is ``'["' || prev_hash || '"' || hashed_tail``."""
+    if postgres:
+        params = [f"{{}}::{t}" for t in _COLUMNS.values()]
+        text = "'[\"' || p.h || '\"' || {}::text"
+        digest = f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+        genesis = "{}::text"
+    else:
+        params = ["{}"] * len(_COLUMNS)
+        digest = "sha256_hex('[\"' || p.h || '\"' || {})"
+        genesis = "{}"
+    return (
+        "INSERT INTO audit_event (" + ", ".join(f'"{c}"' for c in _COLUMNS)
+        + ", prev_hash, hash) SELECT " + ", ".join(params) + f", p.h, {digest} "
+        "FROM (SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), "
+        f"{genesis}) AS h) AS p"
     )
 
 

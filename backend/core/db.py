@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -76,6 +77,9 @@ class SharedSQLiteEngine(SQLiteEngine):
         # cannot corrupt, though a power cut may lose the last commits (production runs on
         # PostgreSQL).
         await connection.execute("PRAGMA synchronous = NORMAL")
+        # PostgreSQL has sha256(); SQLite gets it here (an audit event is hashed by the
+        # statement that appends it).
+        await connection.create_function("sha256_hex", 1, _sha256_hex, deterministic=True)
         return connection
 
     async def open_shared(self) -> None:
@@ -133,6 +137,11 @@ class SharedSQLiteEngine(SQLiteEngine):
         # Piccolo's ``PRAGMA foreign_keys`` before each statement is a wasted round trip.
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+
+def _sha256_hex(text: str) -> str:
+    """SQL ``sha256_hex(text)``: the SHA-256 of the text's UTF-8, in hex digits."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _reads(sql: str) -> bool:

@@ -44,8 +44,8 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 __all__ = [
-    "START", "Cursor", "Snapshot", "ensure_stamps", "epoch", "feed_end", "new_epoch",
-    "parse_cursor", "pull_bound", "reset_stamps", "take_seqs", "txid_after",
+    "START", "Cursor", "Snapshot", "ensure_stamps", "epoch", "feed_end", "inserts_numbered",
+    "new_epoch", "parse_cursor", "pull_bound", "reset_stamps", "take_seqs", "txid_after",
 ]
 
 _SEQUENCE = "sync_change_seq"
@@ -170,6 +170,13 @@ async def take_seqs(engine: Engine, count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
+def inserts_numbered(engine: Engine) -> bool:
+    """Whether a new synced row needs its change number from ``take_seqs``: on PostgreSQL the
+    ``seq`` column takes it from the sequence by default (``ensure_stamps``), in the insert
+    itself; on SQLite the counter row is bumped first."""
+    return not is_postgres(engine)
+
+
 async def pull_bound(engine: Engine) -> int:
     """The oldest transaction id still running in this database, or the next one to be given.
 
@@ -229,9 +236,11 @@ def txid_after(cursor: Cursor, bound: int) -> QueryString:
 
 
 async def ensure_stamps(engine: Engine) -> None:
-    """On PostgreSQL, give every synced table (a ``seq`` column) its ``txid`` stamp, and the
-    change sequence. Idempotent: runs after every ``zhucun migrate``, so tables added later get
-    it too. Rows written before get 0 (delivered first, by their change number)."""
+    """On PostgreSQL, give every synced table (a ``seq`` column) its ``txid`` stamp, the
+    change sequence, and the sequence as the default of ``seq`` (an insert that leaves it out
+    is numbered by the statement itself). Idempotent: runs after every ``zhucun migrate``, so
+    tables added later get it too. Rows written before get 0 (delivered first, by their change
+    number)."""
     if not is_postgres(engine):
         return
     exists = await fetch(engine, f"SELECT to_regclass('{_SEQUENCE}') IS NOT NULL AS ok")
@@ -268,6 +277,19 @@ async def ensure_stamps(engine: Engine) -> None:
             "FOR EACH ROW EXECUTE FUNCTION sync_stamp_txid()"
         )
         await engine.run_ddl(f'CREATE INDEX "{name}_txid_seq" ON "{name}" (txid, seq)')
+    unnumbered = await fetch(
+        engine,
+        "SELECT c.table_name AS name FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_name = c.table_name "
+        "AND t.table_schema = c.table_schema AND t.table_type = 'BASE TABLE' "
+        "WHERE c.table_schema = current_schema() AND c.column_name = 'seq' "
+        "AND c.table_name <> 'sync_change_counter' "
+        f"AND coalesce(c.column_default, '') NOT LIKE 'nextval(''{_SEQUENCE}''%'",
+    )
+    for row in unnumbered:
+        await engine.run_ddl(
+            f'ALTER TABLE "{row["name"]}" ALTER COLUMN seq SET DEFAULT nextval(\'{_SEQUENCE}\')'
+        )
 
 
 async def reset_stamps(engine: Engine) -> None:

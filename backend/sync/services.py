@@ -36,6 +36,7 @@ from backend.sync.cursor import (
     Snapshot,
     epoch,
     feed_end,
+    inserts_numbered,
     parse_cursor,
     take_seqs,
 )
@@ -214,9 +215,10 @@ def _classify(actor: Actor, it: _Item, row: dict[str, Any] | None, lang: Lang) -
     return "update"
 
 
-def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, Any]:
+def _row_values(actor: Actor, it: _Item, seq: int | None, version: int) -> dict[str, Any]:
+    """A new row's values; without ``seq`` when the column's default numbers it."""
     now = utc_now()
-    return {
+    row = {
         **it.prepared.values,
         "id": it.id,
         "owner_id": actor.user_id,
@@ -229,6 +231,9 @@ def _row_values(actor: Actor, it: _Item, seq: int, version: int) -> dict[str, An
         "created_at": now,
         "updated_at": now,
     }
+    if seq is None:
+        del row["seq"]
+    return row
 
 
 class _Refused(Exception):
@@ -237,7 +242,7 @@ class _Refused(Exception):
 
 
 async def _insert(
-    actor: Actor, inserts: list[_Item], seqs: list[int], tx: Any, *, careful: bool
+    actor: Actor, inserts: list[_Item], seqs: list[int | None], tx: Any, *, careful: bool
 ) -> set[uuid.UUID]:
     """Insert new rows in one statement; on a database error, row by row."""
     if not inserts:
@@ -382,7 +387,9 @@ async def _apply_once(
             else:
                 todo.append((it, verdict))
         await _enrich(actor, todo)
-        seqs = iter(await allocate_seqs(engine, len(todo))) if todo else iter(())
+        numbered = inserts_numbered(engine)
+        count = sum(1 for _, verdict in todo if numbered or verdict == "update")
+        seqs = iter(await allocate_seqs(engine, count)) if count else iter(())
         written: dict[str, list[uuid.UUID]] = {}
         versions: dict[uuid.UUID, int] = {}
         by_kind: dict[str, list[_Item]] = {}
@@ -399,9 +406,8 @@ async def _apply_once(
             versions[it.id] = version
             written.setdefault(it.kind.name, []).append(it.id)
         for group in by_kind.values():
-            inserted = await _insert(
-                actor, group, [next(seqs) for _ in group], tx, careful=careful
-            )
+            numbers = [next(seqs) if numbered else None for _ in group]
+            inserted = await _insert(actor, group, numbers, tx, careful=careful)
             for it in group:
                 if it.id not in inserted:
                     skipped.append(it)

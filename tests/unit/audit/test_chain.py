@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from backend.audit.chain import GENESIS, event_hash, find_break
+import hashlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backend.audit.chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    canonical_json,
+    event_hash,
+    find_break,
+    hashed_tail,
+)
 
 
 def chain(n):
@@ -48,3 +60,20 @@ def test_removed_row_breaks_the_link_of_the_next():
 
 def test_purged_prefix_is_accepted_without_anchor():
     assert find_break(chain(5)[2:], None) is None
+
+
+_TEXT = st.none() | st.text(max_size=40) | st.integers() | st.datetimes().map(str)
+
+
+@given(
+    prev=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+    fields=st.fixed_dictionaries({k: _TEXT for k in HASHED_FIELDS}),
+)
+def test_a_hash_is_the_canonical_json_of_prev_and_fields_and_its_tail_rebuilds_it(prev, fields):
+    """``event_hash`` hashes the canonical JSON of ``[prev, *fields]`` (as stored hashes were
+    made), and the text the database hashes on PostgreSQL (``'["' || prev || '"' || tail``)
+    is that same text."""
+    values = [None if fields[k] is None else str(fields[k]) for k in HASHED_FIELDS]
+    whole = canonical_json([prev, *values])
+    assert event_hash(prev, fields) == hashlib.sha256(whole.encode("utf-8")).hexdigest()
+    assert '["' + prev + '"' + hashed_tail(fields) == whole
