@@ -8,6 +8,7 @@ every worker then writes its figures there and ``/metrics`` adds them up, whiche
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 from prometheus_client import Counter, Gauge
@@ -24,8 +25,9 @@ OUTBOX_DEPTH = Gauge(
 
 
 def count_sync_results(kinds: list[str], statuses: list[str]) -> None:
-    for kind, status in zip(kinds, statuses, strict=True):
-        SYNC_ITEMS.labels(kind=kind, result=status).inc()
+    """Count a push's items by kind and result: one increment per pair, not per item."""
+    for (kind, status), n in collections.Counter(zip(kinds, statuses, strict=True)).items():
+        SYNC_ITEMS.labels(kind=kind, result=status).inc(n)
 
 
 def prometheus_middleware() -> Any:
