@@ -254,19 +254,13 @@ async def ensure_stamps(engine: Engine) -> None:
         "CREATE OR REPLACE FUNCTION sync_stamp_txid() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN NEW.txid := pg_current_xact_id()::text::bigint; RETURN NEW; END $$"
     )
-    tables = await fetch(
+    tables = await _synced_tables(
         engine,
-        "SELECT c.table_name AS name FROM information_schema.columns c "
-        "JOIN information_schema.tables t ON t.table_name = c.table_name "
-        "AND t.table_schema = c.table_schema AND t.table_type = 'BASE TABLE' "
-        "WHERE c.table_schema = current_schema() AND c.column_name = 'seq' "
-        "AND c.table_name <> 'sync_change_counter' "
-        "AND NOT EXISTS (SELECT 1 FROM information_schema.columns d WHERE "
+        "NOT EXISTS (SELECT 1 FROM information_schema.columns d WHERE "
         "d.table_schema = c.table_schema AND d.table_name = c.table_name "
         "AND d.column_name = 'txid')",
     )
-    for row in tables:
-        name = row["name"]
+    for name in tables:
         await engine.run_ddl(f'ALTER TABLE "{name}" ADD COLUMN txid BIGINT NOT NULL DEFAULT 0')
         await engine.run_ddl(
             f'ALTER TABLE "{name}" ALTER COLUMN txid '
@@ -277,19 +271,27 @@ async def ensure_stamps(engine: Engine) -> None:
             "FOR EACH ROW EXECUTE FUNCTION sync_stamp_txid()"
         )
         await engine.run_ddl(f'CREATE INDEX "{name}_txid_seq" ON "{name}" (txid, seq)')
-    unnumbered = await fetch(
+    unnumbered = await _synced_tables(
+        engine, f"coalesce(c.column_default, '') NOT LIKE 'nextval(''{_SEQUENCE}''%'"
+    )
+    for name in unnumbered:
+        await engine.run_ddl(
+            f'ALTER TABLE "{name}" ALTER COLUMN seq SET DEFAULT nextval(\'{_SEQUENCE}\')'
+        )
+
+
+async def _synced_tables(engine: Engine, condition: str) -> list[str]:
+    """The synced tables (those with a ``seq`` column, the counter aside) whose ``seq`` column
+    ``c`` meets ``condition`` (SQL of this module's own, no outside value)."""
+    rows = await fetch(
         engine,
         "SELECT c.table_name AS name FROM information_schema.columns c "
         "JOIN information_schema.tables t ON t.table_name = c.table_name "
         "AND t.table_schema = c.table_schema AND t.table_type = 'BASE TABLE' "
         "WHERE c.table_schema = current_schema() AND c.column_name = 'seq' "
-        "AND c.table_name <> 'sync_change_counter' "
-        f"AND coalesce(c.column_default, '') NOT LIKE 'nextval(''{_SEQUENCE}''%'",
+        f"AND c.table_name <> 'sync_change_counter' AND {condition}",
     )
-    for row in unnumbered:
-        await engine.run_ddl(
-            f'ALTER TABLE "{row["name"]}" ALTER COLUMN seq SET DEFAULT nextval(\'{_SEQUENCE}\')'
-        )
+    return [row["name"] for row in rows]
 
 
 async def reset_stamps(engine: Engine) -> None:
