@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests import dbconf  # noqa: E402
+from tests.bench import cputime  # noqa: E402
 
 
 def arguments() -> argparse.Namespace:
@@ -196,23 +197,8 @@ async def write_logs(codes: list[str], rng: random.Random, count: int = 20) -> N
 
 
 def server_cpu_ms() -> float:
-    """CPU time so far of the PostgreSQL backends serving this database (same machine, read
-    from /proc: clock ticks, so only sums over many calls mean something); 0 on SQLite."""
-    if dbconf.engine_name() != "postgres":
-        return 0.0
-    import subprocess
-
-    name = DB_URL.rsplit("/", 1)[1]
-    pids = subprocess.run(["pgrep", "-f", f"postgres: .* {name} "], capture_output=True,
-                          text=True).stdout.split()
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+    """CPU time so far of the PostgreSQL backends serving this database, in ms; 0 on SQLite."""
+    return cputime.postgres_seconds(DB_URL) * 1000
 
 
 class Timings:
