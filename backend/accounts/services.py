@@ -8,8 +8,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from piccolo.querystring import QueryString
-
 from backend.accounts import throttle
 from backend.accounts.passwords import (
     hash_password_async,
@@ -366,21 +364,23 @@ def session_is_live(settings: Settings, session: LiveSession, now: dt.datetime) 
     )
 
 
+#: ``live_session``'s statement, written once: Piccolo builds a select with a join anew at
+#: every run, which cost more CPU than the database's work (0.6-0.8 ms a request).
+_LIVE_SESSION_SQL = (
+    "SELECT s.id AS id, s.account AS account, s.revoked_at AS revoked_at,"
+    " s.last_used_at AS last_used_at, s.created_at AS created_at, u.name AS name,"
+    " u.phone AS phone, u.active AS active, u.must_change_password AS must_change_password,"
+    f" ({_VERSION_SQL}) AS data_version"
+    " FROM account_session s JOIN account_user u ON u.id = s.account WHERE s.id = {}"
+)
+
+
 async def live_session(settings: Settings, session_id: uuid.UUID) -> LiveSessionUser | None:
     """The session behind an access token, with its user's name, phone, ``active`` and
     ``must_change_password`` and the reference-data version (``data_version``), read in one
     query; None when the session has ended. Every authenticated request passes here."""
-    session = row_as(LiveSessionUser, (
-        await Session.select(
-            Session.id, Session.account, Session.revoked_at, Session.last_used_at,
-            Session.created_at, Session.account.name.as_alias("name"),
-            Session.account.phone.as_alias("phone"), Session.account.active.as_alias("active"),
-            Session.account.must_change_password.as_alias("must_change_password"),
-            QueryString(f"({_VERSION_SQL}) AS data_version"),
-        )
-        .where(Session.id == session_id)
-        .first()
-    ))
+    rows = await fetch(Session._meta.db, _LIVE_SESSION_SQL, session_id)
+    session = row_as(LiveSessionUser, rows[0] if rows else None)
     if session is None or not session_is_live(settings, session, utc_now()):
         return None
     return session
