@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import heapq
 import itertools
 import uuid
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import And, WhereRaw
 from piccolo.querystring import QueryString
 
 from backend.audit import services as audit
@@ -52,6 +53,7 @@ from backend.sync.schemas import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from piccolo.columns.combination import Combinable
     from piccolo.engine.base import Engine
     from piccolo.query import Select
 
@@ -490,29 +492,38 @@ async def pull(
 _Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
 
 
-def _after(
-    kind: SyncKind, actor: Actor, after: Cursor, columns: Sequence[Any], *,
-    bound: int, upto: int | None, live: bool,
-) -> Select:
-    """The rows of ``kind`` the user may see after ``after`` (unordered): the one ``WHERE`` of
-    every pull read, scope cut by the kind's ``pull_where``.
+def _after_where(
+    kind: SyncKind, actor: Actor, after: Cursor, *, bound: int, upto: int | None, live: bool,
+) -> Combinable:
+    """The rows of ``kind`` the user may see after ``after``: the one ``WHERE`` of every pull
+    read, scope cut by the kind's ``pull_where``, on the kind's own table.
 
     PostgreSQL: rows of transactions below ``bound``. SQLite: rows numbered up to ``upto``
     (None: all). ``live``: deleted rows left out (a snapshot).
     """
     table = kind.table
+    clauses: list[Combinable]
     if is_postgres(table._meta.db):
-        query = table.select(*columns).where(
+        clauses = [
             WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", after.txid, after.seq, bound),
             kind.pull_where(actor.scope),
-        )
+        ]
     else:
-        query = table.select(*columns).where(table.seq > after.seq, kind.pull_where(actor.scope))
+        clauses = [table.seq > after.seq, kind.pull_where(actor.scope)]
         if upto is not None:
-            query = query.where(table.seq <= upto)
+            clauses.append(table.seq <= upto)
     if live:
-        query = query.where(table.deleted.eq(False))
-    return query
+        clauses.append(table.deleted.eq(False))
+    return functools.reduce(And, clauses)
+
+
+def _after(
+    kind: SyncKind, actor: Actor, after: Cursor, columns: Sequence[Any], *,
+    bound: int, upto: int | None, live: bool,
+) -> Select:
+    """``columns`` of the rows of ``_after_where`` (unordered)."""
+    where = _after_where(kind, actor, after, bound=bound, upto=upto, live=live)
+    return kind.table.select(*columns).where(where)
 
 
 def _query(
@@ -535,12 +546,16 @@ async def _kinds_after(
     costs one statement, not one a kind, and a pull reads only the kinds it will deliver.
 
     ``SELECT <i> WHERE EXISTS (<kind i's rows>) UNION ALL …``, each with the kind's own
-    ``WHERE`` (``_after``), so the same rows are cut by the same scope as the reads.
+    ``WHERE`` (``_after_where``), so the same rows are cut by the same scope as the reads.
     """
     every = kinds()
+    # Each kind's clause in a plain ``SELECT 1 FROM`` its table: a Piccolo select built for
+    # each of the 13 kinds cost about 1 ms of CPU a pull, more than the statement.
     exists = [
-        _after(kind, actor, after, [QueryString("1")], bound=bound, upto=upto, live=live)
-        .querystrings[0]
+        QueryString(
+            f'SELECT 1 FROM "{kind.table._meta.tablename}" WHERE {{}}',
+            _after_where(kind, actor, after, bound=bound, upto=upto, live=live).querystring,
+        )
         for kind in every
     ]
     # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
