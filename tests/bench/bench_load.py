@@ -274,7 +274,8 @@ class MixFigures:
                 f"records/s, p95 {self.p95:.0f} ms; {self.resent} requests resent after the "
                 f"server closed an idle connection\n"
                 f"  CPU: API {split(self.api)} (busy {self.api / self.wall:.0%} of a core); "
-                f"PostgreSQL {split(self.postgres)}; load generator {split(self.generator)}\n"
+                + (f"PostgreSQL {split(self.postgres)}; " if engine == "postgres" else "")
+                + f"load generator {split(self.generator)}\n"
                 f"  capacity of one API process with a core to itself: {capacity:,.0f} "
                 f"records/s (goal >= 2,500: {verdict(capacity >= 2500)}{short})")
 
