@@ -17,6 +17,7 @@ from backend.core.cache import ProcessCache, Slot
 from backend.core.canonical import content_hash, loads
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
+from backend.core.db import fetch
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
@@ -339,6 +340,14 @@ def _fix(values: dict[str, Any]) -> Fix | None:
     )
 
 
+#: ``_earlier_fixes``'s statement, written once (a Piccolo select was built at every push).
+_EARLIER_FIXES_SQL = (
+    "SELECT id, loc_lat, loc_lon, loc_accuracy_m, loc_captured_at FROM fieldwork_work_log"
+    " WHERE owner_id = {} AND loc_captured_at IS NOT NULL"
+    " AND loc_captured_at >= {} AND loc_captured_at <= {}"
+)
+
+
 async def _earlier_fixes(
     owner: uuid.UUID,
     batch: list[tuple[uuid.UUID, Fix]],
@@ -348,18 +357,8 @@ async def _earlier_fixes(
     if not times:
         return []
     ids = {str(record_id) for record_id, _ in batch}
-    rows = await WorkLog.select(
-        WorkLog.id,
-        WorkLog.loc_lat,
-        WorkLog.loc_lon,
-        WorkLog.loc_accuracy_m,
-        WorkLog.loc_captured_at,
-    ).where(
-        WorkLog.owner_id == owner,
-        WorkLog.loc_captured_at.is_not_null(),
-        WorkLog.loc_captured_at >= min(times) - dt.timedelta(days=1),
-        WorkLog.loc_captured_at <= max(times),
-    )
+    rows = await fetch(WorkLog._meta.db, _EARLIER_FIXES_SQL, owner,
+                       min(times) - dt.timedelta(days=1), max(times))
     # The batch's stored rows (edits) are left out here, not by a NOT IN of up to 500 ids.
     fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows
              if str(r["id"]) not in ids]

@@ -211,3 +211,24 @@ def test_location_inside_and_outside_the_fence(client, world):
     flags = {c["id"]: [f["code"] for f in c["data"]["flags"]] for c in changes}
     assert flags[inside["id"]] == []
     assert "outside_fence" in flags[outside["id"]]
+
+
+def test_speed_against_the_cadres_stored_fix_not_anothers(client, world):
+    """A push's impossible-speed flag reads the cadre's own fixes stored by earlier pushes,
+    and no one else's."""
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+
+    def at(lat, minutes, village=VILLAGE_X1):
+        moment = (start + dt.timedelta(minutes=minutes)).isoformat()
+        return item(log_data(village=village, location={
+            "lat": lat, "lon": 107.9101, "accuracy_m": 15, "captured_at": moment}))
+
+    push(client, world, "cadre_x2", at(27.41, 0, VILLAGE_X2))  # 111 km north, another cadre
+    first = at(26.4101, 10)
+    push(client, world, "cadre_x1", first)
+    far = at(27.41, 30)  # 111 km in 20 minutes after cadre_x1's own fix
+    push(client, world, "cadre_x1", far)
+    changes, _ = pull_all(client, world, "cadre_x1")
+    flags = {c["id"]: [f["code"] for f in c["data"]["flags"]] for c in changes}
+    assert "impossible_speed" not in flags[first["id"]]
+    assert "impossible_speed" in flags[far["id"]]
