@@ -28,9 +28,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Bytes read past an answer (pipelined answers arrive together), per socket.
+_unread: dict[int, bytes] = {}
+
+
 def _read_answer(sock: socket.socket) -> tuple[int, bytes]:
     """One answer (status and body) of a request sent on ``sock``."""
-    data = b""
+    data = _unread.pop(sock.fileno(), b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         assert chunk, f"closed before an answer: {data!r}"
@@ -42,11 +46,13 @@ def _read_answer(sock: socket.socket) -> tuple[int, bytes]:
         chunk = sock.recv(65536)
         assert chunk
         rest += chunk
-    assert len(rest) == length, "bytes after the answer"
-    return int(head.split(b" ", 2)[1]), rest
+    if len(rest) > length:
+        _unread[sock.fileno()] = rest[length:]
+    return int(head.split(b" ", 2)[1]), rest[:length]
 
 
 def _closed(sock: socket.socket) -> bool:
+    assert not _unread.get(sock.fileno()), "bytes after the last answer"
     sock.settimeout(10)
     try:
         return sock.recv(1) == b""
@@ -95,6 +101,7 @@ def server():
 
 
 def _connect(port: int) -> socket.socket:
+    _unread.clear()
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
