@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from backend.audit.chain import GENESIS, ChainBreak, canonical_json, find_break, hashed_tail
+from backend.audit.chain import ChainBreak, canonical_json, find_break, hashed_tail
 from backend.audit.tables import AuditEvent
 from backend.core.clock import utc_iso, utc_now
 from backend.core.db import fetch, is_postgres, write_transaction
@@ -28,10 +28,6 @@ __all__ = [
     "verify",
 ]
 
-# Serialises chain appends across PostgreSQL processes; SQLite writers are serial already.
-_CHAIN_LOCK_KEY = 7_262_026
-
-
 async def record(
     ctx: RequestContext | None,
     action: str,
@@ -46,12 +42,14 @@ async def record(
 ) -> None:
     """Append one event. Must run inside the write transaction of the change it records.
 
-    One statement appends it, with the hash of the last event read by that statement and its
-    own hash computed from it in the database, as ``chain.event_hash`` computes it
-    (``chain.hashed_tail``). On PostgreSQL the chain's lock is taken first, in its own
-    statement: the append's snapshot, taken when it starts, then sees the last event of
-    whoever held the lock before (taken inside the append, the lock would come after the
-    snapshot). On SQLite writers are serial already.
+    One statement appends it, linked to the chain's head (the one row of ``audit_chain_head``,
+    the hash of the newest event) and hashed from it in the database, as ``chain.event_hash``
+    computes it (``chain.hashed_tail``). On PostgreSQL that statement first moves the head
+    (``UPDATE … RETURNING`` in a ``WITH``): the head's row lock queues concurrent appends
+    until this transaction ends, and a waiting ``UPDATE`` goes on with the head as the one
+    before it committed it, so the chain never forks; the event's id is drawn after the lock,
+    so ids follow the chain. On SQLite writers are serial already, and a trigger moves the
+    head after each insert (migration of 4 Dec).
     """
     engine = AuditEvent._meta.db
     now = utc_now()
@@ -74,9 +72,11 @@ async def record(
     # A transaction of its own if the caller has none: the hash function is registered on the
     # connections of transactions (core/db).
     async with write_transaction(engine):
-        if postgres:
-            await fetch(engine, "SELECT pg_advisory_xact_lock({})", _CHAIN_LOCK_KEY)
-        await fetch(engine, _append_sql(postgres), *values, hashed_tail(fields), GENESIS)
+        tail = hashed_tail(fields)
+        args = [tail, *values] if postgres else [*values, tail]
+        appended = await fetch(engine, _append_sql(postgres), *args)
+    if not appended:  # the head's row is gone: refuse the change rather than lose its event
+        raise RuntimeError("audit_chain_head has no row: the audit chain cannot be appended")
 
 
 #: An event's columns but its links, with their PostgreSQL types.
@@ -89,22 +89,23 @@ _COLUMNS = {
 
 @functools.cache
 def _append_sql(postgres: bool) -> str:
-    """An event appended with the last event's hash as ``prev_hash``, both read and hashed by
-    the one statement: the hashed text is ``'["' || prev_hash || '"' || hashed_tail``."""
+    """An event appended with the chain's head as ``prev_hash`` and its own hash computed by
+    the same statement: the hashed text is ``'["' || prev_hash || '"' || hashed_tail``."""
+    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
     if postgres:
-        params = [f"{{}}::{t}" for t in _COLUMNS.values()]
-        text = "'[\"' || p.h || '\"' || {}::text"
-        digest = f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
-        genesis = "{}::text"
-    else:
-        params = ["{}"] * len(_COLUMNS)
-        digest = "sha256_hex('[\"' || p.h || '\"' || {})"
-        genesis = "{}"
+        params = ", ".join(f"{{}}::{t}" for t in _COLUMNS.values())
+        text = "'[\"' || hash || '\"' || {}::text"
+        return (
+            "WITH head AS (UPDATE audit_chain_head SET prev = hash, "
+            f"hash = encode(sha256(convert_to({text}, 'UTF8')), 'hex') WHERE id = 1 "
+            f"RETURNING prev, hash) INSERT INTO audit_event ({columns}, prev_hash, hash) "
+            f"SELECT {params}, head.prev, head.hash FROM head RETURNING id"
+        )
+    params = ", ".join(["{}"] * len(_COLUMNS))
     return (
-        "INSERT INTO audit_event (" + ", ".join(f'"{c}"' for c in _COLUMNS)
-        + ", prev_hash, hash) SELECT " + ", ".join(params) + f", p.h, {digest} "
-        "FROM (SELECT coalesce((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), "
-        f"{genesis}) AS h) AS p"
+        f"INSERT INTO audit_event ({columns}, prev_hash, hash) SELECT {params}, h.hash, "
+        "sha256_hex('[\"' || h.hash || '\"' || {}) FROM audit_chain_head AS h WHERE h.id = 1 "
+        "RETURNING id"
     )
 
 
@@ -146,8 +147,13 @@ class VerifyReport:
 
 
 async def verify(batch: int = 5000) -> VerifyReport:
-    """Check the whole chain in id order, a batch at a time; name the first broken row."""
-    checked = 0
+    """Check the whole chain in id order, a batch at a time; name the first broken row.
+
+    The chain's head (read first) must be among the events: if it is not, the newest events
+    were deleted, which no link between the rows left would show.
+    """
+    [head] = await fetch(AuditEvent._meta.db, "SELECT hash FROM audit_chain_head WHERE id = 1")
+    checked, seen_head = 0, False
     anchor: str | None = None
     last_id = 0
     while True:
@@ -158,11 +164,15 @@ async def verify(batch: int = 5000) -> VerifyReport:
             .limit(batch)
         )
         if not rows:
+            if checked and not seen_head:
+                return VerifyReport(checked, ChainBreak(
+                    last_id, "events after this row were deleted: the chain's head is not found"))
             return VerifyReport(checked, None)
         broken = find_break([_as_fields(r) for r in rows], anchor)
         if broken:
             return VerifyReport(checked, broken)
         checked += len(rows)
+        seen_head = seen_head or any(r["hash"] == head["hash"] for r in rows)
         anchor, last_id = rows[-1]["hash"], rows[-1]["id"]
 
 

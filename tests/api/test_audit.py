@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import random
 import subprocess
 import sys
 
+import pytest
+
+from backend.audit import services as audit
 from backend.audit.tables import AuditEvent
 from backend.core.clock import local_date
-from tests.conftest import DB_URL
+from backend.core.db import write_transaction
+from tests.conftest import DB_URL, ENGINE
 from tests.world import COUNTY_A, COUNTY_B, VILLAGE_X1
 
 
@@ -73,6 +79,41 @@ def test_deleting_a_row_breaks_the_link_of_the_next(client, world, run):
     r = client.get("/api/audit/verify", headers=world.headers(other)).json()
     assert r["ok"] is False and r["broken_row"] is None
     assert "another county" in r["reason"]
+
+
+def test_deleting_the_newest_events_is_found_by_the_chains_head(client, world, run):
+    """No link is left to break when the tail goes: the head still names the deleted event."""
+    client.patch(f"/api/geo/divisions/{VILLAGE_X1}/tier", json={"tier": "key"},
+                 headers=world.headers("admin_a"))
+    rows = run(AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id).run)
+    run(AuditEvent.delete().where(AuditEvent.id >= rows[-2]["id"]).run)
+    broken = zhucun("audit", "verify")
+    assert broken.returncode == 1
+    assert f"row {rows[-3]['id']}" in broken.stderr and "deleted" in broken.stderr
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite lets one writer in at a time")
+def test_appends_side_by_side_make_one_chain_in_id_order(client, world, run):
+    """Transactions append while others hold the head, commit in any order; the chain stays one
+    line, each event linked to the one before it by id."""
+    rng = random.Random(18)
+    delays = [(rng.random() / 50, rng.random() / 50) for _ in range(24)]
+
+    async def appends() -> None:
+        async def one(i: int, before: float, after: float) -> None:
+            await asyncio.sleep(before)
+            async with write_transaction(AuditEvent._meta.db):
+                await audit.record(None, "test.append", "test", i, county_code="529801")
+                await asyncio.sleep(after)  # the head stays locked by this transaction
+
+        await asyncio.gather(*(one(i, *d) for i, d in enumerate(delays)))
+
+    run(appends)
+    appended = run(AuditEvent.select(AuditEvent.object_id)
+                   .where(AuditEvent.action == "test.append").run)
+    assert len(appended) == len(delays)
+    report = run(audit.verify)
+    assert report.ok, report.broken
 
 
 def test_county_admins_browse_their_events_by_person_object_action_and_day(client, world):

@@ -6,15 +6,24 @@ Run: ``.venv/bin/python tests/bench/bench_load.py [--records 20000] [--clients 8
 PostgreSQL). Bounded and local: the servers bind 127.0.0.1 on a free port, every phase sends a
 fixed amount of work, and the servers are stopped at the end. All figures come from the same
 run on the same database, side by side with the goals of issue #18.
+
+The load generator is meant to cost little beside the server it measures: aiohttp's client
+(HTTP parsed in C, keep-alive connections) on uvloop, every push body built and encoded before
+the clock starts, answers decoded by msgspec. It still sends what a phone sends (the PWA's
+headers, compression accepted as a browser does) and checks every answer (status, one result per
+item, each applied), so a server that fails cannot look fast. For the single push and the mix,
+the API process and the generator are pinned to different cores (``--no-pin`` to leave them to
+the scheduler); PostgreSQL's backends are not pinned: the figures say what ran where.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import contextlib
 import dataclasses
 import datetime as dt
-import logging
 import os
 import random
 import signal
@@ -24,8 +33,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -35,10 +49,12 @@ from tests.bench import cputime  # noqa: E402
 
 DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
-# One INFO line per request from the HTTP client would drown the figures.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
-import httpx  # noqa: E402
+import aiohttp  # noqa: E402
+import msgspec  # noqa: E402
+import uvloop  # noqa: E402
+from aiohttp import compression_utils  # noqa: E402
+from yarl import URL  # noqa: E402
 
 from backend.accounts import services as accounts  # noqa: E402
 from backend.accounts.schemas import PostingDetails, RoleIn, UserIn  # noqa: E402
@@ -114,12 +130,18 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}/api/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
+                with urllib.request.urlopen(f"{self.base}/api/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (OSError, urllib.error.URLError):
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("the server did not start")
+
+    def pids(self) -> list[int]:
+        """The server and its workers."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [self.proc.pid] + [int(p) for p in children.read_text().split()]
 
     def cpu_seconds(self) -> float:
         """CPU time of the server and its workers."""
@@ -144,109 +166,269 @@ class Server:
             Path(self.log.name).unlink()
 
 
-def _limits(connections: int) -> httpx.Limits:
-    """Connections kept idle for less than the server's keep-alive (5 s): a connection the
-    server is closing just as a request goes out on it is a disconnect, not a measurement."""
-    return httpx.Limits(max_connections=connections, keepalive_expiry=2.0)
+def pin(pids: list[int], cpus: set[int]) -> None:
+    """Every thread of ``pids`` on ``cpus`` (``sched_setaffinity`` moves one thread; threads
+    started later inherit their starter's set)."""
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(ProcessLookupError):
+                os.sched_setaffinity(int(task.name), cpus)
+
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """The generator's coroutines on uvloop: less of its CPU per request than asyncio's loop."""
+    return uvloop.run(coro)
+
+
+# What the PWA's fetch sends with every sync request (pwa/src/api.ts): JSON accepted, the
+# language, and the encodings a browser accepts over HTTPS ("gzip, deflate, br, zstd"), minus
+# any this client could not decode (aiohttp decodes Brotli with the brotli package, which
+# Litestar's extra installs, and zstd only with a zstd module).
+ACCEPT_ENCODING = ", ".join(
+    ["gzip", "deflate"] + ["br"] * getattr(compression_utils, "HAS_BROTLI", False)
+    + ["zstd"] * getattr(compression_utils, "HAS_ZSTD", False))
+PHONE_HEADERS = {"Accept": "application/json", "Accept-Language": "zh-CN",
+                 "Accept-Encoding": ACCEPT_ENCODING}
+JSON_BODY = {"Content-Type": "application/json"}
+_decode = msgspec.json.Decoder()
+_encode = msgspec.json.Encoder()
+
+
+class Stale(Exception):
+    """The connection a request went out on was closed by the server before it answered."""
+
+
+class Http:
+    """One aiohttp session over keep-alive loopback connections, a phone's headers on every
+    request. aiohttp decodes compressed answers itself (Brotli or gzip, by Content-Encoding).
+
+    Connections idle longer than 2 s are dropped, under the server's keep-alive (5 s): a
+    connection the server is closing just as a request goes out on it is a disconnect, not a
+    measurement."""
+
+    def __init__(self, base: str, connections: int) -> None:
+        self.base = base
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=2.0),
+            timeout=aiohttp.ClientTimeout(total=120), headers=PHONE_HEADERS,
+            skip_auto_headers=("User-Agent",), raise_for_status=False)
+        self.push_url = URL(f"{base}/api/sync/push", encoded=True)
+        # How the answers came (Content-Encoding): the server compresses those above 1 KB.
+        self.encodings: collections.Counter[str] = collections.Counter()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def call(self, method: str, url: URL, headers: dict[str, str],
+                   body: bytes | None = None) -> tuple[int, bytes]:
+        try:
+            async with self.session.request(method, url, data=body, headers=headers) as r:
+                self.encodings[r.headers.get("Content-Encoding", "identity")] += 1
+                return r.status, await r.read()
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as e:
+            raise Stale from e
+
+    def pull_url(self, cursor: str | None) -> URL:
+        query = f"?since={urllib.parse.quote(cursor, safe='')}" if cursor else ""
+        return URL(f"{self.base}/api/sync/pull{query}", encoded=True)
+
+
+def phone_headers(token: str, body: bool = False) -> dict[str, str]:
+    """A cadre's own headers (the session's carry the rest)."""
+    return {"Authorization": f"Bearer {token}", **(JSON_BODY if body else {})}
+
+
+class Push(msgspec.Struct):
+    """A push made before the clock starts: its encoded body and the ids it carries."""
+
+    body: bytes
+    ids: list[str]
+
+    @classmethod
+    def of(cls, items: list[dict]) -> Push:
+        return cls(_encode.encode({"items": items}), [item["id"] for item in items])
+
+
+def applied(status: int, answer: bytes, push: Push, resent: bool = False) -> int:
+    """Checks a push's answer: 200, one result per item in the order sent, each ``applied``
+    (or ``duplicate`` when the push was sent again after a closed connection); the count."""
+    if status != 200:
+        raise AssertionError(f"push answered {status}: {answer[:300]!r}")
+    results = _decode.decode(answer)["results"]
+    ok = ("applied", "duplicate") if resent else ("applied",)
+    if [r["id"] for r in results] != push.ids or any(r["status"] not in ok for r in results):
+        raise AssertionError(f"push not applied: {answer[:300]!r}")
+    return len(results)
 
 
 async def push_throughput(base: str, tokens: list[str], records: int, clients: int) -> float:
     """``clients`` phones pushing batches of 500 at once; records per second."""
     per_client = records // clients
-    async with httpx.AsyncClient(base_url=base, timeout=120,
-                                 limits=_limits(clients)) as http:
+    pushes = [
+        [Push.of([record(start + k + i * per_client,
+                         VILLAGE_X1 if (i % len(tokens)) % 2 == 0 else VILLAGE_X2)
+                  for k in range(min(500, per_client - start))])
+         for start in range(0, per_client, 500)]
+        for i in range(clients)]
+    http = Http(base, clients)
+    try:
 
         async def phone(i: int) -> None:
-            headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-            village = VILLAGE_X1 if (i % len(tokens)) % 2 == 0 else VILLAGE_X2
-            for start in range(0, per_client, 500):
-                items = [record(start + k + i * per_client, village)
-                         for k in range(min(500, per_client - start))]
-                r = await http.post("/api/sync/push", json={"items": items}, headers=headers)
-                assert r.status_code == 200, r.text[:300]
+            headers = phone_headers(tokens[i % len(tokens)], body=True)
+            for push in pushes[i]:
+                applied(*await http.call("POST", http.push_url, headers, push.body), push)
 
         started = time.perf_counter()
         await asyncio.gather(*(phone(i) for i in range(clients)))
         return per_client * clients / (time.perf_counter() - started)
+    finally:
+        await http.close()
 
 
 async def single_pushes(server: Server, token: str, count: int) -> tuple[float, float]:
     """One item a request, one after another: median latency (ms), server CPU per push (ms)."""
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = phone_headers(token, body=True)
+    warm = [Push.of([record(10**6 + n)]) for n in range(20)]
+    pushes = [Push.of([record(2 * 10**6 + n)]) for n in range(count)]
     times = []
-    async with httpx.AsyncClient(base_url=server.base, timeout=30, limits=_limits(1)) as http:
-        for n in range(20):  # warm up
-            await http.post("/api/sync/push", json={"items": [record(10**6 + n)]},
-                            headers=headers)
+    http = Http(server.base, 1)
+    try:
+        for push in warm:
+            applied(*await http.call("POST", http.push_url, headers, push.body), push)
         cpu = server.cpu_seconds()
-        for n in range(count):
+        for push in pushes:
             started = time.perf_counter()
-            r = await http.post("/api/sync/push", json={"items": [record(2 * 10**6 + n)]},
-                                headers=headers)
+            status, answer = await http.call("POST", http.push_url, headers, push.body)
             times.append((time.perf_counter() - started) * 1000)
-            assert r.json()["results"][0]["status"] == "applied"
+            applied(status, answer, push)
         cpu = server.cpu_seconds() - cpu
+    finally:
+        await http.close()
     return statistics.median(times), cpu * 1000 / count
 
 
-async def mix(base: str, tokens: list[str], villages: list[str], concurrency: int,
-              rounds: int) -> tuple[int, float, float, int]:
-    """Each of ``concurrency`` phones (cadres taken in turn) pushes 1–20 logs and then pulls,
-    ``rounds`` times: the records pushed, records per second, the p95 of all requests (ms)
-    and how many requests were resent.
+def plan_mix(villages: list[str], concurrency: int, rounds: int) -> list[list[Push]]:
+    """The pushes of the mix, made before the clock starts: ``rounds`` pushes of 1–20 logs
+    for each of ``concurrency`` phones (cadres taken in turn)."""
+    rng = random.Random(concurrency)
+    return [[Push.of([record(rng.randrange(10**7), villages[i % len(villages)])
+                      for _ in range(rng.randint(1, 20))]) for _ in range(rounds)]
+            for i in range(concurrency)]
+
+
+@dataclasses.dataclass
+class Feeds:
+    """What each cadre's phone holds of the pull feed: its cursor and the ids it was sent."""
+
+    cursors: dict[int, str | None] = dataclasses.field(default_factory=dict)
+    seen: collections.defaultdict[int, set[str]] = dataclasses.field(
+        default_factory=lambda: collections.defaultdict(set))
+
+    def take(self, who: int, status: int, answer: bytes) -> bool:
+        """Checks a pull's answer (200, changes and a cursor) and files it; whether there is
+        more."""
+        if status != 200:
+            raise AssertionError(f"pull answered {status}: {answer[:300]!r}")
+        out: dict[str, Any] = _decode.decode(answer)
+        if not isinstance(out.get("cursor"), str) or not isinstance(out.get("changes"), list):
+            raise AssertionError(f"not a pull's answer: {answer[:300]!r}")
+        self.cursors[who] = out["cursor"]
+        self.seen[who].update(change["id"] for change in out["changes"])
+        return bool(out.get("more"))
+
+
+async def mix(base: str, tokens: list[str], plans: list[list[Push]], feeds: Feeds,
+              ) -> tuple[int, float, float, int, dict[str, int]]:
+    """Each phone of ``plans`` (cadres taken in turn) sends its pushes, each followed by a
+    pull: the records pushed, records per second, the p95 of all requests (ms), how many
+    requests were resent and how many answers came in each Content-Encoding.
 
     A request is resent once, as the phone does (a push is idempotent: a resend answers
-    ``duplicate``), when the connection it went out on turns out closed
-    (``httpx.ReadError`` or ``RemoteProtocolError``): the server closes a connection idle for
-    its keep-alive, and a client whose loop is starved on a loaded machine may take it from
-    its pool after that. Its latency counts from the first attempt."""
-    rng = random.Random(concurrency)
+    ``duplicate``), when the connection it went out on turns out closed: the server closes a
+    connection idle for its keep-alive, and a client whose loop is starved on a loaded machine
+    may take it from its pool after that (aiohttp itself resends a GET once in that case,
+    not counted here). Its latency counts from the first attempt."""
     latencies: list[float] = []
     pushed = 0
     resent = 0
-    cursors: dict[int, str | None] = {}
-    async with httpx.AsyncClient(base_url=base, timeout=120,
-                                 limits=_limits(concurrency)) as http:
+    http = Http(base, len(plans))
 
-        async def send(method: str, url: str, **kwargs: object) -> httpx.Response:
-            nonlocal resent
-            try:
-                return await http.request(method, url, **kwargs)  # type: ignore[arg-type]
-            except (httpx.ReadError, httpx.RemoteProtocolError):
-                resent += 1
-                return await http.request(method, url, **kwargs)  # type: ignore[arg-type]
+    async def send(method: str, url: URL, headers: dict[str, str],
+                   body: bytes | None = None) -> tuple[int, bytes, bool]:
+        nonlocal resent
+        try:
+            return (*await http.call(method, url, headers, body), False)
+        except Stale:
+            resent += 1
+            return (*await http.call(method, url, headers, body), True)
 
-        async def phone(i: int) -> None:
-            nonlocal pushed
-            who = i % len(tokens)
-            headers = {"Authorization": f"Bearer {tokens[who]}"}
-            for _ in range(rounds):
-                items = [record(rng.randrange(10**7), villages[who])
-                         for _ in range(rng.randint(1, 20))]
-                started = time.perf_counter()
-                r = await send("POST", "/api/sync/push", json={"items": items}, headers=headers)
-                latencies.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, r.text[:300]
-                pushed += sum(x["status"] in ("applied", "duplicate")
-                              for x in r.json()["results"])
-                params = {"since": cursors[who]} if cursors.get(who) else {}
-                started = time.perf_counter()
-                r = await send("GET", "/api/sync/pull", params=params, headers=headers)
-                latencies.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, r.text[:300]
-                cursors[who] = r.json()["cursor"]
+    async def phone(i: int) -> None:
+        nonlocal pushed
+        who = i % len(tokens)
+        push_headers, pull_headers = phone_headers(tokens[who], True), phone_headers(tokens[who])
+        for push in plans[i]:
+            started = time.perf_counter()
+            status, answer, again = await send("POST", http.push_url, push_headers, push.body)
+            latencies.append((time.perf_counter() - started) * 1000)
+            pushed += applied(status, answer, push, again)
+            started = time.perf_counter()
+            status, answer, _ = await send("GET", http.pull_url(feeds.cursors.get(who)),
+                                           pull_headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+            feeds.take(who, status, answer)
 
+    try:
         started = time.perf_counter()
-        await asyncio.gather(*(phone(i) for i in range(concurrency)))
+        await asyncio.gather(*(phone(i) for i in range(len(plans))))
         elapsed = time.perf_counter() - started
-    return pushed, pushed / elapsed, statistics.quantiles(latencies, n=20)[-1], resent
+    finally:
+        await http.close()
+    return (pushed, pushed / elapsed, statistics.quantiles(latencies, n=20)[-1], resent,
+            dict(http.encodings))
+
+
+async def delivered(base: str, tokens: list[str], plans: list[list[Push]],
+                    feeds: Feeds) -> int:
+    """After the mix (not timed, no push running): each cadre pulls until the feed has no
+    more (at most 100 pages), and every record its phones pushed must have come back in its
+    pulls; how many records were checked. A server that drops or withholds a record fails
+    here, however fast it answered."""
+    http = Http(base, 8)
+    gate = asyncio.Semaphore(8)
+
+    async def catch_up(who: int) -> None:
+        async with gate:
+            for _ in range(100):
+                status, answer = await http.call(
+                    "GET", http.pull_url(feeds.cursors.get(who)), phone_headers(tokens[who]))
+                if not feeds.take(who, status, answer):
+                    return
+            raise AssertionError(f"cadre {who}: the feed still had more after 100 pages")
+
+    try:
+        cadres = sorted({i % len(tokens) for i in range(len(plans))})
+        await asyncio.gather(*(catch_up(who) for who in cadres))
+    finally:
+        await http.close()
+    checked = 0
+    for i, pushes in enumerate(plans):
+        ids = {id_ for push in pushes for id_ in push.ids}
+        missing = ids - feeds.seen[i % len(tokens)]
+        if missing:
+            raise AssertionError(f"{len(missing)} of the records pushed by phone {i} never "
+                                 f"came back in its pulls, e.g. {sorted(missing)[:3]}")
+        checked += len(ids)
+    return checked
 
 
 @dataclasses.dataclass
 class MixFigures:
     """One mix run: its rates and where the CPU went (seconds over the run): the API process,
     the PostgreSQL backends of its database (0 on SQLite, whose work is in the API's) and the
-    load generator (this process: httpx and the phones' JSON)."""
+    load generator (this process: aiohttp and the phones' answers)."""
 
     records: int
     cycles: int
@@ -258,6 +440,8 @@ class MixFigures:
     postgres: float
     generator: float
     load: float
+    encodings: dict[str, int]
+    delivered: int
 
     def report(self, engine: str, phones: int, cadres: int) -> str:
         # A whole core for the API alone: the rate its CPU per record allows.
@@ -272,10 +456,13 @@ class MixFigures:
                 f"cadres, pushes of 1-20 then a pull; {self.records:,} records in "
                 f"{self.cycles} cycles, load average {self.load:.1f}): {self.rate:,.0f} "
                 f"records/s, p95 {self.p95:.0f} ms; {self.resent} requests resent after the "
-                f"server closed an idle connection\n"
+                f"server closed an idle connection; answers by Content-Encoding: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(self.encodings.items()))
+                + f"; every pushed record came back in its cadre's pulls ({self.delivered:,})\n"
                 f"  CPU: API {split(self.api)} (busy {self.api / self.wall:.0%} of a core); "
                 + (f"PostgreSQL {split(self.postgres)}; " if engine == "postgres" else "")
-                + f"load generator {split(self.generator)}\n"
+                + f"load generator {split(self.generator)} (busy "
+                f"{self.generator / self.wall:.0%} of a core)\n"
                 f"  capacity of one API process with a core to itself: {capacity:,.0f} "
                 f"records/s (goal >= 2,500: {verdict(capacity >= 2500)}{short})")
 
@@ -283,18 +470,68 @@ class MixFigures:
 def measured_mix(server: Server, tokens: list[str], villages: list[str], phones: int,
                  rounds: int) -> MixFigures:
     """The mix with ``phones`` phones, with the CPU of each process it keeps busy."""
+    plans = plan_mix(villages, phones, rounds)
+    feeds = Feeds()
     api, postgres = server.cpu_seconds(), cputime.postgres_seconds(DB_URL)
     generator, started = time.process_time(), time.perf_counter()
-    records, rate, p95, resent = asyncio.run(mix(server.base, tokens, villages, phones, rounds))
-    return MixFigures(
+    records, rate, p95, resent, encodings = run(mix(server.base, tokens, plans, feeds))
+    figures = MixFigures(
         records=records, cycles=phones * rounds, rate=rate, p95=p95, resent=resent,
         wall=time.perf_counter() - started, api=server.cpu_seconds() - api,
         postgres=cputime.postgres_seconds(DB_URL) - postgres,
-        generator=time.process_time() - generator, load=os.getloadavg()[0])
+        generator=time.process_time() - generator, load=os.getloadavg()[0],
+        encodings=encodings, delivered=0)
+    figures.delivered = run(delivered(server.base, tokens, plans, feeds))
+    return figures
 
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+def placement(server: Server, pinned: bool) -> str:
+    """Pins the API process (and any workers) to one core and this process, the load generator,
+    to another when ``pinned`` and there are two cores or more; says what runs where."""
+    cores = sorted(os.sched_getaffinity(0))
+    if not pinned or len(cores) < 2:
+        return (f"the API process, the load generator and PostgreSQL's backends on any of "
+                f"{len(cores)} cores (not pinned)")
+    pin(server.pids(), {cores[-1]})
+    pin([os.getpid()], {cores[0]})
+    return (f"the API process pinned to CPU {cores[-1]}, the load generator to CPU {cores[0]}; "
+            f"PostgreSQL's backends (on PostgreSQL) and every other process on the machine on "
+            f"any of CPUs {', '.join(map(str, cores))}")
+
+
+def measure(args: argparse.Namespace, phases: set[str], tokens: list[str], villages: list[str],
+            ) -> tuple[dict[int, float], tuple[float, float] | None, dict[int, MixFigures], str]:
+    """Every phase asked for: the throughput of one and two workers, the single push, the mix
+    at 32 and 128 phones, and where the single push and the mix ran."""
+    every_core = os.sched_getaffinity(0)
+    where = ""
+    rates: dict[int, float] = {}
+    single: tuple[float, float] | None = None
+    mixes: dict[int, MixFigures] = {}
+    for workers in (1, 2):
+        if workers == 2 and "throughput" not in phases:
+            break
+        server = Server(workers)
+        try:
+            # Throughput: the workers and the clients on every core (two workers need both).
+            if "throughput" in phases:
+                rates[workers] = run(
+                    push_throughput(server.base, tokens, args.records, args.clients))
+            if workers == 1 and phases & {"single", "mix"}:
+                where = placement(server, args.pin)
+            if workers == 1 and "single" in phases:
+                single = run(single_pushes(server, tokens[0], args.single))
+            if workers == 1 and "mix" in phases:
+                for c in (32, 128):
+                    mixes[c] = measured_mix(server, tokens, villages, c, args.rounds)
+        finally:
+            server.stop()
+            pin([os.getpid()], every_core)
+    return rates, single, mixes, where
 
 
 def main() -> None:
@@ -306,6 +543,9 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=300)
     parser.add_argument("--phases", default="throughput,single,mix",
                         help="which of throughput, single, mix to run (comma-separated)")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="leave the API and the load generator to the scheduler for the "
+                             "single push and the mix (pinned to one core each by default)")
     args = parser.parse_args()
     phases = set(args.phases.split(","))
     name = dbconf.engine_name()
@@ -313,36 +553,22 @@ def main() -> None:
     try:
         asyncio.run(migrate())
         tokens, villages = asyncio.run(make_people(settings, args.cadres))
-        rates: dict[int, float] = {}
-        single: tuple[float, float] | None = None
-        mixes: dict[int, MixFigures] = {}
-        for workers in (1, 2):
-            if workers == 2 and "throughput" not in phases:
-                break
-            server = Server(workers)
-            try:
-                if "throughput" in phases:
-                    rates[workers] = asyncio.run(
-                        push_throughput(server.base, tokens, args.records, args.clients))
-                if workers == 1 and "single" in phases:
-                    single = asyncio.run(single_pushes(server, tokens[0], args.single))
-                if workers == 1 and "mix" in phases:
-                    for c in (32, 128):
-                        mixes[c] = measured_mix(server, tokens, villages, c, args.rounds)
-            finally:
-                server.stop()
+        rates, single, mixes, where = measure(args, phases, tokens, villages)
     finally:
         dbconf.drop_database(TOKEN)
     cores = os.cpu_count() or 1
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end "
-          f"({cores} cores)")
+          f"({cores} cores); load generator: aiohttp {aiohttp.__version__} on uvloop, "
+          f"Accept-Encoding: {ACCEPT_ENCODING}")
     if rates:
-        print(f"load over HTTP on {name}, {args.clients} clients, batches of 500:")
+        print(f"load over HTTP on {name}, {args.clients} clients, batches of 500 (not pinned):")
         print(f"  one worker: {rates[1]:,.0f} records/s; two workers: {rates[2]:,.0f} records/s "
               f"({rates[2] / rates[1]:.2f}x)")
         goal = 10_000 if name == "sqlite" else 20_000
         print(f"  goal: >= {goal:,} records/s: {verdict(max(rates.values()) >= goal)}; "
               f"two workers >= 1.6x one where cores allow: {verdict(rates[2] / rates[1] >= 1.6)}")
+    if where:
+        print(f"single push and mix: {where}")
     if single:
         median, cpu = single
         print(f"single-item push on {name}: median {median:.1f} ms over HTTP, server CPU "
@@ -353,6 +579,7 @@ def main() -> None:
         m = mixes[128]
         print(f"  goal: >= 2,500 records/s and p95 < 300 ms at 128: "
               f"{verdict(m.rate >= 2500 and m.p95 < 300)}")
+
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ import {
   reasonIn,
   stateDay,
   submitMonth,
+  supersedes,
   unsentForMonth,
   type DayStatus,
   type Eligibility,
@@ -65,7 +66,8 @@ export default function Month({ user, params }: ViewProps) {
       (v) => {
         if (!live) return;
         fetched.current++;
-        setView(v);
+        // A read sent before a submit may be answered after it: the submitted sheet stays.
+        setView((held) => (supersedes(held, v) ? v : held));
         setFresh(true);
       },
       (err) => live && setFetchError(errorText(err)),

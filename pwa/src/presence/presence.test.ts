@@ -11,6 +11,7 @@ import {
   reasonIn,
   stateDay,
   submitMonth,
+  supersedes,
   unsentForMonth,
   type MonthView,
 } from './presence';
@@ -193,5 +194,27 @@ describe('the month on the phone', () => {
     expect((await loadMonth(user, '2026-11')).state).toBe('submitted');
     // the database is per user
     expect((await userDb(user.id)).name).toBe(`zhucun-${user.id}`);
+  });
+
+  it('keeps a submitted month when a read sent before the submit is answered after it', async () => {
+    // The read went out first and was answered with the month as it stood before the submit.
+    let answerRead: (r: Response) => void = () => undefined;
+    mockFetch((url) =>
+      url.endsWith('/submit')
+        ? json(200, serverMonth({ state: 'submitted', version: 1 }))
+        : new Promise<Response>((resolve) => (answerRead = resolve)),
+    );
+    const read = fetchMonth(user, '2026-11');
+    const submitted = await submitMonth(user, '2026-11');
+    answerRead(json(200, serverMonth({ state: 'draft', version: 0 })));
+    const late = await read;
+    expect(supersedes(submitted, late)).toBe(false);
+    mockFetch(() => {
+      throw new TypeError('offline');
+    });
+    expect((await loadMonth(user, '2026-11')).state).toBe('submitted');
+    // A later change of the sheet (returned by the township) is newer and replaces it.
+    expect(supersedes(submitted, { version: 2 })).toBe(true);
+    expect(supersedes(null, { version: 0 })).toBe(true);
   });
 });

@@ -226,11 +226,27 @@ export async function loadMonth(user: User, ym: string): Promise<MonthView> {
   return overlay(view, statements, newLogs);
 }
 
+/**
+ * Whether an answer about a month may replace the view held: answers can come back out of
+ * order (a read sent before a submit may be answered after it, with the month as it stood
+ * before), and every change of the sheet's state raises its version, so an answer of a lower
+ * version is older than the view and is dropped.
+ */
+export const supersedes = (held: Pick<MonthView, 'version'> | null | undefined, answer: Pick<MonthView, 'version'>): boolean =>
+  !held || answer.version >= held.version;
+
+/** Keeps the server's month for offline use, unless a newer one is kept already. */
+async function keep(user: User, ym: string, view: MonthView): Promise<void> {
+  if (supersedes(await getMeta<MonthView>(user.id, cacheKey(ym)), view)) {
+    await setMeta(user.id, cacheKey(ym), { ...view, origin: 'cache' });
+  }
+}
+
 /** The server's month (drafted there from logs and approved leave), kept for offline use. */
 export async function fetchMonth(user: User, ym: string): Promise<MonthView> {
   const m = await api<ServerMonth>(`/fieldwork/presence/${encodeURIComponent(user.id)}/${ym}`, { user: user.id });
   const view = fromServer(m, 'server');
-  await setMeta(user.id, cacheKey(ym), { ...view, origin: 'cache' });
+  await keep(user, ym, view);
   const { statements, newLogs } = await unsent(user.id, ym, true);
   return overlay(view, statements, newLogs);
 }
@@ -279,7 +295,7 @@ export async function unsentForMonth(userId: string, ym: string): Promise<number
 export async function submitMonth(user: User, ym: string): Promise<MonthView> {
   const m = await api<ServerMonth>('/fieldwork/presence/submit', { method: 'POST', json: { month: ym }, user: user.id });
   const view = fromServer(m, 'server');
-  await setMeta(user.id, cacheKey(ym), { ...view, origin: 'cache' });
+  await keep(user, ym, view);
   return view;
 }
 
