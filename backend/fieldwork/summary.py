@@ -216,13 +216,13 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
             if a:
                 pending.append((key, code))
         elif part == "partial":
-            partial.append(code)
+            partial.append(key + code)
         elif part.startswith("trend_"):
             _add_trend(trend, part, key, a, b)
         elif code in out:
             _add_village(out[code], part, key, a, b)
     if partial:
-        sql, args = _village_trend_sql(engine, partial, trend_start, end)
+        sql, args = _village_trend_sql(engine, villages, partial, trend_start, end)
         for r in await fetch_planned(engine, sql, *args):
             _add_trend(trend, r["part"], r["key"], int(r["a"] or 0), int(r["b"] or 0))
     if pending:
@@ -262,6 +262,7 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
     whose listed villages are all asked for (``covered``); the villages asked for in the
     other townships (``partial``: their trend is read per village, ``_village_trend_sql``);
     and each (rollup, county) pair's pending rows (``key`` the rollup, ``code`` the county).
+    A ``partial`` row's ``code`` is the village, its ``key`` the county it is listed under.
 
     The period's parts read the villages' counties (one range of the ``…_read`` index each);
     rows of other villages are dropped in Python. Logs and sheets are grouped per month too,
@@ -293,7 +294,7 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
         (f"SELECT 'trend_days', NULL, CAST(month AS TEXT), SUM(village_days), SUM(sheets) "
          f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
          f"AND {covered} GROUP BY month HAVING SUM(sheets) > 0", months),
-        (f"SELECT 'partial', village_code, NULL, 0, 0 FROM fieldwork_rollup_village "
+        (f"SELECT 'partial', village_code, county_code, 0, 0 FROM fieldwork_rollup_village "
          f"WHERE {where} AND {among} AND NOT ({covered})", [*counties, wanted]),
     ]
     for table, _, _ in _ROLLUPS:
@@ -309,12 +310,15 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
             [*counties, wanted, *[a for _, a in parts for a in a]])
 
 
-def _village_trend_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
-                       ) -> tuple[str, list[Any]]:
-    """The trend of ``villages`` from the per-village rollups, rows as ``_figures_sql``'s
-    (for the villages whose township's rows count villages not asked for)."""
+def _village_trend_sql(engine: Any, villages: list[str], partial: list[str], start: dt.date,
+                       end: dt.date) -> tuple[str, list[Any]]:
+    """The trend from the per-village rollups of the ``partial`` (county code + village
+    code) pairs of ``villages``' counties, rows as ``_figures_sql``'s: the villages asked for
+    under a township whose rows count villages not asked for. By pair: a village whose rows
+    also sit under another county's township (a county code that is not its prefix) is read
+    here only for the township not taken whole."""
     where, counties = _in_counties(villages)
-    among, wanted = _in_villages(engine, "village_code", villages)
+    among, wanted = _in_villages(engine, "county_code || village_code", partial)
     trend = [*counties, start, end, wanted]
     parts = [
         (f"SELECT 'trend_logs' AS part, CAST(month AS TEXT) AS key, SUM(logs) AS a, "
