@@ -24,9 +24,8 @@ from backend.core.http import (
     password_change_guard,
     provide_actor,
     provide_ctx,
-    request_id_middleware,
+    request_middleware,
 )
-from backend.core.metrics import prometheus_middleware
 from backend.core.openapi import ExtraKeysSchemaPlugin
 from backend.core.problems import handle_exception
 from backend.core.settings import Settings, get_settings
@@ -87,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "upload_slots": UploadSlots(settings.upload_concurrency),
             }
         ),
-        middleware=[request_id_middleware, prometheus_middleware()],
+        middleware=[request_middleware],
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

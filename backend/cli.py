@@ -29,6 +29,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
     from backend.core.logs import log_config
+    from backend.core.server import http_protocol
     from backend.core.settings import get_settings
 
     settings = get_settings()
@@ -44,10 +45,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         # X-Forwarded-For taken on trust.
         proxy_headers=False,
         # uvloop when installed (a dependency off Windows): the loop's own work is a fair
-        # share of a small request's CPU on asyncio's. HTTP stays h11, whose largest request
-        # head is set from settings (server_limits); httptools would ignore that limit.
+        # share of a small request's CPU on asyncio's. HTTP is parsed by httptools (C) with
+        # the largest request head from settings (server_limits) applied by
+        # core/server.BoundedHttpToolsProtocol; h11 (pure Python) without httptools.
         loop="auto",
-        http="h11",
+        http=http_protocol(),
         log_level="info",
         **settings.server_limits(),
         log_config=log_config(settings.log_format or

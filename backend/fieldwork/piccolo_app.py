@@ -9,7 +9,9 @@ from backend.fieldwork.tables import (
     LeaveRequest,
     PresenceDay,
     PresenceSheet,
+    RollupVillage,
     Talk,
+    TownshipMonth,
     VillageMonthHouseholds,
     VillageMonthLogs,
     VillageMonthSheets,
@@ -22,5 +24,6 @@ APP_CONFIG = AppConfig(
     # The rollups come after the tables they count (emptying the tables in this order in the
     # tests leaves them empty).
     table_classes=[Household, WorkLog, PresenceDay, PresenceSheet, LeaveRequest, Talk,
-                   VillageMonthLogs, VillageMonthHouseholds, VillageMonthSheets],
+                   VillageMonthLogs, VillageMonthHouseholds, VillageMonthSheets, TownshipMonth,
+                   RollupVillage],
 )

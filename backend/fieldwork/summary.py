@@ -186,11 +186,14 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
     flagged logs and confirmed days; per month from ``trend_start`` to ``end``, summed over
     the villages: logs, flagged logs and confirmed village days.
 
-    Whole months are read from the rollups per village and month (kept by triggers in the
-    writing transaction) in one statement, which also counts the counties' pending rows:
-    the sums include them, so the figures are right before any fold, and the rollups are
-    folded after the read only when something is pending (a read after no writes opens no
-    write transaction). Any other period is counted from the logs.
+    Whole months are read from the rollups (kept by triggers in the writing transaction) in
+    one statement, which also counts the counties' pending rows: the sums include them, so
+    the figures are right before any fold, and the rollups are folded after the read only
+    when something is pending (a read after no writes opens no write transaction). The
+    period is read per village and month; the trend per township and month for each township
+    whose listed villages are all asked for (a county's, a reviewer's townships), and per
+    village for the villages asked for in any other township, by a second statement only
+    when there are such villages. Any other period is counted from the logs.
     """
     if not (_whole_months(start, end) and _whole_months(trend_start, end)):
         return VillageFigures(await village_stats_naive(villages, start, end),
@@ -202,7 +205,7 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
     engine = WorkLog._meta.db
     sql, args = _figures_sql(engine, villages, start, end, trend_start)
     pending: list[tuple[str, str]] = []
-    blank = {"logs": 0, "flagged_logs": 0, "confirmed_days": 0}
+    partial: list[str] = []
     # Planned for its values each time: PostgreSQL's generic plan cannot hash the villages'
     # array (unknown when planned) and compared each trend row with all 1,000 villages of a
     # county, 270–450 ms where the values' own plan took 20–30 (1,000,000 logs).
@@ -212,23 +215,35 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
         if part == "pending":
             if a:
                 pending.append((key, code))
-        elif part == "trend_logs":
-            point = trend.setdefault(key[:7], dict(blank))
-            point["logs"] += a
-            point["flagged_logs"] += b
-        elif part == "trend_days":
-            trend.setdefault(key[:7], dict(blank))["confirmed_days"] += a
+        elif part == "partial":
+            partial.append(key + code)
+        elif part.startswith("trend_"):
+            _add_trend(trend, part, key, a, b)
         elif code in out:
             _add_village(out[code], part, key, a, b)
+    if partial:
+        sql, args = _village_trend_sql(engine, villages, partial, trend_start, end)
+        for r in await fetch_planned(engine, sql, *args):
+            _add_trend(trend, r["part"], r["key"], int(r["a"] or 0), int(r["b"] or 0))
     if pending:
         await _fold(pending)
     return VillageFigures(out, dict(sorted(trend.items())))
 
 
+def _add_trend(trend: dict[str, dict[str, int]], part: str, key: str, a: int, b: int) -> None:
+    """One row of the trend (``trend_logs``: logs, flagged; ``trend_days``: village days)."""
+    point = trend.setdefault(key[:7], {"logs": 0, "flagged_logs": 0, "confirmed_days": 0})
+    if part == "trend_logs":
+        point["logs"] += a
+        point["flagged_logs"] += b
+    else:
+        point["confirmed_days"] += a
+
+
 def _add_village(stats: VillageStats, part: str, key: str, a: int, b: int) -> None:
     """One row of ``_figures_sql`` about a village."""
     if part == "kind" and a > 0:
-        stats.logs_by_kind[key] = a
+        stats.logs_by_kind[key] = stats.logs_by_kind.get(key, 0) + a
         stats.flagged_logs += b
     elif part == "visited":
         stats.households_visited = a
@@ -243,20 +258,28 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
                  trend_start: dt.date) -> tuple[str, list[Any]]:
     """One statement of rows ``(part, code, key, a, b)``: the period per village and kind
     (logs, flagged), per village (households visited) and per village and state (sheets,
-    village days), the trend per month (logs, flagged; village days, sheets) and each
-    (rollup, county) pair's pending rows (``key`` the rollup, ``code`` the county).
+    village days); the trend per month (logs, flagged; village days, sheets) of the townships
+    whose listed villages are all asked for (``covered``); the villages asked for in the
+    other townships (``partial``: their trend is read per village, ``_village_trend_sql``);
+    and each (rollup, county) pair's pending rows (``key`` the rollup, ``code`` the county).
+    A ``partial`` row's ``code`` is the village, its ``key`` the county it is listed under.
 
     The period's parts read the villages' counties (one range of the ``…_read`` index each);
-    rows of other villages are dropped in Python. The trend is summed per month in the
-    database, so it keeps only the villages asked for there."""
+    rows of other villages are dropped in Python. Logs and sheets are grouped per month too,
+    in the index's order (no sort; the months are added up here); households cannot be
+    (distinct across the months). A township's rows count every village
+    listed under it (``RollupVillage``: whatever the triggers ever counted), so they are
+    taken only when all of those are asked for; a village the list lacks has no rows."""
     where, counties = _in_counties(villages)
     among, wanted = _in_villages(engine, "village_code", villages)
     period = [*counties, start, end]
-    trend = [*counties, trend_start, end, wanted]
+    months = [*counties, trend_start, end]
+    covered = ("(county_code, township_code) IN "
+               "(SELECT county_code, township_code FROM covered)")
     parts = [
         (f"SELECT 'kind' AS part, village_code AS code, kind AS key, SUM(logs) AS a, "
          f"SUM(flagged) AS b FROM fieldwork_village_month_logs WHERE {where} "
-         f"AND month >= {{}} AND month <= {{}} GROUP BY village_code, kind", period),
+         f"AND month >= {{}} AND month <= {{}} GROUP BY month, village_code, kind", period),
         (f"SELECT 'visited', village_code, NULL, COUNT(*), 0 FROM ("
          f"SELECT village_code, household_id FROM fieldwork_village_month_households "
          f"WHERE {where} AND month >= {{}} AND month <= {{}} "
@@ -264,20 +287,49 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
          f"GROUP BY village_code", period),
         (f"SELECT 'sheets', village_code, state, SUM(sheets), SUM(village_days) "
          f"FROM fieldwork_village_month_sheets WHERE {where} "
-         f"AND month >= {{}} AND month <= {{}} GROUP BY village_code, state", period),
+         f"AND month >= {{}} AND month <= {{}} GROUP BY month, village_code, state", period),
         (f"SELECT 'trend_logs', NULL, CAST(month AS TEXT), SUM(logs), SUM(flagged) "
-         f"FROM fieldwork_village_month_logs WHERE {where} AND month >= {{}} "
-         f"AND month <= {{}} AND {among} GROUP BY month HAVING SUM(logs) > 0", trend),
+         f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
+         f"AND {covered} GROUP BY month HAVING SUM(logs) > 0", months),
         (f"SELECT 'trend_days', NULL, CAST(month AS TEXT), SUM(village_days), SUM(sheets) "
-         f"FROM fieldwork_village_month_sheets WHERE {where} AND month >= {{}} "
-         f"AND month <= {{}} AND {among} AND state = {{}} GROUP BY month "
-         f"HAVING SUM(sheets) > 0", [*trend, "confirmed"]),
+         f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
+         f"AND {covered} GROUP BY month HAVING SUM(sheets) > 0", months),
+        (f"SELECT 'partial', village_code, county_code, 0, 0 FROM fieldwork_rollup_village "
+         f"WHERE {where} AND {among} AND NOT ({covered})", [*counties, wanted]),
     ]
     for table, _, _ in _ROLLUPS:
         for county in counties:
             parts.append((f"SELECT 'pending', CAST({{}} AS VARCHAR(6)), "
                           f"CAST({{}} AS VARCHAR(40)), COUNT(*), 0 FROM {table} "
                           f"WHERE county_code = {{}} AND pending", [county, table, county]))
+    # The townships with no listed village outside the villages asked for.
+    head = (f"WITH covered AS (SELECT county_code, township_code FROM fieldwork_rollup_village "
+            f"WHERE {where} GROUP BY county_code, township_code "
+            f"HAVING MIN(CASE WHEN {among} THEN 1 ELSE 0 END) = 1) ")
+    return (head + " UNION ALL ".join(sql for sql, _ in parts),
+            [*counties, wanted, *[a for _, a in parts for a in a]])
+
+
+def _village_trend_sql(engine: Any, villages: list[str], partial: list[str], start: dt.date,
+                       end: dt.date) -> tuple[str, list[Any]]:
+    """The trend from the per-village rollups of the ``partial`` (county code + village
+    code) pairs of ``villages``' counties, rows as ``_figures_sql``'s: the villages asked for
+    under a township whose rows count villages not asked for. By pair: a village whose rows
+    also sit under another county's township (a county code that is not its prefix) is read
+    here only for the township not taken whole."""
+    where, counties = _in_counties(villages)
+    among, wanted = _in_villages(engine, "county_code || village_code", partial)
+    trend = [*counties, start, end, wanted]
+    parts = [
+        (f"SELECT 'trend_logs' AS part, CAST(month AS TEXT) AS key, SUM(logs) AS a, "
+         f"SUM(flagged) AS b FROM fieldwork_village_month_logs WHERE {where} "
+         f"AND month >= {{}} AND month <= {{}} AND {among} GROUP BY month "
+         f"HAVING SUM(logs) > 0", trend),
+        (f"SELECT 'trend_days', CAST(month AS TEXT), SUM(village_days), SUM(sheets) "
+         f"FROM fieldwork_village_month_sheets WHERE {where} AND month >= {{}} "
+         f"AND month <= {{}} AND {among} AND state = {{}} GROUP BY month "
+         f"HAVING SUM(sheets) > 0", [*trend, "confirmed"]),
+    ]
     return " UNION ALL ".join(sql for sql, _ in parts), [a for _, a in parts for a in a]
 
 
@@ -289,6 +341,8 @@ _ROLLUPS = (
      ("county_code", "month", "village_code", "household_id"), ("logs",)),
     ("fieldwork_village_month_sheets", ("county_code", "month", "village_code", "state"),
      ("sheets", "village_days")),
+    ("fieldwork_township_month", ("county_code", "month", "township_code"),
+     ("logs", "flagged", "sheets", "village_days")),
 )
 
 

@@ -24,7 +24,9 @@ __all__ = [
     "LeaveRequest",
     "PresenceDay",
     "PresenceSheet",
+    "RollupVillage",
     "Talk",
+    "TownshipMonth",
     "VillageMonthHouseholds",
     "VillageMonthLogs",
     "VillageMonthSheets",
@@ -174,3 +176,36 @@ class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
     village_days = Integer(default=0)
     #: Appended by a trigger and not yet folded into the key's one folded row.
     pending = Boolean(default=True)
+
+
+class TownshipMonth(Table, tablename="fieldwork_township_month"):
+    """Rollup for the dashboard's trend: a township's logs (not deleted), flagged logs,
+    confirmed presence sheets and their village days in one month. The township is the
+    village code's first nine digits (its township under the national code scheme); a read
+    only needs the groups to split the villages, see ``RollupVillage``. Appended by the
+    triggers of ``VillageMonthLogs`` and ``VillageMonthSheets`` in the writing transaction,
+    per (county_code, month, township_code), and folded like them: a county's 12-month
+    trend adds up a few hundred rows, not every village's."""
+
+    county_code = Varchar(length=6)
+    township_code = Varchar(length=9)
+    #: First day of the month.
+    month = Date()
+    logs = Integer(default=0)
+    flagged = Integer(default=0)
+    #: Confirmed presence sheets, and the village days they count.
+    sheets = Integer(default=0)
+    village_days = Integer(default=0)
+    #: Appended by a trigger and not yet folded into the key's one folded row.
+    pending = Boolean(default=True)
+
+
+class RollupVillage(Table, tablename="fieldwork_rollup_village"):
+    """Every village that has (or had) a row in ``TownshipMonth``'s sums, with its county and
+    township, listed by the same triggers (unique; never removed). A read may take a
+    township's rows only when every village listed under it is among the villages asked for;
+    the others are added up from the per-village rollups."""
+
+    county_code = Varchar(length=6)
+    township_code = Varchar(length=9)
+    village_code = Varchar(length=12)

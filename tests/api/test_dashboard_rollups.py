@@ -5,7 +5,10 @@ to another village, month, kind or household list, flags set and cleared, soft a
 deletes, presence sheets through their states, dashboard reads that fold the rollups in
 between) and compares, per village and month and for the trend, for all the villages and for subsets
 of them (one county's, a township's, one village, villages of two counties), what the rollups
-say with what counting the rows themselves says.
+say with what counting the rows themselves says. The trend of a township whose villages are all
+asked for comes from the rollup per township; one village (``VILLAGE_X3``) has rows but no
+division, as a village removed from the map would, so "the villages of township X" on the map
+are not all of its villages with rows, and its trend must come from the villages' rollups.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from hypothesis import strategies as st
 from backend.fieldwork import summary
 from backend.fieldwork.tables import (
     PresenceSheet,
+    RollupVillage,
+    TownshipMonth,
     VillageMonthHouseholds,
     VillageMonthLogs,
     VillageMonthSheets,
@@ -27,13 +32,21 @@ from backend.fieldwork.tables import (
 )
 from tests.world import VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1, VILLAGE_Z1
 
-VILLAGES = [VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1, VILLAGE_Z1]
-#: What a dashboard may ask for: every village, a county's, a township's, one, a mix.
-SELECTIONS = [VILLAGES, VILLAGES[:3], VILLAGES[:2], [VILLAGE_Y1], [VILLAGE_X2, VILLAGE_Z1]]
+#: In township X, with rows but not on the map.
+VILLAGE_X3 = "529801001203"
+VILLAGES = [VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1, VILLAGE_Z1, VILLAGE_X3]
+#: What a dashboard may ask for: every village, a county's, a township's (with and without
+#: the village not on the map), one, a mix of townships whole and in part.
+SELECTIONS = [VILLAGES, VILLAGES[:3], VILLAGES[:2], [VILLAGE_Y1], [VILLAGE_X2, VILLAGE_Z1],
+              [VILLAGE_X1, VILLAGE_X2, VILLAGE_X3], [VILLAGE_X3, VILLAGE_Y1, VILLAGE_Z1],
+              [VILLAGE_X1], [VILLAGE_X1, VILLAGE_X2, VILLAGE_Z1]]
 HOUSEHOLDS = [str(uuid.UUID(int=i)) for i in range(1, 6)]
 MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3)]
 NOW = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
 
+#: Now and then a row whose county code is not its village's prefix (written by hand, say):
+#: the rollups must still agree with the counts, which take the villages' counties.
+OTHER_COUNTY = st.sampled_from([None, None, None, "529802"])
 log_values = st.fixed_dictionaries({
     "village": st.sampled_from(VILLAGES),
     "date": st.sampled_from(MONTHS).flatmap(
@@ -42,12 +55,14 @@ log_values = st.fixed_dictionaries({
     "households": st.lists(st.sampled_from(HOUSEHOLDS), max_size=3),
     "flagged": st.booleans(),
     "deleted": st.booleans(),
+    "county": OTHER_COUNTY,
 })
 sheet_values = st.fixed_dictionaries({
     "village": st.sampled_from(VILLAGES),
     "month": st.sampled_from(MONTHS),
     "state": st.sampled_from(["draft", "submitted", "confirmed", "returned"]),
     "days": st.integers(0, 31),
+    "county": OTHER_COUNTY,
 })
 steps = st.lists(
     st.one_of(
@@ -65,7 +80,8 @@ steps = st.lists(
 
 def _log_columns(v):
     return {
-        WorkLog.village_code: v["village"], WorkLog.county_code: v["village"][:6],
+        WorkLog.village_code: v["village"],
+        WorkLog.county_code: v.get("county") or v["village"][:6],
         WorkLog.date: v["date"], WorkLog.kind: v["kind"], WorkLog.household_ids: v["households"],
         WorkLog.flags: [{"code": "outside_fence"}] if v["flagged"] else [],
         WorkLog.deleted: v["deleted"],
@@ -74,7 +90,8 @@ def _log_columns(v):
 
 def _sheet_columns(v):
     return {
-        PresenceSheet.village_code: v["village"], PresenceSheet.county_code: v["village"][:6],
+        PresenceSheet.village_code: v["village"],
+        PresenceSheet.county_code: v.get("county") or v["village"][:6],
         PresenceSheet.month: v["month"], PresenceSheet.state: v["state"],
         PresenceSheet.village_days: v["days"],
     }
@@ -133,7 +150,8 @@ async def _reset() -> None:
     for table in (WorkLog, PresenceSheet):
         await table.delete(force=True)
     # The triggers emptied the counts; the rows left at zero go too.
-    for rollup in (VillageMonthLogs, VillageMonthHouseholds, VillageMonthSheets):
+    for rollup in (VillageMonthLogs, VillageMonthHouseholds, VillageMonthSheets, TownshipMonth,
+                   RollupVillage):
         await rollup.delete(force=True)
 
 
@@ -150,6 +168,24 @@ def test_rollups_equal_the_naive_counts_after_any_history(client, world, run, mo
         run(_compare)
 
     check()
+
+
+def test_a_village_under_two_counties_is_counted_once(client, world, run):
+    """X1 has rows under its own county (township X taken whole when X1 and X2 are asked
+    for) and under county B (where X3, not asked for, has rows too): X1's county-B rows come
+    from its own rollup rows, and its county-A rows only from the township's."""
+    log = {"date": MONTHS[0], "kind": "visit", "households": [], "flagged": False,
+           "deleted": False}
+    history = [("add_log", {**log, "village": VILLAGE_X1}),
+               ("add_log", {**log, "village": VILLAGE_X1, "county": "529802"}),
+               ("add_log", {**log, "village": VILLAGE_X3, "county": "529802"}),
+               ("add_log", {**log, "village": VILLAGE_Z1})]
+    run(_reset)
+    run(_apply, history)
+    figures = run(summary.village_figures, [VILLAGE_X1, VILLAGE_X2, VILLAGE_Z1], MONTHS[0],
+                  dt.date(2026, 1, 31), MONTHS[0])
+    assert figures.trend == {"2026-01": {"logs": 3, "flagged_logs": 0, "confirmed_days": 0}}
+    run(_compare)
 
 
 def test_rollups_are_emptied_by_deletes_and_folded_by_reads(client, world, run):
@@ -296,3 +332,99 @@ def test_the_figures_are_planned_for_their_values_at_every_read(client, world, r
     monkeypatch.setattr(summary, "fetch_planned", recorded)
     run(summary.village_figures, [VILLAGE_X1], MONTHS[0], dt.date(2026, 1, 31), MONTHS[0])
     assert len(calls) == 1 and "UNION ALL" in calls[0]
+
+
+def test_the_trend_reads_the_villages_rollups_only_for_townships_asked_for_in_part(
+    client, world, run, monkeypatch
+):
+    """Township X's listed villages are X1 and X2 (both have logs): asked for both, its
+    trend comes from the township's rows in the one statement; asked for X1 alone, X1's trend
+    is read from its own rows by a second statement, and the figures are X1's only."""
+    calls = []
+    real = summary.fetch_planned
+
+    async def recorded(engine, sql, *args):
+        calls.append(sql)
+        return await real(engine, sql, *args)
+
+    monkeypatch.setattr(summary, "fetch_planned", recorded)
+    run(_reset)
+    log = {"date": MONTHS[0], "kind": "visit", "households": [], "flagged": False,
+           "deleted": False}
+    run(_apply, [("add_log", {**log, "village": VILLAGE_X1}),
+                 ("add_log", {**log, "village": VILLAGE_X2, "flagged": True})])
+    end = dt.date(2026, 1, 31)
+
+    def trend(villages):
+        calls.clear()
+        figures = run(summary.village_figures, villages, MONTHS[0], end, MONTHS[0])
+        return figures.trend, len(calls)
+
+    point = {"logs": 2, "flagged_logs": 1, "confirmed_days": 0}
+    assert trend([VILLAGE_X1, VILLAGE_X2, VILLAGE_Y1]) == ({"2026-01": point}, 1)
+    assert trend([VILLAGE_X1]) == (
+        {"2026-01": {"logs": 1, "flagged_logs": 0, "confirmed_days": 0}}, 2)
+    assert "fieldwork_village_month_logs" in calls[1]
+
+
+def test_the_migration_fills_the_township_rollup_as_the_triggers_keep_it(client, world, run):
+    """The migration for existing databases fills the rollup per township and the list of
+    villages from the per-village rollups: after any history, what it writes adds up to what
+    the triggers appended."""
+    import importlib.util
+    from pathlib import Path
+
+    from backend.core.db import fetch
+
+    path = (Path(__file__).resolve().parents[2] / "migrations" / "fieldwork"
+            / "fieldwork_2026_12_04t16_46_00_000000.py")
+    spec = importlib.util.spec_from_file_location("township_migration", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    engine = WorkLog._meta.db
+    log = {"kind": "visit", "households": HOUSEHOLDS[:2], "flagged": True, "deleted": False}
+    sheet = {"days": 12, "state": "confirmed"}
+    history = [
+        ("add_log", {**log, "village": VILLAGE_X1, "date": MONTHS[0]}),
+        ("add_log", {**log, "village": VILLAGE_X3, "date": MONTHS[1], "flagged": False}),
+        ("add_log", {**log, "village": VILLAGE_Z1, "date": MONTHS[2]}),
+        ("add_log", {**log, "village": VILLAGE_Y1, "date": MONTHS[2], "deleted": True}),
+        ("edit_log", 0, {**log, "village": VILLAGE_X2, "date": MONTHS[1]}),
+        ("add_sheet", {**sheet, "village": VILLAGE_X1, "month": MONTHS[0]}),
+        ("add_sheet", {**sheet, "village": VILLAGE_Y1, "month": MONTHS[1], "state": "draft"}),
+        ("read",),
+        ("add_sheet", {**sheet, "village": VILLAGE_Z1, "month": MONTHS[2], "days": 20}),
+    ]
+
+    async def township_sums():
+        rows = await fetch(engine, "SELECT county_code, township_code, month, SUM(logs) AS l, "
+                           "SUM(flagged) AS f, SUM(sheets) AS s, SUM(village_days) AS d "
+                           "FROM fieldwork_township_month "
+                           "GROUP BY county_code, township_code, month")
+        return {(r["county_code"], r["township_code"], str(r["month"])):
+                (int(r["l"]), int(r["f"]), int(r["s"]), int(r["d"]))
+                for r in rows if any(int(r[c]) for c in "lfsd")}
+
+    async def listed():
+        rows = await fetch(engine, "SELECT village_code FROM fieldwork_rollup_village")
+        return sorted(r["village_code"] for r in rows)
+
+    async def scenario():
+        await _reset()
+        await _apply(history)
+        kept, villages = await township_sums(), await listed()
+        assert kept == {
+            ("529801", "529801001", "2026-02-01"): (2, 1, 0, 0),
+            ("529801", "529801001", "2026-01-01"): (0, 0, 1, 12),
+            ("529802", "529802001", "2026-03-01"): (1, 1, 1, 20),
+        }
+        for table in (TownshipMonth, RollupVillage):
+            await table.delete(force=True)
+        for statement in migration.BACKFILL:
+            await fetch(engine, statement)
+        assert await township_sums() == kept
+        # X1's log moved to X2: X1 stays listed (by its sheet and its old log), never less.
+        assert set(villages) <= set(await listed())
+
+    run(scenario)

@@ -27,6 +27,31 @@ def test_metrics_count_requests_and_sync_items(client, world, token):
     assert "zhucun_request_duration_seconds_bucket" in body
 
 
+def _series(body: str, name: str, path: str, status: str = "200") -> float:
+    import re
+
+    pattern = (rf'^{name}\{{app_name="zhucun",method="GET",path="{re.escape(path)}",'
+               rf'status_code="{status}"\}} ([0-9.e+-]+)$')
+    found = re.findall(pattern, body, flags=re.M)
+    return float(found[0]) if found else 0.0
+
+
+def test_each_request_is_counted_once_by_route_and_status_and_none_is_left_running(
+        client, world, token):
+    before = client.get("/metrics", headers=token).text
+    for _ in range(3):
+        assert client.get("/api/health").status_code == 200
+    r = client.get("/api/health", headers={"X-Request-ID": "abcdef0123456789"})
+    assert r.headers.get_list("x-request-id") == ["abcdef0123456789"]  # echoed once
+    after = client.get("/metrics", headers=token).text
+    assert _series(after, "zhucun_requests_total", "/api/health") - _series(
+        before, "zhucun_requests_total", "/api/health") == 4
+    assert _series(after, "zhucun_request_duration_seconds_count", "/api/health") - _series(
+        before, "zhucun_request_duration_seconds_count", "/api/health") == 4
+    assert _series(after, "zhucun_requests_in_progress", "/api/health") == 0
+    assert 'path="/metrics"' not in after  # the scrape itself is not counted
+
+
 def test_metrics_need_the_token_from_elsewhere(client, token):
     assert client.get("/metrics").status_code == 404  # the test client is not loopback
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404

@@ -7,13 +7,20 @@ batched on either engine from one client, and ≥ 10× the one-per-request rate 
 ≥ 20,000 records/s on PostgreSQL with several clients and workers is measured over HTTP by
 ``bench_load.py``). Requests go through the whole ASGI app in process
 (routing, auth, validation, database), without a network in between.
+
+On PostgreSQL the CPU of the database's backends a batch is read from ``/proc`` as well, and
+``--compare N`` alternates the batches in 2N blocks between the rollups' trigger on work log
+inserts as it is (once a statement) and as it was (once a row; migration of 4 Dec 17:10) and
+prints each one's figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
+import importlib.util
 import json
 import logging
 import os
@@ -21,12 +28,15 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests import dbconf  # noqa: E402
+from tests.bench import cputime  # noqa: E402
 
 DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
@@ -39,6 +49,7 @@ from litestar.testing import TestClient  # noqa: E402
 
 from backend.app import create_app  # noqa: E402
 from backend.capabilities import migrate  # noqa: E402
+from backend.core.db import engine_from_url  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from tests.statements import Statements  # noqa: E402
 from tests.world import VILLAGE_X1, build_world  # noqa: E402
@@ -96,9 +107,52 @@ class Collections:
         gc.callbacks.remove(self._callback)
 
 
+class Span:
+    """Wall time, this process's CPU, its garbage collector's and PostgreSQL's backends' CPU
+    over the blocks measured with it, and the batches and records pushed in them."""
+
+    def __init__(self) -> None:
+        self.seconds = self.cpu = self.collecting = self.database = 0.0
+        self.batches = self.records = 0
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[None]:
+        wall, cpu, database = time.perf_counter(), time.process_time(), _database_seconds()
+        with Collections() as collections:
+            yield
+        self.seconds += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        self.database += _database_seconds() - database
+        self.collecting += collections.seconds
+
+
+def _migration(path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The migration that made the rollups' insert trigger run once a statement: its DDL both ways.
+ROLLUP_TRIGGER = _migration("migrations/fieldwork/fieldwork_2026_12_04t17_10_00_000000.py")
+
+
+def _database_seconds() -> float:
+    return cputime.postgres_seconds(DB_URL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="N",
+        help="PostgreSQL: alternate 2N blocks of batches between the rollups' insert trigger "
+        "once a statement (now) and once a row (before)",
+    )
     parser.add_argument(
         "--single",
         type=int,
@@ -122,17 +176,32 @@ def main() -> None:
             single = [body([record(i, offset=args.records)]) for i in range(args.single)]
             headers = {**headers, "content-type": "application/json"}
 
-            started, cpu_started = time.perf_counter(), time.process_time()
-            with Collections() as collections:
-                for payload in batched:
-                    r = client.post("/api/sync/push", content=payload, headers=headers)
-                    assert r.status_code == 200 and all(
-                        x["status"] == "applied" for x in r.json()["results"]
-                    ), r.text[:300]
-            batch_rate = args.records / (time.perf_counter() - started)
+            compare = args.compare if dbconf.engine_name() == "postgres" else 0
+            blocks = max(1, 2 * compare)
+            size = -(-len(batched) // blocks)
+            spans: dict[bool, Span] = {True: Span(), False: Span()}
+            for block in range(blocks):
+                # Block 0 is the trigger as it is (once a statement), then as it was, and so on.
+                now = block % 2 == 0
+                if compare:
+                    for ddl in ROLLUP_TRIGGER.STATEMENT_LEVEL if now else ROLLUP_TRIGGER.ROW_LEVEL:
+                        client.blocking_portal.call(engine_from_url(DB_URL).run_ddl, ddl)
+                with spans[now].measure():
+                    for payload in batched[block * size : (block + 1) * size]:
+                        r = client.post("/api/sync/push", content=payload, headers=headers)
+                        assert r.status_code == 200, r.text[:300]
+                        results = r.json()["results"]
+                        assert all(x["status"] == "applied" for x in results), r.text[:300]
+                        spans[now].batches += 1
+                        spans[now].records += len(results)
+            if compare:
+                for ddl in ROLLUP_TRIGGER.STATEMENT_LEVEL:
+                    client.blocking_portal.call(engine_from_url(DB_URL).run_ddl, ddl)
+            current = spans[True]
+            batch_rate = current.records / current.seconds
             # This process's CPU (app, client and on SQLite the database's thread), a batch.
-            batch_cpu_ms = (time.process_time() - cpu_started) * 1000 / len(batched)
-            batch_gc_ms = collections.seconds * 1000 / len(batched)
+            batch_cpu_ms = current.cpu * 1000 / current.batches
+            batch_gc_ms = current.collecting * 1000 / current.batches
 
             started = time.perf_counter()
             for payload in single:
@@ -148,13 +217,28 @@ def main() -> None:
         dbconf.drop_database(TOKEN)
     ratio = batch_rate / single_rate
     engine = dbconf.engine_name()
+    postgres = (f", PostgreSQL's backends {current.database * 1000 / current.batches:.1f} ms"
+                if engine == "postgres" else "")
     print(
         f"sync ingest on {engine}: batches of 500: {batch_rate:,.0f} records/s "
-        f"({args.records:,} records); one per request: {single_rate:,.0f} records/s "
+        f"({current.records:,} records); one per request: {single_rate:,.0f} records/s "
         f"({args.single:,} records); ratio {ratio:.1f}x; process CPU {batch_cpu_ms:.1f} ms "
-        f"a batch of 500, {batch_gc_ms:.1f} ms of it collecting garbage; load average "
-        f"{os.getloadavg()[0]:.1f}"
+        f"a batch of 500, {batch_gc_ms:.1f} ms of it collecting garbage{postgres}; load "
+        f"average {os.getloadavg()[0]:.1f}"
     )
+    if compare:
+        old = spans[False]
+        for name, span in (("once a statement (now)", current), ("once a row (before)", old)):
+            print(f"  rollups' insert trigger {name}: "
+                  f"{span.records / span.seconds:,.0f} records/s, process CPU "
+                  f"{span.cpu * 1000 / span.batches:.1f} ms a batch, PostgreSQL's "
+                  f"backends {span.database * 1000 / span.batches:.1f} ms ({span.batches} "
+                  f"batches in {compare} blocks)")
+        cpu = (old.cpu / old.batches) / (current.cpu / current.batches)
+        database = (old.database / old.batches) / max(current.database / current.batches, 1e-9)
+        print(f"  before against now: process CPU {cpu:.2f}x, PostgreSQL's backends "
+              f"{database:.2f}x; records/s now {batch_rate / (old.records / old.seconds):.2f}x "
+              f"before's")
     goal_rate = 10_000
     ok = batch_rate >= goal_rate and ratio >= 10
     print(f"goal: >= {goal_rate:,} records/s batched and >= 10x: {'PASS' if ok else 'MISS'}")

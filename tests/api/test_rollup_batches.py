@@ -1,0 +1,64 @@
+"""The dashboard's rollups count the logs of a multi-row insert (a sync batch) as it inserted
+them.
+
+On PostgreSQL a work log insert is counted once a statement, over the statement's new rows
+(migration of 4 Dec 17:10); ``test_dashboard_rollups.py`` inserts one log a statement. Here
+random batches go in by ``insert_rows`` (the sync push's insert), some with ids already taken
+(``ON CONFLICT DO NOTHING`` skips them: they must not be counted), some logs deleted, some
+naming a household twice, and the rollups must still equal the naive counts (a pushed batch
+reaches the dashboard: ``test_dashboard.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.core.db import insert_rows, write_transaction
+from backend.fieldwork.tables import WorkLog
+from tests.api.test_dashboard_rollups import NOW, _compare, _reset, log_values
+
+batches = st.lists(
+    st.lists(st.tuples(log_values, st.booleans()), min_size=1, max_size=8), max_size=4
+)
+
+
+def _row(v: dict, record_id: uuid.UUID) -> dict:
+    households = v["households"] + v["households"][:1]  # a household named twice
+    return {
+        "id": record_id, "owner_id": uuid.UUID(int=7), "village_code": v["village"],
+        "county_code": v["village"][:6], "version": 1, "content_hash": "", "deleted": v["deleted"],
+        "created_at": NOW, "updated_at": NOW, "date": v["date"], "kind": v["kind"], "text": "",
+        "household_ids": households, "loc_lat": None, "loc_lon": None, "loc_accuracy_m": None,
+        "loc_captured_at": None, "evidence": [],
+        "flags": [{"code": "outside_fence"}] if v["flagged"] else [],
+    }
+
+
+async def _insert(history: list[list[tuple[dict, bool]]]) -> None:
+    taken: list[uuid.UUID] = []
+    for batch in history:
+        rows = []
+        for v, again in batch:
+            # A taken id (another batch's, with other values) is skipped, and not counted.
+            record_id = taken[len(rows) % len(taken)] if again and taken else uuid.uuid4()
+            rows.append(_row(v, record_id))
+        async with write_transaction(WorkLog._meta.db):
+            done = await insert_rows(WorkLog, rows, conflict_target="id", returning="id")
+        fresh = {r["id"] for r in rows if r["id"] not in taken}
+        assert {uuid.UUID(str(r["id"])) for r in done} == fresh
+        taken += fresh
+
+
+def test_rollups_count_each_row_of_a_batch_insert(client, world, run):
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(history=batches)
+    def check(history):
+        run(_reset)
+        run(_insert, history)
+        run(_compare)
+
+    check()
+
