@@ -202,9 +202,10 @@ class TownshipMonth(Table, tablename="fieldwork_township_month"):
 
 class RollupVillage(Table, tablename="fieldwork_rollup_village"):
     """Every village that has (or had) a row in ``TownshipMonth``'s sums, with its county and
-    township, listed by the same triggers (unique; never removed). A read may take a
-    township's rows only when every village listed under it is among the villages asked for;
-    the others are added up from the per-village rollups."""
+    township, listed by the same triggers (never removed). No unique key, so that a writer
+    never waits for another to list the same new village (two such writers at once both list
+    it). A read may take a township's rows only when every village listed under it is among
+    the villages asked for; the others are added up from the per-village rollups."""
 
     county_code = Varchar(length=6)
     township_code = Varchar(length=9)

@@ -135,8 +135,13 @@ class Server:
                         return
             except (OSError, urllib.error.URLError):
                 time.sleep(0.3)
+        # uvicorn's own account (e.g. workers killed for not being ready within its worker
+        # health check's 5 s, as on a loaded machine) is in INFO lines the stop does not show.
+        self.log.flush()
+        tail = Path(self.log.name).read_text(errors="replace").splitlines()[-6:]
         self.stop()
-        raise RuntimeError("the server did not start")
+        raise RuntimeError("the server did not start in 60 s; its log ends:\n"
+                           + "\n".join(tail))
 
     def pids(self) -> list[int]:
         """The server and its workers."""
