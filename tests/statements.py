@@ -8,13 +8,11 @@ __all__ = ["Statements"]
 class Statements:
     """Counts the statements sent to the database (each a round trip to the driver: the
     SQLite connection's thread or the PostgreSQL server), by wrapping the drivers' calls;
-    ``sql`` holds their text, upper case and on one line; ``sent`` each one's text and
-    parameters as the driver got them (to ``EXPLAIN`` them)."""
+    ``sql`` holds their text, upper case and on one line."""
 
     def __init__(self) -> None:
         self.count = 0
         self.sql: list[str] = []
-        self.sent: list[tuple[str, tuple]] = []
         import aiosqlite
         import asyncpg
 
@@ -33,7 +31,6 @@ class Statements:
         def counted(*args, **kwargs):
             self.count += 1
             self.sql.append(" ".join(str(args[1]).split()).upper() if len(args) > 1 else "")
-            self.sent.append((str(args[1]) if len(args) > 1 else "", args[2:]))
             return original(*args, **kwargs)
 
         return counted

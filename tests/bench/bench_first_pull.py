@@ -209,11 +209,24 @@ def explain_pull(client, headers, params: dict, url: str) -> None:
     second page, the last page of the snapshot and the feed page after it."""
     from tests.statements import Statements
 
+    class Sent(Statements):
+        """The statements with their parameters, as the drivers got them."""
+
+        def _counting(self, original):
+            counted = super()._counting(original)
+
+            def kept(*args, **kwargs):
+                self.sent.append((str(args[1]) if len(args) > 1 else "", args[2:]))
+                return counted(*args, **kwargs)
+
+            return kept
+
     pages: list[list[tuple[str, tuple]]] = []
     cursor = None
     while True:
         q = dict(params) | ({"since": cursor} if cursor else {})
-        with Statements() as sent:
+        with Sent() as sent:
+            sent.sent = []
             page = client.get("/api/sync/pull", params=q, headers=headers).json()
         pages.append([(sql, args) for sql, args in sent.sent
                       if sql.lstrip().upper().startswith(("SELECT", "WITH"))])
