@@ -183,22 +183,26 @@ async def pull_bound(engine: Engine) -> int:
     Read in two steps, the next id first: a transaction given an id before that read is either
     listed as running by the second read, or has ended and is visible to the reads after it.
     Transactions of other databases on the same server are not waited for.
+
+    Both steps are one statement (one round trip): the list of running transactions is a
+    subquery that depends on the next id (``q.hi``), so PostgreSQL evaluates it for the row of
+    ``q`` after ``q`` has read that id (``OFFSET 0`` keeps ``q`` a subquery of its own).
     """
-    # Clearing the statistics snapshot makes the second read fresh even inside a transaction.
-    [row] = await fetch(
-        engine,
-        "SELECT pg_stat_clear_snapshot() AS c, pg_snapshot_xmax(pg_current_snapshot())::text AS hi",
-    )
+    # Clearing the statistics snapshot makes the list fresh even inside a transaction.
+    [row] = await fetch(engine, _BOUND)
     hi = int(row["hi"])
-    running = await fetch(
-        engine,
-        "SELECT backend_xid::text AS xid FROM pg_stat_activity "
-        "WHERE datname = current_database() AND backend_xid IS NOT NULL",
-    )
     bound = hi
-    for r in running:
-        bound = min(bound, _widen(int(r["xid"]), hi))
+    for xid in row["running"]:
+        bound = min(bound, _widen(int(xid), hi))
     return bound
+
+
+_BOUND = (
+    "SELECT q.hi, ARRAY(SELECT a.backend_xid::text FROM pg_stat_activity a "
+    "WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL AND q.hi IS NOT NULL"
+    ") AS running FROM (SELECT pg_stat_clear_snapshot() AS c, "
+    "pg_snapshot_xmax(pg_current_snapshot())::text AS hi OFFSET 0) AS q"
+)
 
 
 async def feed_end(engine: Engine) -> Cursor:
@@ -271,6 +275,7 @@ async def ensure_stamps(engine: Engine) -> None:
             "FOR EACH ROW EXECUTE FUNCTION sync_stamp_txid()"
         )
         await engine.run_ddl(f'CREATE INDEX "{name}_txid_seq" ON "{name}" (txid, seq)')
+    await _ensure_owner_feed(engine)
     unnumbered = await _synced_tables(
         engine, f"coalesce(c.column_default, '') NOT LIKE 'nextval(''{_SEQUENCE}''%'"
     )
@@ -278,6 +283,38 @@ async def ensure_stamps(engine: Engine) -> None:
         await engine.run_ddl(
             f'ALTER TABLE "{name}" ALTER COLUMN seq SET DEFAULT nextval(\'{_SEQUENCE}\')'
         )
+
+
+async def _ensure_owner_feed(engine: Engine) -> None:
+    """Every synced table indexed by ``(owner_id, txid, seq)``: one owner's rows in feed order.
+
+    A cadre pulls their own rows (``owner_id = ?``) after a cursor, in ``(txid, seq)`` order: in
+    this index each page of the pull, and the probe of whether a kind has rows at all, is one
+    range scan. With ``(txid, seq)`` alone PostgreSQL walked every owner's changes after the
+    cursor (a province's, for a phone's first pull), and with ``(owner_id, seq)`` it read and
+    sorted all the owner's rows for every page. It replaces the table's ``(owner_id)`` and
+    ``(owner_id, seq)`` indexes, which it covers (on PostgreSQL the feed is not in ``seq``
+    order), so a push maintains no more indexes than before.
+    """
+    present = {
+        row["name"]
+        for row in await fetch(
+            engine,
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()",
+        )
+    }
+    owned = (
+        "EXISTS (SELECT 1 FROM information_schema.columns o WHERE o.table_schema = "
+        "c.table_schema AND o.table_name = c.table_name AND o.column_name = 'owner_id')"
+    )
+    for name in await _synced_tables(engine, owned):
+        if f"{name}_owner_feed" not in present:
+            await engine.run_ddl(
+                f'CREATE INDEX "{name}_owner_feed" ON "{name}" (owner_id, txid, seq)'
+            )
+        for covered in (f"{name}_owner_id", f"{name}_owner_seq"):
+            if covered in present:
+                await engine.run_ddl(f'DROP INDEX "{covered}"')
 
 
 async def _synced_tables(engine: Engine, condition: str) -> list[str]:

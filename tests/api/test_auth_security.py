@@ -297,6 +297,53 @@ def test_key_rotation_accepts_the_old_key_for_one_token_lifetime():
     assert token_cls is not None
 
 
+def test_a_checked_token_is_not_checked_again_until_it_expires(monkeypatch):
+    import types
+
+    import jwt
+    import jwt.api_jwt
+    from litestar.exceptions import NotAuthorizedException
+
+    from backend.accounts import tokens
+
+    settings = Settings(secret_key="7d3b9e5f1a2c8e4b6d0f2a9c3e5b1d7f", access_token_minutes=30)
+    token_cls = _token_class(settings)
+    checked = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checked.append(1) or real_decode(*a, **k))
+
+    def decode(text: str):
+        return token_cls.decode(text, secret=settings.signing_key(), algorithm=ALGORITHM,
+                                require_claims=["exp", "iat", "sub"])
+
+    user, session = uuid.uuid4(), uuid.uuid4()
+    text = issue_access_token(settings, user, session)
+    first = decode(text)
+    assert decode(text) is first and len(checked) == 1  # the second time from what was kept
+    assert first.sub == str(user) and first.extras["sid"] == str(session)
+    # Another text (a changed signature, or another key's) is checked in full and refused.
+    forged = text[:-4] + ("AAAA" if not text.endswith("AAAA") else "BBBB")
+    with pytest.raises(NotAuthorizedException):
+        decode(forged)
+    other = Settings(secret_key="1" * 8 + "9c1f3e7a5b2d8f604e1a9c3b7d5f2e8a")
+    with pytest.raises(NotAuthorizedException):
+        decode(issue_access_token(other, user, session))
+    assert len(checked) == 3
+    # Past its exp the kept token is checked again, and refused as expired.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later
+
+    monkeypatch.setattr(tokens, "time", types.SimpleNamespace(time=later.timestamp))
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+    with pytest.raises(NotAuthorizedException):
+        decode(text)
+    assert len(checked) == 4
+
+
 # --- login throttling ------------------------------------------------------------------------
 
 

@@ -184,8 +184,9 @@ def test_a_commit_between_two_kinds_reads_is_not_passed(client, world, monkeypat
 def test_a_pull_asks_every_kind_at_once_and_reads_only_those_with_changes(
     client, world, monkeypatch
 ):
-    """Nothing new: the feed's end (one read; two on PostgreSQL, the bound) and one statement
-    for all kinds, not one a kind. A new work log: that kind alone is read besides."""
+    """Nothing new: the feed's end (one read: the counter on SQLite, the bound on PostgreSQL)
+    and one statement for all kinds, not one a kind. A new work log: that kind alone is read
+    besides."""
     _, cursor = pull_all(client, world, "cadre_x1")
     original = sync_services.pull
     counts: list[int] = []
@@ -198,9 +199,40 @@ def test_a_pull_asks_every_kind_at_once_and_reads_only_those_with_changes(
 
     monkeypatch.setattr(sync_services, "pull", counted)
     nothing, cursor = pull_all(client, world, "cadre_x1", since=cursor)
-    end = 2 if ENGINE == "postgres" else 1
+    end = 1
     assert nothing == [] and counts == [end + 1]
     push(client, world, "cadre_x1", item(log_data("只有一类有新的")))
     counts.clear()
     one, _ = pull_all(client, world, "cadre_x1", since=cursor)
     assert _texts(one) == {"只有一类有新的"} and counts == [end + 2]
+
+
+@pytest.mark.postgres_only
+def test_every_synced_table_has_its_owners_rows_in_feed_order(client, run):
+    """A cadre's pull reads ``owner_id = ?`` after a cursor in ``(txid, seq)`` order: every synced
+    table has ``(owner_id, txid, seq)``, which replaces ``(owner_id)`` and ``(owner_id, seq)``
+    (a push maintains no more indexes), and making the stamps again changes nothing."""
+    from backend.core.db import fetch
+    from backend.fieldwork.tables import WorkLog
+    from backend.sync.cursor import ensure_stamps
+
+    engine = WorkLog._meta.db
+
+    async def indexes() -> dict[str, str]:
+        rows = await fetch(engine, "SELECT indexname AS name, indexdef AS def FROM pg_indexes "
+                                   "WHERE schemaname = current_schema()")
+        return {r["name"]: r["def"] for r in rows}
+
+    async def synced() -> list[str]:
+        rows = await fetch(engine, "SELECT table_name AS name FROM information_schema.columns "
+                                   "WHERE table_schema = current_schema() AND column_name = 'txid'")
+        return sorted(r["name"] for r in rows)
+
+    tables = run(synced)
+    assert "fieldwork_work_log" in tables and len(tables) >= 10
+    before = run(indexes)
+    for table in tables:
+        assert before[f"{table}_owner_feed"].endswith("(owner_id, txid, seq)")
+        assert f"{table}_owner_id" not in before and f"{table}_owner_seq" not in before
+    run(ensure_stamps, engine)
+    assert run(indexes) == before
