@@ -16,7 +16,9 @@ class Statements:
         import aiosqlite
         import asyncpg
 
-        self._patched = [(aiosqlite.Connection, "execute")] + [
+        self._patched = [
+            (aiosqlite.Connection, name) for name in ("execute", "execute_fetchall")
+        ] + [
             (asyncpg.connection.Connection, name)
             for name in ("execute", "fetch", "fetchrow", "fetchval", "executemany")
         ]

@@ -120,10 +120,13 @@ class SharedSQLiteEngine(SQLiteEngine):
             # transaction: on the reading connection, whose statements of several requests
             # interleave, it could find a read still open there and fail at once as locked.
             assert self.write_lock is not None
-            async with self.write_lock, self.writer.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
-        async with self.shared.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+            async with self.write_lock:
+                return await self.writer.execute_fetchall(query, args or [])
+        # Run and read to the end in one call on the connection's thread: a statement left
+        # open between calls (others' statements interleave here) would keep its read
+        # snapshot, and the next reads would miss what was committed since
+        # (tests/api/test_sqlite_connections.py). One call instead of three, too.
+        return await self.shared.execute_fetchall(query, args or [])
 
     async def _run_in_existing_connection(
         self,
@@ -135,8 +138,7 @@ class SharedSQLiteEngine(SQLiteEngine):
     ) -> Any:
         # Every connection of this engine has its foreign keys on from the start (``_connect``):
         # Piccolo's ``PRAGMA foreign_keys`` before each statement is a wasted round trip.
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        return await connection.execute_fetchall(query, args or [])
 
 
 def _sha256_hex(text: str) -> str:

@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     server_limit_concurrency: int = Field(default=1000, ge=10)
     server_keepalive_seconds: int = Field(default=5, ge=1, le=300)
     server_max_head_bytes: int = Field(default=16 * 1024, ge=4096, le=1024 * 1024)
+    #: ``zhucun serve --workers N``: a worker that does not answer the supervisor's health check
+    #: in this time is killed and replaced. uvicorn's 5 s killed workers still starting (8 s to
+    #: import and build the app at a load of 10 on two cores) again and again.
+    server_worker_healthcheck_seconds: int = Field(default=30, ge=5, le=600)
     #: 网络安全法 Art. 21: network logs and audit records are kept at least 6 months.
     audit_retention_days: int = 180
     max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
@@ -192,6 +196,7 @@ class Settings(BaseSettings):
             "limit_concurrency": self.server_limit_concurrency,
             "timeout_keep_alive": self.server_keepalive_seconds,
             "h11_max_incomplete_event_size": self.server_max_head_bytes,
+            "timeout_worker_healthcheck": self.server_worker_healthcheck_seconds,
         }
 
     @property

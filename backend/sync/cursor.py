@@ -184,9 +184,11 @@ async def pull_bound(engine: Engine) -> int:
     listed as running by the second read, or has ended and is visible to the reads after it.
     Transactions of other databases on the same server are not waited for.
 
-    Both steps are one statement (one round trip): the list of running transactions is a
-    subquery that depends on the next id (``q.hi``), so PostgreSQL evaluates it for the row of
-    ``q`` after ``q`` has read that id (``OFFSET 0`` keeps ``q`` a subquery of its own).
+    Both steps are one statement (one round trip). The next id is the ``xmax`` of
+    ``pg_current_snapshot()``, the statement's snapshot, taken before the statement runs; the
+    list of running transactions is read from ``pg_stat_activity`` while it runs, so after.
+    (The list is also a subquery that depends on the next id, ``q.hi``, evaluated for ``q``'s
+    row; ``OFFSET 0`` keeps ``q`` a subquery of its own.)
     """
     # Clearing the statistics snapshot makes the list fresh even inside a transaction.
     [row] = await fetch(engine, _BOUND)

@@ -26,7 +26,7 @@ async def forwards():
     async def back():
         from piccolo.engine import engine_finder
 
-        await engine_finder().run_ddl("DROP INDEX fieldwork_work_log_owner_seq")
+        await engine_finder().run_ddl("DROP INDEX IF EXISTS fieldwork_work_log_owner_seq")
 
     manager.add_raw(run)
     manager.add_raw_backwards(back)

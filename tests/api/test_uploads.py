@@ -103,3 +103,4 @@ def test_the_server_limits_are_valid_uvicorn_settings():
     config = uvicorn.Config("backend.app:create_app", factory=True, **limits)
     assert config.limit_concurrency == 1000 and config.timeout_keep_alive == 5
     assert config.h11_max_incomplete_event_size == 16 * 1024
+    assert config.timeout_worker_healthcheck == 30
