@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    BigSerial,
     Boolean,
     Date,
     DoublePrecision,
@@ -138,6 +139,9 @@ class VillageMonthLogs(Table, tablename="fieldwork_village_month_logs"):
     rows in the writing transaction (never stale, never a lock between writers); readers add
     them up per (village_code, month, kind) and fold them from time to time."""
 
+    #: 64-bit: every write and fold takes new ids (migration of 4 Dec 18:00).
+    id = BigSerial(primary_key=True)
+
     village_code = Varchar(length=12)
     county_code = Varchar(length=6)
     #: First day of the month.
@@ -154,6 +158,9 @@ class VillageMonthHouseholds(Table, tablename="fieldwork_village_month_household
     visited). Appended by triggers like ``VillageMonthLogs``, per (village_code, month,
     household_id)."""
 
+    #: 64-bit: every write and fold takes new ids (migration of 4 Dec 18:00).
+    id = BigSerial(primary_key=True)
+
     village_code = Varchar(length=12)
     county_code = Varchar(length=6)
     month = Date()
@@ -167,6 +174,9 @@ class VillageMonthSheets(Table, tablename="fieldwork_village_month_sheets"):
     """Rollup: presence sheets of a village's cadres for one month by state, and the village
     days they count. Appended by triggers on ``fieldwork_presence_sheet``, per
     (village_code, month, state)."""
+
+    #: 64-bit: every write and fold takes new ids (migration of 4 Dec 18:00).
+    id = BigSerial(primary_key=True)
 
     village_code = Varchar(length=12)
     county_code = Varchar(length=6)
@@ -187,6 +197,9 @@ class TownshipMonth(Table, tablename="fieldwork_township_month"):
     per (county_code, month, township_code), and folded like them: a county's 12-month
     trend adds up a few hundred rows, not every village's."""
 
+    #: 64-bit: every write and fold takes new ids (migration of 4 Dec 18:00).
+    id = BigSerial(primary_key=True)
+
     county_code = Varchar(length=6)
     township_code = Varchar(length=9)
     #: First day of the month.
@@ -206,6 +219,9 @@ class RollupVillage(Table, tablename="fieldwork_rollup_village"):
     never waits for another to list the same new village (two such writers at once both list
     it). A read may take a township's rows only when every village listed under it is among
     the villages asked for; the others are added up from the per-village rollups."""
+
+    #: 64-bit: every write and fold takes new ids (migration of 4 Dec 18:00).
+    id = BigSerial(primary_key=True)
 
     county_code = Varchar(length=6)
     township_code = Varchar(length=9)
