@@ -61,3 +61,24 @@ def drop_database(token: object) -> None:
 if __name__ == "__main__":
     # `python -m tests.dbconf` exits 0 when PostgreSQL is reachable (used by the Makefile).
     raise SystemExit(0 if pg_available() else 1)
+
+
+def kept_database(prefix: str, name: str) -> str:
+    """The URL of a benchmark's kept database ``<prefix>_<name>`` (created empty the first
+    time): a province-sized set-up takes minutes, and later runs reuse it."""
+    if engine_name() != "postgres":
+        return f"sqlite:///{Path(tempfile.gettempdir()) / f'{prefix}-{name}.sqlite'}"
+    database = f"{prefix}_{name}".replace("-", "_")
+    import asyncpg
+
+    async def create() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
+                                       database):
+                await conn.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{database}"

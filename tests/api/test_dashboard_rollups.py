@@ -305,6 +305,19 @@ def test_a_fold_finds_its_keys_through_the_pending_index_whatever_the_statistics
         conn.close()
 
 
+def planned_statements(monkeypatch) -> list[str]:
+    """The SQL of every statement the dashboard's reads plan for their values, from now on."""
+    calls: list[str] = []
+    real = summary.fetch_planned
+
+    async def recorded(engine, sql, *args):
+        calls.append(sql)
+        return await real(engine, sql, *args)
+
+    monkeypatch.setattr(summary, "fetch_planned", recorded)
+    return calls
+
+
 def test_the_figures_are_planned_for_their_values_at_every_read(client, world, run,
                                                                 monkeypatch):
     """From a prepared statement's sixth run PostgreSQL may use a generic plan: for the
@@ -322,14 +335,7 @@ def test_the_figures_are_planned_for_their_values_at_every_read(client, world, r
                 (await fetch(engine, setting))[0]["mode"])
 
     assert run(modes) == ("force_custom_plan", "auto")
-    calls = []
-    real = summary.fetch_planned
-
-    async def recorded(engine, sql, *args):
-        calls.append(sql)
-        return await real(engine, sql, *args)
-
-    monkeypatch.setattr(summary, "fetch_planned", recorded)
+    calls = planned_statements(monkeypatch)
     run(summary.village_figures, [VILLAGE_X1], MONTHS[0], dt.date(2026, 1, 31), MONTHS[0])
     assert len(calls) == 1 and "UNION ALL" in calls[0]
 
@@ -340,14 +346,7 @@ def test_the_trend_reads_the_villages_rollups_only_for_townships_asked_for_in_pa
     """Township X's listed villages are X1 and X2 (both have logs): asked for both, its
     trend comes from the township's rows in the one statement; asked for X1 alone, X1's trend
     is read from its own rows by a second statement, and the figures are X1's only."""
-    calls = []
-    real = summary.fetch_planned
-
-    async def recorded(engine, sql, *args):
-        calls.append(sql)
-        return await real(engine, sql, *args)
-
-    monkeypatch.setattr(summary, "fetch_planned", recorded)
+    calls = planned_statements(monkeypatch)
     run(_reset)
     log = {"date": MONTHS[0], "kind": "visit", "households": [], "flagged": False,
            "deleted": False}

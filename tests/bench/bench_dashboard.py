@@ -35,7 +35,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -57,28 +56,9 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def kept_database(name: str) -> str:
-    """The URL of the kept database ``name``, created empty the first time."""
-    if dbconf.engine_name() != "postgres":
-        return f"sqlite:///{Path(tempfile.gettempdir()) / f'zhucun-bench-{name}.sqlite'}"
-    import asyncpg
-
-    async def create() -> None:
-        conn = await asyncpg.connect(dbconf.PG_ADMIN_DSN)
-        try:
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
-                                       f"zhucun_bench_{name}"):
-                await conn.execute(f'CREATE DATABASE "zhucun_bench_{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    return f"{dbconf.PG_ADMIN_DSN.rsplit('/', 1)[0]}/zhucun_bench_{name}"
-
-
 ARGS = arguments()
 if ARGS.keep:
-    DB_URL, TOKEN = kept_database(ARGS.keep), None
+    DB_URL, TOKEN = dbconf.kept_database("zhucun-bench", ARGS.keep), None
 else:
     DB_URL, TOKEN = dbconf.create_database()
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL

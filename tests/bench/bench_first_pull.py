@@ -33,7 +33,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -46,34 +45,16 @@ from tests.bench import cputime  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+
 def _kept() -> str | None:
     """``--keep NAME`` from the command line, read before the database is chosen."""
     argv = sys.argv[1:]
     return argv[argv.index("--keep") + 1] if "--keep" in argv[:-1] else None
 
 
-def kept_database(name: str) -> str:
-    """The URL of the kept database ``name`` (created empty the first time): a province-sized
-    set-up takes minutes, and later runs reuse it."""
-    if dbconf.engine_name() != "postgres":
-        return f"sqlite:///{Path(tempfile.gettempdir()) / f'zhucun-bench-fp-{name}.sqlite'}"
-    import asyncpg
-
-    async def create() -> None:
-        conn = await asyncpg.connect(dbconf.PG_ADMIN_DSN)
-        try:
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
-                                       f"zhucun_bench_fp_{name}"):
-                await conn.execute(f'CREATE DATABASE "zhucun_bench_fp_{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    return f"{dbconf.PG_ADMIN_DSN.rsplit('/', 1)[0]}/zhucun_bench_fp_{name}"
-
-
 KEEP = _kept()
-DB_URL, TOKEN = (kept_database(KEEP), None) if KEEP else dbconf.create_database()
+DB_URL, TOKEN = ((dbconf.kept_database("zhucun-bench-fp", KEEP), None) if KEEP
+                 else dbconf.create_database())
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
 
 import brotli  # noqa: E402
