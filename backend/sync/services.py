@@ -553,20 +553,20 @@ async def _kinds_after(
     use (``(owner_id, txid, seq)`` for a cadre's own rows).
     """
     every = kinds()
-    order = _order(engine)
-    # Each kind's clause in a plain ``SELECT 1 FROM`` its table: a Piccolo select built for
-    # each of the 13 kinds cost about 1 ms of CPU a pull, more than the statement.
+    # Each kind's part is ``_query`` with ``1`` for its columns and one row (``limit`` 0): a
+    # Piccolo select built for each of the 13 kinds cost about 1 ms of CPU a pull, more than
+    # the statement.
     first = [
-        QueryString(
-            f'SELECT 1 FROM "{kind.table._meta.tablename}" WHERE {{}} ORDER BY {order} LIMIT 1',
-            _after_where(kind, actor, after, bound=bound, upto=upto, live=live).querystring,
-        )
+        _query(kind, actor, after, 0, [_ONE], bound=bound, upto=upto, live=live)
         for kind in every
     ]
     # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
     template = " UNION ALL ".join(f"SELECT {i} FROM ({{}}) AS k{i}" for i in range(len(every)))
     found = await fetch_values(engine, QueryString(template, *first))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
+
+
+_ONE = QueryString("1")
 
 
 @functools.cache
