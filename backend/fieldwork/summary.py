@@ -219,7 +219,7 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
             partial.append(key + code)
         elif part.startswith("trend_"):
             _add_trend(trend, part, key, a, b)
-        elif code in out:
+        else:
             _add_village(out[code], part, key, a, b)
     if partial:
         sql, args = _village_trend_sql(engine, villages, partial, trend_start, end)
@@ -254,6 +254,15 @@ def _add_village(stats: VillageStats, part: str, key: str, a: int, b: int) -> No
         stats.sheets_submitted += a
 
 
+def _months_in(start: dt.date, end: dt.date) -> tuple[str, list[dt.date]]:
+    """The rollups' months from ``start`` to ``end`` (whole months): one month as an
+    equality, so that an index of (county, month, village, …) can seek each village asked
+    for (a township reviewer's few reads only theirs), more as a range."""
+    if (start.year, start.month) == (end.year, end.month):
+        return "month = {}", [start]
+    return "month >= {} AND month <= {}", [start, end]
+
+
 def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
                  trend_start: dt.date) -> tuple[str, list[Any]]:
     """One statement of rows ``(part, code, key, a, b)``: the period per village and kind
@@ -264,30 +273,34 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
     and each (rollup, county) pair's pending rows (``key`` the rollup, ``code`` the county).
     A ``partial`` row's ``code`` is the village, its ``key`` the county it is listed under.
 
-    The period's parts read the villages' counties (one range of the ``…_read`` index each);
-    rows of other villages are dropped in Python. Logs and sheets are grouped per month too,
-    in the index's order (no sort; the months are added up here); households cannot be
-    (distinct across the months). A township's rows count every village
+    The period's parts read only the villages asked for (the scope cut in the statement,
+    not after): for one month the ``…_read`` index seeks each of a township reviewer's
+    villages, and a county's are filtered in its range (``_months_in``). Logs and sheets are
+    grouped per month too, in the index's order (no sort; the months are added up here);
+    households cannot be (distinct across the months). A township's rows count every village
     listed under it (``RollupVillage``: whatever the triggers ever counted), so they are
     taken only when all of those are asked for; a village the list lacks has no rows."""
     where, counties = _in_counties(villages)
     among, wanted = _in_villages(engine, "village_code", villages)
-    period = [*counties, start, end]
+    months_in, span = _months_in(start, end)
+    period = [*counties, *span, wanted]
     months = [*counties, trend_start, end]
     covered = ("(county_code, township_code) IN "
                "(SELECT county_code, township_code FROM covered)")
     parts = [
         (f"SELECT 'kind' AS part, village_code AS code, kind AS key, SUM(logs) AS a, "
          f"SUM(flagged) AS b FROM fieldwork_village_month_logs WHERE {where} "
-         f"AND month >= {{}} AND month <= {{}} GROUP BY month, village_code, kind", period),
+         f"AND {months_in} AND {among} GROUP BY month, village_code, kind",
+         period),
         (f"SELECT 'visited', village_code, NULL, COUNT(*), 0 FROM ("
          f"SELECT village_code, household_id FROM fieldwork_village_month_households "
-         f"WHERE {where} AND month >= {{}} AND month <= {{}} "
+         f"WHERE {where} AND {months_in} AND {among} "
          f"GROUP BY village_code, household_id HAVING SUM(logs) > 0) v "
          f"GROUP BY village_code", period),
         (f"SELECT 'sheets', village_code, state, SUM(sheets), SUM(village_days) "
          f"FROM fieldwork_village_month_sheets WHERE {where} "
-         f"AND month >= {{}} AND month <= {{}} GROUP BY month, village_code, state", period),
+         f"AND {months_in} AND {among} GROUP BY month, village_code, state",
+         period),
         (f"SELECT 'trend_logs', NULL, CAST(month AS TEXT), SUM(logs), SUM(flagged) "
          f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
          f"AND {covered} GROUP BY month HAVING SUM(logs) > 0", months),
@@ -302,12 +315,14 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
             parts.append((f"SELECT 'pending', CAST({{}} AS VARCHAR(6)), "
                           f"CAST({{}} AS VARCHAR(40)), COUNT(*), 0 FROM {table} "
                           f"WHERE county_code = {{}} AND pending", [county, table, county]))
-    # The townships with no listed village outside the villages asked for.
+    # The townships with no listed village outside the villages asked for, among the
+    # townships of those villages (a township's code begins each of its villages' codes).
+    townships, listed = _in_villages(engine, "township_code", sorted({v[:9] for v in villages}))
     head = (f"WITH covered AS (SELECT county_code, township_code FROM fieldwork_rollup_village "
-            f"WHERE {where} GROUP BY county_code, township_code "
+            f"WHERE {where} AND {townships} GROUP BY county_code, township_code "
             f"HAVING MIN(CASE WHEN {among} THEN 1 ELSE 0 END) = 1) ")
     return (head + " UNION ALL ".join(sql for sql, _ in parts),
-            [*counties, wanted, *[a for _, a in parts for a in a]])
+            [*counties, listed, wanted, *[a for _, a in parts for a in a]])
 
 
 def _village_trend_sql(engine: Any, villages: list[str], partial: list[str], start: dt.date,
