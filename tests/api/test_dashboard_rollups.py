@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend.core.canonical import loads
 from backend.fieldwork import summary
 from backend.fieldwork.tables import (
     PresenceSheet,
@@ -69,6 +70,12 @@ steps = st.lists(
         st.tuples(st.just("add_log"), log_values),
         st.tuples(st.just("edit_log"), st.integers(0, 50), log_values),
         st.tuples(st.just("drop_log"), st.integers(0, 50)),
+        # Statements of several logs (on PostgreSQL counted a statement at a time): the logs
+        # of a village moved to a month and kind (flagged or not), those of a village deleted,
+        # every log's text changed (no count moves).
+        st.tuples(st.just("edit_logs"), st.sampled_from(VILLAGES), log_values),
+        st.tuples(st.just("drop_logs"), st.sampled_from(VILLAGES)),
+        st.tuples(st.just("touch_logs"), st.text(max_size=3)),
         st.tuples(st.just("add_sheet"), sheet_values),
         st.tuples(st.just("edit_sheet"), st.integers(0, 50), sheet_values),
         st.tuples(st.just("drop_sheet"), st.integers(0, 50)),
@@ -114,6 +121,18 @@ async def _apply(history) -> None:
             await WorkLog.update(_log_columns(step[2])).where(WorkLog.id == target)
         elif op == "drop_log" and logs:
             await WorkLog.delete().where(WorkLog.id == logs.pop(step[1] % len(logs)))
+        elif op == "edit_logs":
+            v = _log_columns(step[2])
+            moved = {c: v[c] for c in (WorkLog.date, WorkLog.kind, WorkLog.flags,
+                                       WorkLog.household_ids)}
+            await WorkLog.update(moved).where(WorkLog.village_code == step[1])
+        elif op == "drop_logs":
+            gone = {r["id"] for r in await WorkLog.select(WorkLog.id).where(
+                WorkLog.village_code == step[1])}
+            await WorkLog.delete().where(WorkLog.village_code == step[1])
+            logs = [i for i in logs if i not in gone]
+        elif op == "touch_logs":
+            await WorkLog.update({WorkLog.text: step[1]}, force=True)
         elif op == "add_sheet":
             new = uuid.uuid4()
             v = step[1]
@@ -144,6 +163,62 @@ async def _compare() -> None:
         # A quarter at once (distinct households across months) agrees too.
         quarter = await summary.village_figures(villages, start, end, start)
         assert quarter.villages == await summary.village_stats_naive(villages, start, end)
+    assert await _rollup_sums() == await _log_counts()
+
+
+def _month(value) -> str:
+    return str(value)[:7]
+
+
+async def _rollup_sums() -> dict[str, dict[tuple, tuple[int, ...]]]:
+    """What the log rollups hold, summed per key (keys at zero left out): a reader asks only
+    whether a household's sum is above zero, so a household counted once for two logs would
+    pass the reads until one of the logs goes; the sums themselves must be the counts."""
+    from backend.core.db import fetch
+
+    engine = WorkLog._meta.db
+    out: dict[str, dict[tuple, tuple[int, ...]]] = {}
+    for name, key, counts in (
+        ("fieldwork_village_month_logs", "village_code, county_code, month, kind",
+         ("logs", "flagged")),
+        ("fieldwork_village_month_households", "village_code, county_code, month, household_id",
+         ("logs",)),
+        ("fieldwork_township_month", "county_code, township_code, month", ("logs", "flagged")),
+    ):
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in counts)
+        rows = await fetch(engine, f"SELECT {key}, {sums} FROM {name} GROUP BY {key}")
+        columns = [k.strip() for k in key.split(",")]
+        out[name] = {
+            tuple(_month(r[k]) if k == "month" else r[k] for k in columns):
+                tuple(int(r[c] or 0) for c in counts)
+            for r in rows if any(int(r[c] or 0) for c in counts)}
+    return out
+
+
+def _json_list(value) -> list:
+    return value if isinstance(value, list) else loads(value or "[]")
+
+
+async def _log_counts() -> dict[str, dict[tuple, tuple[int, ...]]]:
+    """``_rollup_sums`` counted from the logs: each live log once per key, its households
+    each once."""
+    logs: dict[tuple, list[int]] = {}
+    households: dict[tuple, list[int]] = {}
+    townships: dict[tuple, list[int]] = {}
+    for r in await WorkLog.select().where(WorkLog.deleted.eq(False)):
+        month = _month(r["date"])
+        flagged = int(bool(_json_list(r["flags"])))
+        for counts, key in ((logs, (r["village_code"], r["county_code"], month, r["kind"])),
+                            (townships, (r["county_code"], r["village_code"][:9], month))):
+            total = counts.setdefault(key, [0, 0])
+            total[0] += 1
+            total[1] += flagged
+        for household in set(_json_list(r["household_ids"])):
+            key = (r["village_code"], r["county_code"], month, household)
+            households.setdefault(key, [0])[0] += 1
+    return {"fieldwork_village_month_logs": {k: tuple(v) for k, v in logs.items()},
+            "fieldwork_village_month_households": {k: tuple(v) for k, v in households.items()},
+            "fieldwork_township_month": {k: tuple(v) for k, v in townships.items()}}
 
 
 async def _reset() -> None:

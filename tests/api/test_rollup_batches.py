@@ -11,14 +11,25 @@ reaches the dashboard: ``test_dashboard.py``).
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.core.db import insert_rows, write_transaction
+from backend.core.db import fetch, insert_rows, write_transaction
 from backend.fieldwork.tables import WorkLog
-from tests.api.test_dashboard_rollups import NOW, _compare, _reset, log_values
+from tests.api.test_dashboard_rollups import (
+    HOUSEHOLDS,
+    MONTHS,
+    NOW,
+    VILLAGES,
+    _compare,
+    _reset,
+    log_values,
+)
 
 batches = st.lists(
     st.lists(st.tuples(log_values, st.booleans()), min_size=1, max_size=8), max_size=4
@@ -62,3 +73,36 @@ def test_rollups_count_each_row_of_a_batch_insert(client, world, run):
 
     check()
 
+
+
+@pytest.mark.postgres_only
+def test_the_migration_to_set_wise_counts_goes_back_and_forth(client, world, run):
+    """The migration of 4 Dec 20:30 backwards (a log at a time) and forwards again (set-wise):
+    each way a batch, an update of several logs and a delete leave the rollups equal to the
+    naive counts."""
+    path = (Path(__file__).resolve().parents[2] / "migrations" / "fieldwork"
+            / "fieldwork_2026_12_04t20_30_00_000000.py")
+    spec = importlib.util.spec_from_file_location("set_wise_migration", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    log = {"kind": "visit", "households": HOUSEHOLDS[:2], "flagged": True, "deleted": False}
+    batch = [({**log, "village": village, "date": MONTHS[i % 3]}, False)
+             for i, village in enumerate(VILLAGES * 2)]
+
+    async def scenario(backwards: bool) -> None:
+        await _reset()
+        await (await migration.forwards()).run(backwards=backwards)
+        names = {r["tgname"] for r in await fetch(
+            WorkLog._meta.db, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid = 'fieldwork_work_log'::regclass")}
+        assert ("fieldwork_work_log_rollup_update" in names) is backwards
+        await _insert([batch, batch[:3]])
+        await _compare()
+        await WorkLog.update({WorkLog.date: MONTHS[2], WorkLog.flags: []}).where(
+            WorkLog.village_code == VILLAGES[0])
+        await WorkLog.delete().where(WorkLog.village_code == VILLAGES[1])
+        await _compare()
+
+    run(scenario, True)
+    run(scenario, False)

@@ -9,9 +9,9 @@ batched on either engine from one client, and ≥ 10× the one-per-request rate 
 (routing, auth, validation, database), without a network in between.
 
 On PostgreSQL the CPU of the database's backends a batch is read from ``/proc`` as well, and
-``--compare N`` alternates the batches in 2N blocks between the rollups' trigger on work log
-inserts as it is (once a statement) and as it was (once a row; migration of 4 Dec 17:10) and
-prints each one's figures.
+``--compare N`` alternates the batches in 2N blocks between the rollups' triggers on work logs
+as they are (one statement a statement, summed per key; migration of 4 Dec 20:30) and as they
+were (``fieldwork_log_rollup_add`` called for each new log) and prints each one's figures.
 """
 
 from __future__ import annotations
@@ -134,8 +134,8 @@ def _migration(path: str) -> Any:
     return module
 
 
-#: The migration that made the rollups' insert trigger run once a statement: its DDL both ways.
-ROLLUP_TRIGGER = _migration("migrations/fieldwork/fieldwork_2026_12_04t17_10_00_000000.py")
+#: The migration that made the rollups count a statement's logs set-wise: its DDL both ways.
+ROLLUP_TRIGGER = _migration("migrations/fieldwork/fieldwork_2026_12_04t20_30_00_000000.py")
 
 
 def _database_seconds() -> float:
@@ -150,8 +150,8 @@ def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="PostgreSQL: alternate 2N blocks of batches between the rollups' insert trigger "
-        "once a statement (now) and once a row (before)",
+        help="PostgreSQL: alternate 2N blocks of batches between the rollups' triggers "
+        "summing a statement's logs per key (now) and counting each log (before)",
     )
     parser.add_argument(
         "--single",
@@ -181,10 +181,10 @@ def main() -> None:
             size = -(-len(batched) // blocks)
             spans: dict[bool, Span] = {True: Span(), False: Span()}
             for block in range(blocks):
-                # Block 0 is the trigger as it is (once a statement), then as it was, and so on.
+                # Block 0 is the triggers as they are (set-wise), then as they were, and so on.
                 now = block % 2 == 0
                 if compare:
-                    for ddl in ROLLUP_TRIGGER.STATEMENT_LEVEL if now else ROLLUP_TRIGGER.ROW_LEVEL:
+                    for ddl in ROLLUP_TRIGGER.STATEMENT_LEVEL if now else ROLLUP_TRIGGER.PER_LOG:
                         client.blocking_portal.call(engine_from_url(DB_URL).run_ddl, ddl)
                 with spans[now].measure():
                     for payload in batched[block * size : (block + 1) * size]:
@@ -228,8 +228,8 @@ def main() -> None:
     )
     if compare:
         old = spans[False]
-        for name, span in (("once a statement (now)", current), ("once a row (before)", old)):
-            print(f"  rollups' insert trigger {name}: "
+        for name, span in (("set-wise (now)", current), ("each log (before)", old)):
+            print(f"  rollups' triggers {name}: "
                   f"{span.records / span.seconds:,.0f} records/s, process CPU "
                   f"{span.cpu * 1000 / span.batches:.1f} ms a batch, PostgreSQL's "
                   f"backends {span.database * 1000 / span.batches:.1f} ms ({span.batches} "
