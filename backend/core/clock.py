@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -33,7 +34,28 @@ def to_local(moment: dt.datetime) -> dt.datetime:
 
 def local_date(moment: dt.datetime | None = None) -> dt.date:
     """The Shanghai calendar date of ``moment`` (now by default)."""
-    return to_local(moment or utc_now()).date()
+    if moment is None:
+        return today_at(time.time())
+    return to_local(moment).date()
+
+
+#: The Shanghai date last asked for and the span of epoch seconds it lasts ([start, end)).
+_TODAY: tuple[float, float, dt.date] = (0.0, 0.0, dt.date.min)
+
+
+def today_at(now: float) -> dt.date:
+    """The Shanghai date at ``now`` (epoch seconds), kept until its midnight: a push of 500
+    records asks for today three times a record, and a time zone conversion each time was
+    5 % of its CPU."""
+    global _TODAY
+    start, end, day = _TODAY
+    if start <= now < end:
+        return day
+    day = dt.datetime.fromtimestamp(now, SHANGHAI).date()
+    start = dt.datetime.combine(day, dt.time(), SHANGHAI).timestamp()
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), SHANGHAI).timestamp()
+    _TODAY = (start, end, day)
+    return day
 
 
 def utc_iso(moment: dt.datetime) -> str:

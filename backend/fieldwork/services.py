@@ -367,14 +367,19 @@ async def _earlier_fixes(
 
 
 def _previous(
-    fixes: list[tuple[dt.datetime, str, Fix | None]], record_id: uuid.UUID, fix: Fix | None
+    fixes: list[tuple[dt.datetime, str, Fix | None]], times: list[dt.datetime],
+    record_id: uuid.UUID, fix: Fix | None,
 ) -> Fix | None:
-    """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted)."""
+    """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted;
+    ``times`` their times, searched without a key function called at every step)."""
     if fix is None or fix.captured_at is None:
         return None
-    index = bisect.bisect_left(fixes, fix.captured_at, key=lambda f: f[0])
+    index = bisect.bisect_left(times, fix.captured_at)
+    before = fixes[max(0, index - 2) : index]
+    if not before:
+        return None
     own = str(record_id)
-    for _t, other, earlier in reversed(fixes[max(0, index - 2) : index]):
+    for _t, other, earlier in reversed(before):
         if other != own:
             return earlier
     return None
@@ -430,6 +435,7 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     for owner in {o for _, o, _ in items}:
         batch = [(i, f) for i, o, _, f in located if o == owner and f]
         fixes[owner] = await _earlier_fixes(owner, batch)
+    times = {owner: [f[0] for f in owned] for owner, owned in fixes.items()}
     now, settings = utc_now(), FlagSettings()
     for record_id, owner, prepared, fix in located:
         v = prepared.values
@@ -438,7 +444,7 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
             location=fix,
             photos=[facts[h] for h in v["evidence"] if h in facts],
             fence=fences.get(prepared.place()[0]),
-            previous_fix=_previous(fixes[owner], record_id, fix),
+            previous_fix=_previous(fixes[owner], times[owner], record_id, fix),
             reuse_candidates=reuse[record_id],
             now=now,
             settings=settings,

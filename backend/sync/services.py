@@ -15,7 +15,7 @@ from piccolo.columns.combination import And, WhereRaw
 from piccolo.querystring import QueryString
 
 from backend.audit import services as audit
-from backend.core.bounds import body_problems
+from backend.core.bounds import problems_each
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
 from backend.core.db import (
@@ -103,8 +103,10 @@ def _refused(record_id: uuid.UUID, exc: DomainError, lang: Lang) -> PushResult:
 
 
 def _envelope(
-    item: PushItem, seen: set[uuid.UUID]
+    item: PushItem, seen: set[uuid.UUID], bounds: list[FieldError]
 ) -> tuple[SyncKind | None, uuid.UUID | None, list[FieldError]]:
+    """The item's kind, id and what is wrong with its envelope; ``bounds``: its data's
+    problems with the body bounds (``problems_each``)."""
     errors: list[FieldError] = []
     kind = get_kind(item.kind) if isinstance(item.kind, str) else None
     if kind is None or not kind.pushable:
@@ -123,7 +125,7 @@ def _envelope(
         errors.append(FieldError("data", "not_object"))
     else:
         # Control characters (a NUL): this item is rejected, the others apply (core/bounds).
-        errors.extend(body_problems(item.data, path="data"))
+        errors.extend(bounds)
     return kind, record_id, errors
 
 
@@ -133,8 +135,11 @@ async def _prepare_all(
     seen: set[uuid.UUID] = set()
     passed: dict[str, list[tuple[int, uuid.UUID, PushItem]]] = {}
     kinds_of: dict[str, SyncKind] = {}
+    objects = [item.data for item in items if isinstance(item.data, dict)]
+    bounds = iter(problems_each(objects, path="data"))
     for index, item in enumerate(items):
-        kind, record_id, errors = _envelope(item, seen)
+        kind, record_id, errors = _envelope(
+            item, seen, next(bounds) if isinstance(item.data, dict) else [])
         if errors or kind is None or record_id is None:
             results[index] = _rejected(item.id, errors, lang)
             continue

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from backend.core.bounds import MAX_DEPTH, body_problems
+from backend.core.bounds import MAX_DEPTH, body_problems, problems_each
 from backend.core.clock import local_date
 from backend.fieldwork.tables import Talk, WorkLog
 from tests.world import VILLAGE_X1
@@ -162,3 +162,28 @@ def test_body_rules_by_themselves():
     for _ in range(MAX_DEPTH + 5):
         deep = [deep]
     assert [p.code for p in body_problems(deep)] == ["too_deep"]
+
+
+def _nested(depth: int) -> list:
+    deep: list = []
+    for _ in range(depth):
+        deep = [deep]
+    return deep
+
+
+@pytest.mark.parametrize("bad", [
+    None, {"t": "no\x00"}, {"k\x00": 1}, {"n": 2**53 + 1}, {"x": float("nan")},
+    {"s": "x" * 100_001}, {"d": _nested(MAX_DEPTH)}, {"d": _nested(MAX_DEPTH - 2)},
+    {"l": list(range(10_001))},
+])
+def test_problems_of_many_values_are_each_values_own(bad):
+    """A batch's data checked in one pass answers for each value what checking it alone
+    would, whichever value breaks a bound (a value at the deepest depth allowed stays fine)."""
+    fine = [{"a": [1, 2.5, "文字", None, True], "b": {"c": "d\te"}}, {"e": []}]
+    values = [*fine, bad, *fine] if bad is not None else fine
+    assert problems_each(values, path="data") == [
+        body_problems(v, path="data") for v in values]
+
+
+def test_more_values_than_a_list_may_hold_are_each_fine_alone():
+    assert problems_each([{"a": "b"}] * 10_001) == [[]] * 10_001

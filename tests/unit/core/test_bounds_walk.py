@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.core.bounds import MAX_DEPTH, _fine, _walk, body_problems
+from backend.core.bounds import MAX_DEPTH, _fine, _walk, body_problems, problems_each
 
 _text = st.one_of(st.text(max_size=8), st.sampled_from(["a\x00", "\x7f", "\ufffe", "ok\t\n"]))
 _scalars = st.one_of(
@@ -25,6 +25,12 @@ _bodies = st.recursive(
 @given(_bodies, st.booleans())
 def test_fast_check_agrees_with_the_walk(body: object, text: bool) -> None:
     assert _fine(body, 0, text) == (not list(_walk(body, "", 0, text)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_bodies, max_size=6))
+def test_many_values_checked_at_once_agree_with_each_alone(values: list[object]) -> None:
+    assert problems_each(values, path="data") == [body_problems(v, path="data") for v in values]
 
 
 def test_depth_limit_same_in_both() -> None:

@@ -52,3 +52,16 @@ def test_local_date_is_shanghai():
     late_utc = dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC)  # 01:30 on 2 March in Shanghai
     assert local_date(late_utc) == dt.date(2026, 3, 2)
     assert utc_iso(dt.datetime(2026, 3, 1, 17, 30)) == "2026-03-01T17:30:00.000000Z"
+
+
+def test_today_is_kept_until_shanghai_midnight_and_no_longer() -> None:
+    from backend.core import clock
+
+    midnight = dt.datetime(2026, 3, 1, tzinfo=clock.SHANGHAI).timestamp()
+    assert clock.today_at(midnight - 1) == dt.date(2026, 2, 28)
+    assert clock.today_at(midnight - 0.001) == dt.date(2026, 2, 28)  # kept
+    assert clock.today_at(midnight) == dt.date(2026, 3, 1)  # the next day
+    assert clock.today_at(midnight - 1) == dt.date(2026, 2, 28)  # a clock set back
+    assert clock.today_at(midnight + 86_399) == dt.date(2026, 3, 1)
+    assert clock.today_at(midnight + 86_400) == dt.date(2026, 3, 2)
+    assert local_date() == clock.to_local(clock.utc_now()).date()
