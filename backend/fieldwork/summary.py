@@ -16,6 +16,8 @@ from backend.core.db import fetch, fetch_planned, is_postgres, write_transaction
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from backend.core.scope import Scope
 
 __all__ = [
@@ -185,10 +187,18 @@ class VillageFigures:
 
 
 async def village_figures(villages: list[str], start: dt.date, end: dt.date,
-                          trend_start: dt.date) -> VillageFigures:
+                          trend_start: dt.date, *, whole_counties: Collection[str] = (),
+                          ) -> VillageFigures:
     """Per village from ``start`` to ``end``: logs by kind, distinct households visited,
     flagged logs and confirmed days; per month from ``trend_start`` to ``end``, summed over
     the villages: logs, flagged logs and confirmed village days.
+
+    ``whole_counties``: counties whose every village the caller may read and asks for (a
+    county admin's own, no tier chosen). When the villages' counties are all among them, the
+    period is read by county and month alone, without the list of villages (on PostgreSQL
+    its estimate for each of the three parts cost more than the reading: about a third of
+    the statement's CPU for a county's 1,000 villages), and the rows of a village not asked
+    for (one off the map) are dropped here. The figures do not depend on it.
 
     Whole months are read from the rollups (kept by triggers in the writing transaction) in
     one statement, which also counts the counties' pending rows: the sums include them, so
@@ -207,7 +217,8 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
     if not villages:
         return VillageFigures(out, trend)
     engine = WorkLog._meta.db
-    sql, args = _figures_sql(engine, villages, start, end, trend_start)
+    whole = set(_counties(villages)) <= set(whole_counties)
+    sql, args = _figures_sql(engine, villages, start, end, trend_start, whole=whole)
     pending: list[tuple[str, str]] = []
     partial: list[str] = []
     # Planned for its values each time: PostgreSQL's generic plan cannot hash the villages'
@@ -223,7 +234,7 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
             partial.append(key + code)
         elif part.startswith("trend_"):
             _add_trend(trend, part, key, a, b)
-        else:
+        elif code in out:
             _add_village(out[code], part, key, a, b)
     if partial:
         sql, args = _village_trend_sql(engine, villages, partial, trend_start, end)
@@ -268,7 +279,7 @@ def _months_in(start: dt.date, end: dt.date) -> tuple[str, list[dt.date]]:
 
 
 def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
-                 trend_start: dt.date) -> tuple[str, list[Any]]:
+                 trend_start: dt.date, *, whole: bool = False) -> tuple[str, list[Any]]:
     """One statement of rows ``(part, code, key, a, b)``: the period per village and kind
     (logs, flagged), per village (households visited) and per village and state (sheets,
     village days); the trend per month (logs, flagged; village days, sheets) of the townships
@@ -279,31 +290,35 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
 
     The period's parts read only the villages asked for (the scope cut in the statement,
     not after): for one month the ``…_read`` index seeks each of a township reviewer's
-    villages, and a county's are filtered in its range (``_months_in``). Logs and sheets are
+    villages; with ``whole`` (the villages' counties are the caller's whole, see
+    ``village_figures``) they read the counties' month without the list. Logs and sheets are
     grouped per month too, in the index's order (no sort; the months are added up here);
     households cannot be (distinct across the months). A township's rows count every village
     listed under it (``RollupVillage``: whatever the triggers ever counted), so they are
-    taken only when all of those are asked for; a village the list lacks has no rows."""
+    taken only when all of those are asked for; a village the list lacks has no rows. The
+    list is read once (``listed``), each village marked asked for or not in its select list:
+    PostgreSQL estimates a list in a ``WHERE`` code by code, when it plans."""
     where, counties = _in_counties(villages)
     among, wanted = _in_villages(engine, "village_code", villages)
     months_in, span = _months_in(start, end)
-    period = [*counties, *span, wanted]
+    cut, period = ("", [*counties, *span]) if whole else (f" AND {among}",
+                                                          [*counties, *span, wanted])
     months = [*counties, trend_start, end]
     covered = ("(county_code, township_code) IN "
                "(SELECT county_code, township_code FROM covered)")
     parts = [
         (f"SELECT 'kind' AS part, village_code AS code, kind AS key, SUM(logs) AS a, "
          f"SUM(flagged) AS b FROM fieldwork_village_month_logs WHERE {where} "
-         f"AND {months_in} AND {among} GROUP BY month, village_code, kind",
+         f"AND {months_in}{cut} GROUP BY month, village_code, kind",
          period),
         (f"SELECT 'visited', village_code, NULL, COUNT(*), 0 FROM ("
          f"SELECT village_code, household_id FROM fieldwork_village_month_households "
-         f"WHERE {where} AND {months_in} AND {among} "
+         f"WHERE {where} AND {months_in}{cut} "
          f"GROUP BY village_code, household_id HAVING SUM(logs) > 0) v "
          f"GROUP BY village_code", period),
         (f"SELECT 'sheets', village_code, state, SUM(sheets), SUM(village_days) "
          f"FROM fieldwork_village_month_sheets WHERE {where} "
-         f"AND {months_in} AND {among} GROUP BY month, village_code, state",
+         f"AND {months_in}{cut} GROUP BY month, village_code, state",
          period),
         (f"SELECT 'trend_logs', NULL, CAST(month AS TEXT), SUM(logs), SUM(flagged) "
          f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
@@ -311,22 +326,28 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
         (f"SELECT 'trend_days', NULL, CAST(month AS TEXT), SUM(village_days), SUM(sheets) "
          f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
          f"AND {covered} GROUP BY month HAVING SUM(sheets) > 0", months),
-        (f"SELECT 'partial', village_code, county_code, 0, 0 FROM fieldwork_rollup_village "
-         f"WHERE {where} AND {among} AND NOT ({covered})", [*counties, wanted]),
+        (f"SELECT 'partial', village_code, county_code, 0, 0 FROM listed "
+         f"WHERE asked = 1 AND NOT ({covered})", []),
     ]
     for table, _, _ in _ROLLUPS:
         for county in counties:
             parts.append((f"SELECT 'pending', CAST({{}} AS VARCHAR(6)), "
                           f"CAST({{}} AS VARCHAR(40)), COUNT(*), 0 FROM {table} "
                           f"WHERE county_code = {{}} AND pending", [county, table, county]))
-    # The townships with no listed village outside the villages asked for, among the
-    # townships of those villages (a township's code begins each of its villages' codes).
-    townships, listed = _in_villages(engine, "township_code", sorted({v[:9] for v in villages}))
-    head = (f"WITH covered AS (SELECT county_code, township_code FROM fieldwork_rollup_village "
-            f"WHERE {where} AND {townships} GROUP BY county_code, township_code "
-            f"HAVING MIN(CASE WHEN {among} THEN 1 ELSE 0 END) = 1) ")
+    # The villages listed under the townships of the villages asked for (a township's code
+    # begins each of its villages' codes; whole counties: all their townships), and the
+    # townships with none of them left out.
+    listed, listed_args = where, [*counties]
+    if not whole:
+        townships, codes = _in_villages(engine, "township_code",
+                                        sorted({v[:9] for v in villages}))
+        listed, listed_args = f"{where} AND {townships}", [*counties, codes]
+    head = (f"WITH listed AS (SELECT county_code, township_code, village_code, "
+            f"CASE WHEN {among} THEN 1 ELSE 0 END AS asked FROM fieldwork_rollup_village "
+            f"WHERE {listed}), covered AS (SELECT county_code, township_code FROM listed "
+            f"GROUP BY county_code, township_code HAVING MIN(asked) = 1) ")
     return (head + " UNION ALL ".join(sql for sql, _ in parts),
-            [*counties, listed, wanted, *[a for _, a in parts for a in a]])
+            [wanted, *listed_args, *[a for _, a in parts for a in a]])
 
 
 def _village_trend_sql(engine: Any, villages: list[str], partial: list[str], start: dt.date,
