@@ -413,35 +413,77 @@ def _pending_rows(engine: Any, table: str) -> str:
     return f"{table} INDEXED BY {table}_pending"
 
 
-async def _take_pending(engine: Any, table: str, key: tuple[str, ...], counts: tuple[str, ...],
-                        county: str) -> list[dict[str, Any]]:
-    """Delete and return every row (pending or folded) of the keys with pending rows.
+async def _pending_keys(engine: Any, due: list[tuple[str, str]],
+                        ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The keys with pending rows of each (rollup table, county) pair, in one statement of one
+    range each of the ``…_pending`` indexes; pairs with none are left out. The keys are read
+    first and then named: PostgreSQL plans a ``(keys) IN (SELECT … pending)`` as a hash join
+    over all the county's rows whenever its statistics overrate the pending rows, which made
+    a fold cost the size of the county."""
+    rollups = {table: key for table, key, _ in _ROLLUPS}
+    width = max(len(key) for key in rollups.values()) - 1  # the key after the county
+    parts, args = [], []
+    for i, (table, county) in enumerate(due):
+        rest = [*rollups[table][1:], *["CAST(NULL AS VARCHAR(64))"] * width][:width]
+        columns = ", ".join(f"{c} AS k{j}" for j, c in enumerate(rest))
+        parts.append(f"SELECT DISTINCT {i} AS pair, {columns} FROM "
+                     f"{_pending_rows(engine, table)} WHERE county_code = {{}} AND pending")
+        args.append(county)
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in await fetch(engine, " UNION ALL ".join(parts), *args):
+        table, county = due[int(r["pair"])]
+        key = rollups[table]
+        out.setdefault((table, county), []).append(
+            {"county_code": county, **{k: r[f"k{j}"] for j, k in enumerate(key[1:])}})
+    return out
 
-    The keys are read first through the partial index and then named: PostgreSQL plans a
-    ``(keys) IN (SELECT … pending)`` as a hash join over all the county's rows whenever its
-    statistics overrate the pending rows, which made a fold cost the size of the county."""
-    keys = ", ".join(key)
-    returning = f"RETURNING {keys}, {', '.join(counts)}"
-    source = _pending_rows(engine, table)
-    pending = await fetch(engine, f"SELECT DISTINCT {keys} FROM {source} "
-                          f"WHERE county_code = {{}} AND pending", county)
-    if len(pending) > _KEYS_NAMED:
-        return await fetch(
-            engine,
-            f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
-            f"SELECT {keys} FROM {source} WHERE county_code = {{}} AND pending) {returning}",
-            county, county)
+
+def _named(key: tuple[str, ...], pending: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """``pending``'s keys (a county's) as conditions of up to 100 keys each, with their
+    values: one index range a key."""
     rest = [k for k in key if k != "county_code"]
     one = "(" + " AND ".join(f"{k} = {{}}" for k in rest) + ")"
-    out: list[dict[str, Any]] = []
-    for start in range(0, len(pending), 100):
-        chunk = pending[start:start + 100]
-        out += await fetch(
-            engine,
-            f"DELETE FROM {table} WHERE county_code = {{}} AND ("
-            + " OR ".join(one for _ in chunk) + f") {returning}",
-            county, *[r[k] for r in chunk for k in rest])
-    return out
+    return [(" OR ".join(one for _ in chunk), [r[k] for r in chunk for k in rest])
+            for chunk in (pending[i:i + 100] for i in range(0, len(pending), 100))]
+
+
+def _taken(engine: Any, table: str, key: tuple[str, ...], county: str,
+           pending: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """``DELETE`` statements (without their ``RETURNING``) that take every row, pending or
+    folded, of the keys with pending rows: named up to ``_KEYS_NAMED`` keys; more (a
+    county's first fold) and the database joins them with the county's rows."""
+    if len(pending) > _KEYS_NAMED:
+        keys = ", ".join(key)
+        return [(f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
+                 f"SELECT {keys} FROM {_pending_rows(engine, table)} "
+                 f"WHERE county_code = {{}} AND pending)", [county, county])]
+    return [(f"DELETE FROM {table} WHERE county_code = {{}} AND ({condition})",
+             [county, *values]) for condition, values in _named(key, pending)]
+
+
+async def _fold_in_one(engine: Any, due: dict[tuple[str, str], list[dict[str, Any]]]) -> None:
+    """PostgreSQL: fold these pairs' keys in one statement. Each pair's ``DELETE … RETURNING``
+    feeds an ``INSERT`` of one row per key with the sums (keys whose counts add up to
+    nothing get none), as data-modifying ``WITH`` parts (each runs once, to the end, whether
+    read or not): one round trip where taking the rows and writing their sums took two
+    statements a rollup."""
+    rollups = {table: (key, counts) for table, key, counts in _ROLLUPS}
+    parts: list[str] = []
+    args: list[Any] = []
+    for (table, county), pending in sorted(due.items()):
+        key, counts = rollups[table]
+        keys = ", ".join(key)
+        taken = []
+        for sql, values in _taken(engine, table, key, county, pending):
+            taken.append(f"t{len(parts)}")
+            parts.append(f"t{len(parts)} AS ({sql} RETURNING {keys}, {', '.join(counts)})")
+            args += values
+        sums = ", ".join(f"COALESCE(SUM({c}), 0)" for c in counts)
+        rows = " UNION ALL ".join(f"SELECT * FROM {t}" for t in taken)
+        parts.append(f"t{len(parts)} AS (INSERT INTO {table} ({keys}, {', '.join(counts)}, "
+                     f"pending) SELECT {keys}, {sums}, FALSE FROM ({rows}) r GROUP BY {keys} "
+                     f"HAVING " + " OR ".join(f"SUM({c}) <> 0" for c in counts) + ")")
+    await fetch(engine, f"WITH {', '.join(parts)} SELECT 1 AS done", *args)
 
 
 async def _fold(due: list[tuple[str, str]]) -> None:
@@ -454,7 +496,9 @@ async def _fold(due: list[tuple[str, str]]) -> None:
     ``DELETE … RETURNING``: a row appended meanwhile stays pending for the next fold, and two
     folds of a county queue (an advisory lock on PostgreSQL, one writer on SQLite), so no row
     is counted twice. Reads add up every row of a key, pending or not: the sums are right
-    whether or not a fold ran."""
+    whether or not a fold ran. On PostgreSQL a fold is three statements whatever it folds
+    (the lock, the keys, the fold: ``_fold_in_one``); on SQLite, whose statements are calls
+    in the process, the rows taken are summed here."""
     engine = WorkLog._meta.db
     rollups = {table: (key, counts) for table, key, counts in _ROLLUPS}
     async with write_transaction(engine):
@@ -462,20 +506,30 @@ async def _fold(due: list[tuple[str, str]]) -> None:
             # A fold changes no total: lost in a crash, the rows it took are still there,
             # pending. So its commit need not wait for the WAL's flush (most of its time on
             # PostgreSQL with 20 new rows; SQLite's commits do not wait already, see db.py).
-            await fetch(engine, "SET LOCAL synchronous_commit TO OFF")
-            # Folds of one county queue (SQLite: one writer at a time).
-            for county in sorted({county for _, county in due}):
-                await fetch(engine, "SELECT pg_advisory_xact_lock(hashtext({}))",
-                            f"fieldwork rollups {county}")
+            # No parallel workers: a fold reads few keys, but statistics taken while a
+            # county's rows were mostly pending (before its first fold) promise thousands,
+            # and starting the workers took 15 ms of a 20-log fold (1,000,000 logs).
+            # Folds of one county queue (SQLite: one writer at a time), locked in order.
+            counties = sorted({county for _, county in due})
+            await fetch(engine, "SELECT set_config('synchronous_commit', 'off', TRUE), "
+                        "set_config('max_parallel_workers_per_gather', '0', TRUE)" + "".join(
+                            ", pg_advisory_xact_lock(hashtext({}))" for _ in counties),
+                        *[f"fieldwork rollups {county}" for county in counties])
         # Again inside: another process may have folded them since the caller looked.
-        for table, county in sorted(await _pending(engine, due)):
+        keys = await _pending_keys(engine, sorted(due))
+        if is_postgres(engine):
+            if keys:
+                await _fold_in_one(engine, keys)
+            return
+        for (table, county), pending in sorted(keys.items()):
             key, counts = rollups[table]
-            rows = await _take_pending(engine, table, key, counts, county)
+            returning = f" RETURNING {', '.join(key)}, {', '.join(counts)}"
             sums: dict[tuple[Any, ...], list[int]] = {}
-            for r in rows:
-                total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))
-                for i, c in enumerate(counts):
-                    total[i] += int(r[c] or 0)
+            for sql, named in _taken(engine, table, key, county, pending):
+                for r in await fetch(engine, sql + returning, *named):
+                    total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))
+                    for i, c in enumerate(counts):
+                        total[i] += int(r[c] or 0)
             columns = (*key, *counts, "pending")
             folded = [(*k, *v, False) for k, v in sums.items() if any(v)]
             for start in range(0, len(folded), 500):
