@@ -1,7 +1,9 @@
 """近似照片索引: multi-index hashing of 64-bit perceptual hashes, so that a push looks up
 only candidates instead of every photo of the county.
 
-The hash is cut into ``BANDS`` bands of 16 bits, each stored in an indexed column. Two hashes
+The hash is cut into ``BANDS`` bands of 16 bits, each stored in an indexed column together
+with its county, as one integer (``county_band``: the county code times 2**16 plus the band's
+value), so that a lookup compares one 64-bit key instead of a county text and a band. Two hashes
 at most ``threshold`` bits apart cannot differ in every band by much (pigeonhole): if band
 ``i`` may differ by at most ``radius[i]`` bits where ``Σ (radius[i] + 1) = threshold + 1``,
 one band at least is within its radius. So the candidates are the rows with some band equal
@@ -18,10 +20,13 @@ Example:
     (2, 2, 2, 1)
     >>> [len(p) for p in probes("8f373714acfcf4d0", 10)]
     [137, 137, 137, 17]
+    >>> county_bands("529910", "8f373714acfcf4d0")[0] == 529910 * 2**16 + 36663
+    True
 """
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import combinations
 from typing import TYPE_CHECKING, Final, TypeVar
 
@@ -35,6 +40,9 @@ __all__ = [
     "BAND_BITS",
     "bands",
     "close_pairs",
+    "county_band",
+    "county_bands",
+    "county_probes",
     "probes",
     "radii",
     "signed",
@@ -81,24 +89,53 @@ def radii(threshold: int) -> tuple[int, ...]:
     return tuple(base - 1 + (1 if i < extra else 0) for i in range(BANDS))
 
 
-def _ball(value: int, radius: int) -> set[int]:
-    """Every 16-bit value within ``radius`` bits of ``value``."""
-    found = {value} if radius >= 0 else set()
-    for r in range(1, radius + 1):
-        for bits in combinations(range(BAND_BITS), r):
-            flip = 0
-            for b in bits:
-                flip |= 1 << b
-            found.add(value ^ flip)
-    return found
+@cache
+def _flips(radius: int) -> tuple[int, ...]:
+    """Every 16-bit mask of at most ``radius`` set bits (computed once per radius)."""
+    if radius < 0:
+        return ()
+    return tuple(
+        sum(1 << b for b in bits)
+        for r in range(radius + 1)
+        for bits in combinations(range(BAND_BITS), r)
+    )
 
 
-def probes(phash: str, threshold: int) -> list[set[int]]:
-    """Per band, the values a stored hash's band must equal to be a candidate."""
+def _ball(value: int, radius: int) -> list[int]:
+    """Every 16-bit value within ``radius`` bits of ``value``, ascending."""
+    return sorted(value ^ flip for flip in _flips(radius))
+
+
+def probes(phash: str, threshold: int) -> list[list[int]]:
+    """Per band, the values a stored hash's band must equal to be a candidate, ascending."""
     own = bands(phash)
     if own is None:
-        return [set() for _ in range(BANDS)]
+        return [[] for _ in range(BANDS)]
     return [_ball(v, r) for v, r in zip(own, radii(threshold), strict=True)]
+
+
+def county_band(county_code: str, value: int) -> int:
+    """The key of a band value in a county: the county code (six digits) times 2**16 plus it.
+
+    Distinct counties never share a key, so a lookup by key is cut to its county.
+    """
+    if len(county_code) != 6 or not county_code.isascii() or not county_code.isdigit():
+        raise ValueError(f"not a county code: {county_code!r}")
+    return (int(county_code) << BAND_BITS) | value
+
+
+def county_bands(county_code: str, phash: str) -> tuple[int, ...] | None:
+    """The keys of the hash's bands in the county; None if not a 64-bit hash."""
+    own = bands(phash)
+    if own is None:
+        return None
+    return tuple(county_band(county_code, v) for v in own)
+
+
+def county_probes(county_code: str, phash: str, threshold: int) -> list[list[int]]:
+    """Per band, the keys a stored link of the county must have to be a candidate, ascending."""
+    base = county_band(county_code, 0)
+    return [[base | v for v in values] for values in probes(phash, threshold)]
 
 
 def within(a: str, b: str, threshold: int) -> int | None:

@@ -202,24 +202,25 @@ async def store_photo(
     return bool(done), _out(row)
 
 
-def _index_values(phash: str | None) -> dict[str, Any]:
-    cut = near.bands(phash) if phash is not None else None
-    if phash is None or cut is None:
-        return {"phash_bits": None, **{f"band{i}": None for i in range(near.BANDS)}}
-    return {"phash_bits": near.signed(phash), **{f"band{i}": v for i, v in enumerate(cut)}}
+def _index_values(phash: str | None, county_code: str) -> dict[str, Any]:
+    """A link's near-duplicate index columns for its photo's hash (nulls before the photo)."""
+    keys = near.county_bands(county_code, phash) if phash is not None else None
+    if phash is None or keys is None:
+        return {"phash_bits": None, **{f"county_band{i}": None for i in range(near.BANDS)}}
+    return {"phash_bits": near.signed(phash), **{f"county_band{i}": k for i, k in enumerate(keys)}}
 
 
 async def _photo_arrived(sha256: str, phash: str) -> None:
     """Index the links that waited for this photo; re-verify them and their neighbours."""
-    values = _index_values(phash)
-    await PhotoLink.update({getattr(PhotoLink, k): v for k, v in values.items()}).where(
-        PhotoLink.sha256 == sha256
-    )
     links = await PhotoLink.select(PhotoLink.record_id, PhotoLink.county_code).where(
         PhotoLink.sha256 == sha256
     )
     touched = {r["record_id"] for r in links}
-    for county in {r["county_code"] for r in links}:
+    for county in sorted({r["county_code"] for r in links}):
+        values = _index_values(phash, county)
+        await PhotoLink.update({getattr(PhotoLink, k): v for k, v in values.items()}).where(
+            PhotoLink.sha256 == sha256, PhotoLink.county_code == county
+        )
         for found in (await near_links(county, [phash])).get(phash, []):
             touched.add(found.record_id)
     await _announce(touched)
@@ -283,7 +284,7 @@ async def replace_links(
             owner_id=owner,
             village_code=village,
             county_code=county,
-            **_index_values(known.get(h)),
+            **_index_values(known.get(h), county),
         )
         for record_id, owner, village, county, hashes in records
         for h in dict.fromkeys(hashes)
@@ -308,7 +309,7 @@ async def near_links(
 ) -> dict[str, list[NearPhoto]]:
     """For each hash, the photos linked to records of the county within ``threshold`` bits.
 
-    One statement per hash: four index-only lookups of the band values within reach
+    One statement per hash: four index-only lookups of the county's band keys within reach
     (``evidence/near.py``); PostgreSQL drops the candidates farther than ``threshold`` inside
     the scan, and every candidate is verified here by its Hamming distance, so the answer is
     exactly what comparing with every photo of the county would give. Runs in the caller's
@@ -321,7 +322,8 @@ async def near_links(
         bits = near.signed(h)
         if bits is None:
             continue
-        sql, args = _near_sql(county_code, bits, near.probes(h, threshold), threshold, postgres)
+        sql, args = _near_sql(near.county_probes(county_code, h, threshold), bits, threshold,
+                              postgres)
         rows = await fetch(engine, sql, *args)
         found: dict[tuple[uuid.UUID, int], NearPhoto] = {}
         for row in rows:
@@ -335,29 +337,28 @@ async def near_links(
 
 
 def _near_sql(
-    county_code: str, bits: int, probes: list[set[int]], threshold: int, postgres: bool
+    probes: list[list[int]], bits: int, threshold: int, postgres: bool
 ) -> tuple[str, list[Any]]:
     """The lookup of one hash: a ``UNION ALL`` of one index-only scan per searched band.
 
-    PostgreSQL gets the band values as arrays (one statement text, so its plan is cached)
-    and drops candidates beyond ``threshold`` inside the scan; SQLite gets them inline (they
-    are integers computed here, so nothing can be injected) and every candidate is verified
-    by the caller.
+    ``probes`` are the county's band keys within reach (``near.county_probes``): the county
+    is in every key, so nothing of another county can match. PostgreSQL gets the keys as
+    arrays (one statement text, so its plan is cached) and drops candidates beyond
+    ``threshold`` inside the scan; SQLite gets them inline (they are integers computed here,
+    so nothing can be injected) and every candidate is verified by the caller.
     """
     parts, args = [], []
-    for band, values in enumerate(probes):
-        if not values:
+    for band, keys in enumerate(probes):
+        if not keys:
             continue
-        head = "SELECT record_id, phash_bits FROM evidence_link WHERE county_code = {} "
+        head = f"SELECT record_id, phash_bits FROM evidence_link WHERE county_band{band} "
         if postgres:
             parts.append(
-                head + f"AND band{band} = ANY({{}}::int[]) "
-                "AND bit_count(int8send(phash_bits # {}::bigint)) <= {}"
+                head + "= ANY({}::bigint[]) AND bit_count(int8send(phash_bits # {}::bigint)) <= {}"
             )
-            args += [county_code, sorted(values), bits, threshold]
+            args += [keys, bits, threshold]
         else:
-            parts.append(head + f"AND band{band} IN ({','.join(map(str, sorted(values)))})")
-            args.append(county_code)
+            parts.append(head + f"IN ({','.join(map(str, keys))})")
     return " UNION ALL ".join(parts), args
 
 

@@ -35,9 +35,10 @@ class PhotoLink(Table, tablename="evidence_link"):
     """A record naming a photo. The photo may arrive before or after the record.
 
     ``phash_bits`` (the photo's perceptual hash as a signed 64-bit integer) and
-    ``band0``…``band3`` (its 16-bit bands) are filled once the photo is stored (null before):
-    the county's near-duplicate index (``evidence/near.py``), one covering index per band on
-    ``(county_code, band_i)`` with the hash and the record.
+    ``county_band0``…``county_band3`` (its 16-bit bands, each keyed by the county:
+    ``near.county_band``) are filled once the photo is stored (null before): the county's
+    near-duplicate index (``evidence/near.py``), one covering index per band on
+    ``county_band_i`` with the hash and the record.
     """
 
     id = UUID(primary_key=True)
@@ -48,7 +49,7 @@ class PhotoLink(Table, tablename="evidence_link"):
     village_code = Varchar(length=12)
     county_code = Varchar(length=6, index=True)
     phash_bits = BigInt(null=True, default=None)
-    band0 = Integer(null=True, default=None)
-    band1 = Integer(null=True, default=None)
-    band2 = Integer(null=True, default=None)
-    band3 = Integer(null=True, default=None)
+    county_band0 = BigInt(null=True, default=None)
+    county_band1 = BigInt(null=True, default=None)
+    county_band2 = BigInt(null=True, default=None)
+    county_band3 = BigInt(null=True, default=None)

@@ -15,13 +15,12 @@ from backend.core.canonical import loads
 from backend.evidence import near
 from backend.evidence import services as evidence
 from backend.evidence.imaging import PHASH_NEAR
-from backend.evidence.near import bands
 from backend.evidence.tables import PhotoLink
 from backend.fieldwork.tables import WorkLog
 from tests.api.test_evidence import photo, put, sha
 from tests.api.test_sync import item, log_data, pull_all, push
 from tests.images import encode
-from tests.world import COUNTY_A, VILLAGE_X2, VILLAGE_Z1
+from tests.world import COUNTY_A, COUNTY_B, VILLAGE_X2, VILLAGE_Z1
 
 
 def _resized(data: bytes) -> bytes:
@@ -113,30 +112,50 @@ def test_different_photos_and_other_counties_are_not_reuse(client, world, run, p
 
 
 def test_the_index_answers_what_a_full_comparison_would(client, world, run):
-    """Random hashes, plus planted ones at distance 0 to 12 spread over every band."""
+    """Random hashes, plus planted ones at distance 0 to 12 spread over every band; the same
+    hashes linked in the other county are never answered."""
     rng = random.Random(14)
     query = rng.getrandbits(64)
     stored: list[int] = [rng.getrandbits(64) for _ in range(400)]
     for distance in range(0, 13):
-        bits = rng.sample(range(64), distance)
-        planted = query
-        for bit in bits:
-            planted ^= 1 << bit
-        stored.append(planted)
-    links = []
-    for value in stored:
-        h = f"{value:016x}"
-        links.append(PhotoLink(
-            id=uuid.uuid4(), sha256=f"{value:064x}", record_kind="work_log",
-            record_id=uuid.uuid4(), owner_id=world.ids["cadre_x1"],
-            village_code="529801001201", county_code=COUNTY_A, phash_bits=near.signed(h),
-            **{f"band{i}": v for i, v in enumerate(bands(h))},
-        ))
-    run(PhotoLink.insert(*links).run)
+        for _ in range(3):
+            bits = rng.sample(range(64), distance)
+            planted = query
+            for bit in bits:
+                planted ^= 1 << bit
+            stored.append(planted)
+    links: dict[str, list[PhotoLink]] = {COUNTY_A: [], COUNTY_B: []}
+    for county, village in ((COUNTY_A, "529801001201"), (COUNTY_B, VILLAGE_Z1)):
+        for value in stored:
+            h = f"{value:016x}"
+            links[county].append(PhotoLink(
+                id=uuid.uuid4(), sha256=f"{value:064x}", record_kind="work_log",
+                record_id=uuid.uuid4(), owner_id=world.ids["cadre_x1"],
+                village_code=village, county_code=county, phash_bits=near.signed(h),
+                **{f"county_band{i}": k for i, k in enumerate(near.county_bands(county, h))},
+            ))
+        run(PhotoLink.insert(*links[county]).run)
     q = f"{query:016x}"
-    found = run(evidence.near_links, COUNTY_A, [q])[q]
-    hashes = [near.unsigned_hex(link.phash_bits) for link in links]
-    want = sorted(h for h in hashes if (int(h, 16) ^ query).bit_count() <= PHASH_NEAR)
-    assert sorted(n.phash for n in found) == want and len(want) >= PHASH_NEAR + 1
-    assert all(n.distance == (int(n.phash, 16) ^ query).bit_count() for n in found)
-    assert run(evidence.near_links, "529802", [q])[q] == []
+    for county in (COUNTY_A, COUNTY_B):
+        found = run(evidence.near_links, county, [q])[q]
+        want = sorted(
+            (link.record_id, near.unsigned_hex(link.phash_bits)) for link in links[county]
+            if (int(near.unsigned_hex(link.phash_bits), 16) ^ query).bit_count() <= PHASH_NEAR
+        )
+        assert sorted((n.record_id, n.phash) for n in found) == want
+        assert len(want) >= 3 * (PHASH_NEAR + 1)
+        assert all(n.distance == (int(n.phash, 16) ^ query).bit_count() for n in found)
+    assert run(evidence.near_links, "529803", [q])[q] == []
+
+
+def test_county_band_keys_never_meet_across_counties():
+    """Two counties' keys of any band values differ, and the probes of a band are its own
+    county's keys."""
+    values = [0, 1, 0x7FFF, 0xFFFF]
+    a = {near.county_band(COUNTY_A, v) for v in values}
+    b = {near.county_band(COUNTY_B, v) for v in values}
+    assert not a & b and len(a) == len(values)
+    probes = near.county_probes(COUNTY_A, "ffff0000ffff0001", PHASH_NEAR)
+    assert all(k >> near.BAND_BITS == int(COUNTY_A) for keys in probes for k in keys)
+    with pytest.raises(ValueError):
+        near.county_band("52980", 1)

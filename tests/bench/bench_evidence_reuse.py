@@ -69,14 +69,15 @@ from backend.core.db import (  # noqa: E402
 from backend.evidence import services as evidence  # noqa: E402
 from backend.evidence.flags import reuse_flag  # noqa: E402
 from backend.evidence.imaging import PHASH_NEAR  # noqa: E402
-from backend.evidence.near import bands, signed  # noqa: E402
+from backend.evidence.near import county_bands, signed  # noqa: E402
 
 COUNTY = "529910"
 VILLAGE = "529910001201"
 GOAL_MS_PER_PHOTO = 5.0
 GOAL_RATIO = 100.0
 LINK_COLUMNS = ["id", "sha256", "record_kind", "record_id", "owner_id", "village_code",
-                "county_code", "phash_bits", "band0", "band1", "band2", "band3"]
+                "county_code", "phash_bits", "county_band0", "county_band1", "county_band2",
+                "county_band3"]
 PHOTO_COLUMNS = ["id", "sha256", "uploaded_by", "format", "width", "height", "size_bytes",
                  "captured_at", "gps_lat", "gps_lon", "gps_accuracy_m", "phash", "created_at"]
 
@@ -91,7 +92,7 @@ def rows(count: int, rng: random.Random) -> tuple[list[tuple], list[tuple], list
         sha = f"{n:064x}"
         values.append(value)
         links.append((uuid.uuid4(), sha, "work_log", uuid.uuid4(), owner, VILLAGE, COUNTY,
-                      signed(h), *bands(h)))
+                      signed(h), *county_bands(COUNTY, h)))
         photos.append((uuid.uuid4(), sha, owner, "JPEG", 1600, 1200, 300_000, now, None, None,
                        None, h, now))
     return links, photos, values
