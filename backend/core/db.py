@@ -412,6 +412,17 @@ def present(row: _Row | None) -> _Row:
     return row
 
 
+def compiled(sql: str, args: list[Any]) -> QueryString:
+    """A statement already compiled for its engine (``$n`` or ``?`` placeholders) with its
+    arguments, run like any query string: Piccolo takes a frozen query string's compiled text
+    as it is (``QueryString.freeze``), without walking a tree of clauses again."""
+    from piccolo.querystring import QueryString
+
+    query = QueryString(sql)
+    query._frozen_compiled_strings = (sql, args)
+    return query
+
+
 async def fetch_values(engine: Engine, querystring: QueryString) -> list[Sequence[Any]]:
     """Run a query and return its rows as the driver's values, in select order.
 
