@@ -86,7 +86,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "upload_slots": UploadSlots(settings.upload_concurrency),
             }
         ),
-        middleware=[request_middleware],
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
@@ -105,4 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     for capability in CAPABILITIES:
         for step in capability.on_app:
             step(app)
+    # Around everything, routing included: an answer given before a route runs carries the
+    # request id and is counted too.
+    app.asgi_handler = request_middleware(app.asgi_handler)
     return app

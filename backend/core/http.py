@@ -40,13 +40,20 @@ Year = Annotated[int | None, QueryParameter(ge=2018, le=2100)]
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+#: Methods counted by name; any other (a scanner's ``PROPFIND``) is counted as ``OTHER``, so
+#: a client cannot grow the series without bound.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+#: The route label of a request no route matched (404, 405 and the like).
+UNMATCHED = "(unmatched)"
+
+
 def request_middleware(app: ASGIApp) -> ASGIApp:
-    """What every request gets, in one layer: an id (a sane incoming X-Request-ID is kept),
-    echoed back in X-Request-ID and carried by the log lines of the request; and its count
-    and latency in the Prometheus metrics (``core/metrics``), by method, route template and
-    status (``/metrics`` itself is not counted). One plain ASGI function, where two layers
-    (Litestar's Prometheus middleware, which built a ``Request`` and looked up every series
-    at every request, and the request id's) ran before."""
+    """What every request gets, in one layer around the whole application (``create_app``
+    wraps Litestar's handler with it, so the answers given before any route runs — 401, 404,
+    405 — get it too): an id (a sane incoming X-Request-ID is kept), echoed back in
+    X-Request-ID and carried by the log lines of the request; and its count and latency in the
+    Prometheus metrics (``core/metrics``), by method, route template (``(unmatched)`` when no
+    route matched) and status (``/metrics`` itself is not counted)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,16 +79,18 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
                 ]
             await send(message)
 
-        path = scope.get("path_template") or scope["path"]
-        if path == "/metrics":
+        if scope["path"] == "/metrics":
             await app(scope, receive, send_with_id)
             return
         method: str = scope["method"]  # type: ignore[typeddict-item]
+        if method not in _METHODS:
+            method = "OTHER"
         started = time.perf_counter()
-        gauge = metrics.request_started(method, path)
+        gauge = metrics.request_started(method)
         try:
             await app(scope, receive, send_with_id)
         finally:
+            path = scope.get("path_template") or UNMATCHED  # set by routing, when a route matched
             metrics.request_ended(method, path, status, time.perf_counter() - started, gauge)
 
     return middleware

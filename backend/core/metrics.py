@@ -46,26 +46,25 @@ REQUEST_TIME = Histogram(
     "zhucun_request_duration_seconds", "Request duration, in seconds", _LABELS,
     buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 )
+#: Requests running now, by method: the route is known only once routing has run.
 IN_PROGRESS = Gauge("zhucun_requests_in_progress", "Total requests currently in progress",
-                    _LABELS, multiprocess_mode="livesum")
+                    ["method", "app_name"], multiprocess_mode="livesum")
 
 #: The labelled series of each (method, route, status) once looked up: ``labels()`` checks
-#: and locks at every call, some microseconds a request for the same few series. Routes and
-#: statuses are finite (a method outside a route's never reaches a route's middleware); the
-#: cap only guards against a surprise.
+#: and locks at every call, some microseconds a request for the same few series. Methods,
+#: routes (``(unmatched)`` for every path no route matched) and statuses are finite; the cap
+#: only guards against a surprise.
 _series: dict[tuple[str, str, int], tuple[Any, Any, Any | None]] = {}
-_running: dict[tuple[str, str], Any] = {}
+_running: dict[str, Any] = {}
 _CAP = 4096
 
 
-def request_started(method: str, path: str) -> Any:
-    """Count a request of ``method`` on the route ``path`` as in progress; the gauge's series
-    is returned for ``request_ended``."""
-    gauge = _running.get((method, path))
+def request_started(method: str) -> Any:
+    """Count a request of ``method`` as in progress; the gauge's series is returned for
+    ``request_ended``."""
+    gauge = _running.get(method)
     if gauge is None:
-        gauge = IN_PROGRESS.labels(method, path, 200, "zhucun")
-        if len(_running) < _CAP:
-            _running[method, path] = gauge
+        gauge = _running[method] = IN_PROGRESS.labels(method, "zhucun")
     gauge.inc()
     return gauge
 

@@ -3,6 +3,8 @@ depth, for the machine itself or with the metrics token; 404 otherwise, and thro
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import SecretStr
 
@@ -27,10 +29,8 @@ def test_metrics_count_requests_and_sync_items(client, world, token):
     assert "zhucun_request_duration_seconds_bucket" in body
 
 
-def _series(body: str, name: str, path: str, status: str = "200") -> float:
-    import re
-
-    pattern = (rf'^{name}\{{app_name="zhucun",method="GET",path="{re.escape(path)}",'
+def _series(body: str, name: str, path: str, status: str = "200", method: str = "GET") -> float:
+    pattern = (rf'^{name}\{{app_name="zhucun",method="{method}",path="{re.escape(path)}",'
                rf'status_code="{status}"\}} ([0-9.e+-]+)$')
     found = re.findall(pattern, body, flags=re.M)
     return float(found[0]) if found else 0.0
@@ -48,8 +48,36 @@ def test_each_request_is_counted_once_by_route_and_status_and_none_is_left_runni
         before, "zhucun_requests_total", "/api/health") == 4
     assert _series(after, "zhucun_request_duration_seconds_count", "/api/health") - _series(
         before, "zhucun_request_duration_seconds_count", "/api/health") == 4
-    assert _series(after, "zhucun_requests_in_progress", "/api/health") == 0
+    running = re.findall(r'^zhucun_requests_in_progress\{app_name="zhucun",method="GET"\} (\S+)$',
+                         after, flags=re.M)
+    assert running == ["0.0"]  # three done, none left running
     assert 'path="/metrics"' not in after  # the scrape itself is not counted
+
+
+def test_answers_given_before_a_route_runs_carry_the_id_and_are_counted(client, token):
+    """401 (no login), 404 (no such path) and 405 (no such method on a route) are answered
+    before or without a route's own layers: they carry the request id and are counted, the
+    unmatched paths under one label so that a scanner cannot grow the series."""
+    before = client.get("/metrics", headers=token).text
+    rid = {"X-Request-ID": "probe-0123456789"}
+    assert client.get("/api/auth/me", headers=rid).status_code == 401
+    for path in ("/api/no-such-thing", "/api/no-such-thing/else"):
+        r = client.get(path, headers=rid)
+        assert r.status_code == 404 and r.headers["x-request-id"] == "probe-0123456789"
+    r = client.delete("/api/health", headers=rid)
+    assert r.status_code == 405 and r.headers["x-request-id"] == "probe-0123456789"
+    r = client.request("PROPFIND", "/api/health")
+    assert len(r.headers["x-request-id"]) == 32  # a fresh id when none was sent
+    after = client.get("/metrics", headers=token).text
+
+    def grew(path: str, status: str, method: str = "GET") -> float:
+        return (_series(after, "zhucun_requests_total", path, status, method)
+                - _series(before, "zhucun_requests_total", path, status, method))
+
+    assert grew("(unmatched)", "404") == 2
+    assert "/api/no-such-thing" not in after
+    assert grew("/api/health", "405", "DELETE") + grew("(unmatched)", "405", "DELETE") == 1
+    assert grew("/api/health", "405", "OTHER") + grew("(unmatched)", "405", "OTHER") == 1
 
 
 def test_metrics_need_the_token_from_elsewhere(client, token):
