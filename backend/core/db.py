@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "bind_tables",
     "close_engine",
+    "compiled",
     "engine_from_url",
     "fetch",
     "fetch_planned",
@@ -35,6 +36,7 @@ __all__ = [
     "is_postgres",
     "prepare_engine",
     "present",
+    "run_raw",
     "select_in",
     "write_transaction",
 ]
@@ -311,7 +313,7 @@ async def insert_rows(
         chunk = rows[start : start + per_chunk]
         sql = _insert_sql(table, names, len(chunk), targets, returning)
         args = _arguments(chunk, names, json_at)
-        out.extend(await _run_raw(table._meta.db, sql, args))
+        out.extend(await run_raw(table._meta.db, sql, args))
     return out
 
 
@@ -373,11 +375,11 @@ async def select_in(
         part = values[start : start + chunk]
         sql = (f'SELECT {names} FROM "{table._meta.tablename}" WHERE "{target}" IN ('
                + ", ".join(["{}"] * len(part)) + ")")
-        out.extend(await _run_raw(table._meta.db, sql, list(part)))
+        out.extend(await run_raw(table._meta.db, sql, list(part)))
     return out
 
 
-async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+async def run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, Any]]:
     """Run ``{}``-placeholder SQL on the current transaction's own connection.
 
     Piccolo's query strings inspect every argument, which dominates a 10,000-value insert;
