@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from backend.core import clock
 from backend.core.errors import FieldError, ValidationFailed
 from backend.core.problems import field_code
 
@@ -45,20 +46,16 @@ def plausible_past(value: dt.date) -> dt.date:
     Traceback (most recent call last):
     pydantic_core._pydantic_core.PydanticCustomError: date_too_early: before 2018-01-01
     """
-    from backend.core.clock import local_date
-
     _too_early(value)
-    if value > local_date():
+    if value > clock.local_date():
         raise PydanticCustomError("date_in_future", "date_in_future: after today")
     return value
 
 
 def plausible_planned(value: dt.date) -> dt.date:
     """A date of something planned (leave): 2018 to a year from today."""
-    from backend.core.clock import local_date
-
     _too_early(value)
-    if value > local_date() + _PLANNED_AHEAD:
+    if value > clock.local_date() + _PLANNED_AHEAD:
         raise PydanticCustomError("date_too_late", "date_too_late: more than a year ahead")
     return value
 

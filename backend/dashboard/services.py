@@ -77,7 +77,10 @@ async def dashboard(scope: Scope, month_text: str | None, tier: str | None,
     cadres: Counter[str] = Counter()
     for c in {(c.cadre_id, c.village_code) for c in posted}:
         cadres[c[1]] += 1
-    figures = await summary.village_figures(codes, month, end, _months_back(month, trend_months))
+    # With no tier chosen, an admin's counties are asked for whole: read by county alone.
+    figures = await summary.village_figures(
+        codes, month, end, _months_back(month, trend_months),
+        whole_counties=scope.admin_counties if tier is None else ())
     stats = figures.villages
     money = await claims.village_claim_totals(codes, month)
     gaps: Counter[str] = Counter(g.village_code for g in

@@ -350,35 +350,39 @@ _EARLIER_FIXES_SQL = (
 
 async def _earlier_fixes(
     owner: uuid.UUID,
-    batch: list[tuple[uuid.UUID, Fix]],
+    batch: list[tuple[str, Fix]],
 ) -> list[tuple[dt.datetime, str, Fix | None]]:
-    """The owner's stored fixes around the batch's times, plus the batch's own, by time."""
+    """The owner's stored fixes around the batch's times, plus the batch's own, by time; each
+    with its record's id as text (the batch's ids turned into text once, by the caller)."""
     times = [f.captured_at for _, f in batch if f.captured_at]
     if not times:
         return []
-    ids = {str(record_id) for record_id, _ in batch}
+    ids = {record_id for record_id, _ in batch}
     rows = await run_raw(WorkLog._meta.db, _EARLIER_FIXES_SQL,
                          [owner, min(times) - dt.timedelta(days=1), max(times)])
     # The batch's stored rows (edits) are left out here, not by a NOT IN of up to 500 ids.
-    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows
-             if str(r["id"]) not in ids]
-    fixes += [(f.captured_at, str(i), f) for i, f in batch if f.captured_at]
+    fixes = []
+    for r in rows:
+        stored = str(r["id"])
+        if stored not in ids:
+            fixes.append((r["loc_captured_at"], stored, _fix(r)))
+    fixes += [(f.captured_at, i, f) for i, f in batch if f.captured_at]
     return sorted(fixes, key=lambda f: (f[0], f[1]))
 
 
 def _previous(
     fixes: list[tuple[dt.datetime, str, Fix | None]], times: list[dt.datetime],
-    record_id: uuid.UUID, fix: Fix | None,
+    own: str, fix: Fix | None,
 ) -> Fix | None:
-    """The latest fix strictly before ``fix`` that is not this record's own (fixes sorted;
-    ``times`` their times, searched without a key function called at every step)."""
+    """The latest fix strictly before ``fix`` that is not this record's own (``own``, its id
+    as text; fixes sorted; ``times`` their times, searched without a key function called at
+    every step)."""
     if fix is None or fix.captured_at is None:
         return None
     index = bisect.bisect_left(times, fix.captured_at)
     before = fixes[max(0, index - 2) : index]
     if not before:
         return None
-    own = str(record_id)
     for _t, other, earlier in reversed(before):
         if other != own:
             return earlier
@@ -430,21 +434,23 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
     hashes = sorted({h for _, _, p in items for h in p.values["evidence"]})
     facts = {f.sha256: f for f in await evidence.photo_facts(hashes)}
     reuse = await _reuse_candidates(items, facts)
-    located = [(record_id, owner, p, _fix(p.values)) for record_id, owner, p in items]
+    # Each record's id as text once: the fixes name their records so.
+    located = [(record_id, str(record_id), owner, p, _fix(p.values))
+               for record_id, owner, p in items]
     fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix | None]]] = {}
     for owner in {o for _, o, _ in items}:
-        batch = [(i, f) for i, o, _, f in located if o == owner and f]
+        batch = [(text, f) for _, text, o, _, f in located if o == owner and f]
         fixes[owner] = await _earlier_fixes(owner, batch)
     times = {owner: [f[0] for f in owned] for owner, owned in fixes.items()}
     now, settings = utc_now(), FlagSettings()
-    for record_id, owner, prepared, fix in located:
+    for record_id, text_id, owner, prepared, fix in located:
         v = prepared.values
         flags = verify_record(
             record_date=v["date"],
             location=fix,
             photos=[facts[h] for h in v["evidence"] if h in facts],
             fence=fences.get(prepared.place()[0]),
-            previous_fix=_previous(fixes[owner], times[owner], record_id, fix),
+            previous_fix=_previous(fixes[owner], times[owner], text_id, fix),
             reuse_candidates=reuse[record_id],
             now=now,
             settings=settings,

@@ -16,6 +16,8 @@ from backend.core.db import fetch, fetch_planned, is_postgres, write_transaction
 from backend.fieldwork.tables import Household, LeaveRequest, PresenceSheet, Talk, WorkLog
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from backend.core.scope import Scope
 
 __all__ = [
@@ -185,10 +187,18 @@ class VillageFigures:
 
 
 async def village_figures(villages: list[str], start: dt.date, end: dt.date,
-                          trend_start: dt.date) -> VillageFigures:
+                          trend_start: dt.date, *, whole_counties: Collection[str] = (),
+                          ) -> VillageFigures:
     """Per village from ``start`` to ``end``: logs by kind, distinct households visited,
     flagged logs and confirmed days; per month from ``trend_start`` to ``end``, summed over
     the villages: logs, flagged logs and confirmed village days.
+
+    ``whole_counties``: counties whose every village the caller may read and asks for (a
+    county admin's own, no tier chosen). When the villages' counties are all among them, the
+    period is read by county and month alone, without the list of villages (on PostgreSQL
+    its estimate for each of the three parts cost more than the reading: about a third of
+    the statement's CPU for a county's 1,000 villages), and the rows of a village not asked
+    for (one off the map) are dropped here. The figures do not depend on it.
 
     Whole months are read from the rollups (kept by triggers in the writing transaction) in
     one statement, which also counts the counties' pending rows: the sums include them, so
@@ -207,7 +217,8 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
     if not villages:
         return VillageFigures(out, trend)
     engine = WorkLog._meta.db
-    sql, args = _figures_sql(engine, villages, start, end, trend_start)
+    whole = set(_counties(villages)) <= set(whole_counties)
+    sql, args = _figures_sql(engine, villages, start, end, trend_start, whole=whole)
     pending: list[tuple[str, str]] = []
     partial: list[str] = []
     # Planned for its values each time: PostgreSQL's generic plan cannot hash the villages'
@@ -223,7 +234,7 @@ async def village_figures(villages: list[str], start: dt.date, end: dt.date,
             partial.append(key + code)
         elif part.startswith("trend_"):
             _add_trend(trend, part, key, a, b)
-        else:
+        elif code in out:
             _add_village(out[code], part, key, a, b)
     if partial:
         sql, args = _village_trend_sql(engine, villages, partial, trend_start, end)
@@ -268,7 +279,7 @@ def _months_in(start: dt.date, end: dt.date) -> tuple[str, list[dt.date]]:
 
 
 def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
-                 trend_start: dt.date) -> tuple[str, list[Any]]:
+                 trend_start: dt.date, *, whole: bool = False) -> tuple[str, list[Any]]:
     """One statement of rows ``(part, code, key, a, b)``: the period per village and kind
     (logs, flagged), per village (households visited) and per village and state (sheets,
     village days); the trend per month (logs, flagged; village days, sheets) of the townships
@@ -279,31 +290,35 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
 
     The period's parts read only the villages asked for (the scope cut in the statement,
     not after): for one month the ``…_read`` index seeks each of a township reviewer's
-    villages, and a county's are filtered in its range (``_months_in``). Logs and sheets are
+    villages; with ``whole`` (the villages' counties are the caller's whole, see
+    ``village_figures``) they read the counties' month without the list. Logs and sheets are
     grouped per month too, in the index's order (no sort; the months are added up here);
     households cannot be (distinct across the months). A township's rows count every village
     listed under it (``RollupVillage``: whatever the triggers ever counted), so they are
-    taken only when all of those are asked for; a village the list lacks has no rows."""
+    taken only when all of those are asked for; a village the list lacks has no rows. The
+    list is read once (``listed``), each village marked asked for or not in its select list:
+    PostgreSQL estimates a list in a ``WHERE`` code by code, when it plans."""
     where, counties = _in_counties(villages)
     among, wanted = _in_villages(engine, "village_code", villages)
     months_in, span = _months_in(start, end)
-    period = [*counties, *span, wanted]
+    cut, period = ("", [*counties, *span]) if whole else (f" AND {among}",
+                                                          [*counties, *span, wanted])
     months = [*counties, trend_start, end]
     covered = ("(county_code, township_code) IN "
                "(SELECT county_code, township_code FROM covered)")
     parts = [
         (f"SELECT 'kind' AS part, village_code AS code, kind AS key, SUM(logs) AS a, "
          f"SUM(flagged) AS b FROM fieldwork_village_month_logs WHERE {where} "
-         f"AND {months_in} AND {among} GROUP BY month, village_code, kind",
+         f"AND {months_in}{cut} GROUP BY month, village_code, kind",
          period),
         (f"SELECT 'visited', village_code, NULL, COUNT(*), 0 FROM ("
          f"SELECT village_code, household_id FROM fieldwork_village_month_households "
-         f"WHERE {where} AND {months_in} AND {among} "
+         f"WHERE {where} AND {months_in}{cut} "
          f"GROUP BY village_code, household_id HAVING SUM(logs) > 0) v "
          f"GROUP BY village_code", period),
         (f"SELECT 'sheets', village_code, state, SUM(sheets), SUM(village_days) "
          f"FROM fieldwork_village_month_sheets WHERE {where} "
-         f"AND {months_in} AND {among} GROUP BY month, village_code, state",
+         f"AND {months_in}{cut} GROUP BY month, village_code, state",
          period),
         (f"SELECT 'trend_logs', NULL, CAST(month AS TEXT), SUM(logs), SUM(flagged) "
          f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
@@ -311,22 +326,28 @@ def _figures_sql(engine: Any, villages: list[str], start: dt.date, end: dt.date,
         (f"SELECT 'trend_days', NULL, CAST(month AS TEXT), SUM(village_days), SUM(sheets) "
          f"FROM fieldwork_township_month WHERE {where} AND month >= {{}} AND month <= {{}} "
          f"AND {covered} GROUP BY month HAVING SUM(sheets) > 0", months),
-        (f"SELECT 'partial', village_code, county_code, 0, 0 FROM fieldwork_rollup_village "
-         f"WHERE {where} AND {among} AND NOT ({covered})", [*counties, wanted]),
+        (f"SELECT 'partial', village_code, county_code, 0, 0 FROM listed "
+         f"WHERE asked = 1 AND NOT ({covered})", []),
     ]
     for table, _, _ in _ROLLUPS:
         for county in counties:
             parts.append((f"SELECT 'pending', CAST({{}} AS VARCHAR(6)), "
                           f"CAST({{}} AS VARCHAR(40)), COUNT(*), 0 FROM {table} "
                           f"WHERE county_code = {{}} AND pending", [county, table, county]))
-    # The townships with no listed village outside the villages asked for, among the
-    # townships of those villages (a township's code begins each of its villages' codes).
-    townships, listed = _in_villages(engine, "township_code", sorted({v[:9] for v in villages}))
-    head = (f"WITH covered AS (SELECT county_code, township_code FROM fieldwork_rollup_village "
-            f"WHERE {where} AND {townships} GROUP BY county_code, township_code "
-            f"HAVING MIN(CASE WHEN {among} THEN 1 ELSE 0 END) = 1) ")
+    # The villages listed under the townships of the villages asked for (a township's code
+    # begins each of its villages' codes; whole counties: all their townships), and the
+    # townships with none of them left out.
+    listed, listed_args = where, [*counties]
+    if not whole:
+        townships, codes = _in_villages(engine, "township_code",
+                                        sorted({v[:9] for v in villages}))
+        listed, listed_args = f"{where} AND {townships}", [*counties, codes]
+    head = (f"WITH listed AS (SELECT county_code, township_code, village_code, "
+            f"CASE WHEN {among} THEN 1 ELSE 0 END AS asked FROM fieldwork_rollup_village "
+            f"WHERE {listed}), covered AS (SELECT county_code, township_code FROM listed "
+            f"GROUP BY county_code, township_code HAVING MIN(asked) = 1) ")
     return (head + " UNION ALL ".join(sql for sql, _ in parts),
-            [*counties, listed, wanted, *[a for _, a in parts for a in a]])
+            [wanted, *listed_args, *[a for _, a in parts for a in a]])
 
 
 def _village_trend_sql(engine: Any, villages: list[str], partial: list[str], start: dt.date,
@@ -392,35 +413,77 @@ def _pending_rows(engine: Any, table: str) -> str:
     return f"{table} INDEXED BY {table}_pending"
 
 
-async def _take_pending(engine: Any, table: str, key: tuple[str, ...], counts: tuple[str, ...],
-                        county: str) -> list[dict[str, Any]]:
-    """Delete and return every row (pending or folded) of the keys with pending rows.
+async def _pending_keys(engine: Any, due: list[tuple[str, str]],
+                        ) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The keys with pending rows of each (rollup table, county) pair, in one statement of one
+    range each of the ``…_pending`` indexes; pairs with none are left out. The keys are read
+    first and then named: PostgreSQL plans a ``(keys) IN (SELECT … pending)`` as a hash join
+    over all the county's rows whenever its statistics overrate the pending rows, which made
+    a fold cost the size of the county."""
+    rollups = {table: key for table, key, _ in _ROLLUPS}
+    width = max(len(key) for key in rollups.values()) - 1  # the key after the county
+    parts, args = [], []
+    for i, (table, county) in enumerate(due):
+        rest = [*rollups[table][1:], *["CAST(NULL AS VARCHAR(64))"] * width][:width]
+        columns = ", ".join(f"{c} AS k{j}" for j, c in enumerate(rest))
+        parts.append(f"SELECT DISTINCT {i} AS pair, {columns} FROM "
+                     f"{_pending_rows(engine, table)} WHERE county_code = {{}} AND pending")
+        args.append(county)
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in await fetch(engine, " UNION ALL ".join(parts), *args):
+        table, county = due[int(r["pair"])]
+        key = rollups[table]
+        out.setdefault((table, county), []).append(
+            {"county_code": county, **{k: r[f"k{j}"] for j, k in enumerate(key[1:])}})
+    return out
 
-    The keys are read first through the partial index and then named: PostgreSQL plans a
-    ``(keys) IN (SELECT … pending)`` as a hash join over all the county's rows whenever its
-    statistics overrate the pending rows, which made a fold cost the size of the county."""
-    keys = ", ".join(key)
-    returning = f"RETURNING {keys}, {', '.join(counts)}"
-    source = _pending_rows(engine, table)
-    pending = await fetch(engine, f"SELECT DISTINCT {keys} FROM {source} "
-                          f"WHERE county_code = {{}} AND pending", county)
-    if len(pending) > _KEYS_NAMED:
-        return await fetch(
-            engine,
-            f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
-            f"SELECT {keys} FROM {source} WHERE county_code = {{}} AND pending) {returning}",
-            county, county)
+
+def _named(key: tuple[str, ...], pending: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """``pending``'s keys (a county's) as conditions of up to 100 keys each, with their
+    values: one index range a key."""
     rest = [k for k in key if k != "county_code"]
     one = "(" + " AND ".join(f"{k} = {{}}" for k in rest) + ")"
-    out: list[dict[str, Any]] = []
-    for start in range(0, len(pending), 100):
-        chunk = pending[start:start + 100]
-        out += await fetch(
-            engine,
-            f"DELETE FROM {table} WHERE county_code = {{}} AND ("
-            + " OR ".join(one for _ in chunk) + f") {returning}",
-            county, *[r[k] for r in chunk for k in rest])
-    return out
+    return [(" OR ".join(one for _ in chunk), [r[k] for r in chunk for k in rest])
+            for chunk in (pending[i:i + 100] for i in range(0, len(pending), 100))]
+
+
+def _taken(engine: Any, table: str, key: tuple[str, ...], county: str,
+           pending: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """``DELETE`` statements (without their ``RETURNING``) that take every row, pending or
+    folded, of the keys with pending rows: named up to ``_KEYS_NAMED`` keys; more (a
+    county's first fold) and the database joins them with the county's rows."""
+    if len(pending) > _KEYS_NAMED:
+        keys = ", ".join(key)
+        return [(f"DELETE FROM {table} WHERE county_code = {{}} AND ({keys}) IN ("
+                 f"SELECT {keys} FROM {_pending_rows(engine, table)} "
+                 f"WHERE county_code = {{}} AND pending)", [county, county])]
+    return [(f"DELETE FROM {table} WHERE county_code = {{}} AND ({condition})",
+             [county, *values]) for condition, values in _named(key, pending)]
+
+
+async def _fold_in_one(engine: Any, due: dict[tuple[str, str], list[dict[str, Any]]]) -> None:
+    """PostgreSQL: fold these pairs' keys in one statement. Each pair's ``DELETE … RETURNING``
+    feeds an ``INSERT`` of one row per key with the sums (keys whose counts add up to
+    nothing get none), as data-modifying ``WITH`` parts (each runs once, to the end, whether
+    read or not): one round trip where taking the rows and writing their sums took two
+    statements a rollup."""
+    rollups = {table: (key, counts) for table, key, counts in _ROLLUPS}
+    parts: list[str] = []
+    args: list[Any] = []
+    for (table, county), pending in sorted(due.items()):
+        key, counts = rollups[table]
+        keys = ", ".join(key)
+        taken = []
+        for sql, values in _taken(engine, table, key, county, pending):
+            taken.append(f"t{len(parts)}")
+            parts.append(f"t{len(parts)} AS ({sql} RETURNING {keys}, {', '.join(counts)})")
+            args += values
+        sums = ", ".join(f"COALESCE(SUM({c}), 0)" for c in counts)
+        rows = " UNION ALL ".join(f"SELECT * FROM {t}" for t in taken)
+        parts.append(f"t{len(parts)} AS (INSERT INTO {table} ({keys}, {', '.join(counts)}, "
+                     f"pending) SELECT {keys}, {sums}, FALSE FROM ({rows}) r GROUP BY {keys} "
+                     f"HAVING " + " OR ".join(f"SUM({c}) <> 0" for c in counts) + ")")
+    await fetch(engine, f"WITH {', '.join(parts)} SELECT 1 AS done", *args)
 
 
 async def _fold(due: list[tuple[str, str]]) -> None:
@@ -433,7 +496,9 @@ async def _fold(due: list[tuple[str, str]]) -> None:
     ``DELETE … RETURNING``: a row appended meanwhile stays pending for the next fold, and two
     folds of a county queue (an advisory lock on PostgreSQL, one writer on SQLite), so no row
     is counted twice. Reads add up every row of a key, pending or not: the sums are right
-    whether or not a fold ran."""
+    whether or not a fold ran. On PostgreSQL a fold is three statements whatever it folds
+    (the lock, the keys, the fold: ``_fold_in_one``); on SQLite, whose statements are calls
+    in the process, the rows taken are summed here."""
     engine = WorkLog._meta.db
     rollups = {table: (key, counts) for table, key, counts in _ROLLUPS}
     async with write_transaction(engine):
@@ -441,20 +506,30 @@ async def _fold(due: list[tuple[str, str]]) -> None:
             # A fold changes no total: lost in a crash, the rows it took are still there,
             # pending. So its commit need not wait for the WAL's flush (most of its time on
             # PostgreSQL with 20 new rows; SQLite's commits do not wait already, see db.py).
-            await fetch(engine, "SET LOCAL synchronous_commit TO OFF")
-            # Folds of one county queue (SQLite: one writer at a time).
-            for county in sorted({county for _, county in due}):
-                await fetch(engine, "SELECT pg_advisory_xact_lock(hashtext({}))",
-                            f"fieldwork rollups {county}")
+            # No parallel workers: a fold reads few keys, but statistics taken while a
+            # county's rows were mostly pending (before its first fold) promise thousands,
+            # and starting the workers took 15 ms of a 20-log fold (1,000,000 logs).
+            # Folds of one county queue (SQLite: one writer at a time), locked in order.
+            counties = sorted({county for _, county in due})
+            await fetch(engine, "SELECT set_config('synchronous_commit', 'off', TRUE), "
+                        "set_config('max_parallel_workers_per_gather', '0', TRUE)" + "".join(
+                            ", pg_advisory_xact_lock(hashtext({}))" for _ in counties),
+                        *[f"fieldwork rollups {county}" for county in counties])
         # Again inside: another process may have folded them since the caller looked.
-        for table, county in sorted(await _pending(engine, due)):
+        keys = await _pending_keys(engine, sorted(due))
+        if is_postgres(engine):
+            if keys:
+                await _fold_in_one(engine, keys)
+            return
+        for (table, county), pending in sorted(keys.items()):
             key, counts = rollups[table]
-            rows = await _take_pending(engine, table, key, counts, county)
+            returning = f" RETURNING {', '.join(key)}, {', '.join(counts)}"
             sums: dict[tuple[Any, ...], list[int]] = {}
-            for r in rows:
-                total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))
-                for i, c in enumerate(counts):
-                    total[i] += int(r[c] or 0)
+            for sql, named in _taken(engine, table, key, county, pending):
+                for r in await fetch(engine, sql + returning, *named):
+                    total = sums.setdefault(tuple(r[k] for k in key), [0] * len(counts))
+                    for i, c in enumerate(counts):
+                        total[i] += int(r[c] or 0)
             columns = (*key, *counts, "pending")
             folded = [(*k, *v, False) for k, v in sums.items() if any(v)]
             for start in range(0, len(folded), 500):

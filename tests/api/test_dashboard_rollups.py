@@ -14,7 +14,10 @@ are not all of its villages with rows, and its trend must come from the villages
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -154,15 +157,22 @@ async def _apply(history) -> None:
 async def _compare() -> None:
     for villages in SELECTIONS:
         start, end = MONTHS[0], dt.date(2026, 3, 31)
-        for month in MONTHS:
-            month_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-            fast = await summary.village_figures(villages, month, month_end, start)
-            slow = await summary.village_stats_naive(villages, month, month_end)
-            assert fast.villages == slow, (villages, month, fast.villages, slow)
-            assert fast.trend == await summary.monthly_trend_naive(villages, start, month_end)
-        # A quarter at once (distinct households across months) agrees too.
-        quarter = await summary.village_figures(villages, start, end, start)
-        assert quarter.villages == await summary.village_stats_naive(villages, start, end)
+        # Read by the villages' list, and by county alone as for a county admin's own
+        # counties: the rows of villages not asked for (X3, and the map's others when the
+        # selection is not a county's) are dropped after the read, the figures the same.
+        for whole in ((), {v[:6] for v in villages}):
+            for month in MONTHS:
+                month_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+                fast = await summary.village_figures(villages, month, month_end, start,
+                                                     whole_counties=whole)
+                slow = await summary.village_stats_naive(villages, month, month_end)
+                assert fast.villages == slow, (villages, whole, month, fast.villages, slow)
+                assert fast.trend == await summary.monthly_trend_naive(villages, start,
+                                                                       month_end)
+            # A quarter at once (distinct households across months) agrees too.
+            quarter = await summary.village_figures(villages, start, end, start,
+                                                    whole_counties=whole)
+            assert quarter.villages == await summary.village_stats_naive(villages, start, end)
     assert await _rollup_sums() == await _log_counts()
 
 
@@ -380,14 +390,29 @@ def test_a_fold_finds_its_keys_through_the_pending_index_whatever_the_statistics
         conn.close()
 
 
-def planned_statements(monkeypatch) -> list[str]:
-    """The SQL of every statement the dashboard's reads plan for their values, from now on."""
+def fieldwork_migration(stamp: str) -> Any:
+    """The module of the fieldwork migration ``fieldwork_<stamp>.py``, loaded from its file."""
+    path = (Path(__file__).resolve().parents[2] / "migrations" / "fieldwork"
+            / f"fieldwork_{stamp}.py")
+    spec = importlib.util.spec_from_file_location(f"fieldwork_{stamp}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def planned_statements(monkeypatch, returned: list[dict] | None = None) -> list[str]:
+    """The SQL of every statement the dashboard's reads plan for their values, from now on;
+    the rows they return into ``returned`` when given."""
     calls: list[str] = []
     real = summary.fetch_planned
 
     async def recorded(engine, sql, *args):
         calls.append(sql)
-        return await real(engine, sql, *args)
+        rows = await real(engine, sql, *args)
+        if returned is not None:
+            returned.extend(rows)
+        return rows
 
     monkeypatch.setattr(summary, "fetch_planned", recorded)
     return calls
@@ -445,17 +470,9 @@ def test_the_migration_fills_the_township_rollup_as_the_triggers_keep_it(client,
     """The migration for existing databases fills the rollup per township and the list of
     villages from the per-village rollups: after any history, what it writes adds up to what
     the triggers appended."""
-    import importlib.util
-    from pathlib import Path
-
     from backend.core.db import fetch
 
-    path = (Path(__file__).resolve().parents[2] / "migrations" / "fieldwork"
-            / "fieldwork_2026_12_04t16_46_00_000000.py")
-    spec = importlib.util.spec_from_file_location("township_migration", path)
-    assert spec and spec.loader
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = fieldwork_migration("2026_12_04t16_46_00_000000")
     engine = WorkLog._meta.db
     log = {"kind": "visit", "households": HOUSEHOLDS[:2], "flagged": True, "deleted": False}
     sheet = {"days": 12, "state": "confirmed"}
@@ -513,16 +530,7 @@ def test_a_township_reviewers_read_returns_only_its_villages_rows(client, world,
     from backend.core import db
 
     returned: list[dict] = []
-    statements: list[str] = []
-    real = summary.fetch_planned
-
-    async def recorded(engine, sql, *args):
-        rows = await real(engine, sql, *args)
-        statements.append(sql)
-        returned.extend(rows)
-        return rows
-
-    monkeypatch.setattr(summary, "fetch_planned", recorded)
+    statements = planned_statements(monkeypatch, returned)
     run(_reset)
     log = {"date": dt.date.today().replace(day=1), "kind": "visit",
            "households": HOUSEHOLDS[:2], "flagged": True, "deleted": False}
@@ -542,3 +550,107 @@ def test_a_township_reviewers_read_returns_only_its_villages_rows(client, world,
     assert r.status_code == 200 and r.json()["totals"]["logs"] == 2
     assert {row["code"] for row in returned if row["part"] == "kind"} == {VILLAGE_X1, VILLAGE_Y1}
     assert db.is_postgres(WorkLog._meta.db) == ("ANY(string_to_array(" in statements[0])
+
+
+def test_a_county_admins_read_takes_its_county_by_county_alone(client, world, run,
+                                                               monkeypatch):
+    """A county admin's dashboard with no tier chosen reads the month of its county (A) by
+    county and month alone: no list of its villages in the statement (PostgreSQL estimated
+    it code by code for each part), no row of county B (Z1) from the database, and the rows
+    of a village off the map (X3) dropped after the read. With a tier chosen, the villages
+    of that tier are listed again, and only theirs come back."""
+    returned: list[dict] = []
+    statements = planned_statements(monkeypatch, returned)
+    run(_reset)
+    log = {"date": dt.date.today().replace(day=1), "kind": "visit",
+           "households": HOUSEHOLDS[:2], "flagged": False, "deleted": False}
+    run(_apply, [("add_log", {**log, "village": village})
+                 for village in (VILLAGE_X1, VILLAGE_Y1, VILLAGE_Z1, VILLAGE_X3)])
+    r = client.get("/api/dashboard", headers=world.headers("admin_a"))
+    assert r.status_code == 200, r.text
+    assert r.json()["totals"]["logs"] == 2 and len(statements) == 2  # X's trend per village
+    period = {row["code"] for row in returned if row["part"] in {"kind", "visited", "sheets"}}
+    assert period == {VILLAGE_X1, VILLAGE_Y1, VILLAGE_X3}  # county A's rows, not B's
+    body = statements[0][statements[0].index("SELECT 'kind'"):].split(" UNION ALL ")
+    period_parts = [p for p in body if "fieldwork_village_month_" in p and "pending" not in p]
+    assert len(period_parts) == 3
+    assert not any("village_code IN" in p or "village_code = ANY" in p for p in period_parts)
+    returned.clear()
+    statements.clear()
+    r = client.get("/api/dashboard?tier=deep", headers=world.headers("admin_a"))
+    assert r.status_code == 200 and r.json()["totals"]["logs"] == 1
+    assert {row["code"] for row in returned if row["part"] == "kind"} == {VILLAGE_X1}
+
+
+def test_the_township_rollup_is_read_by_township_then_month(client, world, run):
+    """The migration of 5 Dec 08:00 backwards and forwards: the township rollup's read index
+    orders a county's rows by township, then month (a township's months are one range), and
+    on PostgreSQL every rollup's vacuum clears its indexes (pages with dead entries are never
+    all-visible); backwards, as before. The figures agree with the counts either way."""
+    from backend.core.db import fetch, is_postgres
+
+    migration = fieldwork_migration("2026_12_05t08_00_00_000000")
+    engine = WorkLog._meta.db
+    log = {"kind": "visit", "households": HOUSEHOLDS[:1], "flagged": False, "deleted": False}
+
+    async def state() -> tuple[str, set[str]]:
+        if is_postgres(engine):
+            [index] = await fetch(engine, "SELECT indexdef AS sql FROM pg_indexes "
+                                  "WHERE indexname = {}", migration.INDEX)
+            options = await fetch(engine, "SELECT unnest(reloptions) AS o FROM pg_class "
+                                  "WHERE relname = ANY({})", list(migration.ROLLUPS))
+        else:
+            [index] = await fetch(engine, "SELECT sql FROM sqlite_master WHERE name = {}",
+                                  migration.INDEX)
+            options = []
+        columns = index["sql"][index["sql"].rindex("(") + 1:].split(",")
+        return (",".join(c.strip() for c in columns[:3]),
+                {r["o"] for r in options if r["o"].startswith("vacuum_index_cleanup")})
+
+    async def scenario(backwards: bool) -> tuple[str, set[str]]:
+        await _reset()
+        await (await migration.forwards()).run(backwards=backwards)
+        await _apply([("add_log", {**log, "village": village, "date": month})
+                      for village in (VILLAGE_X1, VILLAGE_X2) for month in MONTHS])
+        await _compare()
+        return await state()
+
+    cleanup = {"vacuum_index_cleanup=on"} if is_postgres(engine) else set()
+    assert run(scenario, True) == ("county_code,month,township_code", set())
+    after = run(scenario, False)
+    assert after[0] == "county_code,township_code,month"
+    assert after[1] == cleanup
+
+
+def test_a_fold_reads_every_rollups_keys_at_once_and_folds_in_one_statement_on_postgresql(
+    client, world, run, monkeypatch
+):
+    """Pending rows in every rollup of two counties: the fold reads their keys in one
+    statement (both engines); on PostgreSQL it is three statements in all, whatever it folds
+    (the lock, the keys, the deletes with their sums' inserts), where it took three a rollup.
+    The rollups still add up to the counts after it (the property test folds every way)."""
+    from backend.core.db import is_postgres
+
+    run(_reset)
+    log = {"kind": "visit", "households": HOUSEHOLDS[:2], "flagged": True, "deleted": False}
+    run(_apply, [("add_log", {**log, "village": VILLAGE_X1, "date": MONTHS[0]}),
+                 ("add_log", {**log, "village": VILLAGE_Z1, "date": MONTHS[1]}),
+                 ("add_sheet", {"village": VILLAGE_X1, "month": MONTHS[0],
+                                "state": "confirmed", "days": 20})])
+    statements: list[str] = []
+    real = summary.fetch
+
+    async def recorded(engine, sql, *args):
+        statements.append(sql)
+        return await real(engine, sql, *args)
+
+    monkeypatch.setattr(summary, "fetch", recorded)
+    run(summary.fold_rollups, [VILLAGE_X1, VILLAGE_Z1])
+    folding = statements[1:]  # after the check for pending rows outside the fold
+    assert sum(s.startswith("SELECT DISTINCT") for s in folding) == 1
+    if is_postgres(WorkLog._meta.db):
+        assert len(folding) == 3
+    monkeypatch.setattr(summary, "fetch", real)
+    run(_compare)
+    assert run(summary._pending, WorkLog._meta.db,
+               [(t, c) for t, _, _ in summary._ROLLUPS for c in ("529801", "529802")]) == set()

@@ -74,6 +74,9 @@ from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_
 from backend.fieldwork import summary  # noqa: E402
 
 COUNTIES = 20
+#: The county read, and its villages (set by ``main``).
+COUNTY = "529910"
+COUNTY_VILLAGES: list[str] = []
 KINDS = ["visit", "meeting", "project", "training", "duty", "mediation", "other"]
 LOG_COLUMNS = ["id", "owner_id", "village_code", "county_code", "version", "seq",
                "content_hash", "deleted", "created_at", "updated_at", "date", "kind", "text",
@@ -159,9 +162,12 @@ async def vacuum_rollups(url: str) -> None:
 
 async def dashboard_queries(codes: list[str], month: dt.date) -> None:
     """As ``backend/dashboard/services.py`` reads: the month and the trend in one statement,
-    then a fold when it saw pending rows."""
+    then a fold when it saw pending rows. The villages of the county read are its whole,
+    as a county admin's with no tier chosen (read by county alone); any others are listed."""
     end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    await summary.village_figures(codes, month, end, dt.date(2025, month.month, 1))
+    whole = [COUNTY] if codes == COUNTY_VILLAGES else []
+    await summary.village_figures(codes, month, end, dt.date(2025, month.month, 1),
+                                  whole_counties=whole)
 
 
 async def write_logs(codes: list[str], rng: random.Random, count: int = 20) -> None:
@@ -326,7 +332,8 @@ async def main(args: argparse.Namespace) -> None:
     # walked the 130,000 objects that importing the app leaves, 110 ms of CPU at a load of 6,
     # inside whichever read set it off (the single slow reads that made the p95).
     heap.settle()
-    county_villages = [v for v, c in villages(args.cadres) if c == "529910"]
+    county_villages = [v for v, c in villages(args.cadres) if c == COUNTY]
+    COUNTY_VILLAGES[:] = county_villages
     started = time.perf_counter()
     await summary.fold_rollups(county_villages)  # as the county's first dashboard read does
     if dbconf.engine_name() == "postgres":
