@@ -16,14 +16,14 @@ from piccolo.conf.apps import Finder
 from backend.accounts.passwords import configure_hashing
 from backend.accounts.tokens import make_jwt_auth
 from backend.capabilities import CAPABILITIES, plug_in
-from backend.core.bounds import BoundedRequest, parameter_guard
+from backend.core.bounds import BoundedRequest
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
 from backend.core.heap import release, settle
 from backend.core.http import (
-    password_change_guard,
     provide_actor,
     provide_ctx,
+    request_guard,
     request_middleware,
 )
 from backend.core.openapi import ExtraKeysSchemaPlugin
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
-        guards=[parameter_guard, password_change_guard],
+        guards=[request_guard],
         state=State(
             {
                 "settings": settings,

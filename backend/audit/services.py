@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from backend.audit.chain import ChainBreak, canonical_json, find_break, hashed_tail
 from backend.audit.tables import AuditEvent
 from backend.core.clock import utc_iso, utc_now
-from backend.core.db import fetch, is_postgres, write_transaction
+from backend.core.db import fetch, is_postgres, run_raw, write_transaction
 from backend.core.rows import rows_as
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ async def record(
     async with write_transaction(engine):
         tail = hashed_tail(fields)
         args = [tail, *values] if postgres else [*values, tail]
-        appended = await fetch(engine, _append_sql(postgres), *args)
+        appended = await run_raw(engine, _append_sql(postgres), args)
     if not appended:  # the head's row is gone: refuse the change rather than lose its event
         raise RuntimeError("audit_chain_head has no row: the audit chain cannot be appended")
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from litestar.connection import ASGIConnection
-    from litestar.handlers import BaseRouteHandler
 
 __all__ = [
     "MAX_DEPTH",
@@ -32,8 +31,8 @@ __all__ = [
     "MAX_TEXT",
     "BoundedRequest",
     "body_problems",
+    "check_parameters",
     "check_text",
-    "parameter_guard",
     "problems_each",
 ]
 
@@ -216,19 +215,16 @@ def _without_items_data(value: Any, items: str, data: str) -> Any:
     ]}
 
 
-async def parameter_guard(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
+def check_parameters(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """Query and path parameters are held to the same text rules as bodies (a NUL in a query
-    string is refused on SQLite as on PostgreSQL).
-
-    A coroutine although it never waits: Litestar runs a plain function guard in a worker
-    thread, a thread hop on every request."""
+    string is refused on SQLite as on PostgreSQL): 422 with each parameter's problem. Run for
+    every request by ``core/http.request_guard``."""
     problems = []
-    for name, value in connection.query_params.multi_items():
-        problem = check_text(value, name)
-        if problem:
-            problems.append(problem)
+    if connection.scope.get("query_string"):
+        for name, value in connection.query_params.multi_items():
+            problem = check_text(value, name)
+            if problem:
+                problems.append(problem)
     for name, value in connection.path_params.items():
         if isinstance(value, str):
             problem = check_text(value, name)

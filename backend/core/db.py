@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "bind_tables",
     "close_engine",
+    "compiled",
     "engine_from_url",
     "fetch",
     "fetch_planned",
@@ -35,6 +36,7 @@ __all__ = [
     "is_postgres",
     "prepare_engine",
     "present",
+    "run_raw",
     "select_in",
     "write_transaction",
 ]
@@ -302,29 +304,48 @@ async def insert_rows(
     """
     if not rows:
         return []
-    names = list(rows[0])
-    columns = [table._meta.get_column_by_name(n) for n in names]
-    quoted = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    json_at = [i for i, c in enumerate(columns) if isinstance(c, JSON | JSONB)]
+    names = tuple(rows[0])
+    targets = (conflict_target,) if isinstance(conflict_target, str) else conflict_target
+    json_at = _json_columns(table, names)
     per_chunk = max(1, 30_000 // len(names))
     out: list[dict[str, Any]] = []
     for start in range(0, len(rows), per_chunk):
         chunk = rows[start : start + per_chunk]
-        row_sql = "(" + ", ".join(["{}"] * len(names)) + ")"
-        sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ' + ", ".join(
-            [row_sql] * len(chunk)
-        )
-        if conflict_target:
-            targets = (conflict_target,) if isinstance(conflict_target, str) else conflict_target
-            sql += " ON CONFLICT (" + ", ".join(f'"{t}"' for t in targets) + ") DO NOTHING"
-        if returning:
-            sql += f' RETURNING "{returning}"'
+        sql = _insert_sql(table, names, len(chunk), targets, returning)
         args = _arguments(chunk, names, json_at)
-        out.extend(await _run_raw(table._meta.db, sql, args))
+        out.extend(await run_raw(table._meta.db, sql, args))
     return out
 
 
-def _arguments(rows: list[dict[str, Any]], names: list[str], json_at: list[int]) -> list[Any]:
+@lru_cache(maxsize=256)
+def _insert_sql(
+    table: type[Table], names: tuple[str, ...], count: int,
+    targets: tuple[str, ...] | None, returning: str | None,
+) -> str:
+    """The ``INSERT`` of ``count`` rows of the columns ``names``: the same few every push (a
+    batch's size, one item), written once."""
+    columns = [table._meta.get_column_by_name(n) for n in names]
+    quoted = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+    row_sql = "(" + ", ".join(["{}"] * len(names)) + ")"
+    sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ' + ", ".join(
+        [row_sql] * count)
+    if targets:
+        sql += " ON CONFLICT (" + ", ".join(f'"{t}"' for t in targets) + ") DO NOTHING"
+    if returning:
+        sql += f' RETURNING "{returning}"'
+    return sql
+
+
+@lru_cache(maxsize=64)
+def _json_columns(table: type[Table], names: tuple[str, ...]) -> tuple[int, ...]:
+    """Where among ``names`` the JSON columns of ``table`` are."""
+    return tuple(i for i, n in enumerate(names)
+            if isinstance(table._meta.get_column_by_name(n), JSON | JSONB))
+
+
+def _arguments(
+    rows: list[dict[str, Any]], names: tuple[str, ...], json_at: tuple[int, ...]
+) -> list[Any]:
     """The rows' values in column order, one after another; JSON columns' values as text
     (text is taken as JSON already written)."""
     args: list[Any] = []
@@ -354,11 +375,11 @@ async def select_in(
         part = values[start : start + chunk]
         sql = (f'SELECT {names} FROM "{table._meta.tablename}" WHERE "{target}" IN ('
                + ", ".join(["{}"] * len(part)) + ")")
-        out.extend(await _run_raw(table._meta.db, sql, list(part)))
+        out.extend(await run_raw(table._meta.db, sql, list(part)))
     return out
 
 
-async def _run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+async def run_raw(engine: Engine, sql: str, args: list[Any]) -> list[dict[str, Any]]:
     """Run ``{}``-placeholder SQL on the current transaction's own connection.
 
     Piccolo's query strings inspect every argument, which dominates a 10,000-value insert;
@@ -410,6 +431,17 @@ def present(row: _Row | None) -> _Row:
     if row is None:
         raise LookupError("a row written or checked in this request has gone")
     return row
+
+
+def compiled(sql: str, args: list[Any]) -> QueryString:
+    """A statement already compiled for its engine (``$n`` or ``?`` placeholders) with its
+    arguments, run like any query string: Piccolo takes a frozen query string's compiled text
+    as it is (``QueryString.freeze``), without walking a tree of clauses again."""
+    from piccolo.querystring import QueryString
+
+    query = QueryString(sql)
+    query._frozen_compiled_strings = (sql, args)
+    return query
 
 
 async def fetch_values(engine: Engine, querystring: QueryString) -> list[Sequence[Any]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from litestar.params import QueryParameter
 
 from backend.core import metrics
+from backend.core.bounds import check_parameters
 from backend.core.context import RequestContext
 from backend.core.errors import Forbidden, Unauthorized
 from backend.core.logs import REQUEST_ID
@@ -27,10 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Year",
+    "check_password_change",
     "client_address",
-    "password_change_guard",
     "provide_actor",
     "provide_ctx",
+    "request_guard",
     "request_middleware",
 ]
 
@@ -162,13 +164,24 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return user
 
 
-async def password_change_guard(
+async def request_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """The app's one guard, every check a request must pass before its handler, in order: its
+    query and path parameters held to the text rules (``core/bounds.check_parameters``), then
+    the password change (``check_password_change``). One guard, not one each: Litestar copies
+    the route handler for every guard it runs. A coroutine: Litestar runs a plain-function
+    guard in a worker thread, a thread hop on every request."""
+    check_parameters(connection)
+    check_password_change(connection, handler)
+
+
+def check_password_change(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """With a temporary password, only the password change (handlers with
     ``opt={"password_change": True}``) and logout answer; everything else is 403
-    ``password_change_required``. A coroutine, like ``core/bounds.parameter_guard``, so that
-    Litestar does not run it in a worker thread."""
+    ``password_change_required``."""
     user = connection.scope.get("user")
     if (
         isinstance(user, Actor)

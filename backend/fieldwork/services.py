@@ -17,7 +17,7 @@ from backend.core.cache import ProcessCache, Slot
 from backend.core.canonical import content_hash, loads
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
-from backend.core.db import fetch
+from backend.core.db import run_raw
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
@@ -358,8 +358,8 @@ async def _earlier_fixes(
     if not times:
         return []
     ids = {record_id for record_id, _ in batch}
-    rows = await fetch(WorkLog._meta.db, _EARLIER_FIXES_SQL, owner,
-                       min(times) - dt.timedelta(days=1), max(times))
+    rows = await run_raw(WorkLog._meta.db, _EARLIER_FIXES_SQL,
+                         [owner, min(times) - dt.timedelta(days=1), max(times)])
     # The batch's stored rows (edits) are left out here, not by a NOT IN of up to 500 ids.
     fixes = []
     for r in rows:

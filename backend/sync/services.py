@@ -19,6 +19,7 @@ from backend.core.bounds import problems_each
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
 from backend.core.db import (
+    compiled,
     fetch_values,
     insert_rows,
     is_postgres,
@@ -51,14 +52,14 @@ from backend.sync.schemas import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from piccolo.columns.combination import Combinable
     from piccolo.engine.base import Engine
     from piccolo.table import Table
 
     from backend.core.context import RequestContext
-    from backend.core.scope import Actor
+    from backend.core.scope import Actor, Scope
 
 __all__ = ["allocate_seqs", "bump_seq", "pull", "push"]
 
@@ -497,28 +498,38 @@ async def pull(
 _Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
 
 
-def _after_where(
-    kind: SyncKind, actor: Actor, after: Cursor, *, bound: int, upto: int | None, live: bool,
-) -> Combinable:
-    """The rows of ``kind`` the user may see after ``after``: the one ``WHERE`` of every pull
-    read, scope cut by the kind's ``pull_where``, on the kind's own table.
+class _Slot:
+    """A value of a pull's statement that changes from one pull to the next (the cursor, the
+    feed's end), left open in the statements kept per scope (``_Statement``)."""
 
-    PostgreSQL: rows of transactions below ``bound``. SQLite: rows numbered up to ``upto``
-    (None: all). ``live``: deleted rows left out (a snapshot).
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_AFTER_TXID, _AFTER_SEQ, _BOUND, _UPTO = map(_Slot, ("after_txid", "after_seq", "bound", "upto"))
+
+
+def _after_where(kind: SyncKind, scope: Scope, *, postgres: bool, live: bool) -> Combinable:
+    """The rows of ``kind`` the user may see after the cursor: the one ``WHERE`` of every pull
+    read, scope cut by the kind's ``pull_where``, on the kind's own table, with the cursor and
+    the feed's end left as slots (bound by ``_Statement.bind``).
+
+    PostgreSQL: rows of transactions below the bound, after ``(txid, seq)``. SQLite: rows
+    numbered after the cursor's ``seq`` up to the feed's end. ``live``: deleted rows left out
+    (a snapshot).
     """
-    table = kind.table
     clauses: list[Combinable]
-    if is_postgres(table._meta.db):
-        clauses = [
-            WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", after.txid, after.seq, bound),
-            kind.pull_where(actor.scope),
-        ]
+    if postgres:
+        clauses = [WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", _AFTER_TXID, _AFTER_SEQ,
+                            _BOUND)]
     else:
-        clauses = [table.seq > after.seq, kind.pull_where(actor.scope)]
-        if upto is not None:
-            clauses.append(table.seq <= upto)
+        clauses = [WhereRaw("seq > {} AND seq <= {}", _AFTER_SEQ, _UPTO)]
+    clauses.append(kind.pull_where(scope))
     if live:
-        clauses.append(table.deleted.eq(False))
+        clauses.append(kind.table.deleted.eq(False))
     return functools.reduce(And, clauses)
 
 
@@ -528,18 +539,76 @@ def _order(engine: Engine) -> str:
 
 
 def _query(
-    kind: SyncKind, actor: Actor, after: Cursor, limit: int, columns: Sequence[QueryString], *,
-    bound: int, upto: int | None, live: bool,
+    kind: SyncKind, scope: Scope, limit: int, columns: Sequence[QueryString], *, live: bool,
 ) -> QueryString:
     """``columns`` of the first ``limit + 1`` rows of ``_after_where``, in feed order.
 
     Written, not a Piccolo select: building one cost more CPU than a small page's read."""
+    engine = kind.table._meta.db
     return QueryString(
         f'SELECT {", ".join("{}" for _ in columns)} FROM "{kind.table._meta.tablename}" '
-        f"WHERE {{}} ORDER BY {_order(kind.table._meta.db)} LIMIT {int(limit) + 1}",
+        f"WHERE {{}} ORDER BY {_order(engine)} LIMIT {int(limit) + 1}",
         *columns,
-        _after_where(kind, actor, after, bound=bound, upto=upto, live=live).querystring,
+        _after_where(kind, scope, postgres=is_postgres(engine), live=live).querystring,
     )
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A pull statement compiled for its engine once, its slots to fill at each pull."""
+
+    sql: str
+    args: tuple[Any, ...]
+    slots: tuple[tuple[int, _Slot], ...]
+
+    @classmethod
+    def of(cls, query: QueryString, engine: Engine) -> _Statement:
+        sql, args = query.compile_string(engine_type=engine.engine_type)
+        slots = tuple((i, a) for i, a in enumerate(args) if isinstance(a, _Slot))
+        return cls(_shared_text(sql), tuple(args), slots)
+
+    def bind(self, after: Cursor, *, bound: int, upto: int | None) -> QueryString:
+        """The statement for one pull: after ``after``, below ``bound`` (PostgreSQL) or up to
+        ``upto`` (SQLite)."""
+        values = {_AFTER_TXID: after.txid, _AFTER_SEQ: after.seq, _BOUND: bound, _UPTO: upto}
+        args = list(self.args)
+        for i, slot in self.slots:
+            args[i] = values[slot]
+        return compiled(self.sql, args)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _shared_text(sql: str) -> str:
+    """One copy of a statement's text for every scope of the same shape (the values differ,
+    not the text)."""
+    return sql
+
+
+#: Statements kept for one scope; past this many (clients asking odd page sizes) they are
+#: written again.
+_PER_SCOPE = 64
+
+
+@functools.lru_cache(maxsize=2_048)
+def _scope_statements(scope: Scope, engine_type: str) -> dict[tuple[Any, ...], _Statement]:
+    """The pull's statements of one scope, each written once: building the 13 kinds' ``WHERE``
+    from their ``pull_where`` and compiling them cost more CPU than the pull's reads. Kept by
+    the scope's value: a scope that changes (a posting, a grant, a reviewed township) is
+    another key, its statements written afresh; the 2,048 scopes used last are kept."""
+    return {}
+
+
+def _statement(
+    scope: Scope, engine: Engine, key: tuple[Any, ...], write: Callable[[], QueryString]
+) -> _Statement:
+    """The statement ``key`` of ``scope``, written by ``write`` the first time."""
+    kept = _scope_statements(scope, engine.engine_type)
+    statement = kept.get(key)
+    if statement is None:
+        if len(kept) >= _PER_SCOPE:
+            kept.clear()
+        statement = kept[key] = _Statement.of(write(), engine)
+    return statement
 
 
 async def _kinds_after(
@@ -558,16 +627,18 @@ async def _kinds_after(
     use (``(owner_id, txid, seq)`` for a cadre's own rows).
     """
     every = kinds()
-    # Each kind's part is ``_query`` with ``1`` for its columns and one row (``limit`` 0): a
-    # Piccolo select built for each of the 13 kinds cost about 1 ms of CPU a pull, more than
-    # the statement.
-    first = [
-        _query(kind, actor, after, 0, [_ONE], bound=bound, upto=upto, live=live)
-        for kind in every
-    ]
-    # Only our own indices go into the text; every value the kinds' clauses hold is a parameter.
-    template = " UNION ALL ".join(f"SELECT {i} FROM ({{}}) AS k{i}" for i in range(len(every)))
-    found = await fetch_values(engine, QueryString(template, *first))
+
+    def write() -> QueryString:
+        # Each kind's part is ``_query`` with ``1`` for its columns and one row (``limit`` 0).
+        # Only our own indices go into the text; every value the kinds' clauses hold is a
+        # parameter.
+        first = [_query(kind, actor.scope, 0, [_ONE], live=live) for kind in every]
+        return QueryString(
+            " UNION ALL ".join(f"SELECT {i} FROM ({{}}) AS k{i}" for i in range(len(every))),
+            *first)
+
+    statement = _statement(actor.scope, engine, ("kinds", live), write)
+    found = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
 
 
@@ -589,9 +660,12 @@ async def _read_rows(
 ) -> list[_Found]:
     """The rows of ``_query`` as Piccolo gives them, with their feed positions."""
     table = kind.table
-    columns = _row_columns(table, is_postgres(table._meta.db))
-    query = _query(kind, actor, after, limit, columns, bound=bound, upto=upto, live=live)
-    rows = [dict(r) for r in await table._meta.db.run_querystring(query)]  # asyncpg's records
+    engine = table._meta.db
+    columns = _row_columns(table, is_postgres(engine))
+    statement = _statement(actor.scope, engine, ("rows", kind.name, limit, live),
+                           lambda: _query(kind, actor.scope, limit, columns, live=live))
+    rows = [dict(r) for r in await engine.run_querystring(  # asyncpg's records
+        statement.bind(after, bound=bound, upto=upto))]
     return [((int(row.pop("sync_txid", 0)), row["seq"]), kind, row) for row in rows]
 
 
@@ -663,8 +737,9 @@ async def _snapshot_rows(
         QueryString(value(table.version).sql(postgres)),
         *kind.compact.columns(postgres),
     ]
-    query = _query(kind, actor, snap.after, limit, columns, bound=bound, upto=upto, live=True)
-    rows = await fetch_values(engine, query)
+    statement = _statement(actor.scope, engine, ("snapshot", kind.name, limit),
+                           lambda: _query(kind, actor.scope, limit, columns, live=True))
+    rows = await fetch_values(engine, statement.bind(snap.after, bound=bound, upto=upto))
     if postgres:
         return _Part(kind, [(int(r[0]), int(r[1])) for r in rows], rows)
     return _Part(kind, [(0, int(r[0])) for r in rows], rows)

@@ -298,19 +298,20 @@ async def _kinds_exists(actor, after, engine, *, bound, upto, live):
     """The kinds probe as it was before the feed-order probe: ``SELECT i WHERE EXISTS (…)``."""
     from piccolo.querystring import QueryString
 
-    from backend.core.db import fetch_values
+    from backend.core.db import fetch_values, is_postgres
 
     every = sync_services.kinds()
     exists = [
         QueryString(
             f'SELECT 1 FROM "{kind.table._meta.tablename}" WHERE {{}}',
-            sync_services._after_where(kind, actor, after, bound=bound, upto=upto,
+            sync_services._after_where(kind, actor.scope, postgres=is_postgres(engine),
                                        live=live).querystring,
         )
         for kind in every
     ]
     template = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({{}})" for i in range(len(every)))
-    found = await fetch_values(engine, QueryString(template, *exists))
+    statement = sync_services._Statement.of(QueryString(template, *exists), engine)
+    found = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
 
 

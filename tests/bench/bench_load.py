@@ -109,9 +109,10 @@ async def make_people(settings: Settings, cadres: int) -> tuple[list[str], list[
 
 
 class Server:
-    """``zhucun serve`` on a free loopback port, stopped on exit."""
+    """``zhucun serve`` on a free loopback port, stopped on exit; ``python``: the interpreter's
+    command when not plain (under valgrind or cProfile), which may take minutes to start."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, python: list[str] | None = None) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -122,12 +123,12 @@ class Server:
                "ZHUCUN_PWA_DIR": str(ROOT / "none")}
         # This checkout's backend (``-m`` from ROOT), whichever environment runs the bench.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1",
+            [*(python or [sys.executable]), "-m", "backend.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + (600 if python else 60)
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.base}/api/health", timeout=2) as r:
@@ -140,7 +141,7 @@ class Server:
         self.log.flush()
         tail = Path(self.log.name).read_text(errors="replace").splitlines()[-6:]
         self.stop()
-        raise RuntimeError("the server did not start in 60 s; its log ends:\n"
+        raise RuntimeError("the server did not start in time; its log ends:\n"
                            + "\n".join(tail))
 
     def pids(self) -> list[int]:
@@ -152,9 +153,11 @@ class Server:
         """CPU time of the server and its workers."""
         return cputime.tree_seconds(self.proc.pid)
 
-    def stop(self) -> None:
+    def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
+        """Stops the server (uvicorn ends on SIGTERM or SIGINT alike, then raises it again:
+        only SIGINT, as ``KeyboardInterrupt``, lets cProfile write its profile)."""
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, how)
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -490,6 +493,126 @@ def measured_mix(server: Server, tokens: list[str], villages: list[str], phones:
     return figures
 
 
+async def in_turn(base: str, tokens: list[str], plans: list[list[Push]], feeds: Feeds,
+                  first: int = 0, pull: bool = True) -> int:
+    """The mix's cycles one after another on one connection, round by round (phone ``i``
+    is cadre ``first + i``): each push, then (``pull``) its cadre's pull; the records
+    pushed."""
+    http = Http(base, 1)
+    pushed = 0
+    try:
+        for round_ in range(max(map(len, plans), default=0)):
+            for i, pushes in enumerate(plans):
+                if round_ >= len(pushes):
+                    continue
+                who = (first + i) % len(tokens)
+                push = pushes[round_]
+                pushed += applied(*await http.call(
+                    "POST", http.push_url, phone_headers(tokens[who], True), push.body), push)
+                if pull:
+                    feeds.take(who, *await http.call("GET", http.pull_url(feeds.cursors.get(who)),
+                                                phone_headers(tokens[who])))
+    finally:
+        await http.close()
+    return pushed
+
+
+class Profiled:
+    """A server run under cProfile (``--profile FILE``, written when it stops): the same work
+    as the callgrind phase, where a cycle's time goes by Python function (start-up and the
+    warm-up included)."""
+
+    def __init__(self, path: str) -> None:
+        self.python = [sys.executable, "-m", "cProfile", "-o", path]
+        self.folder = path
+
+    def instructions(self, server: Server, work: Coroutine[Any, Any, T]) -> tuple[int, T]:
+        return 0, run(work)
+
+
+class Callgrind:
+    """A server run under valgrind's callgrind with instrumentation off, switched on (by
+    ``callgrind_control``) only while a piece of work is measured: instructions executed by
+    the API process (every thread: on SQLite the database's too), the same under any load."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="zhucun-callgrind-"))
+        self.python = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                       f"--callgrind-out-file={self.folder}/callgrind.out.%p", sys.executable]
+
+    def instructions(self, server: Server, work: Coroutine[Any, Any, T]) -> tuple[int, T]:
+        """Instructions the server executed while ``work`` ran, and what it returned. The
+        dump is kept in the folder for ``callgrind_annotate``."""
+        pid = str(server.proc.pid)
+
+        def control(*what: str) -> None:
+            subprocess.run(["callgrind_control", *what, pid], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        control("-z")
+        control("-i", "on")
+        result = run(work)
+        before = set(self.folder.iterdir())
+        control("-d")
+        control("-i", "off")
+        dump = max(set(self.folder.iterdir()) - before, key=lambda f: f.stat().st_mtime)
+        for line in dump.read_text(errors="replace").splitlines():
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1]), result
+        raise RuntimeError(f"no totals in {dump}")
+
+
+#: Single-item pushes counted by the callgrind phase.
+SINGLES = 50
+
+
+def counted(args: argparse.Namespace, tokens: list[str], villages: list[str]) -> list[str]:
+    """The ``callgrind`` phase: one API process under callgrind, one connection, nothing else
+    asked of it. After a warm-up (other cadres), the instructions of the mix's cycles at
+    ``--phones`` phones and ``--rounds`` rounds in turn (a push of 1-20 logs, then a pull;
+    the mix's own pushes), of single-item pushes and of pulls with nothing new; the lines to
+    print."""
+    grind = Profiled(args.profile) if args.profile else Callgrind()
+    server = Server(1, python=grind.python)
+    phones = args.phones
+    try:
+        # Warm-up: the caches of a process that has served a while, other cadres than below.
+        run(in_turn(server.base, tokens, plan_mix(villages, 16, 1), Feeds(), first=phones))
+        plans = plan_mix(villages, phones, args.rounds)
+        feeds = Feeds()
+        cycle_ir, records = grind.instructions(
+            server, in_turn(server.base, tokens, plans, feeds))
+        cycles = sum(map(len, plans))
+        singles = [[Push.of([record(3 * 10**6 + n, villages[-1])]) for n in range(SINGLES)]]
+        single_ir, _ = grind.instructions(server, in_turn(
+            server.base, tokens, singles, Feeds(), first=len(tokens) - 1, pull=False))
+        pulls = 50
+        idle_ir, _ = grind.instructions(server, quiet_pulls(server.base, tokens[0], feeds, pulls))
+    finally:
+        server.stop(signal.SIGINT)
+    million = 1e6
+    return [
+        f"callgrind, one API process on {dbconf.engine_name()}, one connection (dumps in "
+        f"{grind.folder}):",
+        f"  mix cycles in turn ({phones} phones x {args.rounds} rounds, {records:,} records in "
+        f"{cycles} cycles): {cycle_ir / cycles / million:.2f} M instructions a cycle, "
+        f"{cycle_ir / records / million:.2f} M a record",
+        f"  single-item push ({SINGLES}): {single_ir / SINGLES / million:.2f} M a push",
+        f"  pull with nothing new ({pulls}): {idle_ir / pulls / million:.2f} M a pull",
+    ]
+
+
+async def quiet_pulls(base: str, token: str, feeds: Feeds, count: int) -> None:
+    """``count`` pulls of cadre 0 from the end of its feed (nothing new)."""
+    http = Http(base, 1)
+    try:
+        for _ in range(count):
+            feeds.take(0, *await http.call("GET", http.pull_url(feeds.cursors.get(0)),
+                                           phone_headers(token)))
+    finally:
+        await http.close()
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -518,6 +641,8 @@ def measure(args: argparse.Namespace, phases: set[str], tokens: list[str], villa
     single: tuple[float, float] | None = None
     mixes: dict[int, MixFigures] = {}
     for workers in (1, 2):
+        if not phases & {"throughput", "single", "mix"}:
+            break
         if workers == 2 and "throughput" not in phases:
             break
         server = Server(workers)
@@ -547,7 +672,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single", type=int, default=300)
     parser.add_argument("--phases", default="throughput,single,mix",
-                        help="which of throughput, single, mix to run (comma-separated)")
+                        help="which of throughput, single, mix, callgrind to run "
+                             "(comma-separated; callgrind counts instructions a cycle, slowly)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="callgrind: run the server under cProfile instead, into FILE")
+    parser.add_argument("--phones", type=int, default=32,
+                        help="callgrind: the mix's phones whose cycles are counted in turn")
     parser.add_argument("--no-pin", dest="pin", action="store_false",
                         help="leave the API and the load generator to the scheduler for the "
                              "single push and the mix (pinned to one core each by default)")
@@ -559,6 +689,7 @@ def main() -> None:
         asyncio.run(migrate())
         tokens, villages = asyncio.run(make_people(settings, args.cadres))
         rates, single, mixes, where = measure(args, phases, tokens, villages)
+        grind = counted(args, tokens, villages) if "callgrind" in phases else []
     finally:
         dbconf.drop_database(TOKEN)
     cores = os.cpu_count() or 1
@@ -580,6 +711,8 @@ def main() -> None:
               f"{cpu:.2f} ms a push (goal <= 2 ms: {verdict(cpu <= 2)})")
     for c, m in mixes.items():
         print(m.report(name, c, args.cadres))
+    for line in grind:
+        print(line)
     if 128 in mixes:
         m = mixes[128]
         print(f"  goal: >= 2,500 records/s and p95 < 300 ms at 128: "
