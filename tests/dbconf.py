@@ -48,6 +48,14 @@ def create_database() -> tuple[str, object]:
     return f"sqlite:///{folder / 'test.sqlite'}", folder
 
 
+def bench_database(keep: str | None) -> tuple[str, object | None]:
+    """A benchmark's database: the kept ``zhucun-bench_<keep>`` (no token: it stays) when
+    ``--keep`` names one, else a fresh one (URL, token to drop it with)."""
+    if keep:
+        return kept_database("zhucun-bench", keep), None
+    return create_database()
+
+
 def drop_database(token: object) -> None:
     if isinstance(token, str):
         with contextlib.suppress(Exception):

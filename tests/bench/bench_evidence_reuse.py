@@ -51,10 +51,7 @@ def arguments() -> argparse.Namespace:
 
 
 ARGS = arguments()
-if ARGS.keep:
-    DB_URL, TOKEN = dbconf.kept_database("zhucun-bench", ARGS.keep), None
-else:
-    DB_URL, TOKEN = dbconf.create_database()
+DB_URL, TOKEN = dbconf.bench_database(ARGS.keep)
 os.environ["ZHUCUN_DATABASE_URL"] = DB_URL
 
 from backend.app import all_tables  # noqa: E402
