@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuditEventRow",
     "VerifyReport",
+    "appended_with",
     "county_events",
     "county_of",
     "list_events",
@@ -27,6 +28,38 @@ __all__ = [
     "record",
     "verify",
 ]
+
+
+def _event(
+    ctx: RequestContext | None,
+    action: str,
+    object_kind: str,
+    object_id: Any,
+    *,
+    county_code: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+    actor_id: uuid.UUID | None = None,
+) -> tuple[dict[str, Any], list[Any]]:
+    """An event's hashed fields (as text) and its column values (in ``_COLUMNS`` order)."""
+    now = utc_now()
+    who = actor_id or (ctx.user_id if ctx else None)
+    fields = {
+        "at": utc_iso(now),
+        "actor_id": str(who) if who else None,
+        "action": action,
+        "object_kind": object_kind,
+        "object_id": str(object_id),
+        "county_code": county_code,
+        "before": canonical_json(before),
+        "after": canonical_json(after),
+        "reason": reason,
+        "request_id": ctx.request_id if ctx else None,
+        "ip": ctx.ip if ctx else None,
+    }
+    return fields, [{**fields, "at": now, "actor_id": who}[c] for c in _COLUMNS]
+
 
 async def record(
     ctx: RequestContext | None,
@@ -52,22 +85,8 @@ async def record(
     head after each insert (migration of 4 Dec).
     """
     engine = AuditEvent._meta.db
-    now = utc_now()
-    who = actor_id or (ctx.user_id if ctx else None)
-    fields = {
-        "at": utc_iso(now),
-        "actor_id": str(who) if who else None,
-        "action": action,
-        "object_kind": object_kind,
-        "object_id": str(object_id),
-        "county_code": county_code,
-        "before": canonical_json(before),
-        "after": canonical_json(after),
-        "reason": reason,
-        "request_id": ctx.request_id if ctx else None,
-        "ip": ctx.ip if ctx else None,
-    }
-    values = [{**fields, "at": now, "actor_id": who}[c] for c in _COLUMNS]
+    fields, values = _event(ctx, action, object_kind, object_id, county_code=county_code,
+                            before=before, after=after, reason=reason, actor_id=actor_id)
     postgres = is_postgres(engine)
     # A transaction of its own if the caller has none: the hash function is registered on the
     # connections of transactions (core/db).
@@ -79,12 +98,50 @@ async def record(
         raise RuntimeError("audit_chain_head has no row: the audit chain cannot be appended")
 
 
+def appended_with(
+    ctx: RequestContext | None,
+    action: str,
+    object_kind: str,
+    object_id: Any,
+    *,
+    after: Any,
+    changed: str,
+    expected: int,
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``WITH`` parts that append one event in the very statement of the change
+    it records (``core/db.insert_rows_with``), after a part ``changed`` returning the rows
+    changed; the SQL and its values.
+
+    The event is written beforehand for ``expected`` rows (its ``after`` says so and is
+    hashed): when the statement changes another number (an id already taken), or the chain's
+    head has no row, the event's hash is null and the database refuses the whole statement,
+    so nothing is ever changed without its event; the caller then writes the change in a
+    transaction with ``record``, counting what it did. The head moves as ``record`` moves it.
+    """
+    fields, values = _event(ctx, action, object_kind, object_id, after=after)
+    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    params = ", ".join(f"{{}}::{t}" for t in _COLUMNS.values())
+    sql = (
+        f"{_HEAD_MOVED}, appended AS (INSERT INTO audit_event ({columns}, prev_hash, hash) "
+        f"SELECT {params}, head.prev, CASE WHEN (SELECT count(*) FROM {changed}) = {{}}::bigint "
+        "THEN head.hash END FROM (SELECT 1) AS one LEFT JOIN head ON true RETURNING id)"
+    )
+    return sql, [hashed_tail(fields), *values, expected]
+
+
 #: An event's columns but its links, with their PostgreSQL types.
 _COLUMNS = {
     "at": "timestamptz", "actor_id": "uuid", "action": "text", "object_kind": "text",
     "object_id": "text", "county_code": "text", "before": "text", "after": "text",
     "reason": "text", "request_id": "text", "ip": "text",
 }
+
+#: PostgreSQL: the chain's head moved to the new event (its hash computed from the head's and
+#: the event's hashed tail, the first value), the ``WITH`` part ``head`` (``prev``, ``hash``).
+_HEAD_MOVED = (
+    "head AS (UPDATE audit_chain_head SET prev = hash, hash = encode(sha256(convert_to("
+    "'[\"' || hash || '\"' || {}::text, 'UTF8')), 'hex') WHERE id = 1 RETURNING prev, hash)"
+)
 
 
 @functools.cache
@@ -94,11 +151,8 @@ def _append_sql(postgres: bool) -> str:
     columns = ", ".join(f'"{c}"' for c in _COLUMNS)
     if postgres:
         params = ", ".join(f"{{}}::{t}" for t in _COLUMNS.values())
-        text = "'[\"' || hash || '\"' || {}::text"
         return (
-            "WITH head AS (UPDATE audit_chain_head SET prev = hash, "
-            f"hash = encode(sha256(convert_to({text}, 'UTF8')), 'hex') WHERE id = 1 "
-            f"RETURNING prev, hash) INSERT INTO audit_event ({columns}, prev_hash, hash) "
+            f"WITH {_HEAD_MOVED} INSERT INTO audit_event ({columns}, prev_hash, hash) "
             f"SELECT {params}, head.prev, head.hash FROM head RETURNING id"
         )
     params = ", ".join(["{}"] * len(_COLUMNS))

@@ -33,6 +33,7 @@ __all__ = [
     "fetch_planned",
     "fetch_values",
     "insert_rows",
+    "insert_rows_with",
     "is_postgres",
     "prepare_engine",
     "present",
@@ -315,6 +316,35 @@ async def insert_rows(
         args = _arguments(chunk, names, json_at)
         out.extend(await run_raw(table._meta.db, sql, args))
     return out
+
+
+async def insert_rows_with(
+    table: type[Table],
+    rows: list[dict[str, Any]],
+    parts: str,
+    args: list[Any],
+    *,
+    conflict_target: str,
+    returning: str,
+) -> list[dict[str, Any]] | None:
+    """PostgreSQL, outside any transaction: ``insert_rows``'s ``INSERT`` as the ``WITH`` part
+    ``ins`` (its rows' ``returning`` column), followed by ``parts`` (more ``WITH`` parts, which
+    may read ``ins``; ``args`` their values), in one statement: atomic without ``BEGIN`` and
+    ``COMMIT``, so one round trip writes it all or nothing. The ``ins`` rows, or None when it
+    cannot be one statement here (SQLite, a transaction already open, rows past one chunk, no
+    pool); a refusal of the database is raised."""
+    engine = table._meta.db
+    pool = getattr(engine, "pool", None)
+    if not rows or not is_postgres(engine) or pool is None or engine.current_transaction.get():
+        return None
+    names = tuple(rows[0])
+    if len(rows) > max(1, 30_000 // len(names)):
+        return None
+    insert = _insert_sql(table, names, len(rows), (conflict_target,), returning)
+    sql = _numbered(f"WITH ins AS ({insert}), {parts} SELECT {returning} FROM ins")
+    values = _arguments(rows, names, _json_columns(table, names))
+    async with pool.acquire() as conn:
+        return [dict(r) for r in await conn.fetch(sql, *values, *args)]
 
 
 @lru_cache(maxsize=256)

@@ -24,7 +24,11 @@ from tests.statements import Statements
 
 
 class _Gate:
-    """Holds chosen pushes open just before their commit until released."""
+    """Holds chosen pushes open just before their commit until released.
+
+    Every push then takes the transaction's way (on PostgreSQL new records are otherwise
+    written by one statement, ``_apply_new_at_once``, with no moment inside to hold): a
+    statement alone is a transaction too, numbered and delivered by the same rule."""
 
     def __init__(self, monkeypatch) -> None:
         self.inside: set[str] = set()
@@ -41,6 +45,11 @@ class _Gate:
                         await asyncio.sleep(0.01)
 
         monkeypatch.setattr(sync_services, "_after_write", held)
+
+        async def in_a_transaction(*_args: object) -> bool:
+            return False
+
+        monkeypatch.setattr(sync_services, "_apply_new_at_once", in_a_transaction)
 
     def hold(self, text: str) -> None:
         self.release[text] = threading.Event()

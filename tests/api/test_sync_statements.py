@@ -3,11 +3,19 @@
 A new record is inserted without reading the stored rows first (``ON CONFLICT`` finds a taken
 id), and on PostgreSQL the insert runs without a savepoint unless the database refused a
 statement of the batch; the audit event is appended with its predecessor's hash in one
-statement. Every answer stays as before: ``test_sync.py``, ``test_sync_race.py``.
+statement. On PostgreSQL a push of new records that need nothing after their write is one
+statement, the insert and its audit event together, without ``BEGIN`` and ``COMMIT``. Every
+answer stays as before: ``test_sync.py``, ``test_sync_race.py``.
 """
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from backend.audit import services as audit
+from backend.audit.tables import AuditEvent
 from backend.fieldwork.tables import WorkLog
 from tests.api.test_presence import state_day
 from tests.api.test_sync import item, log_data, push
@@ -73,3 +81,52 @@ def test_a_new_record_takes_its_change_number_in_its_insert_on_postgres(client, 
     assert (numbering == []) == (ENGINE == "postgres"), sent.sql
     seqs = {str(row["id"]): row["seq"] for row in run(WorkLog.select(WorkLog.id, WorkLog.seq).run)}
     assert 0 < seqs[first["id"]] < seqs[second["id"]]
+
+
+def _pushes_audited(run) -> list[dict]:
+    rows = run(AuditEvent.select(AuditEvent.after).where(AuditEvent.action == "sync.push")
+               .order_by(AuditEvent.id).run)
+    return [json.loads(r["after"]) for r in rows]
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite numbers a change in a transaction")
+def test_new_records_are_written_with_their_event_in_one_statement(client, world, run):
+    """The session, the earlier fixes (a log with a location) and one statement: three round
+    trips, the goal of issue #18 being four. The event is in the chain as any other."""
+    push(client, world, "cadre_x1", item(log_data("一")))
+    located = log_data("带位置的一条")
+    located["location"] = {"lat": 26.41, "lon": 107.91, "accuracy_m": 15.0,
+                           "captured_at": f"{located['date']}T02:00:00+00:00"}
+    with Statements() as sent:
+        [r] = push(client, world, "cadre_x1", item(located))
+    assert r["status"] == "applied" and r["version"] == 1
+    assert len(sent.sql) == 3, sent.sql
+    assert not [s for s in sent.sql if s in ("BEGIN", "COMMIT") or s.startswith("BEGIN")], \
+        sent.sql
+    [written] = [s for s in sent.sql if "INSERT INTO AUDIT_EVENT" in s]
+    assert written.startswith('WITH INS AS (INSERT INTO "FIELDWORK_WORK_LOG"'), written
+    assert _pushes_audited(run)[-1] == {"work_log": 1}
+    report = run(audit.verify)
+    assert report.ok, report.broken
+
+
+def test_a_resend_beside_new_records_is_answered_and_audited_as_done(client, world, run):
+    """An id already taken makes the one statement count fewer rows than its event says: the
+    database refuses it whole, and the push is done in a transaction, which answers the resend
+    and audits only the record written. Nothing is written twice or without its event."""
+    first = item(log_data("已经送达"))
+    push(client, world, "cadre_x1", first)
+    before = len(_pushes_audited(run))
+    fresh = item(log_data("新的"))
+    results = push(client, world, "cadre_x1", first, fresh)
+    assert [r["status"] for r in results] == ["duplicate", "applied"]
+    audited = _pushes_audited(run)
+    assert audited[before:] == [{"work_log": 1}]
+    # Nothing at all new: no event.
+    results = push(client, world, "cadre_x1", first, fresh)
+    assert [r["status"] for r in results] == ["duplicate", "duplicate"]
+    assert len(_pushes_audited(run)) == before + 1
+    ids = [r["id"] for r in run(WorkLog.select(WorkLog.id).run)]
+    assert len(ids) == len(set(ids))
+    report = run(audit.verify)
+    assert report.ok, report.broken

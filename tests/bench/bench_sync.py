@@ -242,9 +242,11 @@ def main() -> None:
     goal_rate = 10_000
     ok = batch_rate >= goal_rate and ratio >= 10
     print(f"goal: >= {goal_rate:,} records/s batched and >= 10x: {'PASS' if ok else 'MISS'}")
-    print(f"single-item push on {engine}: {statements.count} statements to the database "
-          f"(authentication included; issue #18 measured about 12 on PostgreSQL); goal <= 4: "
-          f"{'PASS' if statements.count <= 4 else 'MISS'}")
+    where = ("round trips" if engine == "postgres"
+             else "calls into SQLite in this process, where the goal's round trips cost none")
+    print(f"single-item push on {engine}: {statements.count} statements to the database, "
+          f"{where} (authentication included; issue #18 measured about 12 on PostgreSQL); "
+          f"goal <= 4: {'PASS' if statements.count <= 4 else 'MISS'}")
 
 
 if __name__ == "__main__":
