@@ -1,4 +1,5 @@
-"""Writing and checking audit events. Call ``record`` inside the transaction of the change."""
+"""Writing and checking audit events. Call ``record`` inside the transaction of the change, or
+put ``appended_with`` in the very statement of the change (PostgreSQL)."""
 
 from __future__ import annotations
 
