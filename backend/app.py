@@ -16,6 +16,7 @@ from piccolo.conf.apps import Finder
 from backend.accounts.passwords import configure_hashing
 from backend.accounts.tokens import make_jwt_auth
 from backend.capabilities import CAPABILITIES, plug_in
+from backend.core.admission import admission_middleware
 from backend.core.bounds import BoundedRequest
 from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_engine
 from backend.core.health import health
@@ -35,6 +36,10 @@ from backend.web import compression_config, pwa_routes
 __all__ = ["all_tables", "create_app"]
 
 log = logging.getLogger("zhucun")
+
+#: Paths that never wait for a turn (``core/admission``): the metrics and the health check
+#: answer under any load; logins and password changes wait in the password hasher's own queue.
+UNQUEUED = ("/metrics", "/api/health", "/api/auth/")
 
 
 def all_tables() -> list:
@@ -104,7 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     for capability in CAPABILITIES:
         for step in capability.on_app:
             step(app)
-    # Around everything, routing included: an answer given before a route runs carries the
-    # request id and is counted too.
-    app.asgi_handler = request_middleware(app.asgi_handler)
+    # Requests take turns at the work (routing included); around that, an answer given
+    # before a route runs carries the request id and is counted too, and a request's latency
+    # includes its wait for a turn.
+    app.asgi_handler = request_middleware(admission_middleware(
+        app.asgi_handler, active=settings.server_active_requests, exempt=UNQUEUED))
     return app

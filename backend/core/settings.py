@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     server_limit_concurrency: int = Field(default=1000, ge=10)
     server_keepalive_seconds: int = Field(default=5, ge=1, le=300)
     server_max_head_bytes: int = Field(default=16 * 1024, ge=4096, le=1024 * 1024)
+    #: Requests at work at once per process; the others wait their turn in order of arrival
+    #: (``core/admission``). Keep it at or below ``db_pool_max``: each may hold a connection.
+    server_active_requests: int = Field(default=8, ge=1, le=1000)
     #: ``zhucun serve --workers N``: a worker that does not answer the supervisor's health check
     #: in this time is killed and replaced. uvicorn's 5 s killed workers still starting (8 s to
     #: import and build the app at a load of 10 on two cores) again and again.
