@@ -44,8 +44,9 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
 
 __all__ = [
-    "START", "Cursor", "Snapshot", "ensure_stamps", "epoch", "feed_end", "inserts_numbered",
-    "new_epoch", "parse_cursor", "pull_bound", "reset_stamps", "take_seqs", "txid_after",
+    "BOUND_SQL", "START", "Cursor", "Snapshot", "ensure_stamps", "epoch", "feed_end",
+    "inserts_numbered", "new_epoch", "parse_cursor", "pull_bound", "reset_stamps", "take_seqs",
+    "txid_after",
 ]
 
 _SEQUENCE = "sync_change_seq"
@@ -178,32 +179,30 @@ def inserts_numbered(engine: Engine) -> bool:
 
 
 async def pull_bound(engine: Engine) -> int:
-    """The oldest transaction id still running in this database, or the next one to be given.
-
-    Read in two steps, the next id first: a transaction given an id before that read is either
-    listed as running by the second read, or has ended and is visible to the reads after it.
-    Transactions of other databases on the same server are not waited for.
-
-    Both steps are one statement (one round trip). The next id is the ``xmax`` of
-    ``pg_current_snapshot()``, the statement's snapshot, taken before the statement runs; the
-    list of running transactions is read from ``pg_stat_activity`` while it runs, so after.
-    (The list is also a subquery that depends on the next id, ``q.hi``, evaluated for ``q``'s
-    row; ``OFFSET 0`` keeps ``q`` a subquery of its own.)
-    """
-    # Clearing the statistics snapshot makes the list fresh even inside a transaction.
-    [row] = await fetch(engine, _BOUND)
-    hi = int(row["hi"])
-    bound = hi
-    for xid in row["running"]:
-        bound = min(bound, _widen(int(xid), hi))
-    return bound
+    """The oldest transaction id still running in this database, or the next one to be given
+    (``BOUND_SQL``, one statement)."""
+    [row] = await fetch(engine, BOUND_SQL)
+    return int(row["bound"])
 
 
-_BOUND = (
-    "SELECT q.hi, ARRAY(SELECT a.backend_xid::text FROM pg_stat_activity a "
-    "WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL AND q.hi IS NOT NULL"
-    ") AS running FROM (SELECT pg_stat_clear_snapshot() AS c, "
-    "pg_snapshot_xmax(pg_current_snapshot())::text AS hi OFFSET 0) AS q"
+#: The bound as of the statement's own snapshot (one row, one column ``bound``): the lowest id
+#: among the transactions the snapshot sees running (``pg_snapshot_xip``), leaving out those
+#: ``pg_stat_activity`` shows running in another database, or else the snapshot's next id
+#: (``xmax``). Every transaction of this database below it had ended when the snapshot was
+#: taken, so the same statement's reads, and every later one, see all it wrote: a pull can
+#: read the bound and the rows below it in one statement. A transaction of another database
+#: never holds the feed back while it runs; one that has ended by the time ``pg_stat_activity``
+#: is read, or whose backend is hidden from this role, counts as this database's, which only
+#: holds the feed back until the next pull. (A backend's ``backend_xid`` is 32 bits: it is
+#: compared with the low 32 bits of the 64-bit ids, which cannot meet another running
+#: transaction's, as running transactions lie within 2**31 of each other.)
+BOUND_SQL = (
+    "SELECT LEAST(q.hi, COALESCE((SELECT min(r::text::bigint) FROM pg_snapshot_xip(q.snap) r"
+    " WHERE r::text::bigint % 4294967296 NOT IN (SELECT a.backend_xid::text::bigint"
+    " FROM pg_stat_activity a WHERE a.datname <> current_database()"
+    " AND a.backend_xid IS NOT NULL)), q.hi)) AS bound"
+    " FROM (SELECT s.snap, pg_snapshot_xmax(s.snap)::text::bigint AS hi"
+    " FROM (SELECT pg_current_snapshot() AS snap OFFSET 0) AS s) AS q"
 )
 
 
@@ -217,21 +216,6 @@ async def feed_end(engine: Engine) -> Cursor:
         return Cursor(await pull_bound(engine), -1)
     rows = await fetch(engine, "SELECT value FROM sync_change_counter WHERE id = 1")
     return Cursor(0, int(rows[0]["value"]) if rows else 0)
-
-
-def _widen(xid32: int, near: int) -> int:
-    """A 32-bit transaction id as the 64-bit one (with its epoch) nearest to ``near``.
-
-    Running transactions lie within 2**31 of each other (PostgreSQL's wraparound guard), so
-    the nearest one is right; a transaction that began after ``near`` was read stays above it
-    (the caller's ``min`` ignores it) instead of being pushed an epoch back below zero.
-    """
-    candidate = (near & ~0xFFFFFFFF) | xid32
-    if candidate > near + (1 << 31):
-        candidate -= 1 << 32
-    elif candidate < near - (1 << 31):
-        candidate += 1 << 32
-    return candidate
 
 
 def txid_after(cursor: Cursor, bound: int) -> QueryString:

@@ -34,6 +34,7 @@ from backend.core.problems import localise_field_error
 from backend.core.validation import parse_many
 from backend.sync.compact import uuid_text, value
 from backend.sync.cursor import (
+    BOUND_SQL,
     START,
     Cursor,
     Snapshot,
@@ -552,19 +553,21 @@ class _Slot:
 _AFTER_TXID, _AFTER_SEQ, _BOUND, _UPTO = map(_Slot, ("after_txid", "after_seq", "bound", "upto"))
 
 
-def _after_where(kind: SyncKind, scope: Scope, *, postgres: bool, live: bool) -> Combinable:
+def _after_where(
+    kind: SyncKind, scope: Scope, *, postgres: bool, live: bool, bound: Any = _BOUND
+) -> Combinable:
     """The rows of ``kind`` the user may see after the cursor: the one ``WHERE`` of every pull
     read, scope cut by the kind's ``pull_where``, on the kind's own table, with the cursor and
     the feed's end left as slots (bound by ``_Statement.bind``).
 
-    PostgreSQL: rows of transactions below the bound, after ``(txid, seq)``. SQLite: rows
-    numbered after the cursor's ``seq`` up to the feed's end. ``live``: deleted rows left out
-    (a snapshot).
+    PostgreSQL: rows of transactions below the bound (``bound``: the slot, or the statement's
+    own ``_BOUND_READ``), after ``(txid, seq)``. SQLite: rows numbered after the cursor's
+    ``seq`` up to the feed's end. ``live``: deleted rows left out (a snapshot).
     """
     clauses: list[Combinable]
     if postgres:
         clauses = [WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", _AFTER_TXID, _AFTER_SEQ,
-                            _BOUND)]
+                            bound)]
     else:
         clauses = [WhereRaw("seq > {} AND seq <= {}", _AFTER_SEQ, _UPTO)]
     clauses.append(kind.pull_where(scope))
@@ -580,6 +583,7 @@ def _order(engine: Engine) -> str:
 
 def _query(
     kind: SyncKind, scope: Scope, limit: int, columns: Sequence[QueryString], *, live: bool,
+    bound: Any = _BOUND,
 ) -> QueryString:
     """``columns`` of the first ``limit + 1`` rows of ``_after_where``, in feed order.
 
@@ -589,7 +593,8 @@ def _query(
         f'SELECT {", ".join("{}" for _ in columns)} FROM "{kind.table._meta.tablename}" '
         f"WHERE {{}} ORDER BY {_order(engine)} LIMIT {int(limit) + 1}",
         *columns,
-        _after_where(kind, scope, postgres=is_postgres(engine), live=live).querystring,
+        _after_where(kind, scope, postgres=is_postgres(engine), live=live,
+                     bound=bound).querystring,
     )
 
 
@@ -669,17 +674,50 @@ async def _kinds_after(
     every = kinds()
 
     def write() -> QueryString:
-        # Each kind's part is ``_query`` with ``1`` for its columns and one row (``limit`` 0).
-        # Only our own indices go into the text; every value the kinds' clauses hold is a
-        # parameter.
-        first = [_query(kind, actor.scope, 0, [_ONE], live=live) for kind in every]
-        return QueryString(
-            " UNION ALL ".join(f"SELECT {i} FROM ({{}}) AS k{i}" for i in range(len(every))),
-            *first)
+        return QueryString(_firsts(every), *_first_rows(every, actor.scope, live, _BOUND))
 
     statement = _statement(actor.scope, engine, ("kinds", live), write)
     found = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
+
+
+def _firsts(every: Sequence[SyncKind]) -> str:
+    """``SELECT <i> AS i FROM (<kind i's first row>) UNION ALL …``, the parts left as ``{}``.
+    Only our own indices go into the text; every value the kinds' clauses hold is a
+    parameter."""
+    return " UNION ALL ".join(f"SELECT {i} AS i FROM ({{}}) AS k{i}" for i in range(len(every)))
+
+
+def _first_rows(
+    every: Sequence[SyncKind], scope: Scope, live: bool, bound: Any
+) -> list[QueryString]:
+    """Each kind's part of ``_firsts``: ``_query`` with ``1`` for its columns and one row."""
+    return [_query(kind, scope, 0, [_ONE], live=live, bound=bound) for kind in every]
+
+
+#: The bound read by the statement itself (``_bound_and_kinds``).
+_BOUND_READ = QueryString("(SELECT bound FROM b)")
+
+
+async def _bound_and_kinds(
+    actor: Actor, after: Cursor, engine: Engine
+) -> tuple[int, list[SyncKind]]:
+    """PostgreSQL, a feed page: the bound (``BOUND_SQL``) and the kinds with rows below it,
+    in one statement (``_kinds_after``'s, each kind cut at the bound the statement reads).
+    The bound is that of the statement's own snapshot, so the kinds it finds are those of
+    every transaction below it; a later read sees them too."""
+    every = kinds()
+
+    def write() -> QueryString:
+        return QueryString(
+            f"WITH b AS MATERIALIZED ({BOUND_SQL}) SELECT b.bound, k.i FROM b LEFT JOIN ("
+            + _firsts(every) + ") AS k ON true",
+            *_first_rows(every, actor.scope, False, _BOUND_READ))
+
+    statement = _statement(actor.scope, engine, ("bound and kinds",), write)
+    found = await fetch_values(engine, statement.bind(after, bound=0, upto=None))
+    return int(found[0][0]), [every[i] for i in sorted(int(row[1]) for row in found
+                                                       if row[1] is not None)]
 
 
 _ONE = QueryString("1")
@@ -710,15 +748,16 @@ async def _read_rows(
 
 
 async def _read(
-    actor: Actor, after: Cursor, limit: int, engine: Engine, *, bound: int, upto: int | None,
-    live: bool,
+    actor: Actor, found: list[SyncKind], after: Cursor, limit: int, *, bound: int,
+    upto: int | None, live: bool,
 ) -> tuple[list[_Found], bool]:
-    """The first ``limit`` rows of every kind the user may see, after ``after`` in feed order."""
-    found: list[_Found] = []
-    for kind in await _kinds_after(actor, after, engine, bound=bound, upto=upto, live=live):
-        found += await _read_rows(kind, actor, after, limit, bound=bound, upto=upto, live=live)
-    found.sort(key=lambda f: f[0])
-    return found[:limit], len(found) > limit
+    """The first ``limit`` rows of the kinds ``found`` to have rows the user may see, after
+    ``after`` in feed order."""
+    rows: list[_Found] = []
+    for kind in found:
+        rows += await _read_rows(kind, actor, after, limit, bound=bound, upto=upto, live=live)
+    rows.sort(key=lambda f: f[0])
+    return rows[:limit], len(rows) > limit
 
 
 async def _feed_page(
@@ -731,12 +770,19 @@ async def _feed_page(
     a row of a kind already read and one of a kind read later, must not be half seen (the
     later kind's higher number would carry the cursor past the other row). Rows beyond the end
     read first are left to the next pull. On SQLite the end is the counter's value (writers
-    commit in the order of their numbers); on PostgreSQL the bound (a transaction below it has
-    ended before the reads begin, one at or above it is not read).
+    commit in the order of their numbers), read first; on PostgreSQL the bound (a transaction
+    below it has ended before the reads begin, one at or above it is not read), read by the
+    statement that finds the kinds with rows.
     """
     postgres = is_postgres(engine)
-    end = await feed_end(engine)
-    page, more = await _read(actor, since, limit, engine, bound=end.txid,
+    if postgres:
+        bound, found = await _bound_and_kinds(actor, since, engine)
+        end = Cursor(bound, -1)
+    else:
+        end = await feed_end(engine)
+        found = await _kinds_after(actor, since, engine, bound=end.txid, upto=end.seq,
+                                   live=False)
+    page, more = await _read(actor, found, since, limit, bound=end.txid,
                              upto=None if postgres else end.seq, live=False)
     changes = [
         Change(
