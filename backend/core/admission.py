@@ -13,12 +13,12 @@ it and cuts the tail: measured with ``tests/bench/bench_load.py --phases mix`` (
 Only the work takes a turn, not the network: a request's body is read before its turn (a
 phone on a slow line does not hold one while it sends), and its answer is held until the
 work is done and sent after the turn is passed on (nor while it receives). So only what the
-application would read into memory anyway waits for a turn: a body of at most
-``BODY_BYTES`` declared by its Content-Length, not multipart (photo uploads stream to disk
-under their own cap, ``core/uploads``) and not chunked; an answer is held up to
-``ANSWER_BYTES``, past which the turn is passed on and the rest streams as it comes (a photo
-or an export). Paths under ``exempt`` never wait (the metrics, the health check, and logins,
-which wait for the password hasher's own queue instead).
+application would read into memory anyway waits for a turn: no body, or a JSON body of at
+most ``BODY_BYTES`` declared by its Content-Length (photos, imports and anything chunked
+stream as before, photos to disk under their own cap and idle timeout, ``core/uploads``); an
+answer is held up to ``ANSWER_BYTES``, past which the turn is passed on and the rest streams
+as it comes (a photo or an export). Paths under ``exempt`` never wait (the metrics, the health
+check, and logins, which wait for the password hasher's own queue instead).
 """
 
 from __future__ import annotations
@@ -44,19 +44,24 @@ WAITING = Gauge("zhucun_requests_waiting", "Requests waiting for their turn",
 
 
 def _declared_body(scope: Scope) -> int | None:
-    """The body's length when it may be read before the turn, else None."""
+    """The body's length when it may be read before the turn (none, or JSON of a declared
+    length within ``BODY_BYTES``), else None."""
     length = 0
+    json = False
     for name, value in scope["headers"]:
         if name == b"content-length":
             try:
                 length = int(value)
             except ValueError:
                 return None
-        elif name == b"transfer-encoding" or (
-            name == b"content-type" and value[:10].lower() == b"multipart/"
-        ):
+        elif name == b"transfer-encoding":
             return None
-    return length if 0 <= length <= BODY_BYTES else None
+        elif name == b"content-type":
+            kind = value.split(b";", 1)[0].strip().lower()
+            json = kind == b"application/json" or kind.endswith(b"+json")
+    if length == 0 or (json and 0 < length <= BODY_BYTES):
+        return length
+    return None
 
 
 async def _read_body(receive: Receive, declared: int) -> list[ReceiveMessage]:

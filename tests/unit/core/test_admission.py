@@ -200,6 +200,8 @@ async def test_an_answer_within_the_bound_is_held_until_the_work_ends() -> None:
     [(b"content-type", b"application/json"),
      (b"content-length", str(admission.BODY_BYTES + 1).encode())],
     [(b"content-length", b"not a number")],
+    [(b"content-type", b"image/jpeg"), (b"content-length", b"300000")],  # a photo streams
+    [(b"content-type", b"text/csv"), (b"content-length", b"10")],
 ])
 async def test_bodies_that_stream_do_not_wait(headers: list[tuple[bytes, bytes]]) -> None:
     work = Work()
@@ -213,6 +215,26 @@ async def test_bodies_that_stream_do_not_wait(headers: list[tuple[bytes, bytes]]
     assert work.began == ["busy", "upload"]
     work.finish["busy"].set()
     await task
+
+
+async def test_json_and_empty_bodies_wait_for_their_turn() -> None:
+    for headers in ([(b"content-type", b"application/json; charset=utf-8"),
+                     (b"content-length", b"2")],
+                    [(b"content-type", b"application/problem+json"), (b"content-length", b"2")],
+                    []):
+        work = Work()
+        app = admission_middleware(work, active=1, exempt=())
+        work.finish["busy"] = asyncio.Event()
+        busy = named(Phone(), "busy")
+        task = asyncio.create_task(app(busy.scope(), busy.receive, busy.send))
+        await settle()
+        other = named(Phone(headers=headers), "other")
+        waiting = asyncio.create_task(app(other.scope(), other.receive, other.send))
+        await settle()
+        assert work.began == ["busy"]  # waits behind the one at work
+        work.finish["busy"].set()
+        await asyncio.gather(task, waiting)
+        assert work.began == ["busy", "other"]
 
 
 async def test_exempt_paths_do_not_wait() -> None:
