@@ -194,6 +194,17 @@ async def test_an_answer_within_the_bound_is_held_until_the_work_ends() -> None:
     assert phone.body == b"y" * 3072
 
 
+async def one_at_work() -> tuple[Work, Any, asyncio.Task[None]]:
+    """An app with one turn, taken by a request ("busy") that works until told to finish."""
+    work = Work()
+    app = admission_middleware(work, active=1, exempt=())
+    work.finish["busy"] = asyncio.Event()
+    busy = named(Phone(), "busy")
+    task = asyncio.create_task(app(busy.scope(), busy.receive, busy.send))
+    await settle()
+    return work, app, task
+
+
 @pytest.mark.parametrize("headers", [
     [(b"content-type", b"multipart/form-data; boundary=x"), (b"content-length", b"10")],
     [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
@@ -204,12 +215,7 @@ async def test_an_answer_within_the_bound_is_held_until_the_work_ends() -> None:
     [(b"content-type", b"text/csv"), (b"content-length", b"10")],
 ])
 async def test_bodies_that_stream_do_not_wait(headers: list[tuple[bytes, bytes]]) -> None:
-    work = Work()
-    app = admission_middleware(work, active=1, exempt=())
-    work.finish["busy"] = asyncio.Event()
-    busy = named(Phone(), "busy")
-    task = asyncio.create_task(app(busy.scope(), busy.receive, busy.send))
-    await settle()
+    work, app, task = await one_at_work()
     upload = named(Phone(headers=headers), "upload")
     await app(upload.scope(), upload.receive, upload.send)  # beside the one at work
     assert work.began == ["busy", "upload"]
@@ -222,12 +228,7 @@ async def test_json_and_empty_bodies_wait_for_their_turn() -> None:
                      (b"content-length", b"2")],
                     [(b"content-type", b"application/problem+json"), (b"content-length", b"2")],
                     []):
-        work = Work()
-        app = admission_middleware(work, active=1, exempt=())
-        work.finish["busy"] = asyncio.Event()
-        busy = named(Phone(), "busy")
-        task = asyncio.create_task(app(busy.scope(), busy.receive, busy.send))
-        await settle()
+        work, app, task = await one_at_work()
         other = named(Phone(headers=headers), "other")
         waiting = asyncio.create_task(app(other.scope(), other.receive, other.send))
         await settle()
