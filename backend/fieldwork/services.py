@@ -11,13 +11,15 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from piccolo.engine.sqlite import convert_datetime_in
+
 from backend.accounts import posted
 from backend.audit import services as audit
 from backend.core.cache import ProcessCache, Slot
-from backend.core.canonical import content_hash, loads
+from backend.core.canonical import content_hash, dumps, loads
 from backend.core.clock import beyond_tomorrow, utc_now
 from backend.core.csvrows import Table, read_table
-from backend.core.db import run_raw
+from backend.core.db import is_postgres, run_raw
 from backend.core.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from backend.core.ids import is_sha256, new_id
 from backend.core.imports import commit_or_preview, refuse
@@ -340,33 +342,74 @@ def _fix(values: dict[str, Any]) -> Fix | None:
     )
 
 
-#: ``_earlier_fixes``'s statement, written once (a Piccolo select was built at every push).
-_EARLIER_FIXES_SQL = (
-    "SELECT id, loc_lat, loc_lon, loc_accuracy_m, loc_captured_at FROM fieldwork_work_log"
-    " WHERE owner_id = {} AND loc_captured_at IS NOT NULL"
-    " AND loc_captured_at >= {} AND loc_captured_at <= {}"
+#: How far before a push's first fix the speed flag looks for the cadre's stored fix before it.
+_EARLIER_WINDOW = dt.timedelta(days=1)
+
+#: The cadre's stored fixes a push's fixes may be compared with: from a day before its first
+#: fix up to its last (a range of the index ``fieldwork_work_log_owner_fix``), none of the
+#: push's own records (an edit counts with its new fix only). Of these only the latest before
+#: each pushed fix can be one's previous, and the statements below read no others, so a push
+#: reads about as many rows as it has fixes however many the cadre stored meanwhile (all of
+#: the window's came back to Python before: a push of logs months apart read every one).
+_WINDOW_SQL = (
+    "FROM fieldwork_work_log w WHERE w.owner_id = {} AND w.loc_captured_at IS NOT NULL"
+    " AND w.loc_captured_at >= {} AND w.loc_captured_at < {}"
+)
+_FIX_COLUMNS = "id, loc_lat, loc_lon, loc_accuracy_m, loc_captured_at"
+
+#: PostgreSQL, one statement: the latest of each gap between the push's times (a fix's gap:
+#: how many of those times are at or before it; ties by the greater id, as the caller sorts).
+_LATEST_A_GAP_PG = (
+    f"SELECT DISTINCT ON (gap) {_FIX_COLUMNS} FROM (SELECT {_FIX_COLUMNS},"
+    " width_bucket(loc_captured_at, {}::timestamptz[]) AS gap " + _WINDOW_SQL
+    + " AND id <> ALL({}::uuid[])) f ORDER BY gap, loc_captured_at DESC, id DESC"
+)
+
+#: SQLite (its statements are calls in this process, not round trips): for each of the push's
+#: times an index probe for the time of the stored fix before it, and the fixes at those times
+#: (ties included); a push of more than ``_PROBES_AT_MOST`` times first counts the window's
+#: fixes and reads them all when they are no more than its times (a batch of consecutive logs:
+#: a few rows, where 500 probes cost more). Times are UTC text of one format (Piccolo's
+#: adapter), which sorts as time.
+_PROBES_AT_MOST = 32
+_COUNT_SQLITE = "SELECT count(*) AS n " + _WINDOW_SQL
+_ALL_SQLITE = (
+    f"SELECT {_FIX_COLUMNS} " + _WINDOW_SQL + " AND id NOT IN (SELECT value FROM json_each({}))"
+)
+_PROBES_SQLITE = (
+    f"SELECT {_FIX_COLUMNS} FROM fieldwork_work_log"
+    " WHERE owner_id = {} AND id NOT IN (SELECT value FROM json_each({}))"
+    " AND loc_captured_at IN (SELECT (SELECT w.loc_captured_at " + _WINDOW_SQL.replace(
+        "w.loc_captured_at < {}", "w.loc_captured_at < t.value")
+    + " AND w.id NOT IN (SELECT value FROM json_each({}))"
+    " ORDER BY w.loc_captured_at DESC LIMIT 1) FROM json_each({}) t)"
 )
 
 
 async def _earlier_fixes(
     owner: uuid.UUID,
-    batch: list[tuple[str, Fix]],
+    batch: list[tuple[uuid.UUID, str, Fix]],
 ) -> list[tuple[dt.datetime, str, Fix | None]]:
-    """The owner's stored fixes around the batch's times, plus the batch's own, by time; each
-    with its record's id as text (the batch's ids turned into text once, by the caller)."""
-    times = [f.captured_at for _, f in batch if f.captured_at]
+    """What the batch's fixes are compared with, by time: the owner's stored fixes that can be
+    one's previous (above) and the batch's own; each with its record's id as text (the batch's
+    ids turned into text once, by the caller)."""
+    times = sorted({f.captured_at for _, _, f in batch if f.captured_at})
     if not times:
         return []
-    ids = {record_id for record_id, _ in batch}
-    rows = await run_raw(WorkLog._meta.db, _EARLIER_FIXES_SQL,
-                         [owner, min(times) - dt.timedelta(days=1), max(times)])
-    # The batch's stored rows (edits) are left out here, not by a NOT IN of up to 500 ids.
-    fixes = []
-    for r in rows:
-        stored = str(r["id"])
-        if stored not in ids:
-            fixes.append((r["loc_captured_at"], stored, _fix(r)))
-    fixes += [(f.captured_at, i, f) for i, f in batch if f.captured_at]
+    engine, window = WorkLog._meta.db, [owner, times[0] - _EARLIER_WINDOW, times[-1]]
+    if is_postgres(engine):
+        rows = await run_raw(engine, _LATEST_A_GAP_PG, [
+            times, *window, [record_id for record_id, _, _ in batch]])
+    else:
+        ids = dumps([text for _, text, _ in batch])
+        if len(times) > _PROBES_AT_MOST and (
+                await run_raw(engine, _COUNT_SQLITE, window))[0]["n"] <= len(times):
+            rows = await run_raw(engine, _ALL_SQLITE, [*window, ids])
+        else:
+            rows = await run_raw(engine, _PROBES_SQLITE, [
+                owner, ids, *window[:2], ids, dumps([convert_datetime_in(t) for t in times])])
+    fixes = [(r["loc_captured_at"], str(r["id"]), _fix(r)) for r in rows]
+    fixes += [(f.captured_at, text, f) for _, text, f in batch if f.captured_at]
     return sorted(fixes, key=lambda f: (f[0], f[1]))
 
 
@@ -439,7 +482,7 @@ async def flag_logs(items: list[tuple[uuid.UUID, uuid.UUID, Prepared]]) -> None:
                for record_id, owner, p in items]
     fixes: dict[uuid.UUID, list[tuple[dt.datetime, str, Fix | None]]] = {}
     for owner in {o for _, o, _ in items}:
-        batch = [(text, f) for _, text, o, _, f in located if o == owner and f]
+        batch = [(i, text, f) for i, text, o, _, f in located if o == owner and f]
         fixes[owner] = await _earlier_fixes(owner, batch)
     times = {owner: [f[0] for f in owned] for owner, owned in fixes.items()}
     now, settings = utc_now(), FlagSettings()
