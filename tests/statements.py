@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from backend.core.listening import is_listening
+
 __all__ = ["Statements"]
 
 
@@ -31,6 +33,8 @@ class Statements:
 
     def _counting(self, original):
         def counted(*args, **kwargs):
+            if is_listening(args[0]):  # a listening connection's check, not a request's
+                return original(*args, **kwargs)
             self.count += 1
             self.sql.append(" ".join(str(args[1]).split()).upper() if len(args) > 1 else "")
             return original(*args, **kwargs)

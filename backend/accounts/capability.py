@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.accounts import cli, messages
+from backend.accounts import cli, kept_sessions, messages
 from backend.accounts.controllers import AccountsController, AuthController
 from backend.accounts.roster.controllers import RosterController
 from backend.manifest import Capability
@@ -16,4 +16,6 @@ CAPABILITY = Capability(
     problems=messages.Problems,
     fields=messages.Fields,
     commands=(cli.user,),
+    # Sessions kept between requests while PostgreSQL's notices say they have not changed.
+    on_app=(kept_sessions.install,),
 )

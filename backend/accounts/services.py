@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from backend.accounts import throttle
+from backend.accounts.kept_sessions import KEPT
 from backend.accounts.passwords import (
     hash_password_async,
     new_temporary_password,
@@ -378,9 +379,15 @@ _LIVE_SESSION_SQL = (
 async def live_session(settings: Settings, session_id: uuid.UUID) -> LiveSessionUser | None:
     """The session behind an access token, with its user's name, phone, ``active`` and
     ``must_change_password`` and the reference-data version (``data_version``), read in one
-    query; None when the session has ended. Every authenticated request passes here."""
-    rows = await fetch(Session._meta.db, _LIVE_SESSION_SQL, session_id)
-    session = row_as(LiveSessionUser, rows[0] if rows else None)
+    query, or as this process keeps them (``accounts/kept_sessions``, PostgreSQL); None when
+    the session has ended. Every authenticated request passes here."""
+    session = row_as(LiveSessionUser, KEPT.get(session_id))
+    if session is None:
+        generation = KEPT.generation
+        rows = await fetch(Session._meta.db, _LIVE_SESSION_SQL, session_id)
+        session = row_as(LiveSessionUser, rows[0] if rows else None)
+        if session is not None:
+            KEPT.keep(session_id, dict(session), generation)
     if session is None or not session_is_live(settings, session, utc_now()):
         return None
     return session
@@ -455,6 +462,8 @@ async def logout(ctx: RequestContext, settings: Settings, token: str) -> None:
         await audit.record(
             ctx, "auth.logout", "session", session["id"], actor_id=session["account"]
         )
+    if session["account"] is not None:
+        KEPT.forget_user(session["account"])
 
 
 def _check_new_password(new: str, phone: str, field: str = "new_password") -> None:
@@ -488,6 +497,7 @@ async def change_password(ctx: RequestContext, actor: Actor, current: str, new: 
             Session.id != actor.session_id if actor.session_id else Session.id.is_not_null(),
         )
         await audit.record(ctx, "auth.password_changed", "user", actor.user_id)
+    KEPT.forget_user(actor.user_id)
 
 
 async def list_sessions(settings: Settings, actor: Actor) -> list[SessionOut]:
@@ -531,6 +541,7 @@ async def end_session(ctx: RequestContext, actor: Actor, session_id: uuid.UUID) 
         if not ended:
             raise NotFound()
         await audit.record(ctx, "auth.session_ended", "session", session_id)
+    KEPT.forget_user(actor.user_id)
 
 
 async def _county_of(person_id: uuid.UUID, scope: Scope) -> str | None:
@@ -551,6 +562,7 @@ async def end_sessions(ctx: RequestContext, scope: Scope, person_id: uuid.UUID) 
             ctx, "accounts.sessions_ended", "user", person_id,
             county_code=await _county_of(person_id, scope), after={"count": len(ended)},
         )
+    KEPT.forget_user(person_id)
     return len(ended)
 
 
@@ -584,6 +596,7 @@ async def reset_password(ctx: RequestContext, scope: Scope, person_id: uuid.UUID
             county_code=await _county_of(person_id, scope),
             after={"sessions_ended": len(ended)},
         )
+    KEPT.forget_user(person_id)
     if rows:
         await throttle.clear_failures(rows[0]["phone"])
     return temporary

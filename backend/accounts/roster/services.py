@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from piccolo.columns.combination import WhereRaw
 
 from backend.accounts import services as accounts
+from backend.accounts.kept_sessions import KEPT
 from backend.accounts.roster.schemas import (
     CadreCreated,
     CadreIn,
@@ -457,6 +458,7 @@ async def disable(
             after={"active": False, "sessions_ended": ended},
             reason=reason or None,
         )
+    KEPT.forget_user(user_id)
     return await _person(scope, user_id)
 
 
@@ -472,6 +474,7 @@ async def enable(
             before={"active": user["active"]}, after={"active": True},
             reason=reason or None,
         )
+    KEPT.forget_user(user_id)
     return await _person(scope, user_id)
 
 
