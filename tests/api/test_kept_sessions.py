@@ -16,7 +16,6 @@ import uuid
 import asyncpg
 import pytest
 
-from backend.accounts import kept_sessions
 from backend.accounts.kept_sessions import KEPT, NOTICES
 from tests.api.test_sync import pull_all
 from tests.statements import Statements
@@ -138,6 +137,3 @@ def test_a_pull_with_nothing_new_is_one_statement(client, world):
     assert again == []
     assert len(sent.sql) == 1, sent.sql
 
-
-def test_the_kept_sessions_are_bounded():
-    assert 0 < kept_sessions.KEEP_FOR <= 300 and 0 < kept_sessions.KEEP_AT_MOST <= 100_000
