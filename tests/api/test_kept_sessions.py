@@ -114,10 +114,18 @@ def test_a_role_granted_elsewhere_is_in_the_scope_once_its_notice_arrives(client
 
 
 def test_without_listening_every_request_reads_its_session(client, world, settings, monkeypatch):
-    """The listening connection is cut (an operator, a restart of PostgreSQL): until it listens
-    again nothing is kept and a session ended meanwhile is refused at once; then it listens
-    again by itself."""
-    monkeypatch.setattr(NOTICES, "retry_after", 1.5)  # the time this test has without them
+    """The listening connection is cut (an operator, a restart of PostgreSQL) and cannot be
+    made again for a while: meanwhile nothing is kept and a session ended is refused at once;
+    then the process listens again by itself."""
+    refused, connect = [True], NOTICES._connect
+
+    async def connect_unless_refused():
+        if refused[0]:
+            raise ConnectionRefusedError("PostgreSQL is restarting")
+        await connect()
+
+    monkeypatch.setattr(NOTICES, "_connect", connect_unless_refused)
+    monkeypatch.setattr(NOTICES, "retry_after", 0.05)
     sid = _session_of(world, "cadre_x1")
     assert _me(client, world, "cadre_x1") == 200 and KEPT.get(sid) is not None
     _elsewhere(settings, "SELECT pg_terminate_backend($1)", NOTICES._connection.get_server_pid())
@@ -125,6 +133,9 @@ def test_without_listening_every_request_reads_its_session(client, world, settin
     assert KEPT.get(sid) is None
     _elsewhere(settings, "UPDATE account_session SET revoked_at = now() WHERE id = $1", sid)
     assert _me(client, world, "cadre_x1") == 401  # no wait: the session was read
+    assert _me(client, world, "cadre_x2") == 200
+    assert KEPT.get(_session_of(world, "cadre_x2")) is None  # read, not kept
+    refused[0] = False
     _until(lambda: NOTICES.listening, within=5.0)
     assert _me(client, world, "cadre_x2") == 200
     assert KEPT.get(_session_of(world, "cadre_x2")) is not None
