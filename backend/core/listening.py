@@ -134,8 +134,8 @@ class Listening:
                     await self._drop()
                     await self._connect()
                     log.info("listening on %s again", self.channel)
-            except _CONNECTION_ERRORS as error:
-                log.warning("notices of %s lost: %s", self.channel, error)
+            except Exception as error:  # whatever it was, the watch goes on
+                log.warning("notices of %s lost: %r", self.channel, error)
                 self._lost()
 
     def _received(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
