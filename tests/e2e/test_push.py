@@ -47,6 +47,13 @@ if (window.PushManager) {
 }
 """
 
+#: The language of the notification's text the page left for the service worker (i18n setLang
+#: writes it to Cache Storage, which takes a moment after the switch), or None.
+NOTIFY_TEXT_LANG = """async () => {
+    const hit = await (await caches.open('zhucun-notify-text')).match('/__zhucun/notify-text');
+    return hit ? (await hit.json()).lang : null;
+}"""
+
 NOTIFICATIONS = """async () => {
   const reg = await navigator.serviceWorker.ready;
   return (await reg.getNotifications())
@@ -167,6 +174,8 @@ def test_push_doorbell_rings_once_pulls_and_opens_the_link(page, context, server
     page.get_by_test_id("nav-me").click()
     page.get_by_test_id("lang-switch").select_option("en")
     expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    # A real push comes long after the switch; here the ring must wait for the text's write.
+    wait_until(page, lambda: page.evaluate(NOTIFY_TEXT_LANG) == "en", "the English text kept")
     ring("other-item", "https://example.com/not-ours")
     wait_until(page, lambda: len(page.evaluate(NOTIFICATIONS)) == 2, "the second notification")
     other = next(n for n in page.evaluate(NOTIFICATIONS) if n["tag"] == "other-item")
