@@ -40,3 +40,14 @@ def postgres_seconds(database_url: str) -> float:
     pids = subprocess.run(["pgrep", "-f", f"postgres: .* {name} "], capture_output=True,
                           text=True).stdout.split()
     return seconds([int(p) for p in pids])
+
+
+def machine_seconds() -> tuple[float, float]:
+    """The whole machine's CPU time so far, busy and in all (every core, from ``/proc/stat``),
+    in seconds: over a span, busy ÷ all is how much of the cores were at work."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is inside user already)
+    idle = fields[3] + fields[4]
+    total = sum(fields[:8])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / tick, total / tick
