@@ -13,10 +13,13 @@ pull) is one in twenty, not one in three as with 3 rounds (at 128 phones 3 round
 of the API's CPU a cycle more than 20, and a p95 carried by the start, when all 128 phones
 send at once).
 
-The throughput phase prints, for one and for two workers, the CPU a record of the API, of
-PostgreSQL's backends and of the load generator, and how busy the machine's cores were: what
-the goal of 20,000 records/s costs in cores at those figures, and whether a second worker
-waits (idle cores) or makes each record dearer (more CPU a record).
+The throughput phase pushes to one API process; to two, each request to the one with fewer
+in flight, as nginx sends them to ``zhucun-api@8001`` and ``@8002`` in production; and to
+uvicorn's two workers on one socket (``zhucun serve --workers 2``), where the kernel hands each
+of the clients' keep-alive connections to one worker for good. For each it prints the CPU a
+record of the API, of PostgreSQL's backends and of the load generator, and how busy the
+machine's cores were: what the goal of 20,000 records/s costs in cores at those figures, and
+whether a second process waits (idle cores) or makes each record dearer (more CPU a record).
 
 The load generator is meant to cost little beside the server it measures: aiohttp's client
 (HTTP parsed in C, keep-alive connections) on uvloop, every push body built and encoded before
@@ -283,8 +286,35 @@ def applied(status: int, answer: bytes, push: Push, resent: bool = False) -> int
     return len(results)
 
 
-async def push_throughput(base: str, tokens: list[str], records: int, clients: int) -> float:
-    """``clients`` phones pushing batches of 500 at once; records per second."""
+class Balancer:
+    """Pushes to one or more API processes, each request to the one with the fewest requests in
+    flight (in turn among equals), as nginx's ``least_conn`` sends them in production
+    (``deploy/nginx.conf``)."""
+
+    def __init__(self, bases: list[str], connections: int) -> None:
+        self.https = [Http(base, connections) for base in bases]
+        self.in_flight = [0] * len(bases)
+        self.turn = 0
+
+    async def push(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        count = len(self.https)
+        i = min(range(count), key=lambda k: (self.in_flight[k], (k - self.turn) % count))
+        self.turn = (i + 1) % count
+        self.in_flight[i] += 1
+        try:
+            return await self.https[i].call("POST", self.https[i].push_url, headers, body)
+        finally:
+            self.in_flight[i] -= 1
+
+    async def close(self) -> None:
+        for http in self.https:
+            await http.close()
+
+
+async def push_throughput(bases: list[str], tokens: list[str], records: int,
+                          clients: int) -> float:
+    """``clients`` phones pushing batches of 500 at once to the API processes at ``bases``;
+    records per second."""
     per_client = records // clients
     pushes = [
         [Push.of([record(start + k + i * per_client,
@@ -292,19 +322,19 @@ async def push_throughput(base: str, tokens: list[str], records: int, clients: i
                   for k in range(min(500, per_client - start))])
          for start in range(0, per_client, 500)]
         for i in range(clients)]
-    http = Http(base, clients)
+    balancer = Balancer(bases, clients)
     try:
 
         async def phone(i: int) -> None:
             headers = phone_headers(tokens[i % len(tokens)], body=True)
             for push in pushes[i]:
-                applied(*await http.call("POST", http.push_url, headers, push.body), push)
+                applied(*await balancer.push(headers, push.body), push)
 
         started = time.perf_counter()
         await asyncio.gather(*(phone(i) for i in range(clients)))
         return per_client * clients / (time.perf_counter() - started)
     finally:
-        await http.close()
+        await balancer.close()
 
 
 @dataclasses.dataclass
@@ -321,6 +351,17 @@ class Throughput:
     busy: float
     every: float
 
+    @classmethod
+    def merged(cls, runs: list[Throughput]) -> Throughput:
+        """Several runs of one set-up: the median rate, the CPU and records summed."""
+
+        def total(field: str) -> float:
+            return sum(getattr(r, field) for r in runs)
+
+        return cls(records=int(total("records")), rate=statistics.median(r.rate for r in runs),
+                   api=total("api"), postgres=total("postgres"), generator=total("generator"),
+                   busy=total("busy"), every=total("every"))
+
     def per_record(self, seconds: float) -> float:
         """Microseconds of CPU a record."""
         return seconds * 1e6 / self.records
@@ -331,28 +372,57 @@ class Throughput:
         deployment, whatever cores it has."""
         return self.per_record(self.api + self.postgres)
 
-    def report(self, workers: int, engine: str) -> str:
+    def report(self, label: str, engine: str) -> str:
         database = (f"PostgreSQL {self.per_record(self.postgres):.0f} µs, "
                     if engine == "postgres" else "")
-        return (f"  {workers} worker{'s' * (workers > 1)}: {self.rate:,.0f} records/s; CPU a "
-                f"record: API {self.per_record(self.api):.0f} µs, {database}load generator "
+        return (f"  {label}: {self.rate:,.0f} records/s; CPU a record: API "
+                f"{self.per_record(self.api):.0f} µs, {database}load generator "
                 f"{self.per_record(self.generator):.0f} µs; the machine's cores busy "
                 f"{self.busy / self.every:.0%}")
 
 
-def measured_throughput(server: Server, tokens: list[str], records: int,
+def measured_throughput(servers: list[Server], tokens: list[str], records: int,
                         clients: int) -> Throughput:
     """The throughput phase with the CPU of each process it keeps busy."""
-    api, postgres = server.cpu_seconds(), cputime.postgres_seconds(DB_URL)
+
+    def api_seconds() -> float:
+        return sum(server.cpu_seconds() for server in servers)
+
+    api, postgres = api_seconds(), cputime.postgres_seconds(DB_URL)
     generator, (busy, every) = time.process_time(), cputime.machine_seconds()
-    rate = run(push_throughput(server.base, tokens, records, clients))
+    rate = run(push_throughput([server.base for server in servers], tokens, records, clients))
     busy_after, every_after = cputime.machine_seconds()
-    done = records // clients * clients
     return Throughput(
-        records=done, rate=rate, api=server.cpu_seconds() - api,
+        records=records // clients * clients, rate=rate, api=api_seconds() - api,
         postgres=cputime.postgres_seconds(DB_URL) - postgres,
         generator=time.process_time() - generator, busy=busy_after - busy,
         every=every_after - every)
+
+
+#: The throughput phase's set-ups, each a list of API processes by their ``--workers``: one
+#: process; two behind the balancer (as nginx in front of ``zhucun-api@8001`` and ``@8002``);
+#: and uvicorn's two workers on one socket, where the kernel hands each keep-alive connection
+#: to a worker for good (8 connections may go 5 and 3, or 6 and 2).
+SETUPS = {"one process": [1], "two processes": [1, 1], "uvicorn --workers 2": [2]}
+
+
+def throughput_phase(args: argparse.Namespace, tokens: list[str]) -> dict[str, Throughput]:
+    """The push throughput of each set-up, the processes and the clients on every core; with
+    ``--repeat N`` the set-ups take turns N times (this machine's speed drifts within minutes),
+    each one's median rate and its CPU over all its runs."""
+    runs: dict[str, list[Throughput]] = {label: [] for label in SETUPS}
+    for _ in range(args.repeat):
+        for label, workers in SETUPS.items():
+            servers: list[Server] = []
+            try:
+                for count in workers:
+                    servers.append(Server(count))
+                runs[label].append(
+                    measured_throughput(servers, tokens, args.records, args.clients))
+            finally:
+                for server in servers:
+                    server.stop()
+    return {label: Throughput.merged(each) for label, each in runs.items()}
 
 
 async def single_pushes(server: Server, token: str, count: int) -> tuple[float, float]:
@@ -691,31 +761,22 @@ def placement(server: Server, pinned: bool) -> str:
 
 
 def measure(args: argparse.Namespace, phases: set[str], tokens: list[str], villages: list[str],
-            ) -> tuple[dict[int, Throughput], tuple[float, float] | None, dict[int, MixFigures],
+            ) -> tuple[dict[str, Throughput], tuple[float, float] | None, dict[int, MixFigures],
                        str]:
-    """Every phase asked for: the throughput of one and two workers, the single push, the mix
-    at 32 and 128 phones, and where the single push and the mix ran."""
+    """Every phase asked for: the throughput of one process and of two, the single push, the
+    mix at 32 and 128 phones, and where the single push and the mix ran."""
     every_core = os.sched_getaffinity(0)
     where = ""
-    rates: dict[int, Throughput] = {}
+    rates = throughput_phase(args, tokens) if "throughput" in phases else {}
     single: tuple[float, float] | None = None
     mixes: dict[int, MixFigures] = {}
-    for workers in (1, 2):
-        if not phases & {"throughput", "single", "mix"}:
-            break
-        if workers == 2 and "throughput" not in phases:
-            break
-        server = Server(workers)
+    if phases & {"single", "mix"}:
+        server = Server(1)
         try:
-            # Throughput: the workers and the clients on every core (two workers need both).
-            if "throughput" in phases:
-                rates[workers] = measured_throughput(server, tokens, args.records,
-                                                     args.clients)
-            if workers == 1 and phases & {"single", "mix"}:
-                where = placement(server, args.pin)
-            if workers == 1 and "single" in phases:
+            where = placement(server, args.pin)
+            if "single" in phases:
                 single = run(single_pushes(server, tokens[0], args.single))
-            if workers == 1 and "mix" in phases:
+            if "mix" in phases:
                 for c in (32, 128):
                     mixes[c] = measured_mix(server, tokens, villages, c, args.rounds)
         finally:
@@ -731,6 +792,9 @@ def main() -> None:
     parser.add_argument("--cadres", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--single", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="throughput: how many times the set-ups take turns (the median "
+                             "rate of each is printed)")
     parser.add_argument("--phases", default="throughput,single,mix",
                         help="which of throughput, single, mix, callgrind to run "
                              "(comma-separated; callgrind counts instructions a cycle, slowly)")
@@ -757,28 +821,34 @@ def main() -> None:
           f"({cores} cores); load generator: aiohttp {aiohttp.__version__} on uvloop, "
           f"Accept-Encoding: {ACCEPT_ENCODING}")
     if rates:
-        one, two = rates[1], rates[2]
+        one, two, shared = (rates[label] for label in SETUPS)
         goal = 10_000 if name == "sqlite" else 20_000
-        print(f"load over HTTP on {name}, {args.clients} clients, batches of 500 (not pinned):")
-        print(one.report(1, name))
-        print(two.report(2, name))
-        # Idle cores say the workers wait (for a lock, for the database); more CPU a record
-        # says each record costs more with two (a retry, a core shared with the generator).
-        print(f"  two workers: {two.rate / one.rate:.2f}x one's records/s, the API's CPU a "
-              f"record {two.per_record(two.api) / one.per_record(one.api):.2f}x one worker's")
+        times = f"{args.repeat} time{'s' * (args.repeat != 1)}"
+        print(f"load over HTTP on {name}, {args.clients} clients, batches of 500 (not pinned), "
+              f"the set-ups in turn {times}, each one's median rate; two processes: each "
+              f"request to the one with fewer in flight, as nginx's least_conn "
+              f"(deploy/nginx.conf):")
+        for label, figures in rates.items():
+            print(figures.report(label, name))
+        # Idle cores say the processes wait (for a lock, for the database, for requests); more
+        # CPU a record says each record costs more with two (a retry, a core shared).
+        for label, figures in (("two processes", two), ("uvicorn --workers 2", shared)):
+            print(f"  {label}: {figures.rate / one.rate:.2f}x one's records/s, the API's CPU "
+                  f"a record {figures.per_record(figures.api) / one.per_record(one.api):.2f}x "
+                  f"one process's")
         if name == "postgres":
             # What the goal's rate costs at the measured CPU a record, the load generator left
             # out (the phones are elsewhere in production): the cores it needs.
-            stack = min(one.stack, two.stack)
+            stack = min(f.stack for f in rates.values())
             print(f"  at {stack:.0f} µs of the API's and PostgreSQL's CPU a record, {goal:,} "
                   f"records/s needs {goal * stack / 1e6:.1f} cores busy; this machine has "
                   f"{cores}, shared with the load generator")
         else:
-            print("  SQLite takes one writer at a time: a second worker's push waits for the "
+            print("  SQLite takes one writer at a time: a second process's push waits for the "
                   "first's to commit (a province runs on PostgreSQL)")
-        print(f"  goal: >= {goal:,} records/s: {verdict(max(one.rate, two.rate) >= goal)}; "
-              f"two workers >= 1.6x one where cores allow: "
-              f"{verdict(two.rate / one.rate >= 1.6)}")
+        best = max(f.rate for f in rates.values())
+        print(f"  goal: >= {goal:,} records/s: {verdict(best >= goal)}; two processes >= 1.6x "
+              f"one where cores allow: {verdict(two.rate / one.rate >= 1.6)}")
     if where:
         print(f"single push and mix: {where}")
     if single:
