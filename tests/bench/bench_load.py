@@ -846,6 +846,11 @@ def main() -> None:
         else:
             print("  SQLite takes one writer at a time: a second process's push waits for the "
                   "first's to commit (a province runs on PostgreSQL)")
+        # One process left the rest of the cores idle; two can at most fill them, at the same
+        # CPU a record: the ratio the cores allow here.
+        print(f"  one process kept {one.busy / one.every:.0%} of the cores busy: at its CPU a "
+              f"record the cores allow two at most {one.every / one.busy:.2f}x one; two "
+              f"processes kept {two.busy / two.every:.0%} busy")
         best = max(f.rate for f in rates.values())
         print(f"  goal: >= {goal:,} records/s: {verdict(best >= goal)}; two processes >= 1.6x "
               f"one where cores allow: {verdict(two.rate / one.rate >= 1.6)}")
