@@ -843,14 +843,14 @@ def main() -> None:
             print(f"  at {stack:.0f} µs of the API's and PostgreSQL's CPU a record, {goal:,} "
                   f"records/s needs {goal * stack / 1e6:.1f} cores busy; this machine has "
                   f"{cores}, shared with the load generator")
+            # One process left the rest of the cores idle; two can at most fill them, at the
+            # same CPU a record: the ratio the cores allow here.
+            print(f"  one process kept {one.busy / one.every:.0%} of the cores busy: at its CPU "
+                  f"a record the cores allow two at most {one.every / one.busy:.2f}x one; two "
+                  f"processes kept {two.busy / two.every:.0%} busy")
         else:
             print("  SQLite takes one writer at a time: a second process's push waits for the "
                   "first's to commit (a province runs on PostgreSQL)")
-        # One process left the rest of the cores idle; two can at most fill them, at the same
-        # CPU a record: the ratio the cores allow here.
-        print(f"  one process kept {one.busy / one.every:.0%} of the cores busy: at its CPU a "
-              f"record the cores allow two at most {one.every / one.busy:.2f}x one; two "
-              f"processes kept {two.busy / two.every:.0%} busy")
         best = max(f.rate for f in rates.values())
         print(f"  goal: >= {goal:,} records/s: {verdict(best >= goal)}; two processes >= 1.6x "
               f"one where cores allow: {verdict(two.rate / one.rate >= 1.6)}")
