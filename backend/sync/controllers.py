@@ -57,7 +57,6 @@ class SyncController(Controller):
         with a snapshot: the live records the caller may see in the compact form
         (``snapshot.blocks``), pages of up to 5,000, then the feed from the snapshot's end.
         """
+        # The JSON of a PullOut, encoded by the service as it reads (sync/services.pull).
         out = await services.pull(actor, since, limit, snapshot=snapshot)
-        if isinstance(out, bytes):  # a snapshot page: the JSON of a PullOut, encoded as read
-            return cast("Response[PullOut]", Response(out, media_type=MediaType.JSON))
-        return Response(out)
+        return cast("Response[PullOut]", Response(out, media_type=MediaType.JSON))
