@@ -717,6 +717,26 @@ async def _bound_and_kinds(
 _ONE = QueryString("1")
 
 
+def _wire_start(postgres: bool, *, deleted: bool) -> int:
+    """Where a row of ``_wire_columns`` has its wire values (the ``id``)."""
+    return (2 if postgres else 1) + deleted
+
+
+def _wire_columns(kind: SyncKind, postgres: bool, *, deleted: bool) -> list[QueryString]:
+    """The select list of a kind's rows on the wire: the row's feed position (``txid`` on
+    PostgreSQL, then ``seq``), ``deleted`` when asked, then from ``_wire_start`` the compact
+    form (``id`` as text, ``version``, the kind's fields)."""
+    table = kind.table
+    seq = QueryString(value(table.seq).sql(postgres))
+    return [
+        *((QueryString('"txid"'), seq) if postgres else (seq,)),
+        *((QueryString(value(table.deleted).sql(postgres)),) if deleted else ()),
+        QueryString(uuid_text(table.id).sql(postgres)),
+        QueryString(value(table.version).sql(postgres)),
+        *kind.compact.columns(postgres),
+    ]
+
+
 async def _read_rows(
     kind: SyncKind, actor: Actor, after: Cursor, limit: int, *,
     bound: int, upto: int | None, live: bool,
@@ -726,24 +746,14 @@ async def _read_rows(
     Selected in the wire's compact form, as a snapshot's rows are (``backend/sync/compact.py``:
     the same values as the kind's ``to_wire``, made by one compiled function a kind), rather
     than every column turned into a row dict and each field converted one by one."""
-    table = kind.table
-    engine = table._meta.db
+    engine = kind.table._meta.db
     postgres = is_postgres(engine)
-
-    def write() -> QueryString:
-        seq = QueryString(value(table.seq).sql(postgres))
-        columns = [
-            *((QueryString('"txid"'), seq) if postgres else (seq,)),
-            QueryString(value(table.deleted).sql(postgres)),
-            QueryString(uuid_text(table.id).sql(postgres)),
-            QueryString(value(table.version).sql(postgres)),
-            *kind.compact.columns(postgres),
-        ]
-        return _query(kind, actor.scope, limit, columns, live=live)
-
-    statement = _statement(actor.scope, engine, ("feed", kind.name, limit, live), write)
+    statement = _statement(
+        actor.scope, engine, ("feed", kind.name, limit, live),
+        lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=True),
+                       live=live))
     rows = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
-    at = 3 if postgres else 2  # where the id is: after (txid,) seq and deleted
+    at = _wire_start(postgres, deleted=True)
     names = kind.compact.names
     return [
         (
@@ -822,16 +832,10 @@ async def _snapshot_rows(
     in the wire's compact form."""
     postgres = is_postgres(engine)
     bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
-    table = kind.table
-    seq = QueryString(value(table.seq).sql(postgres))
-    columns = [
-        *((QueryString('"txid"'), seq) if postgres else (seq,)),
-        QueryString(uuid_text(table.id).sql(postgres)),
-        QueryString(value(table.version).sql(postgres)),
-        *kind.compact.columns(postgres),
-    ]
-    statement = _statement(actor.scope, engine, ("snapshot", kind.name, limit),
-                           lambda: _query(kind, actor.scope, limit, columns, live=True))
+    statement = _statement(
+        actor.scope, engine, ("snapshot", kind.name, limit),
+        lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=False),
+                       live=True))
     rows = await fetch_values(engine, statement.bind(snap.after, bound=bound, upto=upto))
     if postgres:
         return _Part(kind, [(int(r[0]), int(r[1])) for r in rows], rows)
@@ -841,7 +845,7 @@ async def _snapshot_rows(
 def _block(part: _Part, count: int, postgres: bool) -> dict[str, Any]:
     """The first ``count`` rows of ``part`` as a compact block."""
     kind = part.kind
-    rows = kind.compact.rows(part.rows[:count], 2 if postgres else 1, postgres)
+    rows = kind.compact.rows(part.rows[:count], _wire_start(postgres, deleted=False), postgres)
     return {"kind": kind.name, "fields": ["id", "version", *kind.compact.names], "rows": rows}
 
 
