@@ -722,6 +722,12 @@ def _wire_start(postgres: bool, *, deleted: bool) -> int:
     return (2 if postgres else 1) + deleted
 
 
+def _feed_position(row: Sequence[Any], postgres: bool) -> tuple[int, int]:
+    """The feed position of a row of ``_wire_columns``: ``(txid, seq)``, or ``(0, seq)`` on
+    SQLite."""
+    return (int(row[0]), int(row[1])) if postgres else (0, int(row[0]))
+
+
 def _wire_columns(kind: SyncKind, postgres: bool, *, deleted: bool) -> list[QueryString]:
     """The select list of a kind's rows on the wire: the row's feed position (``txid`` on
     PostgreSQL, then ``seq``), ``deleted`` when asked, then from ``_wire_start`` the compact
@@ -757,7 +763,7 @@ async def _read_rows(
     names = kind.compact.names
     return [
         (
-            (int(row[0]), int(row[1])) if postgres else (0, int(row[0])),
+            _feed_position(row, postgres),
             kind,
             {"kind": kind.name, "id": wired[0], "version": wired[1],
              "data": dict(zip(names, wired[2:], strict=True)), "deleted": bool(row[at - 1])},
@@ -837,9 +843,7 @@ async def _snapshot_rows(
         lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=False),
                        live=True))
     rows = await fetch_values(engine, statement.bind(snap.after, bound=bound, upto=upto))
-    if postgres:
-        return _Part(kind, [(int(r[0]), int(r[1])) for r in rows], rows)
-    return _Part(kind, [(0, int(r[0])) for r in rows], rows)
+    return _Part(kind, [_feed_position(r, postgres) for r in rows], rows)
 
 
 def _block(part: _Part, count: int, postgres: bool) -> dict[str, Any]:
