@@ -9,6 +9,7 @@ import uuid
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
 
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from backend.core import metrics
@@ -17,6 +18,7 @@ from backend.core.context import RequestContext
 from backend.core.errors import Forbidden, Unauthorized
 from backend.core.logs import REQUEST_ID
 from backend.core.scope import Actor
+from backend.core.settings import Settings
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from litestar.handlers import BaseRouteHandler
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-    from backend.core.settings import Settings
 
 __all__ = [
     "Year",
@@ -110,6 +111,7 @@ def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddre
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _ip(text: str) -> str | None:
     try:
         return str(ipaddress.ip_address(text.strip()))
@@ -117,6 +119,7 @@ def _ip(text: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def _trusted(peer: str, proxies: tuple[str, ...]) -> bool:
     if peer in proxies:
         return True
@@ -141,25 +144,30 @@ def client_address(scope: Scope | dict[str, Any], settings: Settings) -> str | N
     return _ip(values[0].decode("latin-1")) or _ip(peer) or peer
 
 
-def provide_ctx(request: Request[Any, Any, Any]) -> RequestContext:
+def provide_ctx(
+    request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+) -> RequestContext:
+    """Who (when signed in), from where and in which request: what audit events record."""
     user = request.scope.get("user")
-    settings = request.app.state.get("settings")
-    client = request.client
-    ip = (
-        client_address(request.scope, settings)
-        if settings is not None
-        else (client.host if client else None)
-    )
     return RequestContext(
         user_id=user.user_id if isinstance(user, Actor) else None,
         request_id=request.scope.get("state", {}).get("request_id"),
-        ip=ip,
+        ip=client_address(request.scope, settings),
     )
 
 
-def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+def provide_actor(
+    request: Request[Any, Any, Any], ctx: NamedDependency[RequestContext]
+) -> Actor:
+    """The signed-in caller, or 401.
+
+    It takes ``ctx`` (as ``provide_ctx`` takes ``settings``) so that a handler's dependencies
+    form one chain, settings → ctx → actor: Litestar resolves dependencies that do not depend
+    on one another in an anyio task group, a task each (litestar#4563), which cost a push
+    about 6 % of its CPU for two plain functions. Chained, each is called in turn. The tests
+    (``tests/api/test_dependencies.py``) hold every route to one dependency a step."""
     user = request.scope.get("user")
-    if not isinstance(user, Actor):
+    if ctx.user_id is None or not isinstance(user, Actor):
         raise Unauthorized()
     return user
 
