@@ -19,7 +19,6 @@ from backend.core.bounds import problems_each
 from backend.core.canonical import content_hash
 from backend.core.clock import utc_now
 from backend.core.db import (
-    compiled,
     fetch_values,
     insert_rows,
     insert_rows_with,
@@ -32,6 +31,7 @@ from backend.core.i18n import Lang
 from backend.core.metrics import count_sync_results
 from backend.core.problems import localise_field_error
 from backend.core.validation import parse_many
+from backend.sync import statements
 from backend.sync.compact import uuid_text, value
 from backend.sync.cursor import (
     BOUND_SQL,
@@ -46,9 +46,10 @@ from backend.sync.cursor import (
 )
 from backend.sync.registry import Prepared, SyncKind, get_kind, kinds
 from backend.sync.schemas import ItemError, PushItem, PushResult
+from backend.sync.statements import AFTER_SEQ, AFTER_TXID, BOUND, UPTO
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from piccolo.columns.combination import Combinable
     from piccolo.engine.base import Engine
@@ -533,26 +534,12 @@ async def pull(
 _Found = tuple[tuple[int, int], SyncKind, dict[str, Any]]
 
 
-class _Slot:
-    """A value of a pull's statement that changes from one pull to the next (the cursor, the
-    feed's end), left open in the statements kept per scope (``_Statement``)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
-_AFTER_TXID, _AFTER_SEQ, _BOUND, _UPTO = map(_Slot, ("after_txid", "after_seq", "bound", "upto"))
-
-
 def _after_where(
-    kind: SyncKind, scope: Scope, *, postgres: bool, live: bool, bound: Any = _BOUND
+    kind: SyncKind, scope: Scope, *, postgres: bool, live: bool, bound: Any = BOUND
 ) -> Combinable:
     """The rows of ``kind`` the user may see after the cursor: the one ``WHERE`` of every pull
     read, scope cut by the kind's ``pull_where``, on the kind's own table, with the cursor and
-    the feed's end left as slots (bound by ``_Statement.bind``).
+    the feed's end left as slots (bound by ``statements.Statement.bind``).
 
     PostgreSQL: rows of transactions below the bound (``bound``: the slot, or the statement's
     own ``_BOUND_READ``), after ``(txid, seq)``. SQLite: rows numbered after the cursor's
@@ -560,10 +547,10 @@ def _after_where(
     """
     clauses: list[Combinable]
     if postgres:
-        clauses = [WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", _AFTER_TXID, _AFTER_SEQ,
+        clauses = [WhereRaw("(txid, seq) > ({}, {}) AND txid < {}", AFTER_TXID, AFTER_SEQ,
                             bound)]
     else:
-        clauses = [WhereRaw("seq > {} AND seq <= {}", _AFTER_SEQ, _UPTO)]
+        clauses = [WhereRaw("seq > {} AND seq <= {}", AFTER_SEQ, UPTO)]
     clauses.append(kind.pull_where(scope))
     if live:
         clauses.append(kind.table.deleted.eq(False))
@@ -577,7 +564,7 @@ def _order(engine: Engine) -> str:
 
 def _query(
     kind: SyncKind, scope: Scope, limit: int, columns: Sequence[QueryString], *, live: bool,
-    bound: Any = _BOUND,
+    bound: Any = BOUND,
 ) -> QueryString:
     """``columns`` of the first ``limit + 1`` rows of ``_after_where``, in feed order.
 
@@ -590,64 +577,6 @@ def _query(
         _after_where(kind, scope, postgres=is_postgres(engine), live=live,
                      bound=bound).querystring,
     )
-
-
-@dataclass(frozen=True)
-class _Statement:
-    """A pull statement compiled for its engine once, its slots to fill at each pull."""
-
-    sql: str
-    args: tuple[Any, ...]
-    slots: tuple[tuple[int, _Slot], ...]
-
-    @classmethod
-    def of(cls, query: QueryString, engine: Engine) -> _Statement:
-        sql, args = query.compile_string(engine_type=engine.engine_type)
-        slots = tuple((i, a) for i, a in enumerate(args) if isinstance(a, _Slot))
-        return cls(_shared_text(sql), tuple(args), slots)
-
-    def bind(self, after: Cursor, *, bound: int, upto: int | None) -> QueryString:
-        """The statement for one pull: after ``after``, below ``bound`` (PostgreSQL) or up to
-        ``upto`` (SQLite)."""
-        values = {_AFTER_TXID: after.txid, _AFTER_SEQ: after.seq, _BOUND: bound, _UPTO: upto}
-        args = list(self.args)
-        for i, slot in self.slots:
-            args[i] = values[slot]
-        return compiled(self.sql, args)
-
-
-@functools.lru_cache(maxsize=4_096)
-def _shared_text(sql: str) -> str:
-    """One copy of a statement's text for every scope of the same shape (the values differ,
-    not the text)."""
-    return sql
-
-
-#: Statements kept for one scope; past this many (clients asking odd page sizes) they are
-#: written again.
-_PER_SCOPE = 64
-
-
-@functools.lru_cache(maxsize=2_048)
-def _scope_statements(scope: Scope, engine_type: str) -> dict[tuple[Any, ...], _Statement]:
-    """The pull's statements of one scope, each written once: building the 13 kinds' ``WHERE``
-    from their ``pull_where`` and compiling them cost more CPU than the pull's reads. Kept by
-    the scope's value: a scope that changes (a posting, a grant, a reviewed township) is
-    another key, its statements written afresh; the 2,048 scopes used last are kept."""
-    return {}
-
-
-def _statement(
-    scope: Scope, engine: Engine, key: tuple[Any, ...], write: Callable[[], QueryString]
-) -> _Statement:
-    """The statement ``key`` of ``scope``, written by ``write`` the first time."""
-    kept = _scope_statements(scope, engine.engine_type)
-    statement = kept.get(key)
-    if statement is None:
-        if len(kept) >= _PER_SCOPE:
-            kept.clear()
-        statement = kept[key] = _Statement.of(write(), engine)
-    return statement
 
 
 async def _kinds_after(
@@ -668,9 +597,9 @@ async def _kinds_after(
     every = kinds()
 
     def write() -> QueryString:
-        return QueryString(_firsts(every), *_first_rows(every, actor.scope, live, _BOUND))
+        return QueryString(_firsts(every), *_first_rows(every, actor.scope, live, BOUND))
 
-    statement = _statement(actor.scope, engine, ("kinds", live), write)
+    statement = statements.statement(actor.scope, engine, ("kinds", live), write)
     found = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
 
@@ -708,7 +637,7 @@ async def _bound_and_kinds(
             + _firsts(every) + ") AS k ON true",
             *_first_rows(every, actor.scope, False, _BOUND_READ))
 
-    statement = _statement(actor.scope, engine, ("bound and kinds",), write)
+    statement = statements.statement(actor.scope, engine, ("bound and kinds",), write)
     found = await fetch_values(engine, statement.bind(after, bound=0, upto=None))
     return int(found[0][0]), [every[i] for i in sorted(int(row[1]) for row in found
                                                        if row[1] is not None)]
@@ -754,7 +683,7 @@ async def _read_rows(
     than every column turned into a row dict and each field converted one by one."""
     engine = kind.table._meta.db
     postgres = is_postgres(engine)
-    statement = _statement(
+    statement = statements.statement(
         actor.scope, engine, ("feed", kind.name, limit, live),
         lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=True),
                        live=live))
@@ -838,7 +767,7 @@ async def _snapshot_rows(
     in the wire's compact form."""
     postgres = is_postgres(engine)
     bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
-    statement = _statement(
+    statement = statements.statement(
         actor.scope, engine, ("snapshot", kind.name, limit),
         lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=False),
                        live=True))

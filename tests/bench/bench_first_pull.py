@@ -64,6 +64,7 @@ from backend.app import create_app  # noqa: E402
 from backend.capabilities import migrate  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from backend.sync import services as sync_services  # noqa: E402
+from backend.sync import statements as sync_statements  # noqa: E402
 from backend.web.compression import BROTLI_QUALITY  # noqa: E402
 from tests.world import VILLAGE_X1, build_world  # noqa: E402
 
@@ -310,7 +311,7 @@ async def _kinds_exists(actor, after, engine, *, bound, upto, live):
         for kind in every
     ]
     template = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS ({{}})" for i in range(len(every)))
-    statement = sync_services._Statement.of(QueryString(template, *exists), engine)
+    statement = sync_statements.Statement.of(QueryString(template, *exists), engine)
     found = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
 
