@@ -595,13 +595,16 @@ async def _kinds_after(
     use (``(owner_id, txid, seq)`` for a cadre's own rows).
     """
     every = kinds()
-
-    def write() -> QueryString:
-        return QueryString(_firsts(every), *_first_rows(every, actor.scope, live, BOUND))
-
-    statement = statements.statement(actor.scope, engine, ("kinds", live), write)
+    statement = statements.statement(actor.scope, engine, ("kinds", live),
+                                     functools.partial(_kinds_query, live=live))
     found = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     return [every[i] for i in sorted(int(row[0]) for row in found)]
+
+
+def _kinds_query(scope: Scope, *, live: bool) -> QueryString:
+    """``_kinds_after``'s statement."""
+    every = kinds()
+    return QueryString(_firsts(every), *_first_rows(every, scope, live, BOUND))
 
 
 def _firsts(every: Sequence[SyncKind]) -> str:
@@ -630,17 +633,20 @@ async def _bound_and_kinds(
     The bound is that of the statement's own snapshot, so the kinds it finds are those of
     every transaction below it; a later read sees them too."""
     every = kinds()
-
-    def write() -> QueryString:
-        return QueryString(
-            f"WITH b AS MATERIALIZED ({BOUND_SQL}) SELECT b.bound, k.i FROM b LEFT JOIN ("
-            + _firsts(every) + ") AS k ON true",
-            *_first_rows(every, actor.scope, False, _BOUND_READ))
-
-    statement = statements.statement(actor.scope, engine, ("bound and kinds",), write)
+    statement = statements.statement(actor.scope, engine, ("bound and kinds",),
+                                     _bound_and_kinds_query)
     found = await fetch_values(engine, statement.bind(after, bound=0, upto=None))
     return int(found[0][0]), [every[i] for i in sorted(int(row[1]) for row in found
                                                        if row[1] is not None)]
+
+
+def _bound_and_kinds_query(scope: Scope) -> QueryString:
+    """``_bound_and_kinds``'s statement."""
+    every = kinds()
+    return QueryString(
+        f"WITH b AS MATERIALIZED ({BOUND_SQL}) SELECT b.bound, k.i FROM b LEFT JOIN ("
+        + _firsts(every) + ") AS k ON true",
+        *_first_rows(every, scope, False, _BOUND_READ))
 
 
 _ONE = QueryString("1")
@@ -685,7 +691,7 @@ async def _read_rows(
     postgres = is_postgres(engine)
     statement = statements.statement(
         actor.scope, engine, ("feed", kind.name, limit, live),
-        lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=True),
+        lambda scope: _query(kind, scope, limit, _wire_columns(kind, postgres, deleted=True),
                        live=live))
     rows = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     at = _wire_start(postgres, deleted=True)
@@ -769,7 +775,7 @@ async def _snapshot_rows(
     bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
     statement = statements.statement(
         actor.scope, engine, ("snapshot", kind.name, limit),
-        lambda: _query(kind, actor.scope, limit, _wire_columns(kind, postgres, deleted=False),
+        lambda scope: _query(kind, scope, limit, _wire_columns(kind, postgres, deleted=False),
                        live=True))
     rows = await fetch_values(engine, statement.bind(snap.after, bound=bound, upto=upto))
     return _Part(kind, [_feed_position(r, postgres) for r in rows], rows)

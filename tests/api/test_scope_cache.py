@@ -104,21 +104,18 @@ def test_households_and_fences_kept_per_process_are_read_again_after_a_change(
 
 
 def test_a_changed_scope_gets_fresh_pull_statements(client, world, run):
-    """The pull's statements are kept per scope (``sync/statements._scope_statements``): once a
+    """The pull's statements are kept by shape of scope (``sync/statements.py``): once a
     cadre also reviews the township, the same pull from the start (same cursor, same page
-    size, the statements already kept for the old scope) delivers the other village's logs."""
-    from backend.sync import statements as sync_statements
+    size, the statements already kept for the old shape) delivers the other village's logs."""
     from tests.world import TOWNSHIP_X
 
     [theirs] = push(client, world, "cadre_x2", item(log_data("二村的日志", village=VILLAGE_X2)))
     assert theirs["status"] == "applied"
     before, _ = pull_all(client, world, "cadre_x1")
     assert theirs["id"] not in {c["id"] for c in before}
-    kept = sync_statements._scope_statements.cache_info().currsize
 
     run(RoleGrant.insert(RoleGrant(id=uuid.uuid4(), account=world.ids["cadre_x1"],
                                    role="township_reviewer", division_code=TOWNSHIP_X,
                                    county_code=TOWNSHIP_X[:6])).run)
     after, _ = pull_all(client, world, "cadre_x1")
     assert theirs["id"] in {c["id"] for c in after}
-    assert sync_statements._scope_statements.cache_info().currsize == kept + 1
