@@ -22,9 +22,9 @@ from backend.core.db import bind_tables, close_engine, engine_from_url, prepare_
 from backend.core.health import health
 from backend.core.heap import release, settle
 from backend.core.http import (
+    check_request,
     provide_actor,
     provide_ctx,
-    request_guard,
     request_middleware,
 )
 from backend.core.openapi import ExtraKeysSchemaPlugin
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
-        guards=[request_guard],
+        before_request=check_request,
         state=State(
             {
                 "settings": settings,

@@ -218,7 +218,7 @@ def _without_items_data(value: Any, items: str, data: str) -> Any:
 def check_parameters(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """Query and path parameters are held to the same text rules as bodies (a NUL in a query
     string is refused on SQLite as on PostgreSQL): 422 with each parameter's problem. Run for
-    every request by ``core/http.request_guard``."""
+    every request by ``core/http.check_request``."""
     problems = []
     if connection.scope.get("query_string"):
         for name, value in connection.query_params.multi_items():

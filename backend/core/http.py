@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 __all__ = [
     "Year",
     "check_password_change",
+    "check_request",
     "client_address",
     "provide_actor",
     "provide_ctx",
-    "request_guard",
     "request_middleware",
 ]
 
@@ -172,16 +172,14 @@ def provide_actor(
     return user
 
 
-async def request_guard(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
-    """The app's one guard, every check a request must pass before its handler, in order: its
-    query and path parameters held to the text rules (``core/bounds.check_parameters``), then
-    the password change (``check_password_change``). One guard, not one each: Litestar copies
-    the route handler for every guard it runs. A coroutine: Litestar runs a plain-function
-    guard in a worker thread, a thread hop on every request."""
-    check_parameters(connection)
-    check_password_change(connection, handler)
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """Every check a request must pass before its handler, in order: its query and path
+    parameters held to the text rules (``core/bounds.check_parameters``), then the password
+    change (``check_password_change``). The app's ``before_request``, not a guard: Litestar
+    copies the route handler for every guard it runs, on every request. A coroutine: Litestar
+    would run a plain function in a worker thread, a thread hop on every request."""
+    check_parameters(request)
+    check_password_change(request, request.route_handler)
 
 
 def check_password_change(
