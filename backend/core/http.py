@@ -164,7 +164,7 @@ def provide_actor(
     It takes ``ctx`` (as ``provide_ctx`` takes ``settings``) so that a handler's dependencies
     form one chain, settings → ctx → actor: Litestar resolves dependencies that do not depend
     on one another in an anyio task group, a task each (litestar#4563), which cost a push
-    about 6 % of its CPU for two plain functions. Chained, each is called in turn. The tests
+    about a tenth of its CPU for two plain functions. Chained, each is called in turn. The tests
     (``tests/api/test_dependencies.py``) hold every route to one dependency a step."""
     user = request.scope.get("user")
     if ctx.user_id is None or not isinstance(user, Actor):

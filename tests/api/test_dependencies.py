@@ -2,7 +2,7 @@
 
 Litestar resolves the dependencies of a step that do not depend on one another in an anyio
 task group, a task each (litestar#4563): a push with ``actor`` and ``ctx`` side by side paid
-about 6 % of its CPU for two plain functions. ``backend/core/http`` chains them instead."""
+about a tenth of its CPU for two plain functions. ``backend/core/http`` chains them instead."""
 
 from __future__ import annotations
 
