@@ -678,6 +678,18 @@ def _wire_columns(kind: SyncKind, postgres: bool, *, deleted: bool) -> list[Quer
     ]
 
 
+def _feed_query(scope: Scope, *, kind: SyncKind, limit: int, live: bool) -> QueryString:
+    """``_read_rows``' statement: a feed page's rows of ``kind``, ``deleted`` among them."""
+    postgres = is_postgres(kind.table._meta.db)
+    return _query(kind, scope, limit, _wire_columns(kind, postgres, deleted=True), live=live)
+
+
+def _snapshot_query(scope: Scope, *, kind: SyncKind, limit: int) -> QueryString:
+    """``_snapshot_rows``' statement: a snapshot page's live rows of ``kind``."""
+    postgres = is_postgres(kind.table._meta.db)
+    return _query(kind, scope, limit, _wire_columns(kind, postgres, deleted=False), live=True)
+
+
 async def _read_rows(
     kind: SyncKind, actor: Actor, after: Cursor, limit: int, *,
     bound: int, upto: int | None, live: bool,
@@ -691,8 +703,7 @@ async def _read_rows(
     postgres = is_postgres(engine)
     statement = statements.statement(
         actor.scope, engine, ("feed", kind.name, limit, live),
-        lambda scope: _query(kind, scope, limit, _wire_columns(kind, postgres, deleted=True),
-                       live=live))
+        functools.partial(_feed_query, kind=kind, limit=limit, live=live))
     rows = await fetch_values(engine, statement.bind(after, bound=bound, upto=upto))
     at = _wire_start(postgres, deleted=True)
     names = kind.compact.names
@@ -775,8 +786,7 @@ async def _snapshot_rows(
     bound, upto = snap.upto.txid, None if postgres else snap.upto.seq
     statement = statements.statement(
         actor.scope, engine, ("snapshot", kind.name, limit),
-        lambda scope: _query(kind, scope, limit, _wire_columns(kind, postgres, deleted=False),
-                       live=True))
+        functools.partial(_snapshot_query, kind=kind, limit=limit))
     rows = await fetch_values(engine, statement.bind(snap.after, bound=bound, upto=upto))
     return _Part(kind, [_feed_position(r, postgres) for r in rows], rows)
 

@@ -83,7 +83,10 @@ def _stand_in(scope: Scope) -> tuple[Scope, Mapping[Any, Any]]:
 
 
 def _holds_a_stand_in(text: str) -> bool:
-    return _MARK in text or str(_USER) in text or _USER.hex in text
+    """Whether ``text`` (a statement's text, an argument, or an argument's ``repr``, which
+    writes the marker as its escape) carries a stand-in or part of one."""
+    return (_MARK in text or _MARK.encode("unicode_escape").decode() in text
+            or str(_USER) in text or _USER.hex in text)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
+from backend.core.http import check_request
+
 
 def test_every_route_resolves_its_dependencies_one_at_a_time(client: TestClient) -> None:
     routes = [route for route in client.app.routes if isinstance(route, HTTPRoute)]
@@ -31,3 +33,15 @@ def test_the_actor_is_still_refused_without_a_session(client: TestClient) -> Non
     answer = client.get("/api/sync/pull")
     assert answer.status_code == 401
     assert answer.json()["code"] == "unauthorized"
+
+
+def test_every_route_runs_the_request_checks(client: TestClient) -> None:
+    """The checks run as the app's ``before_request``, and Litestar runs only the closest one:
+    a route with its own would skip them (a guard would have added to them)."""
+    skipping = [
+        f"{method} {route.path}"
+        for route in client.app.routes if isinstance(route, HTTPRoute)
+        for method, (handler, _) in route.route_handler_map.items()
+        if handler.resolve_before_request() is not check_request
+    ]
+    assert skipping == []

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from piccolo.querystring import QueryString
 
 from backend.accounts.tables import ROLES
-from backend.core.db import is_postgres
 from backend.core.scope import Scope
 from backend.sync import services, statements
 from backend.sync.cursor import Cursor
@@ -42,9 +41,8 @@ scopes = st.builds(
 )
 
 
-def writes(engine: object) -> list[tuple[tuple[object, ...], object]]:
-    """Every statement a pull keeps, by its key, with what writes it (as ``services`` does)."""
-    postgres = is_postgres(engine)
+def writes() -> list[tuple[tuple[object, ...], object]]:
+    """Every statement a pull keeps, by its key, with the function ``services`` writes it by."""
     out: list[tuple[tuple[object, ...], object]] = [
         (("kinds", live), functools.partial(services._kinds_query, live=live))
         for live in (False, True)
@@ -53,13 +51,9 @@ def writes(engine: object) -> list[tuple[tuple[object, ...], object]]:
     for kind in kinds():
         for live in (False, True):
             out.append((("feed", kind.name, 500, live), functools.partial(
-                lambda scope, kind, live: services._query(
-                    kind, scope, 500, services._wire_columns(kind, postgres, deleted=True),
-                    live=live), kind=kind, live=live)))
+                services._feed_query, kind=kind, limit=500, live=live)))
         out.append((("snapshot", kind.name, 5000), functools.partial(
-            lambda scope, kind: services._query(
-                kind, scope, 5000, services._wire_columns(kind, postgres, deleted=False),
-                live=True), kind=kind)))
+            services._snapshot_query, kind=kind, limit=5000)))
     return out
 
 
@@ -74,7 +68,7 @@ def compiled(query: QueryString) -> tuple[str, list[object]]:
 def test_a_kept_statement_filled_is_the_statement_of_the_scope_itself(client, scope):
     engine = kinds()[0].table._meta.db
     after = Cursor(3, 41)
-    for key, write in writes(engine):
+    for key, write in writes():
         kept = statements.statement(scope, engine, key, write)
         own = statements.Statement.of(write(scope), engine)
         assert compiled(kept.bind(after, bound=77, upto=99)) == \
@@ -89,7 +83,7 @@ def test_cadres_of_one_shape_share_their_statements(client):
                      own_villages=frozenset({VILLAGES[0]}),
                      review_townships=frozenset({TOWNSHIPS[0]}),
                      review_villages=frozenset(VILLAGES[:2]))
-    key, write = writes(engine)[0]
+    key, write = writes()[0]
     first, second, third = (statements.statement(s, engine, key, write)
                             for s in (one, other, reviewer))
     assert first.statement is second.statement
@@ -109,6 +103,9 @@ def test_a_value_derived_from_the_scope_is_refused(client):
     def text_of_user(s: Scope) -> QueryString:
         return QueryString("SELECT 1 WHERE {} = {}", "x", str(s.user_id))
 
-    for write in (prefix, text_of_user):
+    def list_of_places(s: Scope) -> QueryString:
+        return QueryString("SELECT 1 WHERE {} = ANY({})", "x", [c[:6] for c in s.own_villages])
+
+    for write in (prefix, text_of_user, list_of_places):
         with pytest.raises(RuntimeError, match="derived a value"):
             statements.statement(scope, engine, ("refused", write.__name__), write)
